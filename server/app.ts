@@ -1,0 +1,136 @@
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import sensible from '@fastify/sensible';
+import formbody from '@fastify/formbody';
+import cookie from '@fastify/cookie';
+import session from '@fastify/session';
+import csrf from '@fastify/csrf-protection';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import view from '@fastify/view';
+import handlebars from 'handlebars';
+import type { Config } from './config.js';
+import type { Store } from './store/index.js';
+import { PageEvents } from './pages/events.js';
+import { pageExists } from './pages/queries.js';
+import { RenderCache } from './render/cache.js';
+import { SqliteSessionStore } from './auth/session-store.js';
+import { authorizationPlugin } from './auth/plugin.js';
+import { sendError, toErrorBody } from './routes/errors.js';
+import { registerHelpers, loadPartials } from './routes/html/view-helpers.js';
+import { VIEWS_DIR } from './paths.js';
+import { htmlRoutes } from './routes/html/index.js';
+import { apiRoutes } from './routes/api/index.js';
+
+export interface AppOptions {
+  config: Config;
+  store: Store;
+  /** Fastify logger options; tests pass false. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    store: Store;
+    events: PageEvents;
+    renderer: RenderCache;
+  }
+}
+
+const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+const require = createRequire(import.meta.url);
+
+/** The session-signing secret lives in the store, so sessions survive restarts without a config value. */
+function sessionSecret(store: Store): string {
+  let secret = store.getMeta('session_secret');
+  if (!secret) {
+    secret = randomBytes(48).toString('base64url');
+    store.setMeta('session_secret', secret);
+  }
+  return secret;
+}
+
+/** Builds the whole application as a Fastify instance; never listens, so tests drive it with inject(). */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, store } = options;
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'] },
+    bodyLimit: config.maxBodyBytes * 2 + 64 * 1024,
+    trustProxy: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('config', config);
+  app.decorate('store', store);
+  app.decorate('events', new PageEvents());
+  app.decorate('renderer', new RenderCache((slug) => pageExists(store, slug)));
+  app.events.on('page-changed', (e) => {
+    if (e.created) app.renderer.pagesChanged();
+  });
+
+  await app.register(sensible);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+    },
+    strictTransportSecurity: config.secureCookies,
+    referrerPolicy: { policy: 'same-origin' },
+  });
+  await app.register(formbody);
+  await app.register(cookie);
+  await app.register(session, {
+    secret: sessionSecret(store),
+    cookieName: config.secureCookies ? '__Host-whywiki' : 'whywiki_session',
+    store: new SqliteSessionStore(store.sessions),
+    saveUninitialized: false,
+    rolling: true,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, path: '/', maxAge: SESSION_TTL_MS },
+  });
+  await app.register(csrf, { sessionPlugin: '@fastify/session' });
+  await app.register(authorizationPlugin);
+
+  registerHelpers(handlebars, config);
+  await app.register(view, {
+    engine: { handlebars },
+    root: VIEWS_DIR,
+    layout: 'layout.hbs',
+    viewExt: 'hbs',
+    options: { partials: loadPartials(path.join(VIEWS_DIR, 'partials')) },
+  });
+
+  await app.register(fastifyStatic, { root: path.join(VIEWS_DIR, 'assets'), prefix: '/assets/', maxAge: '1h' });
+  await app.register(fastifyStatic, {
+    root: path.dirname(require.resolve('@picocss/pico/css/pico.min.css')),
+    prefix: '/assets/pico/',
+    decorateReply: false,
+    maxAge: '1d',
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const body = toErrorBody(error as Error);
+    if (body.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    return sendError(request, reply, body);
+  });
+  app.setNotFoundHandler(async (request, reply) =>
+    sendError(request, reply, { statusCode: 404, error: 'Not Found', message: `Nothing lives at ${request.url.split('?')[0]}.` }),
+  );
+
+  await app.register(htmlRoutes);
+  await app.register(apiRoutes);
+  return app;
+}

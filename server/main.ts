@@ -1,0 +1,45 @@
+import { loadConfig, ConfigError } from './config.js';
+import { openStore, ensureAdmin } from './setup.js';
+import { needsSeeding, seedFromContent } from './seed.js';
+import { buildApp } from './app.js';
+import { CONTENT_DIR } from './paths.js';
+import { StoreTooNewError } from './store/migrate.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const store = openStore(config.dataDir);
+  const generated = await ensureAdmin(store, config);
+  if (generated) {
+    // Printed once, to the terminal only: it is never logged and never stored in clear.
+    process.stdout.write(
+      `\n  Whywiki created the user "admin" with the password:\n\n      ${generated}\n\n` +
+        `  Write it down now: it is not shown again. Set WHYWIKI_ADMIN_PASSWORD before the first start to choose it.\n\n`,
+    );
+  }
+  if (needsSeeding(store)) {
+    const seeded = seedFromContent(store, CONTENT_DIR, { systems: config.systems, maxBodyBytes: config.maxBodyBytes });
+    process.stdout.write(`  Seeded the demo knowledge base: ${seeded.pages} pages, ${seeded.versions} versions.\n`);
+  }
+  const app = await buildApp({ config, store });
+  const shutdown = async (signal: string) => {
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    store.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  await app.listen({ port: config.port, host: config.host });
+  process.stdout.write(`  Whywiki is running at http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}/ (data in ${config.dataDir})\n`);
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof ConfigError || e instanceof StoreTooNewError) {
+    process.stderr.write(`whywiki: ${e.message}\n`);
+  } else if (e instanceof Error && 'code' in e && e.code === 'EADDRINUSE') {
+    process.stderr.write(`whywiki: the port is already in use (${e.message}). Set PORT to a free port.\n`);
+  } else {
+    process.stderr.write(`whywiki: could not start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,107 @@
+import type { Store } from '../store/index.js';
+import type { PageHeadRow } from '../store/pages.js';
+import type { PartyRow } from '../store/parties.js';
+import { NotFoundError } from './errors.js';
+import { toPageVersion, toVersionSummary, type PageVersion, type VersionSummary } from './model.js';
+import type { FrontMatter } from './schema.js';
+
+export interface PageListItem {
+  slug: string;
+  title: string;
+  version: number;
+  updatedAt: string;
+  updatedBy: string;
+  frontMatter: FrontMatter;
+}
+
+export interface RecentChange {
+  slug: string;
+  title: string;
+  system: string;
+  version: number;
+  summary: string;
+  author: string;
+  createdAt: string;
+}
+
+function liveHead(store: Store, slug: string): PageHeadRow {
+  const head = store.pages.head(slug);
+  if (!head || head.archived) throw new NotFoundError(`There is no page "${slug}".`);
+  return head;
+}
+
+export function getCurrentPage(store: Store, slug: string): PageVersion {
+  const head = liveHead(store, slug);
+  return toPageVersion(store.pages.version(head.id, head.current_version)!, head.archived);
+}
+
+export function getPageVersion(store: Store, slug: string, version: number): PageVersion {
+  const head = liveHead(store, slug);
+  const row = store.pages.version(head.id, version);
+  if (!row) throw new NotFoundError(`Page "${slug}" has no version ${version}; its latest is version ${head.current_version}.`);
+  return toPageVersion(row, head.archived);
+}
+
+export function listVersions(store: Store, slug: string): VersionSummary[] {
+  return store.pages.versions(liveHead(store, slug).id).map(toVersionSummary);
+}
+
+export function listPages(store: Store, limit: number, offset: number): { total: number; pages: PageListItem[] } {
+  const rows = store.pages.list(limit, offset);
+  return {
+    total: store.pages.count(),
+    pages: rows.map((r) => ({
+      slug: r.slug,
+      title: r.title,
+      version: r.current_version,
+      updatedAt: r.updated_at,
+      updatedBy: r.updated_by,
+      frontMatter: JSON.parse(r.front_matter) as FrontMatter,
+    })),
+  };
+}
+
+export function recentChanges(store: Store, limit: number): RecentChange[] {
+  return store.pages.recentChanges(limit).map((r) => ({
+    slug: r.slug,
+    title: r.title,
+    system: r.system,
+    version: r.version,
+    summary: r.summary,
+    author: r.author,
+    createdAt: r.created_at,
+  }));
+}
+
+export function pageExists(store: Store, slug: string): boolean {
+  const head = store.pages.head(slug);
+  return head !== undefined && head.archived === 0;
+}
+
+export function backlinks(store: Store, slug: string): PageHeadRow[] {
+  return store.pages.backlinks(slug).filter((p) => p.slug !== slug);
+}
+
+export interface PartyProfile {
+  party: PartyRow;
+  /** For a person: the teams they belong to; for a team: its members. */
+  related: PartyRow[];
+  owned: PageHeadRow[];
+  /** Pages owned through a team (for a person). */
+  ownedThroughTeams: { team: PartyRow; pages: PageHeadRow[] }[];
+}
+
+export function partyProfile(store: Store, handle: string, kind: PartyRow['kind']): PartyProfile {
+  const party = store.parties.get(handle);
+  if (!party || party.kind !== kind) throw new NotFoundError(`There is no ${kind} "${handle}".`);
+  if (kind === 'team') {
+    return { party, related: store.parties.members(handle), owned: store.pages.ownedBy(handle), ownedThroughTeams: [] };
+  }
+  const teams = store.parties.teamsOf(handle);
+  return {
+    party,
+    related: teams,
+    owned: store.pages.ownedBy(handle),
+    ownedThroughTeams: teams.map((team) => ({ team, pages: store.pages.ownedBy(team.handle) })).filter((t) => t.pages.length > 0),
+  };
+}

@@ -1,0 +1,147 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { createPage, savePage } from '../../pages/commands.js';
+import { ConflictError, PayloadTooLargeError } from '../../pages/errors.js';
+import { getCurrentPage, getPageVersion, listPages, listVersions } from '../../pages/queries.js';
+import { diffBody, diffFrontMatter } from '../../pages/diff.js';
+import { FrontMatterSchema } from '../../pages/schema.js';
+import type { PageVersion } from '../../pages/model.js';
+import { renderMarkdown } from '../../render/markdown.js';
+import { pageExists } from '../../pages/queries.js';
+import { commandContext } from '../html/pages.js';
+import { toErrorBody } from '../errors.js';
+
+const SlugParams = Type.Object({ slug: Type.String({ maxLength: 200 }) });
+const VersionParams = Type.Object({ slug: Type.String({ maxLength: 200 }), n: Type.Integer({ minimum: 1 }) });
+
+/** A page write: the front matter fields, flat, plus the markdown body and the change summary. */
+const PageWrite = Type.Composite(
+  [
+    FrontMatterSchema,
+    Type.Object({
+      body: Type.String(),
+      summary: Type.Optional(Type.String({ maxLength: 500 })),
+    }),
+  ],
+  { additionalProperties: false },
+);
+const PageCreate = Type.Composite([PageWrite, Type.Object({ slug: Type.Optional(Type.String({ maxLength: 80 })) })], { additionalProperties: false });
+const PageUpdate = Type.Composite([PageWrite, Type.Object({ summary: Type.String({ minLength: 1, maxLength: 500 }), base_version: Type.Integer({ minimum: 1 }) })], { additionalProperties: false });
+
+const ErrorReply = Type.Object(
+  {
+    statusCode: Type.Integer(),
+    error: Type.String(),
+    message: Type.String(),
+    field: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+);
+const PageReply = Type.Object({ slug: Type.String(), version: Type.Integer(), author: Type.String(), updated_at: Type.String(), summary: Type.String(), hash: Type.String(), body: Type.String(), html: Type.String() }, { additionalProperties: true });
+
+function splitWrite(input: Static<typeof PageWrite>) {
+  const { body, summary, ...frontMatter } = input as Static<typeof PageWrite> & { slug?: string; base_version?: number };
+  delete (frontMatter as Record<string, unknown>).slug;
+  delete (frontMatter as Record<string, unknown>).base_version;
+  return { body, summary, frontMatter };
+}
+
+export async function apiRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  /** A page in JSON is flat: its front matter, its body, and what version this is. */
+  const pageJson = (page: PageVersion) => ({
+    slug: page.slug,
+    ...page.frontMatter,
+    body: page.body,
+    version: page.version,
+    author: page.author,
+    updated_at: page.createdAt,
+    summary: page.summary,
+    hash: page.hash,
+    html: app.renderer.render(page.hash, 'body', page.body).html,
+  });
+
+  r.get('/healthz', { config: { access: 'public' }, schema: { response: { 200: Type.Object({ status: Type.Literal('ok'), pages: Type.Integer() }) } } }, async () => ({
+    status: 'ok' as const,
+    pages: app.store.pages.count(),
+  }));
+
+  r.get(
+    '/api/pages',
+    {
+      config: { access: 'read' },
+      schema: { querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })), offset: Type.Optional(Type.Integer({ minimum: 0 })) }) },
+    },
+    async (request) => {
+      const limit = request.query.limit ?? 1_000_000;
+      const offset = request.query.offset ?? 0;
+      const { total, pages } = listPages(app.store, limit, offset);
+      return {
+        total,
+        limit: request.query.limit ?? null,
+        offset,
+        pages: pages.map((p) => ({ slug: p.slug, ...p.frontMatter, version: p.version, updated_at: p.updatedAt })),
+      };
+    },
+  );
+
+  r.get('/api/pages/:slug', { config: { access: 'read' }, schema: { params: SlugParams, response: { 200: PageReply, 404: ErrorReply } } }, async (request) =>
+    pageJson(getCurrentPage(app.store, request.params.slug)),
+  );
+
+  r.post('/api/pages', { config: { access: 'write' }, schema: { body: PageCreate, response: { 201: PageReply, 400: ErrorReply, 409: ErrorReply } } }, async (request, reply) => {
+    const slug = (request.body as { slug?: string }).slug;
+    const page = createPage(commandContext(app, request), { ...splitWrite(request.body), slug });
+    reply.status(201).header('Location', `/api/pages/${page.slug}`);
+    return pageJson(page);
+  });
+
+  r.put('/api/pages/:slug', { config: { access: 'write' }, schema: { params: SlugParams, body: PageUpdate } }, async (request, reply) => {
+    try {
+      const result = savePage(commandContext(app, request), request.params.slug, { ...splitWrite(request.body), baseVersion: request.body.base_version });
+      return { ...pageJson(result.page), unchanged: result.unchanged };
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      // The refused draft is not stored anywhere, so the answer tells the client exactly what moved.
+      const base = getPageVersion(app.store, request.params.slug, e.baseVersion);
+      const current = getCurrentPage(app.store, request.params.slug);
+      return reply.status(409).send({
+        ...toErrorBody(e),
+        changes: { fields: diffFrontMatter(base.frontMatter, current.frontMatter), body: diffBody(base.body, current.body).filter((l) => l.kind !== 'same') },
+        current: pageJson(current),
+      });
+    }
+  });
+
+  r.get('/api/pages/:slug/versions', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request) => ({
+    slug: request.params.slug,
+    versions: listVersions(app.store, request.params.slug).map((v) => ({
+      version: v.version,
+      author: v.author,
+      created_at: v.createdAt,
+      summary: v.summary,
+      hash: v.hash,
+      prev_hash: v.prevHash,
+    })),
+  }));
+
+  r.get('/api/pages/:slug/versions/:n', { config: { access: 'read' }, schema: { params: VersionParams, response: { 200: PageReply, 404: ErrorReply } } }, async (request) =>
+    pageJson(getPageVersion(app.store, request.params.slug, request.params.n)),
+  );
+
+  r.post(
+    '/api/preview',
+    {
+      config: { access: 'write' },
+      schema: { body: Type.Object({ body: Type.String() }, { additionalProperties: false }) },
+    },
+    async (request, reply) => {
+      if (Buffer.byteLength(request.body.body, 'utf8') > app.config.maxBodyBytes) {
+        throw new PayloadTooLargeError('The text is larger than the page size limit.');
+      }
+      return reply.send( { html: renderMarkdown(request.body.body, { pageExists: (slug) => pageExists(app.store, slug) }).html });
+    },
+  );
+}

@@ -1,0 +1,92 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, ValidationError, ConflictError, type FieldError } from '../pages/errors.js';
+import { fieldOfPath, messageFor } from '../pages/schema.js';
+
+/** The JSON shape of every error answer. `field` names the first field at fault; `errors` lists them all. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  field?: string;
+  errors?: FieldError[];
+  base_version?: number;
+  current_version?: number;
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** Turns Fastify's schema errors into our field messages: the same words the form shows. */
+function schemaErrors(validation: AjvError[], context: string | undefined): FieldError[] {
+  const out: FieldError[] = [];
+  for (const e of validation) {
+    let field = fieldOfPath(e.instancePath);
+    if (e.keyword === 'required') field = String(e.params.missingProperty);
+    if (e.keyword === 'additionalProperties') {
+      const extra = String(e.params.additionalProperty);
+      out.push({ field: extra, message: `"${extra}" is not an accepted field.` });
+      continue;
+    }
+    if (!field) field = context ?? 'body';
+    if (out.some((o) => o.field === field)) continue;
+    const known = messageFor(field);
+    out.push({ field, message: known.startsWith('"') ? `${field} ${e.message ?? 'is not valid'}.` : known });
+  }
+  return out;
+}
+
+export function toErrorBody(error: FastifyError | Error): ErrorBody {
+  if (error instanceof ValidationError) {
+    return { statusCode: error.statusCode, error: REASONS[error.statusCode]!, message: error.message, field: error.errors[0]?.field, errors: error.errors };
+  }
+  if (error instanceof ConflictError) {
+    return { statusCode: 409, error: 'Conflict', message: error.message, base_version: error.baseVersion, current_version: error.currentVersion };
+  }
+  if (error instanceof DomainError) {
+    return { statusCode: error.statusCode, error: REASONS[error.statusCode] ?? 'Error', message: error.message };
+  }
+  const fe = error as FastifyError & { validation?: AjvError[]; validationContext?: string };
+  if (fe.validation) {
+    const errors = schemaErrors(fe.validation, fe.validationContext);
+    return { statusCode: 400, error: 'Bad Request', message: errors.map((e) => `${e.field}: ${e.message}`).join(' '), field: errors[0]?.field, errors };
+  }
+  const status = fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 600 ? fe.statusCode : 500;
+  if (status === 500) return { statusCode: 500, error: REASONS[500]!, message: 'Something went wrong on our side. The error was logged; nothing you typed was saved.' };
+  let message = fe.message;
+  if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (error instanceof SyntaxError && status === 400)) {
+    message = `The request body is not valid JSON (${fe.message}).`;
+  } else if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    message = 'The request body is too large.';
+  } else if (fe.code === 'FST_CSRF_INVALID_TOKEN' || fe.code === 'FST_CSRF_MISSING_SECRET') {
+    message = 'This form has expired or did not come from Whywiki. Reload the page and try again.';
+  }
+  return { statusCode: status, error: REASONS[status] ?? 'Error', message };
+}
+
+export function wantsJson(request: FastifyRequest): boolean {
+  return request.url.startsWith('/api/') || request.url === '/healthz';
+}
+
+export async function sendError(request: FastifyRequest, reply: FastifyReply, body: ErrorBody): Promise<FastifyReply> {
+  reply.status(body.statusCode);
+  if (wantsJson(request)) return reply.send(body);
+  return reply.view('error', { title: body.error, status: body.statusCode, reason: body.error, message: body.message });
+}

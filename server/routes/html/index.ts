@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify';
+import { authRoutes } from './auth.js';
+import { pageRoutes } from './pages.js';
+import { peopleRoutes } from './people.js';
+import { wantsJson } from '../errors.js';
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Merged by @fastify/view into every template's context. */
+    locals?: Record<string, unknown>;
+  }
+}
+
+/** The Handlebars screens. Every view gets the signed-in user and a CSRF token for its forms. */
+export async function htmlRoutes(app: FastifyInstance): Promise<void> {
+  app.addHook('preHandler', async (request, reply) => {
+    if (wantsJson(request)) return;
+    const role = request.user?.role;
+    reply.locals = {
+      ...reply.locals,
+      user: request.user,
+      canWrite: role === 'editor' || role === 'admin',
+      csrfToken: reply.generateCsrf(),
+    };
+  });
+  await app.register(authRoutes);
+  await app.register(pageRoutes);
+  await app.register(peopleRoutes);
+}

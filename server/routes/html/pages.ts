@@ -1,0 +1,162 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { createPage, savePage, type CommandContext } from '../../pages/commands.js';
+import { ConflictError, PayloadTooLargeError, ValidationError } from '../../pages/errors.js';
+import { backlinks, getCurrentPage, getPageVersion, listPages, recentChanges } from '../../pages/queries.js';
+import { diffBody, diffFrontMatter } from '../../pages/diff.js';
+import type { PageVersion } from '../../pages/model.js';
+import { Slug } from '../../pages/schema.js';
+import { draftFromValues, formChoices, valuesFromForm, valuesFromFrontMatter, type FormValues, type PageFormBody } from './page-form.js';
+
+const SlugParams = Type.Object({ slug: Type.String({ maxLength: 200 }) });
+const FormBody = Type.Record(Type.String(), Type.String());
+
+export function commandContext(app: FastifyInstance, request: FastifyRequest): CommandContext {
+  return {
+    store: app.store,
+    systems: app.config.systems,
+    maxBodyBytes: app.config.maxBodyBytes,
+    events: app.events,
+    actor: { username: request.user!.username },
+    client: request.ip,
+  };
+}
+
+/** Everything a page view shows besides the raw version: rendered why and body, owners, links. */
+export function pageViewModel(app: FastifyInstance, page: PageVersion) {
+  const why = app.renderer.render(page.hash, 'why', page.frontMatter.why);
+  const body = app.renderer.render(page.hash, 'body', page.body);
+  const owners = page.frontMatter.owners.map((handle) => {
+    const party = app.store.parties.get(handle);
+    return {
+      handle,
+      name: party?.name ?? handle,
+      href: party?.kind === 'team' ? `/teams/${handle}` : `/people/${handle}`,
+      departed: party?.status === 'departed',
+      kind: party?.kind ?? 'person',
+    };
+  });
+  const author = app.store.parties.get(page.author);
+  return {
+    ...page,
+    fm: page.frontMatter,
+    whyHtml: why.html,
+    bodyHtml: body.html,
+    toc: body.toc,
+    owners,
+    authorName: author?.name ?? page.author,
+    backlinks: backlinks(app.store, page.slug),
+  };
+}
+
+function renderForm(reply: FastifyReply, app: FastifyInstance, view: { mode: 'new' | 'edit'; values: FormValues; errors?: Record<string, string>; slug?: string; message?: string; conflict?: unknown; title: string }) {
+  return reply.view('page-form', {
+    ...view,
+    ...formChoices(app.config.systems, view.values),
+    errors: view.errors ?? {},
+    action: view.mode === 'new' ? '/new' : `/p/${view.slug}/edit`,
+    people: app.store.parties.all(),
+  });
+}
+
+/** A refused save comes back as the same form with each message beside its field. */
+function formError(error: unknown): { status: number; errors: Record<string, string>; message: string } | null {
+  if (error instanceof ValidationError) return { status: error.statusCode, errors: error.byField(), message: 'Some fields need attention; nothing was saved yet.' };
+  if (error instanceof PayloadTooLargeError) return { status: 413, errors: { body: error.message }, message: error.message };
+  return null;
+}
+
+export async function pageRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  r.get('/', { config: { access: 'read' } }, async (_request, reply) => {
+    const { pages } = listPages(app.store, 100_000, 0);
+    const systems = app.config.systems.map((system) => {
+      const inSystem = pages.filter((p) => p.frontMatter.system === system);
+      const modules = new Map<string, typeof inSystem>();
+      for (const p of inSystem) {
+        const key = p.frontMatter.module ?? 'General';
+        modules.set(key, [...(modules.get(key) ?? []), p]);
+      }
+      return {
+        system,
+        count: inSystem.length,
+        modules: [...modules.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([module, list]) => ({ module, pages: list.sort((a, b) => a.title.localeCompare(b.title)) })),
+      };
+    });
+    return reply.view('home', { title: 'Home', recent: recentChanges(app.store, 15), systems, pageCount: pages.length });
+  });
+
+  r.get('/p/:slug', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request, reply) => {
+    const page = getCurrentPage(app.store, request.params.slug);
+    return reply.view('page', { title: page.frontMatter.title, page: pageViewModel(app, page), canEdit: request.user!.role === 'editor' || request.user!.role === 'admin' });
+  });
+
+  r.get('/p/:slug/v/:version', { config: { access: 'read' }, schema: { params: Type.Object({ slug: Type.String({ maxLength: 200 }), version: Type.Integer({ minimum: 1 }) }) } }, async (request, reply) => {
+    const current = getCurrentPage(app.store, request.params.slug);
+    const page = getPageVersion(app.store, request.params.slug, request.params.version);
+    return reply.view('page', { title: `${page.frontMatter.title} (version ${page.version})`, page: pageViewModel(app, page), old: page.version !== current.version, currentVersion: current.version });
+  });
+
+  r.get('/new', { config: { access: 'write' }, schema: { querystring: Type.Object({ slug: Type.Optional(Type.String({ maxLength: 200 })) }) } }, async (request, reply) => {
+    const slug = request.query.slug && new RegExp(Slug.pattern!).test(request.query.slug) ? request.query.slug : '';
+    const title = slug ? slug.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ') : '';
+    return renderForm(reply, app, { mode: 'new', title: 'New page', values: { slug, title, status: 'live' } });
+  });
+
+  r.post('/new', { config: { access: 'write' }, schema: { body: FormBody } }, async (request, reply) => {
+    const values = valuesFromForm(request.body as PageFormBody);
+    try {
+      const page = createPage(commandContext(app, request), { ...draftFromValues(values), slug: values.slug });
+      return reply.redirect(`/p/${page.slug}`, 303);
+    } catch (e) {
+      const problem = formError(e);
+      if (!problem) throw e;
+      reply.status(problem.status);
+      return renderForm(reply, app, { mode: 'new', title: 'New page', values, errors: problem.errors, message: problem.message });
+    }
+  });
+
+  r.get('/p/:slug/edit', { config: { access: 'write' }, schema: { params: SlugParams } }, async (request, reply) => {
+    const page = getCurrentPage(app.store, request.params.slug);
+    const values = { ...valuesFromFrontMatter(page.frontMatter, page.body), base_version: String(page.version) };
+    return renderForm(reply, app, { mode: 'edit', title: `Edit ${page.frontMatter.title}`, slug: page.slug, values });
+  });
+
+  r.post('/p/:slug/edit', { config: { access: 'write' }, schema: { params: SlugParams, body: FormBody } }, async (request, reply) => {
+    const slug = request.params.slug;
+    const values = valuesFromForm(request.body as PageFormBody);
+    try {
+      savePage(commandContext(app, request), slug, { ...draftFromValues(values), baseVersion: Number(values.base_version) });
+      return reply.redirect(`/p/${slug}`, 303);
+    } catch (e) {
+      if (e instanceof ConflictError) {
+        // Show what others changed since the edit began, beside the person's own text, and let them
+        // save again on top of the new version once they have merged.
+        const base = getPageVersion(app.store, slug, e.baseVersion);
+        const current = getCurrentPage(app.store, slug);
+        reply.status(409);
+        return renderForm(reply, app, {
+          mode: 'edit',
+          title: `Edit ${current.frontMatter.title}`,
+          slug,
+          values: { ...values, base_version: String(current.version) },
+          message: e.message,
+          conflict: {
+            base: base.version,
+            current: current.version,
+            author: current.author,
+            summary: current.summary,
+            fields: diffFrontMatter(base.frontMatter, current.frontMatter),
+            body: diffBody(base.body, current.body).filter((l) => l.kind !== 'same'),
+          },
+        });
+      }
+      const problem = formError(e);
+      if (!problem) throw e;
+      reply.status(problem.status);
+      return renderForm(reply, app, { mode: 'edit', title: 'Edit page', slug, values, errors: problem.errors, message: problem.message });
+    }
+  });
+}

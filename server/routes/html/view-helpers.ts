@@ -1,0 +1,38 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type Handlebars from 'handlebars';
+import type { Config } from '../../config.js';
+
+/** Maps each partial file name (without .hbs) to its path relative to the views folder. */
+export function loadPartials(dir: string): Record<string, string> {
+  return Object.fromEntries(
+    fs.readdirSync(dir)
+      .filter((f) => f.endsWith('.hbs'))
+      .map((f) => [f.replace(/\.hbs$/, ''), path.join('partials', f)]),
+  );
+}
+
+const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+const dateTimeFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' });
+
+export function ticketHref(config: Pick<Config, 'ticketUrl'>, id: string): string | null {
+  return config.ticketUrl ? config.ticketUrl.replace('{id}', encodeURIComponent(id)) : null;
+}
+
+export function registerHelpers(hbs: typeof Handlebars, config: Config): void {
+  hbs.registerHelper('date', (value: unknown) => {
+    if (typeof value !== 'string' || !value) return '';
+    const d = new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
+    return isNaN(d.getTime()) ? value : dateFormat.format(d);
+  });
+  hbs.registerHelper('datetime', (value: unknown) => {
+    if (typeof value !== 'string' || !value) return '';
+    const d = new Date(value);
+    return isNaN(d.getTime()) ? value : dateTimeFormat.format(d);
+  });
+  hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+  hbs.registerHelper('ticketHref', (id: string) => ticketHref(config, id));
+  hbs.registerHelper('plural', (n: number, one: string, many: string) => (n === 1 ? one : many));
+}

@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import matter from 'gray-matter';
+import YAML from 'yaml';
+import type { Store } from './store/index.js';
+import { recordAudit } from './audit/log.js';
+import { createPage, savePage, type CommandContext } from './pages/commands.js';
+import { ValidationError } from './pages/errors.js';
+
+/** One version of a page as a markdown file: front matter, body, and an optional `revision` block. */
+export interface ContentFile {
+  file: string;
+  frontMatter: Record<string, unknown>;
+  body: string;
+  revision: { author?: string; date?: Date; summary?: string };
+}
+
+interface PeopleFile {
+  people?: { handle: string; name: string; title?: string; email?: string; status?: 'active' | 'departed'; departed_on?: string | Date }[];
+  teams?: { handle: string; name: string; members?: string[] }[];
+}
+
+export class ContentError extends Error {
+  constructor(file: string, problem: string) {
+    super(`${file}: ${problem}`);
+    this.name = 'ContentError';
+  }
+}
+
+export function readContentFile(file: string): ContentFile {
+  const parsed = matter(fs.readFileSync(file, 'utf8'));
+  const { revision, ...frontMatter } = parsed.data as Record<string, unknown> & { revision?: ContentFile['revision'] };
+  const date = revision?.date ? new Date(revision.date) : undefined;
+  if (date && isNaN(date.getTime())) throw new ContentError(file, 'revision.date is not a date');
+  return { file, frontMatter, body: parsed.content.replace(/^\n+/, ''), revision: { ...revision, date } };
+}
+
+function isoDate(value: string | Date | undefined): string | null {
+  if (value === undefined) return null;
+  return value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
+}
+
+/** Seeds people, teams and pages (with their earlier versions) from `dir`, all in one transaction. */
+export function seedFromContent(store: Store, dir: string, base: Omit<CommandContext, 'actor' | 'store'>): { pages: number; versions: number } {
+  const people = YAML.parse(fs.readFileSync(path.join(dir, 'people.yaml'), 'utf8')) as PeopleFile;
+  const pagesDir = path.join(dir, 'pages');
+  const historyDir = path.join(dir, 'history');
+  const files = fs.readdirSync(pagesDir).filter((f) => f.endsWith('.md')).sort();
+  let versions = 0;
+
+  store.transaction(() => {
+    const now = new Date().toISOString();
+    for (const p of people.people ?? []) {
+      store.parties.insert({ handle: p.handle, kind: 'person', name: p.name, title: p.title ?? null, email: p.email ?? null, status: p.status ?? 'active', departed_on: isoDate(p.departed_on), created_at: now });
+    }
+    for (const t of people.teams ?? []) {
+      store.parties.insert({ handle: t.handle, kind: 'team', name: t.name, title: null, email: null, status: 'active', departed_on: null, created_at: now });
+      for (const m of t.members ?? []) store.parties.addMember(t.handle, m);
+    }
+    for (const name of files) {
+      const slug = name.replace(/\.md$/, '');
+      const earlier = fs.existsSync(path.join(historyDir, slug))
+        ? fs.readdirSync(path.join(historyDir, slug)).filter((f) => /^\d+\.md$/.test(f)).sort((a, b) => parseInt(a) - parseInt(b)).map((f) => path.join(historyDir, slug, f))
+        : [];
+      const chain = [...earlier, path.join(pagesDir, name)].map(readContentFile);
+      chain.forEach((version, i) => {
+        const ctx: CommandContext = { ...base, store, actor: { username: version.revision.author ?? 'admin' }, at: version.revision.date, client: 'seed' };
+        try {
+          if (i === 0) createPage(ctx, { slug, frontMatter: version.frontMatter, body: version.body, summary: version.revision.summary });
+          else savePage(ctx, slug, { frontMatter: version.frontMatter, body: version.body, summary: version.revision.summary ?? 'Updated', baseVersion: i });
+        } catch (e) {
+          if (e instanceof ValidationError) throw new ContentError(version.file, e.message);
+          throw e;
+        }
+        versions++;
+      });
+    }
+    store.setMeta('seeded_at', now);
+    recordAudit(store, { actor: 'system', action: 'store.seeded', target: null, client: 'seed', details: { pages: files.length, versions } });
+  });
+  return { pages: files.length, versions };
+}
+
+/** True when the store has never been seeded and holds no pages: only then is content/ loaded. */
+export function needsSeeding(store: Store): boolean {
+  return store.getMeta('seeded_at') === undefined && store.pages.count() === 0;
+}

@@ -1,0 +1,30 @@
+import type { Config } from './config.js';
+import { openDatabase } from './store/db.js';
+import { migrate, readMigrations } from './store/migrate.js';
+import { Store } from './store/index.js';
+import { MIGRATIONS_DIR } from './paths.js';
+import { createUser } from './auth/accounts.js';
+import { randomPassword } from './auth/passwords.js';
+
+/** Opens the store in the configured data folder and brings its schema up to date. */
+export function openStore(dataDir: string): Store {
+  const db = openDatabase(dataDir);
+  try {
+    migrate(db, readMigrations(MIGRATIONS_DIR));
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return new Store(db);
+}
+
+/**
+ * Creates the `admin` account when the store has no users. Returns the password only when it was
+ * generated, so the caller can print it once; a configured password is never echoed.
+ */
+export async function ensureAdmin(store: Store, config: Pick<Config, 'adminPassword'>): Promise<string | null> {
+  if (store.users.count() > 0) return null;
+  const password = config.adminPassword ?? randomPassword();
+  await createUser(store, { username: 'admin', password, role: 'admin' }, { actor: 'system', client: 'setup' });
+  return config.adminPassword ? null : password;
+}

@@ -1,0 +1,131 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { loadConfig, type Config } from '../server/config.js';
+import { openStore } from '../server/setup.js';
+import type { Store } from '../server/store/index.js';
+import { buildApp } from '../server/app.js';
+import { createUser, createApiToken } from '../server/auth/accounts.js';
+import { createPage, type CommandContext } from '../server/pages/commands.js';
+
+export const PASSWORD = 'a-long-test-password';
+
+export function tempDir(prefix = 'whywiki-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A real SQLite store in a fresh temp folder, with a few people and teams. */
+export function testStore(dir = tempDir()): { store: Store; dir: string } {
+  const store = openStore(dir);
+  const now = new Date().toISOString();
+  const person = (handle: string, name: string, status: 'active' | 'departed' = 'active') =>
+    store.parties.insert({ handle, kind: 'person', name, title: null, email: null, status, departed_on: null, created_at: now });
+  person('mreyes', 'Maria Reyes');
+  person('dokafor', 'David Okafor');
+  person('tbrennan', 'Tom Brennan', 'departed');
+  store.parties.insert({ handle: 'epic-clindoc', kind: 'team', name: 'Epic ClinDoc Team', title: null, email: null, status: 'active', departed_on: null, created_at: now });
+  store.parties.addMember('epic-clindoc', 'mreyes');
+  return { store, dir };
+}
+
+export function testConfig(dir: string, overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({ WHYWIKI_DATA: dir }), ...overrides };
+}
+
+export function commandContext(store: Store, username = 'mreyes', overrides: Partial<CommandContext> = {}): CommandContext {
+  return { store, systems: ['Epic', 'Workday', 'Interfaces', 'Infrastructure'], maxBodyBytes: 1024 * 1024, actor: { username }, ...overrides };
+}
+
+export const sampleFrontMatter = {
+  title: 'Sepsis screening BPA',
+  why: 'Nurses missed early sepsis signs in the ED; the BPA prompts a lactate order.',
+  owners: ['mreyes'],
+  system: 'Epic',
+  module: 'ClinDoc',
+  status: 'live',
+  tickets: ['CHG0012345'],
+  records: ['BPA 1234567'],
+  go_live: '2024-03-18',
+};
+
+export function seedPage(store: Store, slug = 'sepsis-screening-bpa', body = '## Context\n\nLinks to [[vte-panel]].\n') {
+  return createPage(commandContext(store), { slug, frontMatter: { ...sampleFrontMatter }, body, summary: 'Created' });
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  store: Store;
+  dir: string;
+  close: () => Promise<void>;
+}
+
+/** The whole app on a temp store, with one account per role (password PASSWORD). */
+export async function testApp(config: Partial<Config> = {}): Promise<TestApp> {
+  const { store, dir } = testStore();
+  for (const role of ['reader', 'editor', 'auditor', 'admin'] as const) {
+    await createUser(store, { username: role, password: PASSWORD, role }, { actor: 'test' });
+  }
+  const app = await buildApp({ config: testConfig(dir, config), store, logger: false });
+  await app.ready();
+  return {
+    app,
+    store,
+    dir,
+    close: async () => {
+      await app.close();
+      store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function tokenFor(store: Store, username: string): string {
+  return createApiToken(store, username, 'test', { actor: 'test' });
+}
+
+function cookiesOf(res: LightMyRequestResponse): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of res.cookies as { name: string; value: string }[]) out[c.name] = c.value;
+  return out;
+}
+
+export function csrfFrom(html: string): string {
+  const m = html.match(/name="_csrf" value="([^"]+)"/);
+  if (!m) throw new Error('no CSRF token in page');
+  return m[1]!;
+}
+
+/** A browser-like session: keeps cookies, and the CSRF token of the last page it read. */
+export class Browser {
+  cookies: Record<string, string> = {};
+  csrf = '';
+
+  constructor(private readonly app: FastifyInstance) {}
+
+  async get(url: string): Promise<LightMyRequestResponse> {
+    const res = await this.app.inject({ method: 'GET', url, cookies: this.cookies });
+    Object.assign(this.cookies, cookiesOf(res));
+    if (res.headers['content-type']?.toString().includes('text/html') && res.body.includes('name="_csrf"')) this.csrf = csrfFrom(res.body);
+    return res;
+  }
+
+  async post(url: string, form: Record<string, string>, withCsrf = true): Promise<LightMyRequestResponse> {
+    const payload = new URLSearchParams(withCsrf ? { _csrf: this.csrf, ...form } : form).toString();
+    const res = await this.app.inject({ method: 'POST', url, payload, cookies: this.cookies, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    Object.assign(this.cookies, cookiesOf(res));
+    if (res.headers['content-type']?.toString().includes('text/html') && res.body.includes('name="_csrf"')) this.csrf = csrfFrom(res.body);
+    return res;
+  }
+
+  async json(method: 'POST' | 'PUT', url: string, body: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    return this.app.inject({ method, url, payload: JSON.stringify(body), cookies: this.cookies, headers: { 'content-type': 'application/json', ...headers } });
+  }
+
+  async signIn(username: string, password = PASSWORD): Promise<LightMyRequestResponse> {
+    await this.get('/login');
+    const res = await this.post('/login', { username, password });
+    await this.get('/');
+    return res;
+  }
+}

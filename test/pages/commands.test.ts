@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { createPage, savePage } from '../../server/pages/commands.js';
+import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError } from '../../server/pages/errors.js';
+import { getCurrentPage, listVersions } from '../../server/pages/queries.js';
+import { chainHash } from '../../server/pages/hash.js';
+import { verifyAuditChain } from '../../server/audit/log.js';
+import { PageEvents } from '../../server/pages/events.js';
+import { commandContext, sampleFrontMatter, seedPage, testStore } from '../helpers.js';
+
+function counts(store: ReturnType<typeof testStore>['store']) {
+  return {
+    versions: store.db.prepare('SELECT count(*) FROM page_versions').pluck().get(),
+    audit: store.db.prepare('SELECT count(*) FROM audit_events').pluck().get(),
+    pages: store.db.prepare('SELECT count(*) FROM pages').pluck().get(),
+  };
+}
+
+describe('createPage', () => {
+  it('writes version 1 and its audit event together, and derives the slug from the title', () => {
+    const { store } = testStore();
+    const page = createPage(commandContext(store), { frontMatter: { ...sampleFrontMatter, title: 'Sepsis Screening BPA — Adult ED' }, body: 'Body' });
+    expect(page.slug).toBe('sepsis-screening-bpa-adult-ed');
+    expect(page.version).toBe(1);
+    expect(page.prevHash).toBeNull();
+    expect(page.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(counts(store)).toEqual({ versions: 1, audit: 1, pages: 1 });
+    const [event] = store.audit.forTarget(page.slug);
+    expect(event).toMatchObject({ actor: 'mreyes', action: 'page.created' });
+  });
+
+  it('refuses a duplicate slug with 409 and writes nothing', () => {
+    const { store } = testStore();
+    seedPage(store);
+    const before = counts(store);
+    const err = (() => { try { seedPage(store); } catch (e) { return e; } })();
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).statusCode).toBe(409);
+    expect((err as ValidationError).byField().slug).toMatch(/already exists/);
+    expect(counts(store)).toEqual(before);
+  });
+
+  it('refuses unknown owners, naming them', () => {
+    const { store } = testStore();
+    expect(() => createPage(commandContext(store), { frontMatter: { ...sampleFrontMatter, owners: ['mreyes', 'ghost'] }, body: '' })).toThrow(/Unknown owner: ghost/);
+    expect(counts(store).pages).toBe(0);
+  });
+
+  it('refuses a body over the size limit with PayloadTooLarge', () => {
+    const { store } = testStore();
+    expect(() => createPage(commandContext(store, 'mreyes', { maxBodyBytes: 2048 }), { frontMatter: sampleFrontMatter, body: 'x'.repeat(4096) })).toThrow(PayloadTooLargeError);
+  });
+
+  it('reports every field problem at once', () => {
+    const { store } = testStore();
+    try {
+      createPage(commandContext(store), { slug: 'Bad Slug', frontMatter: { title: 'x', owners: [] }, body: '' });
+      expect.unreachable();
+    } catch (e) {
+      expect(Object.keys((e as ValidationError).byField()).sort()).toEqual(['owners', 'slug', 'system', 'title', 'why']);
+    }
+  });
+});
+
+describe('savePage', () => {
+  it('chains each version to the previous hash and records the author and summary', () => {
+    const { store } = testStore();
+    const v1 = seedPage(store);
+    const ctx = commandContext(store, 'dokafor');
+    const { page: v2 } = savePage(ctx, v1.slug, { frontMatter: { ...sampleFrontMatter, status: 'retired' }, body: 'New body', summary: 'Retired after go-live review', baseVersion: 1 });
+    expect(v2).toMatchObject({ version: 2, prevHash: v1.hash, author: 'dokafor', summary: 'Retired after go-live review' });
+    const fm = { ...sampleFrontMatter, status: 'retired' };
+    const ordered = Object.fromEntries(Object.keys(fm).sort((a, b) => Object.keys(sampleFrontMatter).indexOf(a) - Object.keys(sampleFrontMatter).indexOf(b)).map((k) => [k, fm[k as keyof typeof fm]]));
+    expect(v2.hash).toBe(chainHash(v1.hash, { slug: v1.slug, version: 2, front_matter: ordered, body: 'New body', summary: 'Retired after go-live review', author: 'dokafor', created_at: v2.createdAt }));
+    expect(listVersions(store, v1.slug).map((v) => v.version)).toEqual([2, 1]);
+    const actions = store.audit.forTarget(v1.slug).map((e) => e.action);
+    expect(actions).toEqual(['page.created', 'page.saved', 'page.status_changed']);
+    expect(verifyAuditChain(store)).toBeNull();
+  });
+
+  it('refuses a stale base version with a conflict and writes nothing', () => {
+    const { store } = testStore();
+    const v1 = seedPage(store);
+    savePage(commandContext(store), v1.slug, { frontMatter: sampleFrontMatter, body: 'Second', summary: 'Second', baseVersion: 1 });
+    const before = counts(store);
+    const err = (() => { try { savePage(commandContext(store, 'dokafor'), v1.slug, { frontMatter: sampleFrontMatter, body: 'Mine', summary: 'Mine', baseVersion: 1 }); } catch (e) { return e; } })();
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(err).toMatchObject({ baseVersion: 1, currentVersion: 2 });
+    expect(counts(store)).toEqual(before);
+    expect(getCurrentPage(store, v1.slug).body).toBe('Second');
+  });
+
+  it('requires a change summary and a real base version', () => {
+    const { store } = testStore();
+    const v1 = seedPage(store);
+    expect(() => savePage(commandContext(store), v1.slug, { frontMatter: sampleFrontMatter, body: 'x', summary: ' ', baseVersion: 1 })).toThrow(/change summary is required/);
+    expect(() => savePage(commandContext(store), v1.slug, { frontMatter: sampleFrontMatter, body: 'x', summary: 'ok', baseVersion: 7 })).toThrow(/Version 7 does not exist/);
+    expect(() => savePage(commandContext(store), 'nope', { frontMatter: sampleFrontMatter, body: 'x', summary: 'ok', baseVersion: 1 })).toThrow(NotFoundError);
+  });
+
+  it('writes nothing when nothing changed', () => {
+    const { store } = testStore();
+    const v1 = seedPage(store);
+    const result = savePage(commandContext(store), v1.slug, { frontMatter: sampleFrontMatter, body: v1.body, summary: 'No-op', baseVersion: 1 });
+    expect(result.unchanged).toBe(true);
+    expect(result.page.version).toBe(1);
+    expect(counts(store).versions).toBe(1);
+  });
+
+  it('keeps the owner and link tables in step with the current version, and emits an event', () => {
+    const { store } = testStore();
+    const events = new PageEvents();
+    const seen: unknown[] = [];
+    events.on('page-changed', (e) => seen.push(e));
+    const v1 = seedPage(store);
+    savePage(commandContext(store, 'mreyes', { events }), v1.slug, { frontMatter: { ...sampleFrontMatter, owners: ['epic-clindoc'] }, body: 'See [[other-page|other]].', summary: 'Team owns it now', baseVersion: 1 });
+    expect(store.pages.ownedBy('mreyes')).toHaveLength(0);
+    expect(store.pages.ownedBy('epic-clindoc').map((p) => p.slug)).toEqual([v1.slug]);
+    expect(store.pages.backlinks('other-page').map((p) => p.slug)).toEqual([v1.slug]);
+    expect(seen).toEqual([{ slug: v1.slug, version: 2, created: false }]);
+  });
+});
