@@ -61,17 +61,18 @@ function validateDraft(ctx: CommandContext, draft: PageDraft, extraErrors: Field
   const errors = [...extraErrors];
   let fm: FrontMatter | undefined;
   try {
-    fm = orderFrontMatter(checkFrontMatter(normalizeFrontMatter(draft.frontMatter), ctx.systems));
-  } catch (e) {
-    if (!(e instanceof ValidationError)) throw e;
-    errors.push(...e.errors);
-  }
-  if (fm) {
-    const known = ctx.store.parties.existing(fm.owners);
-    const unknown = fm.owners.filter((o) => !known.has(o));
+    const normalized = normalizeFrontMatter(draft.frontMatter);
+    // Owners are checked against the directory even when other fields fail, so the form shows every problem.
+    const owners = Array.isArray(normalized.owners) ? normalized.owners.filter((o): o is string => typeof o === 'string') : [];
+    const known = ctx.store.parties.existing(owners);
+    const unknown = owners.filter((o) => !known.has(o));
     if (unknown.length > 0) {
       errors.push({ field: 'owners', message: `Unknown owner${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Owners must be existing people or teams.` });
     }
+    fm = orderFrontMatter(checkFrontMatter(normalized, ctx.systems));
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    errors.push(...e.errors.filter((x) => !errors.some((y) => y.field === x.field)));
   }
   const summary = (draft.summary ?? '').trim();
   if (summaryRequired && summary === '') errors.push({ field: 'summary', message: 'A change summary is required: say what changed and why.' });
@@ -108,7 +109,7 @@ export function createPage(ctx: CommandContext, input: CreatePageInput): PageVer
     extra.push({ field: 'slug', message: 'A slug is lowercase letters and digits joined by single dashes, for example sepsis-screening-bpa.' });
   }
   const { fm, body, summary } = validateDraft(ctx, input, extra, false);
-  const slug = requested || slugify(fm.title).slice(0, 80).replace(/-+$/, '');
+  const slug = requested || slugify(fm.title, { decamelize: false }).slice(0, 80).replace(/-+$/, '');
   if (!slugRe.test(slug)) {
     throw new ValidationError([{ field: 'slug', message: 'Cannot make a slug from this title; enter one, for example sepsis-screening-bpa.' }]);
   }
