@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openStore } from '../server/setup.js';
+import { needsSeeding, seedFromContent } from '../server/seed.js';
+import { CONTENT_DIR } from '../server/paths.js';
+import { verifyAuditChain } from '../server/audit/log.js';
+import { listVersions } from '../server/pages/queries.js';
+import { tempDir } from './helpers.js';
+
+const rules = { systems: ['Epic', 'Workday', 'Interfaces', 'Infrastructure'], maxBodyBytes: 1024 * 1024 };
+
+describe('demo content', () => {
+  it('seeds an empty store with at least 40 valid pages across every system, some with history', () => {
+    const store = openStore(tempDir());
+    expect(needsSeeding(store)).toBe(true);
+    const result = seedFromContent(store, CONTENT_DIR, rules);
+    expect(result.pages).toBeGreaterThanOrEqual(40);
+    expect(result.versions).toBeGreaterThan(result.pages + 8);
+    const systems = store.db.prepare('SELECT DISTINCT system FROM pages ORDER BY system').pluck().all();
+    expect(systems).toEqual(['Epic', 'Infrastructure', 'Interfaces', 'Workday']);
+    const withHistory = (store.db.prepare('SELECT slug FROM pages WHERE current_version > 1').pluck().all() as string[]);
+    expect(withHistory.length).toBeGreaterThanOrEqual(8);
+    const versions = listVersions(store, withHistory[0]!);
+    expect(versions.at(-1)!.createdAt < versions[0]!.createdAt).toBe(true);
+    expect(verifyAuditChain(store)).toBeNull();
+    expect(needsSeeding(store)).toBe(false);
+    store.close();
+  });
+
+  it('holds nothing that looks like patient data', () => {
+    const files = fs.readdirSync(CONTENT_DIR, { recursive: true }).map(String).filter((f) => f.endsWith('.md'));
+    for (const f of files) {
+      const text = fs.readFileSync(path.join(CONTENT_DIR, f), 'utf8');
+      expect(text, f).not.toMatch(/\b\d{3}-\d{2}-\d{4}\b/);
+      expect(text, f).not.toMatch(/\(?\b\d{3}\)?[ .-]\d{3}-\d{4}\b/);
+      expect(text, f).not.toMatch(/\bMRN\s*[:#]?\s*\d{5,}/i);
+    }
+  });
+
+  it('is never seeded twice', () => {
+    const dir = tempDir();
+    const store = openStore(dir);
+    seedFromContent(store, CONTENT_DIR, rules);
+    store.close();
+    const again = openStore(dir);
+    expect(needsSeeding(again)).toBe(false);
+    again.close();
+  });
+});
