@@ -20,6 +20,7 @@ import { RenderCache } from './render/cache.js';
 import { SqliteSessionStore } from './auth/session-store.js';
 import { authorizationPlugin } from './auth/plugin.js';
 import { sendError, toErrorBody } from './routes/errors.js';
+import { handBackUnsaved, isHandBackCandidate } from './routes/html/unsaved.js';
 import { registerHelpers, loadPartials } from './routes/html/view-helpers.js';
 import { VIEWS_DIR } from './paths.js';
 import { htmlRoutes } from './routes/html/index.js';
@@ -124,6 +125,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler(async (error, request, reply) => {
     const body = toErrorBody(error as Error);
     if (body.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    const code = (error as { code?: string }).code;
+    if ((code === 'FST_CSRF_INVALID_TOKEN' || code === 'FST_CSRF_MISSING_SECRET') && isHandBackCandidate(request)) {
+      return handBackUnsaved(request, reply, 'expired');
+    }
     return sendError(request, reply, body);
   });
   app.setNotFoundHandler(async (request, reply) =>

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../store/users.js';
 import { userById, userForToken, type SessionUser } from './accounts.js';
 import { sendError, wantsJson } from '../routes/errors.js';
+import { handBackUnsaved } from '../routes/html/unsaved.js';
 
 /**
  * Who may call a route. Every route must declare one; the app refuses to start otherwise, so no
@@ -23,6 +24,8 @@ export function roleAllows(role: Role, access: Access): boolean {
 declare module 'fastify' {
   interface FastifyRequest {
     user: SessionUser | null;
+    /** Set when a posted form cannot be accepted but its text must be handed back. */
+    unsaved?: 'signed-out' | 'expired';
     authMethod: 'session' | 'token' | null;
   }
   interface FastifyContextConfig {
@@ -68,6 +71,12 @@ async function authorization(app: FastifyInstance): Promise<void> {
       if (wantsJson(request)) {
         return sendError(request, reply, { statusCode: 401, error: 'Unauthorized', message: 'Sign in, or send an API token as "Authorization: Bearer <token>".' });
       }
+      // A form posted after the session ended still carries the person's text: answer once the body
+      // is parsed (preHandler), so it can be handed back instead of lost.
+      if (request.method === 'POST' && request.routeOptions.url !== '/logout') {
+        request.unsaved = 'signed-out';
+        return;
+      }
       return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
     }
     if (!roleAllows(request.user.role, access)) {
@@ -79,7 +88,9 @@ async function authorization(app: FastifyInstance): Promise<void> {
   // Browsers send cookies by themselves, so every cookie-authenticated write must prove it came from our
   // own form or script. Token clients are not browsers and need no CSRF token.
   app.addHook('preHandler', (request, reply, done) => {
+    if (request.unsaved) return void handBackUnsaved(request, reply, request.unsaved).then(() => done(), done);
     if (SAFE_METHODS.has(request.method) || request.authMethod === 'token') return done();
+    // A refused token is answered by the error handler, which hands a form's text back.
     app.csrfProtection(request, reply, done);
   });
 

@@ -152,3 +152,23 @@ describe('edit form', () => {
     expect((await editor.get('/p/sepsis-screening-bpa/v/abc')).statusCode).toBe(400);
   });
 });
+
+describe('a form that cannot be accepted', () => {
+  it('hands back the text when the session ended before it was sent', async () => {
+    const stranger = new Browser(t.app);
+    const res = await stranger.post('/p/sepsis-screening-bpa/edit', { ...newPageForm, body: 'an hour of careful writing', summary: 'big edit' }, false);
+    expect(res.statusCode).toBe(401);
+    expect(res.body).toContain('Your changes were not saved yet');
+    expect(res.body).toContain('an hour of careful writing');
+    expect(res.body).toMatch(/href="\/login\?next(=|&#x3D;)%2Fp%2Fsepsis-screening-bpa%2Fedit"/);
+  });
+
+  it('hands back the text when the CSRF token is missing or foreign', async () => {
+    await editor.get('/p/sepsis-screening-bpa/edit');
+    const res = await editor.post('/p/sepsis-screening-bpa/edit', { ...newPageForm, body: 'text from a stale tab', summary: 'x', base_version: '2', _csrf: 'forged' }, false);
+    expect(res.statusCode).toBe(403);
+    expect(res.body).toContain('text from a stale tab');
+    expect(res.body).not.toContain('forged');
+    expect(t.store.pages.head('sepsis-screening-bpa')!.current_version).toBe(2);
+  });
+});
