@@ -11,8 +11,14 @@ import { createPage, type CommandContext } from '../server/pages/commands.js';
 
 export const PASSWORD = 'a-long-test-password';
 
+/** Folders made by tempDir; test/setup.ts removes them after each test file. */
+export const madeDirs: string[] = [];
+
+/** A fresh folder under the system temp folder, removed when the test process exits. */
 export function tempDir(prefix = 'whywiki-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
 }
 
 /** A real SQLite store in a fresh temp folder, with a few people and teams. */
