@@ -15,6 +15,12 @@ export interface ContentFile {
   revision: { author?: string; date?: Date; summary?: string };
 }
 
+interface RawRevision {
+  author?: string;
+  date?: string | Date;
+  summary?: string;
+}
+
 interface PeopleFile {
   people?: { handle: string; name: string; title?: string; email?: string; status?: 'active' | 'departed'; departed_on?: string | Date }[];
   teams?: { handle: string; name: string; members?: string[] }[];
@@ -28,8 +34,15 @@ export class ContentError extends Error {
 }
 
 export function readContentFile(file: string): ContentFile {
-  const parsed = matter(fs.readFileSync(file, 'utf8'));
-  const { revision, ...frontMatter } = parsed.data as Record<string, unknown> & { revision?: ContentFile['revision'] };
+  let parsed: matter.GrayMatterFile<string>;
+  try {
+    // One YAML library (YAML 1.2: dates stay strings) for every file; passing options also turns off
+    // gray-matter's cache, which would otherwise remember a failed parse as an empty page.
+    parsed = matter(fs.readFileSync(file, 'utf8'), { engines: { yaml: (text: string) => YAML.parse(text) as object } });
+  } catch (e) {
+    throw new ContentError(file, `the front matter is not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  }
+  const { revision, ...frontMatter } = parsed.data as Record<string, unknown> & { revision?: RawRevision };
   const date = revision?.date ? new Date(revision.date) : undefined;
   if (date && isNaN(date.getTime())) throw new ContentError(file, 'revision.date is not a date');
   return { file, frontMatter, body: parsed.content.replace(/^\n+/, ''), revision: { ...revision, date } };

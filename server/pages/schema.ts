@@ -106,7 +106,9 @@ function normalizeList(value: unknown, field: string): unknown {
   if (typeof value === 'string') items = value.split(field === 'records' ? /[\n;]/ : /[\n,]/);
   else if (Array.isArray(value)) items = value;
   else return value;
-  const cleaned = items.map((item) => {
+  const cleaned = items.map((raw) => {
+    // YAML reads a bare tag such as 834 as a number; in a list of text it is text.
+    const item = typeof raw === 'number' ? String(raw) : raw;
     if (typeof item !== 'string') return item;
     let s = item.trim();
     if (field === 'tickets') s = s.replace(/[\s-]+/g, '').toUpperCase();
