@@ -38,6 +38,12 @@ export function pageViewModel(app: FastifyInstance, page: PageVersion) {
     };
   });
   const author = app.store.parties.get(page.author);
+  // requested_by and sponsor may be a handle or free text; a handle becomes a link to that person.
+  const personRef = (value: string | undefined) => {
+    if (!value) return null;
+    const party = app.store.parties.get(value);
+    return party ? { name: party.name, href: party.kind === 'team' ? `/teams/${party.handle}` : `/people/${party.handle}` } : { name: value, href: null };
+  };
   return {
     ...page,
     fm: page.frontMatter,
@@ -46,6 +52,8 @@ export function pageViewModel(app: FastifyInstance, page: PageVersion) {
     toc: body.toc,
     owners,
     authorName: author?.name ?? page.author,
+    requestedBy: personRef(page.frontMatter.requested_by),
+    sponsor: personRef(page.frontMatter.sponsor),
     backlinks: backlinks(app.store, page.slug),
   };
 }
@@ -85,7 +93,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         modules: [...modules.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([module, list]) => ({ module, pages: list.sort((a, b) => a.title.localeCompare(b.title)) })),
       };
     });
-    return reply.view('home', { title: 'Home', recent: recentChanges(app.store, 15), systems, pageCount: pages.length });
+    const recent = recentChanges(app.store, 15).map((c) => ({ ...c, authorName: app.store.parties.get(c.author)?.name ?? c.author }));
+    return reply.view('home', { title: 'Home', recent, systems, pageCount: pages.length });
   });
 
   r.get('/p/:slug', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request, reply) => {
