@@ -21,8 +21,12 @@ async function main(): Promise<void> {
     process.stdout.write(`  Seeded the demo knowledge base: ${seeded.pages} pages, ${seeded.versions} versions.\n`);
   }
   const app = await buildApp({ config, store });
+  // Expired sessions are refused on read; this only keeps the table small.
+  const purge = setInterval(() => store.sessions.purgeExpired(Date.now()), 60 * 60 * 1000);
+  purge.unref();
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
+    clearInterval(purge);
     await app.close();
     store.close();
     process.exit(0);
