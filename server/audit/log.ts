@@ -5,6 +5,7 @@ import { canonicalJson, chainHash } from '../pages/hash.js';
 export type AuditAction =
   | 'page.created'
   | 'page.saved'
+  | 'page.restored'
   | 'page.status_changed'
   | 'signin.succeeded'
   | 'signin.failed'

@@ -133,6 +133,10 @@ export function createPage(ctx: CommandContext, input: CreatePageInput): PageVer
  * so that one person never silently overwrites another.
  */
 export function savePage(ctx: CommandContext, slug: string, input: SavePageInput): SaveResult {
+  return saveVersion(ctx, slug, input, 'page.saved', {});
+}
+
+function saveVersion(ctx: CommandContext, slug: string, input: SavePageInput, action: 'page.saved' | 'page.restored', details: Record<string, unknown>): SaveResult {
   if (!ctx.store.pages.head(slug)) throw new NotFoundError(`There is no page "${slug}".`);
   const baseErrors: FieldError[] = [];
   if (!Number.isInteger(input.baseVersion) || input.baseVersion < 1) {
@@ -158,7 +162,7 @@ export function savePage(ctx: CommandContext, slug: string, input: SavePageInput
     const version = head.current_version + 1;
     const v = writeVersion(ctx, head, version, current.hash, fm, body, summary, at);
     ctx.store.pages.updateHead({ id: head.id, current_version: version, title: fm.title, system: fm.system, module: fm.module ?? null, status: fm.status, archived: head.archived, updated_at: at, updated_by: ctx.actor.username });
-    recordAudit(ctx.store, { actor: ctx.actor.username, action: 'page.saved', target: slug, client: ctx.client, at, details: { version, hash: v.hash, summary } });
+    recordAudit(ctx.store, { actor: ctx.actor.username, action, target: slug, client: ctx.client, at, details: { version, hash: v.hash, summary, ...details } });
     if (head.status !== fm.status) {
       recordAudit(ctx.store, { actor: ctx.actor.username, action: 'page.status_changed', target: slug, client: ctx.client, at, details: { version, from: head.status, to: fm.status, reason: summary } });
     }
@@ -166,4 +170,33 @@ export function savePage(ctx: CommandContext, slug: string, input: SavePageInput
   });
   if (!result.unchanged) ctx.events?.emit('page-changed', { slug, version: result.row.version, created: false });
   return { page: toPageVersion(result.row, result.archived), unchanged: result.unchanged };
+}
+
+export interface RestoreInput {
+  version: number;
+  summary: string;
+}
+
+/**
+ * Makes the content of an earlier version current again, as a new version: history only grows, so the
+ * restore itself stays visible.
+ */
+export function restorePage(ctx: CommandContext, slug: string, input: RestoreInput): SaveResult {
+  const head = ctx.store.pages.head(slug);
+  if (!head || head.archived) throw new NotFoundError(`There is no page "${slug}".`);
+  const source = Number.isInteger(input.version) ? ctx.store.pages.version(head.id, input.version) : undefined;
+  if (!source) throw new NotFoundError(`Page "${slug}" has no version ${input.version}; its versions are 1 to ${head.current_version}.`);
+  const why = (input.summary ?? '').trim();
+  if (!why) throw new ValidationError([{ field: 'summary', message: 'Say why this version is being restored.' }]);
+  const result = saveVersion(
+    ctx,
+    slug,
+    { frontMatter: JSON.parse(source.front_matter) as Record<string, unknown>, body: source.body, summary: `Restored from version ${source.version}: ${why}`, baseVersion: head.current_version },
+    'page.restored',
+    { restored_from: source.version },
+  );
+  if (result.unchanged) {
+    throw new ValidationError([{ field: 'version', message: `The current version already has the content of version ${source.version}; nothing to restore.` }]);
+  }
+  return result;
 }

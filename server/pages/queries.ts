@@ -38,7 +38,7 @@ export function getCurrentPage(store: Store, slug: string): PageVersion {
 export function getPageVersion(store: Store, slug: string, version: number): PageVersion {
   const head = liveHead(store, slug);
   const row = store.pages.version(head.id, version);
-  if (!row) throw new NotFoundError(`Page "${slug}" has no version ${version}; its latest is version ${head.current_version}.`);
+  if (!row) throw new NotFoundError(`Page "${slug}" has no version ${version}; its versions are 1 to ${head.current_version}.`);
   return toPageVersion(row, head.archived);
 }
 

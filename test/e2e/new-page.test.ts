@@ -89,4 +89,34 @@ describe('a person in a real browser', () => {
     expect(await page.locator('.owners a').count()).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(SHOTS, 'page.png'), fullPage: true });
   });
+
+  it('walks history, compares two versions, and restores an old one', { timeout: 60_000 }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${server.url}/login`);
+    await page.fill('input[name=username]', 'admin');
+    await page.fill('input[name=password]', ADMIN_PASSWORD);
+    await page.click('form[action="/login"] button[type=submit]');
+    await page.waitForURL(`${server.url}/`);
+
+    await page.goto(`${server.url}/p/sepsis-screening-bpa`);
+    await page.click('a.history-link');
+    await page.waitForURL(/\/history$/);
+    expect(await page.locator('table.history tbody tr').count()).toBe(3);
+    await page.screenshot({ path: path.join(SHOTS, 'history.png') });
+
+    await page.check('input[name=from][value="1"]');
+    await page.check('input[name=to][value="3"]');
+    await page.click('button.compare-button');
+    await page.waitForURL(/\/diff\?/);
+    expect(await page.textContent('h1')).toBe('Version 1 → 3');
+    expect(await page.locator('mark.w-added').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(SHOTS, 'diff.png') });
+
+    await page.goto(`${server.url}/p/sepsis-screening-bpa/v/1`);
+    await page.fill('.restore-form input[name=summary]', 'Committee reverted the lactate change');
+    await page.click('.restore-form button[type=submit]');
+    await page.waitForURL(`${server.url}/p/sepsis-screening-bpa`);
+    expect(await page.textContent('.page-meta')).toContain('Version 4 by admin');
+    expect(await page.textContent('.wiki-page')).toContain('A lactate of 4.0 mmol/L or more counts as a criterion on its own.');
+  });
 });

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { createPage, savePage } from '../../pages/commands.js';
+import { createPage, restorePage, savePage } from '../../pages/commands.js';
+import { blame, diffVersions } from '../../pages/history.js';
+import { DiffQuery, defaultRange } from '../html/history.js';
 import { ConflictError, PayloadTooLargeError } from '../../pages/errors.js';
 import { getCurrentPage, getPageVersion, listPages, listVersions } from '../../pages/queries.js';
 import { diffBody, diffFrontMatter } from '../../pages/diff.js';
@@ -129,6 +131,31 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/api/pages/:slug/versions/:n', { config: { access: 'read' }, schema: { params: VersionParams, response: { 200: PageReply, 404: ErrorReply } } }, async (request) =>
     pageJson(getPageVersion(app.store, request.params.slug, request.params.n)),
+  );
+
+  r.get('/api/pages/:slug/diff', { config: { access: 'read' }, schema: { params: SlugParams, querystring: DiffQuery } }, async (request) => {
+    const current = getCurrentPage(app.store, request.params.slug);
+    const { from, to } = defaultRange(current.version, request.query.from, request.query.to);
+    const diff = diffVersions(app.store, current.slug, from, to);
+    return { slug: diff.slug, from: diff.from, to: diff.to, fields: diff.fields, body: diff.lines, stats: diff.stats };
+  });
+
+  r.get('/api/pages/:slug/blame', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request) => {
+    const current = getCurrentPage(app.store, request.params.slug);
+    return {
+      slug: current.slug,
+      version: current.version,
+      lines: blame(app.store, current.slug).map((l) => ({ number: l.number, text: l.text, version: l.version, author: l.author, created_at: l.createdAt, summary: l.summary })),
+    };
+  });
+
+  r.post(
+    '/api/pages/:slug/restore',
+    {
+      config: { access: 'write' },
+      schema: { params: SlugParams, body: Type.Object({ version: Type.Integer({ minimum: 1 }), summary: Type.String({ maxLength: 400 }) }, { additionalProperties: false }) },
+    },
+    async (request) => pageJson(restorePage(commandContext(app, request), request.params.slug, request.body).page),
   );
 
   r.post(

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { authRoutes } from './auth.js';
 import { pageRoutes } from './pages.js';
 import { peopleRoutes } from './people.js';
+import { historyRoutes } from './history.js';
 import { wantsJson } from '../errors.js';
 
 declare module 'fastify' {
@@ -26,4 +27,5 @@ export async function htmlRoutes(app: FastifyInstance): Promise<void> {
   await app.register(authRoutes);
   await app.register(pageRoutes);
   await app.register(peopleRoutes);
+  await app.register(historyRoutes);
 }

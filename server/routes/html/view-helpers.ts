@@ -31,6 +31,7 @@ export function registerHelpers(hbs: typeof Handlebars, config: Config): void {
     return isNaN(d.getTime()) ? value : dateTimeFormat.format(d);
   });
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
+  hbs.registerHelper('gt', (a: number, b: number) => a > b);
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   hbs.registerHelper('ticketHref', (id: string) => ticketHref(config, id));
