@@ -4,7 +4,7 @@ import type { PageHeadRow, VersionRow } from '../store/pages.js';
 import { recordAudit } from '../audit/log.js';
 import { extractWikiLinks } from '../render/markdown.js';
 import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError, type FieldError } from './errors.js';
-import { canonicalJson, chainHash } from './hash.js';
+import { canonicalJson, chainHash, versionRecord } from './hash.js';
 import { checkFrontMatter, normalizeFrontMatter, orderFrontMatter, SLUG_PATTERN, type FrontMatter } from './schema.js';
 import { toPageVersion, type PageVersion } from './model.js';
 import type { PageEvents } from './events.js';
@@ -81,20 +81,9 @@ function validateDraft(ctx: CommandContext, draft: PageDraft, extraErrors: Field
   return { fm, body, summary };
 }
 
-function writeVersion(ctx: CommandContext, head: PageHeadRow, version: number, prevHash: string | null, fm: FrontMatter, body: string, summary: string, at: string): VersionRow {
-  const record = { slug: head.slug, version, front_matter: fm, body, summary, author: ctx.actor.username, created_at: at };
-  const row: VersionRow = {
-    page_id: head.id,
-    version,
-    slug: head.slug,
-    front_matter: canonicalJson(fm),
-    body,
-    summary,
-    author: ctx.actor.username,
-    created_at: at,
-    prev_hash: prevHash,
-    hash: chainHash(prevHash, record),
-  };
+function writeVersion(ctx: CommandContext, head: PageHeadRow, version: number, prevHash: string | null, fm: FrontMatter, body: string, summary: string, at: string, archived = 0): VersionRow {
+  const unsealed = { page_id: head.id, version, slug: head.slug, front_matter: canonicalJson(fm), body, summary, author: ctx.actor.username, created_at: at, prev_hash: prevHash, archived };
+  const row: VersionRow = { ...unsealed, hash: chainHash(prevHash, versionRecord(unsealed)) };
   ctx.store.pages.insertVersion(row);
   ctx.store.pages.replaceOwners(head.id, fm.owners);
   ctx.store.pages.replaceLinks(head.id, extractWikiLinks(`${fm.why}\n\n${body}`));
@@ -125,7 +114,7 @@ export function createPage(ctx: CommandContext, input: CreatePageInput): PageVer
     return v;
   });
   ctx.events?.emit('page-changed', { slug, version: 1, created: true });
-  return toPageVersion(row, 0);
+  return toPageVersion(row);
 }
 
 /**
@@ -147,6 +136,9 @@ function saveVersion(ctx: CommandContext, slug: string, input: SavePageInput, ac
   const result = ctx.store.transaction(() => {
     const head = ctx.store.pages.head(slug);
     if (!head) throw new NotFoundError(`There is no page "${slug}".`);
+    if (head.archived) {
+      throw new ValidationError([{ field: 'base_version', message: `The page "${slug}" is archived; unarchive it before editing.` }], 409);
+    }
     if (input.baseVersion > head.current_version) {
       throw new ValidationError([{ field: 'base_version', message: `Version ${input.baseVersion} does not exist; the page is at version ${head.current_version}.` }]);
     }
@@ -158,18 +150,24 @@ function saveVersion(ctx: CommandContext, slug: string, input: SavePageInput, ac
       );
     }
     const current = ctx.store.pages.version(head.id, head.current_version)!;
-    if (current.front_matter === canonicalJson(fm) && current.body === body) return { row: current, unchanged: true, archived: head.archived };
+    if (current.front_matter === canonicalJson(fm) && current.body === body) return { row: current, unchanged: true };
     const version = head.current_version + 1;
     const v = writeVersion(ctx, head, version, current.hash, fm, body, summary, at);
     ctx.store.pages.updateHead({ id: head.id, current_version: version, title: fm.title, system: fm.system, module: fm.module ?? null, status: fm.status, archived: head.archived, updated_at: at, updated_by: ctx.actor.username });
-    recordAudit(ctx.store, { actor: ctx.actor.username, action, target: slug, client: ctx.client, at, details: { version, hash: v.hash, summary, ...details } });
-    if (head.status !== fm.status) {
-      recordAudit(ctx.store, { actor: ctx.actor.username, action: 'page.status_changed', target: slug, client: ctx.client, at, details: { version, from: head.status, to: fm.status, reason: summary } });
-    }
-    return { row: v, unchanged: false, archived: head.archived };
+    // One event per write: a save that moves the status is recorded as the status change it is.
+    const statusChanged = head.status !== fm.status;
+    recordAudit(ctx.store, {
+      actor: ctx.actor.username,
+      action: statusChanged && action === 'page.saved' ? 'page.status_changed' : action,
+      target: slug,
+      client: ctx.client,
+      at,
+      details: { version, hash: v.hash, summary, ...details, ...(statusChanged ? { status: { from: head.status, to: fm.status } } : {}) },
+    });
+    return { row: v, unchanged: false };
   });
   if (!result.unchanged) ctx.events?.emit('page-changed', { slug, version: result.row.version, created: false });
-  return { page: toPageVersion(result.row, result.archived), unchanged: result.unchanged };
+  return { page: toPageVersion(result.row), unchanged: result.unchanged };
 }
 
 export interface RestoreInput {
@@ -183,7 +181,7 @@ export interface RestoreInput {
  */
 export function restorePage(ctx: CommandContext, slug: string, input: RestoreInput): SaveResult {
   const head = ctx.store.pages.head(slug);
-  if (!head || head.archived) throw new NotFoundError(`There is no page "${slug}".`);
+  if (!head) throw new NotFoundError(`There is no page "${slug}".`);
   const source = Number.isInteger(input.version) ? ctx.store.pages.version(head.id, input.version) : undefined;
   if (!source) throw new NotFoundError(`Page "${slug}" has no version ${input.version}; its versions are 1 to ${head.current_version}.`);
   const why = (input.summary ?? '').trim();
@@ -199,4 +197,30 @@ export function restorePage(ctx: CommandContext, slug: string, input: RestoreInp
     throw new ValidationError([{ field: 'version', message: `The current version already has the content of version ${source.version}; nothing to restore.` }]);
   }
   return result;
+}
+
+/**
+ * Archives or unarchives a page by writing a version that carries the same content and the new state:
+ * nothing is ever deleted, and the wiki as of any date still shows the page where it belonged.
+ */
+export function setArchived(ctx: CommandContext, slug: string, archived: boolean, summary: string): PageVersion {
+  const why = (summary ?? '').trim();
+  if (!why) throw new ValidationError([{ field: 'summary', message: `Say why the page is being ${archived ? 'archived' : 'unarchived'}.` }]);
+  const at = (ctx.at ?? new Date()).toISOString();
+  const row = ctx.store.transaction(() => {
+    const head = ctx.store.pages.head(slug);
+    if (!head) throw new NotFoundError(`There is no page "${slug}".`);
+    if (Boolean(head.archived) === archived) {
+      throw new ValidationError([{ field: 'archived', message: `The page "${slug}" is already ${archived ? 'archived' : 'not archived'}.` }], 409);
+    }
+    const current = ctx.store.pages.version(head.id, head.current_version)!;
+    const fm = JSON.parse(current.front_matter) as FrontMatter;
+    const version = head.current_version + 1;
+    const v = writeVersion(ctx, head, version, current.hash, fm, current.body, why, at, archived ? 1 : 0);
+    ctx.store.pages.updateHead({ ...head, current_version: version, archived: archived ? 1 : 0, updated_at: at, updated_by: ctx.actor.username });
+    recordAudit(ctx.store, { actor: ctx.actor.username, action: archived ? 'page.archived' : 'page.unarchived', target: slug, client: ctx.client, at, details: { version, hash: v.hash, summary: why } });
+    return v;
+  });
+  ctx.events?.emit('page-changed', { slug, version: row.version, created: true });
+  return toPageVersion(row);
 }

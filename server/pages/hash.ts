@@ -15,3 +15,17 @@ export function chainHash(prevHash: string | null, record: unknown): string {
     .update(canonicalJson(record))
     .digest('hex');
 }
+
+/** The fields of a page version that its hash seals. `archived` appears only on archived versions. */
+export function versionRecord(row: { slug: string; version: number; front_matter: string; body: string; summary: string; author: string; created_at: string; archived: number }): Record<string, unknown> {
+  return {
+    slug: row.slug,
+    version: row.version,
+    front_matter: JSON.parse(row.front_matter) as unknown,
+    body: row.body,
+    summary: row.summary,
+    author: row.author,
+    created_at: row.created_at,
+    ...(row.archived ? { archived: true } : {}),
+  };
+}

@@ -17,8 +17,8 @@ export interface PageVersion {
 
 export type VersionSummary = Omit<PageVersion, 'body' | 'archived'>;
 
-export function toPageVersion(row: VersionRow, archived: number): PageVersion {
-  return { ...toVersionSummary(row), body: row.body, archived: archived === 1 };
+export function toPageVersion(row: VersionRow): PageVersion {
+  return { ...toVersionSummary(row), body: row.body, archived: row.archived === 1 };
 }
 
 export function toVersionSummary(row: VersionMetaRow): VersionSummary {

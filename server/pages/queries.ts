@@ -24,22 +24,23 @@ export interface RecentChange {
   createdAt: string;
 }
 
+/** Archived pages stay readable by address, history included; they only leave the lists. */
 function liveHead(store: Store, slug: string): PageHeadRow {
   const head = store.pages.head(slug);
-  if (!head || head.archived) throw new NotFoundError(`There is no page "${slug}".`);
+  if (!head) throw new NotFoundError(`There is no page "${slug}".`);
   return head;
 }
 
 export function getCurrentPage(store: Store, slug: string): PageVersion {
   const head = liveHead(store, slug);
-  return toPageVersion(store.pages.version(head.id, head.current_version)!, head.archived);
+  return toPageVersion(store.pages.version(head.id, head.current_version)!);
 }
 
 export function getPageVersion(store: Store, slug: string, version: number): PageVersion {
   const head = liveHead(store, slug);
   const row = store.pages.version(head.id, version);
   if (!row) throw new NotFoundError(`Page "${slug}" has no version ${version}; its versions are 1 to ${head.current_version}.`);
-  return toPageVersion(row, head.archived);
+  return toPageVersion(row);
 }
 
 export function listVersions(store: Store, slug: string): VersionSummary[] {
@@ -73,9 +74,9 @@ export function recentChanges(store: Store, limit: number): RecentChange[] {
   }));
 }
 
+/** Whether a [[link]] to `slug` leads somewhere; archived pages are still there to read. */
 export function pageExists(store: Store, slug: string): boolean {
-  const head = store.pages.head(slug);
-  return head !== undefined && head.archived === 0;
+  return store.pages.head(slug) !== undefined;
 }
 
 export function backlinks(store: Store, slug: string): PageHeadRow[] {

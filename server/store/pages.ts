@@ -25,6 +25,8 @@ export interface VersionRow {
   created_at: string;
   prev_hash: string | null;
   hash: string;
+  /** 1 when the page was archived from this version on. */
+  archived: number;
 }
 
 export type VersionMetaRow = Omit<VersionRow, 'body'>;
@@ -56,6 +58,9 @@ export class PageStore {
   private readonly addLinkStmt;
   private readonly slugsStmt;
   private readonly backlinksStmt;
+  private readonly versionAsOfStmt;
+  private readonly listAsOfStmt;
+  private readonly allVersionsStmt;
 
   constructor(db: DB) {
     this.headBySlugStmt = db.prepare<[string], PageHeadRow>('SELECT * FROM pages WHERE slug = ?');
@@ -69,12 +74,12 @@ export class PageStore {
        WHERE id = @id`,
     );
     this.insertVersionStmt = db.prepare<[VersionRow]>(
-      `INSERT INTO page_versions (page_id, version, slug, front_matter, body, summary, author, created_at, prev_hash, hash)
-       VALUES (@page_id, @version, @slug, @front_matter, @body, @summary, @author, @created_at, @prev_hash, @hash)`,
+      `INSERT INTO page_versions (page_id, version, slug, front_matter, body, summary, author, created_at, prev_hash, hash, archived)
+       VALUES (@page_id, @version, @slug, @front_matter, @body, @summary, @author, @created_at, @prev_hash, @hash, @archived)`,
     );
     this.versionStmt = db.prepare<[number, number], VersionRow>('SELECT * FROM page_versions WHERE page_id = ? AND version = ?');
     this.versionsStmt = db.prepare<[number], VersionMetaRow>(
-      `SELECT page_id, version, slug, front_matter, summary, author, created_at, prev_hash, hash
+      `SELECT page_id, version, slug, front_matter, summary, author, created_at, prev_hash, hash, archived
        FROM page_versions WHERE page_id = ? ORDER BY version DESC`,
     );
     this.listStmt = db.prepare<[number, number], CurrentPageRow>(
@@ -83,7 +88,7 @@ export class PageStore {
     );
     this.countStmt = db.prepare<[], number>('SELECT count(*) FROM pages WHERE archived = 0').pluck();
     this.recentStmt = db.prepare<[number], ChangeRow>(
-      `SELECT v.page_id, v.version, v.slug, v.front_matter, v.summary, v.author, v.created_at, v.prev_hash, v.hash, p.title, p.system
+      `SELECT v.page_id, v.version, v.slug, v.front_matter, v.summary, v.author, v.created_at, v.prev_hash, v.hash, v.archived, p.title, p.system
        FROM page_versions v JOIN pages p ON p.id = v.page_id WHERE p.archived = 0
        ORDER BY v.created_at DESC, v.rowid DESC LIMIT ?`,
     );
@@ -98,6 +103,31 @@ export class PageStore {
     this.backlinksStmt = db.prepare<[string], PageHeadRow>(
       `SELECT p.* FROM page_links l JOIN pages p ON p.id = l.page_id WHERE l.target_slug = ? AND p.archived = 0 ORDER BY p.title`,
     );
+    this.versionAsOfStmt = db.prepare<[number, string], VersionRow>(
+      'SELECT * FROM page_versions WHERE page_id = ? AND created_at <= ? ORDER BY version DESC LIMIT 1',
+    );
+    this.listAsOfStmt = db.prepare<[string], VersionRow>(
+      `SELECT v.* FROM pages p JOIN page_versions v ON v.page_id = p.id
+       WHERE v.version = (SELECT max(version) FROM page_versions WHERE page_id = p.id AND created_at <= ?1)
+         AND v.archived = 0
+       ORDER BY p.slug`,
+    );
+    this.allVersionsStmt = db.prepare<[], VersionRow>('SELECT * FROM page_versions ORDER BY page_id, version');
+  }
+
+  /** The version that was current at the instant `at` (ISO time), if the page existed then. */
+  versionAsOf(pageId: number, at: string): VersionRow | undefined {
+    return this.versionAsOfStmt.get(pageId, at);
+  }
+
+  /** Every page as it stood at `at`, leaving out pages archived by then. */
+  listAsOf(at: string): VersionRow[] {
+    return this.listAsOfStmt.all(at);
+  }
+
+  /** Every version of every page, in chain order, for verification. */
+  *allVersions(): IterableIterator<VersionRow> {
+    yield* this.allVersionsStmt.iterate();
   }
 
   head(slug: string): PageHeadRow | undefined {

@@ -88,3 +88,25 @@ describe('history API', () => {
     expect(missing.statusCode).toBe(404);
   });
 });
+
+describe('archiving', () => {
+  it('archives from the page, keeps it readable by address, and unarchives', async () => {
+    seedPage(t.store, 'to-archive', 'text');
+    await editor.get('/p/to-archive');
+    const res = await editor.post('/p/to-archive/archive', { summary: 'Build decommissioned' });
+    expect(res.statusCode).toBe(303);
+    const page = await editor.get('/p/to-archive');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('This page is archived.');
+    expect(page.body).not.toContain('/p/to-archive/edit');
+    expect((await editor.get('/')).body).not.toContain('href="/p/to-archive"');
+    expect((await editor.get('/p/to-archive/history')).body).toContain('Build decommissioned');
+    const empty = await editor.post('/p/to-archive/unarchive', { summary: '' });
+    expect(empty.statusCode).toBe(400);
+    const api = await t.app.inject({ method: 'POST', url: '/api/pages/to-archive/unarchive', headers: auth, payload: { summary: 'Back in use' } });
+    expect(api.statusCode).toBe(200);
+    expect(api.json()).toMatchObject({ archived: false, version: 3 });
+    const twice = await t.app.inject({ method: 'POST', url: '/api/pages/to-archive/unarchive', headers: auth, payload: { summary: 'Again' } });
+    expect(twice.statusCode).toBe(409);
+  });
+});

@@ -73,7 +73,8 @@ describe('savePage', () => {
     expect(v2.hash).toBe(chainHash(v1.hash, { slug: v1.slug, version: 2, front_matter: ordered, body: 'New body', summary: 'Retired after go-live review', author: 'dokafor', created_at: v2.createdAt }));
     expect(listVersions(store, v1.slug).map((v) => v.version)).toEqual([2, 1]);
     const actions = store.audit.forTarget(v1.slug).map((e) => e.action);
-    expect(actions).toEqual(['page.created', 'page.saved', 'page.status_changed']);
+    expect(actions).toEqual(['page.created', 'page.status_changed']);
+    expect(JSON.parse(store.audit.forTarget(v1.slug)[1]!.details)).toMatchObject({ version: 2, status: { from: 'live', to: 'retired' }, summary: 'Retired after go-live review' });
     expect(verifyAuditChain(store)).toBeNull();
   });
 

@@ -29,7 +29,7 @@ describe('store', () => {
     const broken = { version: 999, name: '999_broken', sql: 'CREATE TABLE half_done (x); INSERT INTO no_such_table VALUES (1);' };
     expect(() => migrate(db, [...readMigrations(MIGRATIONS_DIR), broken])).toThrow(/no_such_table/);
     expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'").pluck().get()).toBe(0);
-    expect(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(1);
+    expect(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(readMigrations(MIGRATIONS_DIR).at(-1)!.version);
   });
 
   it('refuses to open a store written by a newer version', () => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { createPage, restorePage, savePage } from '../../pages/commands.js';
+import { createPage, restorePage, savePage, setArchived } from '../../pages/commands.js';
 import { blame, diffVersions } from '../../pages/history.js';
 import { DiffQuery, defaultRange } from '../html/history.js';
 import { ConflictError, PayloadTooLargeError } from '../../pages/errors.js';
@@ -62,6 +62,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     updated_at: page.createdAt,
     summary: page.summary,
     hash: page.hash,
+    archived: page.archived,
     html: app.renderer.render(page.hash, 'body', page.body).html,
   });
 
@@ -157,6 +158,14 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => pageJson(restorePage(commandContext(app, request), request.params.slug, request.body).page),
   );
+
+  for (const action of ['archive', 'unarchive'] as const) {
+    r.post(
+      `/api/pages/:slug/${action}`,
+      { config: { access: 'write' }, schema: { params: SlugParams, body: Type.Object({ summary: Type.String({ maxLength: 500 }) }, { additionalProperties: false }) } },
+      async (request) => pageJson(setArchived(commandContext(app, request), request.params.slug, action === 'archive', request.body.summary)),
+    );
+  }
 
   r.post(
     '/api/preview',

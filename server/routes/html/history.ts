@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { restorePage } from '../../pages/commands.js';
+import { restorePage, setArchived } from '../../pages/commands.js';
 import { ValidationError } from '../../pages/errors.js';
 import { blame, diffVersions, pageHistory } from '../../pages/history.js';
 import { getCurrentPage } from '../../pages/queries.js';
@@ -60,4 +60,22 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
       }
     },
   );
+
+  for (const action of ['archive', 'unarchive'] as const) {
+    r.post(
+      `/p/:slug/${action}`,
+      { config: { access: 'write' }, schema: { params: SlugParams, body: Type.Object({ summary: Type.Optional(Type.String({ maxLength: 500 })), _csrf: Type.Optional(Type.String()) }) } },
+      async (request, reply) => {
+        const slug = request.params.slug;
+        try {
+          setArchived(commandContext(app, request), slug, action === 'archive', request.body.summary ?? '');
+          return reply.redirect(`/p/${slug}`, 303);
+        } catch (e) {
+          if (!(e instanceof ValidationError)) throw e;
+          reply.status(e.statusCode);
+          return reply.view('error', { title: `Not ${action}d`, status: e.statusCode, reason: `Not ${action}d`, message: e.errors.map((x) => x.message).join(' '), back: `/p/${slug}` });
+        }
+      },
+    );
+  }
 }
