@@ -72,7 +72,7 @@ export async function testApp(config: Partial<Config> = {}): Promise<TestApp> {
   for (const role of ['reader', 'editor', 'auditor', 'admin'] as const) {
     await createUser(store, { username: role, password: PASSWORD, role }, { actor: 'test' });
   }
-  const app = await buildApp({ config: testConfig(dir, config), store, logger: false });
+  const app = await buildApp({ config: testConfig(dir, config), store, logger: process.env.TEST_LOG ? { level: 'error' } : false });
   await app.ready();
   return {
     app,

@@ -106,3 +106,21 @@ export function partyProfile(store: Store, handle: string, kind: PartyRow['kind'
     ownedThroughTeams: teams.map((team) => ({ team, pages: store.pages.ownedBy(team.handle) })).filter((t) => t.pages.length > 0),
   };
 }
+
+/** The last instant of a calendar day, in UTC: "as it stood at the end of that day". */
+export function endOfDay(date: string): string {
+  return `${date}T23:59:59.999Z`;
+}
+
+/** Every page as it stood at the end of `date` (YYYY-MM-DD, UTC), archived ones left out. */
+export function pagesAsOf(store: Store, date: string): PageVersion[] {
+  return store.pages.listAsOf(endOfDay(date)).map(toPageVersion);
+}
+
+/** One page as it stood at the end of `date`; a page that did not exist yet is a 404 saying so. */
+export function pageAsOf(store: Store, slug: string, date: string): PageVersion {
+  const head = liveHead(store, slug);
+  const row = store.pages.versionAsOf(head.id, endOfDay(date));
+  if (!row) throw new NotFoundError(`The page "${slug}" did not exist yet on ${date}; it was created on ${head.created_at.slice(0, 10)}.`);
+  return toPageVersion(row);
+}

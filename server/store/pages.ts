@@ -108,7 +108,7 @@ export class PageStore {
     );
     this.listAsOfStmt = db.prepare<[string], VersionRow>(
       `SELECT v.* FROM pages p JOIN page_versions v ON v.page_id = p.id
-       WHERE v.version = (SELECT max(version) FROM page_versions WHERE page_id = p.id AND created_at <= ?1)
+       WHERE v.version = (SELECT max(version) FROM page_versions WHERE page_id = p.id AND created_at <= ?)
          AND v.archived = 0
        ORDER BY p.slug`,
     );

@@ -5,7 +5,8 @@ import { createPage, restorePage, savePage, setArchived } from '../../pages/comm
 import { blame, diffVersions } from '../../pages/history.js';
 import { DiffQuery, defaultRange } from '../html/history.js';
 import { ConflictError, PayloadTooLargeError } from '../../pages/errors.js';
-import { getCurrentPage, getPageVersion, listPages, listVersions } from '../../pages/queries.js';
+import { getCurrentPage, getPageVersion, listPages, listVersions, pageAsOf } from '../../pages/queries.js';
+import { parseAsOf } from '../html/as-of.js';
 import { diffBody, diffFrontMatter } from '../../pages/diff.js';
 import { FrontMatterSchema } from '../../pages/schema.js';
 import type { PageVersion } from '../../pages/model.js';
@@ -90,8 +91,11 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  r.get('/api/pages/:slug', { config: { access: 'read' }, schema: { params: SlugParams, response: { 200: PageReply, 404: ErrorReply } } }, async (request) =>
-    pageJson(getCurrentPage(app.store, request.params.slug)),
+  r.get(
+    '/api/pages/:slug',
+    { config: { access: 'read' }, schema: { params: SlugParams, querystring: Type.Object({ as_of: Type.Optional(Type.String({ maxLength: 40 })) }), response: { 200: PageReply, 404: ErrorReply } } },
+    async (request) =>
+      pageJson(request.query.as_of === undefined ? getCurrentPage(app.store, request.params.slug) : pageAsOf(app.store, request.params.slug, parseAsOf(request.query.as_of))),
   );
 
   r.post('/api/pages', { config: { access: 'write' }, schema: { body: PageCreate, response: { 201: PageReply, 400: ErrorReply, 409: ErrorReply } } }, async (request, reply) => {

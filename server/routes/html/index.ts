@@ -3,6 +3,7 @@ import { authRoutes } from './auth.js';
 import { pageRoutes } from './pages.js';
 import { peopleRoutes } from './people.js';
 import { historyRoutes } from './history.js';
+import { asOfRoutes } from './as-of.js';
 import { wantsJson } from '../errors.js';
 
 declare module 'fastify' {
@@ -28,4 +29,5 @@ export async function htmlRoutes(app: FastifyInstance): Promise<void> {
   await app.register(pageRoutes);
   await app.register(peopleRoutes);
   await app.register(historyRoutes);
+  await app.register(asOfRoutes);
 }

@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ValidationError } from '../../pages/errors.js';
+import { getCurrentPage, pageAsOf, pagesAsOf } from '../../pages/queries.js';
+import { pageViewModel } from './pages.js';
+
+/**
+ * Checks an as-of date. A malformed one is a 400 naming the format; one in the future is today,
+ * since nothing is known about tomorrow.
+ */
+export function parseAsOf(value: string, field = 'as_of'): string {
+  const date = new Date(`${value}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
+    throw new ValidationError([{ field, message: `"${value}" is not a date: write it as YYYY-MM-DD, for example 2024-03-18.` }]);
+  }
+  const today = new Date().toISOString().slice(0, 10);
+  return value > today ? today : value;
+}
+
+const DateParams = Type.Object({ date: Type.String({ maxLength: 40 }) });
+
+export async function asOfRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  r.get('/as-of/:date/', { config: { access: 'read' }, schema: { params: DateParams } }, async (request, reply) => {
+    const date = parseAsOf(request.params.date, 'date');
+    const pages = pagesAsOf(app.store, date).sort((a, b) => a.frontMatter.title.localeCompare(b.frontMatter.title));
+    const systems = app.config.systems.map((system) => ({ system, pages: pages.filter((p) => p.frontMatter.system === system) }));
+    return reply.view('as-of', { title: `The wiki on ${date}`, asOfDate: date, systems, count: pages.length });
+  });
+
+  r.get('/as-of-go', { config: { access: 'read' }, schema: { querystring: Type.Object({ date: Type.String({ maxLength: 40 }) }) } }, async (request, reply) =>
+    reply.redirect(`/as-of/${parseAsOf(request.query.date, 'date')}/`, 303),
+  );
+
+  r.get('/as-of/:date', { config: { access: 'read' }, schema: { params: DateParams } }, async (request, reply) =>
+    reply.redirect(`/as-of/${encodeURIComponent(request.params.date)}/`, 301),
+  );
+
+  r.get('/as-of/:date/p/:slug', { config: { access: 'read' }, schema: { params: Type.Object({ date: Type.String({ maxLength: 40 }), slug: Type.String({ maxLength: 200 }) }) } }, async (request, reply) => {
+    const date = parseAsOf(request.params.date, 'date');
+    const page = pageAsOf(app.store, request.params.slug, date);
+    const current = getCurrentPage(app.store, page.slug);
+    return reply.view('page', { title: `${page.frontMatter.title} on ${date}`, page: pageViewModel(app, page), asOf: date, old: page.version !== current.version, currentVersion: current.version });
+  });
+}
