@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import fs from 'node:fs';
 import { Command, Option } from 'commander';
+import { checkAnchor, describeReport, makeAnchor, verifyStore, type Anchor } from './audit/verify.js';
 import { loadConfig, ConfigError } from './config.js';
 import { openStore } from './setup.js';
 import { createApiToken, createUser } from './auth/accounts.js';
@@ -10,7 +12,7 @@ import { StoreTooNewError } from './store/migrate.js';
 
 const program = new Command()
   .name('whywiki')
-  .description('Manage a Whywiki store: accounts and API tokens. Uses WHYWIKI_DATA like the server.')
+  .description('Manage a Whywiki store: accounts, API tokens and verification. Uses WHYWIKI_DATA like the server.')
   .showHelpAfterError();
 
 const user = program.command('user').description('manage sign-in accounts');
@@ -43,6 +45,43 @@ token
       const value = createApiToken(store, username.toLowerCase(), opts.label ?? null, { actor: 'cli', client: 'cli' });
       console.log(`Created an API token for "${username}". Send it as "Authorization: Bearer <token>"; it is not shown again.`);
       console.log(value);
+    } finally {
+      store.close();
+    }
+  });
+
+program
+  .command('verify')
+  .description('walk every page\'s version chain and the audit chain; exit 1 naming the first broken link')
+  .option('--anchor <file>', 'also prove the audit log still extends the head recorded in this anchor file')
+  .action((opts: { anchor?: string }) => {
+    const config = loadConfig();
+    const store = openStore(config.dataDir);
+    try {
+      const report = verifyStore(store);
+      for (const line of describeReport(report)) console.log(line);
+      if (report.break) process.exitCode = 1;
+      else if (opts.anchor) {
+        const anchor = JSON.parse(fs.readFileSync(opts.anchor, 'utf8')) as Anchor;
+        const problem = checkAnchor(store, anchor, config.anchorKeyFile);
+        if (problem) {
+          console.log(`ANCHOR FAILED: ${problem}`);
+          process.exitCode = 1;
+        } else console.log(`The log still extends the anchor of ${anchor.at} (${anchor.count} events, head ${anchor.hash}).`);
+      }
+    } finally {
+      store.close();
+    }
+  });
+
+program
+  .command('anchor')
+  .description('print the audit chain head signed with the Ed25519 anchor key (WHYWIKI_ANCHOR_KEY), to keep off the server')
+  .action(() => {
+    const config = loadConfig();
+    const store = openStore(config.dataDir);
+    try {
+      console.log(JSON.stringify(makeAnchor(store, config.anchorKeyFile)));
     } finally {
       store.close();
     }

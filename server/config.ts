@@ -19,6 +19,8 @@ export interface Config {
   maxBodyBytes: number;
   /** Whether session cookies require HTTPS. */
   secureCookies: boolean;
+  /** Ed25519 key that signs audit anchors; kept outside the database file. */
+  anchorKeyFile: string;
 }
 
 export class ConfigError extends Error {
@@ -80,6 +82,7 @@ export function loadConfig(env: Env = process.env): Config {
     systems,
     maxBodyBytes: maxBodyBytes!,
     secureCookies: secure === 'true' || secure === '1',
+    anchorKeyFile: path.resolve(env.WHYWIKI_ANCHOR_KEY?.trim() || path.join(dataDir, 'anchor-ed25519.pem')),
   };
 }
 

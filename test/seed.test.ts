@@ -4,7 +4,7 @@ import path from 'node:path';
 import { openStore } from '../server/setup.js';
 import { needsSeeding, seedFromContent } from '../server/seed.js';
 import { CONTENT_DIR } from '../server/paths.js';
-import { verifyAuditChain } from '../server/audit/log.js';
+import { verifyStore } from '../server/audit/verify.js';
 import { listVersions } from '../server/pages/queries.js';
 import { tempDir } from './helpers.js';
 
@@ -23,7 +23,7 @@ describe('demo content', () => {
     expect(withHistory.length).toBeGreaterThanOrEqual(8);
     const versions = listVersions(store, withHistory[0]!);
     expect(versions.at(-1)!.createdAt < versions[0]!.createdAt).toBe(true);
-    expect(verifyAuditChain(store)).toBeNull();
+    expect(verifyStore(store).break).toBeNull();
     expect(needsSeeding(store)).toBe(false);
     store.close();
   });

@@ -2,6 +2,12 @@ import type { Store } from '../store/index.js';
 import type { AuditRow } from '../store/audit.js';
 import { canonicalJson, chainHash } from '../pages/hash.js';
 
+export const AUDIT_ACTIONS = [
+  'page.created', 'page.saved', 'page.restored', 'page.archived', 'page.unarchived', 'page.status_changed',
+  'signin.succeeded', 'signin.failed', 'signout', 'user.created', 'user.changed', 'user.deactivated', 'role.changed',
+  'token.created', 'token.revoked', 'export.made', 'store.seeded',
+] as const;
+
 export type AuditAction =
   | 'page.created'
   | 'page.saved'
@@ -43,16 +49,4 @@ export function recordAudit(store: Store, event: AuditEvent): AuditRow {
   const hash = chainHash(prev_hash, { ...row, details: event.details ?? {} });
   const id = store.audit.insert({ ...row, prev_hash, hash });
   return { id, ...row, prev_hash, hash };
-}
-
-/** Recomputes the audit chain; returns the id of the first event whose hash does not match, or null. */
-export function verifyAuditChain(store: Store): number | null {
-  let prev: string | null = null;
-  for (const row of store.audit.all()) {
-    const { id, hash, prev_hash, details, ...rest } = row;
-    const expected = chainHash(prev, { ...rest, details: JSON.parse(details) as unknown });
-    if (prev_hash !== prev || hash !== expected) return id;
-    prev = hash;
-  }
-  return null;
 }

@@ -9,11 +9,12 @@ import { handBackUnsaved } from '../routes/html/unsaved.js';
  * Who may call a route. Every route must declare one; the app refuses to start otherwise, so no
  * route can be added without thinking about who may use it.
  */
-export type Access = 'public' | 'read' | 'write' | 'admin';
+export type Access = 'public' | 'read' | 'write' | 'audit' | 'admin';
 
 const ALLOWED: Record<Exclude<Access, 'public'>, Role[]> = {
   read: ['reader', 'editor', 'auditor', 'admin'],
   write: ['editor', 'admin'],
+  audit: ['auditor', 'admin'],
   admin: ['admin'],
 };
 
@@ -80,7 +81,7 @@ async function authorization(app: FastifyInstance): Promise<void> {
       return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
     }
     if (!roleAllows(request.user.role, access)) {
-      const need = access === 'write' ? 'an editor or admin' : access === 'admin' ? 'an admin' : 'signed in';
+      const need = access === 'write' ? 'an editor or admin' : access === 'audit' ? 'an auditor or admin' : access === 'admin' ? 'an admin' : 'signed in';
       return sendError(request, reply, { statusCode: 403, error: 'Forbidden', message: `Your role (${request.user.role}) cannot do this: you must be ${need}.` });
     }
   });

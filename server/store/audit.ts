@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { DB } from './db.js';
 
 export interface AuditRow {
@@ -12,6 +13,18 @@ export interface AuditRow {
   hash: string;
 }
 
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  /** A page slug (the event's target). */
+  page?: string;
+  /** Events whose target is a page of this system. */
+  system?: string;
+  /** Inclusive ISO bounds. */
+  from?: string;
+  to?: string;
+}
+
 /** The append-only audit log table (triggers refuse UPDATE and DELETE). */
 export class AuditStore {
   private readonly lastStmt;
@@ -19,7 +32,7 @@ export class AuditStore {
   private readonly allStmt;
   private readonly forTargetStmt;
 
-  constructor(db: DB) {
+  constructor(private readonly db: DB) {
     this.lastStmt = db.prepare<[], { hash: string }>('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1');
     this.insertStmt = db.prepare<[Omit<AuditRow, 'id'>]>(
       `INSERT INTO audit_events (at, actor, action, target, client, details, prev_hash, hash)
@@ -43,5 +56,40 @@ export class AuditStore {
 
   forTarget(target: string): AuditRow[] {
     return this.forTargetStmt.all(target);
+  }
+
+  /** One prepared statement per filter combination (at most 64), made on first use. */
+  private readonly filtered = new Map<string, Statement<unknown[]>>();
+  private statement(sql: string): Statement<unknown[]> {
+    let stmt = this.filtered.get(sql);
+    if (!stmt) this.filtered.set(sql, (stmt = this.db.prepare<unknown[]>(sql)));
+    return stmt;
+  }
+
+  /** Builds a WHERE clause from fixed fragments; every value is a bound parameter. */
+  private where(f: AuditFilter): { sql: string; params: unknown[] } {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    if (f.actor) { clauses.push('actor = ?'); params.push(f.actor); }
+    if (f.action) { clauses.push('action = ?'); params.push(f.action); }
+    if (f.page) { clauses.push('target = ?'); params.push(f.page); }
+    if (f.system) { clauses.push('target IN (SELECT slug FROM pages WHERE system = ?)'); params.push(f.system); }
+    if (f.from) { clauses.push('at >= ?'); params.push(f.from); }
+    if (f.to) { clauses.push('at <= ?'); params.push(f.to); }
+    return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+  }
+
+  search(f: AuditFilter, limit: number, offset: number): AuditRow[] {
+    const w = this.where(f);
+    return this.statement(`SELECT * FROM audit_events ${w.sql} ORDER BY id DESC LIMIT ? OFFSET ?`).all(...w.params, limit, offset) as AuditRow[];
+  }
+
+  count(f: AuditFilter): number {
+    const w = this.where(f);
+    return (this.statement(`SELECT count(*) AS n FROM audit_events ${w.sql}`).get(...w.params) as { n: number }).n;
+  }
+
+  actors(): string[] {
+    return this.db.prepare<[], string>('SELECT DISTINCT actor FROM audit_events ORDER BY actor').pluck().all() as string[];
   }
 }

@@ -4,6 +4,7 @@ import { pageRoutes } from './pages.js';
 import { peopleRoutes } from './people.js';
 import { historyRoutes } from './history.js';
 import { asOfRoutes } from './as-of.js';
+import { auditRoutes } from '../audit.js';
 import { wantsJson } from '../errors.js';
 
 declare module 'fastify' {
@@ -22,6 +23,7 @@ export async function htmlRoutes(app: FastifyInstance): Promise<void> {
       ...reply.locals,
       user: request.user,
       canWrite: role === 'editor' || role === 'admin',
+      canAudit: role === 'auditor' || role === 'admin',
       csrfToken: reply.generateCsrf(),
     };
   });
@@ -30,4 +32,6 @@ export async function htmlRoutes(app: FastifyInstance): Promise<void> {
   await app.register(peopleRoutes);
   await app.register(historyRoutes);
   await app.register(asOfRoutes);
+  // Screens and their JSON exports together; the view hook above skips /api/ requests.
+  await app.register(auditRoutes);
 }

@@ -1,0 +1,120 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { stringify } from 'csv-stringify/sync';
+import { AUDIT_ACTIONS, recordAudit } from '../audit/log.js';
+import { describeReport, verifyStore } from '../audit/verify.js';
+import { ValidationError, type FieldError } from '../pages/errors.js';
+import type { AuditFilter, AuditRow } from '../store/audit.js';
+
+const AuditQuery = Type.Object({
+  actor: Type.Optional(Type.String({ maxLength: 100 })),
+  action: Type.Optional(Type.String({ maxLength: 60 })),
+  page: Type.Optional(Type.String({ maxLength: 200 })),
+  system: Type.Optional(Type.String({ maxLength: 60 })),
+  from: Type.Optional(Type.String({ maxLength: 40 })),
+  to: Type.Optional(Type.String({ maxLength: 40 })),
+  p: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+});
+type AuditQuery = Static<typeof AuditQuery>;
+
+const PAGE_SIZE = 50;
+
+function isDate(v: string): boolean {
+  const d = new Date(`${v}T00:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(v) && !isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+}
+
+/** Turns the query into a filter, naming each bad filter value. Empty values mean "any". */
+function toFilter(q: AuditQuery, systems: string[]): AuditFilter {
+  const errors: FieldError[] = [];
+  const f: AuditFilter = {};
+  if (q.actor?.trim()) f.actor = q.actor.trim();
+  if (q.page?.trim()) f.page = q.page.trim();
+  if (q.action?.trim()) {
+    if (!(AUDIT_ACTIONS as readonly string[]).includes(q.action.trim())) errors.push({ field: 'action', message: `action must be one of: ${AUDIT_ACTIONS.join(', ')}.` });
+    else f.action = q.action.trim();
+  }
+  if (q.system?.trim()) {
+    if (!systems.includes(q.system.trim())) errors.push({ field: 'system', message: `system must be one of: ${systems.join(', ')}.` });
+    else f.system = q.system.trim();
+  }
+  for (const key of ['from', 'to'] as const) {
+    const v = q[key]?.trim();
+    if (!v) continue;
+    if (!isDate(v)) errors.push({ field: key, message: `${key} must be a date written YYYY-MM-DD.` });
+    else f[key] = key === 'from' ? `${v}T00:00:00.000Z` : `${v}T23:59:59.999Z`;
+  }
+  if (f.from && f.to && f.from > f.to) errors.push({ field: 'from', message: 'from must not be after to.' });
+  if (errors.length) throw new ValidationError(errors);
+  return f;
+}
+
+function eventJson(e: AuditRow) {
+  return { id: e.id, at: e.at, actor: e.actor, action: e.action, target: e.target, client: e.client, details: JSON.parse(e.details) as unknown, prev_hash: e.prev_hash, hash: e.hash };
+}
+
+/** The audit log: screens and API for auditors and admins, exports that are themselves audited. */
+export async function auditRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const config = { access: 'audit' as const };
+
+  const exportEvent = (request: FastifyRequest, format: string, filter: AuditFilter, count: number) =>
+    app.store.transaction(() => recordAudit(app.store, { actor: request.user!.username, action: 'export.made', target: 'audit', client: request.ip, details: { format, filter: { ...filter }, count } }));
+
+  r.get('/audit', { config, schema: { querystring: AuditQuery } }, async (request, reply) => {
+    const q = request.query;
+    const filter = toFilter(q, app.config.systems);
+    const page = q.p ?? 1;
+    const total = app.store.audit.count(filter);
+    const events = app.store.audit.search(filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).map(eventJson);
+    const params = new URLSearchParams(Object.entries({ actor: q.actor, action: q.action, page: q.page, system: q.system, from: q.from, to: q.to }).filter(([, v]) => v) as [string, string][]).toString();
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    return reply.view('audit', {
+      title: 'Audit log',
+      q,
+      events: events.map((e) => ({ ...e, detailsText: JSON.stringify(e.details) })),
+      total,
+      page,
+      pages,
+      prev: page > 1 ? `/audit?${params}&p=${page - 1}` : null,
+      next: page < pages ? `/audit?${params}&p=${page + 1}` : null,
+      exportQuery: params,
+      actions: AUDIT_ACTIONS,
+      systems: app.config.systems,
+      actors: app.store.audit.actors(),
+    });
+  });
+
+  r.get('/audit/verify', { config }, async (_request, reply) => {
+    const report = verifyStore(app.store);
+    return reply.view('audit-verify', { title: 'Verify the record', report, lines: describeReport(report) });
+  });
+
+  r.get('/api/audit', { config, schema: { querystring: AuditQuery } }, async (request) => {
+    const filter = toFilter(request.query, app.config.systems);
+    const limit = request.query.limit ?? PAGE_SIZE;
+    const page = request.query.p ?? 1;
+    return { total: app.store.audit.count(filter), page, limit, events: app.store.audit.search(filter, limit, (page - 1) * limit).map(eventJson) };
+  });
+
+  r.get('/api/audit/export.json', { config, schema: { querystring: AuditQuery } }, async (request, reply) => {
+    const filter = toFilter(request.query, app.config.systems);
+    const events = app.store.audit.search(filter, Number.MAX_SAFE_INTEGER, 0).map(eventJson);
+    exportEvent(request, 'json', filter, events.length);
+    reply.header('Content-Disposition', 'attachment; filename="whywiki-audit.json"');
+    return { exported_at: new Date().toISOString(), filter, count: events.length, events };
+  });
+
+  r.get('/api/audit/export.csv', { config, schema: { querystring: AuditQuery } }, async (request, reply) => {
+    const filter = toFilter(request.query, app.config.systems);
+    const rows = app.store.audit.search(filter, Number.MAX_SAFE_INTEGER, 0);
+    exportEvent(request, 'csv', filter, rows.length);
+    const csv = stringify(rows.map((e) => [e.id, e.at, e.actor, e.action, e.target ?? '', e.client ?? '', e.details, e.prev_hash ?? '', e.hash]), {
+      header: true,
+      columns: ['id', 'at', 'actor', 'action', 'target', 'client', 'details', 'prev_hash', 'hash'],
+    });
+    return reply.header('Content-Type', 'text/csv; charset=utf-8').header('Content-Disposition', 'attachment; filename="whywiki-audit.csv"').send(csv);
+  });
+}
