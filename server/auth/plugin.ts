@@ -32,6 +32,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
   }
+  interface FastifyInstance {
+    /** Every route with its access level, as registered: for tests and the API reference. */
+    routeTable: { method: string; url: string; access: Access }[];
+  }
   interface Session {
     userId?: number;
   }
@@ -45,6 +49,7 @@ const PUBLIC_PREFIXES = ['/assets/'];
 async function authorization(app: FastifyInstance): Promise<void> {
   app.decorateRequest('user', null);
   app.decorateRequest('authMethod', null);
+  app.decorate('routeTable', []);
 
   app.addHook('onRoute', (route) => {
     if (PUBLIC_PREFIXES.some((p) => route.url.startsWith(p))) {
@@ -53,6 +58,7 @@ async function authorization(app: FastifyInstance): Promise<void> {
     }
     const access = (route.config as { access?: Access } | undefined)?.access;
     if (!access) throw new Error(`Route ${String(route.method)} ${route.url} declares no access level`);
+    for (const method of [route.method].flat()) app.routeTable.push({ method, url: route.url, access });
   });
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Browser, sampleFrontMatter, seedPage, testApp, tokenFor, type TestApp } from '../helpers.js';
+import { savePage } from '../../server/pages/commands.js';
+import { commandContext } from '../helpers.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await testApp();
+  seedPage(t.store, 'p', 'one');
+  savePage(commandContext(t.store), 'p', { frontMatter: sampleFrontMatter, body: 'two', summary: 'two', baseVersion: 1 });
+});
+afterAll(async () => { await t.close(); });
+
+const fill = (url: string) => url.replace(':slug', 'p').replace(':version', '1').replace(':n', '1').replace(':handle', url.startsWith('/teams') ? 'epic-clindoc' : 'mreyes').replace(':date', '2999-01-01');
+
+describe('the route table', () => {
+  it('gives readers and auditors 403 on every write route, and writes nothing', async () => {
+    const writes = t.app.routeTable.filter((r) => r.access === 'write' || r.access === 'admin');
+    expect(writes.length).toBeGreaterThanOrEqual(10);
+    const before = t.store.db.prepare('SELECT (SELECT count(*) FROM page_versions) + (SELECT count(*) FROM pages)').pluck().get();
+    for (const role of ['reader', 'auditor']) {
+      const token = tokenFor(t.store, role);
+      for (const r of writes) {
+        const res = await t.app.inject({ method: r.method as 'GET', url: fill(r.url), headers: { authorization: `Bearer ${token}` }, payload: r.method === 'GET' ? undefined : { summary: 'x', version: 1 } });
+        expect(res.statusCode, `${role} ${r.method} ${r.url}`).toBe(403);
+      }
+    }
+    expect(t.store.db.prepare('SELECT (SELECT count(*) FROM page_versions) + (SELECT count(*) FROM pages)').pluck().get()).toBe(before);
+  });
+
+  it('lets auditors read every read and audit route', async () => {
+    const token = tokenFor(t.store, 'auditor');
+    for (const r of t.app.routeTable.filter((x) => x.method === 'GET' && (x.access === 'read' || x.access === 'audit') && !x.url.includes('export'))) {
+      const url = r.url === '/as-of-go' ? '/as-of-go?date=2024-01-01' : fill(r.url);
+      const res = await t.app.inject({ url, headers: { authorization: `Bearer ${token}` } });
+      expect(res.statusCode, r.url).toBeLessThan(400);
+    }
+  });
+});
+
+describe('every write path', () => {
+  it('creates exactly one audit event', async () => {
+    const editor = new Browser(t.app);
+    const count = () => t.store.db.prepare('SELECT count(*) FROM audit_events').pluck().get() as number;
+    const token = tokenFor(t.store, 'editor');
+    const api = (method: 'POST' | 'PUT', url: string, payload: object) => t.app.inject({ method, url, payload, headers: { authorization: `Bearer ${token}` } });
+    const form = { ...sampleFrontMatter, owners: 'mreyes', tickets: 'CHG0012345', records: 'BPA 1234567' };
+    const steps: [string, () => Promise<{ statusCode: number }>][] = [
+      ['sign in', async () => { await editor.get('/login'); return editor.post('/login', { username: 'editor', password: 'a-long-test-password' }); }],
+      ['POST /new', async () => { await editor.get('/new'); return editor.post('/new', { ...form, title: 'Form page', slug: 'form-page', body: 'b' }); }],
+      ['POST /p/:slug/edit', async () => { await editor.get('/p/form-page/edit'); return editor.post('/p/form-page/edit', { ...form, title: 'Form page', body: 'b2', summary: 's', base_version: '1' }); }],
+      ['POST /p/:slug/restore', async () => { await editor.get('/p/form-page/v/1'); return editor.post('/p/form-page/restore', { version: '1', summary: 'back' }); }],
+      ['POST /p/:slug/archive', () => editor.post('/p/form-page/archive', { summary: 'gone' })],
+      ['POST /p/:slug/unarchive', () => editor.post('/p/form-page/unarchive', { summary: 'back' })],
+      ['POST /api/pages', () => api('POST', '/api/pages', { ...sampleFrontMatter, slug: 'api-page', body: 'x' })],
+      ['PUT /api/pages/:slug', () => api('PUT', '/api/pages/api-page', { ...sampleFrontMatter, status: 'retired', body: 'y', summary: 's', base_version: 1 })],
+      ['POST /api/pages/:slug/restore', () => api('POST', '/api/pages/api-page/restore', { version: 1, summary: 'r' })],
+      ['POST /api/pages/:slug/archive', () => api('POST', '/api/pages/api-page/archive', { summary: 'a' })],
+      ['POST /api/pages/:slug/unarchive', () => api('POST', '/api/pages/api-page/unarchive', { summary: 'u' })],
+      ['POST /logout', async () => { await editor.get('/'); return editor.post('/logout', {}); }],
+    ];
+    for (const [name, step] of steps) {
+      const before = count();
+      const res = await step();
+      expect(res.statusCode, name).toBeLessThan(400);
+      expect(count() - before, name).toBe(1);
+    }
+    const covered = new Set(steps.map(([n]) => n));
+    const writeRoutes = t.app.routeTable.filter((r) => r.access === 'write' && r.method !== 'GET' && r.method !== 'HEAD' && r.url !== '/api/preview').map((r) => `${r.method} ${r.url}`);
+    expect(writeRoutes.filter((r) => !covered.has(r))).toEqual([]);
+  });
+});
