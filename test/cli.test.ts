@@ -5,7 +5,8 @@ import path from 'node:path';
 import { ROOT } from '../server/paths.js';
 import { openStore } from '../server/setup.js';
 import { userForToken } from '../server/auth/accounts.js';
-import { tempDir } from './helpers.js';
+import fs from 'node:fs';
+import { seedPage, tempDir } from './helpers.js';
 import { TSX } from './server-process.js';
 
 const run = promisify(execFile);
@@ -35,4 +36,27 @@ describe('whywiki CLI', () => {
     await expect(cli(dir, 'user', 'add', 'shorty', '--password', 'short')).rejects.toMatchObject({ stderr: expect.stringContaining('12 to 256 characters') });
     await expect(cli(dir, 'token', 'create', 'nobody')).rejects.toMatchObject({ stderr: expect.stringContaining('There is no user "nobody"') });
   }, 30_000);
+
+  it('verifies a store, anchors its head, and names the first break in a tampered copy', async () => {
+    const dir = tempDir();
+    const store = openStore(dir);
+    store.parties.insert({ handle: 'mreyes', kind: 'person', name: 'Maria Reyes', title: null, email: null, status: 'active', departed_on: null, created_at: new Date().toISOString() });
+    seedPage(store, 'a', 'one');
+    seedPage(store, 'b', 'two');
+    store.close();
+    const ok = await cli(dir, 'verify');
+    expect(ok.stdout).toContain('Checked 2 pages with 2 versions and 2 audit events.');
+    expect(ok.stdout).toContain('Every hash link holds.');
+    const anchor = (await cli(dir, 'anchor')).stdout.trim();
+    expect(JSON.parse(anchor)).toMatchObject({ count: 2, hash: expect.stringMatching(/^[0-9a-f]{64}$/), signature: expect.any(String) });
+    const anchorFile = `${tempDir()}/anchor.json`;
+    fs.writeFileSync(anchorFile, anchor);
+    expect((await cli(dir, 'verify', '--anchor', anchorFile)).stdout).toContain('The log still extends the anchor');
+
+    const tampered = openStore(dir);
+    tampered.db.exec('DROP TRIGGER page_versions_immutable_update');
+    tampered.db.prepare("UPDATE page_versions SET body = 'changed quietly' WHERE slug = 'b'").run();
+    tampered.close();
+    await expect(cli(dir, 'verify')).rejects.toMatchObject({ code: 1, stdout: expect.stringMatching(/BROKEN: page_versions b v1: content does not match its hash\.\n  expected [0-9a-f]{64}\n  found    [0-9a-f]{64}/) });
+  }, 60_000);
 });
