@@ -76,6 +76,10 @@ function report(pages: number, versions: number, events: number, hash: string | 
 }
 
 export function describeReport(r: VerifyReport): string[] {
+  if (r.break) {
+    const where = r.break.table === 'page_versions' ? `${r.versions} versions in ${r.pages} pages` : `all ${r.versions} versions and ${r.events} audit events`;
+    return [`Stopped at the first break, after checking ${where}.`, `BROKEN: ${r.break.table} ${r.break.id}: ${r.break.reason}.`, `  expected ${r.break.expected}`, `  found    ${r.break.found}`];
+  }
   const lines = [`Checked ${r.pages} pages with ${r.versions} versions and ${r.events} audit events.`];
   if (r.break) {
     lines.push(`BROKEN: ${r.break.table} ${r.break.id}: ${r.break.reason}.`, `  expected ${r.break.expected}`, `  found    ${r.break.found}`);
