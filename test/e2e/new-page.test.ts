@@ -22,6 +22,17 @@ beforeAll(async () => {
   });
 }, 90_000);
 
+/** A fresh browser tab signed in as admin, on the home page. */
+async function signedInPage(height: number) {
+  const page = await browser.newPage({ viewport: { width: 1280, height } });
+  await page.goto(`${server.url}/login`);
+  await page.fill('input[name=username]', 'admin');
+  await page.fill('input[name=password]', ADMIN_PASSWORD);
+  await page.click('form[action="/login"] button[type=submit]');
+  await page.waitForURL(`${server.url}/`);
+  return page;
+}
+
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
@@ -76,12 +87,7 @@ describe('a person in a real browser', () => {
   });
 
   it('reads a seeded demo page with its why, owners and history', { timeout: 60_000 }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    await page.goto(`${server.url}/login`);
-    await page.fill('input[name=username]', 'admin');
-    await page.fill('input[name=password]', ADMIN_PASSWORD);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${server.url}/`);
+    const page = await signedInPage(1000);
     const first = await page.getAttribute('.system .page-list a', 'href');
     expect(first).toMatch(/^\/p\//);
     await page.goto(`${server.url}/p/sepsis-screening-bpa`);
@@ -91,12 +97,7 @@ describe('a person in a real browser', () => {
   });
 
   it('walks history, compares two versions, and restores an old one', { timeout: 60_000 }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(`${server.url}/login`);
-    await page.fill('input[name=username]', 'admin');
-    await page.fill('input[name=password]', ADMIN_PASSWORD);
-    await page.click('form[action="/login"] button[type=submit]');
-    await page.waitForURL(`${server.url}/`);
+    const page = await signedInPage(900);
 
     await page.goto(`${server.url}/p/sepsis-screening-bpa`);
     await page.click('a.history-link');
