@@ -25,10 +25,13 @@ import { registerHelpers, loadPartials } from './routes/html/view-helpers.js';
 import { VIEWS_DIR } from './paths.js';
 import { htmlRoutes } from './routes/html/index.js';
 import { apiRoutes } from './routes/api/index.js';
+import { SearchService } from './search/client.js';
 
 export interface AppOptions {
   config: Config;
   store: Store;
+  /** Start the search worker at once (the server does); otherwise it starts on the first search. */
+  startSearch?: boolean;
   /** Fastify logger options; tests pass false. */
   logger?: FastifyServerOptions['logger'];
 }
@@ -39,6 +42,7 @@ declare module 'fastify' {
     store: Store;
     events: PageEvents;
     renderer: RenderCache;
+    searchIndex: SearchService;
   }
 }
 
@@ -71,7 +75,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('renderer', new RenderCache((slug) => pageExists(store, slug)));
   app.events.on('page-changed', (e) => {
     if (e.created) app.renderer.pagesChanged();
+    app.searchIndex.notifyChanged();
   });
+  app.decorate('searchIndex', new SearchService({ dbFile: store.db.name, log: app.log.child({ component: 'search' }) }));
+  app.addHook('onClose', async () => app.searchIndex.close());
+  if (options.startSearch) app.searchIndex.start();
 
   await app.register(sensible);
   await app.register(helmet, {

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     const seeded = seedFromContent(store, CONTENT_DIR, { systems: config.systems, maxBodyBytes: config.maxBodyBytes });
     process.stdout.write(`  Seeded the demo knowledge base: ${seeded.pages} pages, ${seeded.versions} versions.\n`);
   }
-  const app = await buildApp({ config, store });
+  const app = await buildApp({ config, store, startSearch: true });
   // Expired sessions are refused on read; this only keeps the table small.
   const purge = setInterval(() => store.sessions.purgeExpired(Date.now()), 60 * 60 * 1000);
   purge.unref();

@@ -5,6 +5,7 @@ import { peopleRoutes } from './people.js';
 import { historyRoutes } from './history.js';
 import { asOfRoutes } from './as-of.js';
 import { auditRoutes } from '../audit.js';
+import { searchRoutes } from '../search.js';
 import { wantsJson } from '../errors.js';
 
 declare module 'fastify' {
@@ -34,4 +35,5 @@ export async function htmlRoutes(app: FastifyInstance): Promise<void> {
   await app.register(asOfRoutes);
   // Screens and their JSON exports together; the view hook above skips /api/ requests.
   await app.register(auditRoutes);
+  await app.register(searchRoutes);
 }

@@ -1,0 +1,195 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import handlebars from 'handlebars';
+import { FACETS, type Filters, type HistoryHit, type PageHit, type SearchResponse, type Viewer } from '../search/engine.js';
+import { SearchQueryError, SearchUnavailable } from '../search/client.js';
+import { sendError } from './errors.js';
+
+const Facet = Type.Optional(Type.String({ maxLength: 100 }));
+const SearchQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 2000 })),
+  system: Facet,
+  module: Facet,
+  status: Facet,
+  owner: Facet,
+  tag: Facet,
+  history: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('0'), Type.Literal('true'), Type.Literal('false')])),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+});
+const ApiSearchQuery = Type.Composite([
+  SearchQuery,
+  Type.Object({
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
+  }),
+]);
+type SearchQueryT = Static<typeof SearchQuery>;
+
+const PAGE_SIZE = 20;
+const FACET_LABELS: Record<(typeof FACETS)[number], string> = { system: 'System', module: 'Module', status: 'Status', owner: 'Owner', tag: 'Tag' };
+
+/** Text with the given ranges wrapped in <mark>, everything escaped. */
+export function markedHtml(text: string, ranges: [number, number][]): string {
+  const esc = handlebars.Utils.escapeExpression;
+  let out = '';
+  let at = 0;
+  for (const [s, e] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    if (s < at) continue;
+    out += `${esc(text.slice(at, s))}<mark>${esc(text.slice(s, e))}</mark>`;
+    at = e;
+  }
+  return out + esc(text.slice(at));
+}
+
+function viewerOf(app: FastifyInstance, request: FastifyRequest): Viewer {
+  const user = request.user!;
+  const teams = user.person ? app.store.parties.teamsOf(user.person).map((t) => t.handle) : [];
+  return { admin: user.role === 'admin', teams };
+}
+
+function filtersOf(q: SearchQueryT): Filters {
+  const f: Filters = {};
+  for (const k of FACETS) if (q[k]?.trim()) f[k] = q[k]!.trim();
+  return f;
+}
+
+const isHistory = (q: SearchQueryT) => q.history === '1' || q.history === 'true';
+
+function searchUrl(q: SearchQueryT, change: Partial<Record<keyof SearchQueryT, string | number | undefined>>): string {
+  const params = new URLSearchParams();
+  const merged: Record<string, unknown> = { ...q, ...change };
+  for (const k of ['q', ...FACETS, 'history', 'page'] as const) {
+    const v = merged[k];
+    if (v !== undefined && v !== '' && !(k === 'page' && v === 1)) params.set(k, String(v));
+  }
+  const s = params.toString();
+  return s ? `/search?${s}` : '/search';
+}
+
+export async function searchRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  async function run(request: FastifyRequest, q: SearchQueryT, offset: number, limit: number): Promise<SearchResponse & { ms: number }> {
+    return app.searchIndex.search({ q: q.q ?? '', filters: filtersOf(q), viewer: viewerOf(app, request), offset, limit, history: isHistory(q) });
+  }
+
+  function failure(request: FastifyRequest, reply: FastifyReply, e: unknown): Promise<FastifyReply> | null {
+    if (e instanceof SearchQueryError) return sendError(request, reply, { statusCode: 400, error: 'Bad Request', message: e.message, field: 'q' });
+    if (e instanceof SearchUnavailable) {
+      reply.header('Retry-After', '2');
+      return sendError(request, reply, { statusCode: 503, error: 'Service Unavailable', message: e.message });
+    }
+    return null;
+  }
+
+  r.get('/api/search', { config: { access: 'read' }, schema: { querystring: ApiSearchQuery } }, async (request, reply) => {
+    const q = request.query;
+    const limit = q.limit ?? 10;
+    const offset = q.offset ?? ((q.page ?? 1) - 1) * limit;
+    let res;
+    try {
+      res = await run(request, q, offset, limit);
+    } catch (e) {
+      const handled = failure(request, reply, e);
+      if (handled) return handled;
+      throw e;
+    }
+    const history = isHistory(q);
+    return {
+      query: q.q ?? '',
+      total: res.total,
+      offset,
+      limit,
+      took_ms: Math.round(res.ms * 100) / 100,
+      notice: res.notice,
+      results: history
+        ? (res.hits as HistoryHit[]).map((h) => ({
+            slug: h.slug,
+            version: h.version,
+            title: h.title,
+            url: `/p/${h.slug}/v/${h.version}`,
+            author: h.author,
+            created_at: h.createdAt,
+            score: h.score,
+            snippet: h.snippet.text,
+            snippet_field: h.snippet.field,
+            highlights: h.snippet.highlights,
+          }))
+        : (res.hits as PageHit[]).map((h) => ({
+            slug: h.slug,
+            title: h.title,
+            url: `/p/${h.slug}`,
+            score: h.score,
+            snippet: h.snippet.text,
+            snippet_field: h.snippet.field,
+            highlights: h.snippet.highlights,
+            title_highlights: h.titleHighlights,
+            status: h.status,
+            system: h.system,
+            module: h.module || null,
+            owners: h.owners,
+            updated_at: h.updatedAt,
+            updated_by: h.updatedBy,
+          })),
+      facets: res.facets,
+    };
+  });
+
+  r.get('/api/search/status', { config: { access: 'read' } }, async () => app.searchIndex.status());
+
+  r.get('/search', { config: { access: 'read' }, schema: { querystring: SearchQuery } }, async (request, reply) => {
+    const q = request.query;
+    const page = q.page ?? 1;
+    const history = isHistory(q);
+    const base = { title: q.q ? `Search: ${q.q.slice(0, 60)}` : 'Search', q: q.q ?? '', history, searchUrl: searchUrl(q, { page: undefined }) };
+    const hasQuery = Boolean(q.q?.trim()) || FACETS.some((f) => q[f]?.trim());
+    if (!hasQuery) return reply.view('search', { ...base, empty: true, pageUrl: searchUrl(q, { history: undefined }), historyUrl: searchUrl(q, { history: '1' }) });
+    let res;
+    try {
+      res = await run(request, q, (page - 1) * PAGE_SIZE, PAGE_SIZE);
+    } catch (e) {
+      if (e instanceof SearchQueryError || e instanceof SearchUnavailable) {
+        const status = e instanceof SearchQueryError ? 400 : 503;
+        if (status === 503) reply.header('Retry-After', '2');
+        return reply.status(status).view('search', { ...base, error: e.message, warming: e instanceof SearchUnavailable });
+      }
+      throw e;
+    }
+    const filters = filtersOf(q);
+    const facets = history
+      ? []
+      : FACETS.map((f) => ({
+          name: f,
+          label: FACET_LABELS[f],
+          active: filters[f] ?? null,
+          clearUrl: searchUrl(q, { [f]: undefined, page: undefined }),
+          values: res.facets[f].slice(0, 12).map((v) => ({
+            ...v,
+            selected: filters[f]?.toLowerCase() === v.value.toLowerCase(),
+            url: searchUrl(q, { [f]: v.value, page: undefined }),
+          })),
+        })).filter((f) => f.values.length || f.active);
+    const pages = Math.ceil(res.total / PAGE_SIZE);
+    const hits = history
+      ? (res.hits as HistoryHit[]).map((h) => ({ ...h, url: `/p/${h.slug}/v/${h.version}`, titleHtml: handlebars.Utils.escapeExpression(h.title), snippetHtml: markedHtml(h.snippet.text, h.snippet.highlights) }))
+      : (res.hits as PageHit[]).map((h) => ({ ...h, url: `/p/${h.slug}`, titleHtml: markedHtml(h.title, h.titleHighlights), snippetHtml: markedHtml(h.snippet.text, h.snippet.highlights) }));
+    return reply.view('search', {
+      ...base,
+      hits,
+      total: res.total,
+      notice: res.notice,
+      facets,
+      anyFilter: Object.keys(filters).length > 0,
+      clearFiltersUrl: searchUrl({ q: q.q, history: q.history }, {}),
+      pageUrl: searchUrl(q, { history: undefined, page: undefined }),
+      historyUrl: searchUrl({ q: q.q }, { history: '1' }),
+      from: res.total ? (page - 1) * PAGE_SIZE + 1 : 0,
+      to: Math.min(res.total, page * PAGE_SIZE),
+      prevUrl: page > 1 ? searchUrl(q, { page: page - 1 }) : null,
+      nextUrl: page < pages ? searchUrl(q, { page: page + 1 }) : null,
+      page,
+      pages,
+    });
+  });
+}

@@ -1,0 +1,160 @@
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { SearchRequest, SearchResponse } from './engine.js';
+import { entryFile, runsFromSource, TS_WORKER_BOOTSTRAP } from './entry.js';
+import type { FromWorker, SearchStatus, ToWorker, WorkerOptions } from './protocol.js';
+import { snapshotFile } from './snapshot.js';
+
+/** The query cannot be run as written (400). */
+export class SearchQueryError extends Error {}
+/** Search cannot answer yet or at all (503); pages are unaffected. */
+export class SearchUnavailable extends Error {
+  constructor(message: string, readonly warming: boolean) {
+    super(message);
+  }
+}
+
+export interface SearchLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface SearchServiceOptions {
+  dbFile: string;
+  log: SearchLogger;
+  deltaMax?: number;
+  backgroundBuildAbove?: number;
+  /** How long a search may take before the person is told to try again. */
+  timeoutMs?: number;
+}
+
+interface Pending {
+  resolve: (m: FromWorker) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * The request thread's handle on the search worker: sends queries and change notices, and turns the
+ * worker's answers into results or errors. The worker starts on first use (or `start()`), so a
+ * page view never waits for the index.
+ */
+export class SearchService {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private closed = false;
+  private readonly workerOptions: WorkerOptions;
+
+  constructor(private readonly opts: SearchServiceOptions) {
+    this.workerOptions = {
+      dbFile: opts.dbFile,
+      indexFile: snapshotFile(opts.dbFile),
+      deltaMax: opts.deltaMax ?? 200,
+      backgroundBuildAbove: opts.backgroundBuildAbove ?? 3000,
+    };
+  }
+
+  get started(): boolean {
+    return this.worker !== null;
+  }
+
+  start(): void {
+    if (this.worker || this.closed) return;
+    const entry = entryFile('worker');
+    const worker = runsFromSource
+      ? new Worker(TS_WORKER_BOOTSTRAP, { eval: true, workerData: { entry, parentURL: pathToFileURL(entry).href, options: this.workerOptions } })
+      : new Worker(entry, { workerData: { options: this.workerOptions } });
+    this.worker = worker;
+    worker.on('message', (m: FromWorker) => this.onMessage(m));
+    worker.on('error', (e) => this.opts.log.error({ err: e.message }, 'search worker failed'));
+    worker.on('exit', (code) => {
+      this.worker = null;
+      for (const [id, p] of this.pending) {
+        clearTimeout(p.timer);
+        p.reject(new SearchUnavailable('Search stopped; try again in a moment.', false));
+        this.pending.delete(id);
+      }
+      if (!this.closed) {
+        this.opts.log.error({ code }, 'search worker exited; restarting it');
+        setTimeout(() => this.start(), 1000).unref();
+      }
+    });
+  }
+
+  private onMessage(m: FromWorker): void {
+    if (m.type === 'log') {
+      this.opts.log[m.level](m.data ?? {}, m.msg);
+      return;
+    }
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    clearTimeout(p.timer);
+    p.resolve(m);
+  }
+
+  private call(message: { type: 'search'; req: SearchRequest } | { type: 'status' } | { type: 'rebuild' } | { type: 'close' }, timeoutMs: number): Promise<FromWorker> {
+    this.start();
+    const worker = this.worker;
+    if (!worker) return Promise.reject(new SearchUnavailable('Search is not running.', false));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new SearchUnavailable('Search took too long; try again in a moment.', false));
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      worker.postMessage({ ...message, id } as ToWorker);
+    });
+  }
+
+  async search(req: SearchRequest): Promise<SearchResponse & { ms: number }> {
+    const m = await this.call({ type: 'search', req }, this.opts.timeoutMs ?? 10_000);
+    if (m.type !== 'result') throw new Error('unexpected answer from the search worker');
+    if (m.ok) return { ...m.res, ms: m.ms };
+    if (m.kind === 'query') throw new SearchQueryError(m.message);
+    throw new SearchUnavailable(m.message, m.kind === 'warming');
+  }
+
+  async status(): Promise<SearchStatus> {
+    const m = await this.call({ type: 'status' }, 10_000);
+    if (m.type !== 'status') throw new Error('unexpected answer from the search worker');
+    return m.status;
+  }
+
+  /** Asks for a full rebuild of the main segment (it runs in the background for large stores). */
+  async rebuild(): Promise<void> {
+    await this.call({ type: 'rebuild' }, 600_000);
+  }
+
+  /** A page was written: the worker indexes everything new before it answers the next query. */
+  notifyChanged(): void {
+    this.worker?.postMessage({ type: 'changed' } satisfies ToWorker);
+  }
+
+  /** Waits until search answers (or fails), for startup checks, tests and benchmarks. */
+  async whenReady(timeoutMs = 60_000): Promise<SearchStatus> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const s = await this.status();
+      if (s.state === 'ready' || s.state === 'failed') return s;
+      if (Date.now() > until) throw new Error(`search was not ready after ${timeoutMs} ms (state ${s.state})`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const worker = this.worker;
+    if (!worker) return;
+    try {
+      await Promise.race([this.call({ type: 'close' }, 2000), new Promise((r) => setTimeout(r, 2000))]);
+    } catch {
+      // Closing anyway.
+    }
+    await worker.terminate();
+  }
+}

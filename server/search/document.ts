@@ -1,0 +1,145 @@
+import { unified } from 'unified';
+import remarkParse from 'remark-parse';
+import remarkGfm from 'remark-gfm';
+import type { Nodes, Root } from 'mdast';
+import type { FrontMatter } from '../pages/schema.js';
+
+/**
+ * What the search index knows of one current page. Text fields hold plain words taken from the
+ * markdown tree, so link targets, HTML and markup never become search terms.
+ */
+export interface SearchDoc {
+  slug: string;
+  version: number;
+  title: string;
+  why: string;
+  body: string;
+  tags: string[];
+  /** Owner handles followed by their display names, so both find the page. */
+  owners: string[];
+  ownerHandles: string[];
+  system: string;
+  module: string;
+  status: string;
+  tickets: string[];
+  records: string[];
+  updatedAt: string;
+  updatedBy: string;
+  /** Team handles a restricted page is limited to; empty when every reader may see it. */
+  restrictedTo: string[];
+}
+
+/** Fields of the index, with their boosts: title above why, tags, records and tickets, above body. */
+export const FIELD_BOOSTS = {
+  title: 10,
+  why: 4,
+  tags: 3,
+  tickets: 3,
+  records: 3,
+  owners: 2,
+  system: 1,
+  module: 1,
+  status: 1,
+  body: 1,
+} as const;
+export type SearchField = keyof typeof FIELD_BOOSTS;
+export const SEARCH_FIELDS = Object.keys(FIELD_BOOSTS) as SearchField[];
+/** Fields whose values are identifiers: matched whole, case-insensitively, ignoring inner spaces and dashes. */
+export const ID_FIELDS: ReadonlySet<string> = new Set(['tickets', 'records']);
+
+const parser = unified().use(remarkParse).use(remarkGfm);
+
+/**
+ * Plain text of a markdown body from its syntax tree: text, inline code and code blocks, with blocks
+ * separated by newlines. Link and image targets are left out, and so is the text of a bare URL
+ * (an autolink whose text is its own address), which would otherwise flood the index with URL parts.
+ */
+export function markdownText(markdown: string): string {
+  const out: string[] = [];
+  const walk = (node: Nodes): void => {
+    switch (node.type) {
+      case 'text':
+      case 'inlineCode':
+        out.push(node.value);
+        return;
+      case 'code':
+        out.push('\n', node.value, '\n');
+        return;
+      case 'html':
+      case 'definition':
+      case 'image':
+      case 'imageReference':
+      case 'yaml':
+        return;
+      case 'link':
+        if (node.children.length === 1 && node.children[0]!.type === 'text' && sameAddress(node.children[0]!.value, node.url)) return;
+        break;
+    }
+    if ('children' in node) {
+      for (const child of node.children) walk(child as Nodes);
+      if (node.type !== 'root' && isBlock(node.type)) out.push('\n');
+    }
+  };
+  walk(parser.parse(markdown) as Root);
+  return out.join('').replace(/[ \t]+/g, ' ').replace(/\n\s*\n+/g, '\n').trim();
+}
+
+function sameAddress(text: string, url: string): boolean {
+  return text === url || `mailto:${text}` === url || `http://${text}` === url || `https://${text}` === url;
+}
+
+const BLOCKS = new Set(['paragraph', 'heading', 'blockquote', 'list', 'listItem', 'table', 'tableRow', 'tableCell', 'footnoteDefinition']);
+function isBlock(type: string): boolean {
+  return BLOCKS.has(type);
+}
+
+/**
+ * The form an identifier is matched in: lowercase with spaces, dashes and underscores removed, so
+ * "BPA 1234567", "bpa-1234567" and "BPA1234567" are one term.
+ */
+export function normalizeId(id: string): string {
+  return id.toLowerCase().replace(/[\s_-]+/g, '');
+}
+
+export interface PageForSearch {
+  slug: string;
+  version: number;
+  frontMatter: FrontMatter;
+  body: string;
+  createdAt: string;
+  author: string;
+}
+
+export function toSearchDoc(page: PageForSearch, ownerName: (handle: string) => string | undefined): SearchDoc {
+  const fm = page.frontMatter;
+  const owners: string[] = [];
+  for (const handle of fm.owners) {
+    owners.push(handle);
+    const name = ownerName(handle);
+    if (name && name !== handle) owners.push(name);
+  }
+  return {
+    slug: page.slug,
+    version: page.version,
+    title: fm.title,
+    why: markdownText(fm.why),
+    body: markdownText(page.body),
+    tags: fm.tags ?? [],
+    owners,
+    ownerHandles: [...fm.owners],
+    system: fm.system,
+    module: fm.module ?? '',
+    status: fm.status,
+    tickets: fm.tickets ?? [],
+    records: fm.records ?? [],
+    updatedAt: page.createdAt,
+    updatedBy: page.author,
+    restrictedTo: restrictedTo(fm),
+  };
+}
+
+/** Team handles from a page's `restricted_to`, when the front matter carries one. */
+export function restrictedTo(fm: FrontMatter): string[] {
+  const value = (fm as Record<string, unknown>).restricted_to;
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}

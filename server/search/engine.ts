@@ -1,0 +1,602 @@
+import { normalizeId, type SearchDoc } from './document.js';
+import { termOf, words } from './analyzer.js';
+import { buildSegment, type BaseStats, type FieldSpec, type Segment } from './segment.js';
+import { parseQuery, type Clause, type QueryPlan } from './query.js';
+
+/** A past (or current) version, as history search sees it. */
+export interface HistoryDoc {
+  slug: string;
+  version: number;
+  title: string;
+  summary: string;
+  why: string;
+  author: string;
+  createdAt: string;
+  restrictedTo: string[];
+}
+
+export const PAGE_FIELDS: FieldSpec<SearchDoc>[] = [
+  { name: 'title', boost: 10, extract: (d) => d.title },
+  { name: 'why', boost: 4, extract: (d) => d.why },
+  { name: 'tags', boost: 3, extract: (d) => d.tags.join(' ') },
+  { name: 'tickets', boost: 3, extract: (d) => d.tickets.map(normalizeId) },
+  { name: 'records', boost: 3, extract: (d) => d.records.flatMap((r) => [normalizeId(r), ...r.split(/[\s-]+/)]) },
+  { name: 'owners', boost: 2, extract: (d) => d.owners.join(' ') },
+  { name: 'system', boost: 1, extract: (d) => d.system },
+  { name: 'module', boost: 1, extract: (d) => d.module },
+  { name: 'status', boost: 1, extract: (d) => d.status },
+  { name: 'body', boost: 1, extract: (d) => d.body },
+];
+export const PAGE_FIELD_NAMES = PAGE_FIELDS.map((f) => f.name);
+
+export const HISTORY_FIELDS: FieldSpec<HistoryDoc>[] = [
+  { name: 'summary', boost: 3, extract: (d) => d.summary },
+  { name: 'why', boost: 1, extract: (d) => d.why },
+  { name: 'title', boost: 1, extract: (d) => d.title },
+];
+const HISTORY_FIELD_NAMES = HISTORY_FIELDS.map((f) => f.name);
+
+export const FACETS = ['system', 'module', 'status', 'owner', 'tag'] as const;
+export type Facet = (typeof FACETS)[number];
+export type Filters = Partial<Record<Facet, string>>;
+
+export interface Viewer {
+  admin: boolean;
+  teams: string[];
+}
+
+export interface SearchRequest {
+  q: string;
+  filters?: Filters;
+  viewer: Viewer;
+  offset?: number;
+  limit?: number;
+  history?: boolean;
+}
+
+export interface Snippet {
+  field: string;
+  text: string;
+  /** [start, end) offsets of matched words within `text`. */
+  highlights: [number, number][];
+}
+
+export interface PageHit {
+  slug: string;
+  title: string;
+  titleHighlights: [number, number][];
+  status: string;
+  system: string;
+  module: string;
+  owners: string[];
+  updatedAt: string;
+  updatedBy: string;
+  score: number;
+  snippet: Snippet;
+}
+
+export interface HistoryHit {
+  slug: string;
+  version: number;
+  title: string;
+  author: string;
+  createdAt: string;
+  score: number;
+  snippet: Snippet;
+}
+
+export interface Notice {
+  kind: 'any-word' | 'fuzzy';
+  /** For "fuzzy": the words searched for instead. */
+  text: string;
+}
+
+export interface SearchResponse {
+  total: number;
+  hits: PageHit[] | HistoryHit[];
+  facets: Record<Facet, { value: string; count: number }[]>;
+  notice: Notice | null;
+}
+
+export const PREFIX_EXPANSIONS = 50;
+export const WILDCARD_EXPANSIONS = 200;
+export const FUZZY_EXPANSIONS = 50;
+const PREFIX_WEIGHT = 0.5;
+const SNIPPET_LENGTH = 220;
+
+interface Resolved {
+  clause: Clause;
+  fields: number[];
+  terms: { id: number; weight: number }[];
+}
+
+interface Match<D> {
+  seg: Segment<D>;
+  doc: number;
+  score: number;
+  resolved: Resolved[];
+  /** 1 / |query vector| per field. */
+  invNorm: Float64Array;
+}
+
+/** Expands a clause's term against one segment's dictionary, every expansion bounded. */
+function resolve<D>(seg: Segment<D>, clause: Clause, fieldNames: string[]): Resolved {
+  const fields = (clause.fields ?? fieldNames).map((f) => seg.fieldIndex(f)).filter((i) => i >= 0);
+  const terms: { id: number; weight: number }[] = [];
+  const e = clause.expansion;
+  const exact = seg.termIds.get(clause.term);
+  if (e.kind === 'exact' || e.kind === 'typing') {
+    if (exact !== undefined) terms.push({ id: exact, weight: 1 });
+  }
+  if (e.kind === 'typing') {
+    // The most frequent completions of what was typed so far, so a one-letter prefix cannot fan out.
+    const ids = seg.prefix(e.prefix, 5000).filter((id) => id !== exact);
+    ids.sort((a, b) => seg.dfs[b]! - seg.dfs[a]!);
+    for (const id of ids.slice(0, PREFIX_EXPANSIONS)) terms.push({ id, weight: PREFIX_WEIGHT });
+  } else if (e.kind === 'wildcard') {
+    const trailingOnly = e.pattern.indexOf('*') === e.pattern.length - 1;
+    const ids = trailingOnly ? seg.prefix(e.pattern.slice(0, -1), WILDCARD_EXPANSIONS) : seg.wildcard(e.pattern, WILDCARD_EXPANSIONS);
+    for (const id of ids) terms.push({ id, weight: 1 });
+  } else if (e.kind === 'fuzzy') {
+    for (const id of seg.fuzzy(clause.term, e.distance, FUZZY_EXPANSIONS)) terms.push({ id, weight: 1 });
+  }
+  return { clause, fields, terms };
+}
+
+/**
+ * Lunr divides each field's dot product by the query vector's magnitude: per field, the square root
+ * of the summed squares of each expanded term's boost. Computed over the expansions of every
+ * segment together, so a page scores the same in the main segment and in the delta.
+ */
+function queryNorms<D>(fieldNames: string[], resolvedBySegment: { seg: Segment<D>; resolved: Resolved[] }[]): Float64Array {
+  const perClauseTerm = new Map<string, number>();
+  for (const { seg, resolved } of resolvedBySegment) {
+    resolved.forEach((r, ci) => {
+      if (r.clause.presence === 'prohibited') return;
+      for (const f of r.fields) for (const t of r.terms) perClauseTerm.set(`${seg.fields[f]}\u0000${ci}\u0000${seg.terms[t.id]}`, r.clause.boost * t.weight);
+    });
+  }
+  const perTerm = new Map<string, number>();
+  for (const [key, v] of perClauseTerm) {
+    const [field, , term] = key.split('\u0000');
+    const k = `${field}\u0000${term}`;
+    perTerm.set(k, (perTerm.get(k) ?? 0) + v);
+  }
+  const sums = new Float64Array(fieldNames.length);
+  for (const [k, v] of perTerm) sums[fieldNames.indexOf(k.split('\u0000')[0]!)]! += v * v;
+  return sums.map((x) => (x > 0 ? 1 / Math.sqrt(x) : 0));
+}
+
+/**
+ * Runs resolved clauses over one segment with Lunr's semantics: required clauses must each match a
+ * document in some field, prohibited ones must not, optional ones only add to the score.
+ */
+function runSegment<D>(seg: Segment<D>, resolved: Resolved[], invNorm: Float64Array, masked: (doc: number) => boolean): Match<D>[] {
+  const n = seg.docCount;
+  if (!n) return [];
+  const scores = new Float64Array(n);
+  const seen = new Uint8Array(n);
+  const touched: number[] = [];
+  const requiredCount = resolved.filter((r) => r.clause.presence === 'required').length;
+  const matchedRequired = requiredCount ? new Uint8Array(n) : null;
+  const stamp = requiredCount ? new Int16Array(n).fill(-1) : null;
+  let prohibited: Uint8Array | null = null;
+  let positive = false;
+  resolved.forEach((r, ci) => {
+    const presence = r.clause.presence;
+    if (presence === 'prohibited') prohibited ??= new Uint8Array(n);
+    else positive = true;
+    const boost = r.clause.boost;
+    for (const t of r.terms) {
+      for (const f of r.fields) {
+        const q = boost * t.weight * invNorm[f]!;
+        seg.forEachPosting(t.id, f, (doc, w) => {
+          if (presence === 'prohibited') {
+            prohibited![doc] = 1;
+            return;
+          }
+          if (!seen[doc]) {
+            seen[doc] = 1;
+            touched.push(doc);
+          }
+          scores[doc]! += q * w;
+          if (presence === 'required' && stamp![doc] !== ci) {
+            stamp![doc] = ci;
+            matchedRequired![doc]! += 1;
+          }
+        });
+      }
+    }
+  });
+  const out: Match<D>[] = [];
+  if (!positive) {
+    // Only exclusions: every document that is not excluded matches, as in Lunr.
+    for (let doc = 0; doc < n; doc++) if (!prohibited?.[doc] && !masked(doc)) out.push({ seg, doc, score: 0, resolved, invNorm });
+    return out;
+  }
+  for (const doc of touched) {
+    if (prohibited?.[doc] || masked(doc)) continue;
+    if (matchedRequired && matchedRequired[doc] !== requiredCount) continue;
+    out.push({ seg, doc, score: scores[doc]!, resolved, invNorm });
+  }
+  return out;
+}
+
+/** Resolves the clauses on every segment, then runs them with one shared query normalization. */
+function runAll<D>(segments: { seg: Segment<D>; masked: (doc: number) => boolean }[], clauses: Clause[], fieldNames: string[]): Match<D>[] {
+  const prepared = segments.map((s) => ({ ...s, resolved: clauses.map((c) => resolve(s.seg, c, fieldNames)) }));
+  const invNorm = queryNorms(fieldNames, prepared);
+  return prepared.flatMap((p) => runSegment(p.seg, p.resolved, invNorm, p.masked));
+}
+
+function weightOf<D>(seg: Segment<D>, termId: number, field: number, doc: number): number {
+  const slot = termId * seg.fields.length + field;
+  let lo = seg.offsets[slot]!;
+  let hi = seg.offsets[slot + 1]!;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const d = seg.postDocs[mid]!;
+    if (d === doc) return seg.postWeights[mid]!;
+    if (d < doc) lo = mid + 1;
+    else hi = mid;
+  }
+  return 0;
+}
+
+/** Each field's share of a document's score, to choose where its snippet comes from. */
+function fieldScores<D>(m: Match<D>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of m.resolved) {
+    if (r.clause.presence === 'prohibited') continue;
+    for (const f of r.fields) {
+      let s = 0;
+      for (const t of r.terms) s += r.clause.boost * t.weight * m.invNorm[f]! * weightOf(m.seg, t.id, f, m.doc);
+      if (s > 0) out.set(m.seg.fields[f]!, (out.get(m.seg.fields[f]!) ?? 0) + s);
+    }
+  }
+  return out;
+}
+
+function matchedTerms<D>(m: Match<D>, field: string): Set<string> {
+  const set = new Set<string>();
+  for (const r of m.resolved) {
+    if (r.clause.presence === 'prohibited') continue;
+    if (!r.fields.some((f) => m.seg.fields[f] === field)) continue;
+    for (const t of r.terms) set.add(m.seg.terms[t.id]!);
+  }
+  return set;
+}
+
+/** Highlights of matched words in a short text (titles). */
+export function highlightAll(text: string, terms: Set<string>): [number, number][] {
+  const out: [number, number][] = [];
+  for (const w of words(text)) {
+    const t = termOf(w.word);
+    if (t && terms.has(t)) out.push(trimmed(text, w.start, w.end));
+  }
+  return out;
+}
+
+function trimmed(text: string, start: number, end: number): [number, number] {
+  while (start < end && /\W/.test(text[start]!)) start++;
+  while (end > start && /\W/.test(text[end - 1]!)) end--;
+  return [start, end];
+}
+
+/** A window of text around the first matched word, with every matched word in it marked. */
+export function makeSnippet(field: string, text: string, terms: Set<string>, length = SNIPPET_LENGTH): Snippet {
+  let first = -1;
+  if (terms.size) {
+    for (const w of words(text)) {
+      const t = termOf(w.word);
+      if (t && terms.has(t)) {
+        first = w.start;
+        break;
+      }
+    }
+  }
+  let start = first < 0 ? 0 : Math.max(0, first - Math.floor(length / 4));
+  if (start > 0) {
+    const space = text.indexOf(' ', start);
+    if (space >= 0 && space < first) start = space + 1;
+  }
+  let end = Math.min(text.length, start + length);
+  if (end < text.length) {
+    const space = text.lastIndexOf(' ', end);
+    if (space > Math.max(start, first)) end = space;
+  }
+  const prefix = start > 0 ? '… ' : '';
+  const body = text.slice(start, end).replace(/\s+/g, ' ');
+  const highlights: [number, number][] = [];
+  if (terms.size) {
+    // Offsets are measured in the collapsed text, so walk it rather than the original slice.
+    for (const w of words(body)) {
+      const t = termOf(w.word);
+      if (t && terms.has(t)) {
+        const [s, e] = trimmed(body, w.start, w.end);
+        highlights.push([s + prefix.length, e + prefix.length]);
+      }
+    }
+  }
+  return { field, text: prefix + body + (end < text.length ? ' …' : ''), highlights };
+}
+
+function idSnippet(field: string, values: string[], terms: Set<string>): Snippet {
+  const text = values.join(', ');
+  const highlights: [number, number][] = [];
+  let at = 0;
+  for (const v of values) {
+    if (terms.has(normalizeId(v))) highlights.push([at, at + v.length]);
+    at += v.length + 2;
+  }
+  return { field, text, highlights };
+}
+
+/** The whole searchable state: a main segment, a small delta for recent changes, and the same for history. */
+export class SearchEngine {
+  private pagesMain: Segment<SearchDoc> | null = null;
+  private pagesDelta: Segment<SearchDoc> | null = null;
+  /** Pages changed since the main segment was built: their newest document, or null once archived. */
+  private changed = new Map<string, SearchDoc | null>();
+  private historyMain: Segment<HistoryDoc> | null = null;
+  private historyDelta: Segment<HistoryDoc> | null = null;
+  private historyAdded: HistoryDoc[] = [];
+  private mainSlugs = new Map<string, number>();
+
+  /** Installs a freshly built or loaded main segment; delta entries it already covers are dropped. */
+  setMain(pages: Segment<SearchDoc>, history: Segment<HistoryDoc>): void {
+    this.pagesMain = pages;
+    this.historyMain = history;
+    this.mainSlugs = new Map(pages.docs.map((d, i) => [d.slug, i]));
+    const covered = new Set(history.docs.map((d) => `${d.slug}@${d.version}`));
+    for (const [slug, doc] of this.changed) {
+      const inMain = this.mainSlugs.get(slug);
+      const mainDoc = inMain === undefined ? undefined : pages.docs[inMain];
+      if (doc === null ? inMain === undefined : mainDoc && mainDoc.version >= doc.version) this.changed.delete(slug);
+    }
+    this.historyAdded = this.historyAdded.filter((h) => !covered.has(`${h.slug}@${h.version}`));
+    this.rebuildDelta();
+  }
+
+  /** Records changed pages (null: no longer searchable) and new versions; searchable as soon as this returns. */
+  applyChanges(pages: { slug: string; doc: SearchDoc | null }[], versions: HistoryDoc[]): void {
+    for (const p of pages) this.changed.set(p.slug, p.doc);
+    this.historyAdded.push(...versions);
+    this.rebuildDelta();
+  }
+
+  get ready(): boolean {
+    return this.pagesMain !== null;
+  }
+
+  get deltaSize(): number {
+    return this.changed.size + this.historyAdded.length;
+  }
+
+  get docCount(): number {
+    let n = this.pagesMain?.docCount ?? 0;
+    for (const [slug, doc] of this.changed) n += (doc ? 1 : 0) - (this.mainSlugs.has(slug) ? 1 : 0);
+    return n;
+  }
+
+  mainSegments(): { pages: Segment<SearchDoc> | null; history: Segment<HistoryDoc> | null } {
+    return { pages: this.pagesMain, history: this.historyMain };
+  }
+
+  private rebuildDelta(): void {
+    const docs = [...this.changed.values()].filter((d): d is SearchDoc => d !== null);
+    this.pagesDelta = docs.length ? buildSegment(docs, PAGE_FIELDS, this.pagesMain ? stats(this.pagesMain) : undefined) : null;
+    this.historyDelta = this.historyAdded.length ? buildSegment(this.historyAdded, HISTORY_FIELDS, this.historyMain ? stats(this.historyMain) : undefined) : null;
+  }
+
+  private knows(term: string): boolean {
+    return Boolean(this.pagesMain?.termIds.has(term) || this.pagesDelta?.termIds.has(term));
+  }
+
+  search(req: SearchRequest): SearchResponse {
+    return req.history ? this.searchHistory(req) : this.searchPages(req);
+  }
+
+  private pageSegments(): { seg: Segment<SearchDoc>; masked: (doc: number) => boolean }[] {
+    const out: { seg: Segment<SearchDoc>; masked: (doc: number) => boolean }[] = [];
+    const main = this.pagesMain;
+    if (main) out.push({ seg: main, masked: this.changed.size ? (doc) => this.changed.has(main.docs[doc]!.slug) : () => false });
+    if (this.pagesDelta) out.push({ seg: this.pagesDelta, masked: () => false });
+    return out;
+  }
+
+  private runPages(clauses: Clause[]): Match<SearchDoc>[] {
+    return runAll(this.pageSegments(), clauses, PAGE_FIELD_NAMES);
+  }
+
+  private searchPages(req: SearchRequest): SearchResponse {
+    const plan = parseQuery(req.q, PAGE_FIELD_NAMES, (t) => this.knows(t));
+    const filters = req.filters ?? {};
+    const visible = (d: SearchDoc) => canSee(d.restrictedTo, req.viewer);
+    let notice: Notice | null = null;
+    let matches: Match<SearchDoc>[];
+    if (!plan.clauses.length) {
+      // No words: browse by filters alone, newest first.
+      const hasFilter = FACETS.some((f) => filters[f]);
+      matches = hasFilter ? this.pageSegments().flatMap(({ seg, masked }) => seg.docs.map((_, doc) => ({ seg, doc, score: 0, resolved: [] as Resolved[], invNorm: new Float64Array(0) })).filter((m) => !masked(m.doc))) : [];
+    } else {
+      matches = this.withPhrases(this.runPages(plan.clauses), plan);
+      const usable = (ms: Match<SearchDoc>[]) => ms.filter((m) => visible(m.seg.docs[m.doc]!) && passes(m.seg.docs[m.doc]!, filters, null)).length > 0;
+      if (!plan.advanced && !plan.phrases.length && !usable(matches)) {
+        if (plan.clauses.length > 1) {
+          const any = this.runPages(plan.clauses.map((c) => ({ ...c, presence: 'optional' as const })));
+          if (usable(any)) {
+            matches = any;
+            notice = { kind: 'any-word', text: plan.clauses.map((c) => c.word).join(' ') };
+          }
+        }
+        if (!notice) {
+          // Identifiers (anything with a digit) are never guessed at: a near-miss ticket number is a different ticket.
+          const fuzzy = plan.clauses.filter((c) => !/[0-9]/.test(c.term) && c.term.length >= 3).map((c) => ({ ...c, expansion: { kind: 'fuzzy' as const, distance: c.term.length >= 6 ? 2 : 1 } }));
+          let found = fuzzy.length ? this.runPages(fuzzy) : [];
+          if (!usable(found) && fuzzy.length > 1) found = this.runPages(fuzzy.map((c) => ({ ...c, presence: 'optional' as const })));
+          if (usable(found)) {
+            matches = found;
+            notice = { kind: 'fuzzy', text: this.correctedWords(found, fuzzy) };
+          }
+        }
+      }
+    }
+    const readable = matches.filter((m) => visible(m.seg.docs[m.doc]!));
+    const facets = countFacets(readable.map((m) => m.seg.docs[m.doc]!), filters);
+    const results = readable.filter((m) => passes(m.seg.docs[m.doc]!, filters, null));
+    results.sort((a, b) => b.score - a.score || cmpDesc(a.seg.docs[a.doc]!.updatedAt, b.seg.docs[b.doc]!.updatedAt));
+    const offset = req.offset ?? 0;
+    const limit = req.limit ?? 20;
+    const hits = results.slice(offset, offset + limit).map((m) => toPageHit(m));
+    return { total: results.length, hits, facets, notice };
+  }
+
+  /** Keeps the matches whose text holds every quoted phrase, word for word in order. */
+  private withPhrases(matches: Match<SearchDoc>[], plan: QueryPlan): Match<SearchDoc>[] {
+    if (!plan.phrases.length) return matches;
+    const patterns = plan.phrases.map((p) => new RegExp(`(^|[^\\p{L}\\p{N}])${p.map(escapeRegExp).join('[^\\p{L}\\p{N}]+')}($|[^\\p{L}\\p{N}])`, 'iu'));
+    return matches.filter((m) => {
+      const d = m.seg.docs[m.doc]!;
+      return patterns.every((re) => re.test(d.title) || re.test(d.why) || re.test(d.body));
+    });
+  }
+
+  /** The words a fuzzy search actually found, spelled as they appear in the best page. */
+  private correctedWords(found: Match<SearchDoc>[], clauses: Clause[]): string {
+    const best = [...found].sort((a, b) => b.score - a.score)[0]!;
+    const doc = best.seg.docs[best.doc]!;
+    const text = `${doc.title}\n${doc.why}\n${doc.body.slice(0, 200_000)}`;
+    return clauses
+      .map((c, i) => {
+        const r = best.resolved[i]!;
+        const candidates = new Set(r.terms.map((t) => best.seg.terms[t.id]!));
+        for (const w of words(text)) {
+          const t = termOf(w.word);
+          if (candidates.has(t)) return w.word.toLowerCase().replace(/^\W+|\W+$/g, '');
+        }
+        return c.word;
+      })
+      .join(' ');
+  }
+
+  private searchHistory(req: SearchRequest): SearchResponse {
+    const plan = parseQuery(req.q, HISTORY_FIELD_NAMES, (t) => Boolean(this.historyMain?.termIds.has(t) || this.historyDelta?.termIds.has(t)));
+    const segs = [this.historyMain, this.historyDelta].filter((s): s is Segment<HistoryDoc> => s !== null);
+    const all = segs.map((seg) => ({ seg, masked: () => false }));
+    let matches = plan.clauses.length ? runAll(all, plan.clauses, HISTORY_FIELD_NAMES) : [];
+    let notice: Notice | null = null;
+    if (!matches.length && !plan.advanced && plan.clauses.length > 1) {
+      matches = runAll(all, plan.clauses.map((c) => ({ ...c, presence: 'optional' as const })), HISTORY_FIELD_NAMES);
+      if (matches.length) notice = { kind: 'any-word', text: plan.clauses.map((c) => c.word).join(' ') };
+    }
+    const results = matches.filter((m) => canSee(m.seg.docs[m.doc]!.restrictedTo, req.viewer));
+    results.sort((a, b) => b.score - a.score || cmpDesc(a.seg.docs[a.doc]!.createdAt, b.seg.docs[b.doc]!.createdAt));
+    const offset = req.offset ?? 0;
+    const limit = req.limit ?? 20;
+    const hits: HistoryHit[] = results.slice(offset, offset + limit).map((m) => {
+      const d = m.seg.docs[m.doc]!;
+      const scores = fieldScores(m);
+      const field = (scores.get('why') ?? 0) > (scores.get('summary') ?? 0) ? 'why' : 'summary';
+      return {
+        slug: d.slug,
+        version: d.version,
+        title: d.title,
+        author: d.author,
+        createdAt: d.createdAt,
+        score: round(m.score),
+        snippet: makeSnippet(field, field === 'why' ? d.why : d.summary, matchedTerms(m, field)),
+      };
+    });
+    return { total: results.length, hits, facets: emptyFacets(), notice };
+  }
+}
+
+function toPageHit(m: Match<SearchDoc>): PageHit {
+  const d = m.seg.docs[m.doc]!;
+  const scores = fieldScores(m);
+  let field = 'why';
+  let best = 0;
+  for (const [f, s] of scores) if (f !== 'title' && s > best) [field, best] = [f, s];
+  let snippet: Snippet;
+  if (field === 'tickets' || field === 'records') snippet = idSnippet(field, field === 'tickets' ? d.tickets : d.records, matchedTerms(m, field));
+  else if (field === 'owners' || field === 'tags') {
+    const text = (field === 'owners' ? d.owners : d.tags).join(', ');
+    snippet = { field, text, highlights: highlightAll(text, matchedTerms(m, field)) };
+  } else if (field === 'system' || field === 'module' || field === 'status') snippet = makeSnippet('why', d.why, matchedTerms(m, 'why')); else snippet = makeSnippet(field, field === 'body' ? d.body : d.why, matchedTerms(m, field));
+  return {
+    slug: d.slug,
+    title: d.title,
+    titleHighlights: highlightAll(d.title, matchedTerms(m, 'title')),
+    status: d.status,
+    system: d.system,
+    module: d.module,
+    owners: d.ownerHandles,
+    updatedAt: d.updatedAt,
+    updatedBy: d.updatedBy,
+    score: round(m.score),
+    snippet,
+  };
+}
+
+function stats<D>(seg: Segment<D>): BaseStats {
+  return { docCount: seg.docCount, avgFieldLength: seg.avgFieldLength, df: (t) => seg.df(t) };
+}
+
+export function canSee(restrictedTo: string[], viewer: Viewer): boolean {
+  return !restrictedTo.length || viewer.admin || restrictedTo.some((t) => viewer.teams.includes(t));
+}
+
+function facetValues(d: SearchDoc, facet: Facet): string[] {
+  switch (facet) {
+    case 'system':
+      return [d.system];
+    case 'module':
+      return d.module ? [d.module] : [];
+    case 'status':
+      return [d.status];
+    case 'owner':
+      return d.ownerHandles;
+    case 'tag':
+      return d.tags;
+  }
+}
+
+/** Whether a document passes every filter, except the one for `skip` (so a facet still counts its other values). */
+function passes(d: SearchDoc, filters: Filters, skip: Facet | null): boolean {
+  for (const f of FACETS) {
+    const want = filters[f];
+    if (!want || f === skip) continue;
+    if (!facetValues(d, f).some((v) => v.toLowerCase() === want.toLowerCase())) return false;
+  }
+  return true;
+}
+
+function countFacets(docs: SearchDoc[], filters: Filters): SearchResponse['facets'] {
+  const out = emptyFacets();
+  for (const facet of FACETS) {
+    const counts = new Map<string, number>();
+    for (const d of docs) {
+      if (!passes(d, filters, facet)) continue;
+      for (const v of new Set(facetValues(d, facet))) counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
+    out[facet] = [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+  }
+  return out;
+}
+
+function emptyFacets(): SearchResponse['facets'] {
+  return { system: [], module: [], status: [], owner: [], tag: [] };
+}
+
+function cmpDesc(a: string, b: string): number {
+  return a < b ? 1 : a > b ? -1 : 0;
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,213 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import type { FrontMatter } from '../pages/schema.js';
+import { markdownText, restrictedTo, toSearchDoc, type SearchDoc } from './document.js';
+import { buildSegment, decodeSegment, encodeSegment, type Segment } from './segment.js';
+import { HISTORY_FIELDS, PAGE_FIELDS, type HistoryDoc } from './engine.js';
+
+/**
+ * A built index and the store position it covers. `watermark` is the rowid of the newest page
+ * version included: rowids of page_versions only grow (versions are never deleted), so everything
+ * after it is exactly what a restart still has to index.
+ */
+export interface Snapshot {
+  watermark: number;
+  builtAt: string;
+  pages: Segment<SearchDoc>;
+  history: Segment<HistoryDoc>;
+}
+
+/** Bumped whenever the file layout or the analysis (fields, pipeline) changes, so an old file is rebuilt, not misread. */
+export const SNAPSHOT_FORMAT = 1;
+const MAGIC = Buffer.from('WHYWIKI-SEARCH\n', 'utf8');
+
+export function snapshotFile(dbFile: string): string {
+  return path.join(path.dirname(dbFile), 'search-index.bin');
+}
+
+interface VersionFeedRow {
+  seq: number;
+  slug: string;
+  version: number;
+  front_matter: string;
+  body: string;
+  summary: string;
+  author: string;
+  created_at: string;
+  head_version: number;
+  head_archived: number;
+}
+
+/** Reads what the index needs from the store. Works on a read-only connection. */
+export class SearchFeed {
+  private readonly names: Database.Statement<[], { handle: string; name: string }>;
+  private readonly watermarkStmt: Database.Statement<[], number | null>;
+  private readonly sinceStmt: Database.Statement<[number, number], VersionFeedRow>;
+  private readonly currentStmt: Database.Statement<[], VersionFeedRow>;
+  private readonly historyStmt: Database.Statement<[], Omit<VersionFeedRow, 'body'>>;
+  private readonly headStmt: Database.Statement<[string], VersionFeedRow>;
+  private readonly countSinceStmt: Database.Statement<[number], number>;
+
+  constructor(readonly db: Database.Database) {
+    this.countSinceStmt = db.prepare<[number], number>('SELECT count(*) FROM page_versions WHERE rowid > ?').pluck();
+    this.names = db.prepare('SELECT handle, name FROM parties');
+    this.watermarkStmt = db.prepare<[], number | null>('SELECT max(rowid) FROM page_versions').pluck();
+    const cols = `v.rowid AS seq, v.slug, v.version, v.front_matter, v.summary, v.author, v.created_at, p.current_version AS head_version, p.archived AS head_archived`;
+    this.sinceStmt = db.prepare(`SELECT ${cols}, v.body FROM page_versions v JOIN pages p ON p.id = v.page_id WHERE v.rowid > ? ORDER BY v.rowid LIMIT ?`);
+    this.currentStmt = db.prepare(`SELECT ${cols}, v.body FROM pages p JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version WHERE p.archived = 0 ORDER BY p.id`);
+    this.historyStmt = db.prepare(`SELECT ${cols} FROM page_versions v JOIN pages p ON p.id = v.page_id ORDER BY v.rowid`);
+    this.headStmt = db.prepare(`SELECT ${cols}, v.body FROM pages p JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version WHERE p.slug = ?`);
+  }
+
+  ownerNames(): (handle: string) => string | undefined {
+    const map = new Map(this.names.all().map((r) => [r.handle, r.name]));
+    return (h) => map.get(h);
+  }
+
+  countSince(watermark: number): number {
+    return this.countSinceStmt.get(watermark) ?? 0;
+  }
+
+  watermark(): number {
+    return this.watermarkStmt.get() ?? 0;
+  }
+
+  /**
+   * Changes after `watermark`: the current document of every page touched (null once archived)
+   * and every new version, for the delta. Read in one transaction so the new watermark is exact.
+   */
+  changesSince(watermark: number, limit: number): { watermark: number; pages: { slug: string; doc: SearchDoc | null }[]; versions: HistoryDoc[]; more: boolean } {
+    return this.db.transaction(() => {
+      const rows = this.sinceStmt.all(watermark, limit);
+      const names = this.ownerNames();
+      const slugs = [...new Set(rows.map((r) => r.slug))];
+      const pages = slugs.map((slug) => {
+        const head = this.headStmt.get(slug)!;
+        return { slug, doc: head.head_archived ? null : docOf(head, names) };
+      });
+      const current = new Map(pages.map((p) => [p.slug, p.doc]));
+      const versions = rows.map((r) => {
+        const doc = current.get(r.slug);
+        return historyDocOf(r, doc && doc.version === r.version ? doc.why : null);
+      });
+      return { watermark: rows.length ? rows[rows.length - 1]!.seq : watermark, pages, versions, more: rows.length === limit };
+    })();
+  }
+
+  /**
+   * Everything, for a full build. Pages whose version is unchanged since `previous` reuse its
+   * extracted text (markdown parsing is the costly part of indexing); owner names are refreshed.
+   */
+  snapshotSource(previous: Segment<SearchDoc> | null, onProgress?: (done: number) => void): { watermark: number; pages: SearchDoc[]; history: HistoryDoc[] } {
+    return this.db.transaction(() => {
+      const watermark = this.watermark();
+      const names = this.ownerNames();
+      const old = new Map(previous?.docs.map((d) => [d.slug, d]) ?? []);
+      const pages: SearchDoc[] = [];
+      const current = new Map<string, SearchDoc>();
+      for (const row of this.currentStmt.iterate()) {
+        const prev = old.get(row.slug);
+        const doc = prev && prev.version === row.version ? { ...prev, owners: ownersWithNames(prev.ownerHandles, names) } : docOf(row, names);
+        pages.push(doc);
+        current.set(row.slug, doc);
+        if (onProgress && pages.length % 250 === 0) onProgress(pages.length);
+      }
+      const history: HistoryDoc[] = [];
+      for (const row of this.historyStmt.iterate()) {
+        const cur = current.get(row.slug);
+        history.push(historyDocOf(row, cur && cur.version === row.version ? cur.why : null));
+      }
+      return { watermark, pages, history };
+    })();
+  }
+}
+
+function ownersWithNames(handles: string[], names: (h: string) => string | undefined): string[] {
+  return handles.flatMap((h) => {
+    const n = names(h);
+    return n && n !== h ? [h, n] : [h];
+  });
+}
+
+function docOf(row: VersionFeedRow, names: (h: string) => string | undefined): SearchDoc {
+  return toSearchDoc(
+    { slug: row.slug, version: row.version, frontMatter: JSON.parse(row.front_matter) as FrontMatter, body: row.body, createdAt: row.created_at, author: row.author },
+    names,
+  );
+}
+
+/** `why` given when already extracted; null to extract it from the version's front matter. */
+function historyDocOf(row: Omit<VersionFeedRow, 'body'>, why: string | null): HistoryDoc {
+  const fm = JSON.parse(row.front_matter) as FrontMatter;
+  return {
+    slug: row.slug,
+    version: row.version,
+    title: fm.title,
+    summary: row.summary,
+    why: why ?? markdownText(fm.why),
+    author: row.author,
+    createdAt: row.created_at,
+    restrictedTo: restrictedTo(fm),
+  };
+}
+
+export function buildSnapshot(source: { watermark: number; pages: SearchDoc[]; history: HistoryDoc[] }): Snapshot {
+  return {
+    watermark: source.watermark,
+    builtAt: new Date().toISOString(),
+    pages: buildSegment(source.pages, PAGE_FIELDS),
+    history: buildSegment(source.history, HISTORY_FIELDS),
+  };
+}
+
+/** Writes the snapshot beside the store: to a temporary file first, synced, then renamed over the old one. */
+export function writeSnapshot(file: string, snap: Snapshot): number {
+  const meta = Buffer.from(JSON.stringify({ format: SNAPSHOT_FORMAT, watermark: snap.watermark, builtAt: snap.builtAt }), 'utf8');
+  const head = Buffer.alloc(8);
+  head.writeUInt32LE(meta.length, 0);
+  const metaPadded = Buffer.concat([meta, Buffer.alloc((8 - ((MAGIC.length + 8 + meta.length) % 8)) % 8)]);
+  const parts = [MAGIC, head, metaPadded, ...encodeSegment(snap.pages), ...encodeSegment(snap.history)];
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  let size = 0;
+  try {
+    for (const p of parts) {
+      fs.writeSync(fd, p);
+      size += p.length;
+    }
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  return size;
+}
+
+export class SnapshotUnreadable extends Error {}
+
+/** Reads a snapshot; null when there is none. Throws SnapshotUnreadable for a damaged or outdated file. */
+export function readSnapshot(file: string): Snapshot | null {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+  try {
+    if (!buf.subarray(0, MAGIC.length).equals(MAGIC)) throw new SnapshotUnreadable('not a Whywiki search index');
+    const metaLength = buf.readUInt32LE(MAGIC.length);
+    const metaStart = MAGIC.length + 8;
+    const meta = JSON.parse(buf.toString('utf8', metaStart, metaStart + metaLength)) as { format: number; watermark: number; builtAt: string };
+    if (meta.format !== SNAPSHOT_FORMAT) throw new SnapshotUnreadable(`written in format ${meta.format}, this version reads ${SNAPSHOT_FORMAT}`);
+    let at = metaStart + metaLength;
+    at += (8 - (at % 8)) % 8;
+    const pages = decodeSegment<SearchDoc>(buf, at);
+    const history = decodeSegment<HistoryDoc>(buf, pages.end);
+    return { watermark: meta.watermark, builtAt: meta.builtAt, pages: pages.segment, history: history.segment };
+  } catch (e) {
+    if (e instanceof SnapshotUnreadable) throw e;
+    throw new SnapshotUnreadable(`damaged (${e instanceof Error ? e.message : String(e)})`);
+  }
+}

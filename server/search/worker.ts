@@ -1,0 +1,221 @@
+// The search worker thread: holds the index, answers queries and keeps the index fresh, so that no
+// search, load or rebuild ever runs on the thread that serves pages.
+import os from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { parentPort, workerData } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import { SearchEngine } from './engine.js';
+import { QueryError } from './query.js';
+import { buildSnapshot, readSnapshot, SearchFeed, SnapshotUnreadable, writeSnapshot, type Snapshot } from './snapshot.js';
+import { entryFile, runsFromSource } from './entry.js';
+import type { FromWorker, SearchStatus, ToWorker, WorkerOptions } from './protocol.js';
+
+const port = parentPort!;
+const options = (workerData as { options: WorkerOptions }).options;
+const started = performance.now();
+
+const post = (m: FromWorker) => port.postMessage(m);
+const log = (level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => post({ type: 'log', level, msg, data });
+
+const db = new Database(options.dbFile, { readonly: true, fileMustExist: true });
+db.pragma('busy_timeout = 5000');
+const feed = new SearchFeed(db);
+const engine = new SearchEngine();
+
+const status: SearchStatus = {
+  state: 'starting',
+  pages: 0,
+  watermark: 0,
+  mainWatermark: 0,
+  delta: 0,
+  rebuilding: false,
+  loadedFrom: null,
+  builds: 0,
+  readyMs: null,
+  lastBuildMs: null,
+  indexBytes: null,
+  error: null,
+};
+let child: ChildProcess | null = null;
+let closing = false;
+
+function install(snap: Snapshot, from: 'file' | 'build'): void {
+  engine.setMain(snap.pages, snap.history);
+  status.mainWatermark = snap.watermark;
+  status.watermark = Math.max(status.watermark, snap.watermark);
+  status.loadedFrom = from;
+  if (status.state !== 'ready') {
+    status.state = 'ready';
+    status.readyMs = Math.round(performance.now() - started);
+  }
+  refreshCounts();
+}
+
+function refreshCounts(): void {
+  status.pages = engine.docCount;
+  status.delta = engine.deltaSize;
+}
+
+/** Indexes every version written since the watermark into the delta; a large backlog means a rebuild instead. */
+function catchUp(): void {
+  if (!engine.ready) return;
+  if (feed.countSince(status.watermark) > options.deltaMax) {
+    startRebuild('many changes since the index was built');
+    return;
+  }
+  for (;;) {
+    const changes = feed.changesSince(status.watermark, 500);
+    if (!changes.pages.length && !changes.versions.length) break;
+    engine.applyChanges(changes.pages, changes.versions);
+    status.watermark = changes.watermark;
+    if (!changes.more) break;
+  }
+  refreshCounts();
+  if (engine.deltaSize > options.deltaMax) startRebuild('the delta is full');
+}
+
+/** A full build in this thread: used for small stores, where it takes well under a second. */
+function buildHere(): void {
+  const t0 = performance.now();
+  const source = feed.snapshotSource(engine.mainSegments().pages);
+  const snap = buildSnapshot(source);
+  status.indexBytes = writeSnapshot(options.indexFile, snap);
+  status.builds += 1;
+  status.lastBuildMs = Math.round(performance.now() - t0);
+  install(snap, 'build');
+  log('info', 'search index built', { pages: snap.pages.docCount, ms: status.lastBuildMs });
+}
+
+/**
+ * A full build. Large stores are built by a separate process at the lowest CPU priority, which
+ * writes the index file; this thread keeps answering from the current segments meanwhile and
+ * swaps in the new ones when the file is ready.
+ */
+function startRebuild(reason: string): void {
+  if (status.rebuilding || closing) return;
+  const versions = feed.watermark();
+  if (versions <= options.backgroundBuildAbove) {
+    if (!engine.ready) status.state = 'building';
+    buildHere();
+    catchUp();
+    return;
+  }
+  status.rebuilding = true;
+  if (!engine.ready) status.state = 'building';
+  log('info', 'rebuilding the search index in the background', { reason });
+  const t0 = performance.now();
+  const args = [...(runsFromSource ? ['--import', 'tsx'] : []), entryFile('rebuild'), options.dbFile, options.indexFile];
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child = proc;
+  try {
+    if (proc.pid) os.setPriority(proc.pid, 19);
+  } catch {
+    // Not permitted here: the build still runs, at normal priority.
+  }
+  let out = '';
+  let err = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  proc.on('exit', (code) => {
+    child = null;
+    status.rebuilding = false;
+    if (closing) return;
+    if (code !== 0) {
+      status.error = `rebuild failed: ${err.trim().split('\n').slice(-3).join(' ') || `exit ${code}`}`;
+      log('error', 'search index rebuild failed', { code, stderr: err.slice(-2000) });
+      if (!engine.ready) status.state = 'failed';
+      return;
+    }
+    try {
+      const snap = readSnapshot(options.indexFile);
+      if (!snap) throw new Error('the rebuild wrote no index file');
+      status.builds += 1;
+      status.lastBuildMs = Math.round(performance.now() - t0);
+      const summary = JSON.parse(out.trim().split('\n').pop() || '{}') as { bytes?: number };
+      status.indexBytes = summary.bytes ?? null;
+      status.error = null;
+      install(snap, 'build');
+      log('info', 'search index rebuilt', { pages: snap.pages.docCount, ms: status.lastBuildMs });
+      catchUp();
+    } catch (e) {
+      status.error = `could not load the rebuilt index: ${(e as Error).message}`;
+      log('error', status.error);
+      if (!engine.ready) status.state = 'failed';
+    }
+  });
+}
+
+function start(): void {
+  try {
+    let snap: Snapshot | null = null;
+    try {
+      snap = readSnapshot(options.indexFile);
+    } catch (e) {
+      if (!(e instanceof SnapshotUnreadable)) throw e;
+      log('warn', `the search index file is ${e.message}; rebuilding it`);
+    }
+    if (snap && snap.watermark <= feed.watermark()) {
+      install(snap, 'file');
+      log('info', 'search index loaded', { pages: snap.pages.docCount, ms: status.readyMs, watermark: snap.watermark });
+      catchUp();
+    } else {
+      if (snap) log('warn', 'the search index file is newer than the store (restored from a backup?); rebuilding it');
+      startRebuild('no usable index file');
+    }
+  } catch (e) {
+    status.state = 'failed';
+    status.error = (e as Error).message;
+    log('error', 'search could not start', { error: (e as Error).stack });
+  }
+}
+
+port.on('message', (m: ToWorker) => {
+  switch (m.type) {
+    case 'search': {
+      if (!engine.ready) {
+        post({ type: 'result', id: m.id, ok: false, kind: 'warming', message: status.state === 'failed' ? `Search is unavailable: ${status.error}` : 'Search is warming up; try again in a moment.' });
+        return;
+      }
+      const t0 = performance.now();
+      try {
+        const res = engine.search(m.req);
+        post({ type: 'result', id: m.id, ok: true, res, ms: performance.now() - t0 });
+      } catch (e) {
+        if (e instanceof QueryError) post({ type: 'result', id: m.id, ok: false, kind: 'query', message: e.message });
+        else {
+          log('error', 'search failed', { error: (e as Error).stack, q: m.req.q.slice(0, 200) });
+          post({ type: 'result', id: m.id, ok: false, kind: 'internal', message: 'Search failed unexpectedly.' });
+        }
+      }
+      return;
+    }
+    case 'changed':
+      try {
+        catchUp();
+      } catch (e) {
+        log('error', 'search could not index a change', { error: (e as Error).stack });
+      }
+      return;
+    case 'status':
+      post({ type: 'status', id: m.id, status: { ...status } });
+      return;
+    case 'rebuild':
+      try {
+        if (!status.rebuilding) startRebuild('asked for');
+      } catch (e) {
+        log('error', 'search rebuild failed', { error: (e as Error).stack });
+      }
+      post({ type: 'done', id: m.id });
+      return;
+    case 'close':
+      closing = true;
+      child?.kill('SIGKILL');
+      db.close();
+      post({ type: 'done', id: m.id });
+      return;
+  }
+});
+
+// Let the parent finish wiring before the (possibly long) load starts.
+setImmediate(start);

@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import lunr from 'lunr';
+import { newBuilder } from '../../server/search/analyzer.js';
+import { buildSegment, decodeSegment, encodeSegment } from '../../server/search/segment.js';
+import { SearchEngine, PAGE_FIELDS, HISTORY_FIELDS } from '../../server/search/engine.js';
+import { markdownText, type SearchDoc } from '../../server/search/document.js';
+import { parseQuery, QueryError } from '../../server/search/query.js';
+
+function doc(slug: string, over: Partial<SearchDoc> = {}): SearchDoc {
+  return {
+    slug, version: 1, title: slug.replace(/-/g, ' '), why: '', body: '', tags: [], owners: ['mreyes', 'Maria Reyes'], ownerHandles: ['mreyes'],
+    system: 'Epic', module: 'ClinDoc', status: 'live', tickets: [], records: [], updatedAt: '2025-01-01T00:00:00Z', updatedBy: 'mreyes', restrictedTo: [], ...over,
+  };
+}
+
+const viewer = { admin: false, teams: [] };
+
+const docs = [
+  doc('sepsis-screening-bpa', { why: 'Early sepsis was recognised late; the BPA prompts a lactate order.', body: 'Vitals and labs are watched as they are filed.', tickets: ['CHG0041872'], records: ['BPA 1900231'] }),
+  doc('lactate-reflex-order', { why: 'A second lactate is ordered when the first is high.', body: 'The reflex fires on results above 2.' }),
+  doc('payroll-retro-pay', { system: 'Workday', module: 'Payroll', why: 'Retroactive pay was computed by hand.', body: 'Sepsis is not mentioned here but payroll is.', owners: ['jdoe', 'Jane Doe'], ownerHandles: ['jdoe'], tags: ['payroll', 'retro pay'] }),
+  doc('adt-filter', { system: 'Interfaces', module: '', why: 'Duplicate A08 messages flooded downstream systems.', body: 'Filter in Rhapsody.', records: ['Rhapsody route ADT_A08_FILTER'], status: 'in-build' }),
+];
+
+function engineWith(all: SearchDoc[]): SearchEngine {
+  const e = new SearchEngine();
+  e.setMain(buildSegment(all, PAGE_FIELDS), buildSegment([], HISTORY_FIELDS));
+  return e;
+}
+
+describe('compiled Lunr segments', () => {
+  it('score exactly as lunr.Index#search does on the same documents and fields', () => {
+    const builder = newBuilder();
+    builder.ref('slug');
+    for (const f of PAGE_FIELDS) builder.field(f.name, { boost: f.boost, extractor: (d: object) => f.extract(d as SearchDoc) });
+    for (const d of docs) builder.add(d);
+    const stock = builder.build();
+    const seg = buildSegment(docs, PAGE_FIELDS);
+    const engine = engineWith(docs);
+    for (const q of ['sepsis', 'lactate order', 'payroll', 'filter']) {
+      const expected = stock.search(q).map((r) => [r.ref, r.score] as const);
+      const plan = parseQuery(`${q} `, [], () => false);
+      const got = engine.search({ q: `${q} `, viewer }).hits.map((h) => [h.slug, h.score] as const);
+      // Our plain queries require every word; compare on Lunr's own required form.
+      const required = stock.search(q.split(' ').map((w) => `+${w}`).join(' ')).map((r) => [r.ref, r.score] as const);
+      expect(got.map((g) => g[0])).toEqual(required.map((r) => r[0]));
+      got.forEach((g, i) => expect(g[1]).toBeCloseTo(required[i]![1], 2));
+      expect(expected.length).toBeGreaterThanOrEqual(required.length);
+      expect(plan.clauses.length).toBe(q.split(' ').length);
+    }
+    expect(seg.docCount).toBe(docs.length);
+  });
+
+  it('round-trip through their file form unchanged', () => {
+    const seg = buildSegment(docs, PAGE_FIELDS);
+    const buf = Buffer.concat(encodeSegment(seg));
+    const { segment: back, end } = decodeSegment<SearchDoc>(buf, 0);
+    expect(end).toBe(buf.length);
+    expect(back.terms).toEqual(seg.terms);
+    expect([...back.postDocs]).toEqual([...seg.postDocs]);
+    expect([...back.postWeights]).toEqual([...seg.postWeights]);
+    expect(back.docs).toEqual(seg.docs);
+  });
+});
+
+describe('search engine', () => {
+  const engine = engineWith(docs);
+  const first = (q: string, filters = {}) => engine.search({ q, viewer, filters }).hits[0]?.slug;
+
+  it('finds identifiers exactly, however they are written', () => {
+    for (const q of ['CHG0041872', 'chg0041872', 'BPA 1900231', 'bpa-1900231', 'BPA1900231', 'bpa_1900231']) expect(first(q), q).toBe('sepsis-screening-bpa');
+    const hit = engine.search({ q: 'bpa 1900231', viewer }).hits[0]!;
+    expect(hit.snippet.field).toBe('records');
+    expect(hit.snippet.text.slice(...hit.snippet.highlights[0]!)).toBe('BPA 1900231');
+  });
+
+  it('requires every word, falls back to any word and says so', () => {
+    expect(engine.search({ q: 'lactate order', viewer }).total).toBe(2);
+    const any = engine.search({ q: 'payroll lactate', viewer });
+    expect(any.notice?.kind).toBe('any-word');
+    expect(any.total).toBe(3);
+  });
+
+  it('treats the last word as a prefix while typing, and not after a space', () => {
+    expect(first('retro pa')).toBe('payroll-retro-pay');
+    expect(engine.search({ q: 'lacta', viewer }).total).toBe(2);
+    expect(engine.search({ q: 'lacta ', viewer }).notice?.kind).toBe('fuzzy'); // a finished word is matched whole, then fuzzily
+  });
+
+  it('retries a misspelling fuzzily and shows the corrected word', () => {
+    const res = engine.search({ q: 'sepssis ', viewer });
+    expect(res.notice).toEqual({ kind: 'fuzzy', text: 'sepsis' });
+    expect(res.hits[0]!.slug).toBe('sepsis-screening-bpa');
+    expect(engine.search({ q: 'CHG0041873', viewer }).total).toBe(0); // a near-miss ticket is another ticket
+  });
+
+  it('keeps quoted phrases in order', () => {
+    expect(engine.search({ q: '"lactate order"', viewer }).hits.map((h) => h.slug)).toEqual(['sepsis-screening-bpa']);
+    expect(engine.search({ q: '"order lactate"', viewer }).total).toBe(0);
+  });
+
+  it("understands Lunr's syntax for power users", () => {
+    expect(engine.search({ q: 'title:sepsis', viewer }).hits.map((h) => h.slug)).toEqual(['sepsis-screening-bpa']);
+    expect(engine.search({ q: 'sepsis -payroll', viewer }).hits.map((h) => h.slug)).toEqual(['sepsis-screening-bpa']);
+    expect(engine.search({ q: '+lactate +reflex', viewer }).hits.map((h) => h.slug)).toEqual(['lactate-reflex-order']);
+    expect(first('sepsi~1')).toBe('sepsis-screening-bpa');
+    expect(first('rhaps*')).toBe('adt-filter');
+    expect(first('*epsi')).toBe('sepsis-screening-bpa');
+  });
+
+  it('answers unreadable or unbounded queries with a message', () => {
+    const bad = ['foo:bar', '*', 'a*', 'sepsis~5', 'sepsis^x', 'x'.repeat(201), 'title:'];
+    for (const q of bad) expect(() => engine.search({ q, viewer }), q).toThrow(QueryError);
+    expect(() => engine.search({ q: 'foo:bar', viewer })).toThrow(/not a field you can search in/);
+  });
+
+  it('filters by facet, counting the other values of the filtered facet', () => {
+    const res = engine.search({ q: 'sepsis', viewer, filters: { system: 'Workday' } });
+    expect(res.hits.map((h) => h.slug)).toEqual(['payroll-retro-pay']);
+    expect(res.facets.system).toEqual([{ value: 'Epic', count: 1 }, { value: 'Workday', count: 1 }]);
+    expect(first('', { status: 'in-build' })).toBe('adt-filter');
+    expect(first('', { owner: 'jdoe' })).toBe('payroll-retro-pay');
+    expect(first('', { tag: 'retro pay' })).toBe('payroll-retro-pay');
+  });
+
+  it("finds a page by its owner's name", () => {
+    expect(first('jane doe')).toBe('payroll-retro-pay');
+    expect(first('jdoe')).toBe('payroll-retro-pay');
+  });
+
+  it('picks the snippet from the best matching field and marks the words', () => {
+    const hit = engine.search({ q: 'vitals', viewer }).hits[0]!;
+    expect(hit.snippet.field).toBe('body');
+    expect(hit.snippet.highlights.map(([s, e]) => hit.snippet.text.slice(s, e))).toEqual(['Vitals']);
+  });
+
+  it('never shows a restricted page to someone outside its teams', () => {
+    const e = engineWith([...docs, doc('secret-build', { why: 'Sepsis pilot for one unit', restrictedTo: ['epic-clindoc'] })]);
+    expect(e.search({ q: 'pilot', viewer }).total).toBe(0);
+    expect(e.search({ q: 'pilot', viewer: { admin: false, teams: ['epic-clindoc'] } }).total).toBe(1);
+    expect(e.search({ q: 'pilot', viewer: { admin: true, teams: [] } }).total).toBe(1);
+    expect(e.search({ q: 'sepsis', viewer }).facets.system.find((f) => f.value === 'Epic')?.count).toBe(1);
+  });
+
+  it('masks superseded entries and scores fresh ones like the main segment', () => {
+    const e = engineWith(docs);
+    const before = e.search({ q: 'lactate', viewer }).hits.find((h) => h.slug === 'lactate-reflex-order')!.score;
+    e.applyChanges([{ slug: 'lactate-reflex-order', doc: { ...docs[1]!, version: 2 } }], []);
+    const after = e.search({ q: 'lactate', viewer }).hits;
+    expect(after.filter((h) => h.slug === 'lactate-reflex-order')).toHaveLength(1);
+    expect(after.find((h) => h.slug === 'lactate-reflex-order')!.score).toBeCloseTo(before, 1);
+    e.applyChanges([{ slug: 'lactate-reflex-order', doc: { ...docs[1]!, version: 3, body: 'Now about zebrafish.' } }, { slug: 'adt-filter', doc: null }], []);
+    expect(e.search({ q: 'zebrafish', viewer }).hits.map((h) => h.slug)).toEqual(['lactate-reflex-order']);
+    expect(e.search({ q: 'rhapsody', viewer }).total).toBe(0);
+    expect(e.docCount).toBe(3);
+  });
+});
+
+describe('markdown text for the index', () => {
+  it('keeps words and code, and leaves out link targets, HTML and bare URLs', () => {
+    const text = markdownText('# Heading\n\nSee [the runbook](https://intranet.example/runbook-9f8e7d6c) and https://example.org/x.\n\n<div class="x">raw</div>\n\n```sql\nSELECT order_id\n```\n');
+    expect(text).toContain('Heading');
+    expect(text).toContain('the runbook');
+    expect(text).toContain('SELECT order_id');
+    expect(text).not.toContain('intranet');
+    expect(text).not.toContain('example.org');
+    expect(text).not.toContain('class');
+  });
+});
+
+void lunr;
