@@ -119,6 +119,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     root: VIEWS_DIR,
     layout: 'layout.hbs',
     viewExt: 'hbs',
+    // Templates are compiled once; without this @fastify/view recompiles them on every request.
+    production: true,
     options: { partials: loadPartials(path.join(VIEWS_DIR, 'partials')) },
   });
 

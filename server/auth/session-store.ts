@@ -1,17 +1,32 @@
 import type { Session } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import type { SessionStore as FastifySessionStore } from '@fastify/session';
 import type { SessionStore } from '../store/sessions.js';
 
 const DEFAULT_TTL_MS = 12 * 60 * 60 * 1000;
+const EXPIRY_SLACK_MS = 5 * 60 * 1000;
 
 /** Adapts the SQLite sessions table to @fastify/session, so sessions survive restarts and can be revoked. */
 export class SqliteSessionStore implements FastifySessionStore {
+  /** What was last written per session, so an unchanged session that only slid its expiry is not rewritten on every page view. */
+  private readonly written = new LRUCache<string, { data: string; expires: number }>({ max: 10_000 });
+
   constructor(private readonly sessions: SessionStore) {}
 
   set(sessionId: string, session: Session, callback: (err?: unknown) => void): void {
     try {
       const expires = session.cookie?.expires ? new Date(session.cookie.expires).getTime() : Date.now() + DEFAULT_TTL_MS;
+      const { cookie: _cookie, ...content } = session as Session & { cookie?: unknown };
+      const data = JSON.stringify(content);
+      const last = this.written.get(sessionId);
+      // Rolling sessions move their expiry on every request; writing that through at most every few
+      // minutes keeps page views free of disk writes, at the cost of expiring up to that much early.
+      if (last && last.data === data && expires - last.expires < EXPIRY_SLACK_MS) {
+        callback();
+        return;
+      }
       this.sessions.set(sessionId, JSON.stringify(session), expires);
+      this.written.set(sessionId, { data, expires });
       callback();
     } catch (e) {
       callback(e);
@@ -29,6 +44,7 @@ export class SqliteSessionStore implements FastifySessionStore {
 
   destroy(sessionId: string, callback: (err?: unknown) => void): void {
     try {
+      this.written.delete(sessionId);
       this.sessions.destroy(sessionId);
       callback();
     } catch (e) {

@@ -15,6 +15,7 @@ export interface UserRow {
 
 export interface TokenOwnerRow extends UserRow {
   token_id: number;
+  token_last_used_at: string | null;
 }
 
 /** Sign-in accounts and their API tokens (stored as hashes only). */
@@ -39,7 +40,7 @@ export class UserStore {
       'INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES (?, ?, ?, ?)',
     );
     this.byTokenStmt = db.prepare<[string], TokenOwnerRow>(
-      `SELECT u.*, t.id AS token_id FROM api_tokens t JOIN users u ON u.id = t.user_id
+      `SELECT u.*, t.id AS token_id, t.last_used_at AS token_last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id
        WHERE t.token_hash = ? AND t.revoked_at IS NULL`,
     );
     this.touchTokenStmt = db.prepare<[string, number]>('UPDATE api_tokens SET last_used_at = ? WHERE id = ?');

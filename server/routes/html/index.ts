@@ -25,7 +25,8 @@ export async function htmlRoutes(app: FastifyInstance): Promise<void> {
       user: request.user,
       canWrite: role === 'editor' || role === 'admin',
       canAudit: role === 'auditor' || role === 'admin',
-      csrfToken: reply.generateCsrf(),
+      // API-token requests never post forms, and generating a token would give them a session to store.
+      csrfToken: request.authMethod === 'token' ? '' : reply.generateCsrf(),
     };
   });
   await app.register(authRoutes);
