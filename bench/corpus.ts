@@ -6,19 +6,63 @@ import { ROOT } from '../server/paths.js';
 
 const ARCHIVE = path.resolve(ROOT, '..', 'shared', 'corpus', 'docs-5565.tar.gz');
 
+export const DEFAULT_CORPUS = ARCHIVE;
+
 /** Unpacks the shared documentation corpus once into the temp folder and lists its markdown files. */
-export function corpusFiles(): string[] {
-  const dir = path.join(os.tmpdir(), 'whywiki-corpus');
-  if (!fs.existsSync(path.join(dir, '.unpacked'))) {
-    if (!fs.existsSync(ARCHIVE)) throw new Error(`The benchmark corpus is missing: ${ARCHIVE} (it lives in ../shared/corpus beside the checkout).`);
-    fs.mkdirSync(dir, { recursive: true });
-    execFileSync('tar', ['xzf', ARCHIVE, '-C', dir]);
-    fs.writeFileSync(path.join(dir, '.unpacked'), '');
+export function corpusFiles(source = ARCHIVE): string[] {
+  let dir = source;
+  if (/\.(tar\.gz|tgz)$/.test(source)) {
+    if (!fs.existsSync(source)) throw new Error(`The benchmark corpus is missing: ${source} (it lives in ../shared/corpus beside the checkout).`);
+    dir = path.join(os.tmpdir(), source === ARCHIVE ? 'whywiki-corpus' : `whywiki-corpus-${path.basename(source).replace(/\W+/g, '-')}`);
+    if (!fs.existsSync(path.join(dir, '.unpacked'))) {
+      fs.mkdirSync(dir, { recursive: true });
+      execFileSync('tar', ['xzf', source, '-C', dir]);
+      fs.writeFileSync(path.join(dir, '.unpacked'), '');
+    }
+  } else if (!fs.existsSync(source) || !fs.statSync(source).isDirectory()) {
+    throw new Error(`The corpus must be a folder or a .tar.gz of markdown files: ${source}`);
   }
   return (fs.readdirSync(dir, { recursive: true }) as string[])
     .filter((f) => /\.mdx?$/.test(f))
     .sort()
     .map((f) => path.join(dir, f));
+}
+
+/** A deterministic pseudo-random generator (mulberry32), so generated corpora and samples repeat exactly. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A corpus written from a fixed seed, for machines without the shared one: markdown pages of
+ * words drawn with a Zipf-like skew from a fixed vocabulary, with headings, lists and code.
+ */
+export function generatedCorpus(count: number, seed = 42): { name: string; text: string }[] {
+  const rnd = seeded(seed);
+  const syllables = ['ka', 'lo', 'mi', 'ter', 'san', 'vo', 'rel', 'dus', 'pen', 'qua', 'bri', 'tor', 'nex', 'ul', 'cha', 'fin'];
+  const vocab = Array.from({ length: 20_000 }, (_, i) => {
+    let w = '';
+    for (let k = 0, n = 2 + (i % 3); k < n; k++) w += syllables[Math.floor(rnd() * syllables.length)];
+    return w;
+  });
+  const word = () => vocab[Math.floor(vocab.length * Math.pow(rnd(), 3))]!;
+  const sentence = (n: number) => Array.from({ length: n }, word).join(' ');
+  return Array.from({ length: count }, (_, i) => {
+    const parts = [`---\ntitle: ${sentence(4)}\n---\n`, `${sentence(25)}.\n`];
+    for (let s = 0, n = 2 + Math.floor(rnd() * 6); s < n; s++) {
+      parts.push(`## ${sentence(3)}\n\n${sentence(60 + Math.floor(rnd() * 200))}.\n`);
+      if (rnd() < 0.3) parts.push(`- ${sentence(8)}\n- ${sentence(8)}\n`);
+      if (rnd() < 0.2) parts.push('```\n' + sentence(12) + '\n```\n');
+    }
+    return { name: `generated/page-${i}.md`, text: parts.join('\n') };
+  });
 }
 
 export function median(values: number[]): number {

@@ -138,6 +138,12 @@ export async function searchRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/api/search/status', { config: { access: 'read' } }, async () => app.searchIndex.status());
 
+  // Rebuilds the main index now (in the background for large wikis); the old one answers meanwhile.
+  r.post('/api/search/rebuild', { config: { access: 'admin' } }, async (_request, reply) => {
+    await app.searchIndex.rebuild();
+    return reply.status(202).send(await app.searchIndex.status());
+  });
+
   r.get('/search', { config: { access: 'read' }, schema: { querystring: SearchQuery } }, async (request, reply) => {
     const q = request.query;
     const page = q.page ?? 1;

@@ -48,6 +48,7 @@ export const SEARCH_FIELDS = Object.keys(FIELD_BOOSTS) as SearchField[];
 export const ID_FIELDS: ReadonlySet<string> = new Set(['tickets', 'records']);
 
 const parser = unified().use(remarkParse).use(remarkGfm);
+const WIKI_LINK = /\[\[([^[\]|\n]{1,200})(?:\|([^[\]\n]{1,200}))?\]\]/g;
 
 /**
  * Plain text of a markdown body from its syntax tree: text, inline code and code blocks, with blocks
@@ -59,6 +60,9 @@ export function markdownText(markdown: string): string {
   const walk = (node: Nodes): void => {
     switch (node.type) {
       case 'text':
+        // A [[wiki link]] reads as its label, or as the words of the page it names.
+        out.push(node.value.includes('[[') ? node.value.replace(WIKI_LINK, (_m, target: string, label?: string) => label ?? target.replace(/-/g, ' ')) : node.value);
+        return;
       case 'inlineCode':
         out.push(node.value);
         return;

@@ -120,4 +120,36 @@ describe('a person in a real browser', () => {
     expect(await page.textContent('.page-meta')).toContain('Version 4 by admin');
     expect(await page.textContent('.wiki-page')).toContain('A lactate of 4.0 mmol/L or more counts as a criterion on its own.');
   });
+
+  it('finds pages from the header box as they type, then filters on the search page', { timeout: 60_000 }, async () => {
+    const page = await signedInPage(900);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const box = page.locator('.header-search input[name=q]');
+    await box.click();
+    await box.pressSequentially('sepsis scr', { delay: 30 });
+    const first = page.locator('#suggestions [role=option]').first();
+    await expect.poll(() => first.textContent(), { timeout: 10_000 }).toContain('Sepsis screening BPA');
+    expect(await first.locator('mark').first().textContent()).toMatch(/^sepsis$/i);
+    await page.screenshot({ path: path.join(SHOTS, 'search-suggestions.png') });
+
+    await box.fill('');
+    await box.pressSequentially('bpa-1900231', { delay: 20 });
+    await expect.poll(() => page.locator('#suggestions [role=option]').first().textContent(), { timeout: 10_000 }).toContain('Sepsis screening BPA');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${server.url}/p/sepsis-screening-bpa`);
+
+    await page.goto(`${server.url}/search?q=order`);
+    const count = async () => Number(/of (\d+)/.exec((await page.textContent('.result-count')) ?? '')?.[1] ?? 0);
+    const all = await count();
+    expect(all).toBeGreaterThan(2);
+    expect(await page.locator('.hit mark').count()).toBeGreaterThan(0);
+    await page.click('.facet a:text-is("Epic")');
+    await page.waitForURL(/system=Epic/);
+    expect(await count()).toBeLessThan(all);
+    expect(await page.locator('.hit-meta').allTextContents()).not.toContainEqual(expect.stringContaining('Workday'));
+    await page.screenshot({ path: path.join(SHOTS, 'search.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
 });

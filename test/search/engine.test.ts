@@ -165,6 +165,7 @@ describe('markdown text for the index', () => {
     expect(text).not.toContain('intranet');
     expect(text).not.toContain('example.org');
     expect(text).not.toContain('class');
+    expect(markdownText('Read by [[sepsis-screening-bpa]] and [[vte-panel|the VTE panel]].')).toBe('Read by sepsis screening bpa and the VTE panel.');
   });
 });
 
