@@ -26,6 +26,7 @@ import { VIEWS_DIR } from './paths.js';
 import { htmlRoutes } from './routes/html/index.js';
 import { apiRoutes } from './routes/api/index.js';
 import { SearchService } from './search/client.js';
+import { PageHtmlCache } from './routes/html/page-cache.js';
 
 export interface AppOptions {
   config: Config;
@@ -43,6 +44,7 @@ declare module 'fastify' {
     events: PageEvents;
     renderer: RenderCache;
     searchIndex: SearchService;
+    pageHtml: PageHtmlCache;
   }
 }
 
@@ -73,7 +75,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('store', store);
   app.decorate('events', new PageEvents());
   app.decorate('renderer', new RenderCache((slug) => pageExists(store, slug)));
+  const dataVersion = store.db.prepare('PRAGMA data_version').pluck();
+  app.decorate('pageHtml', new PageHtmlCache(() => dataVersion.get() as number));
   app.events.on('page-changed', (e) => {
+    app.pageHtml.invalidate();
     if (e.created) app.renderer.pagesChanged();
     app.searchIndex.notifyChanged();
   });

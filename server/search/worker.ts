@@ -60,7 +60,8 @@ function refreshCounts(): void {
 /** Indexes every version written since the watermark into the delta; a large backlog means a rebuild instead. */
 function catchUp(): void {
   if (!engine.ready) return;
-  if (feed.countSince(status.watermark) > options.deltaMax) {
+  // A large backlog is better served by a full rebuild; during one, changes still reach the delta.
+  if (!status.rebuilding && feed.countSince(status.watermark) > options.deltaMax) {
     startRebuild('many changes since the index was built');
     return;
   }
@@ -219,3 +220,14 @@ port.on('message', (m: ToWorker) => {
 
 // Let the parent finish wiring before the (possibly long) load starts.
 setImmediate(start);
+
+// Versions written by another process (the CLI, an import) send no notice: look for them every second.
+setInterval(() => {
+  if (!closing && engine.ready && !status.rebuilding && feed.watermark() > status.watermark) {
+    try {
+      catchUp();
+    } catch (e) {
+      log('error', 'search could not index a change', { error: (e as Error).stack });
+    }
+  }
+}, 1000).unref();

@@ -8,7 +8,7 @@ import { buildApp } from '../../server/app.js';
 import { createUser } from '../../server/auth/accounts.js';
 import { CONTENT_DIR } from '../../server/paths.js';
 import { FRONT_MATTER_FIELDS, type FrontMatter } from '../../server/pages/schema.js';
-import { savePage } from '../../server/pages/commands.js';
+import { createPage, savePage } from '../../server/pages/commands.js';
 import type { Store } from '../../server/store/index.js';
 import { Browser, PASSWORD, testConfig, tempDir, tokenFor } from '../helpers.js';
 
@@ -107,6 +107,22 @@ describe('search over the demo wiki', () => {
     expect(archived.statusCode).toBe(200);
     const vte = await search('vte prophylaxis');
     expect(vte.body.results.map((r: { slug: string }) => r.slug)).not.toContain('vte-prophylaxis-order-panel');
+  });
+
+  it('notices pages written by another process, in search and in page views', async () => {
+    await t.app.inject({ url: '/p/sepsis-screening-bpa', headers: t.auth }); // cached now
+    const other = openStore(t.dir);
+    const ctx = { store: other, ...rules, actor: { username: 'editor' } };
+    createPage(ctx, { slug: 'external-note', frontMatter: { title: 'External note', why: 'Written by the CLI about xylophone tuning.', owners: ['mreyes'], system: 'Epic', status: 'live' }, body: 'See [[sepsis-screening-bpa]].' });
+    other.close();
+    const view = await t.app.inject({ url: '/p/sepsis-screening-bpa', headers: t.auth });
+    expect(view.body).toContain('/p/external-note'); // the new backlink
+    const t0 = Date.now();
+    for (;;) {
+      if ((await search('xylophone')).body.total > 0) break;
+      expect(Date.now() - t0, 'found within 3 s').toBeLessThan(3000);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   });
 
   it('is for signed-in readers only, and escapes what it shows', async () => {

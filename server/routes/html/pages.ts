@@ -7,6 +7,7 @@ import { backlinks, getCurrentPage, getPageVersion, listPages, recentChanges } f
 import { diffBody, diffFrontMatter } from '../../pages/diff.js';
 import type { PageVersion } from '../../pages/model.js';
 import { Slug } from '../../pages/schema.js';
+import { PageHtmlCache, PERSONAL_PLACEHOLDERS } from './page-cache.js';
 import { draftFromValues, formChoices, valuesFromForm, valuesFromFrontMatter, type FormValues, type PageFormBody } from './page-form.js';
 
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 200 }) });
@@ -98,8 +99,18 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
   });
 
   r.get('/p/:slug', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request, reply) => {
-    const page = getCurrentPage(app.store, request.params.slug);
-    return reply.view('page', { title: page.frontMatter.title, page: pageViewModel(app, page), canEdit: request.user!.role === 'editor' || request.user!.role === 'admin' });
+    const user = request.user!;
+    const canEdit = user.role === 'editor' || user.role === 'admin';
+    const locals = reply.locals ?? {};
+    const head = app.store.pages.head(request.params.slug);
+    const key = head && `${head.slug}\u0000${head.current_version}\u0000${user.role}`;
+    let html = key ? app.pageHtml.get(key) : undefined;
+    if (!html) {
+      const page = getCurrentPage(app.store, request.params.slug);
+      html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, title: page.frontMatter.title, page: pageViewModel(app, page), canEdit });
+      if (key && page.version === head!.current_version) app.pageHtml.set(key, html);
+    }
+    return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? '')));
   });
 
   r.get('/p/:slug/v/:version', { config: { access: 'read' }, schema: { params: Type.Object({ slug: Type.String({ maxLength: 200 }), version: Type.Integer({ minimum: 1 }) }) } }, async (request, reply) => {
