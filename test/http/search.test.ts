@@ -140,6 +140,29 @@ describe('search over the demo wiki', () => {
   });
 });
 
+describe('search while the index warms up', () => {
+  it('answers 503 with Retry-After and a friendly page, while pages are served', async () => {
+    const t = await demoApp();
+    const { SearchUnavailable } = await import('../../server/search/client.js');
+    t.app.searchIndex.search = async () => {
+      throw new SearchUnavailable('Search is warming up; try again in a moment.', true);
+    };
+    const api = await t.app.inject({ url: '/api/search?q=sepsis', headers: t.auth });
+    expect(api.statusCode).toBe(503);
+    expect(api.headers['retry-after']).toBe('2');
+    expect(api.json().message).toContain('warming up');
+    const reader = new Browser(t.app);
+    await reader.signIn('reader');
+    const html = await reader.get('/search?q=sepsis');
+    expect(html.statusCode).toBe(503);
+    expect(html.body).toContain('Search is warming up');
+    expect(html.body).toContain('value="sepsis"');
+    expect((await reader.get('/p/sepsis-screening-bpa')).statusCode).toBe(200);
+    await t.app.close();
+    t.store.close();
+  });
+});
+
 describe('search index on disk', () => {
   it('is loaded on restart instead of rebuilt, and only what changed since is indexed', async () => {
     const dir = tempDir();
