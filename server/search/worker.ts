@@ -50,6 +50,9 @@ function install(snap: Snapshot, from: 'file' | 'build'): void {
     status.readyMs = Math.round(performance.now() - started);
   }
   refreshCounts();
+  // The dictionary automaton for typo matching takes a few hundred milliseconds on a large wiki:
+  // build it now, between messages, rather than inside the first misspelled search.
+  setImmediate(() => snap.pages.warm());
 }
 
 function refreshCounts(): void {
