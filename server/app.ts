@@ -19,7 +19,7 @@ import { pageExists } from './pages/queries.js';
 import { RenderCache } from './render/cache.js';
 import { SqliteSessionStore } from './auth/session-store.js';
 import { authorizationPlugin } from './auth/plugin.js';
-import { sendError, toErrorBody } from './routes/errors.js';
+import { sendError, storageProblem, toErrorBody } from './routes/errors.js';
 import { handBackUnsaved, isHandBackCandidate } from './routes/html/unsaved.js';
 import { registerHelpers, loadPartials } from './routes/html/view-helpers.js';
 import { VIEWS_DIR } from './paths.js';
@@ -139,10 +139,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler(async (error, request, reply) => {
     const body = toErrorBody(error as Error);
-    if (body.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    if (body.statusCode >= 500 && !storageProblem(error)) request.log.error({ err: error }, 'request failed');
     const code = (error as { code?: string }).code;
     if ((code === 'FST_CSRF_INVALID_TOKEN' || code === 'FST_CSRF_MISSING_SECRET') && isHandBackCandidate(request)) {
       return handBackUnsaved(request, reply, 'expired');
+    }
+    const storage = storageProblem(error);
+    if (storage) {
+      request.log.error({ code }, storage === 'disk-full' ? 'a write failed: the disk is full' : 'a write timed out waiting for the store lock');
+      if (isHandBackCandidate(request)) return handBackUnsaved(request, reply, storage);
+      if (storage === 'busy') reply.header('Retry-After', '2');
     }
     return sendError(request, reply, body);
   });

@@ -25,6 +25,7 @@ const REASONS: Record<number, string> = {
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
+  507: 'Insufficient Storage',
 };
 
 interface AjvError {
@@ -63,6 +64,13 @@ export function toErrorBody(error: FastifyError | Error): ErrorBody {
   if (error instanceof DomainError) {
     return { statusCode: error.statusCode, error: REASONS[error.statusCode] ?? 'Error', message: error.message };
   }
+  const storage = storageProblem(error);
+  if (storage === 'disk-full') {
+    return { statusCode: 507, error: REASONS[507]!, message: "The server's disk is full: nothing was saved and nothing stored was changed. Ask an administrator to free space, then save again." };
+  }
+  if (storage === 'busy') {
+    return { statusCode: 503, error: REASONS[503]!, message: 'The store is busy with other saves: nothing was saved. Try again in a moment.' };
+  }
   const fe = error as FastifyError & { validation?: AjvError[]; validationContext?: string };
   if (fe.validation) {
     const errors = schemaErrors(fe.validation, fe.validationContext);
@@ -79,6 +87,19 @@ export function toErrorBody(error: FastifyError | Error): ErrorBody {
     message = 'This form has expired or did not come from Whywiki. Reload the page and try again.';
   }
   return { statusCode: status, error: REASONS[status] ?? 'Error', message };
+}
+
+/**
+ * SQLite failures a person can act on: a full disk (SQLITE_FULL, or the OS refusing to grow a file)
+ * and a write lock held past the busy timeout. Each command runs in one transaction, so either way
+ * nothing was written.
+ */
+export function storageProblem(error: unknown): 'disk-full' | 'busy' | null {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== 'string') return null;
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'SQLITE_IOERR_WRITE' || code === 'SQLITE_IOERR_FSYNC' || code === 'SQLITE_IOERR_TRUNCATE') return 'disk-full';
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED') return 'busy';
+  return null;
 }
 
 export function wantsJson(request: FastifyRequest): boolean {
