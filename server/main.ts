@@ -27,7 +27,17 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     clearInterval(purge);
-    await app.close();
+    // Requests in flight finish; keep-alive connections are closed as soon as they fall idle
+    // (otherwise the process would wait out their 72-second timeout); new requests get 503.
+    const closing = app.close();
+    const idle = setInterval(() => app.server.closeIdleConnections(), 50);
+    const deadline = setTimeout(() => {
+      app.log.error('requests were still running 30 s after the shutdown signal; stopping anyway');
+      app.server.closeAllConnections();
+    }, 30_000);
+    await closing;
+    clearInterval(idle);
+    clearTimeout(deadline);
     store.close();
     process.exit(0);
   };

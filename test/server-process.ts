@@ -18,6 +18,7 @@ export async function freePort(): Promise<number> {
 
 export interface RunningServer {
   url: string;
+  process: ChildProcess;
   output: () => string;
   stop: () => Promise<void>;
 }
@@ -28,7 +29,8 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
   let out = '';
   const merged: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env };
   for (const [k, v] of Object.entries(env)) if (v === '') delete merged[k]; // '' means "leave unset"
-  const child: ChildProcess = spawn(TSX, [path.join(ROOT, 'server/main.ts')], {
+  // node --import tsx rather than the tsx wrapper, so signals reach the server itself.
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
     cwd: ROOT,
     env: merged,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -52,6 +54,7 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
   }
   return {
     url,
+    process: child,
     output: () => out,
     stop: () =>
       new Promise((resolve) => {

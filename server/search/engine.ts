@@ -365,6 +365,11 @@ export class SearchEngine {
     this.rebuildDelta();
   }
 
+  /** What the delta holds, to be written down at shutdown and applied again at the next start. */
+  deltaState(): { pages: { slug: string; doc: SearchDoc | null }[]; versions: HistoryDoc[] } {
+    return { pages: [...this.changed].map(([slug, doc]) => ({ slug, doc })), versions: [...this.historyAdded] };
+  }
+
   get ready(): boolean {
     return this.pagesMain !== null;
   }

@@ -19,6 +19,8 @@ export interface SearchStatus {
   /** Milliseconds from the worker starting to search answering. */
   readyMs: number | null;
   lastBuildMs: number | null;
+  /** Versions read from the store and indexed at start because the saved index did not cover them (0 after a clean shutdown). */
+  indexedAtStart: number;
   indexBytes: number | null;
   error: string | null;
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import v8 from 'node:v8';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { FrontMatter } from '../pages/schema.js';
@@ -209,5 +210,40 @@ export function readSnapshot(file: string): Snapshot | null {
   } catch (e) {
     if (e instanceof SnapshotUnreadable) throw e;
     throw new SnapshotUnreadable(`damaged (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+/** The delta written at shutdown: changes after `mainWatermark` up to `watermark`, already extracted. */
+export interface DeltaFile {
+  format: number;
+  mainWatermark: number;
+  watermark: number;
+  pages: { slug: string; doc: SearchDoc | null }[];
+  versions: HistoryDoc[];
+}
+
+export function deltaFile(indexFile: string): string {
+  return indexFile.replace(/\.bin$/, '') + '-delta.bin';
+}
+
+export function writeDelta(file: string, delta: Omit<DeltaFile, 'format'>): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, v8.serialize({ format: SNAPSHOT_FORMAT, ...delta }));
+  const fd = fs.openSync(tmp, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}
+
+/** The delta written at the last shutdown, when it continues exactly the given main segment; else null. */
+export function readDelta(file: string, mainWatermark: number): DeltaFile | null {
+  try {
+    const d = v8.deserialize(fs.readFileSync(file)) as DeltaFile;
+    return d.format === SNAPSHOT_FORMAT && d.mainWatermark === mainWatermark ? d : null;
+  } catch {
+    return null;
   }
 }

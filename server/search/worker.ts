@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { SearchEngine } from './engine.js';
 import { QueryError } from './query.js';
-import { buildSnapshot, readSnapshot, SearchFeed, SnapshotUnreadable, writeSnapshot, type Snapshot } from './snapshot.js';
+import { buildSnapshot, deltaFile, readDelta, readSnapshot, SearchFeed, SnapshotUnreadable, writeDelta, writeSnapshot, type Snapshot } from './snapshot.js';
 import { entryFile, runsFromSource } from './entry.js';
 import type { FromWorker, SearchStatus, ToWorker, WorkerOptions } from './protocol.js';
 
@@ -34,6 +34,7 @@ const status: SearchStatus = {
   builds: 0,
   readyMs: null,
   lastBuildMs: null,
+  indexedAtStart: 0,
   indexBytes: null,
   error: null,
 };
@@ -161,8 +162,16 @@ function start(): void {
     }
     if (snap && snap.watermark <= feed.watermark()) {
       install(snap, 'file');
+      // Changes indexed before the last shutdown, already extracted: applied without reading the store.
+      const delta = readDelta(deltaFile(options.indexFile), snap.watermark);
+      if (delta && delta.watermark <= feed.watermark()) {
+        engine.applyChanges(delta.pages, delta.versions);
+        status.watermark = delta.watermark;
+      }
+      const before = status.watermark;
       log('info', 'search index loaded', { pages: snap.pages.docCount, ms: status.readyMs, watermark: snap.watermark });
       catchUp();
+      status.indexedAtStart = status.watermark - before;
     } else {
       if (snap) log('warn', 'the search index file is newer than the store (restored from a backup?); rebuilding it');
       startRebuild('no usable index file');
@@ -215,6 +224,14 @@ port.on('message', (m: ToWorker) => {
     case 'close':
       closing = true;
       child?.kill('SIGKILL');
+      try {
+        // Keep what the delta holds, so the next start has nothing to index.
+        if (engine.ready && status.watermark > status.mainWatermark) {
+          writeDelta(deltaFile(options.indexFile), { mainWatermark: status.mainWatermark, watermark: status.watermark, ...engine.deltaState() });
+        }
+      } catch (e) {
+        log('warn', 'could not save the search delta; the next start will index those changes again', { error: (e as Error).message });
+      }
       db.close();
       post({ type: 'done', id: m.id });
       return;
