@@ -342,6 +342,8 @@ export class SearchEngine {
   private historyDelta: Segment<HistoryDoc> | null = null;
   private historyAdded: HistoryDoc[] = [];
   private mainSlugs = new Map<string, number>();
+  private pagesDirty = false;
+  private historyDirty = false;
 
   /** Installs a freshly built or loaded main segment; delta entries it already covers are dropped. */
   setMain(pages: Segment<SearchDoc>, history: Segment<HistoryDoc>): void {
@@ -355,14 +357,15 @@ export class SearchEngine {
       if (doc === null ? inMain === undefined : mainDoc && mainDoc.version >= doc.version) this.changed.delete(slug);
     }
     this.historyAdded = this.historyAdded.filter((h) => !covered.has(`${h.slug}@${h.version}`));
-    this.rebuildDelta();
+    this.pagesDirty = this.historyDirty = true;
   }
 
   /** Records changed pages (null: no longer searchable) and new versions; searchable as soon as this returns. */
   applyChanges(pages: { slug: string; doc: SearchDoc | null }[], versions: HistoryDoc[]): void {
     for (const p of pages) this.changed.set(p.slug, p.doc);
     this.historyAdded.push(...versions);
-    this.rebuildDelta();
+    if (pages.length) this.pagesDirty = true;
+    if (versions.length) this.historyDirty = true;
   }
 
   /** What the delta holds, to be written down at shutdown and applied again at the next start. */
@@ -372,6 +375,11 @@ export class SearchEngine {
 
   get ready(): boolean {
     return this.pagesMain !== null;
+  }
+
+  /** Whether the delta has grown enough to be worth a full rebuild: pages weigh on every page search, history much less. */
+  deltaFull(maxPages: number): boolean {
+    return this.changed.size > maxPages || this.historyAdded.length > maxPages * 10;
   }
 
   get deltaSize(): number {
@@ -388,10 +396,21 @@ export class SearchEngine {
     return { pages: this.pagesMain, history: this.historyMain };
   }
 
-  private rebuildDelta(): void {
+  /**
+   * Delta segments are rebuilt when a search needs them, not on every save: a burst of saves costs
+   * one rebuild, and saves that only add history never slow down page searches.
+   */
+  private freshPagesDelta(): void {
+    if (!this.pagesDirty) return;
     const docs = [...this.changed.values()].filter((d): d is SearchDoc => d !== null);
     this.pagesDelta = docs.length ? buildSegment(docs, PAGE_FIELDS, this.pagesMain ? stats(this.pagesMain) : undefined) : null;
+    this.pagesDirty = false;
+  }
+
+  private freshHistoryDelta(): void {
+    if (!this.historyDirty) return;
     this.historyDelta = this.historyAdded.length ? buildSegment(this.historyAdded, HISTORY_FIELDS, this.historyMain ? stats(this.historyMain) : undefined) : null;
+    this.historyDirty = false;
   }
 
   private knows(term: string): boolean {
@@ -399,7 +418,12 @@ export class SearchEngine {
   }
 
   search(req: SearchRequest): SearchResponse {
-    return req.history ? this.searchHistory(req) : this.searchPages(req);
+    if (req.history) {
+      this.freshHistoryDelta();
+      return this.searchHistory(req);
+    }
+    this.freshPagesDelta();
+    return this.searchPages(req);
   }
 
   private pageSegments(): { seg: Segment<SearchDoc>; masked: (doc: number) => boolean }[] {

@@ -77,7 +77,7 @@ function catchUp(): void {
     if (!changes.more) break;
   }
   refreshCounts();
-  if (engine.deltaSize > options.deltaMax) startRebuild('the delta is full');
+  if (engine.deltaFull(options.deltaMax)) startRebuild('the delta is full');
 }
 
 /** A full build in this thread: used for small stores, where it takes well under a second. */

@@ -1,4 +1,4 @@
-// npm run test:crash -- [--kills 1000] [--clients 4] [--pause 40] [--data <folder>]
+// npm run test:crash -- [--kills 1000] [--clients 4] [--pause 150] [--data <folder>]
 // The full crash run: the built server killed with SIGKILL again and again under save load.
 import os from 'node:os';
 import fs from 'node:fs';
@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { runCrashHarness } from './harness.js';
 
-const { values } = parseArgs({ options: { kills: { type: 'string', default: '1000' }, clients: { type: 'string', default: '4' }, data: { type: 'string' }, pause: { type: 'string', default: '40' } } });
+const { values } = parseArgs({ options: { kills: { type: 'string', default: '1000' }, clients: { type: 'string', default: '4' }, data: { type: 'string' }, pause: { type: 'string', default: '150' } } });
 const dataDir = values.data ?? fs.mkdtempSync(path.join(os.tmpdir(), 'whywiki-crash-'));
 const t0 = performance.now();
 const report = await runCrashHarness({ dataDir, kills: Number(values.kills), clients: Number(values.clients), built: true, pauseMs: Number(values.pause), log: (l) => console.log(l) });
