@@ -21,7 +21,12 @@ export interface Config {
   secureCookies: boolean;
   /** Ed25519 key that signs audit anchors; kept outside the database file. */
   anchorKeyFile: string;
+  /** Review interval (90d, 6m, 1y) for pages that set no review_every, per system; absent means never due. */
+  reviewDefaults: Record<string, string>;
 }
+
+export const DEFAULT_REVIEW_EVERY = '1y';
+const INTERVAL_RE = /^[1-9][0-9]{0,3}[dwmy]$/;
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -71,6 +76,19 @@ export function loadConfig(env: Env = process.env): Config {
   const secure = (env.WHYWIKI_SECURE_COOKIES ?? 'false').trim().toLowerCase();
   if (!['true', 'false', '1', '0'].includes(secure)) problems.push(`WHYWIKI_SECURE_COOKIES must be true or false (got "${env.WHYWIKI_SECURE_COOKIES}")`);
 
+  const reviewDefaults: Record<string, string> = Object.fromEntries(systems.map((s) => [s, DEFAULT_REVIEW_EVERY]));
+  for (const item of (env.WHYWIKI_REVIEW_DEFAULTS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [system, interval] = item.split('=').map((s) => s.trim());
+    if (!system || !interval || !(INTERVAL_RE.test(interval) || interval === 'never')) {
+      problems.push(`WHYWIKI_REVIEW_DEFAULTS lists system=interval pairs such as "Epic=1y,Workday=6m" (intervals: 90d, 12w, 6m, 1y or never); "${item}" is not one`);
+    } else if (system !== '*' && !systems.includes(system)) {
+      problems.push(`WHYWIKI_REVIEW_DEFAULTS names "${system}", which is not one of the systems (${systems.join(', ')})`);
+    } else if (system === '*') {
+      for (const s of systems) reviewDefaults[s] = interval;
+    } else reviewDefaults[system] = interval;
+  }
+  for (const [s, v] of Object.entries(reviewDefaults)) if (v === 'never') delete reviewDefaults[s];
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: port!,
@@ -83,6 +101,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: maxBodyBytes!,
     secureCookies: secure === 'true' || secure === '1',
     anchorKeyFile: path.resolve(env.WHYWIKI_ANCHOR_KEY?.trim() || path.join(dataDir, 'anchor-ed25519.pem')),
+    reviewDefaults,
   };
 }
 

@@ -4,6 +4,7 @@ import { canonicalJson, chainHash } from '../pages/hash.js';
 
 export const AUDIT_ACTIONS = [
   'page.created', 'page.saved', 'page.restored', 'page.archived', 'page.unarchived', 'page.status_changed',
+  'page.reviewed', 'page.ownership_moved', 'person.created', 'person.changed', 'person.departed', 'team.created', 'team.changed',
   'signin.succeeded', 'signin.failed', 'signout', 'user.created', 'user.changed', 'user.deactivated', 'role.changed',
   'token.created', 'token.revoked', 'export.made', 'store.seeded',
 ] as const;
@@ -16,6 +17,13 @@ export type AuditAction =
   | 'page.unarchived'
   | 'export.made'
   | 'page.status_changed'
+  | 'page.reviewed'
+  | 'page.ownership_moved'
+  | 'person.created'
+  | 'person.changed'
+  | 'person.departed'
+  | 'team.created'
+  | 'team.changed'
   | 'signin.succeeded'
   | 'signin.failed'
   | 'signout'

@@ -5,8 +5,10 @@ import { recordAudit } from '../audit/log.js';
 import { extractWikiLinks } from '../render/markdown.js';
 import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError, type FieldError } from './errors.js';
 import { canonicalJson, chainHash, versionRecord } from './hash.js';
-import { checkFrontMatter, normalizeFrontMatter, orderFrontMatter, SLUG_PATTERN, type FrontMatter } from './schema.js';
+import { checkFrontMatter, normalizeFrontMatter, orderFrontMatter, SLUG_PATTERN, STATUSES, type FrontMatter, type PageStatus } from './schema.js';
 import { toPageVersion, type PageVersion } from './model.js';
+import { REVIEWED_STATUSES } from './review.js';
+import { STATUS_TRANSITIONS } from './lifecycle.js';
 import type { PageEvents } from './events.js';
 
 export interface Actor {
@@ -23,6 +25,11 @@ export interface CommandContext {
   client?: string | null;
   /** The time to record; the importer passes the original time of a version. */
   at?: Date;
+  /**
+   * Seeding and importing write pages one after another, so a page may name a successor or predecessor
+   * that arrives later: such links are kept as written instead of refused.
+   */
+  laterPagesMayFollow?: boolean;
 }
 
 export interface PageDraft {
@@ -53,7 +60,7 @@ const slugRe = new RegExp(SLUG_PATTERN);
  * Validates everything a person typed and reports every problem at once, so a form can show each
  * message beside its field.
  */
-function validateDraft(ctx: CommandContext, draft: PageDraft, extraErrors: FieldError[], summaryRequired: boolean): { fm: FrontMatter; body: string; summary: string } {
+function validateDraft(ctx: CommandContext, slug: string, draft: PageDraft, extraErrors: FieldError[], summaryRequired: boolean): { fm: FrontMatter; body: string; summary: string } {
   const body = typeof draft.body === 'string' ? draft.body.replace(/\r\n/g, '\n') : '';
   if (Buffer.byteLength(body, 'utf8') > ctx.maxBodyBytes) {
     throw new PayloadTooLargeError(`The page body is larger than the limit of ${Math.floor(ctx.maxBodyBytes / 1024)} KiB; split it into several pages.`);
@@ -70,6 +77,9 @@ function validateDraft(ctx: CommandContext, draft: PageDraft, extraErrors: Field
       errors.push({ field: 'owners', message: `Unknown owner${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Owners must be existing people or teams.` });
     }
     fm = orderFrontMatter(checkFrontMatter(normalized, ctx.systems));
+    errors.push(...supersessionErrors(ctx, slug, fm));
+    // A page with a successor is superseded: the banner and the reports rely on the status saying so.
+    if (fm.superseded_by?.length && REVIEWED_STATUSES.includes(fm.status)) fm = { ...fm, status: 'superseded' };
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;
     errors.push(...e.errors.filter((x) => !errors.some((y) => y.field === x.field)));
@@ -97,23 +107,27 @@ export function createPage(ctx: CommandContext, input: CreatePageInput): PageVer
   if (requested && !slugRe.test(requested)) {
     extra.push({ field: 'slug', message: 'A slug is lowercase letters and digits joined by single dashes, for example sepsis-screening-bpa.' });
   }
-  const { fm, body, summary } = validateDraft(ctx, input, extra, false);
-  const slug = requested || slugify(fm.title, { decamelize: false }).slice(0, 80).replace(/-+$/, '');
+  const titleSlug = (title: unknown) => (typeof title === 'string' ? slugify(title, { decamelize: false }).slice(0, 80).replace(/-+$/, '') : '');
+  const { fm, body, summary } = validateDraft(ctx, requested || titleSlug(input.frontMatter.title), input, extra, false);
+  const slug = requested || titleSlug(fm.title);
   if (!slugRe.test(slug)) {
     throw new ValidationError([{ field: 'slug', message: 'Cannot make a slug from this title; enter one, for example sepsis-screening-bpa.' }]);
   }
   const at = (ctx.at ?? new Date()).toISOString();
+  const touched: Touched[] = [];
   const row = ctx.store.transaction(() => {
     if (ctx.store.pages.head(slug)) {
       throw new ValidationError([{ field: 'slug', message: `A page with the slug "${slug}" already exists. Choose another slug, or edit that page.` }], 409);
     }
     const headFields = { slug, current_version: 1, title: fm.title, system: fm.system, module: fm.module ?? null, status: fm.status, created_at: at, updated_at: at, updated_by: ctx.actor.username };
     const id = ctx.store.pages.insertHead(headFields);
-    const v = writeVersion(ctx, { id, archived: 0, ...headFields }, 1, null, fm, body, summary || 'Created page', at);
+    const v = writeVersion(ctx, { id, archived: 0, last_reviewed_at: null, last_reviewed_by: null, ...headFields }, 1, null, fm, body, summary || 'Created page', at);
     recordAudit(ctx.store, { actor: ctx.actor.username, action: 'page.created', target: slug, client: ctx.client, at, details: { version: 1, hash: v.hash, status: fm.status } });
+    syncSupersession(ctx, slug, null, fm, at, touched);
     return v;
   });
   ctx.events?.emit('page-changed', { slug, version: 1, created: true });
+  for (const t of touched) ctx.events?.emit('page-changed', { ...t, created: false });
   return toPageVersion(row);
 }
 
@@ -125,14 +139,15 @@ export function savePage(ctx: CommandContext, slug: string, input: SavePageInput
   return saveVersion(ctx, slug, input, 'page.saved', {});
 }
 
-function saveVersion(ctx: CommandContext, slug: string, input: SavePageInput, action: 'page.saved' | 'page.restored', details: Record<string, unknown>): SaveResult {
+function saveVersion(ctx: CommandContext, slug: string, input: SavePageInput, action: 'page.saved' | 'page.restored' | 'page.status_changed', details: Record<string, unknown>): SaveResult {
   if (!ctx.store.pages.head(slug)) throw new NotFoundError(`There is no page "${slug}".`);
   const baseErrors: FieldError[] = [];
   if (!Number.isInteger(input.baseVersion) || input.baseVersion < 1) {
     baseErrors.push({ field: 'base_version', message: 'base_version must be the version number the edit started from.' });
   }
-  const { fm, body, summary } = validateDraft(ctx, input, baseErrors, true);
+  const { fm, body, summary } = validateDraft(ctx, slug, input, baseErrors, true);
   const at = (ctx.at ?? new Date()).toISOString();
+  const touched: Touched[] = [];
   const result = ctx.store.transaction(() => {
     const head = ctx.store.pages.head(slug);
     if (!head) throw new NotFoundError(`There is no page "${slug}".`);
@@ -164,9 +179,11 @@ function saveVersion(ctx: CommandContext, slug: string, input: SavePageInput, ac
       at,
       details: { version, hash: v.hash, summary, ...details, ...(statusChanged ? { status: { from: head.status, to: fm.status } } : {}) },
     });
+    syncSupersession(ctx, slug, JSON.parse(current.front_matter) as FrontMatter, fm, at, touched);
     return { row: v, unchanged: false };
   });
   if (!result.unchanged) ctx.events?.emit('page-changed', { slug, version: result.row.version, created: false });
+  for (const t of touched) ctx.events?.emit('page-changed', { ...t, created: false });
   return { page: toPageVersion(result.row), unchanged: result.unchanged };
 }
 
@@ -223,4 +240,159 @@ export function setArchived(ctx: CommandContext, slug: string, archived: boolean
   });
   ctx.events?.emit('page-changed', { slug, version: row.version, created: true });
   return toPageVersion(row);
+}
+
+interface Touched {
+  slug: string;
+  version: number;
+}
+
+/** A page cannot supersede itself, supersede and be superseded by the same page, or name pages that do not exist. */
+function supersessionErrors(ctx: CommandContext, slug: string, fm: FrontMatter): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const field of ['supersedes', 'superseded_by'] as const) {
+    const list = fm[field] ?? [];
+    if (list.includes(slug)) {
+      errors.push({ field, message: 'A page cannot supersede itself.' });
+      continue;
+    }
+    const missing = ctx.laterPagesMayFollow ? [] : list.filter((s) => !ctx.store.pages.head(s));
+    if (missing.length > 0) errors.push({ field, message: `No page has the slug ${missing.join(', ')}; ${field === 'supersedes' ? 'a page can only supersede' : 'only'} an existing page${field === 'supersedes' ? '' : ' can supersede this one'}.` });
+  }
+  const both = (fm.supersedes ?? []).filter((s) => (fm.superseded_by ?? []).includes(s));
+  if (both.length > 0 && !errors.some((e) => e.field === 'superseded_by')) {
+    errors.push({ field: 'superseded_by', message: `${both.join(', ')} cannot both be superseded by this page and supersede it.` });
+  }
+  return errors;
+}
+
+/**
+ * Keeps `supersedes` and `superseded_by` symmetric: when a page starts or stops naming another, the other
+ * page gets a version saying so, in the same transaction, with its own audit event. A page that gains a
+ * successor becomes superseded.
+ */
+function syncSupersession(ctx: CommandContext, slug: string, before: FrontMatter | null, after: FrontMatter, at: string, touched: Touched[]): void {
+  const diff = (field: 'supersedes' | 'superseded_by') => {
+    const old = before?.[field] ?? [];
+    const now = after[field] ?? [];
+    return { added: now.filter((s) => !old.includes(s)), removed: old.filter((s) => !now.includes(s)) };
+  };
+  const supersedes = diff('supersedes');
+  const supersededBy = diff('superseded_by');
+  for (const other of supersedes.added) mirror(ctx, other, 'superseded_by', slug, true, at, touched);
+  for (const other of supersedes.removed) mirror(ctx, other, 'superseded_by', slug, false, at, touched);
+  for (const other of supersededBy.added) mirror(ctx, other, 'supersedes', slug, true, at, touched);
+  for (const other of supersededBy.removed) mirror(ctx, other, 'supersedes', slug, false, at, touched);
+}
+
+function mirror(ctx: CommandContext, otherSlug: string, field: 'supersedes' | 'superseded_by', slug: string, add: boolean, at: string, touched: Touched[]): void {
+  const head = ctx.store.pages.head(otherSlug);
+  if (!head) return;
+  const current = ctx.store.pages.version(head.id, head.current_version)!;
+  const fm = JSON.parse(current.front_matter) as FrontMatter;
+  const list = fm[field] ?? [];
+  if (add === list.includes(slug)) return;
+  const next: FrontMatter = { ...fm, [field]: add ? [...list, slug] : list.filter((s) => s !== slug) };
+  if (next[field]!.length === 0) delete next[field];
+  if (field === 'superseded_by' && add && REVIEWED_STATUSES.includes(next.status)) next.status = 'superseded';
+  const summary =
+    field === 'superseded_by'
+      ? add ? `Superseded by ${slug}` : `No longer superseded by ${slug}`
+      : add ? `Supersedes ${slug}` : `No longer supersedes ${slug}`;
+  const ordered = orderFrontMatter(next);
+  const version = head.current_version + 1;
+  const v = writeVersion(ctx, head, version, current.hash, ordered, current.body, `${summary} (kept in step with that page)`, at, head.archived);
+  ctx.store.pages.updateHead({ id: head.id, current_version: version, title: ordered.title, system: ordered.system, module: ordered.module ?? null, status: ordered.status, archived: head.archived, updated_at: at, updated_by: ctx.actor.username });
+  const statusChanged = head.status !== ordered.status;
+  recordAudit(ctx.store, {
+    actor: ctx.actor.username,
+    action: statusChanged ? 'page.status_changed' : 'page.saved',
+    target: otherSlug,
+    client: ctx.client,
+    at,
+    details: { version, hash: v.hash, summary: `${summary} (kept in step with that page)`, linked_from: slug, ...(statusChanged ? { status: { from: head.status, to: ordered.status } } : {}) },
+  });
+  touched.push({ slug: otherSlug, version });
+}
+
+export interface StatusChangeInput {
+  status: string;
+  reason: string;
+  /** For a change to superseded: the page that takes over, when the page names none yet. */
+  supersededBy?: string;
+}
+
+/**
+ * Moves a page along its lifecycle (proposed → approved → in-build → live → superseded or retired, and
+ * rejected), as a new version whose summary carries the reason.
+ */
+export function changeStatus(ctx: CommandContext, slug: string, input: StatusChangeInput): SaveResult {
+  const head = ctx.store.pages.head(slug);
+  if (!head) throw new NotFoundError(`There is no page "${slug}".`);
+  const reason = (input.reason ?? '').trim();
+  const status = (input.status ?? '').trim() as PageStatus;
+  const errors: FieldError[] = [];
+  if (!STATUSES.includes(status)) errors.push({ field: 'status', message: `Status must be one of: ${STATUSES.join(', ')}.` });
+  else if (status === head.status) errors.push({ field: 'status', message: `The page is already ${status}.` });
+  else if (!STATUS_TRANSITIONS[head.status as PageStatus].includes(status)) {
+    errors.push({ field: 'status', message: `A ${head.status} page can become ${STATUS_TRANSITIONS[head.status as PageStatus].join(' or ')}, not ${status}.` });
+  }
+  if (!reason) errors.push({ field: 'reason', message: 'Say why the status changes: a status change needs a reason.' });
+  else if (reason.length > 400) errors.push({ field: 'reason', message: 'The reason must be at most 400 characters.' });
+  const current = ctx.store.pages.version(head.id, head.current_version)!;
+  const fm = JSON.parse(current.front_matter) as FrontMatter;
+  const successor = (input.supersededBy ?? '').trim().toLowerCase();
+  if (status === 'superseded' && !successor && !fm.superseded_by?.length) {
+    errors.push({ field: 'superseded_by', message: 'Name the page that supersedes this one.' });
+  }
+  if (errors.length > 0) throw new ValidationError(errors);
+  let superseded_by = successor && !(fm.superseded_by ?? []).includes(successor) ? [...(fm.superseded_by ?? []), successor] : fm.superseded_by;
+  // Back in service: it no longer has a successor (and the successor no longer supersedes it).
+  if (REVIEWED_STATUSES.includes(status)) superseded_by = undefined;
+  return saveVersion(
+    ctx,
+    slug,
+    { frontMatter: { ...fm, status, superseded_by }, body: current.body, summary: `Status ${head.status} → ${status}: ${reason}`, baseVersion: head.current_version },
+    'page.status_changed',
+    { reason },
+  );
+}
+
+export interface OwnershipMove {
+  slug: string;
+  /** The owner that takes `from`'s place on this page. */
+  to: string;
+}
+
+/**
+ * Moves pages from one owner to others: one new version per page ("Ownership moved from X to Y: reason")
+ * with its audit event, all in one transaction, so a reassignment is applied whole or not at all.
+ * Callers check the new owners (see checkSuccessor); this checks that each page is owned by `from`.
+ */
+export function moveOwnership(ctx: CommandContext, from: string, moves: OwnershipMove[], reason: string): PageVersion[] {
+  const why = (reason ?? '').trim();
+  if (!why) throw new ValidationError([{ field: 'summary', message: 'Say why the pages move: the reason goes into each page\'s history.' }]);
+  if (why.length > 400) throw new ValidationError([{ field: 'summary', message: 'The reason must be at most 400 characters.' }]);
+  const name = (handle: string) => ctx.store.parties.get(handle)?.name ?? handle;
+  const at = (ctx.at ?? new Date()).toISOString();
+  const rows = ctx.store.transaction(() =>
+    moves.map(({ slug, to }) => {
+      const head = ctx.store.pages.head(slug);
+      if (!head) throw new NotFoundError(`There is no page "${slug}".`);
+      const current = ctx.store.pages.version(head.id, head.current_version)!;
+      const fm = JSON.parse(current.front_matter) as FrontMatter;
+      if (!fm.owners.includes(from)) throw new ValidationError([{ field: 'from', message: `The page "${slug}" is not owned by ${from}.` }], 409);
+      if (head.archived) throw new ValidationError([{ field: 'from', message: `The page "${slug}" is archived; unarchive it before moving it.` }], 409);
+      const owners = [...new Set(fm.owners.map((o) => (o === from ? to : o)))];
+      const summary = `Ownership moved from ${name(from)} to ${name(to)}: ${why}`;
+      const version = head.current_version + 1;
+      const next = orderFrontMatter({ ...fm, owners });
+      const v = writeVersion(ctx, head, version, current.hash, next, current.body, summary, at, 0);
+      ctx.store.pages.updateHead({ id: head.id, current_version: version, title: next.title, system: next.system, module: next.module ?? null, status: next.status, archived: 0, updated_at: at, updated_by: ctx.actor.username });
+      recordAudit(ctx.store, { actor: ctx.actor.username, action: 'page.ownership_moved', target: slug, client: ctx.client, at, details: { version, hash: v.hash, summary, from, to } });
+      return v;
+    }),
+  );
+  for (const v of rows) ctx.events?.emit('page-changed', { slug: v.slug, version: v.version, created: false });
+  return rows.map(toPageVersion);
 }

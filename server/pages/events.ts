@@ -9,6 +9,10 @@ export interface PageChanged {
 
 interface PageEventMap {
   'page-changed': [PageChanged];
+  /** A review was recorded: no new version, but the page's review state moved. */
+  'page-reviewed': [{ slug: string }];
+  /** People or teams changed: owners' names, departures and memberships show on pages and reports. */
+  'directory-changed': [{ handle: string }];
 }
 
 /** Fired after a command's transaction commits; the render cache and (later) the search index listen. */

@@ -12,6 +12,24 @@ export interface PageHeadRow {
   created_at: string;
   updated_at: string;
   updated_by: string;
+  last_reviewed_at: string | null;
+  last_reviewed_by: string | null;
+}
+
+export interface ReviewRow {
+  id: number;
+  page_id: number;
+  version: number;
+  reviewer: string;
+  reviewed_at: string;
+  note: string | null;
+}
+
+/** A version's date and where its page sits, for edits-per-week figures. */
+export interface EditRow {
+  created_at: string;
+  system: string;
+  module: string | null;
 }
 
 export interface VersionRow {
@@ -28,6 +46,8 @@ export interface VersionRow {
   /** 1 when the page was archived from this version on. */
   archived: number;
 }
+
+export type NewHead = Omit<PageHeadRow, 'id' | 'archived' | 'last_reviewed_at' | 'last_reviewed_by'>;
 
 export type VersionMetaRow = Omit<VersionRow, 'body'>;
 
@@ -61,10 +81,20 @@ export class PageStore {
   private readonly versionAsOfStmt;
   private readonly listAsOfStmt;
   private readonly allVersionsStmt;
+  private readonly insertReviewStmt;
+  private readonly setReviewedStmt;
+  private readonly reviewsStmt;
+  private readonly currentAllStmt;
+  private readonly ownersAllStmt;
+  private readonly editsSinceStmt;
+  private readonly missingLinksStmt;
+  private readonly ownerPagesStmt;
+  private readonly ownersOfStmt;
+  private readonly recentByStmt;
 
   constructor(db: DB) {
     this.headBySlugStmt = db.prepare<[string], PageHeadRow>('SELECT * FROM pages WHERE slug = ?');
-    this.insertHeadStmt = db.prepare<[Omit<PageHeadRow, 'id' | 'archived'>]>(
+    this.insertHeadStmt = db.prepare<[NewHead]>(
       `INSERT INTO pages (slug, current_version, title, system, module, status, created_at, updated_at, updated_by)
        VALUES (@slug, @current_version, @title, @system, @module, @status, @created_at, @updated_at, @updated_by)`,
     );
@@ -113,6 +143,83 @@ export class PageStore {
        ORDER BY p.slug`,
     );
     this.allVersionsStmt = db.prepare<[], VersionRow>('SELECT * FROM page_versions ORDER BY page_id, version');
+    this.insertReviewStmt = db.prepare<[Omit<ReviewRow, 'id'>]>(
+      'INSERT INTO page_reviews (page_id, version, reviewer, reviewed_at, note) VALUES (@page_id, @version, @reviewer, @reviewed_at, @note)',
+    );
+    this.setReviewedStmt = db.prepare<[string, string, number]>('UPDATE pages SET last_reviewed_at = ?, last_reviewed_by = ? WHERE id = ?');
+    this.reviewsStmt = db.prepare<[number, number], ReviewRow>('SELECT * FROM page_reviews WHERE page_id = ? ORDER BY reviewed_at DESC, id DESC LIMIT ?');
+    this.currentAllStmt = db.prepare<[], CurrentPageRow>(
+      `SELECT p.*, v.front_matter FROM pages p JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version
+       WHERE p.archived = 0 ORDER BY p.title`,
+    );
+    this.ownersAllStmt = db.prepare<[], { page_id: number; owner: string }>('SELECT page_id, owner FROM page_owners');
+    this.editsSinceStmt = db.prepare<[string], EditRow>(
+      `SELECT v.created_at, p.system, p.module FROM page_versions v JOIN pages p ON p.id = v.page_id
+       WHERE v.created_at >= ? AND p.archived = 0`,
+    );
+    this.missingLinksStmt = db.prepare<[], { target_slug: string; slug: string; title: string }>(
+      `SELECT l.target_slug, p.slug, p.title FROM page_links l JOIN pages p ON p.id = l.page_id
+       WHERE p.archived = 0 AND NOT EXISTS (SELECT 1 FROM pages t WHERE t.slug = l.target_slug)
+       ORDER BY l.target_slug, p.title`,
+    );
+    this.ownersOfStmt = db.prepare<[number], string>('SELECT owner FROM page_owners WHERE page_id = ?').pluck();
+    this.recentByStmt = db.prepare<[string, number], ChangeRow>(
+      `SELECT v.page_id, v.version, v.slug, v.front_matter, v.summary, v.author, v.created_at, v.prev_hash, v.hash, v.archived, p.title, p.system
+       FROM page_versions v JOIN pages p ON p.id = v.page_id
+       WHERE v.author IN (SELECT value FROM json_each(?)) ORDER BY v.created_at DESC LIMIT ?`,
+    );
+    this.ownerPagesStmt = db.prepare<[string], PageHeadRow>(
+      `SELECT p.* FROM page_owners o JOIN pages p ON p.id = o.page_id WHERE o.owner = ? ORDER BY p.title`,
+    );
+  }
+
+  /** Records a review and moves the head's last-reviewed mark; call inside the transaction that audits it. */
+  recordReview(row: Omit<ReviewRow, 'id'>): void {
+    this.insertReviewStmt.run(row);
+    this.setReviewedStmt.run(row.reviewed_at, row.reviewer, row.page_id);
+  }
+
+  reviews(pageId: number, limit = 20): ReviewRow[] {
+    return this.reviewsStmt.all(pageId, limit);
+  }
+
+  /** Every listed page with its current front matter, for reports. */
+  allCurrent(): CurrentPageRow[] {
+    return this.currentAllStmt.all();
+  }
+
+  /** Owner handles of every page, by page id. */
+  ownersByPage(): Map<number, string[]> {
+    const out = new Map<number, string[]>();
+    for (const r of this.ownersAllStmt.iterate()) {
+      const list = out.get(r.page_id);
+      if (list) list.push(r.owner);
+      else out.set(r.page_id, [r.owner]);
+    }
+    return out;
+  }
+
+  editsSince(at: string): EditRow[] {
+    return this.editsSinceStmt.all(at);
+  }
+
+  /** [[links]] to slugs that no page has, with the page that links. */
+  missingLinks(): { target_slug: string; slug: string; title: string }[] {
+    return this.missingLinksStmt.all();
+  }
+
+  ownersOf(pageId: number): string[] {
+    return this.ownersOfStmt.all(pageId) as string[];
+  }
+
+  /** The latest versions written by any of these authors (a person's handle and their account's name). */
+  recentBy(authors: string[], limit: number): ChangeRow[] {
+    return this.recentByStmt.all(JSON.stringify(authors), limit);
+  }
+
+  /** Pages a party owns directly, archived ones included (they keep their owners). */
+  ownedByIncludingArchived(handle: string): PageHeadRow[] {
+    return this.ownerPagesStmt.all(handle);
   }
 
   /** The version that was current at the instant `at` (ISO time), if the page existed then. */
@@ -134,7 +241,7 @@ export class PageStore {
     return this.headBySlugStmt.get(slug);
   }
 
-  insertHead(row: Omit<PageHeadRow, 'id' | 'archived'>): number {
+  insertHead(row: NewHead): number {
     return Number(this.insertHeadStmt.run(row).lastInsertRowid);
   }
 

@@ -22,6 +22,8 @@ export interface TokenOwnerRow extends UserRow {
 export class UserStore {
   private readonly byNameStmt;
   private readonly byIdStmt;
+  private readonly byPersonStmt;
+  private readonly linkPersonStmt;
   private readonly insertStmt;
   private readonly countStmt;
   private readonly insertTokenStmt;
@@ -31,6 +33,8 @@ export class UserStore {
   constructor(db: DB) {
     this.byNameStmt = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
     this.byIdStmt = db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?');
+    this.byPersonStmt = db.prepare<[string], UserRow>('SELECT * FROM users WHERE person = ?');
+    this.linkPersonStmt = db.prepare<[string | null, number]>('UPDATE users SET person = ? WHERE id = ?');
     this.insertStmt = db.prepare<[Omit<UserRow, 'id' | 'active'>]>(
       `INSERT INTO users (username, password_hash, role, person, created_at)
        VALUES (@username, @password_hash, @role, @person, @created_at)`,
@@ -72,5 +76,14 @@ export class UserStore {
 
   touchToken(tokenId: number, at: string): void {
     this.touchTokenStmt.run(at, tokenId);
+  }
+
+  /** The account linked to a person, if any (an account links to at most one person, and back). */
+  byPerson(handle: string): UserRow | undefined {
+    return this.byPersonStmt.get(handle);
+  }
+
+  linkPerson(userId: number, person: string | null): void {
+    this.linkPersonStmt.run(person, userId);
   }
 }

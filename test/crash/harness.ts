@@ -97,7 +97,7 @@ export function checkStore(dataDir: string, acks: Ack[]): { problems: string[]; 
       .get() as number;
     if (orphanVersions) problems.push(`${orphanVersions} versions without their audit event`);
     const orphanEvents = store.db
-      .prepare(`SELECT count(*) FROM audit_events a WHERE a.action IN ('page.created', 'page.saved', 'page.restored', 'page.archived', 'page.unarchived') AND NOT EXISTS (SELECT 1 FROM page_versions v WHERE v.hash = json_extract(a.details, '$.hash'))`)
+      .prepare(`SELECT count(*) FROM audit_events a WHERE a.action IN ('page.created', 'page.saved', 'page.restored', 'page.archived', 'page.unarchived', 'page.status_changed', 'page.ownership_moved') AND NOT EXISTS (SELECT 1 FROM page_versions v WHERE v.hash = json_extract(a.details, '$.hash'))`)
       .pluck()
       .get() as number;
     if (orphanEvents) problems.push(`${orphanEvents} page audit events without their version`);

@@ -1,0 +1,125 @@
+import { add, type Duration } from 'date-fns';
+import { UTCDate } from '@date-fns/utc';
+import type { Store } from '../store/index.js';
+import type { PageHeadRow } from '../store/pages.js';
+import { recordAudit } from '../audit/log.js';
+import { NotFoundError, ValidationError } from './errors.js';
+import type { CommandContext } from './commands.js';
+import type { FrontMatter, PageStatus } from './schema.js';
+
+/** Pages in these states describe something current, so they are due for review; the others are history. */
+export const REVIEWED_STATUSES: readonly PageStatus[] = ['proposed', 'approved', 'in-build', 'live'];
+
+/** "Due soon" on a person's review queue: within this many days. */
+export const DUE_SOON_DAYS = 30;
+
+const UNITS: Record<string, keyof Duration> = { d: 'days', w: 'weeks', m: 'months', y: 'years' };
+export const INTERVAL_FORMS = 'a number followed by d (days), w (weeks), m (months) or y (years), for example 90d, 6m or 1y';
+
+/** Reads `90d`, `12w`, `6m`, `1y` as a calendar duration; anything else is null. */
+export function parseInterval(value: string): Duration | null {
+  const m = /^([1-9][0-9]{0,3})([dwmy])$/.exec(value.trim());
+  return m ? { [UNITS[m[2]!]!]: Number(m[1]) } : null;
+}
+
+/**
+ * Adds a review interval to an instant, on the UTC calendar: a month after 31 January is the last day of
+ * February, a year after 29 February is 28 February.
+ */
+export function addInterval(at: string, interval: string): string {
+  const duration = parseInterval(interval);
+  if (!duration) throw new Error(`not a review interval: ${interval}`);
+  return add(new UTCDate(at), duration).toISOString();
+}
+
+export interface ReviewState {
+  /** The interval that applies, and where it came from; null when the page is never due. */
+  interval: string | null;
+  intervalSource: 'page' | 'system' | null;
+  /** The last "mark reviewed", or null if nobody has reviewed the page yet. */
+  lastReviewedAt: string | null;
+  lastReviewedBy: string | null;
+  /** When the clock started: the last review, else the page's creation. */
+  since: string;
+  dueAt: string | null;
+  overdue: boolean;
+  /** Whole days past due (0 when not overdue). */
+  daysOverdue: number;
+  dueSoon: boolean;
+}
+
+export interface ReviewInput {
+  frontMatter: Pick<FrontMatter, 'review_every' | 'status' | 'system'>;
+  createdAt: string;
+  lastReviewedAt: string | null;
+  lastReviewedBy?: string | null;
+}
+
+/**
+ * Whether a page is due for review at `now`. The clock starts at the last review (a page never reviewed
+ * counts from its creation) and the page is overdue from the instant the interval has passed. Pages that
+ * are superseded, retired or rejected are never due.
+ */
+export function reviewState(page: ReviewInput, defaults: Record<string, string>, now: Date): ReviewState {
+  const own = page.frontMatter.review_every;
+  const fallback = defaults[page.frontMatter.system];
+  const interval = REVIEWED_STATUSES.includes(page.frontMatter.status) ? (own ?? fallback ?? null) : null;
+  const since = page.lastReviewedAt ?? page.createdAt;
+  const dueAt = interval ? addInterval(since, interval) : null;
+  const dueMs = dueAt ? Date.parse(dueAt) : Infinity;
+  const overdue = now.getTime() >= dueMs;
+  return {
+    interval,
+    intervalSource: interval ? (own ? 'page' : 'system') : null,
+    lastReviewedAt: page.lastReviewedAt,
+    lastReviewedBy: page.lastReviewedBy ?? null,
+    since,
+    dueAt,
+    overdue,
+    daysOverdue: overdue ? Math.floor((now.getTime() - dueMs) / 86_400_000) : 0,
+    dueSoon: !overdue && dueMs - now.getTime() <= DUE_SOON_DAYS * 86_400_000,
+  };
+}
+
+export function headReviewInput(head: PageHeadRow, fm: FrontMatter): ReviewInput {
+  return { frontMatter: fm, createdAt: head.created_at, lastReviewedAt: head.last_reviewed_at, lastReviewedBy: head.last_reviewed_by };
+}
+
+/** The people behind a list of owners: people directly, and the members of teams. */
+export function peopleBehind(store: Store, owners: string[]): Set<string> {
+  const out = new Set<string>();
+  for (const handle of owners) {
+    const party = store.parties.get(handle);
+    if (party?.kind === 'person') out.add(handle);
+    else if (party?.kind === 'team') for (const m of store.parties.members(handle)) out.add(m.handle);
+  }
+  return out;
+}
+
+/** Owners (through their linked person, directly or through a team) and editors may mark a page reviewed. */
+export function mayReview(store: Store, user: { role: string; person: string | null }, owners: string[]): boolean {
+  if (user.role === 'editor' || user.role === 'admin') return true;
+  return user.person !== null && peopleBehind(store, owners).has(user.person);
+}
+
+export const REVIEW_NOTE_MAX = 1000;
+
+/**
+ * Records that someone confirmed the page still holds: an append-only review row, the head's
+ * last-reviewed mark and an audit event, in one transaction. Writes no new version: the content did not change.
+ */
+export function markReviewed(ctx: CommandContext, slug: string, note?: string): { reviewedAt: string; version: number } {
+  const text = (note ?? '').trim();
+  if (text.length > REVIEW_NOTE_MAX) throw new ValidationError([{ field: 'note', message: `A review note is at most ${REVIEW_NOTE_MAX} characters.` }]);
+  const at = (ctx.at ?? new Date()).toISOString();
+  const version = ctx.store.transaction(() => {
+    const head = ctx.store.pages.head(slug);
+    if (!head) throw new NotFoundError(`There is no page "${slug}".`);
+    if (head.archived) throw new ValidationError([{ field: 'note', message: `The page "${slug}" is archived; archived pages are not reviewed.` }], 409);
+    ctx.store.pages.recordReview({ page_id: head.id, version: head.current_version, reviewer: ctx.actor.username, reviewed_at: at, note: text || null });
+    recordAudit(ctx.store, { actor: ctx.actor.username, action: 'page.reviewed', target: slug, client: ctx.client, at, details: { version: head.current_version, ...(text ? { note: text } : {}) } });
+    return head.current_version;
+  });
+  ctx.events?.emit('page-reviewed', { slug });
+  return { reviewedAt: at, version };
+}

@@ -1,0 +1,90 @@
+import type { Store } from '../store/index.js';
+import type { PartyRow } from '../store/parties.js';
+import type { FrontMatter } from '../pages/schema.js';
+import { reviewState, type ReviewState } from '../pages/review.js';
+
+/** Why an owner no longer counts as someone who knows the page. */
+export type OwnerState = 'active' | 'departed' | 'no-active-members' | 'unknown';
+
+export interface OwnerFact {
+  handle: string;
+  name: string;
+  kind: 'person' | 'team';
+  state: OwnerState;
+  /** For a departed person: who takes over, if named. */
+  successor: string | null;
+}
+
+/** One listed page and what the reports need to know about it. */
+export interface PageFact {
+  id: number;
+  slug: string;
+  title: string;
+  system: string;
+  module: string | null;
+  status: string;
+  fm: FrontMatter;
+  owners: OwnerFact[];
+  /** The active people behind the owners: people directly and active members of owning teams. */
+  activePeople: string[];
+  orphaned: boolean;
+  singleOwner: boolean;
+  hasTicket: boolean;
+  review: ReviewState;
+  updatedAt: string;
+}
+
+export interface Knowledge {
+  now: Date;
+  pages: PageFact[];
+  parties: Map<string, PartyRow>;
+  members: Map<string, string[]>;
+}
+
+/**
+ * Everything the turnover reports read, computed in one pass over the current pages: who actually
+ * stands behind each page, and whether its review is current. A few queries, whatever the page count.
+ */
+export function knowledge(store: Store, reviewDefaults: Record<string, string>, now: Date): Knowledge {
+  const parties = new Map(store.parties.all().map((p) => [p.handle, p]));
+  const members = store.parties.memberships();
+  const ownersByPage = store.pages.ownersByPage();
+  const pages = store.pages.allCurrent().map((row): PageFact => {
+    const fm = JSON.parse(row.front_matter) as FrontMatter;
+    const handles = ownersByPage.get(row.id) ?? fm.owners;
+    const people = new Set<string>();
+    const owners = fm.owners.filter((h) => handles.includes(h)).map((handle): OwnerFact => {
+      const party = parties.get(handle);
+      if (!party) return { handle, name: handle, kind: 'person', state: 'unknown', successor: null };
+      if (party.kind === 'person') {
+        if (party.status === 'active') people.add(handle);
+        return { handle, name: party.name, kind: 'person', state: party.status === 'active' ? 'active' : 'departed', successor: party.successor };
+      }
+      const active = (members.get(handle) ?? []).filter((m) => parties.get(m)?.status === 'active');
+      for (const m of active) people.add(m);
+      return { handle, name: party.name, kind: 'team', state: active.length > 0 ? 'active' : 'no-active-members', successor: null };
+    });
+    return {
+      id: row.id,
+      slug: row.slug,
+      title: row.title,
+      system: row.system,
+      module: row.module,
+      status: row.status,
+      fm,
+      owners,
+      activePeople: [...people].sort(),
+      orphaned: people.size === 0,
+      singleOwner: people.size === 1,
+      hasTicket: (fm.tickets ?? []).length > 0,
+      review: reviewState({ frontMatter: fm, createdAt: row.created_at, lastReviewedAt: row.last_reviewed_at, lastReviewedBy: row.last_reviewed_by }, reviewDefaults, now),
+      updatedAt: row.updated_at,
+    };
+  });
+  return { now, pages, parties, members };
+}
+
+/** Pages a person answers for: owned directly or through a team they are an active member of. */
+export function pagesOf(k: Knowledge, person: string): PageFact[] {
+  return k.pages.filter((p) => p.activePeople.includes(person) && p.owners.some((o) => o.handle === person || (o.kind === 'team' && (k.members.get(o.handle) ?? []).includes(person))));
+}
