@@ -25,6 +25,7 @@ import { registerHelpers, loadPartials } from './routes/html/view-helpers.js';
 import { VIEWS_DIR } from './paths.js';
 import { htmlRoutes } from './routes/html/index.js';
 import { apiRoutes } from './routes/api/index.js';
+import { turnoverApiRoutes } from './routes/api/turnover.js';
 import { SearchService } from './search/client.js';
 import { PageHtmlCache } from './routes/html/page-cache.js';
 
@@ -35,6 +36,8 @@ export interface AppOptions {
   startSearch?: boolean;
   /** Fastify logger options; tests pass false. */
   logger?: FastifyServerOptions['logger'];
+  /** The time, for review due dates and recorded changes; tests inject a fixed clock. */
+  clock?: () => Date;
 }
 
 declare module 'fastify' {
@@ -45,6 +48,7 @@ declare module 'fastify' {
     renderer: RenderCache;
     searchIndex: SearchService;
     pageHtml: PageHtmlCache;
+    clock: () => Date;
   }
 }
 
@@ -73,6 +77,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.decorate('config', config);
   app.decorate('store', store);
+  app.decorate('clock', options.clock ?? (() => new Date()));
   app.decorate('events', new PageEvents());
   app.decorate('renderer', new RenderCache((slug) => pageExists(store, slug)));
   const dataVersion = store.db.prepare('PRAGMA data_version').pluck();
@@ -82,6 +87,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (e.created) app.renderer.pagesChanged();
     app.searchIndex.notifyChanged();
   });
+  app.events.on('page-reviewed', () => app.pageHtml.invalidate());
+  app.events.on('directory-changed', () => app.pageHtml.invalidate());
   app.decorate('searchIndex', new SearchService({ dbFile: store.db.name, log: app.log.child({ component: 'search' }) }));
   app.addHook('onClose', async () => app.searchIndex.close());
   if (options.startSearch) app.searchIndex.start();
@@ -158,5 +165,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(htmlRoutes);
   await app.register(apiRoutes);
+  await app.register(turnoverApiRoutes);
   return app;
 }

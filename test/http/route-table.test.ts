@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, sampleFrontMatter, seedPage, testApp, tokenFor, type TestApp } from '../helpers.js';
 import { savePage } from '../../server/pages/commands.js';
 import { commandContext } from '../helpers.js';
+import { createPage } from '../../server/pages/commands.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -11,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await t.close(); });
 
-const fill = (url: string) => url.replace(':slug', 'p').replace(':version', '1').replace(':n', '1').replace(':handle', url.startsWith('/teams') ? 'epic-clindoc' : 'mreyes').replace(':date', '2999-01-01');
+const fill = (url: string) => url.replace(':slug', 'p').replace(':version', '1').replace(':n', '1').replace(':handle', url.includes('/teams') ? 'epic-clindoc' : 'mreyes').replace(':date', '2999-01-01');
 
 describe('the route table', () => {
   it('gives readers and auditors 403 on every write route, and writes nothing', async () => {
@@ -42,6 +43,9 @@ describe('the route table', () => {
 describe('every write path', () => {
   it('creates exactly one audit event', async () => {
     const editor = new Browser(t.app);
+    const admin = new Browser(t.app);
+    const adminToken = tokenFor(t.store, 'admin');
+    const adminApi = (method: 'POST' | 'PATCH', url: string, payload: object) => t.app.inject({ method, url, payload, headers: { authorization: `Bearer ${adminToken}` } });
     const count = () => t.store.db.prepare('SELECT count(*) FROM audit_events').pluck().get() as number;
     const token = tokenFor(t.store, 'editor');
     const api = (method: 'POST' | 'PUT', url: string, payload: object) => t.app.inject({ method, url, payload, headers: { authorization: `Bearer ${token}` } });
@@ -58,7 +62,27 @@ describe('every write path', () => {
       ['POST /api/pages/:slug/restore', () => api('POST', '/api/pages/api-page/restore', { version: 1, summary: 'r' })],
       ['POST /api/pages/:slug/archive', () => api('POST', '/api/pages/api-page/archive', { summary: 'a' })],
       ['POST /api/pages/:slug/unarchive', () => api('POST', '/api/pages/api-page/unarchive', { summary: 'u' })],
+      ['POST /p/:slug/review', async () => { await editor.get('/p/form-page'); return editor.post('/p/form-page/review', { note: 'still holds' }); }],
+      ['POST /api/pages/:slug/review', () => api('POST', '/api/pages/api-page/review', {})],
+      ['POST /p/:slug/status', async () => { await editor.get('/p/form-page/status'); return editor.post('/p/form-page/status', { status: 'retired', reason: 'Replaced by the vendor build' }); }],
+      ['POST /api/pages/:slug/status', () => api('POST', '/api/pages/api-page/status', { status: 'in-build', reason: 'Reopened for the upgrade' })],
       ['POST /logout', async () => { await editor.get('/'); return editor.post('/logout', {}); }],
+      // The directory and reassignment, as an admin.
+      ['sign in admin', async () => { await admin.get('/login'); return admin.post('/login', { username: 'admin', password: 'a-long-test-password' }); }],
+      ['POST /api/people', () => adminApi('POST', '/api/people', { handle: 'jdoe', name: 'Jane Doe', team: 'epic-clindoc' })],
+      ['PATCH /api/people/:handle', () => adminApi('PATCH', '/api/people/jdoe', { title: 'Epic Analyst' })],
+      ['POST /people/new', async () => { await admin.get('/people/new'); return admin.post('/people/new', { handle: 'asmith', name: 'Al Smith' }); }],
+      ['POST /people/:handle/edit', async () => { await admin.get('/people/asmith/edit'); return admin.post('/people/asmith/edit', { name: 'Al Smith', title: 'Interface Analyst' }); }],
+      ['POST /api/teams', () => adminApi('POST', '/api/teams', { handle: 't1', name: 'Team one', members: ['jdoe'] })],
+      ['PATCH /api/teams/:handle', () => adminApi('PATCH', '/api/teams/t1', { name: 'Team One' })],
+      ['POST /teams/new', async () => { await admin.get('/teams/new'); return admin.post('/teams/new', { handle: 't2', name: 'Team two', members: 'asmith' }); }],
+      ['POST /teams/:handle/edit', async () => { await admin.get('/teams/t2/edit'); return admin.post('/teams/t2/edit', { name: 'Team Two', members: 'asmith' }); }],
+      ['a page owned by jdoe', async () => { createPage(commandContext(t.store), { slug: 'jdoe-page', frontMatter: { ...sampleFrontMatter, owners: ['jdoe'] }, body: 'b' }); return { statusCode: 201 }; }],
+      ['POST /api/people/:handle/depart', () => adminApi('POST', '/api/people/jdoe/depart', { reason: 'Left', successor: 'dokafor' })],
+      ['POST /api/reassign', () => adminApi('POST', '/api/reassign', { from: 'jdoe', to: 'dokafor', summary: 'Jane left' })],
+      ['a page owned by asmith', async () => { createPage(commandContext(t.store), { slug: 'asmith-page', frontMatter: { ...sampleFrontMatter, owners: ['asmith'] }, body: 'b' }); return { statusCode: 201 }; }],
+      ['POST /people/:handle/depart', async () => { await admin.get('/people/asmith/depart'); return admin.post('/people/asmith/depart', { date: '2026-01-05', reason: 'Left', successor: 'dokafor' }); }],
+      ['POST /people/:handle/reassign', async () => { await admin.get('/people/asmith/reassign'); return admin.post('/people/asmith/reassign', { 'to:asmith-page': 'dokafor', summary: 'Al left' }); }],
     ];
     for (const [name, step] of steps) {
       const before = count();
@@ -67,7 +91,10 @@ describe('every write path', () => {
       expect(count() - before, name).toBe(1);
     }
     const covered = new Set(steps.map(([n]) => n));
-    const writeRoutes = t.app.routeTable.filter((r) => r.access === 'write' && r.method !== 'GET' && r.method !== 'HEAD' && r.url !== '/api/preview').map((r) => `${r.method} ${r.url}`);
+    // Every route that changes something (all but preview and the index rebuild, which change no record).
+    const writeRoutes = t.app.routeTable
+      .filter((r) => r.access !== 'public' && r.method !== 'GET' && r.method !== 'HEAD' && r.url !== '/api/preview' && r.url !== '/api/search/rebuild')
+      .map((r) => `${r.method} ${r.url}`);
     expect(writeRoutes.filter((r) => !covered.has(r))).toEqual([]);
   });
 });

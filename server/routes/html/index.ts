@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { authRoutes } from './auth.js';
 import { pageRoutes } from './pages.js';
 import { peopleRoutes } from './people.js';
+import { reportRoutes } from './reports.js';
 import { historyRoutes } from './history.js';
 import { asOfRoutes } from './as-of.js';
 import { auditRoutes } from '../audit.js';
@@ -25,6 +26,7 @@ export async function htmlRoutes(app: FastifyInstance): Promise<void> {
       user: request.user,
       canWrite: role === 'editor' || role === 'admin',
       canAudit: role === 'auditor' || role === 'admin',
+      canAdmin: role === 'admin',
       // API-token requests never post forms, and generating a token would give them a session to store.
       csrfToken: request.authMethod === 'token' ? '' : reply.generateCsrf(),
     };
@@ -32,6 +34,7 @@ export async function htmlRoutes(app: FastifyInstance): Promise<void> {
   await app.register(authRoutes);
   await app.register(pageRoutes);
   await app.register(peopleRoutes);
+  await app.register(reportRoutes);
   await app.register(historyRoutes);
   await app.register(asOfRoutes);
   // Screens and their JSON exports together; the view hook above skips /api/ requests.

@@ -1,8 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { createPage, savePage, type CommandContext } from '../../pages/commands.js';
-import { ConflictError, PayloadTooLargeError, ValidationError } from '../../pages/errors.js';
+import { changeStatus, createPage, savePage, type CommandContext } from '../../pages/commands.js';
+import { markReviewed } from '../../pages/review.js';
+import { knowledge, pagesOf } from '../../reports/knowledge.js';
+import { sendError } from '../errors.js';
+import { STATUS_TRANSITIONS } from '../../pages/lifecycle.js';
+import type { PageStatus } from '../../pages/schema.js';
+import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError } from '../../pages/errors.js';
+import { headReviewInput, mayReview, reviewState } from '../../pages/review.js';
+import type { PageHeadRow } from '../../store/pages.js';
+import type { SessionUser } from '../../auth/accounts.js';
 import { backlinks, getCurrentPage, getPageVersion, listPages, recentChanges } from '../../pages/queries.js';
 import { diffBody, diffFrontMatter } from '../../pages/diff.js';
 import type { PageVersion } from '../../pages/model.js';
@@ -21,6 +29,7 @@ export function commandContext(app: FastifyInstance, request: FastifyRequest): C
     events: app.events,
     actor: { username: request.user!.username },
     client: request.ip,
+    at: app.clock(),
   };
 }
 
@@ -56,7 +65,20 @@ export function pageViewModel(app: FastifyInstance, page: PageVersion) {
     requestedBy: personRef(page.frontMatter.requested_by),
     sponsor: personRef(page.frontMatter.sponsor),
     backlinks: backlinks(app.store, page.slug),
+    successors: linkedPages(app, page.frontMatter.superseded_by),
+    predecessors: linkedPages(app, page.frontMatter.supersedes),
   };
+}
+
+function linkedPages(app: FastifyInstance, slugs: string[] | undefined) {
+  return (slugs ?? []).map((slug) => ({ slug, title: app.store.pages.head(slug)?.title ?? slug, missing: !app.store.pages.head(slug) }));
+}
+
+/** Review facts for the current version of a page: due date, overdue banner, who may mark it reviewed. */
+export function pageReview(app: FastifyInstance, head: PageHeadRow, page: PageVersion, user: SessionUser) {
+  const state = reviewState(headReviewInput(head, page.frontMatter), app.config.reviewDefaults, app.clock());
+  const last = head.last_reviewed_by ? app.store.parties.get(head.last_reviewed_by)?.name ?? head.last_reviewed_by : null;
+  return { ...state, lastReviewedByName: last, canReview: !page.archived && mayReview(app.store, user, page.frontMatter.owners) };
 }
 
 function renderForm(reply: FastifyReply, app: FastifyInstance, view: { mode: 'new' | 'edit'; values: FormValues; errors?: Record<string, string>; slug?: string; message?: string; conflict?: unknown; title: string }) {
@@ -79,7 +101,7 @@ function formError(error: unknown): { status: number; errors: Record<string, str
 export async function pageRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  r.get('/', { config: { access: 'read' } }, async (_request, reply) => {
+  r.get('/', { config: { access: 'read' } }, async (request, reply) => {
     const { pages } = listPages(app.store, 100_000, 0);
     const systems = app.config.systems.map((system) => {
       const inSystem = pages.filter((p) => p.frontMatter.system === system);
@@ -95,7 +117,14 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       };
     });
     const recent = recentChanges(app.store, 15).map((c) => ({ ...c, authorName: app.store.parties.get(c.author)?.name ?? c.author }));
-    return reply.view('home', { title: 'Home', recent, systems, pageCount: pages.length });
+    // A signed-in person sees the pages they answer for that are overdue or due within 30 days.
+    const person = request.user?.person;
+    const queue = person
+      ? pagesOf(knowledge(app.store, app.config.reviewDefaults, app.clock()), person)
+          .filter((p) => p.review.overdue || p.review.dueSoon)
+          .sort((a, b) => a.review.dueAt!.localeCompare(b.review.dueAt!))
+      : null;
+    return reply.view('home', { title: 'Home', recent, systems, pageCount: pages.length, queue });
   });
 
   r.get('/p/:slug', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request, reply) => {
@@ -103,12 +132,16 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const canEdit = user.role === 'editor' || user.role === 'admin';
     const locals = reply.locals ?? {};
     const head = app.store.pages.head(request.params.slug);
-    const key = head && `${head.slug}\u0000${head.current_version}\u0000${user.role}`;
-    let html = key ? app.pageHtml.get(key) : undefined;
+    if (!head) throw new NotFoundError(`There is no page "${request.params.slug}".`);
+    // Whether this person may mark the page reviewed, and the minute (overdue banners appear on time).
+    const reviewer = mayReview(app.store, user, app.store.pages.ownersOf(head.id)) ? 1 : 0;
+    const key = `${head.slug}\u0000${head.current_version}\u0000${user.role}\u0000${reviewer}\u0000${Math.floor(app.clock().getTime() / 60_000)}`;
+    let html = app.pageHtml.get(key);
     if (!html) {
       const page = getCurrentPage(app.store, request.params.slug);
-      html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, title: page.frontMatter.title, page: pageViewModel(app, page), canEdit });
-      if (key && page.version === head!.current_version) app.pageHtml.set(key, html);
+      const review = pageReview(app, head, page, user);
+      html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, title: page.frontMatter.title, page: pageViewModel(app, page), review, canEdit });
+      if (page.version === head.current_version) app.pageHtml.set(key, html);
     }
     return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? '')));
   });
@@ -177,6 +210,45 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       if (!problem) throw e;
       reply.status(problem.status);
       return renderForm(reply, app, { mode: 'edit', title: 'Edit page', slug, values, errors: problem.errors, message: problem.message });
+    }
+  });
+
+  r.post('/p/:slug/review', { config: { access: 'read' }, schema: { params: SlugParams, body: FormBody } }, async (request, reply) => {
+    const head = app.store.pages.head(request.params.slug);
+    if (!head) throw new NotFoundError(`There is no page "${request.params.slug}".`);
+    if (!mayReview(app.store, request.user!, app.store.pages.ownersOf(head.id))) {
+      return sendError(request, reply, { statusCode: 403, error: 'Forbidden', message: 'Only the page\'s owners, editors and admins can mark it reviewed.' });
+    }
+    markReviewed(commandContext(app, request), head.slug, (request.body as Record<string, string>).note);
+    return reply.redirect(`/p/${head.slug}#review`, 303);
+  });
+
+  const statusForm = (reply: FastifyReply, slug: string, values: Record<string, string>, errors: Record<string, string> = {}) => {
+    const page = getCurrentPage(app.store, slug);
+    const from = page.frontMatter.status;
+    return reply.view('status-form', {
+      title: `Change status: ${page.frontMatter.title}`,
+      page,
+      from,
+      choices: STATUS_TRANSITIONS[from].map((s) => ({ value: s, selected: values.status === s })),
+      values,
+      errors,
+      pages: app.store.pages.liveSlugs().filter((s) => s !== slug).sort(),
+    });
+  };
+
+  r.get('/p/:slug/status', { config: { access: 'write' }, schema: { params: SlugParams } }, async (request, reply) => statusForm(reply, request.params.slug, {}));
+
+  r.post('/p/:slug/status', { config: { access: 'write' }, schema: { params: SlugParams, body: FormBody } }, async (request, reply) => {
+    const values = request.body as Record<string, string>;
+    try {
+      changeStatus(commandContext(app, request), request.params.slug, { status: values.status ?? '', reason: values.reason ?? '', supersededBy: values.superseded_by });
+      return reply.redirect(`/p/${request.params.slug}`, 303);
+    } catch (e) {
+      const problem = formError(e);
+      if (!problem) throw e;
+      reply.status(problem.status);
+      return statusForm(reply, request.params.slug, values, problem.errors);
     }
   });
 }

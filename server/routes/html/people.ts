@@ -1,29 +1,226 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { partyProfile } from '../../pages/queries.js';
+import { moveOwnership } from '../../pages/commands.js';
+import { NotFoundError, ValidationError, type FieldError } from '../../pages/errors.js';
+import { addPerson, addTeam, checkSuccessor, departPerson, editPerson, editTeam } from '../../people/directory.js';
+import { pagesOf } from '../../reports/knowledge.js';
+import { currentKnowledge, today } from '../api/turnover.js';
+import { commandContext } from './pages.js';
 
 const HandleParams = Type.Object({ handle: Type.String({ maxLength: 100 }) });
+const FormBody = Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 2000 }), Type.Array(Type.String({ maxLength: 200 }), { maxItems: 500 })]));
+
+function formProblem(e: unknown): { status: number; errors: Record<string, string> } | null {
+  return e instanceof ValidationError ? { status: e.statusCode, errors: e.byField() } : null;
+}
 
 export async function peopleRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const teams = () => app.store.parties.all().filter((p) => p.kind === 'team');
+  const activePeople = () => app.store.parties.all().filter((p) => p.kind === 'person' && p.status === 'active');
 
-  r.get('/people', { config: { access: 'read' } }, async (_request, reply) => {
-    const all = app.store.parties.all();
+  r.get('/people', { config: { access: 'read' }, schema: { querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 100 })) }) } }, async (request, reply) => {
+    const q = (request.query.q ?? '').trim();
+    const needle = q.toLowerCase();
+    const all = app.store.parties.all().filter((p) => !needle || `${p.handle} ${p.name} ${p.title ?? ''} ${p.email ?? ''}`.toLowerCase().includes(needle));
     return reply.view('people', {
       title: 'People and teams',
+      q,
       people: all.filter((p) => p.kind === 'person').map((p) => ({ ...p, owned: app.store.pages.ownedBy(p.handle).length })),
       teams: all.filter((p) => p.kind === 'team').map((t) => ({ ...t, owned: app.store.pages.ownedBy(t.handle).length, members: app.store.parties.members(t.handle) })),
     });
   });
 
+  // ---- people ----
+  const personForm = (reply: FastifyReply, view: { mode: 'new' | 'edit'; values: Record<string, string>; errors?: Record<string, string>; handle?: string }) =>
+    reply.view('person-form', {
+      ...view,
+      title: view.mode === 'new' ? 'Add a person' : `Edit ${view.values.name ?? view.handle}`,
+      errors: view.errors ?? {},
+      teams: teams().map((t) => ({ ...t, checked: (view.values.teams ?? '').split(',').includes(t.handle) })),
+      action: view.mode === 'new' ? '/people/new' : `/people/${view.handle}/edit`,
+    });
+
+  r.get('/people/new', { config: { access: 'admin' } }, async (_request, reply) => personForm(reply, { mode: 'new', values: {} }));
+
+  r.post('/people/new', { config: { access: 'admin' }, schema: { body: FormBody } }, async (request, reply) => {
+    const values = formValues(request.body as Record<string, string | string[]>);
+    try {
+      const p = addPerson(commandContext(app, request), { ...values, teams: split(values.teams) });
+      return reply.redirect(`/people/${p.handle}`, 303);
+    } catch (e) {
+      const problem = formProblem(e);
+      if (!problem) throw e;
+      reply.status(problem.status);
+      return personForm(reply, { mode: 'new', values, errors: problem.errors });
+    }
+  });
+
   r.get('/people/:handle', { config: { access: 'read' }, schema: { params: HandleParams } }, async (request, reply) => {
     const profile = partyProfile(app.store, request.params.handle, 'person');
-    return reply.view('party', { title: profile.party.name, profile, isTeam: false });
+    const handle = profile.party.handle;
+    const account = app.store.users.byPerson(handle);
+    const k = currentKnowledge(app);
+    const queue = profile.party.status === 'active' ? pagesOf(k, handle).filter((p) => p.review.overdue || p.review.dueSoon).sort((a, b) => a.review.dueAt!.localeCompare(b.review.dueAt!)) : [];
+    const successor = profile.party.successor ? app.store.parties.get(profile.party.successor) : undefined;
+    return reply.view('party', {
+      title: profile.party.name,
+      profile,
+      isTeam: false,
+      successor,
+      queue,
+      recent: app.store.pages.recentBy([handle, ...(account ? [account.username] : [])], 10),
+      ownsSomething: profile.owned.length > 0,
+    });
+  });
+
+  r.get('/people/:handle/edit', { config: { access: 'admin' }, schema: { params: HandleParams } }, async (request, reply) => {
+    const p = app.store.parties.get(request.params.handle);
+    if (!p || p.kind !== 'person') throw new NotFoundError(`There is no person "${request.params.handle}".`);
+    const values = { name: p.name, title: p.title ?? '', email: p.email ?? '', teams: app.store.parties.teamsOf(p.handle).map((t) => t.handle).join(',') };
+    return personForm(reply, { mode: 'edit', handle: p.handle, values });
+  });
+
+  r.post('/people/:handle/edit', { config: { access: 'admin' }, schema: { params: HandleParams, body: FormBody } }, async (request, reply) => {
+    const values = formValues(request.body as Record<string, string | string[]>);
+    try {
+      const p = editPerson(commandContext(app, request), request.params.handle, { ...values, teams: split(values.teams) });
+      return reply.redirect(`/people/${p.handle}`, 303);
+    } catch (e) {
+      const problem = formProblem(e);
+      if (!problem) throw e;
+      reply.status(problem.status);
+      return personForm(reply, { mode: 'edit', handle: request.params.handle, values, errors: problem.errors });
+    }
+  });
+
+  // ---- departures and reassignment ----
+  const departForm = (reply: FastifyReply, handle: string, values: Record<string, string>, errors: Record<string, string> = {}) => {
+    const p = app.store.parties.get(handle);
+    if (!p || p.kind !== 'person') throw new NotFoundError(`There is no person "${handle}".`);
+    return reply.view('depart', { title: `Mark ${p.name} departed`, person: p, values: { date: today(app), ...values }, errors, people: activePeople().filter((x) => x.handle !== handle), teams: teams(), owned: app.store.pages.ownedBy(handle).length });
+  };
+
+  r.get('/people/:handle/depart', { config: { access: 'admin' }, schema: { params: HandleParams } }, async (request, reply) => departForm(reply, request.params.handle, {}));
+
+  r.post('/people/:handle/depart', { config: { access: 'admin' }, schema: { params: HandleParams, body: FormBody } }, async (request, reply) => {
+    const values = request.body as Record<string, string>;
+    try {
+      const p = departPerson(commandContext(app, request), request.params.handle, values, today(app));
+      return reply.redirect(p.successor && app.store.pages.ownedBy(p.handle).length > 0 ? `/people/${p.handle}/reassign` : '/reports/orphans', 303);
+    } catch (e) {
+      const problem = formProblem(e);
+      if (!problem) throw e;
+      reply.status(problem.status);
+      return departForm(reply, request.params.handle, values, problem.errors);
+    }
+  });
+
+  const reassignScreen = (reply: FastifyReply, handle: string, values: Record<string, string>, errors: Record<string, string> = {}) => {
+    const p = app.store.parties.get(handle);
+    if (!p || p.kind !== 'person') throw new NotFoundError(`There is no person "${handle}".`);
+    const choices = [...activePeople(), ...teams()].filter((x) => x.handle !== handle);
+    const pages = app.store.pages.ownedBy(handle).map((page) => {
+      const proposed = values[`to:${page.slug}`] ?? p.successor ?? '';
+      return {
+        ...page,
+        owners: app.store.pages.ownersOf(page.id).filter((o) => o !== handle).map((o) => app.store.parties.get(o)?.name ?? o),
+        error: errors[`to:${page.slug}`],
+        choices: choices.map((c) => ({ handle: c.handle, name: c.name, kind: c.kind, selected: c.handle === proposed })),
+      };
+    });
+    return reply.view('reassign', { title: `Reassign ${p.name}'s pages`, person: p, successor: p.successor ? app.store.parties.get(p.successor) : undefined, pages, values, errors });
+  };
+
+  r.get('/people/:handle/reassign', { config: { access: 'admin' }, schema: { params: HandleParams } }, async (request, reply) => reassignScreen(reply, request.params.handle, {}));
+
+  r.post('/people/:handle/reassign', { config: { access: 'admin' }, schema: { params: HandleParams, body: FormBody } }, async (request, reply) => {
+    const from = request.params.handle;
+    if (app.store.parties.get(from)?.kind !== 'person') throw new NotFoundError(`There is no person "${from}".`);
+    const values = request.body as Record<string, string>;
+    const errors: FieldError[] = [];
+    const moves: { slug: string; to: string }[] = [];
+    for (const [key, to] of Object.entries(values)) {
+      if (!key.startsWith('to:') || !to) continue; // an empty choice leaves that page as it is
+      const slug = key.slice(3);
+      const before = errors.length;
+      checkSuccessor(app.store, to, from, key, errors);
+      if (errors.length === before) moves.push({ slug, to });
+    }
+    if (errors.length === 0 && moves.length === 0) errors.push({ field: 'summary', message: 'Choose a new owner for at least one page.' });
+    try {
+      if (errors.length > 0) throw new ValidationError(errors);
+      moveOwnership(commandContext(app, request), from, moves, values.summary ?? '');
+      return reply.redirect(`/people/${from}?moved=${moves.length}`, 303);
+    } catch (e) {
+      const problem = formProblem(e);
+      if (!problem) throw e;
+      reply.status(problem.status);
+      return reassignScreen(reply, from, values, problem.errors);
+    }
+  });
+
+  // ---- teams ----
+  const teamForm = (reply: FastifyReply, view: { mode: 'new' | 'edit'; values: Record<string, string>; errors?: Record<string, string>; handle?: string }) => {
+    const members = (view.values.members ?? '').split(',');
+    return reply.view('team-form', {
+      ...view,
+      title: view.mode === 'new' ? 'Add a team' : `Edit ${view.values.name ?? view.handle}`,
+      errors: view.errors ?? {},
+      people: app.store.parties.all().filter((p) => p.kind === 'person' && (p.status === 'active' || members.includes(p.handle))).map((p) => ({ ...p, checked: members.includes(p.handle) })),
+      action: view.mode === 'new' ? '/teams/new' : `/teams/${view.handle}/edit`,
+    });
+  };
+
+  r.get('/teams/new', { config: { access: 'admin' } }, async (_request, reply) => teamForm(reply, { mode: 'new', values: {} }));
+
+  r.post('/teams/new', { config: { access: 'admin' }, schema: { body: FormBody } }, async (request, reply) => {
+    const values = formValues(request.body as Record<string, string | string[]>);
+    try {
+      const t = addTeam(commandContext(app, request), { ...values, members: split(values.members) });
+      return reply.redirect(`/teams/${t.handle}`, 303);
+    } catch (e) {
+      const problem = formProblem(e);
+      if (!problem) throw e;
+      reply.status(problem.status);
+      return teamForm(reply, { mode: 'new', values, errors: problem.errors });
+    }
   });
 
   r.get('/teams/:handle', { config: { access: 'read' }, schema: { params: HandleParams } }, async (request, reply) => {
     const profile = partyProfile(app.store, request.params.handle, 'team');
     return reply.view('party', { title: profile.party.name, profile, isTeam: true });
   });
+
+  r.get('/teams/:handle/edit', { config: { access: 'admin' }, schema: { params: HandleParams } }, async (request, reply) => {
+    const t = app.store.parties.get(request.params.handle);
+    if (!t || t.kind !== 'team') throw new NotFoundError(`There is no team "${request.params.handle}".`);
+    return teamForm(reply, { mode: 'edit', handle: t.handle, values: { name: t.name, members: app.store.parties.members(t.handle).map((m) => m.handle).join(',') } });
+  });
+
+  r.post('/teams/:handle/edit', { config: { access: 'admin' }, schema: { params: HandleParams, body: FormBody } }, async (request, reply) => {
+    const values = formValues(request.body as Record<string, string | string[]>);
+    try {
+      const t = editTeam(commandContext(app, request), request.params.handle, { name: values.name, members: split(values.members) });
+      return reply.redirect(`/teams/${t.handle}`, 303);
+    } catch (e) {
+      const problem = formProblem(e);
+      if (!problem) throw e;
+      reply.status(problem.status);
+      return teamForm(reply, { mode: 'edit', handle: request.params.handle, values, errors: problem.errors });
+    }
+  });
+}
+
+/** Checkbox groups arrive as repeated fields; the forms keep them as comma-separated text to re-show them. */
+function formValues(body: Record<string, string | string[]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (k !== '_csrf') out[k] = Array.isArray(v) ? v.join(',') : v;
+  return out;
+}
+
+function split(value: string | undefined): string[] {
+  return (value ?? '').split(/[\s,]+/).filter(Boolean);
 }

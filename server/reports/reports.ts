@@ -1,0 +1,130 @@
+import type { Store } from '../store/index.js';
+import type { Knowledge, OwnerFact, PageFact } from './knowledge.js';
+
+const DAY = 86_400_000;
+export const HEALTH_WEEKS = 12;
+
+const pageRef = (p: PageFact) => ({ slug: p.slug, title: p.title, system: p.system, module: p.module, status: p.status });
+const ownerRef = (o: OwnerFact) => ({ handle: o.handle, name: o.name, kind: o.kind, state: o.state, ...(o.successor ? { successor: o.successor } : {}) });
+
+/** Pages with nobody left who knows them: no active owner directly, nor through a team with an active member. */
+export function orphansReport(k: Knowledge) {
+  const pages = k.pages.filter((p) => p.orphaned);
+  return {
+    count: pages.length,
+    pages: pages.map((p) => ({
+      ...pageRef(p),
+      owners: p.owners.map(ownerRef),
+      /** Departed owners with a named successor: the reassignment screen can propose them. */
+      successors: p.owners.filter((o) => o.successor).map((o) => ({ from: o.handle, to: o.successor!, to_name: k.parties.get(o.successor!)?.name ?? o.successor! })),
+    })),
+  };
+}
+
+/** Pages past their review date, oldest first, and the same pages grouped under each owner. */
+export function staleReport(k: Knowledge) {
+  const pages = k.pages.filter((p) => p.review.overdue).sort((a, b) => a.review.dueAt!.localeCompare(b.review.dueAt!));
+  const byOwner = new Map<string, { owner: ReturnType<typeof ownerRef>; pages: string[] }>();
+  for (const p of pages) {
+    for (const o of p.owners) {
+      const entry = byOwner.get(o.handle) ?? { owner: ownerRef(o), pages: [] };
+      entry.pages.push(p.slug);
+      byOwner.set(o.handle, entry);
+    }
+  }
+  return {
+    as_of: k.now.toISOString(),
+    count: pages.length,
+    pages: pages.map((p) => ({
+      ...pageRef(p),
+      owners: p.owners.map(ownerRef),
+      review_every: p.review.interval,
+      review_every_from: p.review.intervalSource,
+      last_reviewed_at: p.review.lastReviewedAt,
+      last_reviewed_by: p.review.lastReviewedBy,
+      due_at: p.review.dueAt,
+      days_overdue: p.review.daysOverdue,
+    })),
+    by_owner: [...byOwner.values()].sort((a, b) => b.pages.length - a.pages.length || a.owner.name.localeCompare(b.owner.name)).map((e) => ({ ...e.owner, pages: e.pages })),
+  };
+}
+
+export interface HealthRow {
+  system: string;
+  /** null on a system's own row (all its modules together). */
+  module: string | null;
+  pages: number;
+  /** Pages that are due for review at all (proposed, approved, in-build, live, with an interval). */
+  under_review: number;
+  current_review: number;
+  /** current_review / under_review, 0 to 1; null when nothing is under review. */
+  current_review_share: number | null;
+  single_owner: number;
+  orphaned: number;
+  without_ticket: number;
+  /** Versions written per week, oldest week first; the last week ends now. */
+  edits_per_week: number[];
+}
+
+/**
+ * Where the knowledge is thin, per system and per module: review currency, single points of knowledge,
+ * orphans, missing tickets, and how much the pages are being kept up.
+ */
+export function healthReport(store: Store, k: Knowledge, systems: string[]) {
+  const now = k.now.getTime();
+  const start = now - HEALTH_WEEKS * 7 * DAY;
+  const weekStarts = Array.from({ length: HEALTH_WEEKS }, (_, i) => new Date(start + i * 7 * DAY).toISOString().slice(0, 10));
+  const rows = new Map<string, HealthRow>();
+  const row = (system: string, module: string | null) => {
+    const key = `${system}\u0000${module ?? ''}`;
+    let r = rows.get(key);
+    if (!r) {
+      r = { system, module, pages: 0, under_review: 0, current_review: 0, current_review_share: null, single_owner: 0, orphaned: 0, without_ticket: 0, edits_per_week: new Array<number>(HEALTH_WEEKS).fill(0) };
+      rows.set(key, r);
+    }
+    return r;
+  };
+  const total = row('All systems', null);
+  for (const s of systems) row(s, null);
+  for (const p of k.pages) {
+    for (const r of [total, row(p.system, null), row(p.system, p.module ?? 'General')]) {
+      r.pages++;
+      if (p.review.interval) {
+        r.under_review++;
+        if (!p.review.overdue) r.current_review++;
+      }
+      if (p.singleOwner) r.single_owner++;
+      if (p.orphaned) r.orphaned++;
+      if (!p.hasTicket) r.without_ticket++;
+    }
+  }
+  for (const e of store.pages.editsSince(new Date(start).toISOString())) {
+    const t = Date.parse(e.created_at);
+    if (t >= now) continue;
+    const week = Math.floor((t - start) / (7 * DAY));
+    for (const r of [total, row(e.system, null), row(e.system, e.module ?? 'General')]) r.edits_per_week[week]!++;
+  }
+  for (const r of rows.values()) r.current_review_share = r.under_review === 0 ? null : r.current_review / r.under_review;
+  const ordered = [...rows.values()].sort((a, b) => {
+    if (a === total) return -1;
+    if (b === total) return 1;
+    const sa = systems.indexOf(a.system);
+    const sb = systems.indexOf(b.system);
+    if (sa !== sb) return (sa < 0 ? 1e9 : sa) - (sb < 0 ? 1e9 : sb) || a.system.localeCompare(b.system);
+    if (a.module === null) return -1;
+    if (b.module === null) return 1;
+    return a.module.localeCompare(b.module);
+  });
+  return { as_of: k.now.toISOString(), weeks: weekStarts, rows: ordered };
+}
+
+/** [[links]] whose target page does not exist, each with the pages that link to it. */
+export function brokenLinksReport(store: Store) {
+  const byTarget = new Map<string, { slug: string; title: string }[]>();
+  for (const l of store.pages.missingLinks()) {
+    const list = byTarget.get(l.target_slug) ?? [];
+    list.push({ slug: l.slug, title: l.title });
+    byTarget.set(l.target_slug, list);
+  }
+  return { count: byTarget.size, links: [...byTarget.entries()].map(([target, from]) => ({ target, from })) };
+}

@@ -1,0 +1,173 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { changeStatus, moveOwnership } from '../../pages/commands.js';
+import { markReviewed, mayReview } from '../../pages/review.js';
+import { backlinks } from '../../pages/queries.js';
+import { NotFoundError, ValidationError, type FieldError } from '../../pages/errors.js';
+import { addPerson, addTeam, checkSuccessor, departPerson, editPerson, editTeam } from '../../people/directory.js';
+import { knowledge, pagesOf } from '../../reports/knowledge.js';
+import { brokenLinksReport, healthReport, orphansReport, staleReport } from '../../reports/reports.js';
+import { commandContext } from '../html/pages.js';
+import { sendError } from '../errors.js';
+import type { PartyRow } from '../../store/parties.js';
+
+const SlugParams = Type.Object({ slug: Type.String({ maxLength: 200 }) });
+const HandleParams = Type.Object({ handle: Type.String({ maxLength: 100 }) });
+const Text = (max: number) => Type.String({ maxLength: max });
+
+/** The knowledge snapshot the reports read, at the app's clock. */
+export function currentKnowledge(app: FastifyInstance) {
+  return knowledge(app.store, app.config.reviewDefaults, app.clock());
+}
+
+export function today(app: FastifyInstance): string {
+  return app.clock().toISOString().slice(0, 10);
+}
+
+/** Moves every listed page `from` owns directly to `to`; both checked as a person would be told. */
+export function reassignAll(app: FastifyInstance, request: FastifyRequest, from: string, to: string, summary: string) {
+  const errors: FieldError[] = [];
+  if (!app.store.parties.get(from)) errors.push({ field: 'from', message: `There is no person or team "${from}".` });
+  checkSuccessor(app.store, to, from, 'to', errors);
+  if (errors.length > 0) throw new ValidationError(errors);
+  const slugs = app.store.pages.ownedBy(from).map((p) => p.slug);
+  return moveOwnership(commandContext(app, request), from, slugs.map((slug) => ({ slug, to })), summary);
+}
+
+export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  const personJson = (p: PartyRow) => {
+    const base = { handle: p.handle, kind: p.kind, name: p.name, status: p.status };
+    if (p.kind === 'team') return { ...base, members: app.store.parties.members(p.handle).map((m) => ({ handle: m.handle, name: m.name, status: m.status })) };
+    return {
+      ...base,
+      title: p.title,
+      email: p.email,
+      departed_on: p.departed_on,
+      successor: p.successor,
+      departure_reason: p.departure_reason,
+      teams: app.store.parties.teamsOf(p.handle).map((t) => t.handle),
+    };
+  };
+
+  r.get('/api/reports/orphans', { config: { access: 'read' } }, async () => orphansReport(currentKnowledge(app)));
+  r.get('/api/reports/stale', { config: { access: 'read' } }, async () => staleReport(currentKnowledge(app)));
+  r.get('/api/reports/health', { config: { access: 'read' } }, async () => healthReport(app.store, currentKnowledge(app), app.config.systems));
+  r.get('/api/reports/broken-links', { config: { access: 'read' } }, async () => brokenLinksReport(app.store));
+
+  r.get('/api/people', { config: { access: 'read' }, schema: { querystring: Type.Object({ q: Type.Optional(Text(100)) }) } }, async (request) => {
+    const q = (request.query.q ?? '').trim().toLowerCase();
+    const all = app.store.parties.all().filter((p) => !q || `${p.handle} ${p.name} ${p.title ?? ''}`.toLowerCase().includes(q));
+    return { people: all.filter((p) => p.kind === 'person').map(personJson), teams: all.filter((p) => p.kind === 'team').map(personJson) };
+  });
+
+  r.post(
+    '/api/people',
+    {
+      config: { access: 'admin' },
+      schema: { body: Type.Object({ handle: Text(40), name: Text(120), email: Type.Optional(Text(254)), title: Type.Optional(Text(120)), team: Type.Optional(Text(40)), teams: Type.Optional(Type.Array(Text(40), { maxItems: 50 })) }, { additionalProperties: false }) },
+    },
+    async (request, reply) => {
+      const person = addPerson(commandContext(app, request), request.body);
+      return reply.status(201).header('Location', `/api/people/${person.handle}`).send(personJson(person));
+    },
+  );
+
+  r.get('/api/people/:handle', { config: { access: 'read' }, schema: { params: HandleParams } }, async (request) => {
+    const p = app.store.parties.get(request.params.handle);
+    if (!p || p.kind !== 'person') throw new NotFoundError(`There is no person "${request.params.handle}".`);
+    const k = currentKnowledge(app);
+    const account = app.store.users.byPerson(p.handle)?.username;
+    return {
+      ...personJson(p),
+      owns: app.store.pages.ownedBy(p.handle).map((x) => ({ slug: x.slug, title: x.title, system: x.system, module: x.module, status: x.status })),
+      owns_through_teams: app.store.parties.teamsOf(p.handle).map((t) => ({ team: t.handle, pages: app.store.pages.ownedBy(t.handle).map((x) => x.slug) })).filter((t) => t.pages.length > 0),
+      review_queue: pagesOf(k, p.handle).filter((x) => x.review.overdue || x.review.dueSoon).map((x) => ({ slug: x.slug, title: x.title, due_at: x.review.dueAt, overdue: x.review.overdue })),
+      recent_edits: app.store.pages.recentBy([p.handle, ...(account ? [account] : [])], 20).map((v) => ({ slug: v.slug, title: v.title, version: v.version, summary: v.summary, created_at: v.created_at })),
+    };
+  });
+
+  r.patch(
+    '/api/people/:handle',
+    {
+      config: { access: 'admin' },
+      schema: { params: HandleParams, body: Type.Object({ name: Type.Optional(Text(120)), email: Type.Optional(Text(254)), title: Type.Optional(Text(120)), teams: Type.Optional(Type.Array(Text(40), { maxItems: 50 })) }, { additionalProperties: false }) },
+    },
+    async (request) => personJson(editPerson(commandContext(app, request), request.params.handle, request.body)),
+  );
+
+  r.post(
+    '/api/people/:handle/depart',
+    {
+      config: { access: 'admin' },
+      schema: { params: HandleParams, body: Type.Object({ date: Type.Optional(Text(20)), successor: Type.Optional(Type.Union([Text(40), Type.Null()])), reason: Text(400) }, { additionalProperties: false }) },
+    },
+    async (request) => {
+      const person = departPerson(commandContext(app, request), request.params.handle, request.body, today(app));
+      const k = currentKnowledge(app);
+      return { ...personJson(person), orphaned_pages: orphansReport(k).pages.filter((p) => p.owners.some((o) => o.handle === person.handle || o.state === 'no-active-members')).map((p) => p.slug) };
+    },
+  );
+
+  r.get('/api/teams', { config: { access: 'read' } }, async () => ({ teams: app.store.parties.all().filter((p) => p.kind === 'team').map(personJson) }));
+
+  r.get('/api/teams/:handle', { config: { access: 'read' }, schema: { params: HandleParams } }, async (request) => {
+    const t = app.store.parties.get(request.params.handle);
+    if (!t || t.kind !== 'team') throw new NotFoundError(`There is no team "${request.params.handle}".`);
+    return { ...personJson(t), owns: app.store.pages.ownedBy(t.handle).map((x) => ({ slug: x.slug, title: x.title, status: x.status })) };
+  });
+
+  r.post(
+    '/api/teams',
+    { config: { access: 'admin' }, schema: { body: Type.Object({ handle: Text(40), name: Text(120), members: Type.Optional(Type.Array(Text(40), { maxItems: 500 })) }, { additionalProperties: false }) } },
+    async (request, reply) => {
+      const team = addTeam(commandContext(app, request), request.body);
+      return reply.status(201).header('Location', `/api/teams/${team.handle}`).send(personJson(team));
+    },
+  );
+
+  r.patch(
+    '/api/teams/:handle',
+    { config: { access: 'admin' }, schema: { params: HandleParams, body: Type.Object({ name: Type.Optional(Text(120)), members: Type.Optional(Type.Array(Text(40), { maxItems: 500 })) }, { additionalProperties: false }) } },
+    async (request) => personJson(editTeam(commandContext(app, request), request.params.handle, request.body)),
+  );
+
+  r.post(
+    '/api/reassign',
+    { config: { access: 'admin' }, schema: { body: Type.Object({ from: Text(40), to: Text(40), summary: Text(400) }, { additionalProperties: false }) } },
+    async (request) => {
+      const moved = reassignAll(app, request, request.body.from.trim().toLowerCase(), request.body.to.trim().toLowerCase(), request.body.summary);
+      return { from: request.body.from, to: request.body.to, moved: moved.map((p) => ({ slug: p.slug, version: p.version, owners: p.frontMatter.owners })) };
+    },
+  );
+
+  r.post(
+    '/api/pages/:slug/review',
+    { config: { access: 'read' }, schema: { params: SlugParams, body: Type.Optional(Type.Object({ note: Type.Optional(Text(1000)) }, { additionalProperties: false })) } },
+    async (request, reply) => {
+      const head = app.store.pages.head(request.params.slug);
+      if (!head) throw new NotFoundError(`There is no page "${request.params.slug}".`);
+      if (!mayReview(app.store, request.user!, app.store.pages.ownersOf(head.id))) {
+        return sendError(request, reply, { statusCode: 403, error: 'Forbidden', message: 'Only the page\'s owners, editors and admins can mark it reviewed.' });
+      }
+      const r = markReviewed(commandContext(app, request), head.slug, request.body?.note);
+      return { slug: head.slug, version: r.version, reviewed_at: r.reviewedAt, reviewed_by: request.user!.username };
+    },
+  );
+
+  r.post(
+    '/api/pages/:slug/status',
+    { config: { access: 'write' }, schema: { params: SlugParams, body: Type.Object({ status: Text(20), reason: Type.Optional(Text(400)), superseded_by: Type.Optional(Text(80)) }, { additionalProperties: false }) } },
+    async (request) => {
+      const { page } = changeStatus(commandContext(app, request), request.params.slug, { status: request.body.status, reason: request.body.reason ?? '', supersededBy: request.body.superseded_by });
+      return { slug: page.slug, version: page.version, status: page.frontMatter.status, superseded_by: page.frontMatter.superseded_by ?? [], summary: page.summary };
+    },
+  );
+
+  r.get('/api/pages/:slug/backlinks', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request) => {
+    if (!app.store.pages.head(request.params.slug)) throw new NotFoundError(`There is no page "${request.params.slug}".`);
+    return { slug: request.params.slug, backlinks: backlinks(app.store, request.params.slug).map((p) => ({ slug: p.slug, title: p.title, system: p.system, status: p.status })) };
+  });
+}
