@@ -6,6 +6,7 @@ import type { Store } from './store/index.js';
 import { recordAudit } from './audit/log.js';
 import { createPage, savePage, type CommandContext } from './pages/commands.js';
 import { ValidationError } from './pages/errors.js';
+import { markReviewed } from './pages/review.js';
 
 /** One version of a page as a markdown file: front matter, body, and an optional `revision` block. */
 export interface ContentFile {
@@ -24,6 +25,10 @@ interface RawRevision {
 interface PeopleFile {
   people?: { handle: string; name: string; title?: string; email?: string; status?: 'active' | 'departed'; departed_on?: string | Date }[];
   teams?: { handle: string; name: string; members?: string[] }[];
+}
+
+interface ReviewsFile {
+  reviews?: { page: string; by: string; at: string; note?: string }[];
 }
 
 export class ContentError extends Error {
@@ -77,7 +82,7 @@ export function seedFromContent(store: Store, dir: string, base: Omit<CommandCon
         : [];
       const chain = [...earlier, path.join(pagesDir, name)].map(readContentFile);
       chain.forEach((version, i) => {
-        const ctx: CommandContext = { ...base, store, actor: { username: version.revision.author ?? 'admin' }, at: version.revision.date, client: 'seed' };
+        const ctx: CommandContext = { ...base, store, actor: { username: version.revision.author ?? 'admin' }, at: version.revision.date, client: 'seed', laterPagesMayFollow: true };
         try {
           if (i === 0) createPage(ctx, { slug, frontMatter: version.frontMatter, body: version.body, summary: version.revision.summary });
           else savePage(ctx, slug, { frontMatter: version.frontMatter, body: version.body, summary: version.revision.summary ?? 'Updated', baseVersion: i });
@@ -87,6 +92,15 @@ export function seedFromContent(store: Store, dir: string, base: Omit<CommandCon
         }
         versions++;
       });
+    }
+    const reviewsFile = path.join(dir, 'reviews.yaml');
+    const reviews = fs.existsSync(reviewsFile) ? ((YAML.parse(fs.readFileSync(reviewsFile, 'utf8')) as ReviewsFile).reviews ?? []) : [];
+    for (const r of reviews) {
+      try {
+        markReviewed({ ...base, store, actor: { username: r.by }, at: new Date(r.at), client: 'seed' }, r.page, r.note);
+      } catch (e) {
+        throw new ContentError(reviewsFile, `review of ${r.page}: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
     store.setMeta('seeded_at', now);
     recordAudit(store, { actor: 'system', action: 'store.seeded', target: null, client: 'seed', details: { pages: files.length, versions } });
