@@ -10,10 +10,12 @@ import { ROLES } from './store/users.js';
 import { ValidationError } from './pages/errors.js';
 import { StoreTooNewError } from './store/migrate.js';
 import { backupStore } from './store/backup.js';
+import { addPerson, addTeam, departPerson, editPerson, editTeam } from './people/directory.js';
+import { NotFoundError } from './pages/errors.js';
 
 const program = new Command()
   .name('whywiki')
-  .description('Manage a Whywiki store: accounts, API tokens, verification and backups. Uses WHYWIKI_DATA like the server.')
+  .description('Manage a Whywiki store: people and teams, accounts, API tokens, verification and backups. Uses WHYWIKI_DATA like the server.')
   .showHelpAfterError();
 
 const user = program.command('user').description('manage sign-in accounts');
@@ -34,6 +36,88 @@ user
       store.close();
     }
   });
+
+/** Directory changes from the command line are audited with the actor "cli", like the other commands. */
+const cliContext = (store: ReturnType<typeof openStore>) => ({ store, actor: { username: 'cli' }, client: 'cli' });
+const describeParty = (store: ReturnType<typeof openStore>, handle: string) => {
+  const p = store.parties.get(handle)!;
+  const related = p.kind === 'team' ? store.parties.members(handle).map((m) => m.handle) : store.parties.teamsOf(handle).map((t) => t.handle);
+  return `${p.kind === 'team' ? 'Team' : 'Person'} @${p.handle}: ${p.name}${p.title ? `, ${p.title}` : ''}${p.email ? ` <${p.email}>` : ''}; ${p.kind === 'team' ? 'members' : 'teams'}: ${related.join(', ') || 'none'}.`;
+};
+const withStore = (fn: (store: ReturnType<typeof openStore>) => void) => {
+  const store = openStore(loadConfig().dataDir);
+  try {
+    fn(store);
+  } finally {
+    store.close();
+  }
+};
+const csv = (value: string | undefined) => (value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean));
+
+const person = program.command('person').description('manage the people who own pages (a person needs no sign-in account)');
+person
+  .command('add <handle>')
+  .description('add a person to the directory')
+  .requiredOption('--name <name>', 'full name, e.g. "Maria Reyes"')
+  .option('--title <title>', 'job title')
+  .option('--email <email>', 'email address')
+  .option('--team <teams>', 'team handles to join, comma-separated')
+  .action((handle: string, opts: { name: string; title?: string; email?: string; team?: string }) =>
+    withStore((store) => {
+      const p = addPerson(cliContext(store), { handle, name: opts.name, title: opts.title, email: opts.email, teams: csv(opts.team) });
+      console.log(`Added. ${describeParty(store, p.handle)}`);
+    }),
+  );
+person
+  .command('edit <handle>')
+  .description('change a person\'s name, title, email or teams (only the options given change)')
+  .option('--name <name>', 'full name')
+  .option('--title <title>', 'job title')
+  .option('--email <email>', 'email address')
+  .option('--teams <teams>', 'the complete list of team handles, comma-separated ("" for none)')
+  .action((handle: string, opts: { name?: string; title?: string; email?: string; teams?: string }) =>
+    withStore((store) => {
+      const p = editPerson(cliContext(store), handle, { name: opts.name, title: opts.title, email: opts.email, teams: csv(opts.teams) });
+      console.log(`Saved. ${describeParty(store, p.handle)}`);
+    }),
+  );
+person
+  .command('depart <handle>')
+  .description('mark a person departed; their pages without another active owner appear on /reports/orphans')
+  .requiredOption('--reason <reason>', 'why, e.g. "Left the organisation"')
+  .option('--date <date>', 'departure date, YYYY-MM-DD (default: today)')
+  .option('--successor <handle>', 'who takes over their pages')
+  .action((handle: string, opts: { reason: string; date?: string; successor?: string }) =>
+    withStore((store) => {
+      const p = departPerson(cliContext(store), handle, opts, new Date().toISOString().slice(0, 10));
+      const owned = store.pages.ownedBy(handle).length;
+      console.log(`${p.name} is marked departed on ${p.departed_on}${p.successor ? `, successor @${p.successor}` : ''}. They still own ${owned} ${owned === 1 ? 'page' : 'pages'} directly.`);
+    }),
+  );
+
+const team = program.command('team').description('manage teams, which can own pages');
+team
+  .command('add <handle>')
+  .description('add a team')
+  .requiredOption('--name <name>', 'team name, e.g. "Epic Orders Team"')
+  .option('--members <people>', 'person handles, comma-separated')
+  .action((handle: string, opts: { name: string; members?: string }) =>
+    withStore((store) => {
+      const t = addTeam(cliContext(store), { handle, name: opts.name, members: csv(opts.members) });
+      console.log(`Added. ${describeParty(store, t.handle)}`);
+    }),
+  );
+team
+  .command('edit <handle>')
+  .description('rename a team or set its members (only the options given change)')
+  .option('--name <name>', 'team name')
+  .option('--members <people>', 'the complete list of person handles, comma-separated ("" for none)')
+  .action((handle: string, opts: { name?: string; members?: string }) =>
+    withStore((store) => {
+      const t = editTeam(cliContext(store), handle, { name: opts.name, members: csv(opts.members) });
+      console.log(`Saved. ${describeParty(store, t.handle)}`);
+    }),
+  );
 
 const token = program.command('token').description('manage API tokens');
 token
@@ -102,7 +186,8 @@ program
   });
 
 program.parseAsync().catch((e: unknown) => {
-  if (e instanceof ValidationError) process.stderr.write(`whywiki: ${e.errors.map((x) => x.message).join(' ')}\n`);
+  if (e instanceof ValidationError) process.stderr.write(`whywiki: ${e.errors.map((x) => `${x.field}: ${x.message}`).join('\n         ')}\n`);
+  else if (e instanceof NotFoundError) process.stderr.write(`whywiki: ${e.message}\n`);
   else if (e instanceof ConfigError || e instanceof StoreTooNewError) process.stderr.write(`whywiki: ${e.message}\n`);
   else process.stderr.write(`whywiki: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);

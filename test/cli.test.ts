@@ -37,6 +37,30 @@ describe('whywiki CLI', () => {
     await expect(cli(dir, 'token', 'create', 'nobody')).rejects.toMatchObject({ stderr: expect.stringContaining('There is no user "nobody"') });
   }, 30_000);
 
+  it('adds and edits people and teams, marks a departure, and audits each change', async () => {
+    const dir = tempDir();
+    openStore(dir).close();
+    const team = await cli(dir, 'team', 'add', 'epic-lab', '--name', 'Epic Beaker Lab Team');
+    expect(team.stdout).toContain('Team @epic-lab: Epic Beaker Lab Team; members: none.');
+    const added = await cli(dir, 'person', 'add', 'lchen', '--name', 'Lin Chen', '--title', 'Beaker Analyst', '--team', 'epic-lab');
+    expect(added.stdout).toContain('Person @lchen: Lin Chen, Beaker Analyst; teams: epic-lab.');
+    await cli(dir, 'person', 'add', 'jdoe', '--name', 'Jane Doe');
+    const edited = await cli(dir, 'person', 'edit', 'lchen', '--email', 'lin.chen@example-health.org');
+    expect(edited.stdout).toContain('Lin Chen, Beaker Analyst <lin.chen@example-health.org>; teams: epic-lab.');
+    const members = await cli(dir, 'team', 'edit', 'epic-lab', '--members', 'lchen,jdoe');
+    expect(members.stdout).toContain('members: jdoe, lchen.');
+    const gone = await cli(dir, 'person', 'depart', 'lchen', '--reason', 'Left the organisation', '--successor', 'jdoe', '--date', '2026-10-30');
+    expect(gone.stdout).toContain('Lin Chen is marked departed on 2026-10-30, successor @jdoe.');
+    await expect(cli(dir, 'person', 'add', 'Bad Handle!', '--name', 'x')).rejects.toMatchObject({ stderr: expect.stringContaining('handle: A handle is 1 to 40 lowercase') });
+    await expect(cli(dir, 'person', 'depart', 'nobody', '--reason', 'x')).rejects.toMatchObject({ stderr: expect.stringContaining('There is no person "nobody"') });
+    await expect(cli(dir, 'team', 'edit', 'epic-lab', '--members', 'ghost')).rejects.toMatchObject({ stderr: expect.stringContaining('No person has the handle ghost') });
+    const store = openStore(dir);
+    const actions = store.db.prepare("SELECT action FROM audit_events WHERE actor = 'cli' ORDER BY id").pluck().all();
+    expect(actions).toEqual(['team.created', 'person.created', 'person.created', 'person.changed', 'team.changed', 'person.departed']);
+    expect(store.parties.get('lchen')).toMatchObject({ status: 'departed', successor: 'jdoe', departure_reason: 'Left the organisation' });
+    store.close();
+  }, 60_000);
+
   it('verifies a store, anchors its head, and names the first break in a tampered copy', async () => {
     const dir = tempDir();
     const store = openStore(dir);

@@ -67,12 +67,12 @@ export interface TestApp {
 }
 
 /** The whole app on a temp store, with one account per role (password PASSWORD). */
-export async function testApp(config: Partial<Config> = {}): Promise<TestApp> {
+export async function testApp(config: Partial<Config> = {}, options: { clock?: () => Date } = {}): Promise<TestApp> {
   const { store, dir } = testStore();
   for (const role of ['reader', 'editor', 'auditor', 'admin'] as const) {
     await createUser(store, { username: role, password: PASSWORD, role }, { actor: 'test' });
   }
-  const app = await buildApp({ config: testConfig(dir, config), store, logger: process.env.TEST_LOG ? { level: 'error' } : false });
+  const app = await buildApp({ config: testConfig(dir, config), store, logger: process.env.TEST_LOG ? { level: 'error' } : false, clock: options.clock });
   await app.ready();
   return {
     app,

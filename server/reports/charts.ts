@@ -43,7 +43,7 @@ export function riskChart(rows: HealthRow[]): string {
   const systems = rows.filter((r) => r.module === null);
   const max = Math.max(1, ...systems.flatMap((r) => RISKS.map((k) => r[k.key])));
   const groupH = RISKS.length * 16 + 14;
-  const width = 160 + BAR_W + 60;
+  const width = 218 + BAR_W + 60;
   const parts: string[] = [];
   systems.forEach((r, i) => {
     const y0 = i * groupH;
@@ -53,9 +53,9 @@ export function riskChart(rows: HealthRow[]): string {
       const v = r[k.key];
       const w = Math.round((v / max) * BAR_W);
       parts.push(`<g><title>${esc(r.system)}: ${v} ${k.name.toLowerCase()} of ${r.pages} pages</title>` +
-        `<text x="152" y="${y + 11}" text-anchor="end" class="axis">${k.name}</text>` +
-        `<rect x="160" y="${y + 2}" width="${Math.max(w, v > 0 ? 2 : 0)}" height="11" class="bar risk-${k.key}"/>` +
-        `<text x="${164 + w}" y="${y + 11}" class="value">${v}</text></g>`);
+        `<text x="210" y="${y + 11}" text-anchor="end" class="axis">${k.name}</text>` +
+        `<rect x="218" y="${y + 2}" width="${Math.max(w, v > 0 ? 2 : 0)}" height="11" class="bar risk-${k.key}"/>` +
+        `<text x="${222 + w}" y="${y + 11}" class="value">${v}</text></g>`);
     });
   });
   return svg(width, systems.length * groupH, 'Knowledge risk per system: orphaned, single-owner and ticketless pages', parts);
