@@ -67,6 +67,7 @@ const rssSamples: number[] = [rss(server.pid!)];
 const rssStart = rssSamples[0]!;
 const deadline = performance.now() + MINUTES * 60_000;
 let backup: string | null = null;
+let backupStarted = false;
 
 async function loop(id: number): Promise<void> {
   const slug = `soak-page-${id}`;
@@ -113,6 +114,7 @@ const ticker = setInterval(() => {
 
 // Halfway: a backup while the load runs, then checked independently.
 const backupTimer = setTimeout(() => {
+  backupStarted = true;
   const file = path.join(dir, 'soak-backup.db');
   const t0 = performance.now();
   execFile(process.execPath, [path.join(ROOT, 'dist', 'server', 'cli.js'), 'backup', file], { env }, (err, stdout, stderr) => {
@@ -151,6 +153,6 @@ console.log(`Soak summary (${minutes.length} min):`);
 console.log(`  requests ${all('view').length + all('search').length + all('save').length}: views ${all('view').length}, searches ${all('search').length}, saves ${all('save').length}; errors ${errors.length}${errors.length ? ` (${[...new Set(errors)].slice(0, 5).join('; ')})` : ''}`);
 console.log(`  page views ${fmt(all('view'))}; searches ${fmt(all('search'))}; saves ${fmt(all('save'))}`);
 console.log(`  server RSS ${rssStart.toFixed(0)} MB at start, ${rssEnd.toFixed(0)} MB at the end; over the second half ${slope >= 0 ? '+' : ''}${slope.toFixed(1)} MB per 10 min`);
-console.log(`  backup during load: ${backup ?? 'not taken (run shorter than its start)'}`);
+console.log(`  backup during load: ${backup ?? (backupStarted ? 'started halfway, still running at the end' : 'not taken (run shorter than its start)')}`);
 console.log(`  SIGTERM: exited with ${code} in ${(performance.now() - t0).toFixed(0)} ms; WAL left behind: ${walLeft ? 'yes' : 'no'}`);
 process.exit(errors.length || code !== 0 || (backup ?? '').startsWith('FAILED') ? 1 : 0);

@@ -28,7 +28,10 @@ export async function backupStore(store: Store, dest: string): Promise<BackupRes
   fs.rmSync(tmp, { force: true });
   const t0 = Date.now();
   try {
-    await store.db.backup(tmp);
+    // After the first step, copy every remaining page in one step: SQLite restarts a stepped backup
+    // whenever another connection writes, so under a steady stream of saves small steps never finish.
+    // One step reads one consistent snapshot, and in WAL mode that never blocks the writers.
+    await store.db.backup(tmp, { progress: ({ totalPages }) => Math.max(100, totalPages) });
     const copy = new Database(tmp, { fileMustExist: true });
     try {
       const integrity = copy.pragma('integrity_check', { simple: true });
