@@ -45,11 +45,30 @@ export interface Knowledge {
  * Everything the turnover reports read, computed in one pass over the current pages: who actually
  * stands behind each page, and whether its review is current. A few queries, whatever the page count.
  */
-export function knowledge(store: Store, reviewDefaults: Record<string, string>, now: Date): Knowledge {
+export function knowledge(store: Store, reviewDefaults: Record<string, string>, now: Date, base: KnowledgeBase = knowledgeBase(store)): Knowledge {
+  return {
+    now,
+    parties: base.parties,
+    members: base.members,
+    pages: base.pages.map(({ row, ...fact }) => ({
+      ...fact,
+      review: reviewState({ frontMatter: fact.fm, createdAt: row.created_at, lastReviewedAt: row.last_reviewed_at, lastReviewedBy: row.last_reviewed_by }, reviewDefaults, now),
+    })),
+  };
+}
+
+/** The part of the snapshot that does not depend on the time: it changes only when the store does. */
+export interface KnowledgeBase {
+  parties: Map<string, PartyRow>;
+  members: Map<string, string[]>;
+  pages: (Omit<PageFact, 'review'> & { row: { created_at: string; last_reviewed_at: string | null; last_reviewed_by: string | null } })[];
+}
+
+export function knowledgeBase(store: Store): KnowledgeBase {
   const parties = new Map(store.parties.all().map((p) => [p.handle, p]));
   const members = store.parties.memberships();
   const ownersByPage = store.pages.ownersByPage();
-  const pages = store.pages.allCurrent().map((row): PageFact => {
+  const pages = store.pages.allCurrent().map((row) => {
     const fm = JSON.parse(row.front_matter) as FrontMatter;
     const handles = ownersByPage.get(row.id) ?? fm.owners;
     const people = new Set<string>();
@@ -77,11 +96,11 @@ export function knowledge(store: Store, reviewDefaults: Record<string, string>, 
       orphaned: people.size === 0,
       singleOwner: people.size === 1,
       hasTicket: (fm.tickets ?? []).length > 0,
-      review: reviewState({ frontMatter: fm, createdAt: row.created_at, lastReviewedAt: row.last_reviewed_at, lastReviewedBy: row.last_reviewed_by }, reviewDefaults, now),
       updatedAt: row.updated_at,
+      row: { created_at: row.created_at, last_reviewed_at: row.last_reviewed_at, last_reviewed_by: row.last_reviewed_by },
     };
   });
-  return { now, pages, parties, members };
+  return { pages, parties, members };
 }
 
 /** Pages a person answers for: owned directly or through a team they are an active member of. */

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Browser, commandContext, sampleFrontMatter, testApp, tokenFor, type TestApp } from '../helpers.js';
 import { createPage } from '../../server/pages/commands.js';
 import { verifyStore } from '../../server/audit/verify.js';
+import { openStore } from '../../server/setup.js';
+import { departPerson } from '../../server/people/directory.js';
 
 let t: TestApp;
 let admin: Record<string, string>;
@@ -85,6 +87,14 @@ describe('a departure', () => {
     expect(t.store.pages.head('with-team')!.current_version).toBe(1); // left as it was
     const after = await b.get('/reports/orphans');
     expect(after.body).toContain('No orphaned pages');
+  });
+
+  it('sees a departure recorded by another process (the CLI) on the next report', async () => {
+    expect((await api('GET', '/api/reports/orphans')).json()).toMatchObject({ count: 0 });
+    const other = openStore(t.dir);
+    departPerson({ store: other, actor: { username: 'cli' } }, 'dokafor', { reason: 'Left' }, '2026-11-01');
+    other.close();
+    expect((await api('GET', '/api/reports/orphans')).json()).toMatchObject({ count: 2 });
   });
 
   it('refuses bad input with clear 4xx answers and changes nothing', async () => {

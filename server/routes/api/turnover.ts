@@ -6,7 +6,7 @@ import { markReviewed, mayReview } from '../../pages/review.js';
 import { backlinks } from '../../pages/queries.js';
 import { NotFoundError, ValidationError, type FieldError } from '../../pages/errors.js';
 import { addPerson, addTeam, checkSuccessor, departPerson, editPerson, editTeam } from '../../people/directory.js';
-import { knowledge, pagesOf } from '../../reports/knowledge.js';
+import { knowledge, knowledgeBase, pagesOf, type KnowledgeBase } from '../../reports/knowledge.js';
 import { brokenLinksReport, healthReport, orphansReport, staleReport } from '../../reports/reports.js';
 import { commandContext } from '../html/pages.js';
 import { sendError } from '../errors.js';
@@ -16,9 +16,22 @@ const SlugParams = Type.Object({ slug: Type.String({ maxLength: 200 }) });
 const HandleParams = Type.Object({ handle: Type.String({ maxLength: 100 }) });
 const Text = (max: number) => Type.String({ maxLength: max });
 
-/** The knowledge snapshot the reports read, at the app's clock. */
+// Keyed by the store: every plugin context sees its own Fastify instance, but they share one store.
+const bases = new WeakMap<object, { generation: string; base: KnowledgeBase }>();
+const generations = new WeakMap<object, number>();
+
+/**
+ * The knowledge snapshot the reports read, at the app's clock. Who owns what is read from the store
+ * once per change (a write here, or a commit by another process); review states are worked out per call.
+ */
 export function currentKnowledge(app: FastifyInstance) {
-  return knowledge(app.store, app.config.reviewDefaults, app.clock());
+  const generation = `${generations.get(app.store) ?? 0}:${String(app.store.db.pragma('data_version', { simple: true }))}`;
+  let memo = bases.get(app.store);
+  if (!memo || memo.generation !== generation) {
+    memo = { generation, base: knowledgeBase(app.store) };
+    bases.set(app.store, memo);
+  }
+  return knowledge(app.store, app.config.reviewDefaults, app.clock(), memo.base);
 }
 
 export function today(app: FastifyInstance): string {
@@ -37,6 +50,10 @@ export function reassignAll(app: FastifyInstance, request: FastifyRequest, from:
 
 export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const bump = () => generations.set(app.store, (generations.get(app.store) ?? 0) + 1);
+  app.events.on('page-changed', bump);
+  app.events.on('page-reviewed', bump);
+  app.events.on('directory-changed', bump);
 
   const personJson = (p: PartyRow) => {
     const base = { handle: p.handle, kind: p.kind, name: p.name, status: p.status };

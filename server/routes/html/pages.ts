@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { changeStatus, createPage, savePage, type CommandContext } from '../../pages/commands.js';
 import { markReviewed } from '../../pages/review.js';
-import { knowledge, pagesOf } from '../../reports/knowledge.js';
+import { pagesOf } from '../../reports/knowledge.js';
+import { currentKnowledge } from '../api/turnover.js';
 import { sendError } from '../errors.js';
 import { STATUS_TRANSITIONS } from '../../pages/lifecycle.js';
 import type { PageStatus } from '../../pages/schema.js';
@@ -120,7 +121,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     // A signed-in person sees the pages they answer for that are overdue or due within 30 days.
     const person = request.user?.person;
     const queue = person
-      ? pagesOf(knowledge(app.store, app.config.reviewDefaults, app.clock()), person)
+      ? pagesOf(currentKnowledge(app), person)
           .filter((p) => p.review.overdue || p.review.dueSoon)
           .sort((a, b) => a.review.dueAt!.localeCompare(b.review.dueAt!))
       : null;
