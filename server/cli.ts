@@ -12,6 +12,13 @@ import { StoreTooNewError } from './store/migrate.js';
 import { backupStore } from './store/backup.js';
 import { addPerson, addTeam, departPerson, editPerson, editTeam } from './people/directory.js';
 import { NotFoundError } from './pages/errors.js';
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import { importPages, readFolder, ImportError } from './transfer/import.js';
+import { readGitHistory } from './transfer/git.js';
+import { exportStore, ExportError } from './transfer/export.js';
+import { exportOffline } from './transfer/offline.js';
+import { BackupError } from './store/backup.js';
 
 const program = new Command()
   .name('whywiki')
@@ -172,6 +179,91 @@ program
     }
   });
 
+/** A progress bar on a terminal; plain lines (about every tenth) in logs and pipes. */
+function progress(label: string): { update: (done: number, total: number) => void; stop: () => void } {
+  if (process.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {value}/{total} {percentage}% · {eta_formatted} left`, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+    let started = false;
+    return {
+      update: (done, total) => {
+        if (!started) bar.start(total, 0);
+        started = true;
+        bar.update(done);
+      },
+      stop: () => started && bar.stop(),
+    };
+  }
+  let shown = -1;
+  return {
+    update: (done, total) => {
+      const tenth = Math.floor((done / Math.max(total, 1)) * 10);
+      if (tenth !== shown || done === total) {
+        shown = tenth;
+        process.stderr.write(`${label}: ${done}/${total}\n`);
+      }
+    },
+    stop: () => undefined,
+  };
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+program
+  .command('import [dir]')
+  .description('import a folder of markdown pages (what export writes, or MADR, log4brains and adr-tools decision records), recursively; or, with --git, a repository\'s history')
+  .option('--default <key=value>', 'a field value for files that do not carry it, e.g. --default system=Interfaces --default owners=jdoe (repeatable)', collect, [])
+  .option('--git <repo>', 'import from a git repository: each commit that touched a file becomes a version (author, date, message)')
+  .option('--path <folder>', 'with --git: only files under this folder of the repository, e.g. docs/')
+  .action((dir: string | undefined, opts: { default: string[]; git?: string; path?: string }) => {
+    const config = loadConfig();
+    const defaults: Record<string, string> = {};
+    for (const pair of opts.default) {
+      const eq = pair.indexOf('=');
+      if (eq < 1) throw new ImportError(`--default takes key=value, for example --default system=Interfaces (got "${pair}").`);
+      defaults[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+    }
+    if (!dir && !opts.git) throw new ImportError('Name a folder to import, or a repository with --git <repo>.');
+    const store = openStore(config.dataDir);
+    try {
+      const source = opts.git ? readGitHistory(store, opts.git, opts.path, config.maxBodyBytes) : { ...readFolder(dir!, config.maxBodyBytes), root: path.resolve(dir!) };
+      const bar = progress('Importing pages');
+      const t0 = Date.now();
+      const r = importPages(store, { systems: config.systems, maxBodyBytes: config.maxBodyBytes }, source, { defaults, onProgress: bar.update });
+      bar.stop();
+      for (const p of r.problems) console.log(`FAILED ${p.file}: ${p.field}: ${p.reason}`);
+      const formats = Object.entries(r.formats).map(([f, n]) => `${n} ${f}`).join(', ');
+      console.log(`Imported in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.failed} failed; ${r.versions} versions written${formats ? ` (files: ${formats})` : ''}${r.people ? `; ${r.people} people and teams added` : ''}${r.reviews ? `; ${r.reviews} reviews` : ''}.`);
+      if (r.failed > 0) process.exitCode = 1;
+    } finally {
+      store.close();
+    }
+  });
+
+program
+  .command('export <dir>')
+  .description('write every page with its whole history (and the people, teams and reviews) as markdown files that import reads back; --html writes a static offline copy instead')
+  .option('--system <system>', 'only the pages of one system, e.g. Epic')
+  .option('--html', 'a static site of the current pages with a built-in search, that opens from the file system with no server')
+  .action((dir: string, opts: { system?: string; html?: boolean }) => {
+    const config = loadConfig();
+    if (opts.system && !config.systems.includes(opts.system)) throw new ExportError(`--system must be one of: ${config.systems.join(', ')} (got "${opts.system}").`);
+    const store = openStore(config.dataDir);
+    try {
+      const bar = progress(opts.html ? 'Writing pages' : 'Exporting pages');
+      if (opts.html) {
+        const r = exportOffline(store, config, dir, { system: opts.system, onProgress: bar.update });
+        bar.stop();
+        console.log(`Wrote an offline copy of ${r.pages} pages to ${r.dir} (${(r.bytes / 1e6).toFixed(1)} MB). Open ${path.join(r.dir, 'index.html')} in a browser.`);
+      } else {
+        const r = exportStore(store, dir, { system: opts.system, onProgress: bar.update });
+        bar.stop();
+        console.log(`Exported ${r.pages} pages with ${r.versions} versions to ${r.dir}.`);
+      }
+    } finally {
+      store.close();
+    }
+  });
+
 program
   .command('backup <file>')
   .description('copy the store to <file> while the server runs; the copy is checked (integrity_check and every hash chain) before success is reported')
@@ -188,7 +280,7 @@ program
 program.parseAsync().catch((e: unknown) => {
   if (e instanceof ValidationError) process.stderr.write(`whywiki: ${e.errors.map((x) => `${x.field}: ${x.message}`).join('\n         ')}\n`);
   else if (e instanceof NotFoundError) process.stderr.write(`whywiki: ${e.message}\n`);
-  else if (e instanceof ConfigError || e instanceof StoreTooNewError) process.stderr.write(`whywiki: ${e.message}\n`);
+  else if (e instanceof ConfigError || e instanceof StoreTooNewError || e instanceof ImportError || e instanceof ExportError || e instanceof BackupError) process.stderr.write(`whywiki: ${e.message}\n`);
   else process.stderr.write(`whywiki: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
 });

@@ -6,7 +6,7 @@ export const AUDIT_ACTIONS = [
   'page.created', 'page.saved', 'page.restored', 'page.archived', 'page.unarchived', 'page.status_changed',
   'page.reviewed', 'page.ownership_moved', 'person.created', 'person.changed', 'person.departed', 'team.created', 'team.changed',
   'signin.succeeded', 'signin.failed', 'signout', 'user.created', 'user.changed', 'user.deactivated', 'role.changed',
-  'token.created', 'token.revoked', 'export.made', 'store.seeded',
+  'token.created', 'token.revoked', 'export.made', 'import.made', 'store.seeded',
 ] as const;
 
 export type AuditAction =
@@ -16,6 +16,7 @@ export type AuditAction =
   | 'page.archived'
   | 'page.unarchived'
   | 'export.made'
+  | 'import.made'
   | 'page.status_changed'
   | 'page.reviewed'
   | 'page.ownership_moved'

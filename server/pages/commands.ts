@@ -30,6 +30,11 @@ export interface CommandContext {
    * that arrives later: such links are kept as written instead of refused.
    */
   laterPagesMayFollow?: boolean;
+  /**
+   * Importing an export writes every version exactly as recorded (the mirrored supersession versions are
+   * in the export already), so nothing is derived: no mirrored links, no automatic status.
+   */
+  verbatim?: boolean;
 }
 
 export interface PageDraft {
@@ -77,9 +82,11 @@ function validateDraft(ctx: CommandContext, slug: string, draft: PageDraft, extr
       errors.push({ field: 'owners', message: `Unknown owner${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Owners must be existing people or teams.` });
     }
     fm = orderFrontMatter(checkFrontMatter(normalized, ctx.systems));
-    errors.push(...supersessionErrors(ctx, slug, fm));
-    // A page with a successor is superseded: the banner and the reports rely on the status saying so.
-    if (fm.superseded_by?.length && REVIEWED_STATUSES.includes(fm.status)) fm = { ...fm, status: 'superseded' };
+    if (!ctx.verbatim) {
+      errors.push(...supersessionErrors(ctx, slug, fm));
+      // A page with a successor is superseded: the banner and the reports rely on the status saying so.
+      if (fm.superseded_by?.length && REVIEWED_STATUSES.includes(fm.status)) fm = { ...fm, status: 'superseded' };
+    }
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;
     errors.push(...e.errors.filter((x) => !errors.some((y) => y.field === x.field)));
@@ -272,6 +279,7 @@ function supersessionErrors(ctx: CommandContext, slug: string, fm: FrontMatter):
  * successor becomes superseded.
  */
 function syncSupersession(ctx: CommandContext, slug: string, before: FrontMatter | null, after: FrontMatter, at: string, touched: Touched[]): void {
+  if (ctx.verbatim) return;
   const diff = (field: 'supersedes' | 'superseded_by') => {
     const old = before?.[field] ?? [];
     const now = after[field] ?? [];
@@ -395,4 +403,18 @@ export function moveOwnership(ctx: CommandContext, from: string, moves: Ownershi
   );
   for (const v of rows) ctx.events?.emit('page-changed', { slug: v.slug, version: v.version, created: false });
   return rows.map(toPageVersion);
+}
+
+/**
+ * Gives every page this page names in `supersedes` or `superseded_by` the link back, for importers that
+ * write pages in an order where the other page arrived later. Does nothing when the links already agree.
+ */
+export function reconcileSupersession(ctx: CommandContext, slug: string): void {
+  const head = ctx.store.pages.head(slug);
+  if (!head) return;
+  const fm = JSON.parse(ctx.store.pages.version(head.id, head.current_version)!.front_matter) as FrontMatter;
+  const touched: Touched[] = [];
+  const at = (ctx.at ?? new Date()).toISOString();
+  ctx.store.transaction(() => syncSupersession({ ...ctx, verbatim: false }, slug, null, fm, at, touched));
+  for (const t of touched) ctx.events?.emit('page-changed', { ...t, created: false });
 }

@@ -90,6 +90,7 @@ export class PageStore {
   private readonly missingLinksStmt;
   private readonly ownerPagesStmt;
   private readonly ownersOfStmt;
+  private readonly hasReviewStmt;
   private readonly recentByStmt;
 
   constructor(db: DB) {
@@ -162,6 +163,7 @@ export class PageStore {
        WHERE p.archived = 0 AND NOT EXISTS (SELECT 1 FROM pages t WHERE t.slug = l.target_slug)
        ORDER BY l.target_slug, p.title`,
     );
+    this.hasReviewStmt = db.prepare<[number, string, string], number>('SELECT count(*) FROM page_reviews WHERE page_id = ? AND reviewer = ? AND reviewed_at = ?').pluck();
     this.ownersOfStmt = db.prepare<[number], string>('SELECT owner FROM page_owners WHERE page_id = ?').pluck();
     this.recentByStmt = db.prepare<[string, number], ChangeRow>(
       `SELECT v.page_id, v.version, v.slug, v.front_matter, v.summary, v.author, v.created_at, v.prev_hash, v.hash, v.archived, p.title, p.system
@@ -206,6 +208,10 @@ export class PageStore {
   /** [[links]] to slugs that no page has, with the page that links. */
   missingLinks(): { target_slug: string; slug: string; title: string }[] {
     return this.missingLinksStmt.all();
+  }
+
+  hasReview(pageId: number, reviewer: string, at: string): boolean {
+    return (this.hasReviewStmt.get(pageId, reviewer, at) as number) > 0;
   }
 
   ownersOf(pageId: number): string[] {

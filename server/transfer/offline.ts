@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import Handlebars from 'handlebars';
+import lunr from 'lunr';
+import type { Config } from '../config.js';
+import type { Store } from '../store/index.js';
+import type { FrontMatter } from '../pages/schema.js';
+import { renderMarkdown } from '../render/markdown.js';
+import { registerHelpers } from '../routes/html/view-helpers.js';
+import { VIEWS_DIR } from '../paths.js';
+import { recordAudit } from '../audit/log.js';
+import { ExportError } from './export.js';
+
+const require = createRequire(import.meta.url);
+
+/** Turns the server's links into links between the static files. */
+function localLinks(html: string, prefix: string): string {
+  return html
+    .replace(/href="\/p\/([a-z0-9-]+)"/g, (_m, slug: string) => `href="${prefix}p/${slug}.html"`)
+    .replace(/href="\/new\?slug=[^"]*"/g, 'href="#" title="This page does not exist yet"');
+}
+
+export interface OfflineResult {
+  dir: string;
+  pages: number;
+  bytes: number;
+}
+
+/**
+ * A static copy of the current pages for downtime binders and USB sticks: the same look, working links,
+ * and a search over a Lunr index built here, all opening from the file system with no server. The index
+ * is a script (not JSON) because browsers refuse to fetch files from a file:// page.
+ */
+export function exportOffline(store: Store, config: Pick<Config, 'ticketUrl' | 'systems'> & Config, dir: string, options: { system?: string; onProgress?: (done: number, total: number) => void; actor?: string } = {}): OfflineResult {
+  const out = path.resolve(dir);
+  if (fs.existsSync(out) && fs.readdirSync(out).length > 0) throw new ExportError(`${out} is not empty; export into a new or empty folder.`);
+  fs.mkdirSync(path.join(out, 'p'), { recursive: true });
+  fs.mkdirSync(path.join(out, 'assets'), { recursive: true });
+
+  const hbs = Handlebars.create();
+  registerHelpers(hbs, config);
+  const tpl = (name: string) => hbs.compile(fs.readFileSync(path.join(VIEWS_DIR, 'offline', `${name}.hbs`), 'utf8'));
+  hbs.registerPartial('status', fs.readFileSync(path.join(VIEWS_DIR, 'partials', 'status.hbs'), 'utf8'));
+  const layout = tpl('layout');
+  const pageTpl = tpl('page');
+  const indexTpl = tpl('index');
+
+  const rows = store.pages.allCurrent().filter((r) => !options.system || r.system === options.system);
+  const slugs = new Set(rows.map((r) => r.slug));
+  const parties = new Map(store.parties.all().map((p) => [p.handle, p]));
+  const exportedAt = new Date().toISOString();
+  const docs: Record<string, { t: string; s: string; m: string; st: string; w: string }> = {};
+  const builder = new lunr.Builder();
+  builder.pipeline.add(lunr.trimmer, lunr.stopWordFilter, lunr.stemmer);
+  builder.searchPipeline.add(lunr.stemmer);
+  builder.ref('slug');
+  builder.field('title', { boost: 10 });
+  builder.field('why', { boost: 4 });
+  builder.field('tags', { boost: 3 });
+  builder.field('tickets', { boost: 3 });
+  builder.field('owners', { boost: 2 });
+  builder.field('body');
+
+  rows.forEach((row, i) => {
+    const fm = JSON.parse(row.front_matter) as FrontMatter;
+    const version = store.pages.version(row.id, row.current_version)!;
+    const render = (md: string) => localLinks(renderMarkdown(md, { pageExists: (s) => slugs.has(s) }).html, '../');
+    const body = renderMarkdown(version.body, { pageExists: (s) => slugs.has(s) });
+    const owners = fm.owners.map((h) => ({ name: parties.get(h)?.name ?? h, departed: parties.get(h)?.status === 'departed', team: parties.get(h)?.kind === 'team' }));
+    const html = pageTpl({
+      fm,
+      slug: row.slug,
+      version: row.current_version,
+      updatedAt: row.updated_at,
+      author: parties.get(version.author)?.name ?? version.author,
+      whyHtml: render(fm.why),
+      bodyHtml: localLinks(body.html, '../'),
+      toc: body.toc,
+      owners,
+      link: (s: string) => (slugs.has(s) ? `${s}.html` : null),
+      supersedes: (fm.supersedes ?? []).map((s) => ({ slug: s, title: rows.find((r) => r.slug === s)?.title ?? s, here: slugs.has(s) })),
+      supersededBy: (fm.superseded_by ?? []).map((s) => ({ slug: s, title: rows.find((r) => r.slug === s)?.title ?? s, here: slugs.has(s) })),
+      backlinks: store.pages.backlinks(row.slug).filter((b) => slugs.has(b.slug) && b.slug !== row.slug),
+    });
+    fs.writeFileSync(path.join(out, 'p', `${row.slug}.html`), layout({ title: fm.title, root: '../', body: html, exportedAt }));
+    builder.add({ slug: row.slug, title: fm.title, why: fm.why, body: version.body, tags: (fm.tags ?? []).join(' '), tickets: (fm.tickets ?? []).join(' '), owners: owners.map((o) => o.name).join(' ') });
+    docs[row.slug] = { t: fm.title, s: fm.system, m: fm.module ?? '', st: fm.status, w: fm.why.replace(/\s+/g, ' ').slice(0, 220) };
+    options.onProgress?.(i + 1, rows.length);
+  });
+
+  const systems = config.systems
+    .map((system) => {
+      const inSystem = rows.filter((r) => r.system === system);
+      const modules = [...new Set(inSystem.map((r) => r.module ?? 'General'))].sort().map((module) => ({ module, pages: inSystem.filter((r) => (r.module ?? 'General') === module).sort((a, b) => a.title.localeCompare(b.title)) }));
+      return { system, count: inSystem.length, modules };
+    })
+    .filter((s) => s.count > 0);
+  fs.writeFileSync(path.join(out, 'index.html'), layout({ title: 'Offline copy', root: '', body: indexTpl({ systems, pageCount: rows.length, exportedAt }), exportedAt }));
+
+  const index = JSON.stringify(builder.build());
+  fs.writeFileSync(path.join(out, 'assets', 'search-index.js'), `window.WHYWIKI_SEARCH = {"index":${index},"docs":${JSON.stringify(docs)}};\n`);
+  fs.copyFileSync(require.resolve('lunr/lunr.min.js'), path.join(out, 'assets', 'lunr.min.js'));
+  fs.copyFileSync(require.resolve('@picocss/pico/css/pico.min.css'), path.join(out, 'assets', 'pico.min.css'));
+  for (const f of ['app.css', 'offline-search.js', 'favicon.svg']) fs.copyFileSync(path.join(VIEWS_DIR, 'assets', f), path.join(out, 'assets', f));
+
+  store.transaction(() =>
+    recordAudit(store, { actor: options.actor ?? 'cli', action: 'export.made', target: null, client: 'cli', details: { format: 'offline-html', pages: rows.length, ...(options.system ? { system: options.system } : {}) } }),
+  );
+  const bytes = fs.readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).reduce((n, e) => n + fs.statSync(path.join(e.parentPath, e.name)).size, 0);
+  return { dir: out, pages: rows.length, bytes };
+}
