@@ -7,7 +7,7 @@ import { createPage, reconcileSupersession, savePage, setArchived, type CommandC
 import { canonicalJson } from '../pages/hash.js';
 import { DomainError, ValidationError } from '../pages/errors.js';
 import { checkFrontMatter, normalizeFrontMatter, orderFrontMatter, FRONT_MATTER_FIELDS } from '../pages/schema.js';
-import { markReviewed } from '../pages/review.js';
+import { markReviewed, REVIEWED_STATUSES } from '../pages/review.js';
 import { addPerson, addTeam, departPerson } from '../people/directory.js';
 import { recordAudit } from '../audit/log.js';
 import { looksLikeAdr, parseAdr, slugFromFileName, type AdrFormat } from './adr.js';
@@ -200,7 +200,10 @@ function sameContent(store: Store, slug: string, fm: Record<string, unknown>, bo
   const head = store.pages.head(slug)!;
   const cur = store.pages.version(head.id, head.current_version)!;
   try {
-    return cur.front_matter === canonicalJson(orderFrontMatter(checkFrontMatter(normalizeFrontMatter(fm), systems))) && cur.body === body.replace(/\r\n/g, '\n');
+    let next = orderFrontMatter(checkFrontMatter(normalizeFrontMatter(fm), systems));
+    // The same rule a save applies: a page with a successor is superseded.
+    if (next.superseded_by?.length && REVIEWED_STATUSES.includes(next.status)) next = { ...next, status: 'superseded' };
+    return cur.front_matter === canonicalJson(next) && cur.body === body.replace(/\r\n/g, '\n');
   } catch {
     return false;
   }
@@ -248,20 +251,22 @@ function importPage(base: CommandContext, page: SourcePage, defaults: Record<str
       if (!current) {
         createPage(ctx, { slug: page.slug, frontMatter: fm, body: v.body, summary: v.revision?.summary ?? `Imported from ${v.file}` });
       } else {
-        if (page.mode !== 'hashes') {
-          // Links another page mirrored onto this one stay: the file only knew its own side.
-          const cur = JSON.parse(store.pages.version(current.id, current.current_version)!.front_matter) as Record<string, string[] | undefined>;
-          for (const k of ['supersedes', 'superseded_by'] as const) {
-            const merged = [...new Set([...((fm[k] as string[] | undefined) ?? []), ...(cur[k] ?? [])])];
-            if (merged.length) fm = { ...fm, [k]: merged };
-          }
-          if (sameContent(store, page.slug, fm, v.body, ctx.systems)) continue;
-        }
-        if (v.revision?.archived !== undefined && Boolean(current.archived) !== v.revision.archived) {
-          setArchived(ctx, page.slug, v.revision.archived, v.revision.summary ?? 'Imported');
+        const toggles = v.revision?.archived !== undefined && Boolean(current.archived) !== v.revision.archived;
+        if (toggles) {
+          setArchived(ctx, page.slug, v.revision!.archived!, v.revision!.summary ?? 'Imported');
         } else {
+          if (page.mode !== 'hashes') {
+            // Links another page mirrored onto this one stay: the file only knew its own side.
+            const cur = JSON.parse(store.pages.version(current.id, current.current_version)!.front_matter) as Record<string, string[] | undefined>;
+            for (const k of ['supersedes', 'superseded_by'] as const) {
+              const merged = [...new Set([...((fm[k] as string[] | undefined) ?? []), ...(cur[k] ?? [])])];
+              if (merged.length) fm = { ...fm, [k]: merged };
+            }
+            if (sameContent(store, page.slug, fm, v.body, ctx.systems)) continue; // archived or not, nothing new
+          }
           if (current.archived) setArchived({ ...ctx, verbatim: true }, page.slug, false, 'Unarchived to import a newer version');
-          savePage(ctx, page.slug, { frontMatter: fm, body: v.body, summary: v.revision?.summary ?? `Imported from ${v.file}`, baseVersion: store.pages.head(page.slug)!.current_version });
+          const saved = savePage(ctx, page.slug, { frontMatter: fm, body: v.body, summary: v.revision?.summary ?? `Imported from ${v.file}`, baseVersion: store.pages.head(page.slug)!.current_version });
+          if (saved.unchanged && !current.archived) continue;
         }
       }
       written++;
