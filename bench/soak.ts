@@ -145,9 +145,17 @@ server.kill('SIGTERM');
 const code = await exit;
 const walLeft = fs.existsSync(path.join(dir, 'whywiki.db-wal')) && fs.statSync(path.join(dir, 'whywiki.db-wal')).size > 0;
 
-// Steady growth: the slope of RSS over the second half of the run, in MB per 10 minutes.
+// Steady growth: the least-squares slope of RSS over the second half of the run, in MB per 10 minutes
+// (one sample a minute); a fit, not the two end points, because RSS swings with garbage collection.
 const half = rssSamples.slice(Math.floor(rssSamples.length / 2));
-const slope = half.length > 2 ? ((half.at(-1)! - half[0]!) / (half.length - 1)) * 10 : 0;
+const slope = (() => {
+  if (half.length < 3) return 0;
+  const xm = (half.length - 1) / 2;
+  const ym = half.reduce((a, b) => a + b, 0) / half.length;
+  const num = half.reduce((a, y, x) => a + (x - xm) * (y - ym), 0);
+  const den = half.reduce((a, _y, x) => a + (x - xm) ** 2, 0);
+  return (num / den) * 10;
+})();
 console.log('');
 console.log(`Soak summary (${minutes.length} min):`);
 console.log(`  requests ${all('view').length + all('search').length + all('save').length}: views ${all('view').length}, searches ${all('search').length}, saves ${all('save').length}; errors ${errors.length}${errors.length ? ` (${[...new Set(errors)].slice(0, 5).join('; ')})` : ''}`);

@@ -6,7 +6,7 @@ import { ROOT } from '../server/paths.js';
 import { openStore } from '../server/setup.js';
 import { userForToken } from '../server/auth/accounts.js';
 import fs from 'node:fs';
-import { seedPage, tempDir } from './helpers.js';
+import { seedPage, tempDir, testStore } from './helpers.js';
 import { TSX } from './server-process.js';
 
 const run = promisify(execFile);
@@ -60,6 +60,29 @@ describe('whywiki CLI', () => {
     expect(store.parties.get('lchen')).toMatchObject({ status: 'departed', successor: 'jdoe', departure_reason: 'Left the organisation' });
     store.close();
   }, 60_000);
+
+  it('has --help for every command, and exports and imports with plain progress lines when not on a terminal', async () => {
+    const commands = [[], ['user', 'add'], ['token', 'create'], ['person', 'add'], ['person', 'edit'], ['person', 'depart'], ['team', 'add'], ['team', 'edit'], ['verify'], ['anchor'], ['backup'], ['import'], ['export']];
+    const helps = await Promise.all(commands.map((cmd) => cli(tempDir(), ...cmd, '--help')));
+    helps.forEach(({ stdout }, i) => expect(stdout, commands[i]!.join(' ')).toMatch(/^Usage: whywiki/));
+    const { store, dir } = testStore();
+    seedPage(store);
+    store.close();
+    const out = path.join(tempDir(), 'export');
+    const exported = await cli(dir, 'export', out);
+    expect(exported.stdout).toContain('Exported 1 pages with 1 versions to');
+    expect(exported.stderr).toContain('Exporting pages: 1/1');
+    const target = tempDir();
+    const imported = await cli(target, 'import', out);
+    expect(imported.stdout).toMatch(/Imported in [\d.]+ s: 1 created, 0 updated, 0 unchanged, 0 failed; 1 versions written \(files: 1 whywiki\); 4 people and teams added\./);
+    expect(imported.stderr).toContain('Importing pages: 1/1');
+    const html = await cli(target, 'export', '--html', path.join(tempDir(), 'site'));
+    expect(html.stdout).toMatch(/Wrote an offline copy of 1 pages to .*site \([\d.]+ MB\)\. Open .*index\.html in a browser\./);
+    await expect(cli(target, 'import', path.join(tempDir(), 'nope'))).rejects.toMatchObject({ stderr: expect.stringContaining('does not exist') });
+    await expect(cli(target, 'export', out)).rejects.toMatchObject({ stderr: expect.stringContaining('is not empty') });
+    await expect(cli(target, 'export', path.join(tempDir(), 'x'), '--system', 'Cerner')).rejects.toMatchObject({ stderr: expect.stringContaining('--system must be one of') });
+    await expect(cli(target, 'import', out, '--default', 'nonsense')).rejects.toMatchObject({ stderr: expect.stringContaining('--default takes key=value') });
+  }, 120_000);
 
   it('verifies a store, anchors its head, and names the first break in a tampered copy', async () => {
     const dir = tempDir();

@@ -120,6 +120,11 @@ const linkParser = unified().use(remarkParse).use(remarkGfm);
 
 /** The slugs a markdown text links to with [[wiki links]] (code spans and blocks excluded). */
 export function extractWikiLinks(markdown: string): string[] {
+  // Without anything shaped like a wiki link there is nothing to find: skip the parse, which would
+  // otherwise dominate a bulk import (PowerShell syntax such as "[[-Path] <String>]" is not a link).
+  WIKI_LINK.lastIndex = 0;
+  if (!WIKI_LINK.test(markdown)) return [];
+  WIKI_LINK.lastIndex = 0;
   const found: string[] = [];
   linkWikiTargets(linkParser.parse(markdown), { pageExists: () => true, found });
   return found;

@@ -223,17 +223,28 @@ port.on('message', (m: ToWorker) => {
       return;
     case 'close':
       closing = true;
-      child?.kill('SIGKILL');
-      try {
-        // Keep what the delta holds, so the next start has nothing to index.
-        if (engine.ready && status.watermark > status.mainWatermark) {
-          writeDelta(deltaFile(options.indexFile), { mainWatermark: status.mainWatermark, watermark: status.watermark, ...engine.deltaState() });
+      void (async () => {
+        // Wait for a running rebuild process to be gone: while it holds the database open, closing the
+        // store cannot checkpoint and remove the WAL, and the next start would have recovery work.
+        const running = child;
+        if (running && running.exitCode === null && running.signalCode === null) {
+          await new Promise<void>((resolve) => {
+            running.once('exit', () => resolve());
+            running.kill('SIGKILL');
+            setTimeout(resolve, 1000).unref();
+          });
         }
-      } catch (e) {
-        log('warn', 'could not save the search delta; the next start will index those changes again', { error: (e as Error).message });
-      }
-      db.close();
-      post({ type: 'done', id: m.id });
+        try {
+          // Keep what the delta holds, so the next start has nothing to index.
+          if (engine.ready && status.watermark > status.mainWatermark) {
+            writeDelta(deltaFile(options.indexFile), { mainWatermark: status.mainWatermark, watermark: status.watermark, ...engine.deltaState() });
+          }
+        } catch (e) {
+          log('warn', 'could not save the search delta; the next start will index those changes again', { error: (e as Error).message });
+        }
+        db.close();
+        post({ type: 'done', id: m.id });
+      })();
       return;
   }
 });
