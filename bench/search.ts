@@ -127,7 +127,7 @@ function hash(s: string): number {
 // ---------------------------------------------------------------------------------------------
 // 2. A store holding the corpus, imported through the real commands, and its first index.
 // ---------------------------------------------------------------------------------------------
-const ADMIN_PASSWORD = 'bench-admin-password';
+const ADMIN_PASSWORD = 'bench-first-password';
 
 async function prepareStore(corpus: { name: string; pages: CorpusPage[] }): Promise<{ dir: string; token: string }> {
   const key = crypto.createHash('sha1').update(corpus.name).update(String(corpus.pages.length)).update(corpus.pages.map((p) => p.slug).join()).digest('hex').slice(0, 12);

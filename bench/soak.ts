@@ -33,7 +33,7 @@ const headers = { authorization: `Bearer ${token}`, 'content-type': 'application
 
 const port = 20000 + Math.floor(Math.random() * 20000);
 const url = `http://127.0.0.1:${port}`;
-const env = { ...process.env, WHYWIKI_DATA: dir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', WHYWIKI_ADMIN_PASSWORD: 'soak-admin-password' };
+const env = { ...process.env, WHYWIKI_DATA: dir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', WHYWIKI_ADMIN_PASSWORD: 'soak-first-password' };
 const server = spawn(process.execPath, [path.join(ROOT, 'dist', 'server', 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 for (let i = 0; ; i++) {
   try {

@@ -9,6 +9,7 @@ import cookie from '@fastify/cookie';
 import session from '@fastify/session';
 import csrf from '@fastify/csrf-protection';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import view from '@fastify/view';
 import handlebars from 'handlebars';
@@ -52,7 +53,6 @@ declare module 'fastify' {
   }
 }
 
-const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 const require = createRequire(import.meta.url);
 
 /** The session-signing secret lives in the store, so sessions survive restarts without a config value. */
@@ -117,10 +117,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(session, {
     secret: sessionSecret(store),
     cookieName: config.secureCookies ? '__Host-whywiki' : 'whywiki_session',
-    store: new SqliteSessionStore(store.sessions),
+    store: new SqliteSessionStore(store.sessions, config.sessionIdleMs),
     saveUninitialized: false,
+    // Every request moves the expiry: the session ends after the idle timeout without requests (and, checked
+    // by the authorization plugin, after the absolute timeout whatever happens).
     rolling: true,
-    cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, path: '/', maxAge: SESSION_TTL_MS },
+    cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, path: '/', maxAge: config.sessionIdleMs },
+  });
+  // Only the routes that ask for it are limited (sign-in); the limits live in memory, per process.
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: `Too many sign-in attempts. Wait ${Math.ceil(context.ttl / 1000)} seconds, then try again.`,
+    }),
   });
   await app.register(csrf, { sessionPlugin: '@fastify/session' });
   await app.register(authorizationPlugin);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
+import { phiGuardFor } from './phi/guard.js';
 import { Command, Option } from 'commander';
 import { checkAnchor, describeReport, makeAnchor, verifyStore, type Anchor } from './audit/verify.js';
 import { loadConfig, ConfigError } from './config.js';
@@ -228,7 +229,7 @@ program
       const source = opts.git ? readGitHistory(store, opts.git, opts.path, config.maxBodyBytes) : { ...readFolder(dir!, config.maxBodyBytes), root: path.resolve(dir!) };
       const bar = progress('Importing pages');
       const t0 = Date.now();
-      const r = importPages(store, { systems: config.systems, maxBodyBytes: config.maxBodyBytes }, source, { defaults, onProgress: bar.update });
+      const r = importPages(store, { systems: config.systems, maxBodyBytes: config.maxBodyBytes, phi: phiGuardFor(store, config.mrnPatterns) }, source, { defaults, onProgress: bar.update });
       bar.stop();
       for (const p of r.problems) console.log(`FAILED ${p.file}: ${p.field}: ${p.reason}`);
       const formats = Object.entries(r.formats).map(([f, n]) => `${n} ${f}`).join(', ');
@@ -244,18 +245,19 @@ program
   .description('write every page with its whole history (and the people, teams and reviews) as markdown files that import reads back; --html writes a static offline copy instead')
   .option('--system <system>', 'only the pages of one system, e.g. Epic')
   .option('--html', 'a static site of the current pages with a built-in search, that opens from the file system with no server')
-  .action((dir: string, opts: { system?: string; html?: boolean }) => {
+  .option('--include-restricted', 'also write pages restricted to teams (left out by default, so a copy handed around cannot leak them)')
+  .action((dir: string, opts: { system?: string; html?: boolean; includeRestricted?: boolean }) => {
     const config = loadConfig();
     if (opts.system && !config.systems.includes(opts.system)) throw new ExportError(`--system must be one of: ${config.systems.join(', ')} (got "${opts.system}").`);
     const store = openStore(config.dataDir);
     try {
       const bar = progress(opts.html ? 'Writing pages' : 'Exporting pages');
       if (opts.html) {
-        const r = exportOffline(store, config, dir, { system: opts.system, onProgress: bar.update });
+        const r = exportOffline(store, config, dir, { system: opts.system, includeRestricted: opts.includeRestricted, onProgress: bar.update });
         bar.stop();
         console.log(`Wrote an offline copy of ${r.pages} pages to ${r.dir} (${(r.bytes / 1e6).toFixed(1)} MB). Open ${path.join(r.dir, 'index.html')} in a browser.`);
       } else {
-        const r = exportStore(store, dir, { system: opts.system, onProgress: bar.update });
+        const r = exportStore(store, dir, { system: opts.system, includeRestricted: opts.includeRestricted, onProgress: bar.update });
         bar.stop();
         console.log(`Exported ${r.pages} pages with ${r.versions} versions to ${r.dir}.`);
       }

@@ -1,4 +1,7 @@
 import path from 'node:path';
+import { parse as parseDuration } from '@lukeed/ms';
+import proxyAddr from 'proxy-addr';
+import { passwordProblem } from './auth/password-policy.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -23,6 +26,32 @@ export interface Config {
   anchorKeyFile: string;
   /** Review interval (90d, 6m, 1y) for pages that set no review_every, per system; absent means never due. */
   reviewDefaults: Record<string, string>;
+  /** Signed-in sessions end after this long without a request, and after `sessionMaxMs` whatever happens. */
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  /** Sign-in attempts allowed per account name, and per client address, within the window. */
+  signinAttempts: number;
+  signinAttemptsPerAddress: number;
+  signinWindowMs: number;
+  /** The address people use, such as https://wiki.hospital.org: checked against Origin, and OIDC's redirect base. */
+  publicUrl: string | undefined;
+  auth: AuthConfig;
+  /** Extra medical-record-number patterns for the PHI guard (regular expressions). */
+  mrnPatterns: string[];
+}
+
+export type AuthMode = 'local' | 'oidc' | 'proxy';
+export const ROLE_ORDER = ['admin', 'editor', 'auditor', 'reader'] as const;
+export type MappedRole = (typeof ROLE_ORDER)[number];
+
+export interface AuthConfig {
+  mode: AuthMode;
+  /** Group or role names from the identity provider, mapped onto Whywiki roles. */
+  roleMap: Record<string, MappedRole>;
+  /** The role of a person none of whose groups is mapped; null refuses them. */
+  defaultRole: MappedRole | null;
+  oidc?: { issuer: string; clientId: string; clientSecret: string; roleClaim: string; usernameClaim: string; scopes: string };
+  proxy?: { userHeader: string; rolesHeader: string | undefined; trusted: string[] };
 }
 
 export const DEFAULT_REVIEW_EVERY = '1y';
@@ -50,8 +79,12 @@ export function loadConfig(env: Env = process.env): Config {
   const dataDir = path.resolve(env.WHYWIKI_DATA?.trim() || './data');
 
   const adminPassword = env.WHYWIKI_ADMIN_PASSWORD;
-  if (adminPassword !== undefined && adminPassword.length < 12) {
-    problems.push('WHYWIKI_ADMIN_PASSWORD must be at least 12 characters long');
+  if (adminPassword !== undefined) {
+    if (adminPassword.length < 12) problems.push('WHYWIKI_ADMIN_PASSWORD must be at least 12 characters long');
+    else {
+      const weak = passwordProblem(adminPassword, ['admin']);
+      if (weak) problems.push(`WHYWIKI_ADMIN_PASSWORD is refused: ${weak}`);
+    }
   }
 
   const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
@@ -89,6 +122,30 @@ export function loadConfig(env: Env = process.env): Config {
   }
   for (const [s, v] of Object.entries(reviewDefaults)) if (v === 'never') delete reviewDefaults[s];
 
+  const sessionIdleMs = duration(env, 'WHYWIKI_SESSION_IDLE', '1h', problems);
+  const sessionMaxMs = duration(env, 'WHYWIKI_SESSION_MAX', '12h', problems);
+  if (sessionIdleMs && sessionMaxMs && sessionIdleMs > sessionMaxMs) problems.push('WHYWIKI_SESSION_IDLE must not be longer than WHYWIKI_SESSION_MAX');
+  const signinAttempts = parseInteger(env.WHYWIKI_SIGNIN_ATTEMPTS, 10);
+  if (signinAttempts === null || signinAttempts < 1) problems.push(`WHYWIKI_SIGNIN_ATTEMPTS must be a whole number of at least 1 (got "${env.WHYWIKI_SIGNIN_ATTEMPTS}")`);
+  // Everyone in a hospital may reach the wiki through one proxy address, so the per-address limit is generous.
+  const signinAttemptsPerAddress = parseInteger(env.WHYWIKI_SIGNIN_ATTEMPTS_PER_ADDRESS, 100);
+  if (signinAttemptsPerAddress === null || signinAttemptsPerAddress < 1) problems.push(`WHYWIKI_SIGNIN_ATTEMPTS_PER_ADDRESS must be a whole number of at least 1 (got "${env.WHYWIKI_SIGNIN_ATTEMPTS_PER_ADDRESS}")`);
+  const signinWindowMs = duration(env, 'WHYWIKI_SIGNIN_WINDOW', '15m', problems);
+
+  const publicUrl = env.WHYWIKI_PUBLIC_URL?.trim().replace(/\/+$/, '') || undefined;
+  if (publicUrl !== undefined && (!isHttpUrl(publicUrl) || new URL(publicUrl).pathname !== '/')) {
+    problems.push(`WHYWIKI_PUBLIC_URL must be the site's http(s) address without a path, such as https://wiki.hospital.org (got "${publicUrl}")`);
+  }
+  const auth = loadAuth(env, publicUrl, problems);
+  const mrnPatterns = (env.WHYWIKI_PHI_MRN_PATTERNS ?? '').split('\n').map((s) => s.trim()).filter(Boolean);
+  for (const p of mrnPatterns) {
+    try {
+      new RegExp(p, 'iu');
+    } catch {
+      problems.push(`WHYWIKI_PHI_MRN_PATTERNS holds "${p}", which is not a regular expression`);
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: port!,
@@ -102,7 +159,85 @@ export function loadConfig(env: Env = process.env): Config {
     secureCookies: secure === 'true' || secure === '1',
     anchorKeyFile: path.resolve(env.WHYWIKI_ANCHOR_KEY?.trim() || path.join(dataDir, 'anchor-ed25519.pem')),
     reviewDefaults,
+    sessionIdleMs: sessionIdleMs!,
+    sessionMaxMs: sessionMaxMs!,
+    signinAttempts: signinAttempts!,
+    signinAttemptsPerAddress: signinAttemptsPerAddress!,
+    signinWindowMs: signinWindowMs!,
+    publicUrl,
+    auth,
+    mrnPatterns,
   };
+}
+
+/** A duration such as 30m, 12h or 90s (milliseconds); adds a problem and returns null when unreadable. */
+function duration(env: Env, name: string, fallback: string, problems: string[]): number | null {
+  const raw = env[name]?.trim() || fallback;
+  const ms = /^\d+\s*[a-z]+$/i.test(raw) ? parseDuration(raw) : undefined;
+  if (!ms || ms < 1000) {
+    problems.push(`${name} must be a duration such as 30s, 15m, 12h or 7d (got "${env[name]}")`);
+    return null;
+  }
+  return ms;
+}
+
+function loadAuth(env: Env, publicUrl: string | undefined, problems: string[]): AuthConfig {
+  const mode = (env.WHYWIKI_AUTH?.trim().toLowerCase() || 'local') as AuthMode;
+  if (!['local', 'oidc', 'proxy'].includes(mode)) problems.push(`WHYWIKI_AUTH must be local, oidc or proxy (got "${env.WHYWIKI_AUTH}")`);
+  const roleMap: Record<string, MappedRole> = {};
+  for (const item of (env.WHYWIKI_ROLE_MAP ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const at = item.lastIndexOf('=');
+    const group = item.slice(0, at).trim();
+    const role = item.slice(at + 1).trim() as MappedRole;
+    if (at < 1 || !group || !ROLE_ORDER.includes(role)) {
+      problems.push(`WHYWIKI_ROLE_MAP lists group=role pairs such as "wiki-admins=admin,epic-analysts=editor" (roles: ${ROLE_ORDER.join(', ')}); "${item}" is not one`);
+    } else roleMap[group] = role;
+  }
+  const rawDefault = (env.WHYWIKI_DEFAULT_ROLE?.trim().toLowerCase() || 'reader');
+  const defaultRole = rawDefault === 'none' ? null : (rawDefault as MappedRole);
+  if (defaultRole !== null && !ROLE_ORDER.includes(defaultRole)) problems.push(`WHYWIKI_DEFAULT_ROLE must be one of ${ROLE_ORDER.join(', ')} or none (got "${env.WHYWIKI_DEFAULT_ROLE}")`);
+  const out: AuthConfig = { mode, roleMap, defaultRole };
+
+  if (mode === 'oidc') {
+    const issuer = env.WHYWIKI_OIDC_ISSUER?.trim();
+    const clientId = env.WHYWIKI_OIDC_CLIENT_ID?.trim();
+    const clientSecret = env.WHYWIKI_OIDC_CLIENT_SECRET ?? '';
+    if (!issuer || !isHttpUrl(issuer)) problems.push(`WHYWIKI_OIDC_ISSUER must be the identity provider's issuer URL (got "${issuer ?? ''}")`);
+    else if (new URL(issuer).protocol === 'http:' && !isLoopback(new URL(issuer).hostname)) problems.push('WHYWIKI_OIDC_ISSUER must use https (plain http is allowed only on this machine, for trying things out)');
+    if (!clientId) problems.push('WHYWIKI_OIDC_CLIENT_ID must name the client registered for Whywiki at the identity provider');
+    if (!clientSecret) problems.push('WHYWIKI_OIDC_CLIENT_SECRET must be set (Whywiki is a confidential client)');
+    if (!publicUrl) problems.push('WHYWIKI_PUBLIC_URL must be set with WHYWIKI_AUTH=oidc: the identity provider redirects people back to it');
+    out.oidc = {
+      issuer: issuer ?? '',
+      clientId: clientId ?? '',
+      clientSecret,
+      roleClaim: env.WHYWIKI_OIDC_ROLE_CLAIM?.trim() || 'groups',
+      usernameClaim: env.WHYWIKI_OIDC_USERNAME_CLAIM?.trim() || 'preferred_username',
+      scopes: env.WHYWIKI_OIDC_SCOPES?.trim() || 'openid profile email',
+    };
+  }
+  if (mode === 'proxy') {
+    const trusted = (env.WHYWIKI_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (trusted.length === 0) {
+      problems.push('WHYWIKI_TRUSTED_PROXIES must list the reverse proxy addresses (such as 10.0.0.5 or 10.0.0.0/24) with WHYWIKI_AUTH=proxy: without it anyone could send the user header');
+    } else {
+      try {
+        proxyAddr.compile(trusted);
+      } catch (e) {
+        problems.push(`WHYWIKI_TRUSTED_PROXIES holds an address that is not an IP address or CIDR range (${(e as Error).message})`);
+      }
+    }
+    out.proxy = {
+      userHeader: (env.WHYWIKI_PROXY_USER_HEADER?.trim() || 'x-remote-user').toLowerCase(),
+      rolesHeader: env.WHYWIKI_PROXY_GROUPS_HEADER?.trim().toLowerCase() || undefined,
+      trusted,
+    };
+  }
+  return out;
+}
+
+function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
 }
 
 function parseInteger(raw: string | undefined, fallback: number): number | null {

@@ -36,7 +36,8 @@ export function testStore(dir = tempDir()): { store: Store; dir: string } {
 }
 
 export function testConfig(dir: string, overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({ WHYWIKI_DATA: dir }), ...overrides };
+  // Tests sign in far more often than people do; the sign-in limit has its own tests.
+  return { ...loadConfig({ WHYWIKI_DATA: dir }), signinAttempts: 10_000, signinAttemptsPerAddress: 10_000, ...overrides };
 }
 
 export function commandContext(store: Store, username = 'mreyes', overrides: Partial<CommandContext> = {}): CommandContext {

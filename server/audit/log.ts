@@ -5,8 +5,9 @@ import { canonicalJson, chainHash } from '../pages/hash.js';
 export const AUDIT_ACTIONS = [
   'page.created', 'page.saved', 'page.restored', 'page.archived', 'page.unarchived', 'page.status_changed',
   'page.reviewed', 'page.ownership_moved', 'person.created', 'person.changed', 'person.departed', 'team.created', 'team.changed',
-  'signin.succeeded', 'signin.failed', 'signout', 'user.created', 'user.changed', 'user.deactivated', 'role.changed',
-  'token.created', 'token.revoked', 'export.made', 'import.made', 'store.seeded',
+  'signin.succeeded', 'signin.failed', 'signout', 'user.created', 'user.changed', 'user.deactivated', 'user.reactivated',
+  'user.password_reset', 'user.password_changed', 'role.changed', 'token.created', 'token.revoked',
+  'phi.rule_added', 'phi.rule_retired', 'export.made', 'import.made', 'store.seeded',
 ] as const;
 
 export type AuditAction =
@@ -29,7 +30,15 @@ export type AuditAction =
   | 'signin.failed'
   | 'signout'
   | 'user.created'
+  | 'user.deactivated'
+  | 'user.reactivated'
+  | 'user.password_reset'
+  | 'user.password_changed'
+  | 'role.changed'
   | 'token.created'
+  | 'token.revoked'
+  | 'phi.rule_added'
+  | 'phi.rule_retired'
   | 'store.seeded';
 
 export interface AuditEvent {

@@ -1,13 +1,14 @@
 import type { Store } from '../store/index.js';
 import { ROLES, type Role, type UserRow } from '../store/users.js';
 import { recordAudit } from '../audit/log.js';
-import { ValidationError, type FieldError } from '../pages/errors.js';
+import { NotFoundError, ValidationError, type FieldError } from '../pages/errors.js';
 import { HANDLE_PATTERN } from '../pages/schema.js';
-import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
+import { decoyHash, hashPassword, randomPassword, verifyPassword } from './passwords.js';
+import { passwordProblem } from './password-policy.js';
+import { safeForLog } from './log-safety.js';
 import { hashToken, newToken } from './tokens.js';
 
-export const PASSWORD_MIN = 12;
-export const PASSWORD_MAX = 256;
+export { PASSWORD_MIN, PASSWORD_MAX } from './password-policy.js';
 
 /** The signed-in user as routes and views see it. */
 export interface SessionUser {
@@ -15,10 +16,13 @@ export interface SessionUser {
   username: string;
   role: Role;
   person: string | null;
+  /** An admin reset the password: nothing but choosing a new one is allowed until then. */
+  mustChangePassword: boolean;
+  source: UserRow['auth_source'];
 }
 
 export function toSessionUser(row: UserRow): SessionUser {
-  return { id: row.id, username: row.username, role: row.role, person: row.person };
+  return { id: row.id, username: row.username, role: row.role, person: row.person, mustChangePassword: row.must_change_password === 1, source: row.auth_source };
 }
 
 export interface NewUser {
@@ -26,6 +30,8 @@ export interface NewUser {
   password: string;
   role: string;
   person?: string | null;
+  /** The password is a temporary one the admin hands over: the first sign-in must replace it. */
+  mustChangePassword?: boolean;
 }
 
 export interface AuditContext {
@@ -40,17 +46,17 @@ export async function createUser(store: Store, input: NewUser, audit: AuditConte
     errors.push({ field: 'username', message: 'A username is 1 to 40 lowercase letters, digits, dots, dashes or underscores.' });
   }
   if (!(ROLES as readonly string[]).includes(input.role)) errors.push({ field: 'role', message: `Role must be one of: ${ROLES.join(', ')}.` });
-  if (input.password.length < PASSWORD_MIN || input.password.length > PASSWORD_MAX) {
-    errors.push({ field: 'password', message: `A password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long.` });
-  }
+  const weak = passwordProblem(input.password, [username]);
+  if (weak) errors.push({ field: 'password', message: weak });
   if (input.person && !store.parties.get(input.person)) errors.push({ field: 'person', message: `There is no person "${input.person}".` });
   if (errors.length > 0) throw new ValidationError(errors);
   const password_hash = await hashPassword(input.password);
   return store.transaction(() => {
     if (store.users.byName(username)) throw new ValidationError([{ field: 'username', message: `The user "${username}" already exists.` }], 409);
     const created_at = new Date().toISOString();
-    const id = store.users.insert({ username, password_hash, role: input.role as Role, person: input.person ?? null, created_at });
-    recordAudit(store, { actor: audit.actor, action: 'user.created', target: `user:${username}`, client: audit.client, details: { role: input.role } });
+    const id = store.users.insert({ username, password_hash, role: input.role as Role, person: input.person ?? null, created_at, must_change_password: input.mustChangePassword ? 1 : 0 });
+    if (input.person) store.users.linkPerson(id, input.person);
+    recordAudit(store, { actor: audit.actor, action: 'user.created', target: `user:${username}`, client: audit.client, details: { role: input.role, ...(input.person ? { person: input.person } : {}) } });
     return toSessionUser(store.users.byId(id)!);
   });
 }
@@ -61,16 +67,18 @@ export async function createUser(store: Store, input: NewUser, audit: AuditConte
  */
 export async function signIn(store: Store, username: string, password: string, client: string | null): Promise<SessionUser | null> {
   const row = store.users.byName(username.trim());
+  // Accounts from single sign-on have no password here; they cost the same work as any other miss.
   const ok = await verifyPassword(password, row?.password_hash ?? (await decoyHash()));
   const user = row && row.active === 1 && ok ? row : undefined;
-  store.transaction(() =>
+  store.transaction(() => {
+    if (user) store.users.update({ ...user, last_signed_in_at: new Date().toISOString() });
     recordAudit(store, {
       actor: user ? user.username : 'anonymous',
       action: user ? 'signin.succeeded' : 'signin.failed',
-      target: `user:${username.trim().toLowerCase().slice(0, 64)}`,
+      target: `user:${safeForLog(username.trim().toLowerCase(), 64)}`,
       client,
-    }),
-  );
+    });
+  });
   return user ? toSessionUser(user) : null;
 }
 
@@ -104,4 +112,94 @@ export function userForToken(store: Store, token: string): SessionUser | null {
 export function userById(store: Store, id: number): SessionUser | null {
   const row = store.users.byId(id);
   return row && row.active === 1 ? toSessionUser(row) : null;
+}
+
+/** Refuses a change an admin may not make, with a message for the screen. */
+export class AdminRuleError extends ValidationError {}
+
+function userOrFail(store: Store, username: string): UserRow {
+  const row = store.users.byName(username);
+  if (!row) throw new NotFoundError(`There is no user "${username}".`);
+  return row;
+}
+
+/** Keeps at least one active admin, so the wiki can always be administered. */
+function keepAnAdmin(store: Store, row: UserRow, field: string): void {
+  if (row.role === 'admin' && row.active === 1 && store.users.activeAdmins() <= 1) {
+    throw new AdminRuleError([{ field, message: `${row.username} is the only active admin: make someone else an admin first.` }]);
+  }
+}
+
+export function changeRole(store: Store, username: string, role: string, audit: AuditContext): void {
+  if (!(ROLES as readonly string[]).includes(role)) throw new ValidationError([{ field: 'role', message: `Role must be one of: ${ROLES.join(', ')}.` }]);
+  store.transaction(() => {
+    const row = userOrFail(store, username);
+    if (row.role === role) return;
+    if (role !== 'admin') keepAnAdmin(store, row, 'role');
+    store.users.update({ ...row, role: role as Role });
+    recordAudit(store, { actor: audit.actor, action: 'role.changed', target: `user:${row.username}`, client: audit.client, details: { from: row.role, to: role } });
+  });
+}
+
+/** Deactivating ends every session and stops every token of the account at once; nothing is deleted. */
+export function setUserActive(store: Store, username: string, active: boolean, audit: AuditContext): void {
+  store.transaction(() => {
+    const row = userOrFail(store, username);
+    if ((row.active === 1) === active) return;
+    if (!active) {
+      if (row.username === audit.actor) throw new AdminRuleError([{ field: 'active', message: 'You cannot deactivate your own account.' }]);
+      keepAnAdmin(store, row, 'active');
+    }
+    store.users.update({ ...row, active: active ? 1 : 0 });
+    const ended = active ? 0 : store.sessions.destroyForUser(row.id);
+    recordAudit(store, { actor: audit.actor, action: active ? 'user.reactivated' : 'user.deactivated', target: `user:${row.username}`, client: audit.client, details: active ? {} : { sessions_ended: ended } });
+  });
+}
+
+/**
+ * An admin resets a password: a temporary one, returned once to be handed over, that must be replaced
+ * at the next sign-in. Every session of the account ends.
+ */
+export async function resetPassword(store: Store, username: string, audit: AuditContext): Promise<string> {
+  const row = userOrFail(store, username);
+  if (row.auth_source !== 'local') throw new ValidationError([{ field: 'password', message: `${row.username} signs in through ${row.auth_source === 'oidc' ? 'single sign-on' : 'the proxy'}; their password is kept there.` }]);
+  const temporary = randomPassword();
+  const hash = await hashPassword(temporary);
+  store.transaction(() => {
+    const current = userOrFail(store, username);
+    store.users.update({ ...current, password_hash: hash, must_change_password: 1 });
+    const ended = store.sessions.destroyForUser(current.id);
+    recordAudit(store, { actor: audit.actor, action: 'user.password_reset', target: `user:${current.username}`, client: audit.client, details: { sessions_ended: ended } });
+  });
+  return temporary;
+}
+
+/**
+ * A person changes their own password, proving the current one. Every other session of theirs ends;
+ * the caller gives the current session a new id.
+ */
+export async function changeOwnPassword(store: Store, userId: number, current: string, next: string, keepSession: string, client: string | null): Promise<void> {
+  const row = store.users.byId(userId);
+  if (!row || row.active !== 1) throw new NotFoundError('Your account is no longer active.');
+  const errors: FieldError[] = [];
+  if (!row.password_hash || !(await verifyPassword(current, row.password_hash))) errors.push({ field: 'current', message: 'Your current password is not right.' });
+  const weak = passwordProblem(next, [row.username]);
+  if (weak) errors.push({ field: 'password', message: weak });
+  else if (row.password_hash && (await verifyPassword(next, row.password_hash))) errors.push({ field: 'password', message: 'Choose a password different from the current one.' });
+  if (errors.length > 0) throw new ValidationError(errors);
+  const hash = await hashPassword(next);
+  store.transaction(() => {
+    const fresh = store.users.byId(userId)!;
+    store.users.update({ ...fresh, password_hash: hash, must_change_password: 0 });
+    const ended = store.sessions.destroyForUser(userId, keepSession);
+    recordAudit(store, { actor: row.username, action: 'user.password_changed', target: `user:${row.username}`, client, details: { other_sessions_ended: ended } });
+  });
+}
+
+export function revokeApiToken(store: Store, username: string, tokenId: number, audit: AuditContext): void {
+  store.transaction(() => {
+    const row = userOrFail(store, username);
+    if (!store.users.revokeToken(row.id, tokenId, new Date().toISOString())) throw new NotFoundError(`${row.username} has no live token #${tokenId}.`);
+    recordAudit(store, { actor: audit.actor, action: 'token.revoked', target: `user:${row.username}`, client: audit.client, details: { token_id: tokenId } });
+  });
 }

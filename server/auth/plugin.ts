@@ -1,7 +1,11 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../store/users.js';
+import proxyAddr from 'proxy-addr';
 import { userById, userForToken, type SessionUser } from './accounts.js';
+import { provisionExternalUser, ExternalSignInRefused } from './external.js';
+import { hiddenSlugs, viewerFor, type Viewer } from './visibility.js';
+import { safeForLog } from './log-safety.js';
 import { sendError, wantsJson } from '../routes/errors.js';
 import { handBackUnsaved } from '../routes/html/unsaved.js';
 
@@ -27,7 +31,10 @@ declare module 'fastify' {
     user: SessionUser | null;
     /** Set when a posted form cannot be accepted but its text must be handed back. */
     unsaved?: 'signed-out' | 'expired';
-    authMethod: 'session' | 'token' | null;
+    authMethod: 'session' | 'token' | 'proxy' | null;
+    /** Who is looking, for restricted pages; and the restricted pages this viewer may not see. */
+    viewer: Viewer;
+    hidden: Set<string>;
   }
   interface FastifyContextConfig {
     access?: Access;
@@ -38,10 +45,17 @@ declare module 'fastify' {
   }
   interface Session {
     userId?: number;
+    /** When this session signed in (ms since the epoch): the absolute timeout counts from here. */
+    signedInAt?: number;
+    /** OpenID Connect's state, nonce and PKCE verifier between the redirect and the callback. */
+    oidc?: { state: string; nonce: string; verifier: string; next: string; at: number };
   }
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** What a person who must choose a new password may still reach. */
+const WHILE_PASSWORD_MUST_CHANGE = new Set(['/account/password', '/logout', '/healthz']);
 
 /** Prefixes served by @fastify/static, which registers its own routes without our config. */
 const PUBLIC_PREFIXES = ['/assets/'];
@@ -49,6 +63,8 @@ const PUBLIC_PREFIXES = ['/assets/'];
 async function authorization(app: FastifyInstance): Promise<void> {
   app.decorateRequest('user', null);
   app.decorateRequest('authMethod', null);
+  app.decorateRequest('viewer', null as unknown as Viewer);
+  app.decorateRequest('hidden', null as unknown as Set<string>);
   app.decorate('routeTable', []);
 
   app.addHook('onRoute', (route) => {
@@ -61,16 +77,49 @@ async function authorization(app: FastifyInstance): Promise<void> {
     for (const method of [route.method].flat()) app.routeTable.push({ method, url: route.url, access });
   });
 
+  const proxy = app.config.auth.mode === 'proxy' ? app.config.auth.proxy! : undefined;
+  const trustedProxy = proxy ? proxyAddr.compile(proxy.trusted) : undefined;
+
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const header = request.headers.authorization;
+    const remoteUser = proxy ? request.headers[proxy.userHeader] : undefined;
     if (header?.startsWith('Bearer ')) {
       request.user = userForToken(app.store, header.slice(7).trim());
       request.authMethod = request.user ? 'token' : null;
       if (!request.user) return sendError(request, reply, { statusCode: 401, error: 'Unauthorized', message: 'The API token is unknown, revoked, or belongs to a deactivated user.' });
+    } else if (proxy && typeof remoteUser === 'string' && remoteUser.trim() !== '') {
+      // The header is only believed from the proxy itself; from anywhere else it is someone pretending.
+      if (!trustedProxy!(request.socket.remoteAddress ?? '', 0)) {
+        request.log.warn({ from: request.socket.remoteAddress, header: proxy.userHeader }, 'ignored a user header from an address that is not a trusted proxy');
+      } else {
+        try {
+          const groupsHeader = proxy.rolesHeader ? request.headers[proxy.rolesHeader] : undefined;
+          const groups = proxy.rolesHeader ? String(groupsHeader ?? '').split(/[,;]/).map((g) => g.trim()).filter(Boolean) : undefined;
+          request.user = provisionExternalUser(app.store, app.config.auth, { source: 'proxy', subject: remoteUser.trim(), username: remoteUser.trim(), groups }, request.ip);
+        } catch (e) {
+          if (!(e instanceof ExternalSignInRefused)) throw e;
+          return sendError(request, reply, { statusCode: 403, error: 'Forbidden', message: e.message });
+        }
+        request.authMethod = 'proxy';
+        // The proxy vouches for every request; the session only carries the CSRF secret, and follows the person.
+        if (request.session.userId !== request.user.id) {
+          if (request.session.userId !== undefined) await request.session.regenerate();
+          request.session.set('userId', request.user.id);
+          request.session.set('signedInAt', Date.now());
+        }
+      }
     } else if (request.session?.userId !== undefined) {
-      request.user = userById(app.store, request.session.userId);
-      request.authMethod = request.user ? 'session' : null;
+      const signedInAt = request.session.signedInAt ?? 0;
+      if (Date.now() - signedInAt > app.config.sessionMaxMs) {
+        // The absolute timeout: however active, a session ends this long after its sign-in.
+        await request.session.destroy();
+      } else {
+        request.user = userById(app.store, request.session.userId);
+        request.authMethod = request.user ? 'session' : null;
+      }
     }
+    request.viewer = viewerFor(app.store, request.user);
+    request.hidden = hiddenSlugs(app.store, request.viewer);
 
     const access = request.routeOptions.config.access ?? 'read';
     if (access === 'public') return;
@@ -86,9 +135,18 @@ async function authorization(app: FastifyInstance): Promise<void> {
       }
       return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
     }
+    if (request.user.mustChangePassword && request.authMethod === 'session' && !WHILE_PASSWORD_MUST_CHANGE.has(request.routeOptions.url ?? '')) {
+      if (wantsJson(request)) return sendError(request, reply, { statusCode: 403, error: 'Forbidden', message: 'Choose a new password first: an administrator reset yours. Open /account/password.' });
+      return reply.redirect('/account/password', 303);
+    }
     if (!roleAllows(request.user.role, access)) {
       const need = access === 'write' ? 'an editor or admin' : access === 'audit' ? 'an auditor or admin' : access === 'admin' ? 'an admin' : 'signed in';
       return sendError(request, reply, { statusCode: 403, error: 'Forbidden', message: `Your role (${request.user.role}) cannot do this: you must be ${need}.` });
+    }
+    // A restricted page does not exist for those outside its teams: not the page, not its history, not its diffs.
+    const slug = (request.params as { slug?: unknown } | undefined)?.slug;
+    if (typeof slug === 'string' && request.hidden.has(slug)) {
+      return sendError(request, reply, { statusCode: 404, error: 'Not Found', message: `Nothing lives at ${request.url.split('?')[0]}.` });
     }
   });
 
@@ -97,6 +155,11 @@ async function authorization(app: FastifyInstance): Promise<void> {
   app.addHook('preHandler', (request, reply, done) => {
     if (request.unsaved) return void handBackUnsaved(request, reply, request.unsaved).then(() => done(), done);
     if (SAFE_METHODS.has(request.method) || request.authMethod === 'token') return done();
+    const foreign = foreignOrigin(request, app.config.publicUrl);
+    if (foreign) {
+      request.log.warn({ origin: safeForLog(foreign) }, 'refused a write sent from another site');
+      return void sendError(request, reply, { statusCode: 403, error: 'Forbidden', message: `This request came from another site (${foreign}); Whywiki only accepts changes sent from its own pages.` }).then(() => done(), done);
+    }
     // A refused token is answered by the error handler, which hands a form's text back.
     app.csrfProtection(request, reply, done);
   });
@@ -104,6 +167,27 @@ async function authorization(app: FastifyInstance): Promise<void> {
   app.addHook('onSend', async (request, reply) => {
     if (request.user) reply.header('Cache-Control', 'no-store');
   });
+}
+
+/**
+ * The site a browser says a write came from, when it is not this one. Browsers send Origin on every
+ * POST; `Sec-Fetch-Site` covers the few that leave it out. Without WHYWIKI_PUBLIC_URL the host named
+ * in the request is the reference (the scheme is not compared: a TLS proxy in front changes it).
+ */
+function foreignOrigin(request: FastifyRequest, publicUrl: string | undefined): string | null {
+  const origin = request.headers.origin;
+  if (origin !== undefined) {
+    if (origin === 'null') return 'null';
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      return origin;
+    }
+    if (publicUrl) return url.origin === new URL(publicUrl).origin ? null : origin;
+    return url.host === request.headers.host ? null : origin;
+  }
+  return request.headers['sec-fetch-site'] === 'cross-site' ? 'another site' : null;
 }
 
 export const authorizationPlugin = fp(authorization, { name: 'authorization', dependencies: ['@fastify/session', '@fastify/csrf-protection'] });

@@ -11,7 +11,8 @@ export class SqliteSessionStore implements FastifySessionStore {
   /** What was last written per session, so an unchanged session that only slid its expiry is not rewritten on every page view. */
   private readonly written = new LRUCache<string, { data: string; expires: number }>({ max: 10_000 });
 
-  constructor(private readonly sessions: SessionStore) {}
+  /** `idleMs`: the idle timeout; the expiry is written through early by at most a tenth of it. */
+  constructor(private readonly sessions: SessionStore, private readonly idleMs = DEFAULT_TTL_MS) {}
 
   set(sessionId: string, session: Session, callback: (err?: unknown) => void): void {
     try {
@@ -20,12 +21,13 @@ export class SqliteSessionStore implements FastifySessionStore {
       const data = JSON.stringify(content);
       const last = this.written.get(sessionId);
       // Rolling sessions move their expiry on every request; writing that through at most every few
-      // minutes keeps page views free of disk writes, at the cost of expiring up to that much early.
-      if (last && last.data === data && expires - last.expires < EXPIRY_SLACK_MS) {
+      // minutes keeps page views free of disk writes, at the cost of expiring up to that much early (a tenth of the idle timeout at most).
+      if (last && last.data === data && expires - last.expires < Math.min(EXPIRY_SLACK_MS, this.idleMs / 10)) {
         callback();
         return;
       }
-      this.sessions.set(sessionId, JSON.stringify(session), expires);
+      const userId = typeof (content as { userId?: unknown }).userId === 'number' ? (content as { userId: number }).userId : null;
+      this.sessions.set(sessionId, JSON.stringify(session), expires, userId);
       this.written.set(sessionId, { data, expires });
       callback();
     } catch (e) {

@@ -10,9 +10,13 @@ import { toPageVersion, type PageVersion } from './model.js';
 import { REVIEWED_STATUSES } from './review.js';
 import { STATUS_TRANSITIONS } from './lifecycle.js';
 import type { PageEvents } from './events.js';
+import { phiMessages, type PhiGuard, type PhiHit } from '../phi/guard.js';
+import { canSee, type Viewer } from '../auth/visibility.js';
 
 export interface Actor {
   username: string;
+  /** Teams and admin flag of the person saving, for restricted pages; absent for the CLI and the server itself. */
+  viewer?: Viewer;
 }
 
 /** What every command needs: the store, the rules that come from configuration, and who is asking. */
@@ -35,6 +39,25 @@ export interface CommandContext {
    * in the export already), so nothing is derived: no mirrored links, no automatic status.
    */
   verbatim?: boolean;
+  /** Scans every saved text for patient identifiers; absent only where the text is trusted (the demo content, tests). */
+  phi?: PhiGuard;
+  /** An admin's decision that what the guard found is not patient information, with the reason; recorded in the audit event. */
+  phiOverride?: { reason: string };
+  /** What the guard found in the last draft checked (kept for the audit event of an override). */
+  lastPhiHits?: PhiHit[];
+}
+
+/** A save refused by the PHI guard; the person's text is handed back with each finding. */
+export class PhiRefused extends ValidationError {
+  constructor(readonly hits: PhiHit[]) {
+    super(phiMessages(hits), 422);
+    this.name = 'PhiRefused';
+  }
+}
+
+/** What an audit event records of a PHI override: who decided is the event's actor. */
+function phiOverrideDetails(ctx: CommandContext): Record<string, unknown> {
+  return ctx.phiOverride && ctx.lastPhiHits?.length ? { phi_override: { reason: ctx.phiOverride.reason, kinds: [...new Set(ctx.lastPhiHits.map((h) => h.kind))] } } : {};
 }
 
 export interface PageDraft {
@@ -81,6 +104,14 @@ function validateDraft(ctx: CommandContext, slug: string, draft: PageDraft, extr
     if (unknown.length > 0) {
       errors.push({ field: 'owners', message: `Unknown owner${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Owners must be existing people or teams.` });
     }
+    const restricted = Array.isArray(normalized.restricted_to) ? normalized.restricted_to.filter((t): t is string => typeof t === 'string') : [];
+    if (restricted.length > 0) {
+      const notTeams = restricted.filter((t) => ctx.store.parties.get(t)?.kind !== 'team');
+      if (notTeams.length > 0) errors.push({ field: 'restricted_to', message: `Not a team: ${notTeams.join(', ')}. A page can be restricted to existing teams only.` });
+      else if (ctx.actor.viewer && !canSee(restricted, ctx.actor.viewer)) {
+        errors.push({ field: 'restricted_to', message: 'You are not a member of any of these teams, so you would lose access to the page. Include one of your teams, or ask an admin.' });
+      }
+    }
     fm = orderFrontMatter(checkFrontMatter(normalized, ctx.systems));
     if (!ctx.verbatim) {
       errors.push(...supersessionErrors(ctx, slug, fm));
@@ -95,6 +126,12 @@ function validateDraft(ctx: CommandContext, slug: string, draft: PageDraft, extr
   if (summaryRequired && summary === '') errors.push({ field: 'summary', message: 'A change summary is required: say what changed and why.' });
   if (summary.length > SUMMARY_MAX) errors.push({ field: 'summary', message: `The change summary must be at most ${SUMMARY_MAX} characters.` });
   if (errors.length > 0 || !fm) throw new ValidationError(errors);
+  if (ctx.phi) {
+    const { title, why, module, requested_by, sponsor, records, tags } = fm;
+    const hits = ctx.phi.scan({ title, why, module, requested_by, sponsor, records, tags, body, summary });
+    ctx.lastPhiHits = hits;
+    if (hits.length > 0 && !ctx.phiOverride) throw new PhiRefused(hits);
+  }
   return { fm, body, summary };
 }
 
@@ -103,6 +140,7 @@ function writeVersion(ctx: CommandContext, head: PageHeadRow, version: number, p
   const row: VersionRow = { ...unsealed, hash: chainHash(prevHash, versionRecord(unsealed)) };
   ctx.store.pages.insertVersion(row);
   ctx.store.pages.replaceOwners(head.id, fm.owners);
+  ctx.store.pages.setRestriction(head.id, fm.restricted_to);
   ctx.store.pages.replaceLinks(head.id, extractWikiLinks(`${fm.why}\n\n${body}`));
   return row;
 }
@@ -129,7 +167,7 @@ export function createPage(ctx: CommandContext, input: CreatePageInput): PageVer
     const headFields = { slug, current_version: 1, title: fm.title, system: fm.system, module: fm.module ?? null, status: fm.status, created_at: at, updated_at: at, updated_by: ctx.actor.username };
     const id = ctx.store.pages.insertHead(headFields);
     const v = writeVersion(ctx, { id, archived: 0, last_reviewed_at: null, last_reviewed_by: null, ...headFields }, 1, null, fm, body, summary || 'Created page', at);
-    recordAudit(ctx.store, { actor: ctx.actor.username, action: 'page.created', target: slug, client: ctx.client, at, details: { version: 1, hash: v.hash, status: fm.status } });
+    recordAudit(ctx.store, { actor: ctx.actor.username, action: 'page.created', target: slug, client: ctx.client, at, details: { version: 1, hash: v.hash, status: fm.status, ...phiOverrideDetails(ctx) } });
     syncSupersession(ctx, slug, null, fm, at, touched);
     return v;
   });
@@ -184,7 +222,7 @@ function saveVersion(ctx: CommandContext, slug: string, input: SavePageInput, ac
       target: slug,
       client: ctx.client,
       at,
-      details: { version, hash: v.hash, summary, ...details, ...(statusChanged ? { status: { from: head.status, to: fm.status } } : {}) },
+      details: { version, hash: v.hash, summary, ...details, ...(statusChanged ? { status: { from: head.status, to: fm.status } } : {}), ...phiOverrideDetails(ctx) },
     });
     syncSupersession(ctx, slug, JSON.parse(current.front_matter) as FrontMatter, fm, at, touched);
     return { row: v, unchanged: false };

@@ -9,10 +9,10 @@ export abstract class DomainError extends Error {
 }
 
 export class ValidationError extends DomainError {
-  /** 400 for a bad value; 409 when the value clashes with what is stored (a duplicate slug). */
+  /** 400 for a bad value; 409 when the value clashes with what is stored (a duplicate slug); 422 for likely PHI. */
   constructor(
     readonly errors: FieldError[],
-    readonly statusCode: 400 | 409 = 400,
+    readonly statusCode: 400 | 404 | 409 | 422 = 400,
   ) {
     super(errors.map((e) => `${e.field}: ${e.message}`).join(' '));
     this.name = 'ValidationError';
@@ -49,5 +49,13 @@ export class PayloadTooLargeError extends DomainError {
   constructor(message: string) {
     super(message);
     this.name = 'PayloadTooLargeError';
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly statusCode = 403;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForbiddenError';
   }
 }

@@ -92,18 +92,19 @@ export interface PartyProfile {
   ownedThroughTeams: { team: PartyRow; pages: PageHeadRow[] }[];
 }
 
-export function partyProfile(store: Store, handle: string, kind: PartyRow['kind']): PartyProfile {
+export function partyProfile(store: Store, handle: string, kind: PartyRow['kind'], hidden: Set<string> = new Set()): PartyProfile {
   const party = store.parties.get(handle);
+  const ownedBy = (h: string) => store.pages.ownedBy(h).filter((p) => !hidden.has(p.slug));
   if (!party || party.kind !== kind) throw new NotFoundError(`There is no ${kind} "${handle}".`);
   if (kind === 'team') {
-    return { party, related: store.parties.members(handle), owned: store.pages.ownedBy(handle), ownedThroughTeams: [] };
+    return { party, related: store.parties.members(handle), owned: ownedBy(handle), ownedThroughTeams: [] };
   }
   const teams = store.parties.teamsOf(handle);
   return {
     party,
     related: teams,
-    owned: store.pages.ownedBy(handle),
-    ownedThroughTeams: teams.map((team) => ({ team, pages: store.pages.ownedBy(team.handle) })).filter((t) => t.pages.length > 0),
+    owned: ownedBy(handle),
+    ownedThroughTeams: teams.map((team) => ({ team, pages: ownedBy(team.handle) })).filter((t) => t.pages.length > 0),
   };
 }
 

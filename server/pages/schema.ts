@@ -33,6 +33,7 @@ export const FrontMatterSchema = Type.Object(
     supersedes: Type.Optional(Type.Array(Slug, { maxItems: 25 })),
     superseded_by: Type.Optional(Type.Array(Slug, { maxItems: 25 })),
     tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 40, pattern: '^[a-z0-9][a-z0-9 ._/+-]*$' }), { maxItems: 50 })),
+    restricted_to: Type.Optional(Type.Array(Handle, { maxItems: 25 })),
   },
   { additionalProperties: false },
 );
@@ -40,7 +41,7 @@ export const FrontMatterSchema = Type.Object(
 export type FrontMatter = Static<typeof FrontMatterSchema>;
 export type FrontMatterField = keyof FrontMatter;
 export const FRONT_MATTER_FIELDS = Object.keys(FrontMatterSchema.properties) as FrontMatterField[];
-const LIST_FIELDS = new Set<string>(['owners', 'tickets', 'records', 'supersedes', 'superseded_by', 'tags']);
+const LIST_FIELDS = new Set<string>(['owners', 'tickets', 'records', 'supersedes', 'superseded_by', 'tags', 'restricted_to']);
 
 /** What a person reads when a field is wrong; used by the form, the API and the importer alike. */
 export const FIELD_MESSAGES: Record<FrontMatterField, string> = {
@@ -59,6 +60,7 @@ export const FIELD_MESSAGES: Record<FrontMatterField, string> = {
   supersedes: 'Supersedes lists page slugs: lowercase words joined by dashes.',
   superseded_by: 'Superseded by lists page slugs: lowercase words joined by dashes.',
   tags: 'Tags are lowercase words of at most 40 characters.',
+  restricted_to: 'Restricted to lists team handles such as epic-security; leave it empty for a page every reader may see.',
 };
 
 const checker = TypeCompiler.Compile(FrontMatterSchema);
@@ -112,7 +114,7 @@ function normalizeList(value: unknown, field: string): unknown {
     if (typeof item !== 'string') return item;
     let s = item.trim();
     if (field === 'tickets') s = s.replace(/[\s-]+/g, '').toUpperCase();
-    if (field === 'tags' || field === 'owners' || field === 'supersedes' || field === 'superseded_by') s = s.toLowerCase();
+    if (field === 'tags' || field === 'owners' || field === 'restricted_to' || field === 'supersedes' || field === 'superseded_by') s = s.toLowerCase();
     return s;
   });
   const seen = new Set<unknown>();

@@ -70,7 +70,7 @@ export interface HealthRow {
  * Where the knowledge is thin, per system and per module: review currency, single points of knowledge,
  * orphans, missing tickets, and how much the pages are being kept up.
  */
-export function healthReport(store: Store, k: Knowledge, systems: string[]) {
+export function healthReport(store: Store, k: Knowledge, systems: string[], hidden: Set<string> = new Set()) {
   const now = k.now.getTime();
   const start = now - HEALTH_WEEKS * 7 * DAY;
   const weekStarts = Array.from({ length: HEALTH_WEEKS }, (_, i) => new Date(start + i * 7 * DAY).toISOString().slice(0, 10));
@@ -99,6 +99,7 @@ export function healthReport(store: Store, k: Knowledge, systems: string[]) {
     }
   }
   for (const e of store.pages.editsSince(new Date(start).toISOString())) {
+    if (hidden.has(e.slug)) continue;
     const t = Date.parse(e.created_at);
     if (t >= now) continue;
     const week = Math.floor((t - start) / (7 * DAY));
@@ -119,9 +120,10 @@ export function healthReport(store: Store, k: Knowledge, systems: string[]) {
 }
 
 /** [[links]] whose target page does not exist, each with the pages that link to it. */
-export function brokenLinksReport(store: Store) {
+export function brokenLinksReport(store: Store, hidden: Set<string> = new Set()) {
   const byTarget = new Map<string, { slug: string; title: string }[]>();
   for (const l of store.pages.missingLinks()) {
+    if (hidden.has(l.slug)) continue;
     const list = byTarget.get(l.target_slug) ?? [];
     list.push({ slug: l.slug, title: l.title });
     byTarget.set(l.target_slug, list);

@@ -61,11 +61,11 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
   const config = { access: 'audit' as const };
 
   const exportEvent = (request: FastifyRequest, format: string, filter: AuditFilter, count: number) =>
-    app.store.transaction(() => recordAudit(app.store, { actor: request.user!.username, action: 'export.made', target: 'audit', client: request.ip, details: { format, filter: { ...filter }, count } }));
+    app.store.transaction(() => recordAudit(app.store, { actor: request.user!.username, action: 'export.made', target: 'audit', client: request.ip, details: { format, filter: { ...filter, hiddenTargets: undefined }, count } }));
 
   r.get('/audit', { config, schema: { querystring: AuditQuery } }, async (request, reply) => {
     const q = request.query;
-    const filter = toFilter(q, app.config.systems);
+    const filter = { ...toFilter(q, app.config.systems), hiddenTargets: [...request.hidden] };
     const page = q.p ?? 1;
     const total = app.store.audit.count(filter);
     const events = app.store.audit.search(filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).map(eventJson);
@@ -93,14 +93,14 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
   });
 
   r.get('/api/audit', { config, schema: { querystring: AuditQuery } }, async (request) => {
-    const filter = toFilter(request.query, app.config.systems);
+    const filter = { ...toFilter(request.query, app.config.systems), hiddenTargets: [...request.hidden] };
     const limit = request.query.limit ?? PAGE_SIZE;
     const page = request.query.p ?? 1;
     return { total: app.store.audit.count(filter), page, limit, events: app.store.audit.search(filter, limit, (page - 1) * limit).map(eventJson) };
   });
 
   r.get('/api/audit/export.json', { config, schema: { querystring: AuditQuery } }, async (request, reply) => {
-    const filter = toFilter(request.query, app.config.systems);
+    const filter = { ...toFilter(request.query, app.config.systems), hiddenTargets: [...request.hidden] };
     const events = app.store.audit.search(filter, Number.MAX_SAFE_INTEGER, 0).map(eventJson);
     exportEvent(request, 'json', filter, events.length);
     reply.header('Content-Disposition', 'attachment; filename="whywiki-audit.json"');
@@ -108,7 +108,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
   });
 
   r.get('/api/audit/export.csv', { config, schema: { querystring: AuditQuery } }, async (request, reply) => {
-    const filter = toFilter(request.query, app.config.systems);
+    const filter = { ...toFilter(request.query, app.config.systems), hiddenTargets: [...request.hidden] };
     const rows = app.store.audit.search(filter, Number.MAX_SAFE_INTEGER, 0);
     exportEvent(request, 'csv', filter, rows.length);
     const csv = stringify(rows.map((e) => [e.id, e.at, e.actor, e.action, e.target ?? '', e.client ?? '', e.details, e.prev_hash ?? '', e.hash]), {

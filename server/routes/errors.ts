@@ -22,10 +22,18 @@ const REASONS: Record<number, string> = {
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
   507: 'Insufficient Storage',
+};
+
+/** What a malformed address part means, in words; checked before anything is looked up. */
+const PARAM_MESSAGES: Record<string, string> = {
+  slug: 'A page slug is lowercase letters and digits joined by single dashes, for example sepsis-screening-bpa.',
+  handle: 'A handle is 1 to 40 lowercase letters, digits, dots, dashes or underscores.',
+  username: 'A username is 1 to 40 lowercase letters, digits, dots, dashes or underscores.',
 };
 
 interface AjvError {
@@ -47,6 +55,10 @@ function schemaErrors(validation: AjvError[], context: string | undefined): Fiel
       continue;
     }
     if (!field) field = context ?? 'body';
+    if (context === 'params' && field in PARAM_MESSAGES) {
+      if (!out.some((o) => o.field === field)) out.push({ field, message: PARAM_MESSAGES[field]! });
+      continue;
+    }
     if (out.some((o) => o.field === field)) continue;
     const known = messageFor(field);
     out.push({ field, message: known.startsWith('"') ? `${field} ${e.message ?? 'is not valid'}.` : known });

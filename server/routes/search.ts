@@ -42,11 +42,6 @@ export function markedHtml(text: string, ranges: [number, number][]): string {
   return out + esc(text.slice(at));
 }
 
-function viewerOf(app: FastifyInstance, request: FastifyRequest): Viewer {
-  const user = request.user!;
-  const teams = user.person ? app.store.parties.teamsOf(user.person).map((t) => t.handle) : [];
-  return { admin: user.role === 'admin', teams };
-}
 
 function filtersOf(q: SearchQueryT): Filters {
   const f: Filters = {};
@@ -71,7 +66,7 @@ export async function searchRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   async function run(request: FastifyRequest, q: SearchQueryT, offset: number, limit: number): Promise<SearchResponse & { ms: number }> {
-    return app.searchIndex.search({ q: q.q ?? '', filters: filtersOf(q), viewer: viewerOf(app, request), offset, limit, history: isHistory(q) });
+    return app.searchIndex.search({ q: q.q ?? '', filters: filtersOf(q), viewer: request.viewer, offset, limit, history: isHistory(q) });
   }
 
   function failure(request: FastifyRequest, reply: FastifyReply, e: unknown): Promise<FastifyReply> | null {

@@ -14,6 +14,8 @@ export interface AuditRow {
 }
 
 export interface AuditFilter {
+  /** Targets (restricted page slugs) left out: for the viewer they do not exist. */
+  hiddenTargets?: string[];
   actor?: string;
   action?: string;
   /** A page slug (the event's target). */
@@ -76,6 +78,7 @@ export class AuditStore {
     if (f.system) { clauses.push('target IN (SELECT slug FROM pages WHERE system = ?)'); params.push(f.system); }
     if (f.from) { clauses.push('at >= ?'); params.push(f.from); }
     if (f.to) { clauses.push('at <= ?'); params.push(f.to); }
+    if (f.hiddenTargets?.length) { clauses.push('(target IS NULL OR target NOT IN (SELECT value FROM json_each(?)))'); params.push(JSON.stringify(f.hiddenTargets)); }
     return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
   }
 

@@ -14,6 +14,8 @@ export interface PageHeadRow {
   updated_by: string;
   last_reviewed_at: string | null;
   last_reviewed_by: string | null;
+  /** JSON array of team handles when the current version restricts the page; null when open. */
+  restricted_to?: string | null;
 }
 
 export interface ReviewRow {
@@ -27,6 +29,7 @@ export interface ReviewRow {
 
 /** A version's date and where its page sits, for edits-per-week figures. */
 export interface EditRow {
+  slug: string;
   created_at: string;
   system: string;
   module: string | null;
@@ -64,6 +67,8 @@ export interface CurrentPageRow extends PageHeadRow {
 export class PageStore {
   private readonly headBySlugStmt;
   private readonly insertHeadStmt;
+  private readonly restrictionsStmt;
+  private readonly setRestrictionStmt;
   private readonly updateHeadStmt;
   private readonly insertVersionStmt;
   private readonly versionStmt;
@@ -94,6 +99,8 @@ export class PageStore {
   private readonly recentByStmt;
 
   constructor(db: DB) {
+    this.restrictionsStmt = db.prepare<[], { slug: string; restricted_to: string }>('SELECT slug, restricted_to FROM pages WHERE restricted_to IS NOT NULL');
+    this.setRestrictionStmt = db.prepare<[string | null, number]>('UPDATE pages SET restricted_to = ? WHERE id = ?');
     this.headBySlugStmt = db.prepare<[string], PageHeadRow>('SELECT * FROM pages WHERE slug = ?');
     this.insertHeadStmt = db.prepare<[NewHead]>(
       `INSERT INTO pages (slug, current_version, title, system, module, status, created_at, updated_at, updated_by)
@@ -155,7 +162,7 @@ export class PageStore {
     );
     this.ownersAllStmt = db.prepare<[], { page_id: number; owner: string }>('SELECT page_id, owner FROM page_owners');
     this.editsSinceStmt = db.prepare<[string], EditRow>(
-      `SELECT v.created_at, p.system, p.module FROM page_versions v JOIN pages p ON p.id = v.page_id
+      `SELECT p.slug, v.created_at, p.system, p.module FROM page_versions v JOIN pages p ON p.id = v.page_id
        WHERE v.created_at >= ? AND p.archived = 0`,
     );
     this.missingLinksStmt = db.prepare<[], { target_slug: string; slug: string; title: string }>(
@@ -299,5 +306,14 @@ export class PageStore {
 
   backlinks(slug: string): PageHeadRow[] {
     return this.backlinksStmt.all(slug);
+  }
+
+  /** Every restricted page and the teams it is limited to. Few rows: an index holds only these. */
+  restrictions(): { slug: string; teams: string[] }[] {
+    return this.restrictionsStmt.all().map((r) => ({ slug: r.slug, teams: JSON.parse(r.restricted_to) as string[] }));
+  }
+
+  setRestriction(pageId: number, teams: string[] | undefined): void {
+    this.setRestrictionStmt.run(teams?.length ? JSON.stringify(teams) : null, pageId);
   }
 }

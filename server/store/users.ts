@@ -11,12 +11,31 @@ export interface UserRow {
   person: string | null;
   active: number;
   created_at: string;
+  must_change_password: number;
+  auth_source: 'local' | 'oidc' | 'proxy';
+  external_id: string | null;
+  last_signed_in_at: string | null;
+}
+
+export interface TokenRow {
+  id: number;
+  user_id: number;
+  label: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface UserListRow extends UserRow {
+  active_tokens: number;
 }
 
 export interface TokenOwnerRow extends UserRow {
   token_id: number;
   token_last_used_at: string | null;
 }
+
+type NewUserRow = Omit<UserRow, 'id' | 'active' | 'last_signed_in_at'>;
 
 /** Sign-in accounts and their API tokens (stored as hashes only). */
 export class UserStore {
@@ -29,16 +48,36 @@ export class UserStore {
   private readonly insertTokenStmt;
   private readonly byTokenStmt;
   private readonly touchTokenStmt;
+  private readonly listStmt;
+  private readonly updateStmt;
+  private readonly byExternalStmt;
+  private readonly tokensStmt;
+  private readonly revokeTokenStmt;
+  private readonly countAdminsStmt;
 
   constructor(db: DB) {
     this.byNameStmt = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
     this.byIdStmt = db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?');
     this.byPersonStmt = db.prepare<[string], UserRow>('SELECT * FROM users WHERE person = ?');
     this.linkPersonStmt = db.prepare<[string | null, number]>('UPDATE users SET person = ? WHERE id = ?');
-    this.insertStmt = db.prepare<[Omit<UserRow, 'id' | 'active'>]>(
-      `INSERT INTO users (username, password_hash, role, person, created_at)
-       VALUES (@username, @password_hash, @role, @person, @created_at)`,
+    this.insertStmt = db.prepare<[NewUserRow]>(
+      `INSERT INTO users (username, password_hash, role, person, created_at, must_change_password, auth_source, external_id)
+       VALUES (@username, @password_hash, @role, @person, @created_at, @must_change_password, @auth_source, @external_id)`,
     );
+    this.listStmt = db.prepare<[], UserListRow>(
+      `SELECT u.*, (SELECT count(*) FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL) AS active_tokens
+       FROM users u ORDER BY u.active DESC, u.username`,
+    );
+    this.updateStmt = db.prepare<[Pick<UserRow, 'id' | 'role' | 'active' | 'password_hash' | 'must_change_password' | 'last_signed_in_at'>]>(
+      `UPDATE users SET role = @role, active = @active, password_hash = @password_hash, must_change_password = @must_change_password,
+       last_signed_in_at = @last_signed_in_at WHERE id = @id`,
+    );
+    this.byExternalStmt = db.prepare<[string, string], UserRow>('SELECT * FROM users WHERE auth_source = ? AND external_id = ?');
+    this.tokensStmt = db.prepare<[number], TokenRow>(
+      'SELECT id, user_id, label, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = ? ORDER BY revoked_at IS NOT NULL, created_at DESC',
+    );
+    this.revokeTokenStmt = db.prepare<[string, number, number]>('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL');
+    this.countAdminsStmt = db.prepare<[], number>("SELECT count(*) FROM users WHERE role = 'admin' AND active = 1").pluck();
     this.countStmt = db.prepare<[], number>('SELECT count(*) FROM users').pluck();
     this.insertTokenStmt = db.prepare<[number, string, string | null, string]>(
       'INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES (?, ?, ?, ?)',
@@ -58,8 +97,34 @@ export class UserStore {
     return this.byIdStmt.get(id);
   }
 
-  insert(row: Omit<UserRow, 'id' | 'active'>): number {
-    return Number(this.insertStmt.run(row).lastInsertRowid);
+  insert(row: Omit<UserRow, 'id' | 'active' | 'must_change_password' | 'auth_source' | 'external_id' | 'last_signed_in_at'> & Partial<NewUserRow>): number {
+    return Number(this.insertStmt.run({ must_change_password: 0, auth_source: 'local', external_id: null, ...row }).lastInsertRowid);
+  }
+
+  list(): UserListRow[] {
+    return this.listStmt.all();
+  }
+
+  /** Writes the fields that change after creation; pass the whole row as read, with the changes applied. */
+  update(row: UserRow): void {
+    this.updateStmt.run({ id: row.id, role: row.role, active: row.active, password_hash: row.password_hash, must_change_password: row.must_change_password, last_signed_in_at: row.last_signed_in_at });
+  }
+
+  byExternal(source: string, externalId: string): UserRow | undefined {
+    return this.byExternalStmt.get(source, externalId);
+  }
+
+  tokens(userId: number): TokenRow[] {
+    return this.tokensStmt.all(userId);
+  }
+
+  /** Returns whether a live token of this user was revoked. */
+  revokeToken(userId: number, tokenId: number, at: string): boolean {
+    return this.revokeTokenStmt.run(at, tokenId, userId).changes === 1;
+  }
+
+  activeAdmins(): number {
+    return this.countAdminsStmt.get() as number;
   }
 
   count(): number {

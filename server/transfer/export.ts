@@ -26,6 +26,8 @@ export interface ExportResult {
 
 export interface ExportOptions {
   system?: string;
+  /** Restricted pages are left out unless asked for: an export travels further than the wiki. */
+  includeRestricted?: boolean;
   onProgress?: (done: number, total: number) => void;
   actor?: string;
 }
@@ -51,7 +53,10 @@ export function exportStore(store: Store, dir: string, options: ExportOptions = 
   const teams = parties.filter((p) => p.kind === 'team').map((t) => ({ handle: t.handle, name: t.name, members: store.parties.members(t.handle).map((m) => m.handle) }));
   fs.writeFileSync(path.join(out, 'people.yaml'), YAML.stringify({ people, teams }, { lineWidth: 0 }));
 
-  const heads = store.db.prepare<[], { id: number; slug: string; system: string }>('SELECT id, slug, system FROM pages ORDER BY id').all().filter((h) => !options.system || h.system === options.system);
+  const heads = store.db
+    .prepare<[], { id: number; slug: string; system: string; restricted_to: string | null }>('SELECT id, slug, system, restricted_to FROM pages ORDER BY id')
+    .all()
+    .filter((h) => (!options.system || h.system === options.system) && (options.includeRestricted || h.restricted_to === null));
   const reviews: Record<string, unknown>[] = [];
   let versions = 0;
   heads.forEach((head, i) => {
@@ -71,7 +76,7 @@ export function exportStore(store: Store, dir: string, options: ExportOptions = 
   });
   fs.writeFileSync(path.join(out, 'reviews.yaml'), YAML.stringify({ reviews }, { lineWidth: 0 }));
   store.transaction(() =>
-    recordAudit(store, { actor: options.actor ?? 'cli', action: 'export.made', target: null, client: 'cli', details: { format: 'markdown', pages: heads.length, versions, ...(options.system ? { system: options.system } : {}) } }),
+    recordAudit(store, { actor: options.actor ?? 'cli', action: 'export.made', target: null, client: 'cli', details: { format: 'markdown', pages: heads.length, versions, ...(options.system ? { system: options.system } : {}), ...(options.includeRestricted ? { include_restricted: true } : {}) } }),
   );
   return { pages: heads.length, versions, dir: out };
 }

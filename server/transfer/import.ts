@@ -6,6 +6,7 @@ import type { Store } from '../store/index.js';
 import { createPage, reconcileSupersession, savePage, setArchived, type CommandContext } from '../pages/commands.js';
 import { canonicalJson } from '../pages/hash.js';
 import { DomainError, ValidationError } from '../pages/errors.js';
+import { phiMessages } from '../phi/guard.js';
 import { checkFrontMatter, normalizeFrontMatter, orderFrontMatter, FRONT_MATTER_FIELDS } from '../pages/schema.js';
 import { markReviewed, REVIEWED_STATUSES } from '../pages/review.js';
 import { addPerson, addTeam, departPerson } from '../people/directory.js';
@@ -57,7 +58,7 @@ export interface ImportOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export type ImportRules = Pick<CommandContext, 'systems' | 'maxBodyBytes' | 'events'>;
+export type ImportRules = Pick<CommandContext, 'systems' | 'maxBodyBytes' | 'events' | 'phi'>;
 
 export class ImportError extends Error {}
 
@@ -186,6 +187,11 @@ function check(ctx: CommandContext, v: SourceVersion, fm: Record<string, unknown
     const normalized = checkFrontMatter(normalizeFrontMatter(fm), ctx.systems);
     const missing = normalized.owners.filter((o) => !ctx.store.parties.get(o));
     if (missing.length) throw new FileProblem(v.file, 'owners', `unknown owner${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: add them to the directory (person add / team add) or pass --default owners=<handle>`);
+    if (ctx.phi) {
+      const { title, why, module, requested_by, sponsor, records, tags } = normalized;
+      const hits = ctx.phi.scan({ title, why, module, requested_by, sponsor, records, tags, body: v.body, summary: v.revision?.summary });
+      if (hits.length) throw new FileProblem(v.file, hits[0]!.field, phiMessages(hits.filter((h) => h.field === hits[0]!.field))[0]!.message);
+    }
   } catch (e) {
     if (e instanceof ValidationError) {
       const first = e.errors[0]!;
@@ -221,6 +227,8 @@ function importPage(base: CommandContext, page: SourcePage, defaults: Record<str
     at: v.revision?.date ? new Date(v.revision.date) : base.at,
     verbatim: page.mode === 'hashes',
     laterPagesMayFollow: true,
+    // The PHI guard ran in check() before anything was written; the write itself need not scan again.
+    phi: undefined,
   });
   const draft = (v: SourceVersion) => resolveOwners(store, withDefaults(v.frontMatter, defaults), v.format);
 

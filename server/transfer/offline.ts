@@ -32,7 +32,7 @@ export interface OfflineResult {
  * and a search over a Lunr index built here, all opening from the file system with no server. The index
  * is a script (not JSON) because browsers refuse to fetch files from a file:// page.
  */
-export function exportOffline(store: Store, config: Pick<Config, 'ticketUrl' | 'systems'> & Config, dir: string, options: { system?: string; onProgress?: (done: number, total: number) => void; actor?: string } = {}): OfflineResult {
+export function exportOffline(store: Store, config: Pick<Config, 'ticketUrl' | 'systems'> & Config, dir: string, options: { system?: string; includeRestricted?: boolean; onProgress?: (done: number, total: number) => void; actor?: string } = {}): OfflineResult {
   const out = path.resolve(dir);
   if (fs.existsSync(out) && fs.readdirSync(out).length > 0) throw new ExportError(`${out} is not empty; export into a new or empty folder.`);
   fs.mkdirSync(path.join(out, 'p'), { recursive: true });
@@ -46,7 +46,8 @@ export function exportOffline(store: Store, config: Pick<Config, 'ticketUrl' | '
   const pageTpl = tpl('page');
   const indexTpl = tpl('index');
 
-  const rows = store.pages.allCurrent().filter((r) => !options.system || r.system === options.system);
+  // A downtime copy is handed around on USB sticks: restricted pages stay out unless asked for.
+  const rows = store.pages.allCurrent().filter((r) => (!options.system || r.system === options.system) && (options.includeRestricted || !r.restricted_to));
   const slugs = new Set(rows.map((r) => r.slug));
   const parties = new Map(store.parties.all().map((p) => [p.handle, p]));
   const exportedAt = new Date().toISOString();

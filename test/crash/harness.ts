@@ -60,7 +60,7 @@ async function start(dataDir: string, built: boolean): Promise<{ proc: ChildProc
   const args = built ? [path.join(ROOT, 'dist', 'server', 'main.js')] : [path.join(ROOT, 'server', 'main.ts')];
   const proc = spawn(built ? process.execPath : TSX, args, {
     cwd: ROOT,
-    env: { ...process.env, WHYWIKI_DATA: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error', WHYWIKI_ADMIN_PASSWORD: 'crash-admin-password' },
+    env: { ...process.env, WHYWIKI_DATA: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error', WHYWIKI_ADMIN_PASSWORD: 'crash-harness-password' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
@@ -152,7 +152,7 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
   const random = rng(opts.seed ?? 1);
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const setup = openStore(opts.dataDir);
-  await ensureAdmin(setup, { adminPassword: 'crash-admin-password' });
+  await ensureAdmin(setup, { adminPassword: 'crash-harness-password' });
   if (!setup.users.byName('crash')) await createUser(setup, { username: 'crash', password: 'crash-harness-password', role: 'editor' }, { actor: 'crash' });
   const token = createApiToken(setup, 'crash', 'crash harness', { actor: 'crash' });
   setup.close();

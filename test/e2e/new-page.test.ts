@@ -7,7 +7,7 @@ import { startServer, type RunningServer } from '../server-process.js';
 import { ROOT } from '../../server/paths.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ADMIN_PASSWORD = 'e2e-admin-password-1';
+const ADMIN_PASSWORD = 'e2e-first-password-1';
 const SHOTS = process.env.WHYWIKI_SCREENSHOTS ? path.join(ROOT, 'docs', 'screenshots') : tempDir('whywiki-shots-');
 
 let server: RunningServer;

@@ -18,7 +18,7 @@ beforeAll(async () => {
   await createUser(store, { username: 'writer', password: 'concurrency-password', role: 'editor' }, { actor: 'test' });
   headers = { authorization: `Bearer ${createApiToken(store, 'writer', 'test', { actor: 'test' })}`, 'content-type': 'application/json' };
   store.close();
-  server = await startServer({ WHYWIKI_DATA: dir, WHYWIKI_ADMIN_PASSWORD: 'concurrency-admin-pw' });
+  server = await startServer({ WHYWIKI_DATA: dir, WHYWIKI_ADMIN_PASSWORD: 'concurrency-test-pw' });
   for (let i = 0; i < 300; i++) {
     const s = await fetch(`${server.url}/api/search/status`, { headers });
     if (s.ok && ((await s.json()) as { state: string }).state === 'ready') break;

@@ -23,7 +23,7 @@ describe('graceful shutdown', () => {
     await createUser(store, { username: 'writer', password: 'shutdown-password', role: 'editor' }, { actor: 'test' });
     const headers = { authorization: `Bearer ${createApiToken(store, 'writer', 'test', { actor: 'test' })}`, 'content-type': 'application/json' };
     store.close();
-    const env = { WHYWIKI_DATA: dir, WHYWIKI_ADMIN_PASSWORD: 'shutdown-admin-pw' };
+    const env = { WHYWIKI_DATA: dir, WHYWIKI_ADMIN_PASSWORD: 'shutdown-first-pw' };
 
     const first = await startServer(env);
     await ready(first.url, headers);

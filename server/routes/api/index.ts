@@ -8,15 +8,15 @@ import { ConflictError, PayloadTooLargeError } from '../../pages/errors.js';
 import { getCurrentPage, getPageVersion, listPages, listVersions, pageAsOf } from '../../pages/queries.js';
 import { parseAsOf } from '../html/as-of.js';
 import { diffBody, diffFrontMatter } from '../../pages/diff.js';
-import { FrontMatterSchema } from '../../pages/schema.js';
+import { FrontMatterSchema, Slug } from '../../pages/schema.js';
 import type { PageVersion } from '../../pages/model.js';
 import { renderMarkdown } from '../../render/markdown.js';
 import { pageExists } from '../../pages/queries.js';
-import { commandContext } from '../html/pages.js';
+import { commandContext, phiOverrideOf } from '../html/pages.js';
 import { toErrorBody } from '../errors.js';
 
-const SlugParams = Type.Object({ slug: Type.String({ maxLength: 200 }) });
-const VersionParams = Type.Object({ slug: Type.String({ maxLength: 200 }), n: Type.Integer({ minimum: 1 }) });
+const SlugParams = Type.Object({ slug: Slug });
+const VersionParams = Type.Object({ slug: Slug, n: Type.Integer({ minimum: 1 }) });
 
 /** A page write: the front matter fields, flat, plus the markdown body and the change summary. */
 const PageWrite = Type.Composite(
@@ -25,6 +25,8 @@ const PageWrite = Type.Composite(
     Type.Object({
       body: Type.String(),
       summary: Type.Optional(Type.String({ maxLength: 500 })),
+      /** Admins only: why what the PHI guard found is not patient information. */
+      phi_override_reason: Type.Optional(Type.String({ maxLength: 500 })),
     }),
   ],
   { additionalProperties: false },
@@ -47,6 +49,7 @@ function splitWrite(input: Static<typeof PageWrite>) {
   const { body, summary, ...frontMatter } = input as Static<typeof PageWrite> & { slug?: string; base_version?: number };
   delete (frontMatter as Record<string, unknown>).slug;
   delete (frontMatter as Record<string, unknown>).base_version;
+  delete (frontMatter as Record<string, unknown>).phi_override_reason;
   return { body, summary, frontMatter };
 }
 
@@ -100,14 +103,14 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
 
   r.post('/api/pages', { config: { access: 'write' }, schema: { body: PageCreate, response: { 201: PageReply, 400: ErrorReply, 409: ErrorReply } } }, async (request, reply) => {
     const slug = (request.body as { slug?: string }).slug;
-    const page = createPage(commandContext(app, request), { ...splitWrite(request.body), slug });
+    const page = createPage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), { ...splitWrite(request.body), slug });
     reply.status(201).header('Location', `/api/pages/${page.slug}`);
     return pageJson(page);
   });
 
   r.put('/api/pages/:slug', { config: { access: 'write' }, schema: { params: SlugParams, body: PageUpdate } }, async (request, reply) => {
     try {
-      const result = savePage(commandContext(app, request), request.params.slug, { ...splitWrite(request.body), baseVersion: request.body.base_version });
+      const result = savePage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), request.params.slug, { ...splitWrite(request.body), baseVersion: request.body.base_version });
       return { ...pageJson(result.page), unchanged: result.unchanged };
     } catch (e) {
       if (!(e instanceof ConflictError)) throw e;

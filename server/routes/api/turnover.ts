@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Slug } from '../../pages/schema.js';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { changeStatus, moveOwnership } from '../../pages/commands.js';
@@ -12,7 +13,7 @@ import { commandContext } from '../html/pages.js';
 import { sendError } from '../errors.js';
 import type { PartyRow } from '../../store/parties.js';
 
-const SlugParams = Type.Object({ slug: Type.String({ maxLength: 200 }) });
+const SlugParams = Type.Object({ slug: Slug });
 const HandleParams = Type.Object({ handle: Type.String({ maxLength: 100 }) });
 const Text = (max: number) => Type.String({ maxLength: max });
 
@@ -24,14 +25,21 @@ const generations = new WeakMap<object, number>();
  * The knowledge snapshot the reports read, at the app's clock. Who owns what is read from the store
  * once per change (a write here, or a commit by another process); review states are worked out per call.
  */
-export function currentKnowledge(app: FastifyInstance) {
+export function currentKnowledge(app: FastifyInstance, hidden: Set<string> = new Set()) {
   const generation = `${generations.get(app.store) ?? 0}:${String(app.store.db.pragma('data_version', { simple: true }))}`;
   let memo = bases.get(app.store);
   if (!memo || memo.generation !== generation) {
     memo = { generation, base: knowledgeBase(app.store) };
     bases.set(app.store, memo);
   }
-  return knowledge(app.store, app.config.reviewDefaults, app.clock(), memo.base);
+  const k = knowledge(app.store, app.config.reviewDefaults, app.clock(), memo.base);
+  // Restricted pages the viewer may not see are not in any report, count or list.
+  return hidden.size ? { ...k, pages: k.pages.filter((p) => !hidden.has(p.slug)) } : k;
+}
+
+/** Rows about pages, without those this viewer may not see. */
+export function visible<T extends { slug: string }>(request: FastifyRequest, rows: T[]): T[] {
+  return request.hidden.size ? rows.filter((r) => !request.hidden.has(r.slug)) : rows;
 }
 
 export function today(app: FastifyInstance): string {
@@ -69,10 +77,10 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
     };
   };
 
-  r.get('/api/reports/orphans', { config: { access: 'read' } }, async () => orphansReport(currentKnowledge(app)));
-  r.get('/api/reports/stale', { config: { access: 'read' } }, async () => staleReport(currentKnowledge(app)));
-  r.get('/api/reports/health', { config: { access: 'read' } }, async () => healthReport(app.store, currentKnowledge(app), app.config.systems));
-  r.get('/api/reports/broken-links', { config: { access: 'read' } }, async () => brokenLinksReport(app.store));
+  r.get('/api/reports/orphans', { config: { access: 'read' } }, async (request) => orphansReport(currentKnowledge(app, request.hidden)));
+  r.get('/api/reports/stale', { config: { access: 'read' } }, async (request) => staleReport(currentKnowledge(app, request.hidden)));
+  r.get('/api/reports/health', { config: { access: 'read' } }, async (request) => healthReport(app.store, currentKnowledge(app, request.hidden), app.config.systems, request.hidden));
+  r.get('/api/reports/broken-links', { config: { access: 'read' } }, async (request) => brokenLinksReport(app.store, request.hidden));
 
   r.get('/api/people', { config: { access: 'read' }, schema: { querystring: Type.Object({ q: Type.Optional(Text(100)) }) } }, async (request) => {
     const q = (request.query.q ?? '').trim().toLowerCase();
@@ -95,14 +103,14 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
   r.get('/api/people/:handle', { config: { access: 'read' }, schema: { params: HandleParams } }, async (request) => {
     const p = app.store.parties.get(request.params.handle);
     if (!p || p.kind !== 'person') throw new NotFoundError(`There is no person "${request.params.handle}".`);
-    const k = currentKnowledge(app);
+    const k = currentKnowledge(app, request.hidden);
     const account = app.store.users.byPerson(p.handle)?.username;
     return {
       ...personJson(p),
-      owns: app.store.pages.ownedBy(p.handle).map((x) => ({ slug: x.slug, title: x.title, system: x.system, module: x.module, status: x.status })),
-      owns_through_teams: app.store.parties.teamsOf(p.handle).map((t) => ({ team: t.handle, pages: app.store.pages.ownedBy(t.handle).map((x) => x.slug) })).filter((t) => t.pages.length > 0),
+      owns: visible(request, app.store.pages.ownedBy(p.handle)).map((x) => ({ slug: x.slug, title: x.title, system: x.system, module: x.module, status: x.status })),
+      owns_through_teams: app.store.parties.teamsOf(p.handle).map((t) => ({ team: t.handle, pages: visible(request, app.store.pages.ownedBy(t.handle)).map((x) => x.slug) })).filter((t) => t.pages.length > 0),
       review_queue: pagesOf(k, p.handle).filter((x) => x.review.overdue || x.review.dueSoon).map((x) => ({ slug: x.slug, title: x.title, due_at: x.review.dueAt, overdue: x.review.overdue })),
-      recent_edits: app.store.pages.recentBy([p.handle, ...(account ? [account] : [])], 20).map((v) => ({ slug: v.slug, title: v.title, version: v.version, summary: v.summary, created_at: v.created_at })),
+      recent_edits: visible(request, app.store.pages.recentBy([p.handle, ...(account ? [account] : [])], 20)).map((v) => ({ slug: v.slug, title: v.title, version: v.version, summary: v.summary, created_at: v.created_at })),
     };
   });
 
@@ -123,7 +131,7 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const person = departPerson(commandContext(app, request), request.params.handle, request.body, today(app));
-      const k = currentKnowledge(app);
+      const k = currentKnowledge(app, request.hidden);
       return { ...personJson(person), orphaned_pages: orphansReport(k).pages.filter((p) => p.owners.some((o) => o.handle === person.handle || o.state === 'no-active-members')).map((p) => p.slug) };
     },
   );
@@ -133,7 +141,7 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
   r.get('/api/teams/:handle', { config: { access: 'read' }, schema: { params: HandleParams } }, async (request) => {
     const t = app.store.parties.get(request.params.handle);
     if (!t || t.kind !== 'team') throw new NotFoundError(`There is no team "${request.params.handle}".`);
-    return { ...personJson(t), owns: app.store.pages.ownedBy(t.handle).map((x) => ({ slug: x.slug, title: x.title, status: x.status })) };
+    return { ...personJson(t), owns: visible(request, app.store.pages.ownedBy(t.handle)).map((x) => ({ slug: x.slug, title: x.title, status: x.status })) };
   });
 
   r.post(
@@ -185,6 +193,6 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/api/pages/:slug/backlinks', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request) => {
     if (!app.store.pages.head(request.params.slug)) throw new NotFoundError(`There is no page "${request.params.slug}".`);
-    return { slug: request.params.slug, backlinks: backlinks(app.store, request.params.slug).map((p) => ({ slug: p.slug, title: p.title, system: p.system, status: p.status })) };
+    return { slug: request.params.slug, backlinks: visible(request, backlinks(app.store, request.params.slug)).map((p) => ({ slug: p.slug, title: p.title, system: p.system, status: p.status })) };
   });
 }

@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { Slug } from '../../pages/schema.js';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ValidationError } from '../../pages/errors.js';
 import { getCurrentPage, pageAsOf, pagesAsOf } from '../../pages/queries.js';
 import { pageViewModel } from './pages.js';
+import { visible } from '../api/turnover.js';
 
 /**
  * Checks an as-of date. A malformed one is a 400 naming the format; one in the future is today,
@@ -25,7 +27,7 @@ export async function asOfRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/as-of/:date/', { config: { access: 'read' }, schema: { params: DateParams } }, async (request, reply) => {
     const date = parseAsOf(request.params.date, 'date');
-    const pages = pagesAsOf(app.store, date).sort((a, b) => a.frontMatter.title.localeCompare(b.frontMatter.title));
+    const pages = visible(request, pagesAsOf(app.store, date)).sort((a, b) => a.frontMatter.title.localeCompare(b.frontMatter.title));
     const systems = app.config.systems.map((system) => ({ system, pages: pages.filter((p) => p.frontMatter.system === system) }));
     return reply.view('as-of', { title: `The wiki on ${date}`, asOfDate: date, systems, count: pages.length });
   });
@@ -38,10 +40,10 @@ export async function asOfRoutes(app: FastifyInstance): Promise<void> {
     reply.redirect(`/as-of/${encodeURIComponent(request.params.date)}/`, 301),
   );
 
-  r.get('/as-of/:date/p/:slug', { config: { access: 'read' }, schema: { params: Type.Object({ date: Type.String({ maxLength: 40 }), slug: Type.String({ maxLength: 200 }) }) } }, async (request, reply) => {
+  r.get('/as-of/:date/p/:slug', { config: { access: 'read' }, schema: { params: Type.Object({ date: Type.String({ maxLength: 40 }), slug: Slug }) } }, async (request, reply) => {
     const date = parseAsOf(request.params.date, 'date');
     const page = pageAsOf(app.store, request.params.slug, date);
     const current = getCurrentPage(app.store, page.slug);
-    return reply.view('page', { title: `${page.frontMatter.title} on ${date}`, page: pageViewModel(app, page), asOf: date, old: page.version !== current.version, currentVersion: current.version });
+    return reply.view('page', { title: `${page.frontMatter.title} on ${date}`, page: pageViewModel(app, page, request.hidden), asOf: date, old: page.version !== current.version, currentVersion: current.version });
   });
 }

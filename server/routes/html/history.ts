@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { Slug } from '../../pages/schema.js';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { restorePage, setArchived } from '../../pages/commands.js';
@@ -7,7 +8,7 @@ import { blame, diffVersions, pageHistory } from '../../pages/history.js';
 import { getCurrentPage } from '../../pages/queries.js';
 import { commandContext } from './pages.js';
 
-const SlugParams = Type.Object({ slug: Type.String({ maxLength: 200 }) });
+const SlugParams = Type.Object({ slug: Slug });
 export const DiffQuery = Type.Object({
   from: Type.Optional(Type.Integer({ minimum: 1 })),
   to: Type.Optional(Type.Integer({ minimum: 1 })),

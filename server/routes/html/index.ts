@@ -5,6 +5,8 @@ import { peopleRoutes } from './people.js';
 import { reportRoutes } from './reports.js';
 import { historyRoutes } from './history.js';
 import { asOfRoutes } from './as-of.js';
+import { userRoutes } from './users.js';
+import { phiRoutes } from './phi.js';
 import { auditRoutes } from '../audit.js';
 import { searchRoutes } from '../search.js';
 import { wantsJson } from '../errors.js';
@@ -37,6 +39,8 @@ export async function htmlRoutes(app: FastifyInstance): Promise<void> {
   await app.register(reportRoutes);
   await app.register(historyRoutes);
   await app.register(asOfRoutes);
+  await app.register(userRoutes);
+  await app.register(phiRoutes);
   // Screens and their JSON exports together; the view hook above skips /api/ requests.
   await app.register(auditRoutes);
   await app.register(searchRoutes);

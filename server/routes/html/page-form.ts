@@ -21,7 +21,7 @@ export function valuesFromFrontMatter(fm: FrontMatter, body: string): FormValues
 
 export function valuesFromForm(form: PageFormBody): FormValues {
   const values: FormValues = {};
-  for (const field of [...FRONT_MATTER_FIELDS, 'body', 'summary', 'slug', 'base_version']) {
+  for (const field of [...FRONT_MATTER_FIELDS, 'body', 'summary', 'slug', 'base_version', 'phi_override_reason']) {
     const v = form[field];
     if (typeof v === 'string') values[field] = v;
   }

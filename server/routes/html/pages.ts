@@ -1,17 +1,18 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { changeStatus, createPage, savePage, type CommandContext } from '../../pages/commands.js';
+import { changeStatus, createPage, PhiRefused, savePage, type CommandContext } from '../../pages/commands.js';
 import { markReviewed } from '../../pages/review.js';
 import { pagesOf } from '../../reports/knowledge.js';
-import { currentKnowledge } from '../api/turnover.js';
+import { currentKnowledge, visible } from '../api/turnover.js';
 import { sendError } from '../errors.js';
 import { STATUS_TRANSITIONS } from '../../pages/lifecycle.js';
-import type { PageStatus } from '../../pages/schema.js';
-import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError } from '../../pages/errors.js';
+import { FRONT_MATTER_FIELDS, type PageStatus } from '../../pages/schema.js';
+import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, ValidationError } from '../../pages/errors.js';
 import { headReviewInput, mayReview, reviewState } from '../../pages/review.js';
 import type { PageHeadRow } from '../../store/pages.js';
 import type { SessionUser } from '../../auth/accounts.js';
+import { phiGuardFor } from '../../phi/guard.js';
 import { backlinks, getCurrentPage, getPageVersion, listPages, recentChanges } from '../../pages/queries.js';
 import { diffBody, diffFrontMatter } from '../../pages/diff.js';
 import type { PageVersion } from '../../pages/model.js';
@@ -19,23 +20,41 @@ import { Slug } from '../../pages/schema.js';
 import { PageHtmlCache, PERSONAL_PLACEHOLDERS } from './page-cache.js';
 import { draftFromValues, formChoices, valuesFromForm, valuesFromFrontMatter, type FormValues, type PageFormBody } from './page-form.js';
 
-const SlugParams = Type.Object({ slug: Type.String({ maxLength: 200 }) });
-const FormBody = Type.Record(Type.String(), Type.String());
+const SlugParams = Type.Object({ slug: Slug });
+/** The page form: every field it has, as text, and nothing else (an unknown field is refused with its name). */
+const FormBody = Type.Object(
+  Object.fromEntries(
+    [...FRONT_MATTER_FIELDS, 'body', 'summary', 'slug', 'base_version', '_csrf', 'phi_override_reason'].map((f) => [f, Type.Optional(Type.String({ maxLength: f === 'body' ? 4 * 1024 * 1024 : 40_000 }))]),
+  ),
+  { additionalProperties: false },
+);
 
-export function commandContext(app: FastifyInstance, request: FastifyRequest): CommandContext {
+export function commandContext(app: FastifyInstance, request: FastifyRequest, extra: Partial<CommandContext> = {}): CommandContext {
   return {
     store: app.store,
     systems: app.config.systems,
     maxBodyBytes: app.config.maxBodyBytes,
     events: app.events,
-    actor: { username: request.user!.username },
+    actor: { username: request.user!.username, viewer: request.viewer },
     client: request.ip,
     at: app.clock(),
+    phi: phiGuardFor(app.store, app.config.mrnPatterns),
+    ...extra,
   };
 }
 
+/**
+ * An admin's override of the PHI guard, from a form or an API body: only admins may, and only with a
+ * reason. Anyone else sending one is refused outright rather than silently ignored.
+ */
+export function phiOverrideOf(request: FastifyRequest, reason: unknown): { reason: string } | undefined {
+  if (typeof reason !== 'string' || reason.trim() === '') return undefined;
+  if (request.user?.role !== 'admin') throw new ForbiddenError('Only an admin can save over the PHI guard.');
+  return { reason: reason.trim().slice(0, 500) };
+}
+
 /** Everything a page view shows besides the raw version: rendered why and body, owners, links. */
-export function pageViewModel(app: FastifyInstance, page: PageVersion) {
+export function pageViewModel(app: FastifyInstance, page: PageVersion, hidden: Set<string>) {
   const why = app.renderer.render(page.hash, 'why', page.frontMatter.why);
   const body = app.renderer.render(page.hash, 'body', page.body);
   const owners = page.frontMatter.owners.map((handle) => {
@@ -65,9 +84,9 @@ export function pageViewModel(app: FastifyInstance, page: PageVersion) {
     authorName: author?.name ?? page.author,
     requestedBy: personRef(page.frontMatter.requested_by),
     sponsor: personRef(page.frontMatter.sponsor),
-    backlinks: backlinks(app.store, page.slug),
-    successors: linkedPages(app, page.frontMatter.superseded_by),
-    predecessors: linkedPages(app, page.frontMatter.supersedes),
+    backlinks: backlinks(app.store, page.slug).filter((p) => !hidden.has(p.slug)),
+    successors: linkedPages(app, page.frontMatter.superseded_by?.filter((s) => !hidden.has(s))),
+    predecessors: linkedPages(app, page.frontMatter.supersedes?.filter((s) => !hidden.has(s))),
   };
 }
 
@@ -82,9 +101,10 @@ export function pageReview(app: FastifyInstance, head: PageHeadRow, page: PageVe
   return { ...state, lastReviewedByName: last, canReview: !page.archived && mayReview(app.store, user, page.frontMatter.owners) };
 }
 
-function renderForm(reply: FastifyReply, app: FastifyInstance, view: { mode: 'new' | 'edit'; values: FormValues; errors?: Record<string, string>; slug?: string; message?: string; conflict?: unknown; title: string }) {
+function renderForm(reply: FastifyReply, app: FastifyInstance, view: { mode: 'new' | 'edit'; values: FormValues; errors?: Record<string, string>; slug?: string; message?: string; conflict?: unknown; title: string; phi?: boolean }) {
   return reply.view('page-form', {
     ...view,
+    teams: app.store.parties.all().filter((p) => p.kind === 'team'),
     ...formChoices(app.config.systems, view.values),
     errors: view.errors ?? {},
     action: view.mode === 'new' ? '/new' : `/p/${view.slug}/edit`,
@@ -93,7 +113,8 @@ function renderForm(reply: FastifyReply, app: FastifyInstance, view: { mode: 'ne
 }
 
 /** A refused save comes back as the same form with each message beside its field. */
-function formError(error: unknown): { status: number; errors: Record<string, string>; message: string } | null {
+function formError(error: unknown): { status: number; errors: Record<string, string>; message: string; phi?: boolean } | null {
+  if (error instanceof PhiRefused) return { status: 422, errors: error.byField(), message: 'Nothing was saved: the PHI guard found what looks like patient information. Each finding is shown beside its field.', phi: true };
   if (error instanceof ValidationError) return { status: error.statusCode, errors: error.byField(), message: 'Some fields need attention; nothing was saved yet.' };
   if (error instanceof PayloadTooLargeError) return { status: 413, errors: { body: error.message }, message: error.message };
   return null;
@@ -103,7 +124,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get('/', { config: { access: 'read' } }, async (request, reply) => {
-    const { pages } = listPages(app.store, 100_000, 0);
+    const pages = visible(request, listPages(app.store, 100_000, 0).pages);
     const systems = app.config.systems.map((system) => {
       const inSystem = pages.filter((p) => p.frontMatter.system === system);
       const modules = new Map<string, typeof inSystem>();
@@ -117,11 +138,11 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         modules: [...modules.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([module, list]) => ({ module, pages: list.sort((a, b) => a.title.localeCompare(b.title)) })),
       };
     });
-    const recent = recentChanges(app.store, 15).map((c) => ({ ...c, authorName: app.store.parties.get(c.author)?.name ?? c.author }));
+    const recent = visible(request, recentChanges(app.store, 30)).slice(0, 15).map((c) => ({ ...c, authorName: app.store.parties.get(c.author)?.name ?? c.author }));
     // A signed-in person sees the pages they answer for that are overdue or due within 30 days.
     const person = request.user?.person;
     const queue = person
-      ? pagesOf(currentKnowledge(app), person)
+      ? pagesOf(currentKnowledge(app, request.hidden), person)
           .filter((p) => p.review.overdue || p.review.dueSoon)
           .sort((a, b) => a.review.dueAt!.localeCompare(b.review.dueAt!))
       : null;
@@ -136,21 +157,22 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     if (!head) throw new NotFoundError(`There is no page "${request.params.slug}".`);
     // Whether this person may mark the page reviewed, and the minute (overdue banners appear on time).
     const reviewer = mayReview(app.store, user, app.store.pages.ownersOf(head.id)) ? 1 : 0;
-    const key = `${head.slug}\u0000${head.current_version}\u0000${user.role}\u0000${reviewer}\u0000${Math.floor(app.clock().getTime() / 60_000)}`;
+    // Backlinks and links leave out pages this viewer may not see, so viewers who see different pages get different copies.
+    const key = `${head.slug}\u0000${head.current_version}\u0000${user.role}\u0000${user.source}\u0000${reviewer}\u0000${[...request.hidden].sort().join(',')}\u0000${Math.floor(app.clock().getTime() / 60_000)}`;
     let html = app.pageHtml.get(key);
     if (!html) {
       const page = getCurrentPage(app.store, request.params.slug);
       const review = pageReview(app, head, page, user);
-      html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, title: page.frontMatter.title, page: pageViewModel(app, page), review, canEdit });
+      html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, title: page.frontMatter.title, page: pageViewModel(app, page, request.hidden), review, canEdit });
       if (page.version === head.current_version) app.pageHtml.set(key, html);
     }
     return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? '')));
   });
 
-  r.get('/p/:slug/v/:version', { config: { access: 'read' }, schema: { params: Type.Object({ slug: Type.String({ maxLength: 200 }), version: Type.Integer({ minimum: 1 }) }) } }, async (request, reply) => {
+  r.get('/p/:slug/v/:version', { config: { access: 'read' }, schema: { params: Type.Object({ slug: Slug, version: Type.Integer({ minimum: 1 }) }) } }, async (request, reply) => {
     const current = getCurrentPage(app.store, request.params.slug);
     const page = getPageVersion(app.store, request.params.slug, request.params.version);
-    return reply.view('page', { title: `${page.frontMatter.title} (version ${page.version})`, page: pageViewModel(app, page), old: page.version !== current.version, currentVersion: current.version });
+    return reply.view('page', { title: `${page.frontMatter.title} (version ${page.version})`, page: pageViewModel(app, page, request.hidden), old: page.version !== current.version, currentVersion: current.version });
   });
 
   r.get('/new', { config: { access: 'write' }, schema: { querystring: Type.Object({ slug: Type.Optional(Type.String({ maxLength: 200 })) }) } }, async (request, reply) => {
@@ -162,13 +184,13 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
   r.post('/new', { config: { access: 'write' }, schema: { body: FormBody } }, async (request, reply) => {
     const values = valuesFromForm(request.body as PageFormBody);
     try {
-      const page = createPage(commandContext(app, request), { ...draftFromValues(values), slug: values.slug });
+      const page = createPage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), { ...draftFromValues(values), slug: values.slug });
       return reply.redirect(`/p/${page.slug}`, 303);
     } catch (e) {
       const problem = formError(e);
       if (!problem) throw e;
       reply.status(problem.status);
-      return renderForm(reply, app, { mode: 'new', title: 'New page', values, errors: problem.errors, message: problem.message });
+      return renderForm(reply, app, { mode: 'new', title: 'New page', values, errors: problem.errors, message: problem.message, phi: problem.phi });
     }
   });
 
@@ -182,7 +204,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const slug = request.params.slug;
     const values = valuesFromForm(request.body as PageFormBody);
     try {
-      savePage(commandContext(app, request), slug, { ...draftFromValues(values), baseVersion: Number(values.base_version) });
+      savePage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), slug, { ...draftFromValues(values), baseVersion: Number(values.base_version) });
       return reply.redirect(`/p/${slug}`, 303);
     } catch (e) {
       if (e instanceof ConflictError) {
@@ -210,17 +232,17 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       const problem = formError(e);
       if (!problem) throw e;
       reply.status(problem.status);
-      return renderForm(reply, app, { mode: 'edit', title: 'Edit page', slug, values, errors: problem.errors, message: problem.message });
+      return renderForm(reply, app, { mode: 'edit', title: 'Edit page', slug, values, errors: problem.errors, message: problem.message, phi: problem.phi });
     }
   });
 
-  r.post('/p/:slug/review', { config: { access: 'read' }, schema: { params: SlugParams, body: FormBody } }, async (request, reply) => {
+  r.post('/p/:slug/review', { config: { access: 'read' }, schema: { params: SlugParams, body: Type.Object({ note: Type.Optional(Type.String({ maxLength: 1000 })), _csrf: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }) } }, async (request, reply) => {
     const head = app.store.pages.head(request.params.slug);
     if (!head) throw new NotFoundError(`There is no page "${request.params.slug}".`);
     if (!mayReview(app.store, request.user!, app.store.pages.ownersOf(head.id))) {
       return sendError(request, reply, { statusCode: 403, error: 'Forbidden', message: 'Only the page\'s owners, editors and admins can mark it reviewed.' });
     }
-    markReviewed(commandContext(app, request), head.slug, (request.body as Record<string, string>).note);
+    markReviewed(commandContext(app, request), head.slug, request.body.note);
     return reply.redirect(`/p/${head.slug}#review`, 303);
   });
 
@@ -240,7 +262,11 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/p/:slug/status', { config: { access: 'write' }, schema: { params: SlugParams } }, async (request, reply) => statusForm(reply, request.params.slug, {}));
 
-  r.post('/p/:slug/status', { config: { access: 'write' }, schema: { params: SlugParams, body: FormBody } }, async (request, reply) => {
+  const StatusBody = Type.Object(
+    { status: Type.Optional(Type.String({ maxLength: 20 })), reason: Type.Optional(Type.String({ maxLength: 2000 })), superseded_by: Type.Optional(Type.String({ maxLength: 200 })), _csrf: Type.Optional(Type.String({ maxLength: 200 })) },
+    { additionalProperties: false },
+  );
+  r.post('/p/:slug/status', { config: { access: 'write' }, schema: { params: SlugParams, body: StatusBody } }, async (request, reply) => {
     const values = request.body as Record<string, string>;
     try {
       changeStatus(commandContext(app, request), request.params.slug, { status: values.status ?? '', reason: values.reason ?? '', supersededBy: values.superseded_by });

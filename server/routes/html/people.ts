@@ -6,11 +6,16 @@ import { moveOwnership } from '../../pages/commands.js';
 import { NotFoundError, ValidationError, type FieldError } from '../../pages/errors.js';
 import { addPerson, addTeam, checkSuccessor, departPerson, editPerson, editTeam } from '../../people/directory.js';
 import { pagesOf } from '../../reports/knowledge.js';
-import { currentKnowledge, today } from '../api/turnover.js';
+import { currentKnowledge, today, visible } from '../api/turnover.js';
 import { commandContext } from './pages.js';
 
 const HandleParams = Type.Object({ handle: Type.String({ maxLength: 100 }) });
-const FormBody = Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 2000 }), Type.Array(Type.String({ maxLength: 200 }), { maxItems: 500 })]));
+/** The directory's forms: their known fields (and the reassignment screen's `to:<slug>` choices); any other field is refused. */
+const FormBody = Type.Record(
+  Type.String({ pattern: '^(_csrf|handle|name|title|email|teams|members|date|reason|successor|summary|to:[a-z0-9-]{1,80})$' }),
+  Type.Union([Type.String({ maxLength: 2000 }), Type.Array(Type.String({ maxLength: 200 }), { maxItems: 500 })]),
+  { additionalProperties: false },
+);
 
 function formProblem(e: unknown): { status: number; errors: Record<string, string> } | null {
   return e instanceof ValidationError ? { status: e.statusCode, errors: e.byField() } : null;
@@ -28,8 +33,8 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
     return reply.view('people', {
       title: 'People and teams',
       q,
-      people: all.filter((p) => p.kind === 'person').map((p) => ({ ...p, owned: app.store.pages.ownedBy(p.handle).length })),
-      teams: all.filter((p) => p.kind === 'team').map((t) => ({ ...t, owned: app.store.pages.ownedBy(t.handle).length, members: app.store.parties.members(t.handle) })),
+      people: all.filter((p) => p.kind === 'person').map((p) => ({ ...p, owned: visible(request, app.store.pages.ownedBy(p.handle)).length })),
+      teams: all.filter((p) => p.kind === 'team').map((t) => ({ ...t, owned: visible(request, app.store.pages.ownedBy(t.handle)).length, members: app.store.parties.members(t.handle) })),
     });
   });
 
@@ -59,10 +64,10 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
   });
 
   r.get('/people/:handle', { config: { access: 'read' }, schema: { params: HandleParams } }, async (request, reply) => {
-    const profile = partyProfile(app.store, request.params.handle, 'person');
+    const profile = partyProfile(app.store, request.params.handle, 'person', request.hidden);
     const handle = profile.party.handle;
     const account = app.store.users.byPerson(handle);
-    const k = currentKnowledge(app);
+    const k = currentKnowledge(app, request.hidden);
     const queue = profile.party.status === 'active' ? pagesOf(k, handle).filter((p) => p.review.overdue || p.review.dueSoon).sort((a, b) => a.review.dueAt!.localeCompare(b.review.dueAt!)) : [];
     const successor = profile.party.successor ? app.store.parties.get(profile.party.successor) : undefined;
     return reply.view('party', {
@@ -71,7 +76,7 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
       isTeam: false,
       successor,
       queue,
-      recent: app.store.pages.recentBy([handle, ...(account ? [account.username] : [])], 10),
+      recent: visible(request, app.store.pages.recentBy([handle, ...(account ? [account.username] : [])], 10)),
       ownsSomething: profile.owned.length > 0,
     });
   });
@@ -190,7 +195,7 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
   });
 
   r.get('/teams/:handle', { config: { access: 'read' }, schema: { params: HandleParams } }, async (request, reply) => {
-    const profile = partyProfile(app.store, request.params.handle, 'team');
+    const profile = partyProfile(app.store, request.params.handle, 'team', request.hidden);
     return reply.view('party', { title: profile.party.name, profile, isTeam: true });
   });
 

@@ -8,19 +8,19 @@ const pct = (share: number | null) => (share === null ? '—' : `${Math.round(sh
 
 /** The turnover reports as screens: orphans, stale reviews, knowledge health and broken links. */
 export async function reportRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/reports', { config: { access: 'read' } }, async (_request, reply) => {
-    const k = currentKnowledge(app);
+  app.get('/reports', { config: { access: 'read' } }, async (request, reply) => {
+    const k = currentKnowledge(app, request.hidden);
     return reply.view('reports', {
       title: 'Reports',
       orphans: k.pages.filter((p) => p.orphaned).length,
       stale: k.pages.filter((p) => p.review.overdue).length,
-      broken: brokenLinksReport(app.store).count,
+      broken: brokenLinksReport(app.store, request.hidden).count,
       pages: k.pages.length,
     });
   });
 
-  app.get('/reports/orphans', { config: { access: 'read' } }, async (_request, reply) => {
-    const report = orphansReport(currentKnowledge(app));
+  app.get('/reports/orphans', { config: { access: 'read' } }, async (request, reply) => {
+    const report = orphansReport(currentKnowledge(app, request.hidden));
     const departed = new Map<string, { handle: string; name: string; successor: string | null; count: number }>();
     for (const p of report.pages) {
       for (const o of p.owners) {
@@ -34,15 +34,15 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     return reply.view('reports-orphans', { title: 'Orphaned pages', report, departed: [...departed.values()] });
   });
 
-  app.get('/reports/stale', { config: { access: 'read' } }, async (_request, reply) => {
-    const report = staleReport(currentKnowledge(app));
+  app.get('/reports/stale', { config: { access: 'read' } }, async (request, reply) => {
+    const report = staleReport(currentKnowledge(app, request.hidden));
     const bySlug = new Map(report.pages.map((p) => [p.slug, p]));
     const owners = report.by_owner.map((o) => ({ ...o, href: o.kind === 'team' ? `/teams/${o.handle}` : `/people/${o.handle}`, items: o.pages.map((s) => bySlug.get(s)!) }));
     return reply.view('reports-stale', { title: 'Overdue reviews', report, owners });
   });
 
-  app.get('/reports/health', { config: { access: 'read' } }, async (_request, reply) => {
-    const report = healthReport(app.store, currentKnowledge(app), app.config.systems);
+  app.get('/reports/health', { config: { access: 'read' } }, async (request, reply) => {
+    const report = healthReport(app.store, currentKnowledge(app, request.hidden), app.config.systems, request.hidden);
     return reply.view('reports-health', {
       title: 'Knowledge health',
       report,
@@ -51,8 +51,8 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     });
   });
 
-  app.get('/reports/health.csv', { config: { access: 'read' } }, async (_request, reply) => {
-    const report = healthReport(app.store, currentKnowledge(app), app.config.systems);
+  app.get('/reports/health.csv', { config: { access: 'read' } }, async (request, reply) => {
+    const report = healthReport(app.store, currentKnowledge(app, request.hidden), app.config.systems, request.hidden);
     const header = ['system', 'module', 'pages', 'under_review', 'current_review', 'current_review_share', 'single_owner', 'orphaned', 'without_ticket', ...report.weeks.map((w) => `edits_week_of_${w}`)];
     const rows = report.rows.map((r) => [r.system, r.module ?? '', r.pages, r.under_review, r.current_review, r.current_review_share === null ? '' : r.current_review_share.toFixed(3), r.single_owner, r.orphaned, r.without_ticket, ...r.edits_per_week]);
     const csv = stringify([header, ...rows], { cast: { string: (v) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v) } });
@@ -62,7 +62,7 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
       .send(csv);
   });
 
-  app.get('/reports/broken-links', { config: { access: 'read' } }, async (_request, reply) => {
-    return reply.view('reports-broken-links', { title: 'Broken links', report: brokenLinksReport(app.store) });
+  app.get('/reports/broken-links', { config: { access: 'read' } }, async (request, reply) => {
+    return reply.view('reports-broken-links', { title: 'Broken links', report: brokenLinksReport(app.store, request.hidden) });
   });
 }

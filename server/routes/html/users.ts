@@ -1,0 +1,124 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { changeRole, createApiToken, createUser, resetPassword, revokeApiToken, setUserActive, type AuditContext } from '../../auth/accounts.js';
+import { randomPassword } from '../../auth/passwords.js';
+import { PASSWORD_MIN } from '../../auth/password-policy.js';
+import { ROLES } from '../../store/users.js';
+import { HANDLE_PATTERN } from '../../pages/schema.js';
+import { ValidationError } from '../../pages/errors.js';
+import { sendError } from '../errors.js';
+
+const UserParams = Type.Object({ username: Type.String({ pattern: HANDLE_PATTERN }) });
+const Csrf = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
+const form = <T extends Record<string, ReturnType<typeof Type.String> | ReturnType<typeof Type.Optional>>>(fields: T) =>
+  Type.Object({ ...fields, ...Csrf }, { additionalProperties: false });
+
+/** Admin screens for sign-in accounts: create, change role, deactivate and reactivate, reset passwords, API tokens. */
+export async function userRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const config = { access: 'admin' as const };
+  const who = (request: FastifyRequest): AuditContext => ({ actor: request.user!.username, client: request.ip });
+  const people = () => app.store.parties.all().filter((p) => p.kind === 'person' && p.status === 'active');
+
+  const detail = async (request: FastifyRequest, reply: FastifyReply, username: string, extra: Record<string, unknown> = {}) => {
+    const row = app.store.users.byName(username);
+    if (!row) return sendError(request, reply, { statusCode: 404, error: 'Not Found', message: `There is no user "${username}".` });
+    const person = row.person ? app.store.parties.get(row.person) : undefined;
+    return reply.view('user', {
+      title: `User ${row.username}`,
+      account: { ...row, active: row.active === 1, mustChange: row.must_change_password === 1, local: row.auth_source === 'local' },
+      person,
+      self: row.id === request.user!.id,
+      roles: ROLES.map((role) => ({ role, selected: role === row.role })),
+      tokens: app.store.users.tokens(row.id),
+      ...extra,
+    });
+  };
+
+  r.get('/admin/users', { config }, async (_request, reply) => {
+    const users = app.store.users.list().map((u) => ({ ...u, active: u.active === 1, mustChange: u.must_change_password === 1 }));
+    return reply.view('users', { title: 'Users', users });
+  });
+
+  r.get('/admin/users/new', { config }, async (_request, reply) =>
+    reply.view('user-form', { title: 'Add a user', values: { role: 'reader' }, roles: ROLES, people: people(), min: PASSWORD_MIN }),
+  );
+
+  r.post(
+    '/admin/users/new',
+    { config, schema: { body: form({ username: Type.String({ maxLength: 200 }), role: Type.String({ maxLength: 20 }), person: Type.Optional(Type.String({ maxLength: 40 })), password: Type.Optional(Type.String({ maxLength: 1024 })) }) } },
+    async (request, reply) => {
+      const { username, role, person, password } = request.body;
+      // Without a password from the admin, a temporary one is made, shown once, and must be replaced at first sign-in.
+      const temporary = password ? undefined : randomPassword();
+      try {
+        const user = await createUser(app.store, { username, role, person: person || null, password: password || temporary!, mustChangePassword: true }, who(request));
+        return detail(request, reply, user.username, { temporary, created: true });
+      } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+        reply.status(e.statusCode);
+        return reply.view('user-form', {
+          title: 'Add a user',
+          values: { username, role, person },
+          roles: ROLES,
+          people: people(),
+          min: PASSWORD_MIN,
+          errors: Object.fromEntries(e.errors.map((x) => [x.field, x.message])),
+        });
+      }
+    },
+  );
+
+  r.get('/admin/users/:username', { config, schema: { params: UserParams } }, async (request, reply) => detail(request, reply, request.params.username));
+
+  // Each action answers with the user's screen, saying what happened, or what could not be done and why.
+  const act = async (request: FastifyRequest, reply: FastifyReply, username: string, run: () => Promise<Record<string, unknown>> | Record<string, unknown>) => {
+    try {
+      return detail(request, reply, username, await run());
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      reply.status(e.statusCode);
+      return detail(request, reply, username, { problem: e.errors.map((x) => x.message).join(' ') });
+    }
+  };
+
+  r.post('/admin/users/:username/role', { config, schema: { params: UserParams, body: form({ role: Type.String({ maxLength: 20 }) }) } }, async (request, reply) =>
+    act(request, reply, request.params.username, () => {
+      changeRole(app.store, request.params.username, request.body.role, who(request));
+      return { done: `Role is now ${request.body.role}.` };
+    }),
+  );
+
+  r.post('/admin/users/:username/deactivate', { config, schema: { params: UserParams, body: form({}) } }, async (request, reply) =>
+    act(request, reply, request.params.username, () => {
+      setUserActive(app.store, request.params.username, false, who(request));
+      return { done: 'Deactivated: every session ended and every API token stopped working. Reactivate to undo.' };
+    }),
+  );
+
+  r.post('/admin/users/:username/reactivate', { config, schema: { params: UserParams, body: form({}) } }, async (request, reply) =>
+    act(request, reply, request.params.username, () => {
+      setUserActive(app.store, request.params.username, true, who(request));
+      return { done: 'Reactivated. Revoked API tokens stay revoked.' };
+    }),
+  );
+
+  r.post('/admin/users/:username/password', { config, schema: { params: UserParams, body: form({}) } }, async (request, reply) =>
+    act(request, reply, request.params.username, async () => ({ temporary: await resetPassword(app.store, request.params.username, who(request)), reset: true })),
+  );
+
+  r.post('/admin/users/:username/tokens', { config, schema: { params: UserParams, body: form({ label: Type.Optional(Type.String({ maxLength: 100 })) }) } }, async (request, reply) =>
+    act(request, reply, request.params.username, () => ({ newToken: createApiToken(app.store, request.params.username, request.body.label?.trim() || null, who(request)) })),
+  );
+
+  r.post(
+    '/admin/users/:username/tokens/:id/revoke',
+    { config, schema: { params: Type.Object({ username: Type.String({ pattern: HANDLE_PATTERN }), id: Type.Integer({ minimum: 1 }) }), body: form({}) } },
+    async (request, reply) =>
+      act(request, reply, request.params.username, () => {
+        revokeApiToken(app.store, request.params.username, request.params.id, who(request));
+        return { done: `Token #${request.params.id} revoked: it no longer works.` };
+      }),
+  );
+}
