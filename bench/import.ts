@@ -10,6 +10,7 @@ import matter from 'gray-matter';
 import { openStore } from '../server/setup.js';
 import { loadConfig } from '../server/config.js';
 import { importPages, readFolder } from '../server/transfer/import.js';
+import { PhiGuard } from '../server/phi/guard.js';
 import { corpusFiles, median } from './corpus.js';
 
 const N = Number(process.env.BENCH_PAGES ?? 10_000);
@@ -38,7 +39,8 @@ const bytes = fs.readdirSync(src).reduce((n, f) => n + fs.statSync(path.join(src
 console.log(`${N} pages written from ${files.length} corpus files (${(bytes / 1e6).toFixed(1)} MB)`);
 
 const config = loadConfig({ WHYWIKI_DATA: work });
-const rules = { systems: config.systems, maxBodyBytes: config.maxBodyBytes };
+// As a real import runs: every file passes the PHI guard (the corpus has a few sample phone numbers).
+const rules = { systems: config.systems, maxBodyBytes: config.maxBodyBytes, phi: new PhiGuard() };
 const base: number[] = [];
 const full: number[] = [];
 const again: number[] = [];

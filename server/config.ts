@@ -36,6 +36,11 @@ export interface Config {
   /** The address people use, such as https://wiki.hospital.org: checked against Origin, and OIDC's redirect base. */
   publicUrl: string | undefined;
   auth: AuthConfig;
+  /**
+   * Reverse proxies in front of Whywiki (addresses or CIDR ranges). Their X-Forwarded-For and
+   * X-Forwarded-Proto are believed: the client address for limits and the audit log, HTTPS for cookies.
+   */
+  trustedProxies: string[];
   /** Extra medical-record-number patterns for the PHI guard (regular expressions). */
   mrnPatterns: string[];
 }
@@ -136,7 +141,15 @@ export function loadConfig(env: Env = process.env): Config {
   if (publicUrl !== undefined && (!isHttpUrl(publicUrl) || new URL(publicUrl).pathname !== '/')) {
     problems.push(`WHYWIKI_PUBLIC_URL must be the site's http(s) address without a path, such as https://wiki.hospital.org (got "${publicUrl}")`);
   }
-  const auth = loadAuth(env, publicUrl, problems);
+  const trustedProxies = (env.WHYWIKI_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (trustedProxies.length > 0) {
+    try {
+      proxyAddr.compile(trustedProxies);
+    } catch (e) {
+      problems.push(`WHYWIKI_TRUSTED_PROXIES holds an address that is not an IP address or CIDR range (${(e as Error).message})`);
+    }
+  }
+  const auth = loadAuth(env, publicUrl, trustedProxies, problems);
   const mrnPatterns = (env.WHYWIKI_PHI_MRN_PATTERNS ?? '').split('\n').map((s) => s.trim()).filter(Boolean);
   for (const p of mrnPatterns) {
     try {
@@ -166,6 +179,7 @@ export function loadConfig(env: Env = process.env): Config {
     signinWindowMs: signinWindowMs!,
     publicUrl,
     auth,
+    trustedProxies,
     mrnPatterns,
   };
 }
@@ -181,7 +195,7 @@ function duration(env: Env, name: string, fallback: string, problems: string[]):
   return ms;
 }
 
-function loadAuth(env: Env, publicUrl: string | undefined, problems: string[]): AuthConfig {
+function loadAuth(env: Env, publicUrl: string | undefined, trusted: string[], problems: string[]): AuthConfig {
   const mode = (env.WHYWIKI_AUTH?.trim().toLowerCase() || 'local') as AuthMode;
   if (!['local', 'oidc', 'proxy'].includes(mode)) problems.push(`WHYWIKI_AUTH must be local, oidc or proxy (got "${env.WHYWIKI_AUTH}")`);
   const roleMap: Record<string, MappedRole> = {};
@@ -217,15 +231,8 @@ function loadAuth(env: Env, publicUrl: string | undefined, problems: string[]): 
     };
   }
   if (mode === 'proxy') {
-    const trusted = (env.WHYWIKI_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     if (trusted.length === 0) {
       problems.push('WHYWIKI_TRUSTED_PROXIES must list the reverse proxy addresses (such as 10.0.0.5 or 10.0.0.0/24) with WHYWIKI_AUTH=proxy: without it anyone could send the user header');
-    } else {
-      try {
-        proxyAddr.compile(trusted);
-      } catch (e) {
-        problems.push(`WHYWIKI_TRUSTED_PROXIES holds an address that is not an IP address or CIDR range (${(e as Error).message})`);
-      }
     }
     out.proxy = {
       userHeader: (env.WHYWIKI_PROXY_USER_HEADER?.trim() || 'x-remote-user').toLowerCase(),

@@ -136,3 +136,15 @@ export class Browser {
     return res;
   }
 }
+
+/**
+ * A team that restricted pages name (`privacy`), with one member, Pat Wong, who signs in as the editor
+ * "pat". Everyone else in the test store is outside it.
+ */
+export async function privacyTeam(store: Store): Promise<void> {
+  const now = new Date().toISOString();
+  store.parties.insert({ handle: 'privacy', kind: 'team', name: 'Privacy Office', title: null, email: null, status: 'active', departed_on: null, created_at: now });
+  store.parties.insert({ handle: 'pwong', kind: 'person', name: 'Pat Wong', title: null, email: null, status: 'active', departed_on: null, created_at: now });
+  store.parties.addMember('privacy', 'pwong');
+  await createUser(store, { username: 'pat', password: 'member quiet words 3', role: 'editor', person: 'pwong' }, { actor: 'test' });
+}

@@ -152,7 +152,8 @@ async function authorization(app: FastifyInstance): Promise<void> {
 
   // Browsers send cookies by themselves, so every cookie-authenticated write must prove it came from our
   // own form or script. Token clients are not browsers and need no CSRF token.
-  app.addHook('preHandler', (request, reply, done) => {
+  // Before the body is validated: a refused or signed-out request is answered as such, not with a field error.
+  app.addHook('preValidation', (request, reply, done) => {
     if (request.unsaved) return void handBackUnsaved(request, reply, request.unsaved).then(() => done(), done);
     if (SAFE_METHODS.has(request.method) || request.authMethod === 'token') return done();
     const foreign = foreignOrigin(request, app.config.publicUrl);
@@ -185,9 +186,19 @@ function foreignOrigin(request: FastifyRequest, publicUrl: string | undefined): 
       return origin;
     }
     if (publicUrl) return url.origin === new URL(publicUrl).origin ? null : origin;
-    return url.host === request.headers.host ? null : origin;
+    return url.host === normalHost(request.headers.host) ? null : origin;
   }
   return request.headers['sec-fetch-site'] === 'cross-site' ? 'another site' : null;
+}
+
+/** A Host header as URL.host writes it: default ports left out. */
+function normalHost(host: string | undefined): string {
+  if (!host) return '';
+  try {
+    return new URL(`http://${host}`).host.replace(/:443$/, '');
+  } catch {
+    return host;
+  }
 }
 
 export const authorizationPlugin = fp(authorization, { name: 'authorization', dependencies: ['@fastify/session', '@fastify/csrf-protection'] });

@@ -118,13 +118,13 @@ export class PhiGuard {
   }
 }
 
-/** Keeps the label and the first characters of the value; the rest becomes dots. */
+const LABEL_WORDS = new Set(['mrn', 'dob', 'd.o.b.', 'ssn', 'ss#', 'patient', "patient's", 'name', 'medical', 'record', 'number', 'no.', 'num', 'born', 'on', 'date', 'of', 'birth', 'birthdate', 'social', 'security', 'is', 'was', 'named', 'mr.', 'mrs.', 'ms.', 'dr.']);
+
+/** Keeps the label words ("MRN", "patient") and each other word's first letter; every digit becomes a dot. */
 function mask(text: string): string {
-  let shown = 0;
-  return text.replace(/[A-Za-z0-9]/g, (c) => {
-    if (/[0-9]/.test(c) || shown >= 6) return '•';
-    shown++;
-    return c;
+  return text.replace(/[^\s:#=,-]+/g, (word) => {
+    if (LABEL_WORDS.has(word.toLowerCase())) return word;
+    return word.replace(/\d/g, '•').replace(/(?<=^[^•])[A-Za-z]|(?<=.)[A-Za-z]/g, '•');
   });
 }
 

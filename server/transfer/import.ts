@@ -247,7 +247,7 @@ function importPage(base: CommandContext, page: SourcePage, defaults: Record<str
     from = page.versions.length - 1;
   }
   const todo = page.versions.slice(from);
-  for (const v of todo) check(ctxFor(v), v, draft(v));
+  for (const v of todo) check({ ...ctxFor(v), phi: base.phi }, v, draft(v));
   if (todo.length === 0) return { outcome: 'unchanged', versions: 0 };
 
   let written = 0;

@@ -84,7 +84,13 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const limit = request.query.limit ?? 1_000_000;
       const offset = request.query.offset ?? 0;
-      const { total, pages } = listPages(app.store, limit, offset);
+      let { total, pages } = request.hidden.size ? listPages(app.store, 1_000_000, 0) : listPages(app.store, limit, offset);
+      if (request.hidden.size) {
+        // Restricted pages this reader may not see are not counted either.
+        const seen = pages.filter((p) => !request.hidden.has(p.slug));
+        total = seen.length;
+        pages = seen.slice(offset, offset + limit);
+      }
       return {
         total,
         limit: request.query.limit ?? null,

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commandContext, sampleFrontMatter, testApp, tokenFor, Browser, type TestApp } from '../helpers.js';
+import { privacyTeam } from '../helpers.js';
+import { createPage } from '../../server/pages/commands.js';
+import type { Access } from '../../server/auth/plugin.js';
+
+/**
+ * Every route the app registers, with who may call it. A route missing here fails the test, so nobody can
+ * add one without deciding its access; a level changed in the code without changing it here fails too.
+ * HEAD routes follow their GET.
+ */
+const MATRIX: Record<string, Access> = {
+  'GET /login': 'public', 'POST /login': 'public', 'POST /logout': 'read', 'GET /signed-out': 'public',
+  'GET /account/password': 'read', 'POST /account/password': 'read', 'GET /auth/oidc/login': 'public', 'GET /auth/oidc/callback': 'public',
+  'GET /': 'read', 'GET /p/:slug': 'read', 'GET /p/:slug/v/:version': 'read', 'GET /new': 'write', 'POST /new': 'write',
+  'GET /p/:slug/edit': 'write', 'POST /p/:slug/edit': 'write', 'POST /p/:slug/review': 'read', 'GET /p/:slug/status': 'write', 'POST /p/:slug/status': 'write',
+  'GET /people': 'read', 'GET /people/new': 'admin', 'POST /people/new': 'admin', 'GET /people/:handle': 'read',
+  'GET /people/:handle/edit': 'admin', 'POST /people/:handle/edit': 'admin', 'GET /people/:handle/depart': 'admin', 'POST /people/:handle/depart': 'admin',
+  'GET /people/:handle/reassign': 'admin', 'POST /people/:handle/reassign': 'admin', 'GET /teams/new': 'admin', 'POST /teams/new': 'admin',
+  'GET /teams/:handle': 'read', 'GET /teams/:handle/edit': 'admin', 'POST /teams/:handle/edit': 'admin',
+  'GET /reports': 'read', 'GET /reports/orphans': 'read', 'GET /reports/stale': 'read', 'GET /reports/health': 'read', 'GET /reports/health.csv': 'read', 'GET /reports/broken-links': 'read',
+  'GET /p/:slug/history': 'read', 'GET /p/:slug/diff': 'read', 'GET /p/:slug/blame': 'read',
+  'POST /p/:slug/restore': 'write', 'POST /p/:slug/archive': 'write', 'POST /p/:slug/unarchive': 'write',
+  'GET /as-of/:date/': 'read', 'GET /as-of-go': 'read', 'GET /as-of/:date': 'read', 'GET /as-of/:date/p/:slug': 'read',
+  'GET /admin/users': 'admin', 'GET /admin/users/new': 'admin', 'POST /admin/users/new': 'admin', 'GET /admin/users/:username': 'admin',
+  'POST /admin/users/:username/role': 'admin', 'POST /admin/users/:username/deactivate': 'admin', 'POST /admin/users/:username/reactivate': 'admin',
+  'POST /admin/users/:username/password': 'admin', 'POST /admin/users/:username/tokens': 'admin', 'POST /admin/users/:username/tokens/:id/revoke': 'admin',
+  'GET /admin/phi': 'admin', 'POST /admin/phi/rules': 'admin', 'POST /admin/phi/rules/:id/retire': 'admin', 'POST /admin/phi/try': 'admin',
+  'GET /audit': 'audit', 'GET /audit/verify': 'audit', 'GET /api/audit': 'audit', 'GET /api/audit/export.json': 'audit', 'GET /api/audit/export.csv': 'audit',
+  'GET /api/search': 'read', 'GET /api/search/status': 'read', 'POST /api/search/rebuild': 'admin', 'GET /search': 'read', 'GET /healthz': 'public',
+  'GET /api/pages': 'read', 'GET /api/pages/:slug': 'read', 'POST /api/pages': 'write', 'PUT /api/pages/:slug': 'write',
+  'GET /api/pages/:slug/versions': 'read', 'GET /api/pages/:slug/versions/:n': 'read', 'GET /api/pages/:slug/diff': 'read', 'GET /api/pages/:slug/blame': 'read',
+  'POST /api/pages/:slug/restore': 'write', 'POST /api/pages/:slug/archive': 'write', 'POST /api/pages/:slug/unarchive': 'write', 'POST /api/preview': 'write',
+  'GET /api/reports/orphans': 'read', 'GET /api/reports/stale': 'read', 'GET /api/reports/health': 'read', 'GET /api/reports/broken-links': 'read',
+  'GET /api/people': 'read', 'POST /api/people': 'admin', 'GET /api/people/:handle': 'read', 'PATCH /api/people/:handle': 'admin', 'POST /api/people/:handle/depart': 'admin',
+  'GET /api/teams': 'read', 'GET /api/teams/:handle': 'read', 'POST /api/teams': 'admin', 'PATCH /api/teams/:handle': 'admin', 'POST /api/reassign': 'admin',
+  'POST /api/pages/:slug/review': 'read', 'POST /api/pages/:slug/status': 'write', 'GET /api/pages/:slug/backlinks': 'read',
+};
+
+/** Where a route answers differently from its level, and why. */
+const EVERYONE = (status: number) => Object.fromEntries((['signed out', 'reader', 'editor', 'auditor', 'admin', 'team member', 'non-member'] as const).map((w) => [w, status]));
+const EXCEPTIONS: Record<string, Partial<Record<string, number>>> = {
+  // Signing in is CSRF-protected too (login CSRF): the probe carries no token. Token clients need no CSRF
+  // token, and meet the form's validation instead.
+  'POST /login': { ...EVERYONE(400), 'signed out': 403 },
+  // Signing out when already signed out just goes to the sign-in page.
+  'POST /logout': { 'signed out': 303 },
+  // Single sign-on routes exist only with WHYWIKI_AUTH=oidc; this app signs in with passwords.
+  'GET /auth/oidc/login': EVERYONE(404),
+  'GET /auth/oidc/callback': EVERYONE(404),
+};
+
+const ROLES = ['reader', 'editor', 'auditor', 'admin'] as const;
+const ALLOWED: Record<Exclude<Access, 'public'>, readonly string[]> = { read: ROLES, write: ['editor', 'admin'], audit: ['auditor', 'admin'], admin: ['admin'] };
+type Who = 'signed out' | (typeof ROLES)[number] | 'team member' | 'non-member';
+
+/** The status each caller must get: exact for refusals, "not refused" (any status but 401/403/404) for those allowed. */
+function expected(key: string, access: Access, who: Who, restrictedSlug: boolean): number | 'allowed' {
+  const [method, url] = key.split(' ') as [string, string];
+  const exception = EXCEPTIONS[key]?.[who];
+  if (exception !== undefined) return exception;
+  if (who === 'non-member' && restrictedSlug) return 404;
+  const role = who === 'team member' || who === 'non-member' ? 'editor' : who;
+  if (access === 'public') return 'allowed';
+  if (role === 'signed out') return url.startsWith('/api/') ? 401 : method === 'GET' ? 303 : 401;
+  return ALLOWED[access].includes(role) ? 'allowed' : 403;
+}
+
+let t: TestApp;
+const tokens: Record<string, string> = {};
+const RESTRICTED = 'privacy-only-page';
+
+beforeAll(async () => {
+  t = await testApp();
+  await privacyTeam(t.store);
+  for (const role of ROLES) tokens[role] = tokenFor(t.store, role);
+  tokens['team member'] = tokenFor(t.store, 'pat');
+  tokens['non-member'] = tokens.editor!;
+  createPage(commandContext(t.store), { slug: 'open-page', frontMatter: { ...sampleFrontMatter }, body: 'x' });
+  createPage(commandContext(t.store, 'pwong'), { slug: RESTRICTED, frontMatter: { ...sampleFrontMatter, title: 'Privacy only', restricted_to: ['privacy'] }, body: 'x' });
+  await t.app.searchIndex.whenReady();
+});
+afterAll(async () => { await t.close(); });
+
+function fill(url: string, slug: string): string {
+  return url.replace(':slug', slug).replace(':version', '1').replace(':n', '1').replace(':date', '2999-01-01').replace(':username', 'reader').replace(':id', '1')
+    .replace(':handle', url.includes('/teams') ? 'epic-clindoc' : 'mreyes') + (url === '/as-of-go' ? '?date=2024-01-01' : '');
+}
+
+describe('the permissions matrix', () => {
+  it('has an entry for every route, and the route table agrees with it', () => {
+    const routes = new Map(t.app.routeTable.filter((r) => r.method !== 'HEAD').map((r) => [`${r.method} ${r.url}`, r.access]));
+    expect([...routes.keys()].filter((k) => !(k in MATRIX)), 'routes missing from the matrix').toEqual([]);
+    expect(Object.keys(MATRIX).filter((k) => !routes.has(k)), 'matrix entries for routes that no longer exist').toEqual([]);
+    for (const [k, access] of routes) expect(access, k).toBe(MATRIX[k]);
+  });
+
+  const callers: Who[] = ['signed out', ...ROLES, 'team member', 'non-member'];
+  it('gives every caller the expected status on every route', async () => {
+    const failures: string[] = [];
+    let checked = 0;
+    for (const [key, access] of Object.entries(MATRIX)) {
+      const [method, url] = key.split(' ') as [string, string];
+      for (const who of callers) {
+        const restricted = url.includes(':slug') && (who === 'team member' || who === 'non-member');
+        const target = fill(url, restricted ? RESTRICTED : 'open-page');
+        const headers: Record<string, string> = who === 'signed out' ? {} : { authorization: `Bearer ${tokens[who]}` };
+        // Writes carry a field no route accepts: an allowed caller is stopped by validation, so nothing changes.
+        const res = await t.app.inject({ method: method as 'GET', url: target, headers, ...(method === 'GET' ? {} : { payload: { matrix_probe: 1 } }) });
+        const want = expected(key, access, who, restricted);
+        checked++;
+        const ok = want === 'allowed' ? ![401, 403, 404].includes(res.statusCode) && res.statusCode < 500 : res.statusCode === want;
+        if (!ok) failures.push(`${who} ${method} ${target}: got ${res.statusCode}, expected ${want}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(checked).toBe(Object.keys(MATRIX).length * callers.length);
+  });
+
+  it('treats signed-in browsers like tokens: the same refusals through a session cookie', async () => {
+    const reader = new Browser(t.app);
+    await reader.signIn('reader');
+    for (const [key, access] of Object.entries(MATRIX).filter(([k, a]) => k.startsWith('GET ') && (a === 'admin' || a === 'write' || a === 'audit'))) {
+      const res = await reader.get(fill(key.slice(4), 'open-page'));
+      expect(res.statusCode, `${key} (${access})`).toBe(403);
+    }
+  });
+});

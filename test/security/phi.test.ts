@@ -1,0 +1,125 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Browser, sampleFrontMatter, tempDir, testApp, tokenFor, type TestApp } from '../helpers.js';
+import { PhiGuard } from '../../server/phi/guard.js';
+import { importPages, readFolder } from '../../server/transfer/import.js';
+import { phiGuardFor } from '../../server/phi/guard.js';
+
+const SAMPLES: [string, string][] = [
+  ['Social Security number', 'Called back about 123-45-6789 before go-live.'],
+  ['Social Security number', 'SSN: 078051120 was in the test script.'],
+  ['medical record number', 'Reproduced on MRN 00482913 in TST.'],
+  ['medical record number', 'See medical record number: E7734412.'],
+  ['date of birth', 'Patient DOB 03/14/1962 triggered the alert.'],
+  ['date of birth', 'She was born on March 14, 1962.'],
+  ['date of birth', 'Date of birth: 1962-03-14.'],
+  ['phone number', 'Her daughter called from (608) 555-0142.'],
+  ['patient name', 'The patient John Smith was double-booked.'],
+  ['patient name', 'Patient: Lopez, Maria'],
+];
+const CLEAN = [
+  'Go-live was 2024-03-18 under CHG0012345; build record BPA 1900231 and ORD 88213.',
+  'Record ID 1234567, SmartText 1920387, extension 75512, version 10.2.3.',
+  'Invalid SSN shapes stay quiet: 000-12-3456, 666-12-3456, 912-34-5678, 123-00-4567, 123-45-0000.',
+  'Patient Safety Committee asked for it; the patient portal and Patient Access team agreed.',
+  'Dates alone are fine: 03/14/2022 cutover, 2025-01-01 upgrade.',
+];
+
+describe('the PHI guard', () => {
+  const guard = new PhiGuard();
+  it('finds each kind, naming the line', () => {
+    for (const [kind, text] of SAMPLES) {
+      const hits = guard.scan({ body: `first line\n${text}` });
+      expect(hits.map((h) => h.kind), text).toContain(kind);
+      expect(hits[0]!.line).toBe(2);
+      expect(hits[0]!.excerpt).not.toMatch(/\d{3}/);
+    }
+  });
+  it('lets ordinary build facts through: go-live dates, ticket numbers, record IDs', () => {
+    for (const text of CLEAN) expect(guard.scan({ body: text }), text).toEqual([]);
+  });
+  it('uses admins\' patterns and allowed terms', () => {
+    const custom = new PhiGuard({ rules: [
+      { id: 1, kind: 'pattern', value: '\\bACCT\\d{6}\\b', label: 'Hospital account', created_by: 'admin', created_at: '' },
+      { id: 2, kind: 'allow', value: '(608) 555-0100', label: 'Service desk', created_by: 'admin', created_at: '' },
+    ] });
+    expect(custom.scan({ body: 'Billing on ACCT123456' })[0]).toMatchObject({ kind: 'custom pattern', rule: 'Hospital account' });
+    expect(custom.scan({ body: 'Call the service desk at (608) 555-0100.' })).toEqual([]);
+    expect(custom.scan({ body: 'Call (608) 555-0199.' })).toHaveLength(1);
+  });
+  it('reads configured MRN patterns', () => {
+    expect(new PhiGuard({ mrnPatterns: ['\\bE\\d{7}\\b'] }).scan({ body: 'Seen on E1234567 in PRD' })[0]!.kind).toBe('medical record number');
+  });
+});
+
+describe('every save is guarded', () => {
+  let t: TestApp;
+  beforeAll(async () => { t = await testApp(); });
+  afterAll(async () => { await t.close(); });
+
+  it('refuses a form save with the field, line and kind, and hands back every word typed', async () => {
+    const b = new Browser(t.app);
+    await b.signIn('editor');
+    await b.get('/new');
+    const body = 'Context line\nThe patient John Smith was double-booked.\nMore text the analyst wrote.';
+    const res = await b.post('/new', { ...sampleFrontMatter, owners: 'mreyes', tickets: '', records: '', title: 'Double booking fix', why: 'Clinic templates overlapped; see DOB 03/14/1962 case.', body });
+    expect(res.statusCode).toBe(422);
+    expect(res.body).toMatch(/line 2: patient name/);
+    expect(res.body).toMatch(/line 1: date of birth/);
+    expect(res.body).toContain('More text the analyst wrote.');
+    expect(res.body).toContain('Clinic templates overlapped');
+    expect(res.body).not.toContain('Save anyway'); // not an admin
+    expect(t.store.pages.count()).toBe(0);
+  });
+
+  it('refuses API writes, and summaries and titles too', async () => {
+    const token = tokenFor(t.store, 'editor');
+    const res = await t.app.inject({ method: 'POST', url: '/api/pages', headers: { authorization: `Bearer ${token}` }, payload: { ...sampleFrontMatter, title: 'Callback for 123-45-6789', body: 'ok' } });
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({ field: 'title', errors: [{ field: 'title' }] });
+    expect(res.json().message).toMatch(/Social Security number/);
+    const ok = await t.app.inject({ method: 'POST', url: '/api/pages', headers: { authorization: `Bearer ${token}` }, payload: { ...sampleFrontMatter, slug: 'clean', body: CLEAN.join('\n') } });
+    expect(ok.statusCode).toBe(201);
+    const summary = await t.app.inject({ method: 'PUT', url: '/api/pages/clean', headers: { authorization: `Bearer ${token}` }, payload: { ...sampleFrontMatter, body: 'changed', summary: 'Fixed for MRN 00482913', base_version: 1 } });
+    expect(summary.statusCode).toBe(422);
+    expect(summary.json().field).toBe('summary');
+  });
+
+  it('lets only an admin override, with a reason that lands in the audit event', async () => {
+    const editor = tokenFor(t.store, 'editor');
+    const admin = tokenFor(t.store, 'admin');
+    const payload = { ...sampleFrontMatter, slug: 'help-desk', body: 'Call the service desk at (608) 555-0100.', phi_override_reason: 'Published service desk number' };
+    expect((await t.app.inject({ method: 'POST', url: '/api/pages', headers: { authorization: `Bearer ${editor}` }, payload })).statusCode).toBe(403);
+    const res = await t.app.inject({ method: 'POST', url: '/api/pages', headers: { authorization: `Bearer ${admin}` }, payload });
+    expect(res.statusCode).toBe(201);
+    const event = t.store.db.prepare("SELECT actor, details FROM audit_events WHERE action = 'page.created' AND target = 'help-desk'").get() as { actor: string; details: string };
+    expect(event.actor).toBe('admin');
+    expect(JSON.parse(event.details).phi_override).toEqual({ reason: 'Published service desk number', kinds: ['phone number'] });
+  });
+
+  it('lets admins add patterns and allowed terms in the UI, audited', async () => {
+    const b = new Browser(t.app);
+    await b.signIn('admin');
+    await b.get('/admin/phi');
+    expect((await b.post('/admin/phi/rules', { kind: 'pattern', value: '([a-z', label: 'broken' })).statusCode).toBe(400);
+    expect((await b.post('/admin/phi/rules', { kind: 'pattern', value: '\\bACCT\\d{6}\\b', label: 'Hospital account' })).statusCode).toBe(200);
+    const token = tokenFor(t.store, 'editor');
+    const res = await t.app.inject({ method: 'POST', url: '/api/pages', headers: { authorization: `Bearer ${token}` }, payload: { ...sampleFrontMatter, slug: 'acct', body: 'Seen on ACCT123456' } });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().message).toMatch(/Hospital account/);
+    expect(t.store.db.prepare("SELECT count(*) FROM audit_events WHERE action = 'phi.rule_added'").pluck().get()).toBe(1);
+  });
+
+  it('reports imported files with PHI and imports the rest', () => {
+    const dir = tempDir();
+    const page = (title: string, body: string) => `---\ntitle: ${title}\nwhy: Needed for the clinic.\nowners: [mreyes]\nsystem: Epic\nstatus: live\n---\n${body}\n`;
+    fs.writeFileSync(path.join(dir, 'clean-import.md'), page('Clean import', 'Nothing sensitive, go-live 2024-03-18.'));
+    fs.writeFileSync(path.join(dir, 'leaky-import.md'), page('Leaky import', 'Line one\nTested on MRN 00482913.'));
+    const r = importPages(t.store, { systems: t.app.config.systems, maxBodyBytes: 1 << 20, phi: phiGuardFor(t.store, []) }, readFolder(dir, 1 << 20));
+    expect(r).toMatchObject({ created: 1, failed: 1 });
+    expect(r.problems[0]).toMatchObject({ file: 'leaky-import.md', field: 'body' });
+    expect(r.problems[0]!.reason).toMatch(/line 2: medical record number/);
+    expect(t.store.pages.head('leaky-import')).toBeUndefined();
+  });
+});
