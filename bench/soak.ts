@@ -26,7 +26,7 @@ if (!(MINUTES > 0) || !(CLIENTS > 0)) {
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whywiki-soak-'));
 const store = openStore(dir);
-await createUser(store, { username: 'soak', password: 'soak-password-123', role: 'editor' }, { actor: 'soak' });
+await createUser(store, { username: 'soak', password: 'steady editor words 123', role: 'editor' }, { actor: 'soak' });
 const token = createApiToken(store, 'soak', 'soak', { actor: 'soak' });
 store.close();
 const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };

@@ -153,7 +153,7 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const setup = openStore(opts.dataDir);
   await ensureAdmin(setup, { adminPassword: 'crash-harness-password' });
-  if (!setup.users.byName('crash')) await createUser(setup, { username: 'crash', password: 'crash-harness-password', role: 'editor' }, { actor: 'crash' });
+  if (!setup.users.byName('crash')) await createUser(setup, { username: 'crash', password: 'harness editor words 9', role: 'editor' }, { actor: 'crash' });
   const token = createApiToken(setup, 'crash', 'crash harness', { actor: 'crash' });
   setup.close();
 
