@@ -114,9 +114,6 @@ export function userById(store: Store, id: number): SessionUser | null {
   return row && row.active === 1 ? toSessionUser(row) : null;
 }
 
-/** Refuses a change an admin may not make, with a message for the screen. */
-export class AdminRuleError extends ValidationError {}
-
 function userOrFail(store: Store, username: string): UserRow {
   const row = store.users.byName(username);
   if (!row) throw new NotFoundError(`There is no user "${username}".`);
@@ -126,7 +123,7 @@ function userOrFail(store: Store, username: string): UserRow {
 /** Keeps at least one active admin, so the wiki can always be administered. */
 function keepAnAdmin(store: Store, row: UserRow, field: string): void {
   if (row.role === 'admin' && row.active === 1 && store.users.activeAdmins() <= 1) {
-    throw new AdminRuleError([{ field, message: `${row.username} is the only active admin: make someone else an admin first.` }]);
+    throw new ValidationError([{ field, message: `${row.username} is the only active admin: make someone else an admin first.` }]);
   }
 }
 
@@ -147,7 +144,7 @@ export function setUserActive(store: Store, username: string, active: boolean, a
     const row = userOrFail(store, username);
     if ((row.active === 1) === active) return;
     if (!active) {
-      if (row.username === audit.actor) throw new AdminRuleError([{ field: 'active', message: 'You cannot deactivate your own account.' }]);
+      if (row.username === audit.actor) throw new ValidationError([{ field: 'active', message: 'You cannot deactivate your own account.' }]);
       keepAnAdmin(store, row, 'active');
     }
     store.users.update({ ...row, active: active ? 1 : 0 });

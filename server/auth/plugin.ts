@@ -4,7 +4,7 @@ import type { Role } from '../store/users.js';
 import proxyAddr from 'proxy-addr';
 import { userById, userForToken, type SessionUser } from './accounts.js';
 import { provisionExternalUser, ExternalSignInRefused } from './external.js';
-import { hiddenSlugs, viewerFor, type Viewer } from './visibility.js';
+import { hiddenSlugs, NOBODY, NOTHING_HIDDEN, viewerFor, type Viewer } from './visibility.js';
 import { safeForLog } from './log-safety.js';
 import { sendError, wantsJson } from '../routes/errors.js';
 import { handBackUnsaved } from '../routes/html/unsaved.js';
@@ -118,11 +118,15 @@ async function authorization(app: FastifyInstance): Promise<void> {
         request.authMethod = request.user ? 'session' : null;
       }
     }
+    const access = request.routeOptions.config.access ?? 'read';
+    if (access === 'public') {
+      // Sign-in pages and assets list no pages: nothing to look up.
+      request.viewer = NOBODY;
+      request.hidden = NOTHING_HIDDEN as Set<string>;
+      return;
+    }
     request.viewer = viewerFor(app.store, request.user);
     request.hidden = hiddenSlugs(app.store, request.viewer);
-
-    const access = request.routeOptions.config.access ?? 'read';
-    if (access === 'public') return;
     if (!request.user) {
       if (wantsJson(request)) {
         return sendError(request, reply, { statusCode: 401, error: 'Unauthorized', message: 'Sign in, or send an API token as "Authorization: Bearer <token>".' });

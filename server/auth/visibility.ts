@@ -10,9 +10,6 @@ export interface Viewer {
   teams: string[];
 }
 
-/** A viewer who sees every page: the CLI and the server's own work. */
-export const EVERYONE: Viewer = { admin: true, teams: [] };
-
 export function viewerFor(store: Store, user: Pick<SessionUser, 'role' | 'person'> | null): Viewer {
   if (!user) return { admin: false, teams: [] };
   const teams = user.person ? store.parties.teamsOf(user.person).map((t) => t.handle) : [];
@@ -32,8 +29,11 @@ export function hiddenSlugs(store: Store, viewer: Viewer): Set<string> {
   return new Set(store.pages.restrictions().filter((r) => !canSee(r.teams, viewer)).map((r) => r.slug));
 }
 
-/** A key that is equal for viewers who see the same pages, for caches of rendered views. */
-export function visibilityKey(store: Store, viewer: Viewer): string {
-  const hidden = [...hiddenSlugs(store, viewer)].sort();
-  return hidden.length ? hidden.join(',') : '';
+/** Rows about pages, without those in `hidden` (from hiddenSlugs). */
+export function withoutHidden<T extends { slug: string }>(hidden: Set<string>, rows: T[]): T[] {
+  return hidden.size ? rows.filter((r) => !hidden.has(r.slug)) : rows;
 }
+
+/** What a public route (sign-in, assets) gets: no lists there, so nothing is looked up. */
+export const NOBODY: Viewer = Object.freeze({ admin: false, teams: [] as string[] });
+export const NOTHING_HIDDEN: ReadonlySet<string> = Object.freeze(new Set<string>());

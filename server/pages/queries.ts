@@ -1,4 +1,5 @@
 import type { Store } from '../store/index.js';
+import { withoutHidden } from '../auth/visibility.js';
 import type { PageHeadRow } from '../store/pages.js';
 import type { PartyRow } from '../store/parties.js';
 import { NotFoundError } from './errors.js';
@@ -94,7 +95,7 @@ export interface PartyProfile {
 
 export function partyProfile(store: Store, handle: string, kind: PartyRow['kind'], hidden: Set<string> = new Set()): PartyProfile {
   const party = store.parties.get(handle);
-  const ownedBy = (h: string) => store.pages.ownedBy(h).filter((p) => !hidden.has(p.slug));
+  const ownedBy = (h: string) => withoutHidden(hidden, store.pages.ownedBy(h));
   if (!party || party.kind !== kind) throw new NotFoundError(`There is no ${kind} "${handle}".`);
   if (kind === 'team') {
     return { party, related: store.parties.members(handle), owned: ownedBy(handle), ownedThroughTeams: [] };

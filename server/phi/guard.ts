@@ -1,4 +1,5 @@
 import type { Store } from '../store/index.js';
+import type { PhiRuleRow } from '../store/phi-rules.js';
 
 /**
  * The PHI guard: build documentation must never hold a patient's identifiers. Every save (form, API,
@@ -56,14 +57,6 @@ const DEFAULT_DETECTORS: Detector[] = [
   },
 ];
 
-export interface PhiRule {
-  id: number;
-  kind: 'pattern' | 'allow';
-  value: string;
-  label: string | null;
-  created_by: string;
-  created_at: string;
-}
 
 /** Whether an admin's pattern can be used: a valid regular expression of sensible length. */
 export function patternProblem(pattern: string): string | null {
@@ -81,7 +74,7 @@ export class PhiGuard {
   private readonly detectors: Detector[];
   private readonly allow: string[];
 
-  constructor(options: { mrnPatterns?: string[]; rules?: PhiRule[] } = {}) {
+  constructor(options: { mrnPatterns?: string[]; rules?: PhiRuleRow[] } = {}) {
     const rules = options.rules ?? [];
     this.detectors = [
       ...DEFAULT_DETECTORS,
@@ -130,7 +123,7 @@ function mask(text: string): string {
 
 /** The guard with this installation's configured MRN patterns and the admins' current rules. */
 export function phiGuardFor(store: Store, mrnPatterns: string[]): PhiGuard {
-  return new PhiGuard({ mrnPatterns, rules: store.db.prepare<[], PhiRule>('SELECT id, kind, value, label, created_by, created_at FROM phi_rules WHERE retired_at IS NULL').all() });
+  return new PhiGuard({ mrnPatterns, rules: store.phiRules.active() });
 }
 
 /** The words a person reads: one message per field, naming each line and kind. */

@@ -144,6 +144,5 @@ export function toSearchDoc(page: PageForSearch, ownerName: (handle: string) => 
 
 /** Team handles from a page's `restricted_to`, when the front matter carries one. */
 export function restrictedTo(fm: FrontMatter): string[] {
-  const value = (fm as Record<string, unknown>).restricted_to;
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+  return fm.restricted_to ?? [];
 }

@@ -1,4 +1,5 @@
 import { normalizeId, type SearchDoc } from './document.js';
+import { canSee, type Viewer } from '../auth/visibility.js';
 import { termOf, words } from './analyzer.js';
 import { buildSegment, type BaseStats, type FieldSpec, type Segment } from './segment.js';
 import { parseQuery, type Clause, type QueryPlan } from './query.js';
@@ -40,10 +41,7 @@ export const FACETS = ['system', 'module', 'status', 'owner', 'tag'] as const;
 export type Facet = (typeof FACETS)[number];
 export type Filters = Partial<Record<Facet, string>>;
 
-export interface Viewer {
-  admin: boolean;
-  teams: string[];
-}
+export type { Viewer };
 
 export interface SearchRequest {
   q: string;
@@ -570,10 +568,6 @@ function toPageHit(m: Match<SearchDoc>): PageHit {
 
 function stats<D>(seg: Segment<D>): BaseStats {
   return { docCount: seg.docCount, avgFieldLength: seg.avgFieldLength, df: (t) => seg.df(t) };
-}
-
-export function canSee(restrictedTo: string[], viewer: Viewer): boolean {
-  return !restrictedTo.length || viewer.admin || restrictedTo.some((t) => viewer.teams.includes(t));
 }
 
 function facetValues(d: SearchDoc, facet: Facet): string[] {

@@ -4,6 +4,7 @@ import { PageStore } from './pages.js';
 import { PartyStore } from './parties.js';
 import { SessionStore } from './sessions.js';
 import { UserStore } from './users.js';
+import { PhiRuleStore } from './phi-rules.js';
 
 /** Every table group of the SQLite store, with statements prepared once. Knows SQL, not business rules. */
 export class Store {
@@ -12,6 +13,7 @@ export class Store {
   readonly users: UserStore;
   readonly sessions: SessionStore;
   readonly audit: AuditStore;
+  readonly phiRules: PhiRuleStore;
   private readonly getMetaStmt;
   private readonly setMetaStmt;
 
@@ -21,6 +23,7 @@ export class Store {
     this.users = new UserStore(db);
     this.sessions = new SessionStore(db);
     this.audit = new AuditStore(db);
+    this.phiRules = new PhiRuleStore(db);
     this.getMetaStmt = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
     this.setMetaStmt = db.prepare<[string, string]>(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',

@@ -68,6 +68,8 @@ export class PageStore {
   private readonly headBySlugStmt;
   private readonly insertHeadStmt;
   private readonly restrictionsStmt;
+  private readonly allHeadsStmt;
+  private readonly chainStmt;
   private readonly setRestrictionStmt;
   private readonly updateHeadStmt;
   private readonly insertVersionStmt;
@@ -99,6 +101,8 @@ export class PageStore {
   private readonly recentByStmt;
 
   constructor(db: DB) {
+    this.allHeadsStmt = db.prepare<[], PageHeadRow>('SELECT * FROM pages ORDER BY id');
+    this.chainStmt = db.prepare<[number], VersionRow>('SELECT * FROM page_versions WHERE page_id = ? ORDER BY version');
     this.restrictionsStmt = db.prepare<[], { slug: string; restricted_to: string }>('SELECT slug, restricted_to FROM pages WHERE restricted_to IS NOT NULL');
     this.setRestrictionStmt = db.prepare<[string | null, number]>('UPDATE pages SET restricted_to = ? WHERE id = ?');
     this.headBySlugStmt = db.prepare<[string], PageHeadRow>('SELECT * FROM pages WHERE slug = ?');
@@ -306,6 +310,16 @@ export class PageStore {
 
   backlinks(slug: string): PageHeadRow[] {
     return this.backlinksStmt.all(slug);
+  }
+
+  /** Every page head, archived ones too, in the order pages were created. */
+  allHeads(): PageHeadRow[] {
+    return this.allHeadsStmt.all();
+  }
+
+  /** Every version of one page, bodies included, oldest first. */
+  chain(pageId: number): VersionRow[] {
+    return this.chainStmt.all(pageId);
   }
 
   /** Every restricted page and the teams it is limited to. Few rows: an index holds only these. */

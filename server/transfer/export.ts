@@ -53,14 +53,11 @@ export function exportStore(store: Store, dir: string, options: ExportOptions = 
   const teams = parties.filter((p) => p.kind === 'team').map((t) => ({ handle: t.handle, name: t.name, members: store.parties.members(t.handle).map((m) => m.handle) }));
   fs.writeFileSync(path.join(out, 'people.yaml'), YAML.stringify({ people, teams }, { lineWidth: 0 }));
 
-  const heads = store.db
-    .prepare<[], { id: number; slug: string; system: string; restricted_to: string | null }>('SELECT id, slug, system, restricted_to FROM pages ORDER BY id')
-    .all()
-    .filter((h) => (!options.system || h.system === options.system) && (options.includeRestricted || h.restricted_to === null));
+  const heads = store.pages.allHeads().filter((h) => (!options.system || h.system === options.system) && (options.includeRestricted || !h.restricted_to));
   const reviews: Record<string, unknown>[] = [];
   let versions = 0;
   heads.forEach((head, i) => {
-    const rows = store.db.prepare<[number], VersionRow>('SELECT * FROM page_versions WHERE page_id = ? ORDER BY version').all(head.id);
+    const rows = store.pages.chain(head.id);
     const current = rows[rows.length - 1]!;
     fs.writeFileSync(path.join(out, 'pages', `${head.slug}.md`), versionFile(current));
     const hist = path.join(out, 'history', head.slug);

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { withoutHidden } from '../../auth/visibility.js';
 import { Type, type Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createPage, restorePage, savePage, setArchived } from '../../pages/commands.js';
@@ -87,7 +88,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       let { total, pages } = request.hidden.size ? listPages(app.store, 1_000_000, 0) : listPages(app.store, limit, offset);
       if (request.hidden.size) {
         // Restricted pages this reader may not see are not counted either.
-        const seen = pages.filter((p) => !request.hidden.has(p.slug));
+        const seen = withoutHidden(request.hidden, pages);
         total = seen.length;
         pages = seen.slice(offset, offset + limit);
       }

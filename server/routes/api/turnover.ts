@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { withoutHidden } from '../../auth/visibility.js';
 import { Slug } from '../../pages/schema.js';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -34,13 +35,9 @@ export function currentKnowledge(app: FastifyInstance, hidden: Set<string> = new
   }
   const k = knowledge(app.store, app.config.reviewDefaults, app.clock(), memo.base);
   // Restricted pages the viewer may not see are not in any report, count or list.
-  return hidden.size ? { ...k, pages: k.pages.filter((p) => !hidden.has(p.slug)) } : k;
+  return hidden.size ? { ...k, pages: withoutHidden(hidden, k.pages) } : k;
 }
 
-/** Rows about pages, without those this viewer may not see. */
-export function visible<T extends { slug: string }>(request: FastifyRequest, rows: T[]): T[] {
-  return request.hidden.size ? rows.filter((r) => !request.hidden.has(r.slug)) : rows;
-}
 
 export function today(app: FastifyInstance): string {
   return app.clock().toISOString().slice(0, 10);
@@ -107,10 +104,10 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
     const account = app.store.users.byPerson(p.handle)?.username;
     return {
       ...personJson(p),
-      owns: visible(request, app.store.pages.ownedBy(p.handle)).map((x) => ({ slug: x.slug, title: x.title, system: x.system, module: x.module, status: x.status })),
-      owns_through_teams: app.store.parties.teamsOf(p.handle).map((t) => ({ team: t.handle, pages: visible(request, app.store.pages.ownedBy(t.handle)).map((x) => x.slug) })).filter((t) => t.pages.length > 0),
+      owns: withoutHidden(request.hidden, app.store.pages.ownedBy(p.handle)).map((x) => ({ slug: x.slug, title: x.title, system: x.system, module: x.module, status: x.status })),
+      owns_through_teams: app.store.parties.teamsOf(p.handle).map((t) => ({ team: t.handle, pages: withoutHidden(request.hidden, app.store.pages.ownedBy(t.handle)).map((x) => x.slug) })).filter((t) => t.pages.length > 0),
       review_queue: pagesOf(k, p.handle).filter((x) => x.review.overdue || x.review.dueSoon).map((x) => ({ slug: x.slug, title: x.title, due_at: x.review.dueAt, overdue: x.review.overdue })),
-      recent_edits: visible(request, app.store.pages.recentBy([p.handle, ...(account ? [account] : [])], 20)).map((v) => ({ slug: v.slug, title: v.title, version: v.version, summary: v.summary, created_at: v.created_at })),
+      recent_edits: withoutHidden(request.hidden, app.store.pages.recentBy([p.handle, ...(account ? [account] : [])], 20)).map((v) => ({ slug: v.slug, title: v.title, version: v.version, summary: v.summary, created_at: v.created_at })),
     };
   });
 
@@ -141,7 +138,7 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
   r.get('/api/teams/:handle', { config: { access: 'read' }, schema: { params: HandleParams } }, async (request) => {
     const t = app.store.parties.get(request.params.handle);
     if (!t || t.kind !== 'team') throw new NotFoundError(`There is no team "${request.params.handle}".`);
-    return { ...personJson(t), owns: visible(request, app.store.pages.ownedBy(t.handle)).map((x) => ({ slug: x.slug, title: x.title, status: x.status })) };
+    return { ...personJson(t), owns: withoutHidden(request.hidden, app.store.pages.ownedBy(t.handle)).map((x) => ({ slug: x.slug, title: x.title, status: x.status })) };
   });
 
   r.post(
@@ -193,6 +190,6 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/api/pages/:slug/backlinks', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request) => {
     if (!app.store.pages.head(request.params.slug)) throw new NotFoundError(`There is no page "${request.params.slug}".`);
-    return { slug: request.params.slug, backlinks: visible(request, backlinks(app.store, request.params.slug)).map((p) => ({ slug: p.slug, title: p.title, system: p.system, status: p.status })) };
+    return { slug: request.params.slug, backlinks: withoutHidden(request.hidden, backlinks(app.store, request.params.slug)).map((p) => ({ slug: p.slug, title: p.title, system: p.system, status: p.status })) };
   });
 }

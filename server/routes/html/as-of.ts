@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ValidationError } from '../../pages/errors.js';
 import { getCurrentPage, pageAsOf, pagesAsOf } from '../../pages/queries.js';
 import { pageViewModel } from './pages.js';
-import { visible } from '../api/turnover.js';
+import { withoutHidden } from '../../auth/visibility.js';
 
 /**
  * Checks an as-of date. A malformed one is a 400 naming the format; one in the future is today,
@@ -27,7 +27,7 @@ export async function asOfRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/as-of/:date/', { config: { access: 'read' }, schema: { params: DateParams } }, async (request, reply) => {
     const date = parseAsOf(request.params.date, 'date');
-    const pages = visible(request, pagesAsOf(app.store, date)).sort((a, b) => a.frontMatter.title.localeCompare(b.frontMatter.title));
+    const pages = withoutHidden(request.hidden, pagesAsOf(app.store, date)).sort((a, b) => a.frontMatter.title.localeCompare(b.frontMatter.title));
     const systems = app.config.systems.map((system) => ({ system, pages: pages.filter((p) => p.frontMatter.system === system) }));
     return reply.view('as-of', { title: `The wiki on ${date}`, asOfDate: date, systems, count: pages.length });
   });

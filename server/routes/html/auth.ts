@@ -9,31 +9,15 @@ import { recordAudit } from '../../audit/log.js';
 import { ValidationError } from '../../pages/errors.js';
 import { PASSWORD_MIN } from '../../auth/password-policy.js';
 import { sendError } from '../errors.js';
+import { closedForm } from './forms.js';
 
 /** Only local paths may be a sign-in destination, so the form cannot bounce a person to another site. */
 export function safeNext(next: string | undefined): string {
   return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
 }
 
-const LoginBody = Type.Object(
-  {
-    username: Type.String({ maxLength: 200 }),
-    password: Type.String({ maxLength: 1024 }),
-    next: Type.Optional(Type.String({ maxLength: 2000 })),
-    _csrf: Type.Optional(Type.String({ maxLength: 200 })),
-  },
-  { additionalProperties: false },
-);
-
-const PasswordBody = Type.Object(
-  {
-    current: Type.String({ maxLength: 1024 }),
-    password: Type.String({ maxLength: 1024 }),
-    confirm: Type.String({ maxLength: 1024 }),
-    _csrf: Type.Optional(Type.String({ maxLength: 200 })),
-  },
-  { additionalProperties: false },
-);
+const LoginBody = closedForm({ username: Type.String({ maxLength: 200 }), password: Type.String({ maxLength: 1024 }), next: Type.Optional(Type.String({ maxLength: 2000 })) });
+const PasswordBody = closedForm({ current: Type.String({ maxLength: 1024 }), password: Type.String({ maxLength: 1024 }), confirm: Type.String({ maxLength: 1024 }) });
 
 const OIDC_FLOW_MS = 10 * 60 * 1000;
 

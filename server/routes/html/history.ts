@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Slug } from '../../pages/schema.js';
+import { closedForm } from './forms.js';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { restorePage, setArchived } from '../../pages/commands.js';
@@ -47,7 +48,7 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(
     '/p/:slug/restore',
-    { config: { access: 'write' }, schema: { params: SlugParams, body: Type.Object({ version: Type.String({ maxLength: 12 }), summary: Type.Optional(Type.String({ maxLength: 500 })), _csrf: Type.Optional(Type.String()) }) } },
+    { config: { access: 'write' }, schema: { params: SlugParams, body: closedForm({ version: Type.String({ maxLength: 12 }), summary: Type.Optional(Type.String({ maxLength: 500 })) }) } },
     async (request, reply) => {
       const slug = request.params.slug;
       const version = Number(request.body.version);
@@ -65,7 +66,7 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
   for (const action of ['archive', 'unarchive'] as const) {
     r.post(
       `/p/:slug/${action}`,
-      { config: { access: 'write' }, schema: { params: SlugParams, body: Type.Object({ summary: Type.Optional(Type.String({ maxLength: 500 })), _csrf: Type.Optional(Type.String()) }) } },
+      { config: { access: 'write' }, schema: { params: SlugParams, body: closedForm({ summary: Type.Optional(Type.String({ maxLength: 500 })) }) } },
       async (request, reply) => {
         const slug = request.params.slug;
         try {

@@ -4,7 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { changeStatus, createPage, PhiRefused, savePage, type CommandContext } from '../../pages/commands.js';
 import { markReviewed } from '../../pages/review.js';
 import { pagesOf } from '../../reports/knowledge.js';
-import { currentKnowledge, visible } from '../api/turnover.js';
+import { currentKnowledge } from '../api/turnover.js';
+import { withoutHidden } from '../../auth/visibility.js';
 import { sendError } from '../errors.js';
 import { STATUS_TRANSITIONS } from '../../pages/lifecycle.js';
 import { FRONT_MATTER_FIELDS, type PageStatus } from '../../pages/schema.js';
@@ -18,6 +19,7 @@ import { diffBody, diffFrontMatter } from '../../pages/diff.js';
 import type { PageVersion } from '../../pages/model.js';
 import { Slug } from '../../pages/schema.js';
 import { PageHtmlCache, PERSONAL_PLACEHOLDERS } from './page-cache.js';
+import { closedForm } from './forms.js';
 import { draftFromValues, formChoices, valuesFromForm, valuesFromFrontMatter, type FormValues, type PageFormBody } from './page-form.js';
 
 const SlugParams = Type.Object({ slug: Slug });
@@ -84,7 +86,7 @@ export function pageViewModel(app: FastifyInstance, page: PageVersion, hidden: S
     authorName: author?.name ?? page.author,
     requestedBy: personRef(page.frontMatter.requested_by),
     sponsor: personRef(page.frontMatter.sponsor),
-    backlinks: backlinks(app.store, page.slug).filter((p) => !hidden.has(p.slug)),
+    backlinks: withoutHidden(hidden, backlinks(app.store, page.slug)),
     successors: linkedPages(app, page.frontMatter.superseded_by?.filter((s) => !hidden.has(s))),
     predecessors: linkedPages(app, page.frontMatter.supersedes?.filter((s) => !hidden.has(s))),
   };
@@ -124,7 +126,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get('/', { config: { access: 'read' } }, async (request, reply) => {
-    const pages = visible(request, listPages(app.store, 100_000, 0).pages);
+    const pages = withoutHidden(request.hidden, listPages(app.store, 100_000, 0).pages);
     const systems = app.config.systems.map((system) => {
       const inSystem = pages.filter((p) => p.frontMatter.system === system);
       const modules = new Map<string, typeof inSystem>();
@@ -138,7 +140,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         modules: [...modules.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([module, list]) => ({ module, pages: list.sort((a, b) => a.title.localeCompare(b.title)) })),
       };
     });
-    const recent = visible(request, recentChanges(app.store, 30)).slice(0, 15).map((c) => ({ ...c, authorName: app.store.parties.get(c.author)?.name ?? c.author }));
+    const recent = withoutHidden(request.hidden, recentChanges(app.store, 30)).slice(0, 15).map((c) => ({ ...c, authorName: app.store.parties.get(c.author)?.name ?? c.author }));
     // A signed-in person sees the pages they answer for that are overdue or due within 30 days.
     const person = request.user?.person;
     const queue = person
@@ -236,7 +238,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     }
   });
 
-  r.post('/p/:slug/review', { config: { access: 'read' }, schema: { params: SlugParams, body: Type.Object({ note: Type.Optional(Type.String({ maxLength: 1000 })), _csrf: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }) } }, async (request, reply) => {
+  r.post('/p/:slug/review', { config: { access: 'read' }, schema: { params: SlugParams, body: closedForm({ note: Type.Optional(Type.String({ maxLength: 1000 })) }) } }, async (request, reply) => {
     const head = app.store.pages.head(request.params.slug);
     if (!head) throw new NotFoundError(`There is no page "${request.params.slug}".`);
     if (!mayReview(app.store, request.user!, app.store.pages.ownersOf(head.id))) {
@@ -262,10 +264,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/p/:slug/status', { config: { access: 'write' }, schema: { params: SlugParams } }, async (request, reply) => statusForm(reply, request.params.slug, {}));
 
-  const StatusBody = Type.Object(
-    { status: Type.Optional(Type.String({ maxLength: 20 })), reason: Type.Optional(Type.String({ maxLength: 2000 })), superseded_by: Type.Optional(Type.String({ maxLength: 200 })), _csrf: Type.Optional(Type.String({ maxLength: 200 })) },
-    { additionalProperties: false },
-  );
+  const StatusBody = closedForm({ status: Type.Optional(Type.String({ maxLength: 20 })), reason: Type.Optional(Type.String({ maxLength: 2000 })), superseded_by: Type.Optional(Type.String({ maxLength: 200 })) });
   r.post('/p/:slug/status', { config: { access: 'write' }, schema: { params: SlugParams, body: StatusBody } }, async (request, reply) => {
     const values = request.body as Record<string, string>;
     try {

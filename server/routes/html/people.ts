@@ -6,7 +6,8 @@ import { moveOwnership } from '../../pages/commands.js';
 import { NotFoundError, ValidationError, type FieldError } from '../../pages/errors.js';
 import { addPerson, addTeam, checkSuccessor, departPerson, editPerson, editTeam } from '../../people/directory.js';
 import { pagesOf } from '../../reports/knowledge.js';
-import { currentKnowledge, today, visible } from '../api/turnover.js';
+import { currentKnowledge, today } from '../api/turnover.js';
+import { withoutHidden } from '../../auth/visibility.js';
 import { commandContext } from './pages.js';
 
 const HandleParams = Type.Object({ handle: Type.String({ maxLength: 100 }) });
@@ -33,8 +34,8 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
     return reply.view('people', {
       title: 'People and teams',
       q,
-      people: all.filter((p) => p.kind === 'person').map((p) => ({ ...p, owned: visible(request, app.store.pages.ownedBy(p.handle)).length })),
-      teams: all.filter((p) => p.kind === 'team').map((t) => ({ ...t, owned: visible(request, app.store.pages.ownedBy(t.handle)).length, members: app.store.parties.members(t.handle) })),
+      people: all.filter((p) => p.kind === 'person').map((p) => ({ ...p, owned: withoutHidden(request.hidden, app.store.pages.ownedBy(p.handle)).length })),
+      teams: all.filter((p) => p.kind === 'team').map((t) => ({ ...t, owned: withoutHidden(request.hidden, app.store.pages.ownedBy(t.handle)).length, members: app.store.parties.members(t.handle) })),
     });
   });
 
@@ -76,7 +77,7 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
       isTeam: false,
       successor,
       queue,
-      recent: visible(request, app.store.pages.recentBy([handle, ...(account ? [account.username] : [])], 10)),
+      recent: withoutHidden(request.hidden, app.store.pages.recentBy([handle, ...(account ? [account.username] : [])], 10)),
       ownsSomething: profile.owned.length > 0,
     });
   });

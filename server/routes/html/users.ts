@@ -8,11 +8,9 @@ import { ROLES } from '../../store/users.js';
 import { HANDLE_PATTERN } from '../../pages/schema.js';
 import { ValidationError } from '../../pages/errors.js';
 import { sendError } from '../errors.js';
+import { closedForm as form } from './forms.js';
 
 const UserParams = Type.Object({ username: Type.String({ pattern: HANDLE_PATTERN }) });
-const Csrf = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
-const form = <T extends Record<string, ReturnType<typeof Type.String> | ReturnType<typeof Type.Optional>>>(fields: T) =>
-  Type.Object({ ...fields, ...Csrf }, { additionalProperties: false });
 
 /** Admin screens for sign-in accounts: create, change role, deactivate and reactivate, reset passwords, API tokens. */
 export async function userRoutes(app: FastifyInstance): Promise<void> {
