@@ -157,7 +157,7 @@ const slope = (() => {
   return (num / den) * 10;
 })();
 console.log('');
-console.log(`Soak summary (${minutes.length} min):`);
+console.log(`Soak summary (${MINUTES} min):`);
 console.log(`  requests ${all('view').length + all('search').length + all('save').length}: views ${all('view').length}, searches ${all('search').length}, saves ${all('save').length}; errors ${errors.length}${errors.length ? ` (${[...new Set(errors)].slice(0, 5).join('; ')})` : ''}`);
 console.log(`  page views ${fmt(all('view'))}; searches ${fmt(all('search'))}; saves ${fmt(all('save'))}`);
 console.log(`  server RSS ${rssStart.toFixed(0)} MB at start, ${rssEnd.toFixed(0)} MB at the end; over the second half ${slope >= 0 ? '+' : ''}${slope.toFixed(1)} MB per 10 min`);
