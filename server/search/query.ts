@@ -1,6 +1,6 @@
 import lunr from 'lunr';
 import { normalizeId } from './document.js';
-import { queryTermOf } from './analyzer.js';
+import { MAX_TERM_LENGTH, queryTermOf } from './analyzer.js';
 import { parseLunrQuery, PRESENCE, type ParsedClause } from './lunr-internals.js';
 
 export type Presence = 'optional' | 'required' | 'prohibited';
@@ -68,6 +68,8 @@ export function parseQuery(raw: string, fields: string[], known: (term: string) 
   const withoutPhrases = q.replace(/"[^"]*"?/g, ' ');
   const plan = ADVANCED.test(withoutPhrases) ? parseAdvanced(q, fields) : parsePlain(q, raw);
   if (plan.clauses.length > MAX_CLAUSES) throw new QueryError(`Use at most ${MAX_CLAUSES} words in one search.`);
+  const long = plan.clauses.find((c) => c.term.length > MAX_TERM_LENGTH);
+  if (long) throw new QueryError(`Words and identifiers are limited to ${MAX_TERM_LENGTH} characters ("${long.word.slice(0, 24)}…" has ${long.term.length}); nothing longer is indexed.`);
   return plan;
 }
 

@@ -3,7 +3,7 @@ import v8 from 'node:v8';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { FrontMatter } from '../pages/schema.js';
-import { markdownText, restrictedTo, toSearchDoc, type SearchDoc } from './document.js';
+import { markdownText, toSearchDoc, type SearchDoc } from './document.js';
 import { buildSegment, decodeSegment, encodeSegment, type Segment } from './segment.js';
 import { HISTORY_FIELDS, PAGE_FIELDS, type HistoryDoc } from './engine.js';
 
@@ -20,7 +20,7 @@ export interface Snapshot {
 }
 
 /** Bumped whenever the file layout or the analysis (fields, pipeline) changes, so an old file is rebuilt, not misread. */
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
 const MAGIC = Buffer.from('WHYWIKI-SEARCH\n', 'utf8');
 
 export function snapshotFile(dbFile: string): string {
@@ -49,10 +49,12 @@ export class SearchFeed {
   private readonly historyStmt: Database.Statement<[], Omit<VersionFeedRow, 'body'>>;
   private readonly headStmt: Database.Statement<[string], VersionFeedRow>;
   private readonly countSinceStmt: Database.Statement<[number], number>;
+  private readonly restrictionsStmt: Database.Statement<[], { slug: string; restricted_to: string }>;
 
   constructor(readonly db: Database.Database) {
     this.countSinceStmt = db.prepare<[number], number>('SELECT count(*) FROM page_versions WHERE rowid > ?').pluck();
     this.names = db.prepare('SELECT handle, name FROM parties');
+    this.restrictionsStmt = db.prepare('SELECT slug, restricted_to FROM pages WHERE restricted_to IS NOT NULL');
     this.watermarkStmt = db.prepare<[], number | null>('SELECT max(rowid) FROM page_versions').pluck();
     const cols = `v.rowid AS seq, v.slug, v.version, v.front_matter, v.summary, v.author, v.created_at, p.current_version AS head_version, p.archived AS head_archived`;
     this.sinceStmt = db.prepare(`SELECT ${cols}, v.body FROM page_versions v JOIN pages p ON p.id = v.page_id WHERE v.rowid > ? ORDER BY v.rowid LIMIT ?`);
@@ -64,6 +66,11 @@ export class SearchFeed {
   ownerNames(): (handle: string) => string | undefined {
     const map = new Map(this.names.all().map((r) => [r.handle, r.name]));
     return (h) => map.get(h);
+  }
+
+  /** Every restricted page and the teams its current version limits it to. */
+  restrictions(): { slug: string; teams: string[] }[] {
+    return this.restrictionsStmt.all().map((r) => ({ slug: r.slug, teams: JSON.parse(r.restricted_to) as string[] }));
   }
 
   countSince(watermark: number): number {
@@ -149,7 +156,6 @@ function historyDocOf(row: Omit<VersionFeedRow, 'body'>, why: string | null): Hi
     why: why ?? markdownText(fm.why),
     author: row.author,
     createdAt: row.created_at,
-    restrictedTo: restrictedTo(fm),
   };
 }
 

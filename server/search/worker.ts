@@ -40,6 +40,15 @@ const status: SearchStatus = {
 };
 let child: ChildProcess | null = null;
 let closing = false;
+let published = '';
+
+/** Tells the request thread where the index stands, whenever that changed, so it can answer status requests itself. */
+function publish(): void {
+  const now = JSON.stringify(status);
+  if (now === published) return;
+  published = now;
+  post({ type: 'state', status: { ...status } });
+}
 
 function install(snap: Snapshot, from: 'file' | 'build'): void {
   engine.setMain(snap.pages, snap.history);
@@ -51,9 +60,16 @@ function install(snap: Snapshot, from: 'file' | 'build'): void {
     status.readyMs = Math.round(performance.now() - started);
   }
   refreshCounts();
-  // The dictionary automaton for typo matching takes a few hundred milliseconds on a large wiki:
-  // build it now, between messages, rather than inside the first misspelled search.
-  setImmediate(() => snap.pages.warm());
+  refreshRestrictions();
+}
+
+/**
+ * Reads every page's current restriction from the store. Called after indexing anything, so the
+ * restrictions are never older than what the index holds: a page restricted a moment ago is hidden,
+ * old versions included, before any of its text can be found.
+ */
+function refreshRestrictions(): void {
+  engine.setRestrictions(feed.restrictions());
 }
 
 function refreshCounts(): void {
@@ -64,6 +80,7 @@ function refreshCounts(): void {
 /** Indexes every version written since the watermark into the delta; a large backlog means a rebuild instead. */
 function catchUp(): void {
   if (!engine.ready) return;
+  refreshRestrictions();
   // A large backlog is better served by a full rebuild; during one, changes still reach the delta.
   if (!status.rebuilding && feed.countSince(status.watermark) > options.deltaMax) {
     startRebuild('many changes since the index was built');
@@ -76,6 +93,7 @@ function catchUp(): void {
     status.watermark = changes.watermark;
     if (!changes.more) break;
   }
+  refreshRestrictions();
   refreshCounts();
   if (engine.deltaFull(options.deltaMax)) startRebuild('the delta is full');
 }
@@ -126,6 +144,7 @@ function startRebuild(reason: string): void {
     child = null;
     status.rebuilding = false;
     if (closing) return;
+    setImmediate(publish);
     if (code !== 0) {
       status.error = `rebuild failed: ${err.trim().split('\n').slice(-3).join(' ') || `exit ${code}`}`;
       log('error', 'search index rebuild failed', { code, stderr: err.slice(-2000) });
@@ -181,9 +200,15 @@ function start(): void {
     status.error = (e as Error).message;
     log('error', 'search could not start', { error: (e as Error).stack });
   }
+  publish();
 }
 
 port.on('message', (m: ToWorker) => {
+  handle(m);
+  publish();
+});
+
+function handle(m: ToWorker): void {
   switch (m.type) {
     case 'search': {
       if (!engine.ready) {
@@ -210,15 +235,13 @@ port.on('message', (m: ToWorker) => {
         log('error', 'search could not index a change', { error: (e as Error).stack });
       }
       return;
-    case 'status':
-      post({ type: 'status', id: m.id, status: { ...status } });
-      return;
     case 'rebuild':
       try {
         if (!status.rebuilding) startRebuild('asked for');
       } catch (e) {
         log('error', 'search rebuild failed', { error: (e as Error).stack });
       }
+      publish();
       post({ type: 'done', id: m.id });
       return;
     case 'close':
@@ -247,18 +270,20 @@ port.on('message', (m: ToWorker) => {
       })();
       return;
   }
-});
+}
 
 // Let the parent finish wiring before the (possibly long) load starts.
 setImmediate(start);
 
 // Versions written by another process (the CLI, an import) send no notice: look for them every second.
 setInterval(() => {
-  if (!closing && engine.ready && !status.rebuilding && feed.watermark() > status.watermark) {
-    try {
-      catchUp();
-    } catch (e) {
-      log('error', 'search could not index a change', { error: (e as Error).stack });
-    }
+  if (closing || !engine.ready || feed.watermark() <= status.watermark) return;
+  try {
+    // During a background rebuild the index waits, but restrictions still take effect at once.
+    if (status.rebuilding) refreshRestrictions();
+    else catchUp();
+  } catch (e) {
+    log('error', 'search could not index a change', { error: (e as Error).stack });
   }
+  publish();
 }, 1000).unref();

@@ -9,7 +9,7 @@ import { parseQuery, QueryError } from '../../server/search/query.js';
 function doc(slug: string, over: Partial<SearchDoc> = {}): SearchDoc {
   return {
     slug, version: 1, title: slug.replace(/-/g, ' '), why: '', body: '', tags: [], owners: ['mreyes', 'Maria Reyes'], ownerHandles: ['mreyes'],
-    system: 'Epic', module: 'ClinDoc', status: 'live', tickets: [], records: [], updatedAt: '2025-01-01T00:00:00Z', updatedBy: 'mreyes', restrictedTo: [], ...over,
+    system: 'Epic', module: 'ClinDoc', status: 'live', tickets: [], records: [], updatedAt: '2025-01-01T00:00:00Z', updatedBy: 'mreyes', ...over,
   };
 }
 
@@ -135,7 +135,8 @@ describe('search engine', () => {
   });
 
   it('never shows a restricted page to someone outside its teams', () => {
-    const e = engineWith([...docs, doc('secret-build', { why: 'Sepsis pilot for one unit', restrictedTo: ['epic-clindoc'] })]);
+    const e = engineWith([...docs, doc('secret-build', { why: 'Sepsis pilot for one unit' })]);
+    e.setRestrictions([{ slug: 'secret-build', teams: ['epic-clindoc'] }]);
     expect(e.search({ q: 'pilot', viewer }).total).toBe(0);
     expect(e.search({ q: 'pilot', viewer: { admin: false, teams: ['epic-clindoc'] } }).total).toBe(1);
     expect(e.search({ q: 'pilot', viewer: { admin: true, teams: [] } }).total).toBe(1);
