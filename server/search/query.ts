@@ -135,8 +135,11 @@ function parseAdvanced(q: string, fields: string[]): QueryPlan {
 function explainParseError(message: string, fields: string[]): string {
   if (/unrecognised field/.test(message)) {
     const name = /'([^']*)'/.exec(message)?.[1] ?? '';
+    if (!name) return `A ":" needs a field name before it, for example title:sepsis. Fields: ${fields.join(', ')}.`;
     return `"${name}" is not a field you can search in. Fields: ${fields.join(', ')}.`;
   }
+  if (/found EDIT_DISTANCE/.test(message)) return 'Put ~ right after a word, for example sepsis~1.';
+  if (/found BOOST/.test(message)) return 'Put ^ right after a word and a number after it, for example title:sepsis^10.';
   if (/expecting term or field, found 'nothing'/.test(message) || /expecting term, found nothing/.test(message)) {
     return 'The search ends with an operator (+, -, :) but no word after it.';
   }
