@@ -4,7 +4,7 @@ import os from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
+import { openReadOnlyDatabase } from '../store/search-feed.js';
 import { SearchEngine } from './engine.js';
 import { QueryError } from './query.js';
 import { buildSnapshot, deltaFile, readDelta, readSnapshot, SearchFeed, SnapshotUnreadable, writeDelta, writeSnapshot, type Snapshot } from './snapshot.js';
@@ -18,8 +18,7 @@ const started = performance.now();
 const post = (m: FromWorker) => port.postMessage(m);
 const log = (level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => post({ type: 'log', level, msg, data });
 
-const db = new Database(options.dbFile, { readonly: true, fileMustExist: true });
-db.pragma('busy_timeout = 5000');
+const db = openReadOnlyDatabase(options.dbFile);
 const feed = new SearchFeed(db);
 const engine = new SearchEngine();
 
