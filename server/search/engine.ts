@@ -642,8 +642,7 @@ export class SearchEngine {
         notice = INCOMPLETE;
       }
     }
-    const results = matches;
-    results.sort((a, b) => b.score - a.score || cmpDesc(a.seg.docs[a.doc]!.createdAt, b.seg.docs[b.doc]!.createdAt));
+    const results = [...matches].sort((a, b) => b.score - a.score || cmpDesc(a.seg.docs[a.doc]!.createdAt, b.seg.docs[b.doc]!.createdAt));
     const offset = req.offset ?? 0;
     const limit = req.limit ?? 20;
     const hits: HistoryHit[] = results.slice(offset, offset + limit).map((m) => {
