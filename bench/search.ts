@@ -334,7 +334,6 @@ async function main(): Promise<void> {
     gc();
     const t0 = performance.now();
     snap = readSnapshot(indexFile)!;
-    snap.pages.warm();
     loadMs.push(performance.now() - t0);
   }
   gc();

@@ -66,7 +66,8 @@ export async function searchRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   async function run(request: FastifyRequest, q: SearchQueryT, offset: number, limit: number): Promise<SearchResponse & { ms: number }> {
-    return app.searchIndex.search({ q: q.q ?? '', filters: filtersOf(q), viewer: request.viewer, offset, limit, history: isHistory(q) });
+    const caller = request.user?.username ?? request.ip;
+    return app.searchIndex.search({ q: q.q ?? '', filters: filtersOf(q), viewer: request.viewer, offset, limit, history: isHistory(q) }, caller);
   }
 
   function failure(request: FastifyRequest, reply: FastifyReply, e: unknown): Promise<FastifyReply> | null {
@@ -131,7 +132,12 @@ export async function searchRoutes(app: FastifyInstance): Promise<void> {
     };
   });
 
-  r.get('/api/search/status', { config: { access: 'read' } }, async () => app.searchIndex.status());
+  // Counts, watermarks and sizes move when restricted pages are written, so only admins see them;
+  // everyone else learns whether search is ready.
+  r.get('/api/search/status', { config: { access: 'read' } }, async (request) => {
+    const status = await app.searchIndex.status();
+    return request.viewer.admin ? status : { state: status.state };
+  });
 
   // Rebuilds the main index now (in the background for large wikis); the old one answers meanwhile.
   r.post('/api/search/rebuild', { config: { access: 'admin' } }, async (_request, reply) => {

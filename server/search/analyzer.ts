@@ -2,13 +2,21 @@ import lunr from 'lunr';
 import { ID_FIELDS } from './document.js';
 
 /**
+ * The longest term the index holds or a query may ask for, identifiers included: longer ones are
+ * encoded data rather than words, and every expansion of a query word costs in proportion to its length.
+ */
+export const MAX_TERM_LENGTH = 64;
+
+/**
  * Drops tokens that only add weight to the index: commit hashes, very long strings (encoded data,
- * URLs glued together) and long bare numbers. Identifier fields (tickets, records) are kept whole.
+ * URLs glued together) and long bare numbers. Identifier fields (tickets, records) are kept whole up
+ * to MAX_TERM_LENGTH.
  */
 export function noiseFilter(token: lunr.Token): lunr.Token | undefined {
   const fields = (token as unknown as { metadata: { fields?: string[] } }).metadata.fields;
-  if (fields && fields.length === 1 && ID_FIELDS.has(fields[0]!)) return token;
   const s = token.toString();
+  if (s.length > MAX_TERM_LENGTH) return undefined;
+  if (fields && fields.length === 1 && ID_FIELDS.has(fields[0]!)) return token;
   if (s.length > 40) return undefined;
   if (s.length >= 7 && /^[0-9a-f]+$/.test(s) && /[0-9]/.test(s) && /[a-f]/.test(s)) return undefined;
   if (s.length > 10 && /^[0-9]+$/.test(s)) return undefined;

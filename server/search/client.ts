@@ -35,15 +35,32 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+interface QueuedSearch {
+  req: SearchRequest;
+  pending: Pending;
+}
+
+function initialStatus(): SearchStatus {
+  return { state: 'starting', pages: 0, watermark: 0, mainWatermark: 0, delta: 0, rebuilding: false, loadedFrom: null, builds: 0, readyMs: null, lastBuildMs: null, indexedAtStart: 0, indexBytes: null, error: null };
+}
+
 /**
  * The request thread's handle on the search worker: sends queries and change notices, and turns the
  * worker's answers into results or errors. The worker starts on first use (or `start()`), so a
  * page view never waits for the index.
+ *
+ * The worker runs one query at a time. Queries wait here, one queue per caller, and are sent in
+ * turn across callers, so someone firing many searches delays only their own. The worker's status
+ * is pushed here whenever it changes, so asking for it never waits behind a query.
  */
 export class SearchService {
   private worker: Worker | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** Searches not yet sent, by caller, in turn order (a Map keeps insertion order). */
+  private readonly queues = new Map<string, QueuedSearch[]>();
+  private inFlight: number | null = null;
+  private lastStatus: SearchStatus = initialStatus();
   private closed = false;
   private readonly workerOptions: WorkerOptions;
 
@@ -71,11 +88,21 @@ export class SearchService {
     worker.on('error', (e) => this.opts.log.error({ err: e.message }, 'search worker failed'));
     worker.on('exit', (code) => {
       this.worker = null;
+      this.inFlight = null;
+      this.lastStatus = initialStatus();
+      const stopped = () => new SearchUnavailable('Search stopped; try again in a moment.', false);
       for (const [id, p] of this.pending) {
         clearTimeout(p.timer);
-        p.reject(new SearchUnavailable('Search stopped; try again in a moment.', false));
+        p.reject(stopped());
         this.pending.delete(id);
       }
+      for (const queue of this.queues.values()) {
+        for (const q of queue) {
+          clearTimeout(q.pending.timer);
+          q.pending.reject(stopped());
+        }
+      }
+      this.queues.clear();
       if (!this.closed) {
         this.opts.log.error({ code }, 'search worker exited; restarting it');
         setTimeout(() => this.start(), 1000).unref();
@@ -88,6 +115,14 @@ export class SearchService {
       this.opts.log[m.level](m.data ?? {}, m.msg);
       return;
     }
+    if (m.type === 'state') {
+      this.lastStatus = m.status;
+      return;
+    }
+    if (m.id === this.inFlight) {
+      this.inFlight = null;
+      this.dispatch();
+    }
     const p = this.pending.get(m.id);
     if (!p) return;
     this.pending.delete(m.id);
@@ -95,7 +130,7 @@ export class SearchService {
     p.resolve(m);
   }
 
-  private call(message: { type: 'search'; req: SearchRequest } | { type: 'status' } | { type: 'rebuild' } | { type: 'close' }, timeoutMs: number): Promise<FromWorker> {
+  private call(message: { type: 'rebuild' } | { type: 'close' }, timeoutMs: number): Promise<FromWorker> {
     this.start();
     const worker = this.worker;
     if (!worker) return Promise.reject(new SearchUnavailable('Search is not running.', false));
@@ -110,18 +145,53 @@ export class SearchService {
     });
   }
 
-  async search(req: SearchRequest): Promise<SearchResponse & { ms: number }> {
-    const m = await this.call({ type: 'search', req }, this.opts.timeoutMs ?? 10_000);
+  /** Sends the next waiting search, taking callers in turn, when the worker has none. */
+  private dispatch(): void {
+    const worker = this.worker;
+    if (!worker || this.inFlight !== null) return;
+    for (const [caller, queue] of this.queues) {
+      const next = queue.shift()!;
+      this.queues.delete(caller);
+      if (queue.length) this.queues.set(caller, queue); // to the back of the turn order
+      const id = this.nextId++;
+      this.pending.set(id, next.pending);
+      this.inFlight = id;
+      worker.postMessage({ type: 'search', id, req: next.req } satisfies ToWorker);
+      return;
+    }
+  }
+
+  /** Runs a search; `caller` (a user name or address) decides whose turn it is when several wait. */
+  async search(req: SearchRequest, caller = ''): Promise<SearchResponse & { ms: number }> {
+    this.start();
+    if (!this.worker) throw new SearchUnavailable('Search is not running.', false);
+    const m = await new Promise<FromWorker>((resolve, reject) => {
+      const item: QueuedSearch = { req, pending: { resolve, reject, timer: undefined as unknown as NodeJS.Timeout } };
+      item.pending.timer = setTimeout(() => {
+        const queue = this.queues.get(caller);
+        const at = queue?.indexOf(item) ?? -1;
+        if (queue && at >= 0) {
+          queue.splice(at, 1);
+          if (!queue.length) this.queues.delete(caller);
+        }
+        for (const [id, p] of this.pending) if (p === item.pending) this.pending.delete(id);
+        reject(new SearchUnavailable('Search took too long; try again in a moment.', false));
+      }, this.opts.timeoutMs ?? 10_000);
+      const queue = this.queues.get(caller);
+      if (queue) queue.push(item);
+      else this.queues.set(caller, [item]);
+      this.dispatch();
+    });
     if (m.type !== 'result') throw new Error('unexpected answer from the search worker');
     if (m.ok) return { ...m.res, ms: m.ms };
     if (m.kind === 'query') throw new SearchQueryError(m.message);
     throw new SearchUnavailable(m.message, m.kind === 'warming');
   }
 
+  /** Where the index stands, as the worker last reported it: answered at once, even while a query runs. */
   async status(): Promise<SearchStatus> {
-    const m = await this.call({ type: 'status' }, 10_000);
-    if (m.type !== 'status') throw new Error('unexpected answer from the search worker');
-    return m.status;
+    this.start();
+    return { ...this.lastStatus };
   }
 
   /** Asks for a full rebuild of the main segment (it runs in the background for large stores). */

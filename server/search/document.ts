@@ -25,8 +25,6 @@ export interface SearchDoc {
   records: string[];
   updatedAt: string;
   updatedBy: string;
-  /** Team handles a restricted page is limited to; empty when every reader may see it. */
-  restrictedTo: string[];
 }
 
 /** Fields of the index, with their boosts: title above why, tags, records and tickets, above body. */
@@ -138,11 +136,5 @@ export function toSearchDoc(page: PageForSearch, ownerName: (handle: string) => 
     records: fm.records ?? [],
     updatedAt: page.createdAt,
     updatedBy: page.author,
-    restrictedTo: restrictedTo(fm),
   };
-}
-
-/** Team handles from a page's `restricted_to`, when the front matter carries one. */
-export function restrictedTo(fm: FrontMatter): string[] {
-  return fm.restricted_to ?? [];
 }

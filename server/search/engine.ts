@@ -2,7 +2,8 @@ import { normalizeId, type SearchDoc } from './document.js';
 import { canSee, type Viewer } from '../auth/visibility.js';
 import { termOf, words } from './analyzer.js';
 import { buildSegment, type BaseStats, type FieldSpec, type Segment } from './segment.js';
-import { parseQuery, type Clause, type QueryPlan } from './query.js';
+import { parseQuery, QueryError, type Clause, type QueryPlan } from './query.js';
+import { WorkBudget, WorkExhausted } from './budget.js';
 
 /** A past (or current) version, as history search sees it. */
 export interface HistoryDoc {
@@ -13,7 +14,6 @@ export interface HistoryDoc {
   why: string;
   author: string;
   createdAt: string;
-  restrictedTo: string[];
 }
 
 export const PAGE_FIELDS: FieldSpec<SearchDoc>[] = [
@@ -84,8 +84,8 @@ export interface HistoryHit {
 }
 
 export interface Notice {
-  kind: 'any-word' | 'fuzzy';
-  /** For "fuzzy": the words searched for instead. */
+  kind: 'any-word' | 'fuzzy' | 'incomplete';
+  /** For "fuzzy": the words searched for instead; for "incomplete": what was left out and why. */
   text: string;
 }
 
@@ -99,6 +99,11 @@ export interface SearchResponse {
 export const PREFIX_EXPANSIONS = 50;
 export const WILDCARD_EXPANSIONS = 200;
 export const FUZZY_EXPANSIONS = 50;
+/**
+ * Steps of dictionary work (see WorkBudget) one query may take: about 250 ms of worker time on a
+ * slow core. Ordinary queries on a 50,000-page wiki use a small fraction of it.
+ */
+export const QUERY_WORK_LIMIT = 4_000_000;
 const PREFIX_WEIGHT = 0.5;
 const SNIPPET_LENGTH = 220;
 
@@ -106,6 +111,12 @@ interface Resolved {
   clause: Clause;
   fields: number[];
   terms: { id: number; weight: number }[];
+}
+
+/** A segment as one viewer searches it: `hidden` marks documents that are superseded or that the viewer may not see (null: none). */
+interface Searched<D> {
+  seg: Segment<D>;
+  hidden: Uint8Array | null;
 }
 
 interface Match<D> {
@@ -117,26 +128,32 @@ interface Match<D> {
   invNorm: Float64Array;
 }
 
-/** Expands a clause's term against one segment's dictionary, every expansion bounded. */
-function resolve<D>(seg: Segment<D>, clause: Clause, fieldNames: string[]): Resolved {
+/**
+ * Expands a clause's term against one segment's dictionary, every expansion bounded and charged to
+ * the budget. Only terms found in a document the viewer may see count: words, identifiers and
+ * spellings that exist only in hidden pages expand to nothing, so they cannot change what others get.
+ */
+function resolve<D>(s: Searched<D>, clause: Clause, fieldNames: string[], budget: WorkBudget): Resolved {
+  const { seg, hidden } = s;
+  const accept = hidden ? (id: number) => seg.hasPostingOutside(id, hidden) : () => true;
   const fields = (clause.fields ?? fieldNames).map((f) => seg.fieldIndex(f)).filter((i) => i >= 0);
   const terms: { id: number; weight: number }[] = [];
   const e = clause.expansion;
   const exact = seg.termIds.get(clause.term);
   if (e.kind === 'exact' || e.kind === 'typing') {
-    if (exact !== undefined) terms.push({ id: exact, weight: 1 });
+    if (exact !== undefined && accept(exact)) terms.push({ id: exact, weight: 1 });
   }
   if (e.kind === 'typing') {
     // The most frequent completions of what was typed so far, so a one-letter prefix cannot fan out.
-    const ids = seg.prefix(e.prefix, 5000).filter((id) => id !== exact);
+    const ids = seg.prefix(e.prefix, 5000, budget, accept).filter((id) => id !== exact);
     ids.sort((a, b) => seg.dfs[b]! - seg.dfs[a]!);
     for (const id of ids.slice(0, PREFIX_EXPANSIONS)) terms.push({ id, weight: PREFIX_WEIGHT });
   } else if (e.kind === 'wildcard') {
     const trailingOnly = e.pattern.indexOf('*') === e.pattern.length - 1;
-    const ids = trailingOnly ? seg.prefix(e.pattern.slice(0, -1), WILDCARD_EXPANSIONS) : seg.wildcard(e.pattern, WILDCARD_EXPANSIONS);
+    const ids = trailingOnly ? seg.prefix(e.pattern.slice(0, -1), WILDCARD_EXPANSIONS, budget, accept) : seg.wildcard(e.pattern, WILDCARD_EXPANSIONS, budget, accept);
     for (const id of ids) terms.push({ id, weight: 1 });
   } else if (e.kind === 'fuzzy') {
-    for (const id of seg.fuzzy(clause.term, e.distance, FUZZY_EXPANSIONS)) terms.push({ id, weight: 1 });
+    for (const id of seg.fuzzy(clause.term, e.distance, FUZZY_EXPANSIONS, budget, accept)) terms.push({ id, weight: 1 });
   }
   return { clause, fields, terms };
 }
@@ -169,7 +186,7 @@ function queryNorms<D>(fieldNames: string[], resolvedBySegment: { seg: Segment<D
  * Runs resolved clauses over one segment with Lunr's semantics: required clauses must each match a
  * document in some field, prohibited ones must not, optional ones only add to the score.
  */
-function runSegment<D>(seg: Segment<D>, resolved: Resolved[], invNorm: Float64Array, masked: (doc: number) => boolean): Match<D>[] {
+function runSegment<D>(seg: Segment<D>, resolved: Resolved[], invNorm: Float64Array, hidden: Uint8Array | null): Match<D>[] {
   const n = seg.docCount;
   if (!n) return [];
   const scores = new Float64Array(n);
@@ -209,11 +226,11 @@ function runSegment<D>(seg: Segment<D>, resolved: Resolved[], invNorm: Float64Ar
   const out: Match<D>[] = [];
   if (!positive) {
     // Only exclusions: every document that is not excluded matches, as in Lunr.
-    for (let doc = 0; doc < n; doc++) if (!prohibited?.[doc] && !masked(doc)) out.push({ seg, doc, score: 0, resolved, invNorm });
+    for (let doc = 0; doc < n; doc++) if (!prohibited?.[doc] && !hidden?.[doc]) out.push({ seg, doc, score: 0, resolved, invNorm });
     return out;
   }
   for (const doc of touched) {
-    if (prohibited?.[doc] || masked(doc)) continue;
+    if (prohibited?.[doc] || hidden?.[doc]) continue;
     if (matchedRequired && matchedRequired[doc] !== requiredCount) continue;
     out.push({ seg, doc, score: scores[doc]!, resolved, invNorm });
   }
@@ -221,11 +238,23 @@ function runSegment<D>(seg: Segment<D>, resolved: Resolved[], invNorm: Float64Ar
 }
 
 /** Resolves the clauses on every segment, then runs them with one shared query normalization. */
-function runAll<D>(segments: { seg: Segment<D>; masked: (doc: number) => boolean }[], clauses: Clause[], fieldNames: string[]): Match<D>[] {
-  const prepared = segments.map((s) => ({ ...s, resolved: clauses.map((c) => resolve(s.seg, c, fieldNames)) }));
+function runAll<D>(segments: Searched<D>[], clauses: Clause[], fieldNames: string[], budget: WorkBudget): Match<D>[] {
+  const prepared = segments.map((s) => ({ ...s, resolved: clauses.map((c) => resolve(s, c, fieldNames, budget)) }));
   const invNorm = queryNorms(fieldNames, prepared);
-  return prepared.flatMap((p) => runSegment(p.seg, p.resolved, invNorm, p.masked));
+  return prepared.flatMap((p) => runSegment(p.seg, p.resolved, invNorm, p.hidden));
 }
+
+/** Runs the query as written; a query that needs more work than its budget is refused with a reason. */
+function runPrimary<D>(segments: Searched<D>[], clauses: Clause[], fieldNames: string[], budget: WorkBudget): Match<D>[] {
+  try {
+    return runAll(segments, clauses, fieldNames, budget);
+  } catch (e) {
+    if (e instanceof WorkExhausted) throw new QueryError('This search needs too much work to answer: give wildcards (*) more letters, or use fewer of them.');
+    throw e;
+  }
+}
+
+const INCOMPLETE: Notice = { kind: 'incomplete', text: 'Stopped before trying similar spellings: the search took too much work. Check the spelling, or use fewer or shorter words.' };
 
 function weightOf<D>(seg: Segment<D>, termId: number, field: number, doc: number): number {
   const slot = termId * seg.fields.length + field;
@@ -330,7 +359,16 @@ function idSnippet(field: string, values: string[], terms: Set<string>): Snippet
   return { field, text, highlights };
 }
 
-/** The whole searchable state: a main segment, a small delta for recent changes, and the same for history. */
+export interface EngineOptions {
+  /** Steps of dictionary work one query may take (see WorkBudget). */
+  workLimit?: number;
+}
+
+/**
+ * The whole searchable state: a main segment, a small delta for recent changes, and the same for
+ * history. Who may see what is decided at query time from each page's current restriction (set by
+ * setRestrictions from the store), never from what an indexed version said when it was written.
+ */
 export class SearchEngine {
   private pagesMain: Segment<SearchDoc> | null = null;
   private pagesDelta: Segment<SearchDoc> | null = null;
@@ -340,14 +378,29 @@ export class SearchEngine {
   private historyDelta: Segment<HistoryDoc> | null = null;
   private historyAdded: HistoryDoc[] = [];
   private mainSlugs = new Map<string, number>();
+  /** Documents of each page in the main history segment, to hide a page's whole history at once. */
+  private historyMainSlugs = new Map<string, number[]>();
+  /** Each restricted page's current teams; pages not listed are open. */
+  private restrictions = new Map<string, readonly string[]>();
   private pagesDirty = false;
   private historyDirty = false;
+  private readonly workLimit: number;
+
+  constructor(options: EngineOptions = {}) {
+    this.workLimit = options.workLimit ?? QUERY_WORK_LIMIT;
+  }
 
   /** Installs a freshly built or loaded main segment; delta entries it already covers are dropped. */
   setMain(pages: Segment<SearchDoc>, history: Segment<HistoryDoc>): void {
     this.pagesMain = pages;
     this.historyMain = history;
     this.mainSlugs = new Map(pages.docs.map((d, i) => [d.slug, i]));
+    this.historyMainSlugs = new Map();
+    history.docs.forEach((d, i) => {
+      const list = this.historyMainSlugs.get(d.slug);
+      if (list) list.push(i);
+      else this.historyMainSlugs.set(d.slug, [i]);
+    });
     const covered = new Set(history.docs.map((d) => `${d.slug}@${d.version}`));
     for (const [slug, doc] of this.changed) {
       const inMain = this.mainSlugs.get(slug);
@@ -356,6 +409,16 @@ export class SearchEngine {
     }
     this.historyAdded = this.historyAdded.filter((h) => !covered.has(`${h.slug}@${h.version}`));
     this.pagesDirty = this.historyDirty = true;
+  }
+
+  /**
+   * Every restricted page and its current teams, replacing what was known. A page whose restriction
+   * changed is hidden or shown with all its versions from the next query on, whatever each version said.
+   */
+  setRestrictions(rows: Iterable<{ slug: string; teams: readonly string[] }>): void {
+    const next = new Map<string, readonly string[]>();
+    for (const r of rows) if (r.teams.length) next.set(r.slug, [...r.teams]);
+    this.restrictions = next;
   }
 
   /** Records changed pages (null: no longer searchable) and new versions; searchable as soon as this returns. */
@@ -411,67 +474,125 @@ export class SearchEngine {
     this.historyDirty = false;
   }
 
-  private knows(term: string): boolean {
-    return Boolean(this.pagesMain?.termIds.has(term) || this.pagesDelta?.termIds.has(term));
+  /** Whether the viewer may see the page, by its current restriction. */
+  private visible(slug: string, viewer: Viewer): boolean {
+    return canSee(this.restrictions.get(slug), viewer);
   }
 
-  search(req: SearchRequest): SearchResponse {
-    if (req.history) {
-      this.freshHistoryDelta();
-      return this.searchHistory(req);
-    }
-    this.freshPagesDelta();
-    return this.searchPages(req);
-  }
-
-  private pageSegments(): { seg: Segment<SearchDoc>; masked: (doc: number) => boolean }[] {
-    const out: { seg: Segment<SearchDoc>; masked: (doc: number) => boolean }[] = [];
-    const main = this.pagesMain;
-    if (main) out.push({ seg: main, masked: this.changed.size ? (doc) => this.changed.has(main.docs[doc]!.slug) : () => false });
-    if (this.pagesDelta) out.push({ seg: this.pagesDelta, masked: () => false });
+  /** Slugs of restricted pages this viewer may not see. */
+  private hiddenSlugs(viewer: Viewer): string[] {
+    if (viewer.admin) return [];
+    const out: string[] = [];
+    for (const [slug, teams] of this.restrictions) if (!canSee(teams, viewer)) out.push(slug);
     return out;
   }
 
-  private runPages(clauses: Clause[]): Match<SearchDoc>[] {
-    return runAll(this.pageSegments(), clauses, PAGE_FIELD_NAMES);
+  /** A small segment: every document is checked. */
+  private searchedSmall<D extends { slug: string }>(seg: Segment<D>, viewer: Viewer): Searched<D> {
+    let hidden: Uint8Array | null = null;
+    seg.docs.forEach((d, i) => {
+      if (this.visible(d.slug, viewer)) return;
+      hidden ??= new Uint8Array(seg.docCount);
+      hidden[i] = 1;
+    });
+    return { seg, hidden };
   }
 
-  private searchPages(req: SearchRequest): SearchResponse {
-    const plan = parseQuery(req.q, PAGE_FIELD_NAMES, (t) => this.knows(t));
+  private pageSegments(viewer: Viewer): Searched<SearchDoc>[] {
+    const out: Searched<SearchDoc>[] = [];
+    const main = this.pagesMain;
+    if (main) {
+      let hidden: Uint8Array | null = null;
+      const mark = (slug: string) => {
+        const doc = this.mainSlugs.get(slug);
+        if (doc === undefined) return;
+        hidden ??= new Uint8Array(main.docCount);
+        hidden[doc] = 1;
+      };
+      for (const slug of this.changed.keys()) mark(slug);
+      for (const slug of this.hiddenSlugs(viewer)) mark(slug);
+      out.push({ seg: main, hidden });
+    }
+    if (this.pagesDelta) out.push(this.searchedSmall(this.pagesDelta, viewer));
+    return out;
+  }
+
+  private historySegments(viewer: Viewer): Searched<HistoryDoc>[] {
+    const out: Searched<HistoryDoc>[] = [];
+    const main = this.historyMain;
+    if (main) {
+      let hidden: Uint8Array | null = null;
+      for (const slug of this.hiddenSlugs(viewer)) {
+        for (const doc of this.historyMainSlugs.get(slug) ?? []) {
+          hidden ??= new Uint8Array(main.docCount);
+          hidden[doc] = 1;
+        }
+      }
+      out.push({ seg: main, hidden });
+    }
+    if (this.historyDelta) out.push(this.searchedSmall(this.historyDelta, viewer));
+    return out;
+  }
+
+  /** Whether a term occurs in a document the viewer may search: identifiers in hidden pages are unknown. */
+  private knows<D>(segments: Searched<D>[], term: string): boolean {
+    return segments.some(({ seg, hidden }) => {
+      const id = seg.termIds.get(term);
+      return id !== undefined && seg.hasPostingOutside(id, hidden);
+    });
+  }
+
+  search(req: SearchRequest): SearchResponse {
+    const budget = new WorkBudget(this.workLimit);
+    if (req.history) {
+      this.freshHistoryDelta();
+      return this.searchHistory(req, budget);
+    }
+    this.freshPagesDelta();
+    return this.searchPages(req, budget);
+  }
+
+  private searchPages(req: SearchRequest, budget: WorkBudget): SearchResponse {
+    const segments = this.pageSegments(req.viewer);
+    const plan = parseQuery(req.q, PAGE_FIELD_NAMES, (t) => this.knows(segments, t));
     const filters = req.filters ?? {};
-    const visible = (d: SearchDoc) => canSee(d.restrictedTo, req.viewer);
     let notice: Notice | null = null;
     let matches: Match<SearchDoc>[];
     if (!plan.clauses.length) {
       // No words: browse by filters alone, newest first.
       const hasFilter = FACETS.some((f) => filters[f]);
-      matches = hasFilter ? this.pageSegments().flatMap(({ seg, masked }) => seg.docs.map((_, doc) => ({ seg, doc, score: 0, resolved: [] as Resolved[], invNorm: new Float64Array(0) })).filter((m) => !masked(m.doc))) : [];
+      matches = hasFilter ? segments.flatMap(({ seg, hidden }) => seg.docs.map((_, doc) => ({ seg, doc, score: 0, resolved: [] as Resolved[], invNorm: new Float64Array(0) })).filter((m) => !hidden?.[m.doc])) : [];
     } else {
-      matches = this.withPhrases(this.runPages(plan.clauses), plan);
-      const usable = (ms: Match<SearchDoc>[]) => ms.filter((m) => visible(m.seg.docs[m.doc]!) && passes(m.seg.docs[m.doc]!, filters, null)).length > 0;
+      matches = this.withPhrases(runPrimary(segments, plan.clauses, PAGE_FIELD_NAMES, budget), plan);
+      const usable = (ms: Match<SearchDoc>[]) => ms.some((m) => passes(m.seg.docs[m.doc]!, filters, null));
       if (!plan.advanced && !plan.phrases.length && !usable(matches)) {
-        if (plan.clauses.length > 1) {
-          const any = this.runPages(plan.clauses.map((c) => ({ ...c, presence: 'optional' as const })));
-          if (usable(any)) {
-            matches = any;
-            notice = { kind: 'any-word', text: plan.clauses.map((c) => c.word).join(' ') };
+        try {
+          if (plan.clauses.length > 1) {
+            const any = runAll(segments, plan.clauses.map((c) => ({ ...c, presence: 'optional' as const })), PAGE_FIELD_NAMES, budget);
+            if (usable(any)) {
+              matches = any;
+              notice = { kind: 'any-word', text: plan.clauses.map((c) => c.word).join(' ') };
+            }
           }
-        }
-        if (!notice) {
-          // Identifiers (anything with a digit) are never guessed at: a near-miss ticket number is a different ticket.
-          const fuzzy = plan.clauses.filter((c) => !/[0-9]/.test(c.term) && c.term.length >= 3).map((c) => ({ ...c, expansion: { kind: 'fuzzy' as const, distance: c.term.length >= 6 ? 2 : 1 } }));
-          let found = fuzzy.length ? this.runPages(fuzzy) : [];
-          if (!usable(found) && fuzzy.length > 1) found = this.runPages(fuzzy.map((c) => ({ ...c, presence: 'optional' as const })));
-          if (usable(found)) {
-            matches = found;
-            notice = { kind: 'fuzzy', text: this.correctedWords(found, fuzzy) };
+          if (!notice) {
+            // Identifiers (anything with a digit) are never guessed at: a near-miss ticket number is a different ticket.
+            const fuzzy = plan.clauses.filter((c) => !/[0-9]/.test(c.term) && c.term.length >= 3).map((c) => ({ ...c, expansion: { kind: 'fuzzy' as const, distance: c.term.length >= 6 ? 2 : 1 } }));
+            let found = fuzzy.length ? runAll(segments, fuzzy, PAGE_FIELD_NAMES, budget) : [];
+            if (!usable(found) && fuzzy.length > 1) found = runAll(segments, fuzzy.map((c) => ({ ...c, presence: 'optional' as const })), PAGE_FIELD_NAMES, budget);
+            if (usable(found)) {
+              matches = found;
+              notice = { kind: 'fuzzy', text: this.correctedWords(found.filter((m) => passes(m.seg.docs[m.doc]!, filters, null)), fuzzy) };
+            }
           }
+        } catch (e) {
+          // The query as written was answered; only the guessing ran out of work.
+          if (!(e instanceof WorkExhausted)) throw e;
+          notice = INCOMPLETE;
         }
       }
     }
-    const readable = matches.filter((m) => visible(m.seg.docs[m.doc]!));
-    const facets = countFacets(readable.map((m) => m.seg.docs[m.doc]!), filters);
-    const results = readable.filter((m) => passes(m.seg.docs[m.doc]!, filters, null));
+    const facets = countFacets(matches.map((m) => m.seg.docs[m.doc]!), filters);
+    const results = matches.filter((m) => passes(m.seg.docs[m.doc]!, filters, null));
     results.sort((a, b) => b.score - a.score || cmpDesc(a.seg.docs[a.doc]!.updatedAt, b.seg.docs[b.doc]!.updatedAt));
     const offset = req.offset ?? 0;
     const limit = req.limit ?? 20;
@@ -489,7 +610,7 @@ export class SearchEngine {
     });
   }
 
-  /** The words a fuzzy search actually found, spelled as they appear in the best page. */
+  /** The words a fuzzy search actually found, spelled as they appear in the best page the viewer is shown. */
   private correctedWords(found: Match<SearchDoc>[], clauses: Clause[]): string {
     const best = [...found].sort((a, b) => b.score - a.score)[0]!;
     const doc = best.seg.docs[best.doc]!;
@@ -507,18 +628,21 @@ export class SearchEngine {
       .join(' ');
   }
 
-  private searchHistory(req: SearchRequest): SearchResponse {
-    const plan = parseQuery(req.q, HISTORY_FIELD_NAMES, (t) => Boolean(this.historyMain?.termIds.has(t) || this.historyDelta?.termIds.has(t)));
-    const segs = [this.historyMain, this.historyDelta].filter((s): s is Segment<HistoryDoc> => s !== null);
-    const all = segs.map((seg) => ({ seg, masked: () => false }));
-    let matches = plan.clauses.length ? runAll(all, plan.clauses, HISTORY_FIELD_NAMES) : [];
+  private searchHistory(req: SearchRequest, budget: WorkBudget): SearchResponse {
+    const segments = this.historySegments(req.viewer);
+    const plan = parseQuery(req.q, HISTORY_FIELD_NAMES, (t) => this.knows(segments, t));
+    let matches = plan.clauses.length ? runPrimary(segments, plan.clauses, HISTORY_FIELD_NAMES, budget) : [];
     let notice: Notice | null = null;
     if (!matches.length && !plan.advanced && plan.clauses.length > 1) {
-      matches = runAll(all, plan.clauses.map((c) => ({ ...c, presence: 'optional' as const })), HISTORY_FIELD_NAMES);
-      if (matches.length) notice = { kind: 'any-word', text: plan.clauses.map((c) => c.word).join(' ') };
+      try {
+        matches = runAll(segments, plan.clauses.map((c) => ({ ...c, presence: 'optional' as const })), HISTORY_FIELD_NAMES, budget);
+        if (matches.length) notice = { kind: 'any-word', text: plan.clauses.map((c) => c.word).join(' ') };
+      } catch (e) {
+        if (!(e instanceof WorkExhausted)) throw e;
+        notice = INCOMPLETE;
+      }
     }
-    const results = matches.filter((m) => canSee(m.seg.docs[m.doc]!.restrictedTo, req.viewer));
-    results.sort((a, b) => b.score - a.score || cmpDesc(a.seg.docs[a.doc]!.createdAt, b.seg.docs[b.doc]!.createdAt));
+    const results = [...matches].sort((a, b) => b.score - a.score || cmpDesc(a.seg.docs[a.doc]!.createdAt, b.seg.docs[b.doc]!.createdAt));
     const offset = req.offset ?? 0;
     const limit = req.limit ?? 20;
     const hits: HistoryHit[] = results.slice(offset, offset + limit).map((m) => {

@@ -1,21 +1,14 @@
 import lunr from 'lunr';
 
 /**
- * Parts of Lunr 2.3 that its published type definitions leave out: the token-set constructors used
- * for fuzzy matching, the query parser, clause presence and the builder's statistics step.
+ * Parts of Lunr 2.3 that its published type definitions leave out: the query parser, clause
+ * presence and the builder's statistics step.
  */
 interface LunrInternals {
-  TokenSet: {
-    fromArray(terms: string[]): lunr.TokenSet;
-    fromFuzzyString(term: string, editDistance: number): lunr.TokenSet;
-  };
   QueryParser: new (str: string, query: lunr.Query) => { parse(): void };
 }
 
 const internals = lunr as unknown as LunrInternals;
-
-export const tokenSetFromArray = (terms: string[]): lunr.TokenSet => internals.TokenSet.fromArray(terms);
-export const fuzzyTokenSet = (term: string, distance: number): lunr.TokenSet => internals.TokenSet.fromFuzzyString(term, distance);
 
 /** Parses Lunr query syntax into `query.clauses`; throws lunr.QueryParseError. */
 export function parseLunrQuery(str: string, query: lunr.Query): void {

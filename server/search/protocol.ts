@@ -37,13 +37,13 @@ export interface WorkerOptions {
 export type ToWorker =
   | { type: 'search'; id: number; req: SearchRequest }
   | { type: 'changed' }
-  | { type: 'status'; id: number }
   | { type: 'rebuild'; id: number }
   | { type: 'close'; id: number };
 
 export type FromWorker =
   | { type: 'result'; id: number; ok: true; res: SearchResponse; ms: number }
   | { type: 'result'; id: number; ok: false; kind: 'query' | 'warming' | 'internal'; message: string }
-  | { type: 'status'; id: number; status: SearchStatus }
+  /** Sent by the worker whenever its status changes. */
+  | { type: 'state'; status: SearchStatus }
   | { type: 'done'; id: number }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; msg: string; data?: Record<string, unknown> };

@@ -1,6 +1,6 @@
 import lunr from 'lunr';
 import { normalizeId } from './document.js';
-import { queryTermOf } from './analyzer.js';
+import { MAX_TERM_LENGTH, queryTermOf } from './analyzer.js';
 import { parseLunrQuery, PRESENCE, type ParsedClause } from './lunr-internals.js';
 
 export type Presence = 'optional' | 'required' | 'prohibited';
@@ -68,6 +68,8 @@ export function parseQuery(raw: string, fields: string[], known: (term: string) 
   const withoutPhrases = q.replace(/"[^"]*"?/g, ' ');
   const plan = ADVANCED.test(withoutPhrases) ? parseAdvanced(q, fields) : parsePlain(q, raw);
   if (plan.clauses.length > MAX_CLAUSES) throw new QueryError(`Use at most ${MAX_CLAUSES} words in one search.`);
+  const long = plan.clauses.find((c) => c.term.length > MAX_TERM_LENGTH);
+  if (long) throw new QueryError(`Words and identifiers are limited to ${MAX_TERM_LENGTH} characters ("${long.word.slice(0, 24)}…" has ${long.term.length}); nothing longer is indexed.`);
   return plan;
 }
 
@@ -133,8 +135,11 @@ function parseAdvanced(q: string, fields: string[]): QueryPlan {
 function explainParseError(message: string, fields: string[]): string {
   if (/unrecognised field/.test(message)) {
     const name = /'([^']*)'/.exec(message)?.[1] ?? '';
+    if (!name) return `A ":" needs a field name before it, for example title:sepsis. Fields: ${fields.join(', ')}.`;
     return `"${name}" is not a field you can search in. Fields: ${fields.join(', ')}.`;
   }
+  if (/found EDIT_DISTANCE/.test(message)) return 'Put ~ right after a word, for example sepsis~1.';
+  if (/found BOOST/.test(message)) return 'Put ^ right after a word and a number after it, for example title:sepsis^10.';
   if (/expecting term or field, found 'nothing'/.test(message) || /expecting term, found nothing/.test(message)) {
     return 'The search ends with an operator (+, -, :) but no word after it.';
   }

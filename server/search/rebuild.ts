@@ -2,7 +2,7 @@
 // CPU priority: `rebuild <store file> <index file>`. Reuses the text already extracted into the
 // previous index file, writes the new one atomically and prints a JSON summary as its last line.
 import { performance } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
+import { openReadOnlyDatabase } from '../store/search-feed.js';
 import { buildSnapshot, readSnapshot, SearchFeed, SnapshotUnreadable, writeSnapshot } from './snapshot.js';
 
 const [dbFile, indexFile] = process.argv.slice(2);
@@ -11,8 +11,7 @@ if (!dbFile || !indexFile) {
   process.exit(2);
 }
 const t0 = performance.now();
-const db = new Database(dbFile, { readonly: true, fileMustExist: true });
-db.pragma('busy_timeout = 5000');
+const db = openReadOnlyDatabase(dbFile);
 let previous = null;
 try {
   previous = readSnapshot(indexFile);

@@ -1,7 +1,7 @@
 import v8 from 'node:v8';
-import lunr from 'lunr';
 import { newBuilder } from './analyzer.js';
-import { calculateAverageFieldLengths, fuzzyTokenSet, tokenSetFromArray } from './lunr-internals.js';
+import { calculateAverageFieldLengths } from './lunr-internals.js';
+import type { WorkBudget } from './budget.js';
 
 /** One field of a segment: its name, its boost and how its text is taken from a document. */
 export interface FieldSpec<D> {
@@ -36,7 +36,6 @@ const B = 0.75;
  */
 export class Segment<D> {
   readonly termIds: Map<string, number>;
-  private tokenSetCache: lunr.TokenSet | null = null;
 
   constructor(
     readonly fields: string[],
@@ -74,53 +73,150 @@ export class Segment<D> {
     for (let i = this.offsets[slot]!; i < end; i++) fn(this.postDocs[i]!, this.postWeights[i]!);
   }
 
-  /** Terms starting with `prefix`, at most `max` of them, found by binary search in the sorted dictionary. */
-  prefix(prefix: string, max: number): number[] {
-    let lo = 0;
+  /** Index of the first dictionary term not below `s` (the dictionary is sorted). */
+  private lowerBound(s: string, from = 0): number {
+    let lo = from;
     let hi = this.terms.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.terms[mid]! < prefix) lo = mid + 1;
+      if (this.terms[mid]! < s) lo = mid + 1;
       else hi = mid;
     }
-    const out: number[] = [];
-    for (let i = lo; i < this.terms.length && out.length < max && this.terms[i]!.startsWith(prefix); i++) out.push(i);
-    return out;
+    return lo;
   }
 
-  /** Terms matching a pattern with `*` anywhere, at most `max`. A linear scan of the dictionary: bounded by its size. */
-  wildcard(pattern: string, max: number): number[] {
-    const re = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
-    const out: number[] = [];
-    for (let i = 0; i < this.terms.length && out.length < max; i++) if (re.test(this.terms[i]!)) out.push(i);
-    return out;
+  /** Whether any posting of the term, in any field, is a document `hidden` does not mark. */
+  hasPostingOutside(termId: number, hidden: Uint8Array | null): boolean {
+    const nf = this.fields.length;
+    for (let f = 0; f < nf; f++) {
+      const slot = termId * nf + f;
+      const end = this.offsets[slot + 1]!;
+      for (let i = this.offsets[slot]!; i < end; i++) if (!hidden || !hidden[this.postDocs[i]!]) return true;
+    }
+    return false;
   }
 
-  /** Terms within `distance` edits of `term`, through Lunr's own token-set automaton (built on first use). */
-  fuzzy(term: string, distance: number, max: number): number[] {
-    const found = this.tokenSet().intersect(fuzzyTokenSet(term, distance)).toArray();
+  /** Terms starting with `prefix` that `accept` allows, at most `max` of them, found by binary search in the sorted dictionary. */
+  prefix(prefix: string, max: number, budget: WorkBudget, accept: (id: number) => boolean = () => true): number[] {
     const out: number[] = [];
-    for (const t of found) {
-      const id = this.termIds.get(t);
-      if (id !== undefined) out.push(id);
-      if (out.length >= max) break;
+    for (let i = this.lowerBound(prefix); i < this.terms.length && out.length < max && this.terms[i]!.startsWith(prefix); i++) {
+      budget.spend(1 + prefix.length);
+      if (accept(i)) out.push(i);
     }
     return out;
   }
 
-  /** Builds the token set ahead of the first fuzzy query. */
-  warm(): void {
-    this.tokenSet();
+  /**
+   * Terms matching a pattern with `*` anywhere, at most `max`. A scan of the dictionary (from the
+   * literal head of the pattern on), each term matched without backtracking regular expressions, so
+   * the work is at most terms × pattern length and every step is charged to the budget.
+   */
+  wildcard(pattern: string, max: number, budget: WorkBudget, accept: (id: number) => boolean = () => true): number[] {
+    const head = pattern.slice(0, pattern.indexOf('*'));
+    const out: number[] = [];
+    for (let i = this.lowerBound(head); i < this.terms.length && out.length < max; i++) {
+      const term = this.terms[i]!;
+      if (!term.startsWith(head)) break;
+      budget.spend(1);
+      if (globMatch(pattern, term, budget) && accept(i)) out.push(i);
+    }
+    return out;
   }
 
-  private tokenSet(): lunr.TokenSet {
-    this.tokenSetCache ??= tokenSetFromArray(this.terms);
-    return this.tokenSetCache;
+  /**
+   * Terms within `distance` edits (insertions, deletions, substitutions, swaps of neighbours) of
+   * `term`, at most `max`. Walks the sorted dictionary as a trie: a term sharing a prefix with the
+   * previous one reuses its rows of the edit-distance table, only the band of cells within `distance`
+   * of the diagonal is filled, and once a prefix is already more than `distance` edits away every term
+   * that starts with it is skipped by binary search. Each row is charged to the budget.
+   */
+  fuzzy(term: string, distance: number, max: number, budget: WorkBudget, accept: (id: number) => boolean = () => true): number[] {
+    const n = term.length;
+    const far = distance + 1;
+    const first = new Int32Array(n + 2).fill(far);
+    for (let j = 0; j <= Math.min(n, distance); j++) first[j] = j;
+    const rows: Int32Array[] = [first];
+    let prev = '';
+    let valid = 0; // rows[0..valid] hold the table for prev.slice(0, valid)
+    const out: number[] = [];
+    let i = 0;
+    while (i < this.terms.length && out.length < max) {
+      const t = this.terms[i]!;
+      let k = 0;
+      const lim = Math.min(valid, t.length);
+      while (k < lim && prev.charCodeAt(k) === t.charCodeAt(k)) k++;
+      let dead = -1;
+      for (let depth = k + 1; depth <= t.length; depth++) {
+        budget.spend(2 * distance + 2);
+        const above = rows[depth - 1]!;
+        const row = (rows[depth] ??= new Int32Array(n + 2));
+        const c = t.charCodeAt(depth - 1);
+        const lo = Math.max(1, depth - distance);
+        const hi = Math.min(n, depth + distance);
+        row[0] = depth <= distance ? depth : far;
+        row[lo - 1] = lo - 1 === 0 ? row[0]! : far;
+        let min = row[0]!;
+        for (let j = lo; j <= hi; j++) {
+          const tc = term.charCodeAt(j - 1);
+          let v = Math.min(above[j]! + 1, row[j - 1]! + 1, above[j - 1]! + (tc === c ? 0 : 1));
+          if (depth > 1 && j > 1 && tc === t.charCodeAt(depth - 2) && term.charCodeAt(j - 2) === c) v = Math.min(v, rows[depth - 2]![j - 2]! + 1);
+          row[j] = Math.min(v, far);
+          if (v < min) min = v;
+        }
+        row[hi + 1] = far; // the next row reads one cell past this band
+        if (min > distance) {
+          dead = depth;
+          break;
+        }
+      }
+      if (dead >= 0) {
+        // Every term starting with this prefix is too far away: jump past them all.
+        const stem = t.slice(0, dead);
+        prev = stem;
+        valid = dead - 1;
+        budget.spend(1);
+        const last = stem.charCodeAt(stem.length - 1);
+        i = last === 0xffff ? i + 1 : this.lowerBound(stem.slice(0, -1) + String.fromCharCode(last + 1), i + 1);
+        continue;
+      }
+      prev = t;
+      valid = t.length;
+      if (Math.abs(t.length - n) <= distance && rows[t.length]![n]! <= distance && accept(i)) out.push(i);
+      i++;
+    }
+    return out;
   }
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Whether `text` matches `pattern`, where `*` stands for any run of characters: greedy, with one
+ * resume point, so at most pattern × text steps and never exponential. The steps are charged to the budget.
+ */
+export function globMatch(pattern: string, text: string, budget: WorkBudget): boolean {
+  const STAR = 42;
+  let p = 0;
+  let s = 0;
+  let star = -1;
+  let mark = 0;
+  let steps = 0;
+  while (s < text.length) {
+    steps++;
+    const pc = p < pattern.length ? pattern.charCodeAt(p) : -1;
+    if (pc !== -1 && pc !== STAR && pc === text.charCodeAt(s)) {
+      p++;
+      s++;
+    } else if (pc === STAR) {
+      star = p++;
+      mark = s;
+    } else if (star >= 0) {
+      p = star + 1;
+      s = ++mark;
+    } else break;
+  }
+  budget.spend(steps);
+  if (s < text.length) return false;
+  while (p < pattern.length && pattern.charCodeAt(p) === STAR) p++;
+  return p === pattern.length;
 }
 
 /** Indexes documents with Lunr's builder and compiles the result into a segment. */

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import v8 from 'node:v8';
 import path from 'node:path';
-import type Database from 'better-sqlite3';
+import type { DB } from '../store/db.js';
+import { SearchFeedStore, type VersionFeedRow } from '../store/search-feed.js';
 import type { FrontMatter } from '../pages/schema.js';
-import { markdownText, restrictedTo, toSearchDoc, type SearchDoc } from './document.js';
+import { markdownText, toSearchDoc, type SearchDoc } from './document.js';
 import { buildSegment, decodeSegment, encodeSegment, type Segment } from './segment.js';
 import { HISTORY_FIELDS, PAGE_FIELDS, type HistoryDoc } from './engine.js';
 
@@ -20,58 +21,37 @@ export interface Snapshot {
 }
 
 /** Bumped whenever the file layout or the analysis (fields, pipeline) changes, so an old file is rebuilt, not misread. */
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
 const MAGIC = Buffer.from('WHYWIKI-SEARCH\n', 'utf8');
 
 export function snapshotFile(dbFile: string): string {
   return path.join(path.dirname(dbFile), 'search-index.bin');
 }
 
-interface VersionFeedRow {
-  seq: number;
-  slug: string;
-  version: number;
-  front_matter: string;
-  body: string;
-  summary: string;
-  author: string;
-  created_at: string;
-  head_version: number;
-  head_archived: number;
-}
-
-/** Reads what the index needs from the store. Works on a read-only connection. */
+/** Reads what the index needs from the store (through the store's search feed). Works on a read-only connection. */
 export class SearchFeed {
-  private readonly names: Database.Statement<[], { handle: string; name: string }>;
-  private readonly watermarkStmt: Database.Statement<[], number | null>;
-  private readonly sinceStmt: Database.Statement<[number, number], VersionFeedRow>;
-  private readonly currentStmt: Database.Statement<[], VersionFeedRow>;
-  private readonly historyStmt: Database.Statement<[], Omit<VersionFeedRow, 'body'>>;
-  private readonly headStmt: Database.Statement<[string], VersionFeedRow>;
-  private readonly countSinceStmt: Database.Statement<[number], number>;
+  private readonly rows: SearchFeedStore;
 
-  constructor(readonly db: Database.Database) {
-    this.countSinceStmt = db.prepare<[number], number>('SELECT count(*) FROM page_versions WHERE rowid > ?').pluck();
-    this.names = db.prepare('SELECT handle, name FROM parties');
-    this.watermarkStmt = db.prepare<[], number | null>('SELECT max(rowid) FROM page_versions').pluck();
-    const cols = `v.rowid AS seq, v.slug, v.version, v.front_matter, v.summary, v.author, v.created_at, p.current_version AS head_version, p.archived AS head_archived`;
-    this.sinceStmt = db.prepare(`SELECT ${cols}, v.body FROM page_versions v JOIN pages p ON p.id = v.page_id WHERE v.rowid > ? ORDER BY v.rowid LIMIT ?`);
-    this.currentStmt = db.prepare(`SELECT ${cols}, v.body FROM pages p JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version WHERE p.archived = 0 ORDER BY p.id`);
-    this.historyStmt = db.prepare(`SELECT ${cols} FROM page_versions v JOIN pages p ON p.id = v.page_id ORDER BY v.rowid`);
-    this.headStmt = db.prepare(`SELECT ${cols}, v.body FROM pages p JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version WHERE p.slug = ?`);
+  constructor(db: DB) {
+    this.rows = new SearchFeedStore(db);
   }
 
   ownerNames(): (handle: string) => string | undefined {
-    const map = new Map(this.names.all().map((r) => [r.handle, r.name]));
+    const map = new Map(this.rows.ownerNames().map((r) => [r.handle, r.name]));
     return (h) => map.get(h);
   }
 
+  /** Every restricted page and the teams its current version limits it to. */
+  restrictions(): { slug: string; teams: string[] }[] {
+    return this.rows.restrictions();
+  }
+
   countSince(watermark: number): number {
-    return this.countSinceStmt.get(watermark) ?? 0;
+    return this.rows.countSince(watermark);
   }
 
   watermark(): number {
-    return this.watermarkStmt.get() ?? 0;
+    return this.rows.watermark();
   }
 
   /**
@@ -79,12 +59,12 @@ export class SearchFeed {
    * and every new version, for the delta. Read in one transaction so the new watermark is exact.
    */
   changesSince(watermark: number, limit: number): { watermark: number; pages: { slug: string; doc: SearchDoc | null }[]; versions: HistoryDoc[]; more: boolean } {
-    return this.db.transaction(() => {
-      const rows = this.sinceStmt.all(watermark, limit);
+    return this.rows.reading(() => {
+      const rows = this.rows.versionsSince(watermark, limit);
       const names = this.ownerNames();
       const slugs = [...new Set(rows.map((r) => r.slug))];
       const pages = slugs.map((slug) => {
-        const head = this.headStmt.get(slug)!;
+        const head = this.rows.head(slug)!;
         return { slug, doc: head.head_archived ? null : docOf(head, names) };
       });
       const current = new Map(pages.map((p) => [p.slug, p.doc]));
@@ -93,7 +73,7 @@ export class SearchFeed {
         return historyDocOf(r, doc && doc.version === r.version ? doc.why : null);
       });
       return { watermark: rows.length ? rows[rows.length - 1]!.seq : watermark, pages, versions, more: rows.length === limit };
-    })();
+    });
   }
 
   /**
@@ -101,13 +81,13 @@ export class SearchFeed {
    * extracted text (markdown parsing is the costly part of indexing); owner names are refreshed.
    */
   snapshotSource(previous: Segment<SearchDoc> | null, onProgress?: (done: number) => void): { watermark: number; pages: SearchDoc[]; history: HistoryDoc[] } {
-    return this.db.transaction(() => {
+    return this.rows.reading(() => {
       const watermark = this.watermark();
       const names = this.ownerNames();
       const old = new Map(previous?.docs.map((d) => [d.slug, d]) ?? []);
       const pages: SearchDoc[] = [];
       const current = new Map<string, SearchDoc>();
-      for (const row of this.currentStmt.iterate()) {
+      for (const row of this.rows.currentVersions()) {
         const prev = old.get(row.slug);
         const doc = prev && prev.version === row.version ? { ...prev, owners: ownersWithNames(prev.ownerHandles, names) } : docOf(row, names);
         pages.push(doc);
@@ -115,12 +95,12 @@ export class SearchFeed {
         if (onProgress && pages.length % 250 === 0) onProgress(pages.length);
       }
       const history: HistoryDoc[] = [];
-      for (const row of this.historyStmt.iterate()) {
+      for (const row of this.rows.allVersions()) {
         const cur = current.get(row.slug);
         history.push(historyDocOf(row, cur && cur.version === row.version ? cur.why : null));
       }
       return { watermark, pages, history };
-    })();
+    });
   }
 }
 
@@ -149,7 +129,6 @@ function historyDocOf(row: Omit<VersionFeedRow, 'body'>, why: string | null): Hi
     why: why ?? markdownText(fm.why),
     author: row.author,
     createdAt: row.created_at,
-    restrictedTo: restrictedTo(fm),
   };
 }
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
+import { openReadOnlyDatabase } from '../store/search-feed.js';
 import { SearchEngine } from './engine.js';
 import { QueryError } from './query.js';
 import { buildSnapshot, deltaFile, readDelta, readSnapshot, SearchFeed, SnapshotUnreadable, writeDelta, writeSnapshot, type Snapshot } from './snapshot.js';
@@ -18,8 +18,7 @@ const started = performance.now();
 const post = (m: FromWorker) => port.postMessage(m);
 const log = (level: 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => post({ type: 'log', level, msg, data });
 
-const db = new Database(options.dbFile, { readonly: true, fileMustExist: true });
-db.pragma('busy_timeout = 5000');
+const db = openReadOnlyDatabase(options.dbFile);
 const feed = new SearchFeed(db);
 const engine = new SearchEngine();
 
@@ -40,6 +39,15 @@ const status: SearchStatus = {
 };
 let child: ChildProcess | null = null;
 let closing = false;
+let published = '';
+
+/** Tells the request thread where the index stands, whenever that changed, so it can answer status requests itself. */
+function publish(): void {
+  const now = JSON.stringify(status);
+  if (now === published) return;
+  published = now;
+  post({ type: 'state', status: { ...status } });
+}
 
 function install(snap: Snapshot, from: 'file' | 'build'): void {
   engine.setMain(snap.pages, snap.history);
@@ -51,9 +59,16 @@ function install(snap: Snapshot, from: 'file' | 'build'): void {
     status.readyMs = Math.round(performance.now() - started);
   }
   refreshCounts();
-  // The dictionary automaton for typo matching takes a few hundred milliseconds on a large wiki:
-  // build it now, between messages, rather than inside the first misspelled search.
-  setImmediate(() => snap.pages.warm());
+  refreshRestrictions();
+}
+
+/**
+ * Reads every page's current restriction from the store. Called after indexing anything, so the
+ * restrictions are never older than what the index holds: a page restricted a moment ago is hidden,
+ * old versions included, before any of its text can be found.
+ */
+function refreshRestrictions(): void {
+  engine.setRestrictions(feed.restrictions());
 }
 
 function refreshCounts(): void {
@@ -64,6 +79,7 @@ function refreshCounts(): void {
 /** Indexes every version written since the watermark into the delta; a large backlog means a rebuild instead. */
 function catchUp(): void {
   if (!engine.ready) return;
+  refreshRestrictions();
   // A large backlog is better served by a full rebuild; during one, changes still reach the delta.
   if (!status.rebuilding && feed.countSince(status.watermark) > options.deltaMax) {
     startRebuild('many changes since the index was built');
@@ -76,6 +92,7 @@ function catchUp(): void {
     status.watermark = changes.watermark;
     if (!changes.more) break;
   }
+  refreshRestrictions();
   refreshCounts();
   if (engine.deltaFull(options.deltaMax)) startRebuild('the delta is full');
 }
@@ -126,6 +143,7 @@ function startRebuild(reason: string): void {
     child = null;
     status.rebuilding = false;
     if (closing) return;
+    setImmediate(publish);
     if (code !== 0) {
       status.error = `rebuild failed: ${err.trim().split('\n').slice(-3).join(' ') || `exit ${code}`}`;
       log('error', 'search index rebuild failed', { code, stderr: err.slice(-2000) });
@@ -181,9 +199,15 @@ function start(): void {
     status.error = (e as Error).message;
     log('error', 'search could not start', { error: (e as Error).stack });
   }
+  publish();
 }
 
 port.on('message', (m: ToWorker) => {
+  handle(m);
+  publish();
+});
+
+function handle(m: ToWorker): void {
   switch (m.type) {
     case 'search': {
       if (!engine.ready) {
@@ -210,15 +234,13 @@ port.on('message', (m: ToWorker) => {
         log('error', 'search could not index a change', { error: (e as Error).stack });
       }
       return;
-    case 'status':
-      post({ type: 'status', id: m.id, status: { ...status } });
-      return;
     case 'rebuild':
       try {
         if (!status.rebuilding) startRebuild('asked for');
       } catch (e) {
         log('error', 'search rebuild failed', { error: (e as Error).stack });
       }
+      publish();
       post({ type: 'done', id: m.id });
       return;
     case 'close':
@@ -247,18 +269,20 @@ port.on('message', (m: ToWorker) => {
       })();
       return;
   }
-});
+}
 
 // Let the parent finish wiring before the (possibly long) load starts.
 setImmediate(start);
 
 // Versions written by another process (the CLI, an import) send no notice: look for them every second.
 setInterval(() => {
-  if (!closing && engine.ready && !status.rebuilding && feed.watermark() > status.watermark) {
-    try {
-      catchUp();
-    } catch (e) {
-      log('error', 'search could not index a change', { error: (e as Error).stack });
-    }
+  if (closing || !engine.ready || feed.watermark() <= status.watermark) return;
+  try {
+    // During a background rebuild the index waits, but restrictions still take effect at once.
+    if (status.rebuilding) refreshRestrictions();
+    else catchUp();
+  } catch (e) {
+    log('error', 'search could not index a change', { error: (e as Error).stack });
   }
+  publish();
 }, 1000).unref();

@@ -82,10 +82,30 @@ describe('search over the demo wiki', () => {
   });
 
   it('answers a query it cannot read with 400 and a message, never a 500', async () => {
-    for (const q of ['nosuchfield:x', '*', 'sepsis~9', 'title:', '^^^', '+', 'a'.repeat(300), ':::', '~']) {
+    const refused: [string, RegExp][] = [
+      ['nosuchfield:x', /"nosuchfield" is not a field you can search in/],
+      ['*', /too broad: a wildcard needs at least 2 letters/],
+      ['**', /too broad: a wildcard needs at least 2 letters/],
+      ['sepsis~9', /allows too many edits: use at most ~2/],
+      ['title:', /ends with an operator/],
+      ['^^^', /Put \^ right after a word/],
+      ['sepsis^x', /After \^ put a number/],
+      ['~', /Put ~ right after a word/],
+      [':::', /needs a field name before it/],
+      ['a'.repeat(300), /limited to 200 characters/],
+      [`${'abcdefghij'.repeat(19)} `, /limited to 64 characters/],
+      [`records:${'x'.repeat(65)}`, /limited to 64 characters/],
+    ];
+    for (const [q, message] of refused) {
       const res = await search(q);
-      expect([200, 400], q).toContain(res.status);
-      if (res.status === 400) expect(res.body.message.length, q).toBeGreaterThan(10);
+      expect(res.status, q).toBe(400);
+      expect(res.body, q).toMatchObject({ statusCode: 400, field: 'q', message: expect.stringMatching(message) });
+    }
+    // Nothing searchable is not an error: no results, and nothing else happens.
+    for (const q of ['+', '-', '"', '   ']) {
+      const res = await search(q);
+      expect(res.status, q).toBe(200);
+      expect(res.body, q).toMatchObject({ total: 0, results: [] });
     }
     expect((await search('nosuchfield:x')).body).toMatchObject({ statusCode: 400, field: 'q', message: expect.stringContaining('not a field') });
     const html = await t.app.inject({ url: '/search?q=nosuchfield%3Ax', headers: t.auth });
@@ -123,6 +143,25 @@ describe('search over the demo wiki', () => {
       expect(Date.now() - t0, 'found within 3 s').toBeLessThan(3000);
       await new Promise((r) => setTimeout(r, 50));
     }
+  });
+
+  it('answers the status at once while a query is running', async () => {
+    const order: string[] = [];
+    const query = t.app.inject({ url: '/api/search?q=sepsis', headers: t.auth }).then((r) => order.push(`search ${r.statusCode}`));
+    const status = t.app.inject({ url: '/api/search/status', headers: t.auth }).then((r) => order.push(`status ${r.statusCode}`));
+    await Promise.all([query, status]);
+    // The status does not wait for the worker, so it is answered before the query sent ahead of it.
+    expect(order).toEqual(['status 200', 'search 200']);
+  });
+
+  it('takes callers in turn, so one caller with many searches delays only their own', async () => {
+    const order: string[] = [];
+    const viewer = { admin: false, teams: [] };
+    const many = Array.from({ length: 6 }, (_, i) => t.app.searchIndex.search({ q: 'sepsis', viewer }, 'busy').then(() => order.push(`busy ${i}`)));
+    const one = t.app.searchIndex.search({ q: 'order', viewer }, 'other').then(() => order.push('other'));
+    await Promise.all([...many, one]);
+    expect(order.indexOf('other')).toBeLessThanOrEqual(2);
+    expect(order.filter((o) => o.startsWith('busy'))).toEqual(['busy 0', 'busy 1', 'busy 2', 'busy 3', 'busy 4', 'busy 5']);
   });
 
   it('is for signed-in readers only, and escapes what it shows', async () => {

@@ -22,11 +22,14 @@ describe('graceful shutdown', () => {
     const store = openStore(dir);
     await createUser(store, { username: 'writer', password: 'shutdown-password', role: 'editor' }, { actor: 'test' });
     const headers = { authorization: `Bearer ${createApiToken(store, 'writer', 'test', { actor: 'test' })}`, 'content-type': 'application/json' };
+    // The index's counts and origins are shown to admins only.
+    await createUser(store, { username: 'operator', password: 'status-reading-pass', role: 'admin' }, { actor: 'test' });
+    const adminHeaders = { authorization: `Bearer ${createApiToken(store, 'operator', 'test', { actor: 'test' })}` };
     store.close();
     const env = { WHYWIKI_DATA: dir, WHYWIKI_ADMIN_PASSWORD: 'shutdown-first-pw' };
 
     const first = await startServer(env);
-    await ready(first.url, headers);
+    await ready(first.url, adminHeaders);
     const put = await fetch(`${first.url}/api/pages/sepsis-screening-bpa`, { headers });
     const version = ((await put.json()) as { version: number }).version;
     const saved = await fetch(`${first.url}/api/pages/sepsis-screening-bpa`, { method: 'PUT', headers, body: JSON.stringify({ ...sampleFrontMatter, owners: ['mreyes'], body: 'Mentions a quokka.\n', summary: 'Before shutdown', base_version: version }) });
@@ -49,7 +52,7 @@ describe('graceful shutdown', () => {
     expect(fs.existsSync(path.join(dir, 'search-index-delta.bin'))).toBe(true);
 
     const second = await startServer(env);
-    const status = await ready(second.url, headers);
+    const status = await ready(second.url, adminHeaders);
     expect(status).toMatchObject({ loadedFrom: 'file', builds: 0, indexedAtStart: 0 });
     const found = await fetch(`${second.url}/api/search?q=quokka`, { headers });
     expect(((await found.json()) as { results: { slug: string }[] }).results[0]?.slug).toBe('sepsis-screening-bpa');

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import lunr from 'lunr';
 import { newBuilder } from '../../server/search/analyzer.js';
-import { buildSegment, decodeSegment, encodeSegment } from '../../server/search/segment.js';
-import { SearchEngine, PAGE_FIELDS, HISTORY_FIELDS } from '../../server/search/engine.js';
+import { buildSegment, decodeSegment, encodeSegment, globMatch } from '../../server/search/segment.js';
+import { SearchEngine, PAGE_FIELDS, HISTORY_FIELDS, type HistoryDoc } from '../../server/search/engine.js';
+import { WorkBudget, WorkExhausted } from '../../server/search/budget.js';
 import { markdownText, type SearchDoc } from '../../server/search/document.js';
 import { parseQuery, QueryError } from '../../server/search/query.js';
 
 function doc(slug: string, over: Partial<SearchDoc> = {}): SearchDoc {
   return {
     slug, version: 1, title: slug.replace(/-/g, ' '), why: '', body: '', tags: [], owners: ['mreyes', 'Maria Reyes'], ownerHandles: ['mreyes'],
-    system: 'Epic', module: 'ClinDoc', status: 'live', tickets: [], records: [], updatedAt: '2025-01-01T00:00:00Z', updatedBy: 'mreyes', restrictedTo: [], ...over,
+    system: 'Epic', module: 'ClinDoc', status: 'live', tickets: [], records: [], updatedAt: '2025-01-01T00:00:00Z', updatedBy: 'mreyes', ...over,
   };
 }
 
@@ -22,10 +23,26 @@ const docs = [
   doc('adt-filter', { system: 'Interfaces', module: '', why: 'Duplicate A08 messages flooded downstream systems.', body: 'Filter in Rhapsody.', records: ['Rhapsody route ADT_A08_FILTER'], status: 'in-build' }),
 ];
 
-function engineWith(all: SearchDoc[]): SearchEngine {
-  const e = new SearchEngine();
-  e.setMain(buildSegment(all, PAGE_FIELDS), buildSegment([], HISTORY_FIELDS));
+function engineWith(all: SearchDoc[], history: HistoryDoc[] = [], options: { workLimit?: number } = {}): SearchEngine {
+  const e = new SearchEngine(options);
+  e.setMain(buildSegment(all, PAGE_FIELDS), buildSegment(history, HISTORY_FIELDS));
   return e;
+}
+
+function version(slug: string, v: number, summary: string): HistoryDoc {
+  return { slug, version: v, title: slug, summary, why: '', author: 'mreyes', createdAt: `2025-01-0${v}T00:00:00Z` };
+}
+
+/** Edit distance with swaps of neighbours, the slow obvious way. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
 }
 
 describe('compiled Lunr segments', () => {
@@ -135,7 +152,8 @@ describe('search engine', () => {
   });
 
   it('never shows a restricted page to someone outside its teams', () => {
-    const e = engineWith([...docs, doc('secret-build', { why: 'Sepsis pilot for one unit', restrictedTo: ['epic-clindoc'] })]);
+    const e = engineWith([...docs, doc('secret-build', { why: 'Sepsis pilot for one unit' })]);
+    e.setRestrictions([{ slug: 'secret-build', teams: ['epic-clindoc'] }]);
     expect(e.search({ q: 'pilot', viewer }).total).toBe(0);
     expect(e.search({ q: 'pilot', viewer: { admin: false, teams: ['epic-clindoc'] } }).total).toBe(1);
     expect(e.search({ q: 'pilot', viewer: { admin: true, teams: [] } }).total).toBe(1);
@@ -153,6 +171,92 @@ describe('search engine', () => {
     expect(e.search({ q: 'zebrafish', viewer }).hits.map((h) => h.slug)).toEqual(['lactate-reflex-order']);
     expect(e.search({ q: 'rhapsody', viewer }).total).toBe(0);
     expect(e.docCount).toBe(3);
+  });
+});
+
+describe('restricted pages in search', () => {
+  const outsider: { admin: boolean; teams: string[] } = { admin: false, teams: [] };
+  const member = { admin: false, teams: ['privacy'] };
+
+  it("hide every version of a page by the page's current restriction, whatever each version said", () => {
+    // Version 1 was written while the page was open; the page is restricted now.
+    const e = engineWith([doc('vip-audit', { why: 'Walrus audit' })], [version('vip-audit', 1, 'Walrus rota drafted'), version('vip-audit', 2, 'Restricted to privacy'), version('open-page', 1, 'Walrus tank cleaned')]);
+    e.setRestrictions([{ slug: 'vip-audit', teams: ['privacy'] }]);
+    const slugs = (q: string, viewer: typeof outsider) => e.search({ q, viewer, history: true }).hits.map((h) => h.slug);
+    expect(slugs('walrus', outsider)).toEqual(['open-page']);
+    expect(slugs('walrus', member).sort()).toEqual(['open-page', 'vip-audit']);
+    // Only exclusions: everything the viewer may see, nothing more.
+    expect(slugs('-qqqqq', outsider)).toEqual(['open-page']);
+    expect(e.search({ q: '-qqqqq', viewer: outsider, history: true }).total).toBe(1);
+    expect(e.search({ q: '-qqqqq', viewer: outsider }).total).toBe(0);
+    // A change of restriction applies to the whole history at once, both ways.
+    e.setRestrictions([]);
+    expect(slugs('walrus', outsider).sort()).toEqual(['open-page', 'vip-audit']);
+  });
+
+  it("do not change an outsider's results through their identifiers or spellings", () => {
+    const open = doc('batch-queue', { title: 'Batch queue', body: 'Queue QZX holds batch 7777777 and planktos counts.' });
+    const secret = doc('vip-audit', { title: 'Plankton plankton', records: ['QZX 7777777'], body: 'plankton plankton' });
+    const e = engineWith([open, secret]);
+    e.setRestrictions([{ slug: 'vip-audit', teams: ['privacy'] }]);
+    // The record ID exists only in the hidden page, so for an outsider these stay two words.
+    expect(e.search({ q: 'QZX 7777777', viewer: outsider }).hits.map((h) => h.slug)).toEqual(['batch-queue']);
+    expect(e.search({ q: 'QZX 7777777', viewer: member }).hits[0]!.slug).toBe('vip-audit');
+    // "Showing results for" spells a word the outsider may see, never one from the hidden page.
+    const fuzzy = e.search({ q: 'planktox ', viewer: outsider });
+    expect(fuzzy.notice).toEqual({ kind: 'fuzzy', text: 'planktos' });
+    expect(fuzzy.hits.map((h) => h.slug)).toEqual(['batch-queue']);
+    expect(e.search({ q: 'planktox ', viewer: member }).notice).toEqual({ kind: 'fuzzy', text: 'plankton' });
+  });
+});
+
+describe('work done for one query', () => {
+  const long = 'a'.repeat(60);
+
+  it('refuses words and identifiers over 64 characters, and does not index longer identifiers', () => {
+    const e = engineWith([doc('long-ids', { records: [`X${'b'.repeat(63)}`, `Y${'c'.repeat(64)}`] })]);
+    expect(() => e.search({ q: `${'d'.repeat(190)} `, viewer })).toThrow(/limited to 64 characters/);
+    expect(() => e.search({ q: `title:${'d'.repeat(65)}`, viewer })).toThrow(/limited to 64 characters/);
+    expect(e.search({ q: `x${'b'.repeat(63)}`, viewer }).total).toBe(1);
+    expect(e.search({ q: `y${'c'.repeat(60)}*`, viewer }).total).toBe(0);
+  });
+
+  it('refuses a wildcard that needs more work than its budget, with the reason', () => {
+    const e = engineWith([doc('repetitive', { records: [long, `${long}b`] }), ...docs], [], { workLimit: 100 });
+    expect(() => e.search({ q: 'a*a*a*a*a*a*a*c', viewer })).toThrow(/too much work/);
+    expect(() => e.search({ q: 'a*a*a*a*a*a*a*c', viewer })).toThrow(QueryError);
+    expect(e.search({ q: 'rhaps*', viewer }).hits[0]?.slug).toBe('adt-filter'); // an ordinary wildcard fits the same budget
+    // On the default budget the same query is answered, in steps linear in the dictionary.
+    expect(engineWith([doc('repetitive', { records: [long, `${long}b`] })]).search({ q: 'a*a*a*a*a*a*a*b', viewer }).hits[0]?.slug).toBe('repetitive');
+  });
+
+  it('answers what it found when the typo retry runs out of work, and says so', () => {
+    const e = engineWith(docs, [], { workLimit: 1 });
+    const res = e.search({ q: 'sepssis ', viewer });
+    expect(res.total).toBe(0);
+    expect(res.notice?.kind).toBe('incomplete');
+    expect(e.search({ q: 'sepsis ', viewer }).total).toBe(2); // exact words cost nothing
+  });
+
+  it('matches wildcards in at most pattern × term steps', () => {
+    const budget = new WorkBudget(64 * 16);
+    expect(globMatch('a*a*a*a*a*a*a*b', 'a'.repeat(64), budget)).toBe(false);
+    expect(globMatch('a*a*b', `${'a'.repeat(62)}ab`, budget)).toBe(true);
+    expect(() => globMatch('a*a*a*a*a*a*a*b', 'a'.repeat(64), new WorkBudget(10))).toThrow(WorkExhausted);
+  });
+
+  it('finds exactly the terms within the edit distance, in steps bounded by the dictionary', () => {
+    const words = ['sepsis', 'sepses', 'spesis', 'sepsiss', 'lactate', 'lacate', 'lactates', 'order', 'ordre', 'odrer', 'border', 'a', 'ab', 'abc', long, `${long}b`, `${long}bb`, `${long}bbb`];
+    const seg = buildSegment(words.map((w) => ({ w })), [{ name: 'w', boost: 1, extract: (d: { w: string }) => d.w }]);
+    const letters = seg.terms.reduce((n, t) => n + t.length, 0);
+    for (const q of ['sepsis', 'lactat', 'order', 'ab', long, `${long}bbbb`]) {
+      for (const distance of [1, 2]) {
+        const budget = new WorkBudget(1e9);
+        const found = seg.fuzzy(q, distance, 1000, budget).map((i) => seg.terms[i]).sort();
+        expect(found, `${q}~${distance}`).toEqual(seg.terms.filter((t) => editDistance(q, t) <= distance).sort());
+        expect(budget.used).toBeLessThanOrEqual((letters + seg.terms.length) * (2 * distance + 2));
+      }
+    }
   });
 });
 

@@ -69,6 +69,36 @@ describe('a page restricted to one team', () => {
     expect((await total(member)) - (await total(outsider))).toBe(1);
   });
 
+  it('hides every past version from history search once the page is restricted, however the query is written', async () => {
+    // Open when first written and indexed; restricted afterwards, while search is running.
+    const ctx = commandContext(t.store, 'pwong');
+    const open = { ...sampleFrontMatter, title: 'Walrus rota', tickets: [] };
+    createPage(ctx, { slug: 'walrus-rota', frontMatter: open, body: 'Who feeds the walrus.', summary: 'Walrus rota drafted' });
+    t.app.searchIndex.notifyChanged();
+    const history = async (token: string, q: string) => (await get(token, `/api/search?history=1&limit=50&q=${encodeURIComponent(q)}`)).json() as { total: number; results: { slug: string }[] };
+    expect((await history(outsider, 'walrus')).results.map((r) => r.slug)).toEqual(['walrus-rota']);
+    savePage(ctx, 'walrus-rota', { frontMatter: { ...open, restricted_to: ['privacy'] }, body: 'Who feeds the walrus.', summary: 'Restricted to the privacy office', baseVersion: 1 });
+    t.app.searchIndex.notifyChanged();
+    for (const q of ['walrus', 'drafted', 'walrus rota', 'summary:walrus', 'walr*', 'walrus~1', '-qqqqq']) {
+      const res = await history(outsider, q);
+      expect(res.results.map((r) => r.slug), q).not.toContain('walrus-rota');
+      expect(res.results.map((r) => r.slug), q).not.toContain(slug);
+    }
+    expect((await history(member, 'walrus')).results.map((r) => r.slug)).toEqual(['walrus-rota', 'walrus-rota']);
+    // A pure exclusion lists what the viewer may see and nothing else: the member sees exactly the 4 restricted versions more.
+    expect((await history(member, '-qqqqq')).total - (await history(outsider, '-qqqqq')).total).toBe(4);
+    const pages = async (token: string) => (await get(token, '/api/search?q=-qqqqq&limit=50')).json() as { total: number; results: { slug: string }[] };
+    expect((await pages(outsider)).results.map((r) => r.slug)).toEqual(['open-page']);
+    expect((await pages(member)).total).toBe(3);
+  });
+
+  it('does not count restricted pages in the search status a reader sees', async () => {
+    const readerStatus = (await get(outsider, '/api/search/status')).json();
+    expect(readerStatus).toEqual({ state: 'ready' });
+    const adminStatus = (await get(tokenFor(t.store, 'admin'), '/api/search/status')).json();
+    expect(adminStatus).toMatchObject({ state: 'ready', pages: expect.any(Number), watermark: expect.any(Number) });
+  });
+
   it('stays out of exports and the offline copy unless asked for', () => {
     const md = tempDir();
     exportStore(t.store, path.join(md, 'out'));

@@ -1,0 +1,93 @@
+import Database from 'better-sqlite3';
+import type { DB } from './db.js';
+
+/** One page version as the search index reads it, with where its page stands now. */
+export interface VersionFeedRow {
+  /** rowid in page_versions: only grows, so it marks how far the index has read. */
+  seq: number;
+  slug: string;
+  version: number;
+  front_matter: string;
+  body: string;
+  summary: string;
+  author: string;
+  created_at: string;
+  head_version: number;
+  head_archived: number;
+}
+
+/**
+ * A read-only connection to the store file, for the search worker and the rebuild process: they
+ * read alongside the server's own connection and never write.
+ */
+export function openReadOnlyDatabase(file: string): DB {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+/** What the search index reads from the store: versions, current pages, owner names and restrictions. Works on a read-only connection. */
+export class SearchFeedStore {
+  private readonly names;
+  private readonly watermarkStmt;
+  private readonly sinceStmt;
+  private readonly currentStmt;
+  private readonly historyStmt;
+  private readonly headStmt;
+  private readonly countSinceStmt;
+  private readonly restrictionsStmt;
+
+  constructor(readonly db: DB) {
+    this.countSinceStmt = db.prepare<[number], number>('SELECT count(*) FROM page_versions WHERE rowid > ?').pluck();
+    this.names = db.prepare<[], { handle: string; name: string }>('SELECT handle, name FROM parties');
+    this.restrictionsStmt = db.prepare<[], { slug: string; restricted_to: string }>('SELECT slug, restricted_to FROM pages WHERE restricted_to IS NOT NULL');
+    this.watermarkStmt = db.prepare<[], number | null>('SELECT max(rowid) FROM page_versions').pluck();
+    const cols = `v.rowid AS seq, v.slug, v.version, v.front_matter, v.summary, v.author, v.created_at, p.current_version AS head_version, p.archived AS head_archived`;
+    this.sinceStmt = db.prepare<[number, number], VersionFeedRow>(`SELECT ${cols}, v.body FROM page_versions v JOIN pages p ON p.id = v.page_id WHERE v.rowid > ? ORDER BY v.rowid LIMIT ?`);
+    this.currentStmt = db.prepare<[], VersionFeedRow>(`SELECT ${cols}, v.body FROM pages p JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version WHERE p.archived = 0 ORDER BY p.id`);
+    this.historyStmt = db.prepare<[], Omit<VersionFeedRow, 'body'>>(`SELECT ${cols} FROM page_versions v JOIN pages p ON p.id = v.page_id ORDER BY v.rowid`);
+    this.headStmt = db.prepare<[string], VersionFeedRow>(`SELECT ${cols}, v.body FROM pages p JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version WHERE p.slug = ?`);
+  }
+
+  /** Runs `fn` in one read transaction, so everything it reads belongs to the same moment. */
+  reading<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  ownerNames(): { handle: string; name: string }[] {
+    return this.names.all();
+  }
+
+  /** Every restricted page and the teams its current version limits it to. */
+  restrictions(): { slug: string; teams: string[] }[] {
+    return this.restrictionsStmt.all().map((r) => ({ slug: r.slug, teams: JSON.parse(r.restricted_to) as string[] }));
+  }
+
+  countSince(watermark: number): number {
+    return this.countSinceStmt.get(watermark) ?? 0;
+  }
+
+  watermark(): number {
+    return this.watermarkStmt.get() ?? 0;
+  }
+
+  /** Versions written after `watermark`, oldest first, at most `limit`. */
+  versionsSince(watermark: number, limit: number): VersionFeedRow[] {
+    return this.sinceStmt.all(watermark, limit);
+  }
+
+  /** A page's current version, archived or not. */
+  head(slug: string): VersionFeedRow | undefined {
+    return this.headStmt.get(slug);
+  }
+
+  /** The current version of every page that is not archived. */
+  currentVersions(): IterableIterator<VersionFeedRow> {
+    return this.currentStmt.iterate();
+  }
+
+  /** Every version, without bodies, oldest first. */
+  allVersions(): IterableIterator<Omit<VersionFeedRow, 'body'>> {
+    return this.historyStmt.iterate();
+  }
+}
