@@ -4,7 +4,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Slug } from '../pages/schema.js';
 import { attachFile, FilePhiRefused, type AttachedFile } from '../files/commands.js';
 import { FileRefused, acceptedFor } from '../files/policy.js';
-import { fileUrl } from '../files/refs.js';
+import { fileMarkdown, fileUrl } from '../files/refs.js';
+import slugify from '@sindresorhus/slugify';
+import { ValidationError } from '../pages/errors.js';
 import { commandContext, phiOverrideOf } from './html/pages.js';
 import { sendError, toErrorBody } from './errors.js';
 
@@ -40,6 +42,28 @@ export async function uploadFromRequest(app: FastifyInstance, request: FastifyRe
 export async function sendUploadError(request: FastifyRequest, reply: FastifyReply, e: unknown): Promise<FastifyReply> {
   if (e instanceof FilePhiRefused) return reply.status(422).send({ ...toErrorBody(e), findings: e.findings });
   throw e;
+}
+
+/**
+ * The edit form's plain file field (the way to add a file without JavaScript): the file is added to the
+ * page and its markdown appended to the body before the save. A refused file becomes a form error on the
+ * file field, with every typed value kept.
+ */
+export async function withFormUpload(app: FastifyInstance, request: FastifyRequest, values: Record<string, string>, slug: string | undefined): Promise<void> {
+  const body = (request.body ?? {}) as Record<string, unknown>;
+  const part = body.file;
+  if (!isUploadedPart(part) || (part.filename === '' && part.data.length === 0)) return;
+  const target = slug?.trim() || (typeof values.title === 'string' ? slugify(values.title, { decamelize: false }).slice(0, 80).replace(/-+$/, '') : '');
+  if (!target) throw new ValidationError([{ field: 'file', message: 'Give the page a title before adding a file, so the file knows which page it belongs to.' }]);
+  try {
+    const file = await uploadFromRequest(app, request, target, part, { alt: body.file_alt, phi_override_reason: body.phi_override_reason });
+    values.body = `${(values.body ?? '').replace(/\s+$/, '')}\n\n${fileMarkdown(file, typeof body.file_alt === 'string' ? body.file_alt : undefined)}\n`;
+    if (!slug?.trim()) values.slug = target;
+  } catch (e) {
+    if (e instanceof FilePhiRefused) throw new ValidationError(e.errors, 422);
+    if (e instanceof FileRefused) throw new ValidationError([{ field: 'file', message: e.message }], 400);
+    throw e;
+  }
 }
 
 export async function fileRoutes(app: FastifyInstance): Promise<void> {
