@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import matter from 'gray-matter';
+import YAML from 'yaml';
+import { readFrontMatter } from '../server/transfer/front-matter.js';
 import { openStore } from '../server/setup.js';
 import { loadConfig } from '../server/config.js';
 import { importPages, readFolder } from '../server/transfer/import.js';
@@ -24,7 +25,8 @@ for (let i = 0; i < N; i++) {
   const file = files[i % files.length]!;
   let parsed: { data: Record<string, unknown>; content: string };
   try {
-    parsed = matter(fs.readFileSync(file, 'utf8'));
+    const split = readFrontMatter(fs.readFileSync(file, 'utf8'));
+    parsed = { data: split.data, content: split.body };
   } catch {
     parsed = { data: {}, content: fs.readFileSync(file, 'utf8') };
   }
@@ -32,7 +34,7 @@ for (let i = 0; i < N; i++) {
   const title = String(parsed.data.title ?? heading ?? path.basename(file)).replace(/[\r\n]+/g, ' ').slice(0, 190).padEnd(3, '.');
   const why = (parsed.content.split(/\n\s*\n/).find((p) => p.trim() && !p.startsWith('#') && !p.startsWith('```') && !p.startsWith('<')) ?? title).trim().slice(0, 2000);
   const body = parsed.content.slice(0, 1024 * 1024 - 1);
-  const fm = matter.stringify(body, { title, why, owners: ['bench'], system: systems[i % systems.length], status: 'live', tags: ['corpus'] });
+  const fm = `---\n${YAML.stringify({ title, why, owners: ['bench'], system: systems[i % systems.length], status: 'live', tags: ['corpus'] })}---\n${body}${body.endsWith('\n') ? '' : '\n'}`;
   fs.writeFileSync(path.join(src, `page-${String(i).padStart(5, '0')}.md`), fm);
 }
 const bytes = fs.readdirSync(src).reduce((n, f) => n + fs.statSync(path.join(src, f)).size, 0);

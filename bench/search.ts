@@ -15,7 +15,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import lunr from 'lunr';
-import matter from 'gray-matter';
+import { readFrontMatter } from '../server/transfer/front-matter.js';
 import autocannon from 'autocannon';
 import { openStore } from '../server/setup.js';
 import { createPage, type CommandContext } from '../server/pages/commands.js';
@@ -86,9 +86,9 @@ function loadCorpus(): { name: string; pages: CorpusPage[] } {
     let data: Record<string, unknown> = {};
     let content = f.text;
     try {
-      const m = matter(f.text);
+      const m = readFrontMatter(f.text);
       data = m.data;
-      content = m.content;
+      content = m.body;
     } catch {
       // Front matter that is not YAML: keep the whole file as the body.
     }

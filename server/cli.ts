@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
 import { phiGuardFor } from './phi/guard.js';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { checkAnchor, describeReport, makeAnchor, verifyStore, type Anchor } from './audit/verify.js';
 import { loadConfig, ConfigError } from './config.js';
 import { openStore } from './setup.js';
@@ -20,11 +20,29 @@ import { readGitHistory } from './transfer/git.js';
 import { exportStore, ExportError } from './transfer/export.js';
 import { exportOffline } from './transfer/offline.js';
 import { BackupError } from './store/backup.js';
+import { pathToFileURL } from 'node:url';
+
+/** Where a run of the CLI reads its environment and writes its output: the process, or a caller's buffers. */
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  env: Record<string, string | undefined>;
+}
+
+const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+// The commands below are built once; each run points them at its own output and exit code.
+let io: CliIo = processIo;
+let exitCode = 0;
+const say = (line: string) => void io.stdout.write(`${line}\n`);
 
 const program = new Command()
   .name('whywiki')
   .description('Manage a Whywiki store: people and teams, accounts, API tokens, verification and backups. Uses WHYWIKI_DATA like the server.')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Set before the commands are added, so that every command inherits them: errors and help go to the
+  // run's output and come back as an exit code instead of ending the process.
+  .exitOverride()
+  .configureOutput({ writeOut: (text) => void io.stdout.write(text), writeErr: (text) => void io.stderr.write(text) });
 
 const user = program.command('user').description('manage sign-in accounts');
 user
@@ -34,12 +52,12 @@ user
   .option('--password <password>', 'the password (at least 12 characters); prefer WHYWIKI_NEW_PASSWORD, which stays out of shell history')
   .option('--person <handle>', 'link the account to a person in the directory')
   .action(async (name: string, opts: { role: string; password?: string; person?: string }) => {
-    const store = openStore(loadConfig().dataDir);
+    const store = openStore(loadConfig(io.env).dataDir);
     try {
-      const password = opts.password ?? process.env.WHYWIKI_NEW_PASSWORD ?? randomPassword();
+      const password = opts.password ?? io.env.WHYWIKI_NEW_PASSWORD ?? randomPassword();
       const created = await createUser(store, { username: name, password, role: opts.role, person: opts.person ?? null }, { actor: 'cli', client: 'cli' });
-      console.log(`Created user "${created.username}" with role ${created.role}.`);
-      if (!opts.password && !process.env.WHYWIKI_NEW_PASSWORD) console.log(`Password: ${password}`);
+      say(`Created user "${created.username}" with role ${created.role}.`);
+      if (!opts.password && !io.env.WHYWIKI_NEW_PASSWORD) say(`Password: ${password}`);
     } finally {
       store.close();
     }
@@ -53,7 +71,7 @@ const describeParty = (store: ReturnType<typeof openStore>, handle: string) => {
   return `${p.kind === 'team' ? 'Team' : 'Person'} @${p.handle}: ${p.name}${p.title ? `, ${p.title}` : ''}${p.email ? ` <${p.email}>` : ''}; ${p.kind === 'team' ? 'members' : 'teams'}: ${related.join(', ') || 'none'}.`;
 };
 const withStore = (fn: (store: ReturnType<typeof openStore>) => void) => {
-  const store = openStore(loadConfig().dataDir);
+  const store = openStore(loadConfig(io.env).dataDir);
   try {
     fn(store);
   } finally {
@@ -73,7 +91,7 @@ person
   .action((handle: string, opts: { name: string; title?: string; email?: string; team?: string }) =>
     withStore((store) => {
       const p = addPerson(cliContext(store), { handle, name: opts.name, title: opts.title, email: opts.email, teams: csv(opts.team) });
-      console.log(`Added. ${describeParty(store, p.handle)}`);
+      say(`Added. ${describeParty(store, p.handle)}`);
     }),
   );
 person
@@ -86,7 +104,7 @@ person
   .action((handle: string, opts: { name?: string; title?: string; email?: string; teams?: string }) =>
     withStore((store) => {
       const p = editPerson(cliContext(store), handle, { name: opts.name, title: opts.title, email: opts.email, teams: csv(opts.teams) });
-      console.log(`Saved. ${describeParty(store, p.handle)}`);
+      say(`Saved. ${describeParty(store, p.handle)}`);
     }),
   );
 person
@@ -99,7 +117,7 @@ person
     withStore((store) => {
       const p = departPerson(cliContext(store), handle, opts, new Date().toISOString().slice(0, 10));
       const owned = store.pages.ownedBy(handle).length;
-      console.log(`${p.name} is marked departed on ${p.departed_on}${p.successor ? `, successor @${p.successor}` : ''}. They still own ${owned} ${owned === 1 ? 'page' : 'pages'} directly.`);
+      say(`${p.name} is marked departed on ${p.departed_on}${p.successor ? `, successor @${p.successor}` : ''}. They still own ${owned} ${owned === 1 ? 'page' : 'pages'} directly.`);
     }),
   );
 
@@ -112,7 +130,7 @@ team
   .action((handle: string, opts: { name: string; members?: string }) =>
     withStore((store) => {
       const t = addTeam(cliContext(store), { handle, name: opts.name, members: csv(opts.members) });
-      console.log(`Added. ${describeParty(store, t.handle)}`);
+      say(`Added. ${describeParty(store, t.handle)}`);
     }),
   );
 team
@@ -123,7 +141,7 @@ team
   .action((handle: string, opts: { name?: string; members?: string }) =>
     withStore((store) => {
       const t = editTeam(cliContext(store), handle, { name: opts.name, members: csv(opts.members) });
-      console.log(`Saved. ${describeParty(store, t.handle)}`);
+      say(`Saved. ${describeParty(store, t.handle)}`);
     }),
   );
 
@@ -133,11 +151,11 @@ token
   .description('create an API token for a user; the token is printed once, as the last line')
   .option('--label <label>', 'what the token is for, e.g. "ServiceNow sync"')
   .action((username: string, opts: { label?: string }) => {
-    const store = openStore(loadConfig().dataDir);
+    const store = openStore(loadConfig(io.env).dataDir);
     try {
       const value = createApiToken(store, username.toLowerCase(), opts.label ?? null, { actor: 'cli', client: 'cli' });
-      console.log(`Created an API token for "${username}". Send it as "Authorization: Bearer <token>"; it is not shown again.`);
-      console.log(value);
+      say(`Created an API token for "${username}". Send it as "Authorization: Bearer <token>"; it is not shown again.`);
+      say(value);
     } finally {
       store.close();
     }
@@ -148,19 +166,19 @@ program
   .description('walk every page\'s version chain and the audit chain; exit 1 naming the first broken link')
   .option('--anchor <file>', 'also prove the audit log still extends the head recorded in this anchor file')
   .action((opts: { anchor?: string }) => {
-    const config = loadConfig();
+    const config = loadConfig(io.env);
     const store = openStore(config.dataDir);
     try {
       const report = verifyStore(store);
-      for (const line of describeReport(report)) console.log(line);
-      if (report.break) process.exitCode = 1;
+      for (const line of describeReport(report)) say(line);
+      if (report.break) exitCode = 1;
       else if (opts.anchor) {
         const anchor = JSON.parse(fs.readFileSync(opts.anchor, 'utf8')) as Anchor;
         const problem = checkAnchor(store, anchor, config.anchorKeyFile);
         if (problem) {
-          console.log(`ANCHOR FAILED: ${problem}`);
-          process.exitCode = 1;
-        } else console.log(`The log still extends the anchor of ${anchor.at} (${anchor.count} events, head ${anchor.hash}).`);
+          say(`ANCHOR FAILED: ${problem}`);
+          exitCode = 1;
+        } else say(`The log still extends the anchor of ${anchor.at} (${anchor.count} events, head ${anchor.hash}).`);
       }
     } finally {
       store.close();
@@ -171,10 +189,10 @@ program
   .command('anchor')
   .description('print the audit chain head signed with the Ed25519 anchor key (WHYWIKI_ANCHOR_KEY), to keep off the server')
   .action(() => {
-    const config = loadConfig();
+    const config = loadConfig(io.env);
     const store = openStore(config.dataDir);
     try {
-      console.log(JSON.stringify(makeAnchor(store, config.anchorKeyFile)));
+      say(JSON.stringify(makeAnchor(store, config.anchorKeyFile)));
     } finally {
       store.close();
     }
@@ -182,7 +200,7 @@ program
 
 /** A progress bar on a terminal; plain lines (about every tenth) in logs and pipes. */
 function progress(label: string): { update: (done: number, total: number) => void; stop: () => void } {
-  if (process.stderr.isTTY) {
+  if (io.stderr === process.stderr && process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {value}/{total} {percentage}% · {eta_formatted} left`, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
     let started = false;
     return {
@@ -200,7 +218,7 @@ function progress(label: string): { update: (done: number, total: number) => voi
       const tenth = Math.floor((done / Math.max(total, 1)) * 10);
       if (tenth !== shown || done === total) {
         shown = tenth;
-        process.stderr.write(`${label}: ${done}/${total}\n`);
+        io.stderr.write(`${label}: ${done}/${total}\n`);
       }
     },
     stop: () => undefined,
@@ -216,7 +234,7 @@ program
   .option('--git <repo>', 'import from a git repository: each commit that touched a file becomes a version (author, date, message)')
   .option('--path <folder>', 'with --git: only files under this folder of the repository, e.g. docs/')
   .action((dir: string | undefined, opts: { default: string[]; git?: string; path?: string }) => {
-    const config = loadConfig();
+    const config = loadConfig(io.env);
     const defaults: Record<string, string> = {};
     for (const pair of opts.default) {
       const eq = pair.indexOf('=');
@@ -231,10 +249,10 @@ program
       const t0 = Date.now();
       const r = importPages(store, { systems: config.systems, maxBodyBytes: config.maxBodyBytes, phi: phiGuardFor(store, config.mrnPatterns) }, source, { defaults, onProgress: bar.update });
       bar.stop();
-      for (const p of r.problems) console.log(`FAILED ${p.file}: ${p.field}: ${p.reason}`);
+      for (const p of r.problems) say(`FAILED ${p.file}: ${p.field}: ${p.reason}`);
       const formats = Object.entries(r.formats).map(([f, n]) => `${n} ${f}`).join(', ');
-      console.log(`Imported in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.failed} failed; ${r.versions} versions written${formats ? ` (files: ${formats})` : ''}${r.people ? `; ${r.people} people and teams added` : ''}${r.reviews ? `; ${r.reviews} reviews` : ''}.`);
-      if (r.failed > 0) process.exitCode = 1;
+      say(`Imported in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.failed} failed; ${r.versions} versions written${formats ? ` (files: ${formats})` : ''}${r.people ? `; ${r.people} people and teams added` : ''}${r.reviews ? `; ${r.reviews} reviews` : ''}.`);
+      if (r.failed > 0) exitCode = 1;
     } finally {
       store.close();
     }
@@ -247,7 +265,7 @@ program
   .option('--html', 'a static site of the current pages with a built-in search, that opens from the file system with no server')
   .option('--include-restricted', 'also write pages restricted to teams (left out by default, so a copy handed around cannot leak them)')
   .action((dir: string, opts: { system?: string; html?: boolean; includeRestricted?: boolean }) => {
-    const config = loadConfig();
+    const config = loadConfig(io.env);
     if (opts.system && !config.systems.includes(opts.system)) throw new ExportError(`--system must be one of: ${config.systems.join(', ')} (got "${opts.system}").`);
     const store = openStore(config.dataDir);
     try {
@@ -255,11 +273,13 @@ program
       if (opts.html) {
         const r = exportOffline(store, config, dir, { system: opts.system, includeRestricted: opts.includeRestricted, onProgress: bar.update });
         bar.stop();
-        console.log(`Wrote an offline copy of ${r.pages} pages to ${r.dir} (${(r.bytes / 1e6).toFixed(1)} MB). Open ${path.join(r.dir, 'index.html')} in a browser.`);
+        for (const f of r.failed) say(`FAILED p/${f.slug}.html: ${f.reason}`);
+        say(`Wrote an offline copy of ${r.pages} pages to ${r.dir} (${(r.bytes / 1e6).toFixed(1)} MB)${r.failed.length ? `; ${r.failed.length} could not be written (listed above) and are left out` : ''}. Open ${path.join(r.dir, 'index.html')} in a browser.`);
+        if (r.failed.length) exitCode = 1;
       } else {
         const r = exportStore(store, dir, { system: opts.system, includeRestricted: opts.includeRestricted, onProgress: bar.update });
         bar.stop();
-        console.log(`Exported ${r.pages} pages with ${r.versions} versions to ${r.dir}.`);
+        say(`Exported ${r.pages} pages with ${r.versions} versions to ${r.dir}.`);
       }
     } finally {
       store.close();
@@ -270,19 +290,53 @@ program
   .command('backup <file>')
   .description('copy the store to <file> while the server runs; the copy is checked (integrity_check and every hash chain) before success is reported')
   .action(async (file: string) => {
-    const store = openStore(loadConfig().dataDir);
+    const store = openStore(loadConfig(io.env).dataDir);
     try {
       const r = await backupStore(store, file);
-      console.log(`Backed up ${r.report.pages} pages, ${r.report.versions} versions and ${r.report.events} audit events to ${r.file} (${(r.bytes / 1e6).toFixed(1)} MB, ${r.ms} ms). integrity_check ok; every hash chain verifies.`);
+      say(`Backed up ${r.report.pages} pages, ${r.report.versions} versions and ${r.report.events} audit events to ${r.file} (${(r.bytes / 1e6).toFixed(1)} MB, ${r.ms} ms). integrity_check ok; every hash chain verifies.`);
     } finally {
       store.close();
     }
   });
 
-program.parseAsync().catch((e: unknown) => {
-  if (e instanceof ValidationError) process.stderr.write(`whywiki: ${e.errors.map((x) => `${x.field}: ${x.message}`).join('\n         ')}\n`);
-  else if (e instanceof NotFoundError) process.stderr.write(`whywiki: ${e.message}\n`);
-  else if (e instanceof ConfigError || e instanceof StoreTooNewError || e instanceof ImportError || e instanceof ExportError || e instanceof BackupError) process.stderr.write(`whywiki: ${e.message}\n`);
-  else process.stderr.write(`whywiki: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(1);
-});
+/** Runs one command line (without "node cli.js") and resolves to its exit code. Runs queue, one at a time. */
+export function runCli(argv: string[], runIo: CliIo = processIo): Promise<number> {
+  const run = queue.then(() => runOnce(argv, runIo));
+  queue = run.catch(() => undefined);
+  return run;
+}
+let queue: Promise<unknown> = Promise.resolve();
+
+async function runOnce(argv: string[], runIo: CliIo): Promise<number> {
+  io = runIo;
+  exitCode = 0;
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    // Commander has already written its own message (or the help) by the time it throws.
+    if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof ValidationError) io.stderr.write(`whywiki: ${e.errors.map((x) => `${x.field}: ${x.message}`).join('\n         ')}\n`);
+    else if (e instanceof NotFoundError) io.stderr.write(`whywiki: ${e.message}\n`);
+    else if (e instanceof ConfigError || e instanceof StoreTooNewError || e instanceof ImportError || e instanceof ExportError || e instanceof BackupError) io.stderr.write(`whywiki: ${e.message}\n`);
+    else io.stderr.write(`whywiki: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  } finally {
+    io = processIo;
+  }
+}
+
+/** True when this file is the program being run (also through the npm bin link), not a module imported by tests. */
+function isMain(): boolean {
+  try {
+    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(fs.realpathSync(process.argv[1])).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  void runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

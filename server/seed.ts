@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import matter from 'gray-matter';
 import YAML from 'yaml';
 import type { Store } from './store/index.js';
 import { recordAudit } from './audit/log.js';
@@ -8,6 +7,7 @@ import { createPage, savePage, type CommandContext } from './pages/commands.js';
 import { ValidationError } from './pages/errors.js';
 import { markReviewed } from './pages/review.js';
 import { attachTrustedFile, rewriteLocalFiles } from './files/local.js';
+import { FrontMatterError, readFrontMatter } from './transfer/front-matter.js';
 
 /** One version of a page as a markdown file: front matter, body, and an optional `revision` block. */
 export interface ContentFile {
@@ -40,18 +40,18 @@ export class ContentError extends Error {
 }
 
 export function readContentFile(file: string): ContentFile {
-  let parsed: matter.GrayMatterFile<string>;
+  let parsed: ReturnType<typeof readFrontMatter>;
   try {
-    // One YAML library (YAML 1.2: dates stay strings) for every file; passing options also turns off
-    // gray-matter's cache, which would otherwise remember a failed parse as an empty page.
-    parsed = matter(fs.readFileSync(file, 'utf8'), { engines: { yaml: (text: string) => YAML.parse(text) as object } });
+    // The importer's reader: YAML front matter only, read as plain data, never run.
+    parsed = readFrontMatter(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new ContentError(file, `the front matter is not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    if (e instanceof FrontMatterError) throw new ContentError(file, e.message);
+    throw e;
   }
   const { revision, ...frontMatter } = parsed.data as Record<string, unknown> & { revision?: RawRevision };
   const date = revision?.date ? new Date(revision.date) : undefined;
   if (date && isNaN(date.getTime())) throw new ContentError(file, 'revision.date is not a date');
-  return { file, frontMatter, body: parsed.content.replace(/^\n+/, ''), revision: { ...revision, date } };
+  return { file, frontMatter, body: parsed.body.replace(/^\n+/, ''), revision: { ...revision, date } };
 }
 
 function isoDate(value: string | Date | undefined): string | null {

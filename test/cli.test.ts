@@ -8,11 +8,34 @@ import { userForToken } from '../server/auth/accounts.js';
 import fs from 'node:fs';
 import { seedPage, tempDir, testStore } from './helpers.js';
 import { TSX } from './server-process.js';
+import { runCli } from '../server/cli.js';
 
 const run = promisify(execFile);
-const cli = (dir: string, ...args: string[]) => run(TSX, [path.join(ROOT, 'server/cli.ts'), ...args], { env: { ...process.env, WHYWIKI_DATA: dir }, cwd: ROOT });
+
+/** Runs a command in this process (starting a process per call made this file the slowest of the suite). */
+async function cli(dir: string, ...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) }, env: { ...process.env, WHYWIKI_DATA: dir } });
+  // Shaped like execFile's rejection, so a failing command reads the same as from a real process.
+  if (code !== 0) throw Object.assign(new Error(`whywiki ${args.join(' ')} exited with ${code}`), { code, stdout, stderr });
+  return { stdout, stderr };
+}
 
 describe('whywiki CLI', () => {
+  it('runs as a real process: output on stdout, exit 1 when a file fails to import, and no front matter code run', async () => {
+    const dir = tempDir();
+    const marker = path.join(tempDir(), 'ran');
+    const pages = tempDir();
+    fs.writeFileSync(path.join(pages, 'evil.md'), `---js\nrequire('fs').writeFileSync(${JSON.stringify(marker)}, 'ran')\n---\nBody\n`);
+    const failed = run(TSX, [path.join(ROOT, 'server/cli.ts'), 'import', pages, '--default', 'system=Epic'], { env: { ...process.env, WHYWIKI_DATA: dir }, cwd: ROOT });
+    await expect(failed).rejects.toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(/^FAILED evil\.md: front_matter: the front matter is marked "js".*\nImported in [\d.]+ s: 0 created, 0 updated, 0 unchanged, 1 failed/),
+    });
+    expect(fs.existsSync(marker)).toBe(false);
+  }, 60_000);
+
   it('adds a user and creates a token that works, printing it as the last line', async () => {
     const dir = tempDir();
     const added = await cli(dir, 'user', 'add', 'jdoe', '--role', 'editor', '--password', 'a-long-enough-password');

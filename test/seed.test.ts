@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openStore } from '../server/setup.js';
-import { needsSeeding, seedFromContent } from '../server/seed.js';
+import { ContentError, needsSeeding, seedFromContent } from '../server/seed.js';
 import { CONTENT_DIR } from '../server/paths.js';
 import { verifyStore } from '../server/audit/verify.js';
 import { listVersions } from '../server/pages/queries.js';
@@ -36,6 +36,22 @@ describe('demo content', () => {
       expect(text, f).not.toMatch(/\(?\b\d{3}\)?[ .-]\d{3}-\d{4}\b/);
       expect(text, f).not.toMatch(/\bMRN\s*[:#]?\s*\d{5,}/i);
     }
+  });
+
+  it('refuses a page whose front matter is code, naming its language, without running it', () => {
+    const content = tempDir();
+    const marker = path.join(tempDir(), 'ran');
+    fs.mkdirSync(path.join(content, 'pages'));
+    fs.writeFileSync(path.join(content, 'people.yaml'), 'people:\n  - handle: mreyes\n    name: Maria Reyes\n');
+    fs.writeFileSync(path.join(content, 'pages', 'good.md'), '---\ntitle: A good page\nwhy: Needed.\nowners: [mreyes]\nsystem: Epic\n---\nBody\n');
+    fs.writeFileSync(path.join(content, 'pages', 'evil.md'), `---js\n{ title: require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran') || 'Code ran' }\n---\nBody\n`);
+    const store = openStore(tempDir());
+    expect(() => seedFromContent(store, content, rules)).toThrow(ContentError);
+    expect(() => seedFromContent(store, content, rules)).toThrow(/evil\.md: the front matter is marked "js"; only YAML front matter is read/);
+    expect(fs.existsSync(marker)).toBe(false);
+    // The seed is one transaction: nothing of it stays.
+    expect(needsSeeding(store)).toBe(true);
+    store.close();
   });
 
   it('is never seeded twice', () => {

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import matter from 'gray-matter';
 import YAML from 'yaml';
 import type { Store } from '../store/index.js';
 import { createPage, reconcileSupersession, savePage, setArchived, type CommandContext } from '../pages/commands.js';
@@ -11,6 +10,7 @@ import { checkFrontMatter, normalizeFrontMatter, orderFrontMatter, FRONT_MATTER_
 import { markReviewed, REVIEWED_STATUSES } from '../pages/review.js';
 import { addPerson, addTeam, departPerson } from '../people/directory.js';
 import { recordAudit } from '../audit/log.js';
+import { FrontMatterError, readFrontMatter } from './front-matter.js';
 import { looksLikeAdr, parseAdr, slugFromFileName, type AdrFormat } from './adr.js';
 
 /** One version as read from a file (or a git commit): the draft, and where it came from. */
@@ -81,15 +81,15 @@ export function readSourceText(file: string, text: Buffer | string, maxBytes: nu
   } catch {
     throw new FileProblem(rel, 'file', 'the file is not UTF-8 text; convert it (for example with iconv) and import it again');
   }
-  let parsed: matter.GrayMatterFile<string>;
+  let data: Record<string, unknown>;
+  let body: string;
   try {
-    parsed = matter(source.replace(/^\uFEFF/, ''), { engines: { yaml: (s: string) => (YAML.parse(s) ?? {}) as object } });
+    ({ data, body } = readFrontMatter(source));
   } catch (e) {
-    throw new FileProblem(rel, 'front_matter', `the front matter is not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    if (e instanceof FrontMatterError) throw new FileProblem(rel, 'front_matter', e.message);
+    throw e;
   }
-  const data = (parsed.data ?? {}) as Record<string, unknown>;
-  if (typeof data !== 'object' || Array.isArray(data)) throw new FileProblem(rel, 'front_matter', 'the front matter must be a YAML mapping of field: value');
-  const body = parsed.content.replace(/^\n+/, '');
+  body = body.replace(/^\n+/, '');
   if (looksLikeAdr(data, body)) {
     const adr = parseAdr(data, body);
     const fm: Record<string, unknown> = {
@@ -117,6 +117,19 @@ export function readSourceText(file: string, text: Buffer | string, maxBytes: nu
   };
 }
 
+/** Where a path really leads, judged against the real path of the folder being imported. */
+function linkTarget(root: string, file: string): 'file' | 'directory' | 'outside' | 'unresolved' {
+  let real: string;
+  try {
+    real = fs.realpathSync(file);
+  } catch {
+    return 'unresolved';
+  }
+  const realRoot = fs.realpathSync(root);
+  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return 'outside';
+  return fs.statSync(real).isDirectory() ? 'directory' : 'file';
+}
+
 /** Finds every markdown file under `dir`, and gathers export histories (history/<slug>/<n>.md) with their page. */
 export function readFolder(dir: string, maxBytes: number): { pages: SourcePage[]; problems: ImportProblem[] } {
   const root = path.resolve(dir);
@@ -124,12 +137,20 @@ export function readFolder(dir: string, maxBytes: number): { pages: SourcePage[]
   if (!fs.statSync(root).isDirectory()) throw new ImportError(`${root} is a file, not a folder; import takes a folder of markdown files.`);
   const problems: ImportProblem[] = [];
   const files: string[] = [];
+  const wanted = (name: string) => /\.(md|markdown)$/i.test(name) && !/^(readme|index|template)\.md$/i.test(name);
   const walk = (d: string) => {
     for (const entry of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))) {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       const full = path.join(d, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (/\.(md|markdown)$/i.test(entry.name) && !/^(readme|index|template)\.md$/i.test(entry.name)) files.push(full);
+      if (entry.isSymbolicLink()) {
+        // A link may point anywhere the service account can read; only what is inside the folder is imported.
+        const target = linkTarget(root, full);
+        if (target === 'outside' || target === 'unresolved') {
+          if (wanted(entry.name) || (target === 'outside' && fs.statSync(full).isDirectory())) problems.push({ file: path.relative(root, full), field: 'file', reason: target === 'outside' ? 'skipped: symbolic link to outside the folder' : 'skipped: symbolic link that does not resolve (a link loop or a missing target)' });
+        } else if (target === 'file' && wanted(entry.name)) files.push(full);
+        // A linked folder inside is walked where it really is; following the link too could loop.
+      } else if (entry.isDirectory()) walk(full);
+      else if (wanted(entry.name)) files.push(full);
     }
   };
   walk(root);
@@ -138,6 +159,10 @@ export function readFolder(dir: string, maxBytes: number): { pages: SourcePage[]
   const read = (file: string): SourceVersion | null => {
     const rel = path.relative(root, file);
     try {
+      // History folders are found by name, not walked: a link among them is checked here.
+      const target = linkTarget(root, file);
+      if (target === 'outside') throw new FileProblem(rel, 'file', 'skipped: symbolic link to outside the folder');
+      if (target === 'unresolved') throw new FileProblem(rel, 'file', 'skipped: symbolic link that does not resolve (a link loop or a missing target)');
       return readSourceText(file, fs.readFileSync(file), maxBytes, rel);
     } catch (e) {
       if (e instanceof FileProblem) problems.push({ file: e.file, field: e.field, reason: e.message });
@@ -355,7 +380,16 @@ export function importPages(store: Store, rules: ImportRules, source: { pages: S
   const actor = options.actor ?? 'cli';
   const base: CommandContext = { store, ...rules, actor: { username: actor }, client: 'import' };
   const summary: ImportSummary = { created: 0, updated: 0, unchanged: 0, failed: 0, versions: 0, problems: [...source.problems], formats: {}, people: 0, reviews: 0 };
-  if (source.root && fs.existsSync(path.join(source.root, 'people.yaml'))) summary.people = importPeople(base, path.join(source.root, 'people.yaml'), summary.problems);
+  // people.yaml and reviews.yaml are read only when they are really inside the folder.
+  const rootFile = (name: string): string | null => {
+    if (!source.root || !fs.existsSync(path.join(source.root, name))) return null;
+    const target = linkTarget(source.root, path.join(source.root, name));
+    if (target === 'file') return path.join(source.root, name);
+    if (target === 'outside') summary.problems.push({ file: name, field: 'file', reason: 'skipped: symbolic link to outside the folder' });
+    return null;
+  };
+  const peopleFile = rootFile('people.yaml');
+  if (peopleFile) summary.people = importPeople(base, peopleFile, summary.problems);
   const failedFiles = new Set(source.problems.map((p) => p.file));
   summary.failed = failedFiles.size;
   const batch = options.batch ?? 250;
@@ -381,7 +415,8 @@ export function importPages(store: Store, rules: ImportRules, source: { pages: S
   }
   // Records that named a predecessor or successor imported later get the link on both sides now.
   for (const slug of linked) reconcileSupersession({ ...base, laterPagesMayFollow: true }, slug);
-  if (source.root && fs.existsSync(path.join(source.root, 'reviews.yaml'))) summary.reviews = importReviews(base, path.join(source.root, 'reviews.yaml'));
+  const reviewsFile = rootFile('reviews.yaml');
+  if (reviewsFile) summary.reviews = importReviews(base, reviewsFile);
   store.transaction(() =>
     recordAudit(store, { actor, action: 'import.made', target: null, client: 'import', details: { created: summary.created, updated: summary.updated, unchanged: summary.unchanged, failed: summary.failed, versions: summary.versions } }),
   );

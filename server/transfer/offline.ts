@@ -23,8 +23,11 @@ function localLinks(html: string, prefix: string): string {
 
 export interface OfflineResult {
   dir: string;
+  /** Pages written. */
   pages: number;
   bytes: number;
+  /** Pages that could not be written, and why; the others are written all the same. */
+  failed: { slug: string; reason: string }[];
 }
 
 /**
@@ -63,7 +66,20 @@ export function exportOffline(store: Store, config: Pick<Config, 'ticketUrl' | '
   builder.field('owners', { boost: 2 });
   builder.field('body');
 
+  const failed: OfflineResult['failed'] = [];
+  const written = new Set<string>();
   rows.forEach((row, i) => {
+    // One page that cannot be rendered or written must not cost the downtime copy every page after it.
+    try {
+      writePage(row);
+      written.add(row.slug);
+    } catch (e) {
+      failed.push({ slug: row.slug, reason: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+    }
+    options.onProgress?.(i + 1, rows.length);
+  });
+
+  function writePage(row: (typeof rows)[number]): void {
     const fm = JSON.parse(row.front_matter) as FrontMatter;
     const version = store.pages.version(row.id, row.current_version)!;
     const render = (md: string) => localLinks(renderMarkdown(md, { pageExists: (s) => slugs.has(s) }).html, '../');
@@ -87,17 +103,18 @@ export function exportOffline(store: Store, config: Pick<Config, 'ticketUrl' | '
     fs.writeFileSync(path.join(out, 'p', `${row.slug}.html`), layout({ title: fm.title, root: '../', body: html, exportedAt }));
     builder.add({ slug: row.slug, title: fm.title, why: fm.why, body: version.body, tags: (fm.tags ?? []).join(' '), tickets: (fm.tickets ?? []).join(' '), owners: owners.map((o) => o.name).join(' ') });
     docs[row.slug] = { t: fm.title, s: fm.system, m: fm.module ?? '', st: fm.status, w: fm.why.replace(/\s+/g, ' ').slice(0, 220) };
-    options.onProgress?.(i + 1, rows.length);
-  });
+  }
 
+  // The index lists only what was written, so it has no link to a page that is missing.
+  const listed = rows.filter((r) => written.has(r.slug));
   const systems = config.systems
     .map((system) => {
-      const inSystem = rows.filter((r) => r.system === system);
+      const inSystem = listed.filter((r) => r.system === system);
       const modules = [...new Set(inSystem.map((r) => r.module ?? 'General'))].sort().map((module) => ({ module, pages: inSystem.filter((r) => (r.module ?? 'General') === module).sort((a, b) => a.title.localeCompare(b.title)) }));
       return { system, count: inSystem.length, modules };
     })
     .filter((s) => s.count > 0);
-  fs.writeFileSync(path.join(out, 'index.html'), layout({ title: 'Offline copy', root: '', body: indexTpl({ systems, pageCount: rows.length, exportedAt }), exportedAt }));
+  fs.writeFileSync(path.join(out, 'index.html'), layout({ title: 'Offline copy', root: '', body: indexTpl({ systems, pageCount: listed.length, exportedAt }), exportedAt }));
 
   const index = JSON.stringify(builder.build());
   fs.writeFileSync(path.join(out, 'assets', 'search-index.js'), `window.WHYWIKI_SEARCH = {"index":${index},"docs":${JSON.stringify(docs)}};\n`);
@@ -106,8 +123,8 @@ export function exportOffline(store: Store, config: Pick<Config, 'ticketUrl' | '
   for (const f of ['app.css', 'offline-search.js', 'favicon.svg']) fs.copyFileSync(path.join(VIEWS_DIR, 'assets', f), path.join(out, 'assets', f));
 
   store.transaction(() =>
-    recordAudit(store, { actor: options.actor ?? 'cli', action: 'export.made', target: null, client: 'cli', details: { format: 'offline-html', pages: rows.length, ...(options.system ? { system: options.system } : {}) } }),
+    recordAudit(store, { actor: options.actor ?? 'cli', action: 'export.made', target: null, client: 'cli', details: { format: 'offline-html', pages: listed.length, ...(failed.length ? { failed: failed.length } : {}), ...(options.system ? { system: options.system } : {}) } }),
   );
   const bytes = fs.readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).reduce((n, e) => n + fs.statSync(path.join(e.parentPath, e.name)).size, 0);
-  return { dir: out, pages: rows.length, bytes };
+  return { dir: out, pages: listed.length, bytes, failed };
 }

@@ -86,9 +86,94 @@ describe('export and import', () => {
     expect(byFile['ghost-owner.md']).toMatch(/^owners: unknown owner ghost/);
     expect(byFile['huge.md']).toMatch(/^file: the file is \d+ KiB, over the limit/);
     expect(store.pages.head('no-why')).toBeUndefined();
-    expect(store.pages.head('nested-also-good') ?? store.pages.head('also-good')).toBeDefined();
+    // The slug comes from the file name alone, as for decision records kept in docs/adr/.
+    expect(store.pages.head('also-good')).toBeDefined();
+    expect(store.pages.head('nested-also-good')).toBeUndefined();
     expect(() => importDir(store, path.join(dir, 'missing'))).toThrow(ImportError);
     expect(() => importDir(store, path.join(dir, 'missing'))).toThrow(/does not exist/);
+  });
+});
+
+/** A page whose front matter, were it run as JavaScript, would write `marker`. */
+const codeFrontMatter = (tag: string, marker: string) => `---${tag}\n{ title: require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran') || 'Code ran' }\n---\nBody\n`;
+const plainPage = (title: string) => `---\ntitle: ${title}\nwhy: Because it is needed.\nowners: [mreyes]\nsystem: Epic\n---\nBody.\n`;
+
+describe('front matter is read, never run', () => {
+  it('refuses code front matter file by file, naming its language, and imports the rest', () => {
+    const { store } = testStore();
+    const marker = path.join(tempDir(), 'ran');
+    const dir = writeFiles(tempDir(), {
+      'good.md': plainPage('A good page'),
+      'tagged.md': `---yaml\ntitle: Tagged YAML\nwhy: Allowed.\nowners: [mreyes]\nsystem: Epic\n---\nBody.\n`,
+      'windows.md': `\uFEFF---\r\ntitle: Saved on Windows\r\nwhy: Allowed.\r\nowners: [mreyes]\r\nsystem: Epic\r\n---\r\nBody.\r\n`,
+      'evil-js.md': codeFrontMatter('js', marker),
+      'evil-javascript.md': codeFrontMatter('javascript', marker),
+      'yaml-function.md': `---\ntitle: !!js/function "function () { return 1 }"\nwhy: x\nowners: [mreyes]\nsystem: Epic\n---\n`,
+      'unclosed.md': `---\ntitle: Never closed\nwhy: x\n`,
+    });
+    const r = importDir(store, dir);
+    expect(fs.existsSync(marker)).toBe(false);
+    expect(r).toMatchObject({ created: 3, failed: 4 });
+    const byFile = Object.fromEntries(r.problems.map((p) => [p.file, `${p.field}: ${p.reason}`]));
+    expect(byFile).toEqual({
+      'evil-js.md': 'front_matter: the front matter is marked "js"; only YAML front matter is read, and "js" front matter is refused, not run',
+      'evil-javascript.md': 'front_matter: the front matter is marked "javascript"; only YAML front matter is read, and "javascript" front matter is refused, not run',
+      'yaml-function.md': expect.stringMatching(/^front_matter: the front matter is not valid YAML: the tag tag:yaml\.org,2002:js\/function is not allowed/),
+      'unclosed.md': expect.stringMatching(/^front_matter: the front matter opened by "---" on the first line is never closed/),
+    });
+    expect(getCurrentPage(store, 'windows')).toMatchObject({ frontMatter: { title: 'Saved on Windows' }, body: 'Body.\n' });
+    expect(getCurrentPage(store, 'tagged').frontMatter.title).toBe('Tagged YAML');
+  });
+
+  it('refuses code front matter in a git history too, and imports the other pages', () => {
+    const repo = tempDir();
+    const marker = path.join(tempDir(), 'ran');
+    const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: repo, GIT_AUTHOR_NAME: 'Maria Reyes', GIT_AUTHOR_EMAIL: 'mreyes@example-health.org', GIT_COMMITTER_NAME: 'Maria Reyes', GIT_COMMITTER_EMAIL: 'mreyes@example-health.org' };
+    const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { env, stdio: 'pipe' });
+    git('init', '-q', '-b', 'main');
+    writeFiles(repo, { 'docs/good.md': plainPage('A good page'), 'docs/evil.md': codeFrontMatter('js', marker) });
+    git('add', '-A');
+    git('commit', '-q', '-m', 'Add pages');
+    const { store } = testStore();
+    const source = readGitHistory(store, repo, 'docs/', rules.maxBodyBytes);
+    const r = importPages(store, rules, source);
+    expect(fs.existsSync(marker)).toBe(false);
+    expect(r).toMatchObject({ created: 1, failed: 1 });
+    expect(r.problems).toEqual([{ file: expect.stringMatching(/^docs\/evil\.md@[0-9a-f]{10}$/), field: 'front_matter', reason: expect.stringContaining('the front matter is marked "js"') }]);
+    expect(store.pages.head('good')).toBeDefined();
+  });
+});
+
+describe('symbolic links', () => {
+  it('reads nothing a link leads to outside the folder, does not loop, and reports each link skipped', () => {
+    const { store } = testStore();
+    const outside = writeFiles(tempDir(), {
+      'secret.md': plainPage('Outside the folder'),
+      'people.yaml': 'people:\n  - handle: intruder\n    name: Not Invited\n',
+    });
+    const dir = writeFiles(tempDir(), { 'good.md': plainPage('A good page'), 'docs/inside.md': plainPage('Inside') });
+    fs.symlinkSync('/etc/passwd', path.join(dir, 'passwd.md'));
+    fs.symlinkSync(path.join(outside, 'secret.md'), path.join(dir, 'secret.md'));
+    fs.symlinkSync(outside, path.join(dir, 'elsewhere'));
+    fs.symlinkSync(path.join(outside, 'people.yaml'), path.join(dir, 'people.yaml'));
+    fs.symlinkSync('..', path.join(dir, 'docs', 'loop'));
+    fs.symlinkSync('b.md', path.join(dir, 'a.md'));
+    fs.symlinkSync('a.md', path.join(dir, 'b.md'));
+    fs.symlinkSync(path.join('docs', 'inside.md'), path.join(dir, 'linked-inside.md'));
+    const r = importDir(store, dir);
+    const skipped = 'skipped: symbolic link to outside the folder';
+    const unresolved = 'skipped: symbolic link that does not resolve (a link loop or a missing target)';
+    expect(r.problems).toEqual([
+      { file: 'a.md', field: 'file', reason: unresolved },
+      { file: 'b.md', field: 'file', reason: unresolved },
+      { file: 'elsewhere', field: 'file', reason: skipped },
+      { file: 'passwd.md', field: 'file', reason: skipped },
+      { file: 'secret.md', field: 'file', reason: skipped },
+      { file: 'people.yaml', field: 'file', reason: skipped },
+    ]);
+    expect(r).toMatchObject({ created: 3, failed: 5, people: 0 });
+    expect(store.pages.allCurrent().map((p) => p.slug).sort()).toEqual(['good', 'inside', 'linked-inside']);
+    expect(store.parties.get('intruder')).toBeUndefined();
   });
 });
 
