@@ -100,25 +100,26 @@
   }
 
   // Outlines, on the person's own copy of the image, each place the guard found patient information.
-  function showFindings(row, file, findings) {
-    const url = URL.createObjectURL(file);
-    const img = new Image();
-    img.onload = () => {
-      const canvas = document.createElement('canvas');
-      canvas.width = img.naturalWidth;
-      canvas.height = img.naturalHeight;
-      canvas.className = 'attach-findings';
-      canvas.setAttribute('role', 'img');
-      canvas.setAttribute('aria-label', `Where patient information was found: ${findings.map((f) => f.kind).join(', ')}`);
-      const g = canvas.getContext('2d');
-      g.drawImage(img, 0, 0);
-      g.strokeStyle = '#d0021b';
-      g.lineWidth = Math.max(3, img.naturalWidth / 400);
-      for (const f of findings) if (f.box) g.strokeRect(f.box.x - 6, f.box.y - 6, f.box.width + 12, f.box.height + 12);
-      row.after(canvas);
-      URL.revokeObjectURL(url);
-    };
-    img.src = url;
+  // (Drawn from the file itself, so no blob: address is needed past the page's content policy.)
+  async function showFindings(row, file, findings) {
+    let bitmap;
+    try {
+      bitmap = await createImageBitmap(file);
+    } catch (e) {
+      return;
+    }
+    const canvas = document.createElement('canvas');
+    canvas.width = bitmap.width;
+    canvas.height = bitmap.height;
+    canvas.className = 'attach-findings';
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-label', `Where patient information was found: ${findings.map((f) => f.kind).join(', ')}`);
+    const g = canvas.getContext('2d');
+    g.drawImage(bitmap, 0, 0);
+    g.strokeStyle = '#d0021b';
+    g.lineWidth = Math.max(3, bitmap.width / 400);
+    for (const f of findings) if (f.box) g.strokeRect(f.box.x - 6, f.box.y - 6, f.box.width + 12, f.box.height + 12);
+    row.after(canvas);
   }
 
   input.addEventListener('paste', (e) => {
