@@ -28,6 +28,8 @@ export interface InspectedFile {
 
 export interface InspectLimits {
   maxPixels: number;
+  /** Largest total an Office file's zip entries may unpack to (more is a zip bomb). */
+  maxInflatedBytes?: number;
   ocrTimeoutMs: number;
   extractTimeoutMs: number;
 }
@@ -120,7 +122,7 @@ export async function inspectFile(rawName: string, bytes: Buffer, limits: Inspec
     return { ...base, width, height, thumbnail, text: ocr.lines.map((l) => l.text).join('\n'), lines: ocr.lines, readMs: ocr.ms };
   }
   const started = performance.now();
-  const reply = await extractInWorker({ kind: accepted.kind, bytes: new Uint8Array(bytes), maxInflatedBytes: 200 * 1024 * 1024 }, limits.extractTimeoutMs);
+  const reply = await extractInWorker({ kind: accepted.kind, bytes: new Uint8Array(bytes), maxInflatedBytes: limits.maxInflatedBytes ?? 200 * 1024 * 1024 }, limits.extractTimeoutMs);
   if (!reply.ok) throw new FileRefused(`The text of “${name}” could not be read, so it cannot be checked for patient information: ${reply.problem}.`, reply.problem.includes('zip bomb') ? 'too_large' : 'invalid');
   return { ...base, text: reply.text, readMs: performance.now() - started };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { testApp, tokenFor, seedPage, type TestApp } from '../helpers.js';
-import { multipartBody, screenshot } from './fixtures.js';
+import { testApp, tokenFor, seedPage, privacyTeam, type TestApp } from '../helpers.js';
+import { docx, multipartBody, pdf, screenshot } from './fixtures.js';
 import { closeOcr } from '../../server/files/ocr.js';
 
 let t: TestApp;
@@ -106,3 +106,72 @@ async function zipOf(): Promise<Buffer> {
   zip.file('a.txt', 'hello');
   return zip.generateAsync({ type: 'nodebuffer' });
 }
+
+describe('the PHI guard reads documents, and admins may override it', () => {
+  it('finds patient data in Word, PDF and CSV text, and accepts clean ones', async () => {
+    const cases: [string, Buffer, number][] = [
+      ['handoff.docx', await docx(['Downtime procedure for the BPA', 'Patient John Smith, MRN 00482913, was used to test']), 422],
+      ['results.pdf', pdf(['Interface test results', 'DOB: 03/14/1962 for the test message']), 422],
+      ['extract.csv', Buffer.from('name,ssn\nTest,123-45-6789\n'), 422],
+      ['runbook.docx', await docx(['Downtime procedure for the BPA', 'Open the Rule Editor and release Rule 90012.']), 201],
+      ['spec.pdf', pdf(['ORU^R01 routing spec', 'OBX-3 maps to Beaker components']), 201],
+    ];
+    for (const [name, bytes, status] of cases) {
+      const res = await upload(editor, 'sepsis-screening-bpa', { name, bytes, type: 'application/octet-stream' });
+      expect(res.statusCode, `${name}: ${res.body}`).toBe(status);
+      if (status === 422) expect(res.json().findings.length, name).toBeGreaterThan(0);
+    }
+  }, 60_000);
+
+  it('refuses a Word file that unpacks to far more than it weighs (a zip bomb)', async () => {
+    const bomb = await docx(['Runbook'], 3 * 1024 * 1024);
+    const small = await testApp();
+    try {
+      seedPage(small.store);
+      const { attachFile } = await import('../../server/files/commands.js');
+      const { commandContext } = await import('../helpers.js');
+      const ctx = { ...commandContext(small.store), limits: { maxPixels: 40e6, ocrTimeoutMs: 30_000, extractTimeoutMs: 20_000, maxInflatedBytes: 1024 * 1024 } };
+      await expect(attachFile(ctx, 'sepsis-screening-bpa', { name: 'bomb.docx', bytes: bomb })).rejects.toThrow(/zip bomb/);
+      expect(small.store.files.forPage('sepsis-screening-bpa')).toEqual([]);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('lets an admin add a file over a finding with a reason, recorded in the audit event; nobody else', async () => {
+    const bytes = Buffer.from('Service desk: call 555-867-5309 during downtime.');
+    const asEditor = await upload(editor, 'sepsis-screening-bpa', { name: 'desk.txt', bytes }, { phi_override_reason: 'Published help desk number' });
+    expect(asEditor.statusCode).toBe(403);
+    const res = await upload(tokenFor(t.store, 'admin'), 'sepsis-screening-bpa', { name: 'desk.txt', bytes }, { phi_override_reason: 'Published help desk number' });
+    expect(res.statusCode, res.body).toBe(201);
+    const event = t.store.audit.search({ action: 'file.attached' }, 50, 0).find((e) => e.details.includes('desk.txt'))!;
+    expect(JSON.parse(event.details).phi_override).toEqual({ reason: 'Published help desk number', kinds: ['phone number'] });
+  });
+
+  it('makes a thumbnail of a large screenshot for the page view, the original one click away', async () => {
+    const big = await screenshot(['Wide dashboard'], { width: 2560, height: 1440 });
+    const res = await upload(editor, 'sepsis-screening-bpa', { name: 'dashboard.png', bytes: big });
+    expect(res.statusCode, res.body).toBe(201);
+    const thumb = await t.app.inject({ url: `${res.json().url}?size=thumb`, headers: { authorization: `Bearer ${reader}` } });
+    expect(thumb.headers['content-type']).toBe('image/webp');
+    expect((await sharp(thumb.rawPayload).metadata()).width).toBe(1200);
+    const original = await t.app.inject({ url: res.json().url, headers: { authorization: `Bearer ${reader}` } });
+    expect((await sharp(original.rawPayload).metadata()).width).toBe(2560);
+  }, 60_000);
+
+  it('hides a restricted page’s files from those outside its team, by any URL', async () => {
+    await privacyTeam(t.store);
+    const { createPage } = await import('../../server/pages/commands.js');
+    const { commandContext, sampleFrontMatter } = await import('../helpers.js');
+    createPage(commandContext(t.store, 'pwong'), { slug: 'privacy-only', frontMatter: { ...sampleFrontMatter, restricted_to: ['privacy'] }, body: 'x' });
+    const member = tokenFor(t.store, 'pat');
+    const res = await upload(member, 'privacy-only', { name: 'privacy-notes.txt', bytes: Buffer.from('Privacy office notes') });
+    expect(res.statusCode, res.body).toBe(201);
+    const { url, sha256 } = res.json();
+    expect((await t.app.inject({ url, headers: { authorization: `Bearer ${member}` } })).statusCode).toBe(200);
+    for (const probe of [url, `/p/sepsis-screening-bpa/files/${sha256}/privacy-notes.txt`, '/api/pages/privacy-only/attachments']) {
+      expect((await t.app.inject({ url: probe, headers: { authorization: `Bearer ${editor}` } })).statusCode, probe).toBe(404);
+    }
+    expect((await upload(editor, 'privacy-only', { name: 'x.txt', bytes: Buffer.from('x') })).statusCode).toBe(404);
+  });
+});
