@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import sensible from '@fastify/sensible';
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import cookie from '@fastify/cookie';
 import session from '@fastify/session';
 import csrf from '@fastify/csrf-protection';
@@ -27,6 +28,7 @@ import { VIEWS_DIR } from './paths.js';
 import { htmlRoutes } from './routes/html/index.js';
 import { apiRoutes } from './routes/api/index.js';
 import { turnoverApiRoutes } from './routes/api/turnover.js';
+import { fileRoutes } from './routes/files.js';
 import { SearchService } from './search/client.js';
 import { PageHtmlCache } from './routes/html/page-cache.js';
 
@@ -114,6 +116,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     referrerPolicy: { policy: 'same-origin' },
   });
   await app.register(formbody);
+  // Uploads arrive whole in the body (one file, within the attachment limit), beside the form's other
+  // fields, so the CSRF check and a form's hand-back see them like any form. A file over the limit is
+  // marked truncated rather than failing the request, so the form's text is not lost.
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    throwFileSizeLimit: false,
+    limits: { fileSize: config.maxAttachmentBytes, files: 1, fields: 80, parts: 100, fieldSize: config.maxBodyBytes * 2 + 64 * 1024 },
+    async onFile(part) {
+      const data = await part.toBuffer();
+      (part as unknown as { value: unknown }).value = { filename: part.filename, data, truncated: part.file.truncated };
+    },
+  });
   await app.register(cookie);
   await app.register(session, {
     secret: sessionSecret(store),
@@ -178,5 +192,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(htmlRoutes);
   await app.register(apiRoutes);
   await app.register(turnoverApiRoutes);
+  await app.register(fileRoutes);
   return app;
 }

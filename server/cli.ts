@@ -15,7 +15,8 @@ import { addPerson, addTeam, departPerson, editPerson, editTeam } from './people
 import { NotFoundError } from './pages/errors.js';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import { importPages, readFolder, ImportError } from './transfer/import.js';
+import { importPages, readFolder, ImportError, type ImportProblem } from './transfer/import.js';
+import { importFileManifest, importLocalFiles, exportFiles } from './transfer/files.js';
 import { readGitHistory } from './transfer/git.js';
 import { exportStore, ExportError } from './transfer/export.js';
 import { exportOffline } from './transfer/offline.js';
@@ -233,7 +234,7 @@ program
   .option('--default <key=value>', 'a field value for files that do not carry it, e.g. --default system=Interfaces --default owners=jdoe (repeatable)', collect, [])
   .option('--git <repo>', 'import from a git repository: each commit that touched a file becomes a version (author, date, message)')
   .option('--path <folder>', 'with --git: only files under this folder of the repository, e.g. docs/')
-  .action((dir: string | undefined, opts: { default: string[]; git?: string; path?: string }) => {
+  .action(async (dir: string | undefined, opts: { default: string[]; git?: string; path?: string }) => {
     const config = loadConfig(io.env);
     const defaults: Record<string, string> = {};
     for (const pair of opts.default) {
@@ -245,13 +246,22 @@ program
     const store = openStore(config.dataDir);
     try {
       const source = opts.git ? readGitHistory(store, opts.git, opts.path, config.maxBodyBytes) : { ...readFolder(dir!, config.maxBodyBytes), root: path.resolve(dir!) };
-      const bar = progress('Importing pages');
+      const rules = { systems: config.systems, maxBodyBytes: config.maxBodyBytes, phi: phiGuardFor(store, config.mrnPatterns) };
       const t0 = Date.now();
-      const r = importPages(store, { systems: config.systems, maxBodyBytes: config.maxBodyBytes, phi: phiGuardFor(store, config.mrnPatterns) }, source, { defaults, onProgress: bar.update });
+      // Files first: a version that shows a file seals its digest, so the file must be there when it is written.
+      const fileCtx = { store, ...rules, actor: { username: 'cli' }, client: 'import' };
+      const fileProblems: ImportProblem[] = [];
+      let filesAdded = 0;
+      if ('root' in source && source.root) {
+        filesAdded += await importFileManifest(fileCtx, source.root, fileProblems);
+        filesAdded += await importLocalFiles(fileCtx, source.root, source.pages, fileProblems);
+      }
+      const bar = progress('Importing pages');
+      const r = importPages(store, rules, { ...source, problems: [...source.problems, ...fileProblems] }, { defaults, onProgress: bar.update });
       bar.stop();
       for (const p of r.problems) say(`FAILED ${p.file}: ${p.field}: ${p.reason}`);
       const formats = Object.entries(r.formats).map(([f, n]) => `${n} ${f}`).join(', ');
-      say(`Imported in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.failed} failed; ${r.versions} versions written${formats ? ` (files: ${formats})` : ''}${r.people ? `; ${r.people} people and teams added` : ''}${r.reviews ? `; ${r.reviews} reviews` : ''}.`);
+      say(`Imported in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.failed} failed; ${r.versions} versions written${formats ? ` (files: ${formats})` : ''}${r.people ? `; ${r.people} people and teams added` : ''}${r.reviews ? `; ${r.reviews} reviews` : ''}${filesAdded ? `; ${filesAdded} files added to pages` : ''}.`);
       if (r.failed > 0) exitCode = 1;
     } finally {
       store.close();

@@ -20,6 +20,10 @@ export interface Config {
   systems: string[];
   /** Largest page body accepted, in bytes of markdown. */
   maxBodyBytes: number;
+  /** Largest file accepted on a page, in bytes. */
+  maxAttachmentBytes: number;
+  /** How long OCR may read one image before the upload is refused as unreadable. */
+  ocrTimeoutMs: number;
   /** Whether session cookies require HTTPS. */
   secureCookies: boolean;
   /** Ed25519 key that signs audit anchors; kept outside the database file. */
@@ -111,6 +115,10 @@ export function loadConfig(env: Env = process.env): Config {
   const maxBodyBytes = parseInteger(env.WHYWIKI_MAX_BODY_BYTES, 1024 * 1024);
   if (maxBodyBytes === null || maxBodyBytes < 1024) problems.push(`WHYWIKI_MAX_BODY_BYTES must be a whole number of at least 1024 (got "${env.WHYWIKI_MAX_BODY_BYTES}")`);
 
+  const maxAttachmentBytes = parseInteger(env.WHYWIKI_MAX_ATTACHMENT_BYTES, 25 * 1024 * 1024);
+  if (maxAttachmentBytes === null || maxAttachmentBytes < 1024) problems.push(`WHYWIKI_MAX_ATTACHMENT_BYTES must be a whole number of at least 1024 (got "${env.WHYWIKI_MAX_ATTACHMENT_BYTES}")`);
+  const ocrTimeoutMs = duration(env, 'WHYWIKI_OCR_TIMEOUT', '30s', problems);
+
   const secure = (env.WHYWIKI_SECURE_COOKIES ?? 'false').trim().toLowerCase();
   if (!['true', 'false', '1', '0'].includes(secure)) problems.push(`WHYWIKI_SECURE_COOKIES must be true or false (got "${env.WHYWIKI_SECURE_COOKIES}")`);
 
@@ -169,6 +177,8 @@ export function loadConfig(env: Env = process.env): Config {
     ticketUrl,
     systems,
     maxBodyBytes: maxBodyBytes!,
+    maxAttachmentBytes: maxAttachmentBytes!,
+    ocrTimeoutMs: ocrTimeoutMs!,
     secureCookies: secure === 'true' || secure === '1',
     anchorKeyFile: path.resolve(env.WHYWIKI_ANCHOR_KEY?.trim() || path.join(dataDir, 'anchor-ed25519.pem')),
     reviewDefaults,

@@ -6,6 +6,7 @@ import { recordAudit } from './audit/log.js';
 import { createPage, savePage, type CommandContext } from './pages/commands.js';
 import { ValidationError } from './pages/errors.js';
 import { markReviewed } from './pages/review.js';
+import { attachTrustedFile, rewriteLocalFiles } from './files/local.js';
 import { FrontMatterError, readFrontMatter } from './transfer/front-matter.js';
 
 /** One version of a page as a markdown file: front matter, body, and an optional `revision` block. */
@@ -83,6 +84,11 @@ export function seedFromContent(store: Store, dir: string, base: Omit<CommandCon
       const chain = [...earlier, path.join(pagesDir, name)].map(readContentFile);
       chain.forEach((version, i) => {
         const ctx: CommandContext = { ...base, store, actor: { username: version.revision.author ?? 'admin' }, at: version.revision.date, client: 'seed', laterPagesMayFollow: true };
+        // Screenshots and diagrams beside the content (content/files/) become the page's own files.
+        const at = (version.revision.date ?? new Date()).toISOString();
+        const local = rewriteLocalFiles(version.body, path.dirname(version.file), dir, (ref) => attachTrustedFile(store, slug, ref.file, ctx.actor.username, at));
+        if (local.problems.length > 0) throw new ContentError(version.file, local.problems.join('; '));
+        version.body = local.body;
         try {
           if (i === 0) createPage(ctx, { slug, frontMatter: version.frontMatter, body: version.body, summary: version.revision.summary });
           else savePage(ctx, slug, { frontMatter: version.frontMatter, body: version.body, summary: version.revision.summary ?? 'Updated', baseVersion: i });

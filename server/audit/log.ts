@@ -39,7 +39,8 @@ export type AuditAction =
   | 'token.revoked'
   | 'phi.rule_added'
   | 'phi.rule_retired'
-  | 'store.seeded';
+  | 'store.seeded'
+  | 'file.attached';
 
 export interface AuditEvent {
   actor: string;

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify as verifySignature } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify as verifySignature } from 'node:crypto';
 import type { Store } from '../store/index.js';
 import { canonicalJson, chainHash, versionRecord } from '../pages/hash.js';
 
 /** The first link that does not hold: which table and row, what its hash should be and what is stored. */
 export interface ChainBreak {
-  table: 'page_versions' | 'audit_events';
+  table: 'page_versions' | 'audit_events' | 'files';
   id: string;
   expected: string;
   found: string;
@@ -17,6 +17,8 @@ export interface VerifyReport {
   pages: number;
   versions: number;
   events: number;
+  /** Stored files whose bytes were checked against their digest. */
+  files?: number;
   head: { hash: string | null; count: number };
   break: ChainBreak | null;
 }
@@ -50,8 +52,23 @@ export function verifyStore(store: Store): VerifyReport {
     if (row.hash !== expected) {
       return report(pages.size, versions, 0, null, 0, { table: 'page_versions', id, expected, found: row.hash, reason: 'content does not match its hash' });
     }
+    // A version seals the digests of the files it shows: each must still be stored.
+    for (const sha of row.files ? (JSON.parse(row.files) as string[]) : []) {
+      if (!store.files.meta(sha)) {
+        return report(pages.size, versions, 0, null, 0, { table: 'files', id: `${sha} (in ${id})`, expected: 'a stored file', found: '(missing)', reason: `a file that ${id} shows is no longer stored` });
+      }
+    }
     prev = row.hash;
     expectedVersion++;
+  }
+
+  let files = 0;
+  for (const file of store.files.all()) {
+    files++;
+    const actual = createHash('sha256').update(file.bytes).digest('hex');
+    if (actual !== file.sha256 || file.bytes.length !== file.size) {
+      return report(pages.size, versions, 0, null, 0, { table: 'files', id: file.sha256, expected: file.sha256, found: actual, reason: 'the stored bytes do not match their digest (the file was altered)' }, files);
+    }
   }
 
   let events = 0;
@@ -68,11 +85,11 @@ export function verifyStore(store: Store): VerifyReport {
     }
     last = hash;
   }
-  return report(pages.size, versions, events, last, events, null);
+  return report(pages.size, versions, events, last, events, null, files);
 }
 
-function report(pages: number, versions: number, events: number, hash: string | null, count: number, brk: ChainBreak | null): VerifyReport {
-  return { pages, versions, events, head: { hash, count }, break: brk };
+function report(pages: number, versions: number, events: number, hash: string | null, count: number, brk: ChainBreak | null, files = 0): VerifyReport {
+  return { pages, versions, events, files, head: { hash, count }, break: brk };
 }
 
 export function describeReport(r: VerifyReport): string[] {
@@ -81,7 +98,7 @@ export function describeReport(r: VerifyReport): string[] {
     return [`Stopped at the first break, after checking ${where}.`, `BROKEN: ${r.break.table} ${r.break.id}: ${r.break.reason}.`, `  expected ${r.break.expected}`, `  found    ${r.break.found}`];
   }
   return [
-    `Checked ${r.pages} pages with ${r.versions} versions and ${r.events} audit events.`,
+    `Checked ${r.pages} pages with ${r.versions} versions${r.files ? `, ${r.files} files` : ''} and ${r.events} audit events.`,
     `Every hash link holds. Audit head: ${r.head.hash ?? '(empty)'} after ${r.head.count} events.`,
   ];
 }

@@ -12,6 +12,7 @@ import { STATUS_TRANSITIONS } from './lifecycle.js';
 import type { PageEvents } from './events.js';
 import { phiMessages, type PhiGuard, type PhiHit } from '../phi/guard.js';
 import { canSee, type Viewer } from '../auth/visibility.js';
+import { referencedFiles } from '../files/refs.js';
 
 export interface Actor {
   username: string;
@@ -136,7 +137,9 @@ function validateDraft(ctx: CommandContext, slug: string, draft: PageDraft, extr
 }
 
 function writeVersion(ctx: CommandContext, head: PageHeadRow, version: number, prevHash: string | null, fm: FrontMatter, body: string, summary: string, at: string, archived = 0): VersionRow {
-  const unsealed = { page_id: head.id, version, slug: head.slug, front_matter: canonicalJson(fm), body, summary, author: ctx.actor.username, created_at: at, prev_hash: prevHash, archived };
+  // The version seals the digests of the stored files it shows, so history shows them as they were.
+  const files = referencedFiles(head.slug, `${fm.why}\n${body}`).filter((sha) => ctx.store.files.meta(sha));
+  const unsealed = { page_id: head.id, version, slug: head.slug, front_matter: canonicalJson(fm), body, summary, author: ctx.actor.username, created_at: at, prev_hash: prevHash, archived, files: files.length ? JSON.stringify(files) : null };
   const row: VersionRow = { ...unsealed, hash: chainHash(prevHash, versionRecord(unsealed)) };
   ctx.store.pages.insertVersion(row);
   ctx.store.pages.replaceOwners(head.id, fm.owners);

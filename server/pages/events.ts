@@ -13,6 +13,8 @@ interface PageEventMap {
   'page-reviewed': [{ slug: string }];
   /** People or teams changed: owners' names, departures and memberships show on pages and reports. */
   'directory-changed': [{ handle: string }];
+  /** A file was added to a page: its attachment list and the search text of its files changed. */
+  'page-files-changed': [{ slug: string }];
 }
 
 /** Fired after a command's transaction commits; the render cache and (later) the search index listen. */

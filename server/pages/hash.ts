@@ -16,8 +16,12 @@ export function chainHash(prevHash: string | null, record: unknown): string {
     .digest('hex');
 }
 
-/** The fields of a page version that its hash seals. `archived` appears only on archived versions. */
-export function versionRecord(row: { slug: string; version: number; front_matter: string; body: string; summary: string; author: string; created_at: string; archived: number }): Record<string, unknown> {
+/**
+ * The fields of a page version that its hash seals. `archived` appears only on archived versions and
+ * `files` (the digests of the files it references) only on versions that reference files, so versions
+ * written before files existed keep their hashes.
+ */
+export function versionRecord(row: { slug: string; version: number; front_matter: string; body: string; summary: string; author: string; created_at: string; archived: number; files?: string | null }): Record<string, unknown> {
   return {
     slug: row.slug,
     version: row.version,
@@ -27,5 +31,6 @@ export function versionRecord(row: { slug: string; version: number; front_matter
     author: row.author,
     created_at: row.created_at,
     ...(row.archived ? { archived: true } : {}),
+    ...(row.files ? { files: JSON.parse(row.files) as unknown } : {}),
   };
 }

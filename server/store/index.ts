@@ -5,6 +5,7 @@ import { PartyStore } from './parties.js';
 import { SessionStore } from './sessions.js';
 import { UserStore } from './users.js';
 import { PhiRuleStore } from './phi-rules.js';
+import { FileStore } from './files.js';
 
 /** Every table group of the SQLite store, with statements prepared once. Knows SQL, not business rules. */
 export class Store {
@@ -14,6 +15,7 @@ export class Store {
   readonly sessions: SessionStore;
   readonly audit: AuditStore;
   readonly phiRules: PhiRuleStore;
+  readonly files: FileStore;
   private readonly getMetaStmt;
   private readonly setMetaStmt;
 
@@ -24,6 +26,7 @@ export class Store {
     this.sessions = new SessionStore(db);
     this.audit = new AuditStore(db);
     this.phiRules = new PhiRuleStore(db);
+    this.files = new FileStore(db);
     this.getMetaStmt = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
     this.setMetaStmt = db.prepare<[string, string]>(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',

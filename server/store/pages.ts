@@ -48,6 +48,8 @@ export interface VersionRow {
   hash: string;
   /** 1 when the page was archived from this version on. */
   archived: number;
+  /** JSON array of the sha256 digests of the files the version references; null when none. */
+  files: string | null;
 }
 
 export type NewHead = Omit<PageHeadRow, 'id' | 'archived' | 'last_reviewed_at' | 'last_reviewed_by'>;
@@ -116,12 +118,12 @@ export class PageStore {
        WHERE id = @id`,
     );
     this.insertVersionStmt = db.prepare<[VersionRow]>(
-      `INSERT INTO page_versions (page_id, version, slug, front_matter, body, summary, author, created_at, prev_hash, hash, archived)
-       VALUES (@page_id, @version, @slug, @front_matter, @body, @summary, @author, @created_at, @prev_hash, @hash, @archived)`,
+      `INSERT INTO page_versions (page_id, version, slug, front_matter, body, summary, author, created_at, prev_hash, hash, archived, files)
+       VALUES (@page_id, @version, @slug, @front_matter, @body, @summary, @author, @created_at, @prev_hash, @hash, @archived, @files)`,
     );
     this.versionStmt = db.prepare<[number, number], VersionRow>('SELECT * FROM page_versions WHERE page_id = ? AND version = ?');
     this.versionsStmt = db.prepare<[number], VersionMetaRow>(
-      `SELECT page_id, version, slug, front_matter, summary, author, created_at, prev_hash, hash, archived
+      `SELECT page_id, version, slug, front_matter, summary, author, created_at, prev_hash, hash, archived, files
        FROM page_versions WHERE page_id = ? ORDER BY version DESC`,
     );
     this.listStmt = db.prepare<[number, number], CurrentPageRow>(

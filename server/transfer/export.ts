@@ -5,6 +5,7 @@ import type { Store } from '../store/index.js';
 import type { VersionRow } from '../store/pages.js';
 import { orderFrontMatter, type FrontMatter } from '../pages/schema.js';
 import { recordAudit } from '../audit/log.js';
+import { exportFiles } from './files.js';
 
 /**
  * The export layout, which `import` reads back:
@@ -14,6 +15,8 @@ import { recordAudit } from '../audit/log.js';
  *   pages/<slug>.md                the current version: front matter, a `revision` block, the body
  *   history/<slug>/<n>.md          each earlier version, in the same form
  *   history/<slug>/versions.yaml   the page's history: every version's author, date, summary and hash
+ *   files/<sha256>                 each file of the exported pages, once, named by its digest
+ *   files.yaml                     which pages each file belongs to, under which name
  *
  * The `revision` block (version, author, date, summary, hash, archived) is what lets an import write
  * every version back with the same hash.
@@ -21,6 +24,7 @@ import { recordAudit } from '../audit/log.js';
 export interface ExportResult {
   pages: number;
   versions: number;
+  files: number;
   dir: string;
 }
 
@@ -72,10 +76,11 @@ export function exportStore(store: Store, dir: string, options: ExportOptions = 
     options.onProgress?.(i + 1, heads.length);
   });
   fs.writeFileSync(path.join(out, 'reviews.yaml'), YAML.stringify({ reviews }, { lineWidth: 0 }));
+  const files = exportFiles(store, out, new Set(heads.map((h) => h.slug)));
   store.transaction(() =>
     recordAudit(store, { actor: options.actor ?? 'cli', action: 'export.made', target: null, client: 'cli', details: { format: 'markdown', pages: heads.length, versions, ...(options.system ? { system: options.system } : {}), ...(options.includeRestricted ? { include_restricted: true } : {}) } }),
   );
-  return { pages: heads.length, versions, dir: out };
+  return { pages: heads.length, versions, files, dir: out };
 }
 
 function clean<T extends Record<string, unknown>>(o: T): Partial<T> {

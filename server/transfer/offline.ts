@@ -11,12 +11,14 @@ import { registerHelpers } from '../routes/html/view-helpers.js';
 import { VIEWS_DIR } from '../paths.js';
 import { recordAudit } from '../audit/log.js';
 import { ExportError } from './export.js';
+import { referencedFiles } from '../files/refs.js';
 
 const require = createRequire(import.meta.url);
 
-/** Turns the server's links into links between the static files. */
+/** Turns the server's links into links between the static files (pages, and the files they show). */
 function localLinks(html: string, prefix: string): string {
   return html
+    .replace(/(href|src)="\/p\/[a-z0-9-]+\/files\/([0-9a-f]{64})\/([^"?]+)(?:\?size=thumb)?"/g, (_m, attr: string, sha: string, name: string) => `${attr}="${prefix}files/${sha}/${name}"`)
     .replace(/href="\/p\/([a-z0-9-]+)"/g, (_m, slug: string) => `href="${prefix}p/${slug}.html"`)
     .replace(/href="\/new\?slug=[^"]*"/g, 'href="#" title="This page does not exist yet"');
 }
@@ -101,6 +103,15 @@ export function exportOffline(store: Store, config: Pick<Config, 'ticketUrl' | '
       backlinks: store.pages.backlinks(row.slug).filter((b) => slugs.has(b.slug) && b.slug !== row.slug),
     });
     fs.writeFileSync(path.join(out, 'p', `${row.slug}.html`), layout({ title: fm.title, root: '../', body: html, exportedAt }));
+    // The page's screenshots and documents go beside it, so the copy shows them from the file system.
+    for (const sha of referencedFiles(row.slug, `${fm.why}\n${version.body}`)) {
+      const stored = store.files.belongsTo(row.slug, sha) ? store.files.bytes(sha) : undefined;
+      if (!stored) continue;
+      for (const name of new Set([...`${fm.why}\n${version.body}`.matchAll(new RegExp(`/files/${sha}/([^)>\\s"?]+)`, 'g'))].map((m) => m[1]!))) {
+        fs.mkdirSync(path.join(out, 'files', sha), { recursive: true });
+        fs.writeFileSync(path.join(out, 'files', sha, decodeURIComponent(name).replace(/[/\\]/g, '-')), stored.bytes);
+      }
+    }
     builder.add({ slug: row.slug, title: fm.title, why: fm.why, body: version.body, tags: (fm.tags ?? []).join(' '), tickets: (fm.tickets ?? []).join(' '), owners: owners.map((o) => o.name).join(' ') });
     docs[row.slug] = { t: fm.title, s: fm.system, m: fm.module ?? '', st: fm.status, w: fm.why.replace(/\s+/g, ' ').slice(0, 220) };
   }

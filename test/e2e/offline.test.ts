@@ -47,6 +47,10 @@ describe('the offline copy', () => {
     await hit.click();
     await page.waitForURL(/p\/sepsis-screening-bpa\.html$/);
     expect(await page.textContent('h1')).toBe('Sepsis screening BPA for adult ED and inpatients');
+    // The page's screenshot was copied beside it and shows from the file system.
+    const shot = page.locator('.markdown img').first();
+    expect(await shot.getAttribute('src')).toMatch(/^\.\.\/files\/[0-9a-f]{64}\/sepsis-bpa-criteria\.png$/);
+    await expect.poll(() => shot.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1280);
     // A [[link]] in the body leads to the other page's file.
     const link = page.locator('.markdown a.wikilink').first();
     const href = await link.getAttribute('href');

@@ -1,18 +1,23 @@
+import { multipartBody } from '../files/fixtures.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, sampleFrontMatter, seedPage, testApp, tokenFor, type TestApp } from '../helpers.js';
 import { savePage } from '../../server/pages/commands.js';
 import { commandContext } from '../helpers.js';
 import { createPage } from '../../server/pages/commands.js';
+import { attachFile } from '../../server/files/commands.js';
+import { DEFAULT_INSPECT_LIMITS } from '../../server/files/inspect.js';
 
 let t: TestApp;
 beforeAll(async () => {
   t = await testApp();
   seedPage(t.store, 'p', 'one');
   savePage(commandContext(t.store), 'p', { frontMatter: sampleFrontMatter, body: 'two', summary: 'two', baseVersion: 1 });
+  fileSha = (await attachFile({ ...commandContext(t.store), limits: DEFAULT_INSPECT_LIMITS }, 'p', { name: 'notes.txt', bytes: Buffer.from('Interface notes') })).sha256;
 });
+let fileSha = '';
 afterAll(async () => { await t.close(); });
 
-const fill = (url: string) => url.replace(':slug', 'p').replace(':version', '1').replace(':n', '1').replace(':handle', url.includes('/teams') ? 'epic-clindoc' : 'mreyes').replace(':date', '2999-01-01');
+const fill = (url: string) => url.replace(':slug', 'p').replace(':sha256', fileSha).replace(':name', 'notes.txt').replace(':version', '1').replace(':n', '1').replace(':handle', url.includes('/teams') ? 'epic-clindoc' : 'mreyes').replace(':date', '2999-01-01');
 
 describe('the route table', () => {
   it('gives readers and auditors 403 on every write route, and writes nothing', async () => {
@@ -67,6 +72,10 @@ describe('every write path', () => {
       ['POST /api/pages/:slug/review', () => api('POST', '/api/pages/api-page/review', {})],
       ['POST /p/:slug/status', async () => { await editor.get('/p/form-page/status'); return editor.post('/p/form-page/status', { status: 'retired', reason: 'Replaced by the vendor build' }); }],
       ['POST /api/pages/:slug/status', () => api('POST', '/api/pages/api-page/status', { status: 'in-build', reason: 'Reopened for the upgrade' })],
+      ['POST /api/pages/:slug/attachments', () => {
+        const body = multipartBody([{ name: 'file', value: Buffer.from('Interface notes'), filename: 'notes.txt', type: 'text/plain' }]);
+        return t.app.inject({ method: 'POST', url: '/api/pages/api-page/attachments', headers: { ...body.headers, authorization: `Bearer ${token}` }, payload: body.payload });
+      }],
       ['POST /logout', async () => { await editor.get('/'); return editor.post('/logout', {}); }],
       // The directory and reassignment, as an admin.
       ['sign in admin', async () => { await admin.get('/login'); return admin.post('/login', { username: 'admin', password: 'a-long-test-password' }); }],

@@ -3,6 +3,8 @@ import { commandContext, sampleFrontMatter, testApp, tokenFor, Browser, type Tes
 import { privacyTeam } from '../helpers.js';
 import { createPage } from '../../server/pages/commands.js';
 import type { Access } from '../../server/auth/plugin.js';
+import { attachFile } from '../../server/files/commands.js';
+import { DEFAULT_INSPECT_LIMITS } from '../../server/files/inspect.js';
 
 /**
  * Every route the app registers, with who may call it. A route missing here fails the test, so nobody can
@@ -35,6 +37,7 @@ const MATRIX: Record<string, Access> = {
   'GET /api/people': 'read', 'POST /api/people': 'admin', 'GET /api/people/:handle': 'read', 'PATCH /api/people/:handle': 'admin', 'POST /api/people/:handle/depart': 'admin',
   'GET /api/teams': 'read', 'GET /api/teams/:handle': 'read', 'POST /api/teams': 'admin', 'PATCH /api/teams/:handle': 'admin', 'POST /api/reassign': 'admin',
   'POST /api/pages/:slug/review': 'read', 'POST /api/pages/:slug/status': 'write', 'GET /api/pages/:slug/backlinks': 'read',
+  'POST /api/pages/:slug/attachments': 'write', 'GET /api/pages/:slug/attachments': 'read', 'GET /p/:slug/files/:sha256/:name': 'read',
 };
 
 /** Where a route answers differently from its level, and why. */
@@ -78,12 +81,17 @@ beforeAll(async () => {
   tokens['non-member'] = tokens.editor!;
   createPage(commandContext(t.store), { slug: 'open-page', frontMatter: { ...sampleFrontMatter }, body: 'x' });
   createPage(commandContext(t.store, 'pwong'), { slug: RESTRICTED, frontMatter: { ...sampleFrontMatter, title: 'Privacy only', restricted_to: ['privacy'] }, body: 'x' });
+  // One file on each page, so the file route has something to serve to those allowed.
+  const ctx = { ...commandContext(t.store), limits: DEFAULT_INSPECT_LIMITS };
+  fileSha = (await attachFile(ctx, 'open-page', { name: 'notes.txt', bytes: Buffer.from('Interface notes') })).sha256;
+  await attachFile(ctx, RESTRICTED, { name: 'notes.txt', bytes: Buffer.from('Interface notes') });
   await t.app.searchIndex.whenReady();
 });
+let fileSha = '';
 afterAll(async () => { await t.close(); });
 
 function fill(url: string, slug: string): string {
-  return url.replace(':slug', slug).replace(':version', '1').replace(':n', '1').replace(':date', '2999-01-01').replace(':username', 'reader').replace(':id', '1')
+  return url.replace(':slug', slug).replace(':sha256', fileSha).replace(':name', 'notes.txt').replace(':version', '1').replace(':n', '1').replace(':date', '2999-01-01').replace(':username', 'reader').replace(':id', '1')
     .replace(':handle', url.includes('/teams') ? 'epic-clindoc' : 'mreyes') + (url === '/as-of-go' ? '?date=2024-01-01' : '');
 }
 

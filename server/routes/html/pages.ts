@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import { Type, type TOptional, type TString } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { changeStatus, createPage, PhiRefused, savePage, type CommandContext } from '../../pages/commands.js';
 import { markReviewed } from '../../pages/review.js';
@@ -20,14 +20,19 @@ import type { PageVersion } from '../../pages/model.js';
 import { Slug } from '../../pages/schema.js';
 import { PageHtmlCache, PERSONAL_PLACEHOLDERS } from './page-cache.js';
 import { closedForm } from './forms.js';
+import { withFormUpload } from '../files.js';
 import { draftFromValues, formChoices, valuesFromForm, valuesFromFrontMatter, type FormValues, type PageFormBody } from './page-form.js';
 
 const SlugParams = Type.Object({ slug: Slug });
 /** The page form: every field it has, as text, and nothing else (an unknown field is refused with its name). */
 const FormBody = Type.Object(
-  Object.fromEntries(
-    [...FRONT_MATTER_FIELDS, 'body', 'summary', 'slug', 'base_version', '_csrf', 'phi_override_reason'].map((f) => [f, Type.Optional(Type.String({ maxLength: f === 'body' ? 4 * 1024 * 1024 : 40_000 }))]),
-  ),
+  {
+    ...(Object.fromEntries(
+      [...FRONT_MATTER_FIELDS, 'body', 'summary', 'slug', 'base_version', '_csrf', 'phi_override_reason', 'file_alt'].map((f) => [f, Type.Optional(Type.String({ maxLength: f === 'body' ? 4 * 1024 * 1024 : 40_000 }))]),
+    ) as Record<string, TOptional<TString>>),
+    // The form is multipart so that, without JavaScript, a file can be added with the save.
+    file: Type.Optional(Type.Unknown()),
+  },
   { additionalProperties: false },
 );
 
@@ -110,6 +115,7 @@ function renderForm(reply: FastifyReply, app: FastifyInstance, view: { mode: 'ne
     ...formChoices(app.config.systems, view.values),
     errors: view.errors ?? {},
     action: view.mode === 'new' ? '/new' : `/p/${view.slug}/edit`,
+    maxAttachmentMb: Math.round(app.config.maxAttachmentBytes / (1024 * 1024)),
     people: app.store.parties.all(),
   });
 }
@@ -186,7 +192,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
   r.post('/new', { config: { access: 'write' }, schema: { body: FormBody } }, async (request, reply) => {
     const values = valuesFromForm(request.body as PageFormBody);
     try {
-      const page = createPage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), { ...draftFromValues(values), slug: values.slug });
+      await withFormUpload(app, request, values, values.slug);
+      const page = createPage(commandContext(app, request, { phiOverride: phiOverrideOf(request, (request.body as PageFormBody).phi_override_reason) }), { ...draftFromValues(values), slug: values.slug });
       return reply.redirect(`/p/${page.slug}`, 303);
     } catch (e) {
       const problem = formError(e);
@@ -206,7 +213,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const slug = request.params.slug;
     const values = valuesFromForm(request.body as PageFormBody);
     try {
-      savePage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), slug, { ...draftFromValues(values), baseVersion: Number(values.base_version) });
+      await withFormUpload(app, request, values, slug);
+      savePage(commandContext(app, request, { phiOverride: phiOverrideOf(request, (request.body as PageFormBody).phi_override_reason) }), slug, { ...draftFromValues(values), baseVersion: Number(values.base_version) });
       return reply.redirect(`/p/${slug}`, 303);
     } catch (e) {
       if (e instanceof ConflictError) {
