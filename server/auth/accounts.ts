@@ -118,13 +118,13 @@ export function createApiToken(store: Store, username: string, label: string | n
 
 const TOKEN_TOUCH_MS = 60_000;
 
-export function userForToken(store: Store, token: string): SessionUser | null {
+export function userForToken(store: Store, token: string, at: Date = new Date()): SessionUser | null {
   const row = store.users.byTokenHash(hashToken(token));
   if (!row || row.active !== 1) return null;
   // "Last used" is for people reviewing tokens, to the minute: recording every request would make
   // each API read a disk write.
-  const now = Date.now();
-  if (!row.token_last_used_at || now - Date.parse(row.token_last_used_at) > TOKEN_TOUCH_MS) store.users.touchToken(row.token_id, new Date(now).toISOString());
+  const now = at.getTime();
+  if (!row.token_last_used_at || now - Date.parse(row.token_last_used_at) > TOKEN_TOUCH_MS) store.users.touchToken(row.token_id, at.toISOString());
   return toSessionUser(row);
 }
 

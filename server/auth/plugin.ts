@@ -86,7 +86,7 @@ async function authorization(app: FastifyInstance): Promise<void> {
     const header = request.headers.authorization;
     const remoteUser = proxy ? request.headers[proxy.userHeader] : undefined;
     if (header?.startsWith('Bearer ')) {
-      request.user = userForToken(app.store, header.slice(7).trim());
+      request.user = userForToken(app.store, header.slice(7).trim(), app.clock());
       request.authMethod = request.user ? 'token' : null;
       if (!request.user) return sendError(request, reply, { statusCode: 401, error: 'Unauthorized', message: 'The API token is unknown, revoked, or belongs to a deactivated user.' });
     } else if (proxy && typeof remoteUser === 'string' && remoteUser.trim() !== '') {

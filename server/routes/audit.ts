@@ -121,7 +121,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
     if (format === 'json') {
       const events = rows.map(eventJson);
       reply.header('Content-Disposition', 'attachment; filename="whywiki-audit.json"');
-      return reply.send({ exported_at: new Date().toISOString(), filter, count: events.length, events });
+      return reply.send({ exported_at: app.clock().toISOString(), filter, count: events.length, events });
     }
     const csv = stringify(rows.map((e) => [e.id, e.at, e.actor, e.action, e.target ?? '', e.client ?? '', e.details, e.prev_hash ?? '', e.hash]), {
       header: true,

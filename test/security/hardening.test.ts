@@ -67,9 +67,16 @@ describe('CSRF and Origin', () => {
     const urls = t.app.routeTable.filter((x) => x.method === 'GET').map((r) => r.url.replace(':slug', 'sepsis-screening-bpa').replace(':version', '1').replace(':n', '1').replace(':handle', 'mreyes').replace(':date', '2999-01-01').replace(':username', 'editor').replace(':id', '1'));
     // Through the browser's cookie, no GET changes or records anything: a link or an image in a page
     // must not act in the name of whoever opens it.
+    await b.get('/');
+    const changes = () => t.store.db.prepare('SELECT total_changes()').pluck().get() as number;
+    const w0 = changes();
     for (const url of urls) await b.get(url);
     expect(count()).toBe(c0);
     expect(events()).toBe(e0);
+    // Not a row written anywhere, sessions included; nor by someone not signed in.
+    const stranger = new Browser(t.app);
+    for (const url of urls) await stranger.get(url);
+    expect(changes()).toBe(w0);
     // A script's token may fetch the audit export by GET; that export is recorded (export.made), nothing else is.
     for (const url of urls) await t.app.inject({ url, headers: { authorization: `Bearer ${adminToken}` } });
     expect(count()).toBe(c0);

@@ -181,8 +181,9 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     }
     app.store.transaction(() => {
       const row = app.store.users.byId(user.id)!;
-      app.store.users.update({ ...row, last_signed_in_at: new Date().toISOString() });
-      recordAudit(app.store, { actor: user.username, action: 'signin.succeeded', target: `user:${user.username}`, client: request.ip, details: { method: 'oidc' } });
+      const now = app.clock().toISOString();
+      app.store.users.update({ ...row, last_signed_in_at: now });
+      recordAudit(app.store, { actor: user.username, action: 'signin.succeeded', target: `user:${user.username}`, client: request.ip, at: now, details: { method: 'oidc' } });
     });
     await beginSession(request, user, app.clock());
     return reply.redirect(flow.next, 303);
