@@ -92,12 +92,16 @@ export class SigninLimits {
       finish: async (failed) => {
         if (finished) return;
         finished = true;
-        for (const k of keys) {
-          const n = (this.pending.get(k) ?? 1) - 1;
-          if (n > 0) this.pending.set(k, n);
-          else this.pending.delete(k);
+        // Counted before it stops being pending, so no check in between sees it as neither.
+        try {
+          if (failed) await Promise.all([this.address(request), this.account(request)]);
+        } finally {
+          for (const k of keys) {
+            const n = (this.pending.get(k) ?? 1) - 1;
+            if (n > 0) this.pending.set(k, n);
+            else this.pending.delete(k);
+          }
         }
-        if (failed) await Promise.all([this.address(request), this.account(request)]);
       },
     };
   }
