@@ -20,6 +20,8 @@ import { PageEvents } from './pages/events.js';
 import { pageExists } from './pages/queries.js';
 import { RenderCache } from './render/cache.js';
 import { SqliteSessionStore } from './auth/session-store.js';
+import { SigninCsrf } from './auth/signin-csrf.js';
+import { clockedRateLimitStore } from './auth/signin-limits.js';
 import { authorizationPlugin } from './auth/plugin.js';
 import { sendError, storageProblem, toErrorBody } from './routes/errors.js';
 import { handBackUnsaved, isHandBackCandidate } from './routes/html/unsaved.js';
@@ -129,26 +131,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
   await app.register(cookie);
+  const secret = sessionSecret(store);
   await app.register(session, {
-    secret: sessionSecret(store),
+    secret,
     cookieName: config.secureCookies ? '__Host-whywiki' : 'whywiki_session',
-    store: new SqliteSessionStore(store.sessions, config.sessionIdleMs),
+    store: new SqliteSessionStore(store.sessions, config.sessionIdleMs, () => app.clock().getTime()),
     saveUninitialized: false,
     // Every request moves the expiry: the session ends after the idle timeout without requests (and, checked
     // by the authorization plugin, after the absolute timeout whatever happens).
     rolling: true,
     cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, path: '/', maxAge: config.sessionIdleMs },
   });
-  // Only the routes that ask for it are limited (sign-in); the limits live in memory, per process.
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) => ({
-      statusCode: 429,
-      error: 'Too Many Requests',
-      message: `Too many sign-in attempts. Wait ${Math.ceil(context.ttl / 1000)} seconds, then try again.`,
-    }),
-  });
+  // Only sign-in is limited, by the limiters it creates; the counts live in memory, per process.
+  await app.register(rateLimit, { global: false, store: clockedRateLimitStore(() => app.clock()) });
   await app.register(csrf, { sessionPlugin: '@fastify/session' });
+  app.decorate('signinCsrf', new SigninCsrf(secret, config.secureCookies));
   await app.register(authorizationPlugin);
 
   registerHelpers(handlebars, config);

@@ -5,7 +5,7 @@ import { canonicalJson, chainHash } from '../pages/hash.js';
 export const AUDIT_ACTIONS = [
   'page.created', 'page.saved', 'page.restored', 'page.archived', 'page.unarchived', 'page.status_changed',
   'page.reviewed', 'page.ownership_moved', 'person.created', 'person.changed', 'person.departed', 'team.created', 'team.changed',
-  'signin.succeeded', 'signin.failed', 'signout', 'user.created', 'user.changed', 'user.deactivated', 'user.reactivated',
+  'signin.succeeded', 'signin.failed', 'signin.refused', 'signout', 'user.created', 'user.changed', 'user.deactivated', 'user.reactivated',
   'user.password_reset', 'user.password_changed', 'role.changed', 'token.created', 'token.revoked',
   'phi.rule_added', 'phi.rule_retired', 'export.made', 'import.made', 'store.seeded',
 ] as const;
@@ -28,6 +28,7 @@ export type AuditAction =
   | 'team.changed'
   | 'signin.succeeded'
   | 'signin.failed'
+  | 'signin.refused'
   | 'signout'
   | 'user.created'
   | 'user.deactivated'

@@ -61,25 +61,44 @@ export async function createUser(store: Store, input: NewUser, audit: AuditConte
   });
 }
 
+/** Why a sign-in did not succeed, as the audit log records it (the person is told none of this). */
+export type SigninFailure = 'unknown account' | 'wrong password' | 'no password here (single sign-on)' | 'deactivated';
+export type SigninResult = { user: SessionUser } | { user: null; reason: SigninFailure };
+
 /**
  * Checks a username and password. An unknown user costs the same scrypt work as a wrong password,
- * so the two cannot be told apart by timing. Every attempt is audited.
+ * so the two cannot be told apart by timing. Every attempt is audited: a success as signin.succeeded, bad
+ * credentials as signin.failed, a deactivated account as signin.refused, each failure with its reason.
  */
-export async function signIn(store: Store, username: string, password: string, client: string | null): Promise<SessionUser | null> {
+export async function attemptSignIn(store: Store, username: string, password: string, client: string | null, now: Date = new Date()): Promise<SigninResult> {
   const row = store.users.byName(username.trim());
   // Accounts from single sign-on have no password here; they cost the same work as any other miss.
   const ok = await verifyPassword(password, row?.password_hash ?? (await decoyHash()));
-  const user = row && row.active === 1 && ok ? row : undefined;
+  const reason: SigninFailure | null = !row ? 'unknown account' : !row.password_hash ? 'no password here (single sign-on)' : !ok ? 'wrong password' : row.active !== 1 ? 'deactivated' : null;
   store.transaction(() => {
-    if (user) store.users.update({ ...user, last_signed_in_at: new Date().toISOString() });
+    if (!reason) store.users.update({ ...row!, last_signed_in_at: now.toISOString() });
     recordAudit(store, {
-      actor: user ? user.username : 'anonymous',
-      action: user ? 'signin.succeeded' : 'signin.failed',
+      actor: reason ? 'anonymous' : row!.username,
+      action: !reason ? 'signin.succeeded' : reason === 'deactivated' ? 'signin.refused' : 'signin.failed',
       target: `user:${safeForLog(username.trim().toLowerCase(), 64)}`,
       client,
+      at: now.toISOString(),
+      ...(reason ? { details: { reason } } : {}),
     });
   });
-  return user ? toSessionUser(user) : null;
+  return reason ? { user: null, reason } : { user: toSessionUser(row!) };
+}
+
+/** The signed-in user, or null: attemptSignIn without the reason. */
+export async function signIn(store: Store, username: string, password: string, client: string | null): Promise<SessionUser | null> {
+  return (await attemptSignIn(store, username, password, client)).user;
+}
+
+/** A sign-in refused before its password was checked (too many failures); never the password itself. */
+export function recordSigninRefused(store: Store, username: string, client: string | null, reason: string, now: Date = new Date()): void {
+  store.transaction(() =>
+    recordAudit(store, { actor: 'anonymous', action: 'signin.refused', target: `user:${safeForLog(username.trim().toLowerCase(), 64)}`, client, at: now.toISOString(), details: { reason } }),
+  );
 }
 
 export function recordSignOut(store: Store, username: string, client: string | null): void {
@@ -99,13 +118,13 @@ export function createApiToken(store: Store, username: string, label: string | n
 
 const TOKEN_TOUCH_MS = 60_000;
 
-export function userForToken(store: Store, token: string): SessionUser | null {
+export function userForToken(store: Store, token: string, at: Date = new Date()): SessionUser | null {
   const row = store.users.byTokenHash(hashToken(token));
   if (!row || row.active !== 1) return null;
   // "Last used" is for people reviewing tokens, to the minute: recording every request would make
   // each API read a disk write.
-  const now = Date.now();
-  if (!row.token_last_used_at || now - Date.parse(row.token_last_used_at) > TOKEN_TOUCH_MS) store.users.touchToken(row.token_id, new Date(now).toISOString());
+  const now = at.getTime();
+  if (!row.token_last_used_at || now - Date.parse(row.token_last_used_at) > TOKEN_TOUCH_MS) store.users.touchToken(row.token_id, at.toISOString());
   return toSessionUser(row);
 }
 

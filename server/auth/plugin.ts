@@ -38,6 +38,8 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     access?: Access;
+    /** The form was shown to someone not yet signed in: its CSRF token comes from SigninCsrf. */
+    signinForm?: boolean;
   }
   interface FastifyInstance {
     /** Every route with its access level, as registered: for tests and the API reference. */
@@ -84,7 +86,7 @@ async function authorization(app: FastifyInstance): Promise<void> {
     const header = request.headers.authorization;
     const remoteUser = proxy ? request.headers[proxy.userHeader] : undefined;
     if (header?.startsWith('Bearer ')) {
-      request.user = userForToken(app.store, header.slice(7).trim());
+      request.user = userForToken(app.store, header.slice(7).trim(), app.clock());
       request.authMethod = request.user ? 'token' : null;
       if (!request.user) return sendError(request, reply, { statusCode: 401, error: 'Unauthorized', message: 'The API token is unknown, revoked, or belongs to a deactivated user.' });
     } else if (proxy && typeof remoteUser === 'string' && remoteUser.trim() !== '') {
@@ -105,12 +107,12 @@ async function authorization(app: FastifyInstance): Promise<void> {
         if (request.session.userId !== request.user.id) {
           if (request.session.userId !== undefined) await request.session.regenerate();
           request.session.set('userId', request.user.id);
-          request.session.set('signedInAt', Date.now());
+          request.session.set('signedInAt', app.clock().getTime());
         }
       }
     } else if (request.session?.userId !== undefined) {
       const signedInAt = request.session.signedInAt ?? 0;
-      if (Date.now() - signedInAt > app.config.sessionMaxMs) {
+      if (app.clock().getTime() - signedInAt > app.config.sessionMaxMs) {
         // The absolute timeout: however active, a session ends this long after its sign-in.
         await request.session.destroy();
       } else {
@@ -158,13 +160,17 @@ async function authorization(app: FastifyInstance): Promise<void> {
   // own form or script. Token clients are not browsers and need no CSRF token.
   // Before the body is validated: a refused or signed-out request is answered as such, not with a field error.
   app.addHook('preValidation', (request, reply, done) => {
-    if (request.unsaved) return void handBackUnsaved(request, reply, request.unsaved).then(() => done(), done);
     if (SAFE_METHODS.has(request.method) || request.authMethod === 'token') return done();
+    // The Origin check comes before handing a form's text back: a page on another site must not be able
+    // to post text and have this site show it.
     const foreign = foreignOrigin(request, app.config.publicUrl);
     if (foreign) {
       request.log.warn({ origin: safeForLog(foreign) }, 'refused a write sent from another site');
-      return void sendError(request, reply, { statusCode: 403, error: 'Forbidden', message: `This request came from another site (${foreign}); Whywiki only accepts changes sent from its own pages.` }).then(() => done(), done);
+      return void sendError(request, reply, { statusCode: 403, error: 'Forbidden', message: `This request came from another site (${safeForLog(foreign, 200)}); Whywiki only accepts changes sent from its own pages.` }).then(() => done(), done);
     }
+    if (request.unsaved) return void handBackUnsaved(request, reply, request.unsaved).then(() => done(), done);
+    // The sign-in form is shown before there is a session: its token is checked against its own cookie.
+    if (request.routeOptions.config.signinForm && app.signinCsrf.verify(request)) return done();
     // A refused token is answered by the error handler, which hands a form's text back.
     app.csrfProtection(request, reply, done);
   });

@@ -11,12 +11,16 @@ export class SqliteSessionStore implements FastifySessionStore {
   /** What was last written per session, so an unchanged session that only slid its expiry is not rewritten on every page view. */
   private readonly written = new LRUCache<string, { data: string; expires: number }>({ max: 10_000 });
 
-  /** `idleMs`: the idle timeout; the expiry is written through early by at most a tenth of it. */
-  constructor(private readonly sessions: SessionStore, private readonly idleMs = DEFAULT_TTL_MS) {}
+  /**
+   * `idleMs`: the idle timeout; the expiry is written through early by at most a tenth of it. `now`: the
+   * app's clock. The store decides expiry by it (not by the cookie's own expiry, which reads the real time),
+   * so the idle timeout follows the one clock the app runs on.
+   */
+  constructor(private readonly sessions: SessionStore, private readonly idleMs = DEFAULT_TTL_MS, private readonly now: () => number = Date.now) {}
 
   set(sessionId: string, session: Session, callback: (err?: unknown) => void): void {
     try {
-      const expires = session.cookie?.expires ? new Date(session.cookie.expires).getTime() : Date.now() + DEFAULT_TTL_MS;
+      const expires = this.now() + this.idleMs;
       const { cookie: _cookie, ...content } = session as Session & { cookie?: unknown };
       const data = JSON.stringify(content);
       const last = this.written.get(sessionId);
@@ -37,7 +41,7 @@ export class SqliteSessionStore implements FastifySessionStore {
 
   get(sessionId: string, callback: (err: unknown, result?: Session | null) => void): void {
     try {
-      const data = this.sessions.get(sessionId, Date.now());
+      const data = this.sessions.get(sessionId, this.now());
       callback(null, data ? (JSON.parse(data) as Session) : null);
     } catch (e) {
       callback(e);

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { stringify } from 'csv-stringify/sync';
@@ -6,6 +6,8 @@ import { AUDIT_ACTIONS, recordAudit } from '../audit/log.js';
 import { describeReport, verifyStore } from '../audit/verify.js';
 import { ValidationError, type FieldError } from '../pages/errors.js';
 import type { AuditFilter, AuditRow } from '../store/audit.js';
+import { closedForm } from './html/forms.js';
+import { sendError } from './errors.js';
 
 const AuditQuery = Type.Object({
   actor: Type.Optional(Type.String({ maxLength: 100 })),
@@ -18,6 +20,18 @@ const AuditQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
 });
 type AuditQuery = Static<typeof AuditQuery>;
+
+/** The export form on /audit: the filters shown, as hidden fields. */
+const ExportForm = closedForm({
+  actor: Type.Optional(Type.String({ maxLength: 100 })),
+  action: Type.Optional(Type.String({ maxLength: 60 })),
+  page: Type.Optional(Type.String({ maxLength: 200 })),
+  system: Type.Optional(Type.String({ maxLength: 60 })),
+  from: Type.Optional(Type.String({ maxLength: 40 })),
+  to: Type.Optional(Type.String({ maxLength: 40 })),
+});
+
+type ExportFormat = 'csv' | 'json';
 
 const PAGE_SIZE = 50;
 
@@ -80,7 +94,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
       pages,
       prev: page > 1 ? `/audit?${params}&p=${page - 1}` : null,
       next: page < pages ? `/audit?${params}&p=${page + 1}` : null,
-      exportQuery: params,
+      exportFields: Object.entries({ actor: q.actor, action: q.action, page: q.page, system: q.system, from: q.from, to: q.to }).filter(([, v]) => v).map(([name, value]) => ({ name, value })),
       actions: AUDIT_ACTIONS,
       systems: app.config.systems,
       actors: app.store.audit.actors(),
@@ -99,22 +113,37 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
     return { total: app.store.audit.count(filter), page, limit, events: app.store.audit.search(filter, limit, (page - 1) * limit).map(eventJson) };
   });
 
-  r.get('/api/audit/export.json', { config, schema: { querystring: AuditQuery } }, async (request, reply) => {
-    const filter = { ...toFilter(request.query, app.config.systems), hiddenTargets: [...request.hidden] };
-    const events = app.store.audit.search(filter, Number.MAX_SAFE_INTEGER, 0).map(eventJson);
-    exportEvent(request, 'json', filter, events.length);
-    reply.header('Content-Disposition', 'attachment; filename="whywiki-audit.json"');
-    return { exported_at: new Date().toISOString(), filter, count: events.length, events };
-  });
-
-  r.get('/api/audit/export.csv', { config, schema: { querystring: AuditQuery } }, async (request, reply) => {
-    const filter = { ...toFilter(request.query, app.config.systems), hiddenTargets: [...request.hidden] };
+  /** Writes the export and records it, in one place for the API and the screen. */
+  const sendExport = (request: FastifyRequest, reply: FastifyReply, format: ExportFormat, query: AuditQuery) => {
+    const filter = { ...toFilter(query, app.config.systems), hiddenTargets: [...request.hidden] };
     const rows = app.store.audit.search(filter, Number.MAX_SAFE_INTEGER, 0);
-    exportEvent(request, 'csv', filter, rows.length);
+    exportEvent(request, format, filter, rows.length);
+    if (format === 'json') {
+      const events = rows.map(eventJson);
+      reply.header('Content-Disposition', 'attachment; filename="whywiki-audit.json"');
+      return reply.send({ exported_at: app.clock().toISOString(), filter, count: events.length, events });
+    }
     const csv = stringify(rows.map((e) => [e.id, e.at, e.actor, e.action, e.target ?? '', e.client ?? '', e.details, e.prev_hash ?? '', e.hash]), {
       header: true,
       columns: ['id', 'at', 'actor', 'action', 'target', 'client', 'details', 'prev_hash', 'hash'],
     });
     return reply.header('Content-Type', 'text/csv; charset=utf-8').header('Content-Disposition', 'attachment; filename="whywiki-audit.csv"').send(csv);
-  });
+  };
+
+  // An export is recorded under the name of whoever makes it, so a browser must not make one by merely
+  // loading a URL: an image in a page would make every auditor who opens it export the log. Scripts with
+  // an API token keep their GET; browsers post the form on /audit, which carries its CSRF token.
+  for (const format of ['csv', 'json'] as const) {
+    r.get(`/api/audit/export.${format}`, { config, schema: { querystring: AuditQuery } }, async (request, reply) => {
+      if (request.authMethod !== 'token') {
+        reply.header('Allow', 'POST');
+        return sendError(request, reply, { statusCode: 405, error: 'Method Not Allowed', message: `Export the audit log with the ${format.toUpperCase()} button on /audit; a link cannot make an export. Scripts send an API token ("Authorization: Bearer <token>").` });
+      }
+      return sendExport(request, reply, format, request.query);
+    });
+    r.post(`/audit/export.${format}`, { config, schema: { body: ExportForm } }, async (request, reply) => {
+      const { _csrf: _token, ...query } = request.body;
+      return sendExport(request, reply, format, query);
+    });
+  }
 }

@@ -56,9 +56,52 @@ describe('audit log screens and API', () => {
     expect(JSON.parse(after[0]!.details)).toMatchObject({ format: 'json', count: 1 });
   });
 
+  it('makes no export and records nothing when a browser merely loads an export URL', async () => {
+    const before = t.store.db.prepare('SELECT count(*) FROM audit_events').pluck().get();
+    // As an image in a page would: the auditor's own cookie, a GET, no token.
+    for (const url of ['/api/audit/export.csv', '/api/audit/export.json?action=page.created']) {
+      const res = await t.app.inject({ url, cookies: auditor.cookies, headers: { accept: 'image/avif,image/webp,*/*', 'sec-fetch-dest': 'image' } });
+      expect(res.statusCode, url).toBe(405);
+      expect(res.headers.allow).toBe('POST');
+      expect(res.json().message).toMatch(/button on \/audit/);
+      expect(res.body).not.toContain('page.created,');
+    }
+    expect(t.store.db.prepare('SELECT count(*) FROM audit_events').pluck().get()).toBe(before);
+  });
+
+  it('exports from the /audit screen with a POST carrying the form token, recorded once under the auditor', async () => {
+    const screen = await auditor.get('/audit?action=page.created');
+    expect(screen.body).toContain('<form method="post" action="/audit/export.csv"');
+    expect(screen.body).toContain('<input type="hidden" name="action" value="page.created">');
+    expect(screen.body).not.toContain('href="/api/audit/export');
+    const exports = () => t.store.audit.search({ action: 'export.made' }, 100, 0);
+    const before = exports().length;
+    const csv = await auditor.post('/audit/export.csv', { action: 'page.created' });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-disposition']).toContain('whywiki-audit.csv');
+    expect(parse(csv.body, { columns: true })).toHaveLength(1);
+    const json = await auditor.post('/audit/export.json', { page: 'sepsis-screening-bpa' });
+    expect(json.json().count).toBe(1);
+    expect(exports().length - before).toBe(2);
+    expect(exports()[0]).toMatchObject({ actor: 'auditor' });
+    // Without the token, or from another site, nothing is exported or recorded.
+    expect((await auditor.post('/audit/export.csv', { action: 'page.created' }, false)).statusCode).toBe(403);
+    const foreign = await t.app.inject({ method: 'POST', url: '/audit/export.csv', cookies: auditor.cookies, headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' }, payload: new URLSearchParams({ _csrf: auditor.csrf }).toString() });
+    expect(foreign.statusCode).toBe(403);
+    expect(exports().length - before).toBe(2);
+    // A bad filter is named, as on the screen.
+    const bad = await auditor.post('/audit/export.csv', { from: 'yesterday' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toMatch(/from must be a date/);
+  });
+
   it('is closed to readers and editors', async () => {
     expect((await api('/api/audit', 'reader')).statusCode).toBe(403);
     expect((await api('/api/audit/export.csv', 'editor')).statusCode).toBe(403);
+    const editor = new Browser(t.app);
+    await editor.signIn('editor');
+    await editor.get('/');
+    expect((await editor.post('/audit/export.csv', {})).statusCode).toBe(403);
     const reader = new Browser(t.app);
     await reader.signIn('reader');
     expect((await reader.get('/audit')).statusCode).toBe(403);

@@ -59,6 +59,45 @@ describe('sign-in', () => {
     expect(res.headers.location).toBe('/');
   });
 
+  // `next` as it arrives (decoded), and where the person may be sent. Browsers drop tabs and newlines
+  // from a URL and read "\\" as "/", so each of the hostile ones would otherwise leave the site.
+  const NEXT: [string, string][] = [
+    ['/people', '/people'],
+    ['/search?q=sepsis screening#top', '/search?q=sepsis%20screening#top'],
+    ['/p/café', '/p/caf%C3%A9'],
+    ['/p/日本', '/p/%E6%97%A5%E6%9C%AC'],
+    ['//evil.example', '/'],
+    ['///evil.example', '/'],
+    ['/\\evil.example', '/'],
+    ['\\/evil.example', '/'],
+    ['/\t/evil.example', '/'],
+    ['\t//evil.example', '/'],
+    ['/%09/evil.example', '/'],
+    ['/%5C/evil.example', '/'],
+    ['/..//evil.example', '/'],
+    ['https://evil.example', '/'],
+    ['javascript:alert(1)', '/'],
+    ['/\r\nSet-Cookie: x=1', '/'],
+    ['/p/x\u0000y', '/'],
+    ['', '/'],
+  ];
+
+  it('keeps every sign-in destination on this site, and answers hostile ones without an error', async () => {
+    for (const [next, where] of NEXT) {
+      const b = new Browser(t.app);
+      const form = await b.get(`/login?next=${encodeURIComponent(next)}`);
+      expect(form.statusCode, JSON.stringify(next)).toBe(200);
+      expect(form.body, JSON.stringify(next)).toContain(`name="next" value="${where.replace(/&/g, '&amp;').replace(/=/g, '&#x3D;')}"`);
+      const res = await b.post('/login', { username: 'reader', password: PASSWORD, next });
+      expect(res.statusCode, JSON.stringify(next)).toBe(303);
+      expect(res.headers.location, JSON.stringify(next)).toBe(where);
+      // Already signed in, the sign-in page sends the person on at once: the same check applies.
+      const again = await b.get(`/login?next=${encodeURIComponent(next)}`);
+      expect(again.statusCode, JSON.stringify(next)).toBe(303);
+      expect(again.headers.location, JSON.stringify(next)).toBe(where);
+    }
+  });
+
   it('refuses a form without a CSRF token', async () => {
     const b = new Browser(t.app);
     await b.get('/login');

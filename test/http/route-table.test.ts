@@ -50,6 +50,7 @@ describe('every write path', () => {
     const editor = new Browser(t.app);
     const admin = new Browser(t.app);
     const newbie = new Browser(t.app);
+    const auditor = new Browser(t.app);
     const adminToken = tokenFor(t.store, 'admin');
     const adminApi = (method: 'POST' | 'PATCH', url: string, payload: object) => t.app.inject({ method, url, payload, headers: { authorization: `Bearer ${adminToken}` } });
     const count = () => t.store.db.prepare('SELECT count(*) FROM audit_events').pluck().get() as number;
@@ -105,6 +106,10 @@ describe('every write path', () => {
       ['POST /admin/users/:username/reactivate', () => admin.post('/admin/users/newbie/reactivate', {})],
       ['POST /admin/phi/rules', async () => { await admin.get('/admin/phi'); return admin.post('/admin/phi/rules', { kind: 'allow', value: '555-010-4357', label: 'Service desk' }); }],
       ['POST /admin/phi/rules/:id/retire', () => admin.post('/admin/phi/rules/1/retire', {})],
+      // Audit exports from the screen are recorded (export.made), as every export is.
+      ['sign in auditor', async () => { await auditor.get('/login'); return auditor.post('/login', { username: 'auditor', password: 'a-long-test-password' }); }],
+      ['POST /audit/export.csv', async () => { await auditor.get('/audit'); return auditor.post('/audit/export.csv', { action: 'page.created' }); }],
+      ['POST /audit/export.json', () => auditor.post('/audit/export.json', {})],
     ];
     for (const [name, step] of steps) {
       const before = count();

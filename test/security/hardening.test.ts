@@ -41,21 +41,47 @@ describe('CSRF and Origin', () => {
     expect(sameSite.statusCode).toBe(303);
   });
 
+  it('refuses a post from another site before handing its text back, so the text is never shown here', async () => {
+    const form = { title: 'Posted elsewhere', body: 'ATTACKER-CHOSEN <b>text</b> shown on the wiki' };
+    for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }]) {
+      // Signed out (no cookie), and signed in with an expired form token: both would hand the text back.
+      const signedOut = await t.app.inject({ method: 'POST', url: '/new', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(form).toString() });
+      expect(signedOut.statusCode).toBe(403);
+      expect(signedOut.body).toMatch(/came from another site/);
+      expect(signedOut.body).not.toContain('ATTACKER-CHOSEN');
+      expect(signedOut.body).not.toContain('Posted elsewhere');
+    }
+    // From this site, a signed-out form's text is still handed back.
+    const own = await t.app.inject({ method: 'POST', url: '/new', headers: { origin: 'http://localhost:80', host: 'localhost:80', 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(form).toString() });
+    expect(own.statusCode).toBe(401);
+    expect(own.body).toContain('ATTACKER-CHOSEN &lt;b&gt;text&lt;/b&gt;');
+  });
+
   it('changes nothing on any GET', async () => {
     const b = new Browser(t.app);
     await b.signIn('admin');
     const adminToken = tokenFor(t.store, 'admin');
     const count = () => t.store.db.prepare('SELECT (SELECT count(*) FROM page_versions) + (SELECT count(*) FROM users) + (SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL) + (SELECT count(*) FROM parties) + (SELECT count(*) FROM phi_rules)').pluck().get();
-    const events = () => t.store.db.prepare("SELECT count(*) FROM audit_events WHERE action != 'export.made'").pluck().get();
+    const events = (where = '1') => t.store.db.prepare(`SELECT count(*) FROM audit_events WHERE ${where}`).pluck().get() as number;
     const [c0, e0] = [count(), events()];
-    for (const r of t.app.routeTable.filter((x) => x.method === 'GET')) {
-      const url = r.url.replace(':slug', 'sepsis-screening-bpa').replace(':version', '1').replace(':n', '1').replace(':handle', 'mreyes').replace(':date', '2999-01-01').replace(':username', 'editor').replace(':id', '1');
-      await t.app.inject({ url, headers: { authorization: `Bearer ${adminToken}` } });
-      await b.get(url);
-    }
+    const urls = t.app.routeTable.filter((x) => x.method === 'GET').map((r) => r.url.replace(':slug', 'sepsis-screening-bpa').replace(':version', '1').replace(':n', '1').replace(':handle', 'mreyes').replace(':date', '2999-01-01').replace(':username', 'editor').replace(':id', '1'));
+    // Through the browser's cookie, no GET changes or records anything: a link or an image in a page
+    // must not act in the name of whoever opens it.
+    await b.get('/');
+    const changes = () => t.store.db.prepare('SELECT total_changes()').pluck().get() as number;
+    const w0 = changes();
+    for (const url of urls) await b.get(url);
     expect(count()).toBe(c0);
-    // Reading the audit export is itself recorded (export.made); nothing else is.
     expect(events()).toBe(e0);
+    // Not a row written anywhere, sessions included; nor by someone not signed in.
+    const stranger = new Browser(t.app);
+    for (const url of urls) await stranger.get(url);
+    expect(changes()).toBe(w0);
+    // A script's token may fetch the audit export by GET; that export is recorded (export.made), nothing else is.
+    for (const url of urls) await t.app.inject({ url, headers: { authorization: `Bearer ${adminToken}` } });
+    expect(count()).toBe(c0);
+    expect(events("action != 'export.made'")).toBe(e0);
+    expect(events()).toBe(e0 + 2);
   });
 });
 

@@ -1,9 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Browser, PASSWORD, testApp, type TestApp } from '../helpers.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Browser, csrfFrom, PASSWORD, testApp, type TestApp } from '../helpers.js';
 import { createUser } from '../../server/auth/accounts.js';
 import { passwordProblem } from '../../server/auth/password-policy.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The app's clock, moved by the test: timeouts and limit windows pass without waiting. */
+function testClock() {
+  let now = Date.now();
+  return { clock: () => new Date(now), advance: (ms: number) => { now += ms; } };
+}
+const MINUTE = 60_000;
 
 describe('sessions', () => {
   let t: TestApp;
@@ -23,11 +28,36 @@ describe('sessions', () => {
 
   it('gives a new session id at sign-in, so an id planted before is worth nothing', async () => {
     const b = new Browser(t.app);
-    await b.get('/login');
+    await b.signIn('reader');
     const planted = { ...b.cookies };
+    expect(planted.whywiki_session).toBeTruthy();
+    await b.post('/logout', {});
+    await b.get('/login');
+    b.cookies.whywiki_session = planted.whywiki_session!;
     await b.post('/login', { username: 'reader', password: PASSWORD });
     expect(b.cookies.whywiki_session).not.toBe(planted.whywiki_session);
     expect((await t.app.inject({ url: '/', cookies: planted })).statusCode).toBe(303);
+  });
+
+  it('stores no session for a visit to the sign-in page, and its form still needs its token', async () => {
+    const sessions = () => t.store.db.prepare('SELECT count(*) FROM sessions').pluck().get() as number;
+    const before = sessions();
+    const visitor = new Browser(t.app);
+    for (let i = 0; i < 3; i++) expect((await visitor.get('/login')).statusCode).toBe(200);
+    expect((await t.app.inject({ url: '/login' })).statusCode).toBe(200);
+    expect((await t.app.inject({ url: '/signed-out' })).statusCode).toBe(200);
+    expect(sessions()).toBe(before);
+    expect(visitor.cookies.whywiki_session).toBeUndefined();
+    // The token is bound to this browser's sign-in cookie: none, or another browser's, is refused.
+    expect((await visitor.post('/login', { username: 'reader', password: PASSWORD }, false)).statusCode).toBe(403);
+    const other = new Browser(t.app);
+    await other.get('/login');
+    expect((await visitor.post('/login', { username: 'reader', password: PASSWORD, _csrf: other.csrf }, false)).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'POST', url: '/login', payload: new URLSearchParams({ username: 'reader', password: PASSWORD, _csrf: visitor.csrf }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } })).statusCode).toBe(403);
+    expect(sessions()).toBe(before);
+    const ok = await visitor.post('/login', { username: 'reader', password: PASSWORD });
+    expect(ok.statusCode).toBe(303);
+    expect(sessions()).toBe(before + 1);
   });
 
   it('ends every session of a user who is deactivated, and of one whose password an admin resets', async () => {
@@ -79,23 +109,28 @@ describe('sessions', () => {
 });
 
 describe('session timeouts', () => {
+  const time = testClock();
   let t: TestApp;
-  beforeAll(async () => { t = await testApp({ sessionIdleMs: 1500, sessionMaxMs: 3500 }); });
+  beforeAll(async () => { t = await testApp({ sessionIdleMs: 30 * MINUTE, sessionMaxMs: 120 * MINUTE }, { clock: time.clock }); });
   afterAll(async () => { await t.close(); });
 
-  it('ends a session after the idle timeout, and an active one at the absolute timeout', async () => {
+  it('ends a session after the idle timeout', async () => {
     const idle = new Browser(t.app);
     await idle.signIn('reader');
-    await sleep(1800);
+    time.advance(29 * MINUTE);
+    expect((await idle.get('/')).statusCode).toBe(200);
+    time.advance(31 * MINUTE);
     expect((await idle.get('/')).statusCode).toBe(303);
+  });
 
+  it('ends an active session at the absolute timeout', async () => {
     const busy = new Browser(t.app);
     await busy.signIn('reader');
     for (let i = 0; i < 5; i++) {
-      await sleep(500);
+      time.advance(20 * MINUTE);
       expect((await busy.get('/')).statusCode, `request ${i} while active`).toBe(200);
     }
-    await sleep(1200);
+    time.advance(21 * MINUTE);
     expect((await busy.get('/')).statusCode).toBe(303);
   });
 });
@@ -105,14 +140,28 @@ describe('cookies over HTTPS', () => {
     const t = await testApp({ secureCookies: true, trustedProxies: ['127.0.0.1'] });
     try {
       // Behind a TLS-terminating proxy: the request reached the proxy over HTTPS.
-      const res = await t.app.inject({ url: '/login', headers: { 'x-forwarded-proto': 'https' } });
-      const cookie = String(res.headers['set-cookie']);
-      expect(cookie).toMatch(/^__Host-whywiki=/);
-      expect(cookie).toMatch(/; Secure/);
-      expect(cookie).toMatch(/; HttpOnly/);
-      expect(cookie).toMatch(/; SameSite=Lax/);
-      expect(cookie).toMatch(/; Path=\//);
-      expect(cookie).not.toMatch(/Domain=/);
+      const https = { 'x-forwarded-proto': 'https' };
+      const form = await t.app.inject({ url: '/login', headers: https });
+      const signin = String(form.headers['set-cookie']);
+      const csrf = csrfFrom(form.body);
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/login',
+        headers: { ...https, 'content-type': 'application/x-www-form-urlencoded' },
+        cookies: Object.fromEntries(form.cookies.map((c) => [c.name, c.value])),
+        payload: new URLSearchParams({ username: 'reader', password: PASSWORD, _csrf: csrf }).toString(),
+      });
+      expect(res.statusCode).toBe(303);
+      const session = String(res.headers['set-cookie']);
+      expect(signin).toMatch(/^__Host-whywiki-signin=/);
+      expect(session).toMatch(/^__Host-whywiki=/);
+      for (const cookie of [signin, session]) {
+        expect(cookie).toMatch(/; Secure/);
+        expect(cookie).toMatch(/; HttpOnly/);
+        expect(cookie).toMatch(/; SameSite=Lax/);
+        expect(cookie).toMatch(/; Path=\//);
+        expect(cookie).not.toMatch(/Domain=/);
+      }
     } finally {
       await t.close();
     }
@@ -120,9 +169,14 @@ describe('cookies over HTTPS', () => {
 });
 
 describe('sign-in', () => {
+  const time = testClock();
   let t: TestApp;
-  beforeAll(async () => { t = await testApp({ signinAttempts: 10, signinAttemptsPerAddress: 30, signinWindowMs: 2500 }); });
+  beforeAll(async () => { t = await testApp({ signinAttempts: 10, signinAttemptsPerAddress: 15, signinWindowMs: 15 * MINUTE }, { clock: time.clock }); });
   afterAll(async () => { await t.close(); });
+  // Each test starts with fresh limits.
+  afterEach(() => time.advance(16 * MINUTE));
+  const events = (action: string) =>
+    t.store.db.prepare('SELECT target, client, details FROM audit_events WHERE action = ? ORDER BY id').all(action) as { target: string; client: string; details: string }[];
 
   it('answers 20 rapid wrong passwords with 429 and Retry-After; the right password works after the window', async () => {
     const b = new Browser(t.app);
@@ -137,23 +191,87 @@ describe('sign-in', () => {
     expect(codes.slice(10).every((c) => c === 429)).toBe(true);
     expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
     expect(last!.body).toMatch(/Too many sign-in attempts/);
+    expect(last!.body).toContain('value="editor"'); // the form keeps what was typed
     // Even the right password waits out the window: the limit is on the account, not on wrong guesses.
     expect((await b.post('/login', { username: 'editor', password: PASSWORD })).statusCode).toBe(429);
     // Another account is not blocked by this one's limit.
     expect((await b.post('/login', { username: 'reader', password: PASSWORD })).statusCode).toBe(303);
-    await sleep(2700);
+    time.advance(14 * MINUTE);
+    expect((await b.post('/login', { username: 'editor', password: PASSWORD })).statusCode).toBe(429);
+    time.advance(1 * MINUTE + 1);
     const ok = new Browser(t.app);
     await ok.get('/login');
     expect((await ok.post('/login', { username: 'editor', password: PASSWORD })).statusCode).toBe(303);
   });
 
+  it('counts only failed sign-ins: many good ones and a typo do not lock anyone out', async () => {
+    const b = new Browser(t.app);
+    for (let i = 0; i < 12; i++) {
+      await b.get('/login');
+      expect((await b.post('/login', { username: 'admin', password: PASSWORD })).statusCode, `sign-in ${i}`).toBe(303);
+      await b.post('/logout', {});
+    }
+    await b.get('/login');
+    expect((await b.post('/login', { username: 'admin', password: 'a typo in it' })).statusCode).toBe(401);
+    expect((await b.post('/login', { username: 'admin', password: PASSWORD })).statusCode).toBe(303);
+  });
+
+  it('counts guesses still being checked, so a burst of parallel guesses gets no more tries', async () => {
+    const b = new Browser(t.app);
+    await b.get('/login');
+    const codes = (await Promise.all(Array.from({ length: 25 }, (_, i) => b.post('/login', { username: 'auditor', password: `parallel guess ${i}` })))).map((r) => r.statusCode);
+    expect(codes.filter((c) => c === 401)).toHaveLength(10);
+    expect(codes.filter((c) => c === 429)).toHaveLength(15);
+  });
+
   it('limits one address trying many accounts', async () => {
+    const refused0 = events('signin.refused').length;
     const b = new Browser(t.app);
     await b.get('/login');
     const codes: number[] = [];
-    for (let i = 0; i < 35; i++) codes.push((await b.post('/login', { username: `user${i}`, password: 'wrong password here' })).statusCode);
-    expect(codes).toContain(429);
-    await sleep(2700);
+    for (let i = 0; i < 18; i++) codes.push((await b.post('/login', { username: `user${i}`, password: 'wrong password here' })).statusCode);
+    expect(codes.slice(0, 15).every((c) => c === 401)).toBe(true);
+    expect(codes.slice(15).every((c) => c === 429)).toBe(true);
+    // A right password from that address waits too; after the window the address may try again.
+    expect((await b.post('/login', { username: 'reader', password: PASSWORD })).statusCode).toBe(429);
+    expect(events('signin.refused').slice(refused0).map((e) => [e.target, JSON.parse(e.details).reason])).toEqual([['user:user15', 'rate limited']]);
+    time.advance(15 * MINUTE + 1);
+    expect((await b.post('/login', { username: 'reader', password: PASSWORD })).statusCode).toBe(303);
+  });
+
+  it('records failed and refused sign-ins with who, from where and why, never the password, and auditors can filter them', async () => {
+    await createUser(t.store, { username: 'gone', password: 'left the building 7', role: 'reader' }, { actor: 'test' });
+    t.store.users.update({ ...t.store.users.byName('gone')!, active: 0 });
+    const [failed0, refused0] = [events('signin.failed').length, events('signin.refused').length];
+    const b = new Browser(t.app);
+    await b.get('/login');
+    await b.post('/login', { username: 'nobody-here', password: 'secret guess number 1' });
+    await b.post('/login', { username: 'gone', password: 'left the building 7' });
+    for (let i = 0; i < 14; i++) await b.post('/login', { username: 'Editor ', password: `secret guess number ${i}` });
+    const failed = events('signin.failed').slice(failed0);
+    const refused = events('signin.refused').slice(refused0);
+    expect(failed.map((e) => [e.target, JSON.parse(e.details).reason])).toEqual([
+      ['user:nobody-here', 'unknown account'],
+      ...Array.from({ length: 10 }, () => ['user:editor', 'wrong password']),
+    ]);
+    // Four refused tries, one record: a flood of refusals does not flood the log.
+    expect(refused.map((e) => [e.target, JSON.parse(e.details).reason])).toEqual([['user:gone', 'deactivated'], ['user:editor', 'locked']]);
+    expect([...failed, ...refused].every((e) => e.client === '127.0.0.1')).toBe(true);
+    const everything = JSON.stringify(t.store.db.prepare('SELECT * FROM audit_events').all());
+    expect(everything).not.toMatch(/secret guess|left the building/);
+
+    time.advance(16 * MINUTE);
+    const auditor = new Browser(t.app);
+    await auditor.signIn('auditor');
+    const screen = await auditor.get('/audit?action=signin.refused');
+    expect(screen.statusCode).toBe(200);
+    expect(screen.body).toContain('<option value="signin.refused" selected>');
+    expect(screen.body).toContain('user:gone');
+    expect(screen.body).toContain('locked');
+    expect(screen.body).not.toContain('user:nobody-here');
+    const byAccount = await auditor.get('/audit?action=signin.failed&page=user:nobody-here');
+    expect(byAccount.body).toContain('unknown account');
+    expect(byAccount.body).not.toContain('user:editor');
   });
 
   it('answers an unknown user and a wrong password identically, in words and in time', async () => {

@@ -71,9 +71,9 @@ describe('OpenID Connect against a real identity provider on 127.0.0.1', () => {
     await idp?.close();
   });
 
-  async function signInAs(login: string) {
+  async function signInAs(login: string, next = '/people') {
     const web = new WebClient();
-    const loginPage = await web.go(`${base}/auth/oidc/login?next=/people`);
+    const loginPage = await web.go(`${base}/auth/oidc/login?next=${encodeURIComponent(next)}`);
     expect(loginPage.url.startsWith(idp.issuer)).toBe(true);
     const consent = await web.submit(loginPage, { login, password: 'anything' });
     const back = consent.url.startsWith(base) ? consent : await web.submit(consent, {});
@@ -98,6 +98,15 @@ describe('OpenID Connect against a real identity provider on 127.0.0.1', () => {
     expect(back.status).toBe(403);
     expect(back.body).toMatch(/not in any group that may use Whywiki/);
     expect(t.store.users.byExternal('oidc', `${idp.issuer} outsider`)).toBeUndefined();
+    const refused = t.store.db.prepare("SELECT target, details FROM audit_events WHERE action = 'signin.refused'").all() as { target: string; details: string }[];
+    expect(refused.map((e) => [e.target, JSON.parse(e.details).reason])).toEqual([['user:outsider', expect.stringMatching(/not in any group/)]]);
+  });
+
+  it('returns to a page on this site only, whatever the sign-in link asks for', async () => {
+    for (const [next, where] of [['/\t/evil.example', '/'], ['//evil.example', '/'], ['/\\evil.example', '/'], ['/p/café', '/p/caf%C3%A9']]) {
+      const { back } = await signInAs('wiki-admin', next!);
+      expect(back.url, next).toBe(`${base}${where}`);
+    }
   });
 
   it('refuses a callback whose state does not match, or that was never started here', async () => {

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { changeOwnPassword, recordSignOut, signIn, type SessionUser } from '../../auth/accounts.js';
+import { attemptSignIn, changeOwnPassword, recordSigninRefused, recordSignOut, type SessionUser } from '../../auth/accounts.js';
+import { SigninLimits } from '../../auth/signin-limits.js';
 import { ExternalSignInRefused, provisionExternalUser } from '../../auth/external.js';
 import { OidcSignIn, OidcUnavailable } from '../../auth/oidc.js';
 import { safeForLog } from '../../auth/log-safety.js';
@@ -11,9 +12,33 @@ import { PASSWORD_MIN } from '../../auth/password-policy.js';
 import { sendError } from '../errors.js';
 import { closedForm } from './forms.js';
 
-/** Only local paths may be a sign-in destination, so the form cannot bounce a person to another site. */
+const LOCAL = 'http://wiki.invalid';
+
+/**
+ * Only paths on this site may be a sign-in destination, so a link cannot bounce a person to another site.
+ * Browsers drop tabs and newlines from a URL and read a backslash as a slash, so `/\t/evil.example`
+ * would leave the site: any of those, anywhere, sends the person home instead. What is kept is the URL
+ * parser's own spelling, percent-encoded, so a non-ASCII path is a valid Location header.
+ */
 export function safeNext(next: string | undefined): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+  // eslint-disable-next-line no-control-regex
+  const unsafe = /[\u0000-\u001f\u007f\\]/;
+  if (!next || unsafe.test(next) || !next.startsWith('/') || next.startsWith('//')) return '/';
+  let url: URL;
+  try {
+    url = new URL(next, LOCAL);
+  } catch {
+    return '/';
+  }
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(url.pathname);
+  } catch {
+    return '/';
+  }
+  if (url.origin !== LOCAL || !path.startsWith('/') || path.startsWith('//') || unsafe.test(decoded) || decoded.startsWith('//')) return '/';
+  return path;
 }
 
 const LoginBody = closedForm({ username: Type.String({ maxLength: 200 }), password: Type.String({ maxLength: 1024 }), next: Type.Optional(Type.String({ maxLength: 2000 })) });
@@ -21,57 +46,62 @@ const PasswordBody = closedForm({ current: Type.String({ maxLength: 1024 }), pas
 
 const OIDC_FLOW_MS = 10 * 60 * 1000;
 
+/** The account a sign-in names, as the per-account limit counts it. */
+function accountKey(username: unknown): string {
+  return String(username ?? '').trim().toLowerCase().slice(0, 200);
+}
+
 /** Starts a fresh session for a person who just proved who they are: a new id, so one planted earlier is worthless. */
-async function beginSession(request: FastifyRequest, user: SessionUser): Promise<void> {
+async function beginSession(request: FastifyRequest, user: SessionUser, now: Date): Promise<void> {
   await request.session.regenerate();
   request.session.set('userId', user.id);
-  request.session.set('signedInAt', Date.now());
+  request.session.set('signedInAt', now.getTime());
 }
 
 export async function authRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { auth } = app.config;
   const oidc = auth.mode === 'oidc' ? new OidcSignIn(auth.oidc!, `${app.config.publicUrl}/auth/oidc/callback`) : undefined;
-  const loginView = (extra: Record<string, unknown>) => ({ title: 'Sign in', sso: auth.mode === 'oidc', proxy: auth.mode === 'proxy', ...extra });
+  const loginView = (extra: { next: string } & Record<string, unknown>) => ({ title: 'Sign in', sso: auth.mode === 'oidc', proxy: auth.mode === 'proxy', nextParam: encodeURIComponent(extra.next), ...extra });
 
   r.get('/login', { config: { access: 'public' }, schema: { querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })) }) } }, async (request, reply) => {
     if (request.user) return reply.redirect(safeNext(request.query.next), 303);
     return reply.view('login', loginView({ next: safeNext(request.query.next) }));
   });
 
-  const window = app.config.signinWindowMs;
-  const accountLimiter = app.rateLimit({
-    max: app.config.signinAttempts,
-    timeWindow: window,
-    groupId: 'signin-account',
-    keyGenerator: (request) => `account:${String((request.body as { username?: unknown } | undefined)?.username ?? '').trim().toLowerCase().slice(0, 200)}`,
+  const limits = new SigninLimits(app, (request) => accountKey((request.body as { username?: unknown } | undefined)?.username), {
+    perAccount: app.config.signinAttempts,
+    perAddress: app.config.signinAttemptsPerAddress,
+    windowMs: app.config.signinWindowMs,
   });
-  // @fastify/rate-limit runs one limiter per request (it marks the request once the address limit ran);
-  // the account limit is a second, independent count, so the mark is cleared before it runs.
-  const perAccount = async (request: FastifyRequest, reply: FastifyReply) => {
-    for (const s of Object.getOwnPropertySymbols(request)) if (s.description === 'fastify.request.rateLimitRan') (request as unknown as Record<symbol, boolean>)[s] = false;
-    return accountLimiter.call(app, request, reply);
-  };
-  r.post(
-    '/login',
-    {
-      // Two limits: per client address (in onRequest, before any work), and per account name (once the body is read).
-      config: { access: 'public', rateLimit: { max: app.config.signinAttemptsPerAddress, timeWindow: window, groupId: 'signin-address' } },
-      preHandler: perAccount,
-      schema: { body: LoginBody },
-    },
-    async (request, reply) => {
-      const { username, password } = request.body;
-      const next = safeNext(request.body.next);
-      const user = username.trim() && password ? await signIn(app.store, username, password, request.ip) : null;
-      if (!user) {
-        reply.status(401);
-        return reply.view('login', loginView({ next, username, error: 'That username and password do not match an active account.' }));
-      }
-      await beginSession(request, user);
-      return reply.redirect(user.mustChangePassword ? '/account/password' : next, 303);
-    },
-  );
+  r.post('/login', { config: { access: 'public', signinForm: true }, schema: { body: LoginBody } }, async (request, reply) => {
+    const { username, password } = request.body;
+    const next = safeNext(request.body.next);
+    if (!username.trim() || !password) {
+      reply.status(401);
+      return reply.view('login', loginView({ next, username, error: 'Enter your username and password.' }));
+    }
+    // Checked before the password, so a locked account costs no scrypt work.
+    const attempt = await limits.begin(request);
+    if (attempt.refused) {
+      // One record per account or address and window: a flood of refused tries does not flood the log.
+      if (attempt.first) recordSigninRefused(app.store, username, request.ip, attempt.refused, app.clock());
+      reply.status(429).header('Retry-After', String(attempt.retryAfterSeconds));
+      return reply.view('login', loginView({ next, username, error: `Too many sign-in attempts. Wait ${attempt.retryAfterSeconds} seconds, then try again.` }));
+    }
+    let result;
+    try {
+      result = await attemptSignIn(app.store, username, password, request.ip, app.clock());
+    } finally {
+      await attempt.finish(!result?.user);
+    }
+    if (!result.user) {
+      reply.status(401);
+      return reply.view('login', loginView({ next, username, error: 'That username and password do not match an active account.' }));
+    }
+    await beginSession(request, result.user, app.clock());
+    return reply.redirect(result.user.mustChangePassword ? '/account/password' : next, 303);
+  });
 
   r.post('/logout', { config: { access: 'read' } }, async (request, reply) => {
     recordSignOut(app.store, request.user!.username, request.ip);
@@ -102,7 +132,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       return passwordView(request, reply, { errors: Object.fromEntries(e.errors.map((x) => [x.field, x.message])) });
     }
     // The other sessions are gone; this one gets a new id too.
-    await beginSession(request, { ...request.user!, mustChangePassword: false });
+    await beginSession(request, { ...request.user!, mustChangePassword: false }, app.clock());
     return reply.view('account-password', { title: 'Password changed', done: true });
   });
 
@@ -117,7 +147,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       request.log.error({ err: e.message }, 'single sign-on unavailable');
       return sendError(request, reply, { statusCode: 503, error: 'Service Unavailable', message: `${e.message} Try again in a moment, or ask IT.` });
     }
-    request.session.set('oidc', { state: flow.state, nonce: flow.nonce, verifier: flow.verifier, next: safeNext(request.query.next), at: Date.now() });
+    request.session.set('oidc', { state: flow.state, nonce: flow.nonce, verifier: flow.verifier, next: safeNext(request.query.next), at: app.clock().getTime() });
     return reply.redirect(flow.url, 303);
   });
 
@@ -125,7 +155,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     if (!oidc) return sendError(request, reply, { statusCode: 404, error: 'Not Found', message: 'Single sign-on is not configured here (WHYWIKI_AUTH=oidc).' });
     const flow = request.session.get('oidc');
     request.session.set('oidc', undefined);
-    if (!flow || Date.now() - flow.at > OIDC_FLOW_MS) {
+    if (!flow || app.clock().getTime() - flow.at > OIDC_FLOW_MS) {
       return sendError(request, reply, { statusCode: 400, error: 'Bad Request', message: 'This sign-in was not started here, or took longer than 10 minutes. Sign in again.' });
     }
     const query = request.query as Record<string, string>;
@@ -146,14 +176,16 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       user = provisionExternalUser(app.store, auth, { source: 'oidc', ...identity }, request.ip);
     } catch (e) {
       if (!(e instanceof ExternalSignInRefused)) throw e;
+      recordSigninRefused(app.store, identity.username, request.ip, e.message, app.clock());
       return sendError(request, reply, { statusCode: 403, error: 'Forbidden', message: e.message });
     }
     app.store.transaction(() => {
       const row = app.store.users.byId(user.id)!;
-      app.store.users.update({ ...row, last_signed_in_at: new Date().toISOString() });
-      recordAudit(app.store, { actor: user.username, action: 'signin.succeeded', target: `user:${user.username}`, client: request.ip, details: { method: 'oidc' } });
+      const now = app.clock().toISOString();
+      app.store.users.update({ ...row, last_signed_in_at: now });
+      recordAudit(app.store, { actor: user.username, action: 'signin.succeeded', target: `user:${user.username}`, client: request.ip, at: now, details: { method: 'oidc' } });
     });
-    await beginSession(request, user);
+    await beginSession(request, user, app.clock());
     return reply.redirect(flow.next, 303);
   });
 }

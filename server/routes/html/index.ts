@@ -30,7 +30,8 @@ export async function htmlRoutes(app: FastifyInstance): Promise<void> {
       canAudit: role === 'auditor' || role === 'admin',
       canAdmin: role === 'admin',
       // API-token requests never post forms, and generating a token would give them a session to store.
-      csrfToken: request.authMethod === 'token' ? '' : reply.generateCsrf(),
+      // Someone not signed in gets a token from a cookie, so a visit stores no session either.
+      csrfToken: request.authMethod === 'token' ? '' : request.user ? reply.generateCsrf() : app.signinCsrf.token(request, reply),
     };
   });
   await app.register(authRoutes);
