@@ -6,6 +6,7 @@ import { AUDIT_ACTIONS, recordAudit } from '../audit/log.js';
 import { describeReport, verifyStore } from '../audit/verify.js';
 import { ValidationError, type FieldError } from '../pages/errors.js';
 import type { AuditFilter, AuditRow } from '../store/audit.js';
+import { AuditExportReply, AuditReply, CsvReply } from './api/schemas.js';
 
 const AuditQuery = Type.Object({
   actor: Type.Optional(Type.String({ maxLength: 100 })),
@@ -92,14 +93,14 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
     return reply.view('audit-verify', { title: 'Verify the record', report, lines: describeReport(report) });
   });
 
-  r.get('/api/audit', { config, schema: { querystring: AuditQuery } }, async (request) => {
+  r.get('/api/audit', { config, schema: { querystring: AuditQuery, response: { 200: AuditReply } } }, async (request) => {
     const filter = { ...toFilter(request.query, app.config.systems), hiddenTargets: [...request.hidden] };
     const limit = request.query.limit ?? PAGE_SIZE;
     const page = request.query.p ?? 1;
     return { total: app.store.audit.count(filter), page, limit, events: app.store.audit.search(filter, limit, (page - 1) * limit).map(eventJson) };
   });
 
-  r.get('/api/audit/export.json', { config, schema: { querystring: AuditQuery } }, async (request, reply) => {
+  r.get('/api/audit/export.json', { config, schema: { querystring: AuditQuery, response: { 200: AuditExportReply } } }, async (request, reply) => {
     const filter = { ...toFilter(request.query, app.config.systems), hiddenTargets: [...request.hidden] };
     const events = app.store.audit.search(filter, Number.MAX_SAFE_INTEGER, 0).map(eventJson);
     exportEvent(request, 'json', filter, events.length);
@@ -107,7 +108,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
     return { exported_at: new Date().toISOString(), filter, count: events.length, events };
   });
 
-  r.get('/api/audit/export.csv', { config, schema: { querystring: AuditQuery } }, async (request, reply) => {
+  r.get('/api/audit/export.csv', { config, schema: { querystring: AuditQuery, response: { 200: CsvReply } } }, async (request, reply) => {
     const filter = { ...toFilter(request.query, app.config.systems), hiddenTargets: [...request.hidden] };
     const rows = app.store.audit.search(filter, Number.MAX_SAFE_INTEGER, 0);
     exportEvent(request, 'csv', filter, rows.length);
