@@ -118,7 +118,9 @@ export async function registerApiDocs(app: FastifyInstance, version: string): Pr
   await app.register(swaggerUi, {
     routePrefix: '/api/docs',
     theme: { title: 'Whywiki API' },
-    uiConfig: { deepLinking: true, docExpansion: 'list' },
+    // Without Swagger's top bar: it only picks another document, and its logo brings an inline <style> the
+    // app's CSP (style-src 'self') refuses. Everything else runs under that CSP as it is.
+    uiConfig: { layout: 'BaseLayout', deepLinking: true, docExpansion: 'list' },
   });
 
   app.withTypeProvider<TypeBoxTypeProvider>().get(
