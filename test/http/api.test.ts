@@ -203,7 +203,7 @@ describe('owners written with capitals', () => {
     const created = await t.app.inject({ method: 'POST', url: '/api/pages', headers: auth, payload: { ...sampleFrontMatter, slug: 'capital-owner', owners: ['MReyes', ' DOkafor '], body: 'x' } });
     expect(created.statusCode).toBe(201);
     expect(created.json().owners).toEqual(['mreyes', 'dokafor']);
-    const saved = await t.app.inject({ method: 'PUT', url: '/api/pages/capital-owner', headers: auth, payload: { ...created.json(), owners: ['DOKAFOR'], summary: 'Handed over' } });
+    const saved = await t.app.inject({ method: 'PUT', url: '/api/pages/capital-owner', headers: auth, payload: { ...(created.json() as object), owners: ['DOKAFOR'], summary: 'Handed over' } });
     expect(saved.statusCode).toBe(200);
     expect(saved.json().owners).toEqual(['dokafor']);
 

@@ -112,9 +112,9 @@ describe('answers match the document', () => {
     const check = checker();
     const created = await t.app.inject({ method: 'POST', url: '/api/pages', headers: auth, payload: { ...sampleFrontMatter, title: 'Shape check page', body: 'one' } });
     expect(created.statusCode).toBe(201);
-    const saved = await t.app.inject({ method: 'PUT', url: '/api/pages/shape-check-page', headers: auth, payload: { ...created.json(), body: 'two', summary: 'two' } });
+    const saved = await t.app.inject({ method: 'PUT', url: '/api/pages/shape-check-page', headers: auth, payload: { ...(created.json() as object), body: 'two', summary: 'two' } });
     expect(saved.statusCode).toBe(200);
-    const conflict = await t.app.inject({ method: 'PUT', url: '/api/pages/shape-check-page', headers: auth, payload: { ...created.json(), body: 'three', summary: 'three' } });
+    const conflict = await t.app.inject({ method: 'PUT', url: '/api/pages/shape-check-page', headers: auth, payload: { ...(created.json() as object), body: 'three', summary: 'three' } });
     expect(conflict.statusCode).toBe(409);
     const refused = await t.app.inject({ method: 'POST', url: '/api/pages', headers: auth, payload: { ...sampleFrontMatter, title: 'x', body: '' } });
     expect(refused.statusCode).toBe(400);

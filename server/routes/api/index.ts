@@ -195,21 +195,21 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-    const baseVersion = baseOfSave(request.params.slug, request.body);
-    try {
-      const result = savePage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), request.params.slug, { ...splitWrite(request.body), baseVersion });
-      return { ...pageJson(result.page), unchanged: result.unchanged };
-    } catch (e) {
-      if (!(e instanceof ConflictError)) throw e;
-      // The refused draft is not stored anywhere, so the answer tells the client exactly what moved.
-      const base = getPageVersion(app.store, request.params.slug, e.baseVersion);
-      const current = getCurrentPage(app.store, request.params.slug);
-      return reply.status(409).send({
-        ...toErrorBody(e),
-        changes: { fields: diffFrontMatter(base.frontMatter, current.frontMatter), body: diffBody(base.body, current.body).filter((l) => l.kind !== 'same') },
-        current: pageJson(current),
-      });
-    }
+      const baseVersion = baseOfSave(request.params.slug, request.body);
+      try {
+        const result = savePage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), request.params.slug, { ...splitWrite(request.body), baseVersion });
+        return { ...pageJson(result.page), unchanged: result.unchanged };
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e;
+        // The refused draft is not stored anywhere, so the answer tells the client exactly what moved.
+        const base = getPageVersion(app.store, request.params.slug, e.baseVersion);
+        const current = getCurrentPage(app.store, request.params.slug);
+        return reply.status(409).send({
+          ...toErrorBody(e),
+          changes: { fields: diffFrontMatter(base.frontMatter, current.frontMatter), body: diffBody(base.body, current.body).filter((l) => l.kind !== 'same') },
+          current: pageJson(current),
+        });
+      }
     },
   );
 
