@@ -176,6 +176,16 @@ describe('a page read, changed and written back', () => {
     expect(rowCounts()).toBe(before);
   });
 
+  it('takes html read before a linked page was created as read', async () => {
+    await t.app.inject({ method: 'POST', url: '/api/pages', headers: auth, payload: { ...sampleFrontMatter, slug: 'links-ahead', body: 'See [[made-later]].' } });
+    const page = await read('links-ahead');
+    expect(page.html).toContain('class="wikilink missing"');
+    await t.app.inject({ method: 'POST', url: '/api/pages', headers: auth, payload: { ...sampleFrontMatter, slug: 'made-later', body: 'x' } });
+    const res = await put('links-ahead', { ...page, body: 'See [[made-later]] now.', summary: 'More words' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().html).toContain('<a href="/p/made-later" class="wikilink">');
+  });
+
   it('refuses a different slug with 400 saying how to rename', async () => {
     const page = await read('round-trip');
     const res = await put('round-trip', { ...page, slug: 'round-trip-renamed', summary: 'rename' });

@@ -82,6 +82,13 @@ const READ_ONLY_HOW: Record<(typeof READ_ONLY)[number], string> = {
   archived: 'cannot change by saving: use POST /api/pages/{slug}/archive or /unarchive',
 };
 
+/**
+ * Whether two renderings of a page say the same. A wiki link's markup depends on whether its target exists
+ * yet, which can change after a page was read: each link is compared by its target alone.
+ */
+const WIKILINK = /<a href="(?:\/p\/|\/new\?slug=)([^"]+)"(?: title="[^"]*")? class="wikilink(?: missing)?">/g;
+const sameHtml = (a: string, b: string) => a.replace(WIKILINK, '<a data-wikilink="$1">') === b.replace(WIKILINK, '<a data-wikilink="$1">');
+
 function splitWrite(input: Static<typeof PageWrite>) {
   const { body, summary, ...frontMatter } = input as Static<typeof PageWrite> & { slug?: string; base_version?: number };
   for (const key of ['slug', 'base_version', 'phi_override_reason', 'version', ...READ_ONLY]) delete (frontMatter as Record<string, unknown>)[key];
@@ -129,7 +136,8 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     if (errors.length === 0 && base !== undefined && sent.length > 0 && head && base >= 1 && base <= head.current_version) {
       const read = pageJson(getPageVersion(app.store, slug, base));
       for (const f of sent) {
-        if (input[f] !== read[f]) errors.push({ field: f, message: `${f} is read-only: it ${READ_ONLY_HOW[f]}. Send it as read from version ${base}, or leave it out.` });
+        const same = f === 'html' ? sameHtml(input.html ?? '', read.html) : input[f] === read[f];
+        if (!same) errors.push({ field: f, message: `${f} is read-only: it ${READ_ONLY_HOW[f]}. Send it as read from version ${base}, or leave it out.` });
       }
     }
     if (errors.length > 0) throw new ValidationError(errors);
