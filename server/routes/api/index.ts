@@ -196,7 +196,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     {
       config: { access: 'write' },
       schema: {
-        description: 'Saves a new version. Send the page as GET returned it, changed, with a `summary`: read-only fields sent back as read are ignored, and `version` stands for `base_version`.',
+        description: 'Saves a new version. Send the page as GET returned it, changed, with a `summary` of this change (the one read describes the version read: replace it). Read-only fields sent back as read are ignored, and `version` stands for `base_version`.',
         params: SlugParams,
         body: PageUpdate,
         response: { 200: SavedPageReply, 400: ErrorReply, 409: ConflictReply, 413: ErrorReply, 422: ErrorReply },
