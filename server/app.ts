@@ -26,11 +26,13 @@ import { authorizationPlugin } from './auth/plugin.js';
 import { sendError, storageProblem, toErrorBody } from './routes/errors.js';
 import { handBackUnsaved, isHandBackCandidate } from './routes/html/unsaved.js';
 import { registerHelpers, loadPartials } from './routes/html/view-helpers.js';
-import { VIEWS_DIR } from './paths.js';
+import { ROOT, VIEWS_DIR } from './paths.js';
+import fs from 'node:fs';
 import { htmlRoutes } from './routes/html/index.js';
 import { apiRoutes } from './routes/api/index.js';
 import { turnoverApiRoutes } from './routes/api/turnover.js';
 import { fileRoutes } from './routes/files.js';
+import { registerApiDocs } from './routes/api/openapi.js';
 import { SearchService } from './search/client.js';
 import { PageHtmlCache } from './routes/html/page-cache.js';
 
@@ -186,6 +188,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     sendError(request, reply, { statusCode: 404, error: 'Not Found', message: `Nothing lives at ${request.url.split('?')[0]}.` }),
   );
 
+  // Before any documented route, so the API reference sees them all.
+  await registerApiDocs(app, (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
   await app.register(htmlRoutes);
   await app.register(apiRoutes);
   await app.register(turnoverApiRoutes);

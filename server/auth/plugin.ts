@@ -59,8 +59,11 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** What a person who must choose a new password may still reach. */
 const WHILE_PASSWORD_MUST_CHANGE = new Set(['/account/password', '/logout', '/healthz']);
 
-/** Prefixes served by @fastify/static, which registers its own routes without our config. */
-const PUBLIC_PREFIXES = ['/assets/'];
+/**
+ * Prefixes whose routes are registered by plugins that take no route config: @fastify/static's assets
+ * (public) and the API reference pages of @fastify/swagger-ui (signed-in users).
+ */
+const PREFIX_ACCESS: [prefix: string, access: Access][] = [['/assets/', 'public'], ['/api/docs', 'read']];
 
 async function authorization(app: FastifyInstance): Promise<void> {
   app.decorateRequest('user', null);
@@ -70,10 +73,9 @@ async function authorization(app: FastifyInstance): Promise<void> {
   app.decorate('routeTable', []);
 
   app.addHook('onRoute', (route) => {
-    if (PUBLIC_PREFIXES.some((p) => route.url.startsWith(p))) {
-      route.config = { ...(route.config as object), access: 'public' };
-      return;
-    }
+    const preset = PREFIX_ACCESS.find(([p]) => route.url === p || route.url.startsWith(p.endsWith('/') ? p : `${p}/`))?.[1];
+    if (preset) route.config = { ...(route.config as object), access: preset };
+    if (preset === 'public') return;
     const access = (route.config as { access?: Access } | undefined)?.access;
     if (!access) throw new Error(`Route ${String(route.method)} ${route.url} declares no access level`);
     for (const method of [route.method].flat()) app.routeTable.push({ method, url: route.url, access });

@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TOptional, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ValidationError, type FieldError } from './errors.js';
 
@@ -156,5 +156,20 @@ export function orderFrontMatter(fm: FrontMatter): FrontMatter {
   for (const field of FRONT_MATTER_FIELDS) if (fm[field] !== undefined) out[field] = fm[field];
   return out as FrontMatter;
 }
+
+/**
+ * The front matter as a client sends it: the same fields, typed, every one optional, no rules yet. The API
+ * reads its body with this so that the rules live in FrontMatterSchema alone and are checked once, after
+ * `normalizeFrontMatter`, exactly as for the form (so an owner written "MReyes" is mreyes in both).
+ */
+export const FrontMatterInput = Type.Object(
+  Object.fromEntries(
+    FRONT_MATTER_FIELDS.map((field) => [
+      field,
+      Type.Optional(LIST_FIELDS.has(field) ? Type.Array(Type.String(), { description: FIELD_MESSAGES[field] }) : Type.String({ description: FIELD_MESSAGES[field] })),
+    ]),
+  ) as unknown as { [K in FrontMatterField]-?: TOptional<TSchema> },
+  { additionalProperties: false },
+);
 
 export type { TSchema };

@@ -8,6 +8,7 @@ import { ValidationError, type FieldError } from '../pages/errors.js';
 import type { AuditFilter, AuditRow } from '../store/audit.js';
 import { closedForm } from './html/forms.js';
 import { sendError } from './errors.js';
+import { AuditExportReply, AuditReply, CsvReply } from './api/schemas.js';
 
 const AuditQuery = Type.Object({
   actor: Type.Optional(Type.String({ maxLength: 100 })),
@@ -106,7 +107,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
     return reply.view('audit-verify', { title: 'Verify the record', report, lines: describeReport(report) });
   });
 
-  r.get('/api/audit', { config, schema: { querystring: AuditQuery } }, async (request) => {
+  r.get('/api/audit', { config, schema: { querystring: AuditQuery, response: { 200: AuditReply } } }, async (request) => {
     const filter = { ...toFilter(request.query, app.config.systems), hiddenTargets: [...request.hidden] };
     const limit = request.query.limit ?? PAGE_SIZE;
     const page = request.query.p ?? 1;
@@ -134,7 +135,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
   // loading a URL: an image in a page would make every auditor who opens it export the log. Scripts with
   // an API token keep their GET; browsers post the form on /audit, which carries its CSRF token.
   for (const format of ['csv', 'json'] as const) {
-    r.get(`/api/audit/export.${format}`, { config, schema: { querystring: AuditQuery } }, async (request, reply) => {
+    r.get(`/api/audit/export.${format}`, { config, schema: { querystring: AuditQuery, response: { 200: format === 'json' ? AuditExportReply : CsvReply } } }, async (request, reply) => {
       if (request.authMethod !== 'token') {
         reply.header('Allow', 'POST');
         return sendError(request, reply, { statusCode: 405, error: 'Method Not Allowed', message: `Export the audit log with the ${format.toUpperCase()} button on /audit; a link cannot make an export. Scripts send an API token ("Authorization: Bearer <token>").` });

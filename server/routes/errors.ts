@@ -114,8 +114,9 @@ export function storageProblem(error: unknown): 'disk-full' | 'busy' | null {
   return null;
 }
 
+/** The API answers in JSON; its reference at /api/docs is pages for people, who are sent to sign in. */
 export function wantsJson(request: FastifyRequest): boolean {
-  return request.url.startsWith('/api/') || request.url === '/healthz';
+  return (request.url.startsWith('/api/') && !/^\/api\/docs(?:[/?]|$)/.test(request.url)) || request.url === '/healthz';
 }
 
 export async function sendError(request: FastifyRequest, reply: FastifyReply, body: ErrorBody): Promise<FastifyReply> {

@@ -5,6 +5,7 @@ import handlebars from 'handlebars';
 import { FACETS, type Filters, type HistoryHit, type PageHit, type SearchResponse, type Viewer } from '../search/engine.js';
 import { SearchQueryError, SearchUnavailable } from '../search/client.js';
 import { sendError } from './errors.js';
+import { SearchReply, SearchStatusReply } from './api/schemas.js';
 
 const Facet = Type.Optional(Type.String({ maxLength: 100 }));
 const SearchQuery = Type.Object({
@@ -79,7 +80,7 @@ export async function searchRoutes(app: FastifyInstance): Promise<void> {
     return null;
   }
 
-  r.get('/api/search', { config: { access: 'read' }, schema: { querystring: ApiSearchQuery } }, async (request, reply) => {
+  r.get('/api/search', { config: { access: 'read' }, schema: { querystring: ApiSearchQuery, response: { 200: SearchReply } } }, async (request, reply) => {
     const q = request.query;
     const limit = q.limit ?? 10;
     const offset = q.offset ?? ((q.page ?? 1) - 1) * limit;
@@ -134,13 +135,13 @@ export async function searchRoutes(app: FastifyInstance): Promise<void> {
 
   // Counts, watermarks and sizes move when restricted pages are written, so only admins see them;
   // everyone else learns whether search is ready.
-  r.get('/api/search/status', { config: { access: 'read' } }, async (request) => {
+  r.get('/api/search/status', { config: { access: 'read' }, schema: { response: { 200: SearchStatusReply } } }, async (request) => {
     const status = await app.searchIndex.status();
     return request.viewer.admin ? status : { state: status.state };
   });
 
   // Rebuilds the main index now (in the background for large wikis); the old one answers meanwhile.
-  r.post('/api/search/rebuild', { config: { access: 'admin' } }, async (_request, reply) => {
+  r.post('/api/search/rebuild', { config: { access: 'admin' }, schema: { response: { 202: SearchStatusReply } } }, async (_request, reply) => {
     await app.searchIndex.rebuild();
     return reply.status(202).send(await app.searchIndex.status());
   });

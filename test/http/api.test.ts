@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleFrontMatter, seedPage, testApp, tokenFor, type TestApp } from '../helpers.js';
+import { Browser, sampleFrontMatter, seedPage, testApp, tokenFor, type TestApp } from '../helpers.js';
 
 let t: TestApp;
 let auth: Record<string, string>;
@@ -130,5 +130,104 @@ describe('pages API bad input', () => {
     const res = await t.app.inject({ method: 'PUT', url: '/api/pages/sepsis-screening-bpa', headers: auth, payload: { ...sampleFrontMatter, body: 'z' } });
     expect(res.statusCode).toBe(400);
     expect(res.json().errors.map((e: { field: string }) => e.field).sort()).toEqual(['base_version', 'summary']);
+  });
+});
+
+describe('a page read, changed and written back', () => {
+  const read = async (slug: string) => (await t.app.inject({ url: `/api/pages/${slug}`, headers: auth })).json() as Record<string, unknown>;
+  const put = (slug: string, payload: object) => t.app.inject({ method: 'PUT', url: `/api/pages/${slug}`, headers: auth, payload });
+
+  it('saves the page exactly as GET returned it with a new body: read-only fields as read are ignored', async () => {
+    await t.app.inject({ method: 'POST', url: '/api/pages', headers: auth, payload: { ...sampleFrontMatter, slug: 'round-trip', body: 'one' } });
+    const page = await read('round-trip');
+    const res = await put('round-trip', { ...page, body: 'two', summary: 'Second thoughts' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ slug: 'round-trip', version: 2, body: 'two', summary: 'Second thoughts', author: 'editor', unchanged: false });
+    // As a script would: read, change the body, write back, without touching anything else.
+    const again = await read('round-trip');
+    const third = await put('round-trip', { ...again, body: 'three' });
+    expect(third.statusCode).toBe(200);
+    expect(third.json().version).toBe(3);
+  });
+
+  it('answers a write-back of a version that is no longer current with the 409 conflict', async () => {
+    const stale = await read('round-trip');
+    await put('round-trip', { ...stale, body: 'theirs', summary: 'theirs' });
+    const before = rowCounts();
+    const res = await put('round-trip', { ...stale, body: 'mine', summary: 'mine' });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ base_version: stale.version, current_version: (stale.version as number) + 1 });
+    expect(rowCounts()).toBe(before);
+  });
+
+  it.each([
+    ['author', 'someone-else', /author is read-only/],
+    ['updated_at', '1999-01-01T00:00:00.000Z', /updated_at is read-only/],
+    ['hash', 'f'.repeat(64), /hash is read-only/],
+    ['html', '<p>edited html</p>', /html is read-only: it is rendered from body: change body instead/],
+    ['archived', true, /archive/],
+  ])('refuses a changed %s with 400 naming the field, storing nothing', async (field, value, message) => {
+    const page = await read('round-trip');
+    const before = rowCounts();
+    const res = await put('round-trip', { ...page, body: 'changed', summary: 'x', [field]: value });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().field).toBe(field);
+    expect(res.json().message).toMatch(message);
+    expect(rowCounts()).toBe(before);
+  });
+
+  it('takes html read before a linked page was created as read', async () => {
+    await t.app.inject({ method: 'POST', url: '/api/pages', headers: auth, payload: { ...sampleFrontMatter, slug: 'links-ahead', body: 'See [[made-later]].' } });
+    const page = await read('links-ahead');
+    expect(page.html).toContain('class="wikilink missing"');
+    await t.app.inject({ method: 'POST', url: '/api/pages', headers: auth, payload: { ...sampleFrontMatter, slug: 'made-later', body: 'x' } });
+    const res = await put('links-ahead', { ...page, body: 'See [[made-later]] now.', summary: 'More words' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().html).toContain('<a href="/p/made-later" class="wikilink">');
+  });
+
+  it('refuses a different slug with 400 saying how to rename', async () => {
+    const page = await read('round-trip');
+    const res = await put('round-trip', { ...page, slug: 'round-trip-renamed', summary: 'rename' });
+    expect(res.statusCode).toBe(400);
+    const body = res.json();
+    expect(body.field).toBe('slug');
+    expect(body.message).toContain('To rename it, create the page under the new slug (POST /api/pages with "slug": "round-trip-renamed")');
+    expect(body.message).toContain('superseded');
+  });
+
+  it('refuses version and base_version that disagree, and a save with neither', async () => {
+    const page = await read('round-trip');
+    const both = await put('round-trip', { ...page, base_version: (page.version as number) - 1, summary: 'x', body: 'x' });
+    expect(both.statusCode).toBe(400);
+    expect(both.json().field).toBe('version');
+    const { version: _v, ...neither } = page;
+    const none = await put('round-trip', { ...neither, summary: 'x', body: 'x' });
+    expect(none.statusCode).toBe(400);
+    expect(none.json().field).toBe('base_version');
+  });
+});
+
+describe('owners written with capitals', () => {
+  it('are normalized as the form does, through the API and through the form alike', async () => {
+    const created = await t.app.inject({ method: 'POST', url: '/api/pages', headers: auth, payload: { ...sampleFrontMatter, slug: 'capital-owner', owners: ['MReyes', ' DOkafor '], body: 'x' } });
+    expect(created.statusCode).toBe(201);
+    expect(created.json().owners).toEqual(['mreyes', 'dokafor']);
+    const saved = await t.app.inject({ method: 'PUT', url: '/api/pages/capital-owner', headers: auth, payload: { ...(created.json() as object), owners: ['DOKAFOR'], summary: 'Handed over' } });
+    expect(saved.statusCode).toBe(200);
+    expect(saved.json().owners).toEqual(['dokafor']);
+
+    const editor = new Browser(t.app);
+    await editor.signIn('editor');
+    await editor.get('/new');
+    const form = await editor.post('/new', { ...sampleFrontMatter, owners: 'MReyes', tickets: 'CHG0012345', records: 'BPA 1234567', title: 'Capital owner by form', slug: 'capital-owner-form', body: 'x' });
+    expect(form.statusCode).toBe(303);
+    expect((await t.app.inject({ url: '/api/pages/capital-owner-form', headers: auth })).json().owners).toEqual(['mreyes']);
+  });
+
+  it('are refused with the same message by both when unknown', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/pages', headers: auth, payload: { ...sampleFrontMatter, title: 'Ghost capital', owners: ['GHOST'], body: '' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ field: 'owners', message: expect.stringMatching(/Unknown owner: ghost/) });
   });
 });

@@ -17,7 +17,7 @@ beforeAll(async () => {
 let fileSha = '';
 afterAll(async () => { await t.close(); });
 
-const fill = (url: string) => url.replace(':slug', 'p').replace(':sha256', fileSha).replace(':name', 'notes.txt').replace(':version', '1').replace(':n', '1').replace(':handle', url.includes('/teams') ? 'epic-clindoc' : 'mreyes').replace(':date', '2999-01-01');
+const fill = (url: string) => url.replace(':slug', 'p').replace(':sha256', fileSha).replace(':name', 'notes.txt').replace(':version', '1').replace(':n', '1').replace(':handle', url.includes('/teams') ? 'epic-clindoc' : 'mreyes').replace(':date', '2999-01-01').replace('*', 'swagger-ui.css');
 
 describe('the route table', () => {
   it('gives readers and auditors 403 on every write route, and writes nothing', async () => {

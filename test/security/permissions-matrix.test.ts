@@ -39,6 +39,8 @@ const MATRIX: Record<string, Access> = {
   'GET /api/teams': 'read', 'GET /api/teams/:handle': 'read', 'POST /api/teams': 'admin', 'PATCH /api/teams/:handle': 'admin', 'POST /api/reassign': 'admin',
   'POST /api/pages/:slug/review': 'read', 'POST /api/pages/:slug/status': 'write', 'GET /api/pages/:slug/backlinks': 'read',
   'POST /api/pages/:slug/attachments': 'write', 'GET /api/pages/:slug/attachments': 'read', 'GET /p/:slug/files/:sha256/:name': 'read',
+  'GET /api/openapi.json': 'read', 'GET /api/docs': 'read', 'GET /api/docs/json': 'read', 'GET /api/docs/yaml': 'read',
+  'GET /api/docs/static/index.html': 'read', 'GET /api/docs/static/swagger-initializer.js': 'read', 'GET /api/docs/static/*': 'read',
 };
 
 /** Where a route answers differently from its level, and why. */
@@ -52,6 +54,8 @@ const EXCEPTIONS: Record<string, Partial<Record<string, number>>> = {
   // Single sign-on routes exist only with WHYWIKI_AUTH=oidc; this app signs in with passwords.
   'GET /auth/oidc/login': EVERYONE(404),
   'GET /auth/oidc/callback': EVERYONE(404),
+  // The API reference is pages for people: signed out, they are sent to sign in, like every other screen.
+  ...Object.fromEntries(['', '/json', '/yaml', '/static/index.html', '/static/swagger-initializer.js', '/static/*'].map((p) => [`GET /api/docs${p}`, { 'signed out': 303 }])),
 };
 
 const ROLES = ['reader', 'editor', 'auditor', 'admin'] as const;
@@ -93,7 +97,7 @@ afterAll(async () => { await t.close(); });
 
 function fill(url: string, slug: string): string {
   return url.replace(':slug', slug).replace(':sha256', fileSha).replace(':name', 'notes.txt').replace(':version', '1').replace(':n', '1').replace(':date', '2999-01-01').replace(':username', 'reader').replace(':id', '1')
-    .replace(':handle', url.includes('/teams') ? 'epic-clindoc' : 'mreyes') + (url === '/as-of-go' ? '?date=2024-01-01' : '');
+    .replace(':handle', url.includes('/teams') ? 'epic-clindoc' : 'mreyes').replace('*', 'swagger-ui.css') + (url === '/as-of-go' ? '?date=2024-01-01' : '');
 }
 
 describe('the permissions matrix', () => {

@@ -9,20 +9,36 @@ import { ConflictError, PayloadTooLargeError } from '../../pages/errors.js';
 import { getCurrentPage, getPageVersion, listPages, listVersions, pageAsOf } from '../../pages/queries.js';
 import { parseAsOf } from '../html/as-of.js';
 import { diffBody, diffFrontMatter } from '../../pages/diff.js';
-import { FrontMatterSchema, Slug } from '../../pages/schema.js';
+import { FrontMatterInput, Slug } from '../../pages/schema.js';
 import type { PageVersion } from '../../pages/model.js';
 import { renderMarkdown } from '../../render/markdown.js';
 import { pageExists } from '../../pages/queries.js';
 import { commandContext, phiOverrideOf } from '../html/pages.js';
 import { toErrorBody } from '../errors.js';
+import { ValidationError, type FieldError } from '../../pages/errors.js';
+import {
+  BlameReply,
+  ConflictReply,
+  DiffReply,
+  ErrorReply,
+  HealthzReply,
+  PageListReply,
+  PageReply,
+  PreviewReply,
+  SavedPageReply,
+  VersionsReply,
+} from './schemas.js';
 
 const SlugParams = Type.Object({ slug: Slug });
 const VersionParams = Type.Object({ slug: Slug, n: Type.Integer({ minimum: 1 }) });
 
-/** A page write: the front matter fields, flat, plus the markdown body and the change summary. */
+/**
+ * A page write: the front matter fields, flat, plus the markdown body and the change summary. The fields
+ * are only typed here: they are normalized and checked once, by the page commands, as the form's are.
+ */
 const PageWrite = Type.Composite(
   [
-    FrontMatterSchema,
+    FrontMatterInput,
     Type.Object({
       body: Type.String(),
       summary: Type.Optional(Type.String({ maxLength: 500 })),
@@ -33,24 +49,49 @@ const PageWrite = Type.Composite(
   { additionalProperties: false },
 );
 const PageCreate = Type.Composite([PageWrite, Type.Object({ slug: Type.Optional(Type.String({ maxLength: 80 })) })], { additionalProperties: false });
-const PageUpdate = Type.Composite([PageWrite, Type.Object({ summary: Type.String({ minLength: 1, maxLength: 500 }), base_version: Type.Integer({ minimum: 1 }) })], { additionalProperties: false });
-
-const ErrorReply = Type.Object(
-  {
-    statusCode: Type.Integer(),
-    error: Type.String(),
-    message: Type.String(),
-    field: Type.Optional(Type.String()),
-  },
-  { additionalProperties: true },
+/**
+ * A save: the page as GET returned it, changed. Its read-only fields may come back as they were read; the
+ * summary and base_version are required, and checked (with every other field) by the save itself.
+ */
+const PageUpdate = Type.Composite(
+  [
+    PageWrite,
+    Type.Object({
+      summary: Type.Optional(Type.String({ description: 'Required: what changed and why.' })),
+      base_version: Type.Optional(Type.Integer({ description: 'The version the edit started from; `version`, as read, does as well.' })),
+      slug: Type.Optional(Type.String({ description: 'Read-only; must be this page\'s slug.' })),
+      version: Type.Optional(Type.Integer({ description: 'The version read: stands for base_version.' })),
+      author: Type.Optional(Type.String({ description: 'Read-only.' })),
+      updated_at: Type.Optional(Type.String({ description: 'Read-only.' })),
+      hash: Type.Optional(Type.String({ description: 'Read-only.' })),
+      html: Type.Optional(Type.String({ description: 'Read-only: rendered from body.' })),
+      archived: Type.Optional(Type.Boolean({ description: 'Read-only: use the archive and unarchive routes.' })),
+    }),
+  ],
+  { additionalProperties: false },
 );
-const PageReply = Type.Object({ slug: Type.String(), version: Type.Integer(), author: Type.String(), updated_at: Type.String(), summary: Type.String(), hash: Type.String(), body: Type.String(), html: Type.String() }, { additionalProperties: true });
+type PageUpdate = Static<typeof PageUpdate>;
+
+/** Fields a page read has that a save sets by itself: sent back as read they are ignored, changed they are refused. */
+const READ_ONLY = ['author', 'updated_at', 'hash', 'html', 'archived'] as const;
+const READ_ONLY_HOW: Record<(typeof READ_ONLY)[number], string> = {
+  author: 'is set to whoever saves',
+  updated_at: 'is set when the page is saved',
+  hash: "is computed from the saved version and the page's chain",
+  html: 'is rendered from body: change body instead',
+  archived: 'cannot change by saving: use POST /api/pages/{slug}/archive or /unarchive',
+};
+
+/**
+ * Whether two renderings of a page say the same. A wiki link's markup depends on whether its target exists
+ * yet, which can change after a page was read: each link is compared by its target alone.
+ */
+const WIKILINK = /<a href="(?:\/p\/|\/new\?slug=)([^"]+)"(?: title="[^"]*")? class="wikilink(?: missing)?">/g;
+const sameHtml = (a: string, b: string) => a.replace(WIKILINK, '<a data-wikilink="$1">') === b.replace(WIKILINK, '<a data-wikilink="$1">');
 
 function splitWrite(input: Static<typeof PageWrite>) {
   const { body, summary, ...frontMatter } = input as Static<typeof PageWrite> & { slug?: string; base_version?: number };
-  delete (frontMatter as Record<string, unknown>).slug;
-  delete (frontMatter as Record<string, unknown>).base_version;
-  delete (frontMatter as Record<string, unknown>).phi_override_reason;
+  for (const key of ['slug', 'base_version', 'phi_override_reason', 'version', ...READ_ONLY]) delete (frontMatter as Record<string, unknown>)[key];
   return { body, summary, frontMatter };
 }
 
@@ -71,7 +112,39 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     html: app.renderer.render(page.hash, 'body', page.body).html,
   });
 
-  r.get('/healthz', { config: { access: 'public' }, schema: { response: { 200: Type.Object({ status: Type.Literal('ok'), pages: Type.Integer() }) } } }, async () => ({
+  /**
+   * The version a save starts from, after checking the read-only fields against the version that was read:
+   * the same values are ignored, a different one is refused by name (a different slug says how to rename).
+   */
+  const baseOfSave = (slug: string, input: PageUpdate): number => {
+    const errors: FieldError[] = [];
+    if (input.slug !== undefined && input.slug !== slug) {
+      errors.push({
+        field: 'slug',
+        message:
+          `slug cannot change by saving: this is "${slug}", and a page keeps its slug for its whole history. To rename it, create the page ` +
+          `under the new slug (POST /api/pages with "slug": "${input.slug}"), then mark this one superseded by it (POST /api/pages/${slug}/status ` +
+          `with "status": "superseded" and "superseded_by": "${input.slug}") or archive it.`,
+      });
+    }
+    if (input.version !== undefined && input.base_version !== undefined && input.version !== input.base_version) {
+      errors.push({ field: 'version', message: `version (${input.version}) and base_version (${input.base_version}) disagree: send the version you read, as either one.` });
+    }
+    const base = input.base_version ?? input.version;
+    const sent = READ_ONLY.filter((f) => input[f] !== undefined);
+    const head = app.store.pages.head(slug);
+    if (errors.length === 0 && base !== undefined && sent.length > 0 && head && base >= 1 && base <= head.current_version) {
+      const read = pageJson(getPageVersion(app.store, slug, base));
+      for (const f of sent) {
+        const same = f === 'html' ? sameHtml(input.html ?? '', read.html) : input[f] === read[f];
+        if (!same) errors.push({ field: f, message: `${f} is read-only: it ${READ_ONLY_HOW[f]}. Send it as read from version ${base}, or leave it out.` });
+      }
+    }
+    if (errors.length > 0) throw new ValidationError(errors);
+    return base ?? Number.NaN;
+  };
+
+  r.get('/healthz', { config: { access: 'public' }, schema: { response: { 200: HealthzReply } } }, async () => ({
     status: 'ok' as const,
     pages: app.store.pages.count(),
   }));
@@ -80,7 +153,10 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     '/api/pages',
     {
       config: { access: 'read' },
-      schema: { querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })), offset: Type.Optional(Type.Integer({ minimum: 0 })) }) },
+      schema: {
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })), offset: Type.Optional(Type.Integer({ minimum: 0 })) }),
+        response: { 200: PageListReply },
+      },
     },
     async (request) => {
       const limit = request.query.limit ?? 1_000_000;
@@ -108,31 +184,44 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       pageJson(request.query.as_of === undefined ? getCurrentPage(app.store, request.params.slug) : pageAsOf(app.store, request.params.slug, parseAsOf(request.query.as_of))),
   );
 
-  r.post('/api/pages', { config: { access: 'write' }, schema: { body: PageCreate, response: { 201: PageReply, 400: ErrorReply, 409: ErrorReply } } }, async (request, reply) => {
+  r.post('/api/pages', { config: { access: 'write' }, schema: { body: PageCreate, response: { 201: PageReply, 400: ErrorReply, 409: ErrorReply, 413: ErrorReply, 422: ErrorReply } } }, async (request, reply) => {
     const slug = (request.body as { slug?: string }).slug;
     const page = createPage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), { ...splitWrite(request.body), slug });
     reply.status(201).header('Location', `/api/pages/${page.slug}`);
     return pageJson(page);
   });
 
-  r.put('/api/pages/:slug', { config: { access: 'write' }, schema: { params: SlugParams, body: PageUpdate } }, async (request, reply) => {
-    try {
-      const result = savePage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), request.params.slug, { ...splitWrite(request.body), baseVersion: request.body.base_version });
-      return { ...pageJson(result.page), unchanged: result.unchanged };
-    } catch (e) {
-      if (!(e instanceof ConflictError)) throw e;
-      // The refused draft is not stored anywhere, so the answer tells the client exactly what moved.
-      const base = getPageVersion(app.store, request.params.slug, e.baseVersion);
-      const current = getCurrentPage(app.store, request.params.slug);
-      return reply.status(409).send({
-        ...toErrorBody(e),
-        changes: { fields: diffFrontMatter(base.frontMatter, current.frontMatter), body: diffBody(base.body, current.body).filter((l) => l.kind !== 'same') },
-        current: pageJson(current),
-      });
-    }
-  });
+  r.put(
+    '/api/pages/:slug',
+    {
+      config: { access: 'write' },
+      schema: {
+        description: 'Saves a new version. Send the page as GET returned it, changed, with a `summary` of this change (the one read describes the version read: replace it). Read-only fields sent back as read are ignored, and `version` stands for `base_version`.',
+        params: SlugParams,
+        body: PageUpdate,
+        response: { 200: SavedPageReply, 400: ErrorReply, 409: ConflictReply, 413: ErrorReply, 422: ErrorReply },
+      },
+    },
+    async (request, reply) => {
+      const baseVersion = baseOfSave(request.params.slug, request.body);
+      try {
+        const result = savePage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), request.params.slug, { ...splitWrite(request.body), baseVersion });
+        return { ...pageJson(result.page), unchanged: result.unchanged };
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e;
+        // The refused draft is not stored anywhere, so the answer tells the client exactly what moved.
+        const base = getPageVersion(app.store, request.params.slug, e.baseVersion);
+        const current = getCurrentPage(app.store, request.params.slug);
+        return reply.status(409).send({
+          ...toErrorBody(e),
+          changes: { fields: diffFrontMatter(base.frontMatter, current.frontMatter), body: diffBody(base.body, current.body).filter((l) => l.kind !== 'same') },
+          current: pageJson(current),
+        });
+      }
+    },
+  );
 
-  r.get('/api/pages/:slug/versions', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request) => ({
+  r.get('/api/pages/:slug/versions', { config: { access: 'read' }, schema: { params: SlugParams, response: { 200: VersionsReply } } }, async (request) => ({
     slug: request.params.slug,
     versions: listVersions(app.store, request.params.slug).map((v) => ({
       version: v.version,
@@ -148,14 +237,14 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     pageJson(getPageVersion(app.store, request.params.slug, request.params.n)),
   );
 
-  r.get('/api/pages/:slug/diff', { config: { access: 'read' }, schema: { params: SlugParams, querystring: DiffQuery } }, async (request) => {
+  r.get('/api/pages/:slug/diff', { config: { access: 'read' }, schema: { params: SlugParams, querystring: DiffQuery, response: { 200: DiffReply } } }, async (request) => {
     const current = getCurrentPage(app.store, request.params.slug);
     const { from, to } = defaultRange(current.version, request.query.from, request.query.to);
     const diff = diffVersions(app.store, current.slug, from, to);
     return { slug: diff.slug, from: diff.from, to: diff.to, fields: diff.fields, body: diff.lines, stats: diff.stats };
   });
 
-  r.get('/api/pages/:slug/blame', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request) => {
+  r.get('/api/pages/:slug/blame', { config: { access: 'read' }, schema: { params: SlugParams, response: { 200: BlameReply } } }, async (request) => {
     const current = getCurrentPage(app.store, request.params.slug);
     return {
       slug: current.slug,
@@ -168,7 +257,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     '/api/pages/:slug/restore',
     {
       config: { access: 'write' },
-      schema: { params: SlugParams, body: Type.Object({ version: Type.Integer({ minimum: 1 }), summary: Type.String({ maxLength: 400 }) }, { additionalProperties: false }) },
+      schema: { params: SlugParams, body: Type.Object({ version: Type.Integer({ minimum: 1 }), summary: Type.String({ maxLength: 400 }) }, { additionalProperties: false }), response: { 200: PageReply } },
     },
     async (request) => pageJson(restorePage(commandContext(app, request), request.params.slug, request.body).page),
   );
@@ -176,7 +265,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   for (const action of ['archive', 'unarchive'] as const) {
     r.post(
       `/api/pages/:slug/${action}`,
-      { config: { access: 'write' }, schema: { params: SlugParams, body: Type.Object({ summary: Type.String({ maxLength: 500 }) }, { additionalProperties: false }) } },
+      { config: { access: 'write' }, schema: { params: SlugParams, body: Type.Object({ summary: Type.String({ maxLength: 500 }) }, { additionalProperties: false }), response: { 200: PageReply } } },
       async (request) => pageJson(setArchived(commandContext(app, request), request.params.slug, action === 'archive', request.body.summary)),
     );
   }
@@ -185,7 +274,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     '/api/preview',
     {
       config: { access: 'write' },
-      schema: { body: Type.Object({ body: Type.String() }, { additionalProperties: false }) },
+      schema: { body: Type.Object({ body: Type.String() }, { additionalProperties: false }), response: { 200: PreviewReply, 413: ErrorReply } },
     },
     async (request, reply) => {
       if (Buffer.byteLength(request.body.body, 'utf8') > app.config.maxBodyBytes) {

@@ -13,6 +13,9 @@ import { brokenLinksReport, healthReport, orphansReport, staleReport } from '../
 import { commandContext } from '../html/pages.js';
 import { sendError } from '../errors.js';
 import type { PartyRow } from '../../store/parties.js';
+import { BacklinksReply, DirectoryReply, HealthReply, PersonReply, ReassignReply, ReportReply, ReviewReply, StatusReply, TeamsReply } from './schemas.js';
+
+const Report = { response: { 200: ReportReply } };
 
 const SlugParams = Type.Object({ slug: Slug });
 const HandleParams = Type.Object({ handle: Type.String({ maxLength: 100 }) });
@@ -74,12 +77,12 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
     };
   };
 
-  r.get('/api/reports/orphans', { config: { access: 'read' } }, async (request) => orphansReport(currentKnowledge(app, request.hidden)));
-  r.get('/api/reports/stale', { config: { access: 'read' } }, async (request) => staleReport(currentKnowledge(app, request.hidden)));
-  r.get('/api/reports/health', { config: { access: 'read' } }, async (request) => healthReport(app.store, currentKnowledge(app, request.hidden), app.config.systems, request.hidden));
-  r.get('/api/reports/broken-links', { config: { access: 'read' } }, async (request) => brokenLinksReport(app.store, request.hidden));
+  r.get('/api/reports/orphans', { config: { access: 'read' }, schema: Report }, async (request) => orphansReport(currentKnowledge(app, request.hidden)));
+  r.get('/api/reports/stale', { config: { access: 'read' }, schema: Report }, async (request) => staleReport(currentKnowledge(app, request.hidden)));
+  r.get('/api/reports/health', { config: { access: 'read' }, schema: { response: { 200: HealthReply } } }, async (request) => healthReport(app.store, currentKnowledge(app, request.hidden), app.config.systems, request.hidden));
+  r.get('/api/reports/broken-links', { config: { access: 'read' }, schema: Report }, async (request) => brokenLinksReport(app.store, request.hidden));
 
-  r.get('/api/people', { config: { access: 'read' }, schema: { querystring: Type.Object({ q: Type.Optional(Text(100)) }) } }, async (request) => {
+  r.get('/api/people', { config: { access: 'read' }, schema: { querystring: Type.Object({ q: Type.Optional(Text(100)) }), response: { 200: DirectoryReply } } }, async (request) => {
     const q = (request.query.q ?? '').trim().toLowerCase();
     const all = app.store.parties.all().filter((p) => !q || `${p.handle} ${p.name} ${p.title ?? ''}`.toLowerCase().includes(q));
     return { people: all.filter((p) => p.kind === 'person').map(personJson), teams: all.filter((p) => p.kind === 'team').map(personJson) };
@@ -89,7 +92,7 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
     '/api/people',
     {
       config: { access: 'admin' },
-      schema: { body: Type.Object({ handle: Text(40), name: Text(120), email: Type.Optional(Text(254)), title: Type.Optional(Text(120)), team: Type.Optional(Text(40)), teams: Type.Optional(Type.Array(Text(40), { maxItems: 50 })) }, { additionalProperties: false }) },
+      schema: { body: Type.Object({ handle: Text(40), name: Text(120), email: Type.Optional(Text(254)), title: Type.Optional(Text(120)), team: Type.Optional(Text(40)), teams: Type.Optional(Type.Array(Text(40), { maxItems: 50 })) }, { additionalProperties: false }), response: { 201: PersonReply } },
     },
     async (request, reply) => {
       const person = addPerson(commandContext(app, request), request.body);
@@ -97,7 +100,7 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  r.get('/api/people/:handle', { config: { access: 'read' }, schema: { params: HandleParams } }, async (request) => {
+  r.get('/api/people/:handle', { config: { access: 'read' }, schema: { params: HandleParams, response: { 200: PersonReply } } }, async (request) => {
     const p = app.store.parties.get(request.params.handle);
     if (!p || p.kind !== 'person') throw new NotFoundError(`There is no person "${request.params.handle}".`);
     const k = currentKnowledge(app, request.hidden);
@@ -115,7 +118,7 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
     '/api/people/:handle',
     {
       config: { access: 'admin' },
-      schema: { params: HandleParams, body: Type.Object({ name: Type.Optional(Text(120)), email: Type.Optional(Text(254)), title: Type.Optional(Text(120)), teams: Type.Optional(Type.Array(Text(40), { maxItems: 50 })) }, { additionalProperties: false }) },
+      schema: { params: HandleParams, body: Type.Object({ name: Type.Optional(Text(120)), email: Type.Optional(Text(254)), title: Type.Optional(Text(120)), teams: Type.Optional(Type.Array(Text(40), { maxItems: 50 })) }, { additionalProperties: false }), response: { 200: PersonReply } },
     },
     async (request) => personJson(editPerson(commandContext(app, request), request.params.handle, request.body)),
   );
@@ -124,7 +127,7 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
     '/api/people/:handle/depart',
     {
       config: { access: 'admin' },
-      schema: { params: HandleParams, body: Type.Object({ date: Type.Optional(Text(20)), successor: Type.Optional(Type.Union([Text(40), Type.Null()])), reason: Text(400) }, { additionalProperties: false }) },
+      schema: { params: HandleParams, body: Type.Object({ date: Type.Optional(Text(20)), successor: Type.Optional(Type.Union([Text(40), Type.Null()])), reason: Text(400) }, { additionalProperties: false }), response: { 200: PersonReply } },
     },
     async (request) => {
       const person = departPerson(commandContext(app, request), request.params.handle, request.body, today(app));
@@ -133,9 +136,9 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  r.get('/api/teams', { config: { access: 'read' } }, async () => ({ teams: app.store.parties.all().filter((p) => p.kind === 'team').map(personJson) }));
+  r.get('/api/teams', { config: { access: 'read' }, schema: { response: { 200: TeamsReply } } }, async () => ({ teams: app.store.parties.all().filter((p) => p.kind === 'team').map(personJson) }));
 
-  r.get('/api/teams/:handle', { config: { access: 'read' }, schema: { params: HandleParams } }, async (request) => {
+  r.get('/api/teams/:handle', { config: { access: 'read' }, schema: { params: HandleParams, response: { 200: PersonReply } } }, async (request) => {
     const t = app.store.parties.get(request.params.handle);
     if (!t || t.kind !== 'team') throw new NotFoundError(`There is no team "${request.params.handle}".`);
     return { ...personJson(t), owns: withoutHidden(request.hidden, app.store.pages.ownedBy(t.handle)).map((x) => ({ slug: x.slug, title: x.title, status: x.status })) };
@@ -143,7 +146,7 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(
     '/api/teams',
-    { config: { access: 'admin' }, schema: { body: Type.Object({ handle: Text(40), name: Text(120), members: Type.Optional(Type.Array(Text(40), { maxItems: 500 })) }, { additionalProperties: false }) } },
+    { config: { access: 'admin' }, schema: { body: Type.Object({ handle: Text(40), name: Text(120), members: Type.Optional(Type.Array(Text(40), { maxItems: 500 })) }, { additionalProperties: false }), response: { 201: PersonReply } } },
     async (request, reply) => {
       const team = addTeam(commandContext(app, request), request.body);
       return reply.status(201).header('Location', `/api/teams/${team.handle}`).send(personJson(team));
@@ -152,13 +155,13 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
 
   r.patch(
     '/api/teams/:handle',
-    { config: { access: 'admin' }, schema: { params: HandleParams, body: Type.Object({ name: Type.Optional(Text(120)), members: Type.Optional(Type.Array(Text(40), { maxItems: 500 })) }, { additionalProperties: false }) } },
+    { config: { access: 'admin' }, schema: { params: HandleParams, body: Type.Object({ name: Type.Optional(Text(120)), members: Type.Optional(Type.Array(Text(40), { maxItems: 500 })) }, { additionalProperties: false }), response: { 200: PersonReply } } },
     async (request) => personJson(editTeam(commandContext(app, request), request.params.handle, request.body)),
   );
 
   r.post(
     '/api/reassign',
-    { config: { access: 'admin' }, schema: { body: Type.Object({ from: Text(40), to: Text(40), summary: Text(400) }, { additionalProperties: false }) } },
+    { config: { access: 'admin' }, schema: { body: Type.Object({ from: Text(40), to: Text(40), summary: Text(400) }, { additionalProperties: false }), response: { 200: ReassignReply } } },
     async (request) => {
       const moved = reassignAll(app, request, request.body.from.trim().toLowerCase(), request.body.to.trim().toLowerCase(), request.body.summary);
       return { from: request.body.from, to: request.body.to, moved: moved.map((p) => ({ slug: p.slug, version: p.version, owners: p.frontMatter.owners })) };
@@ -167,7 +170,7 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(
     '/api/pages/:slug/review',
-    { config: { access: 'read' }, schema: { params: SlugParams, body: Type.Optional(Type.Object({ note: Type.Optional(Text(1000)) }, { additionalProperties: false })) } },
+    { config: { access: 'read' }, schema: { params: SlugParams, body: Type.Optional(Type.Object({ note: Type.Optional(Text(1000)) }, { additionalProperties: false })), response: { 200: ReviewReply } } },
     async (request, reply) => {
       const head = app.store.pages.head(request.params.slug);
       if (!head) throw new NotFoundError(`There is no page "${request.params.slug}".`);
@@ -181,14 +184,14 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(
     '/api/pages/:slug/status',
-    { config: { access: 'write' }, schema: { params: SlugParams, body: Type.Object({ status: Text(20), reason: Type.Optional(Text(400)), superseded_by: Type.Optional(Text(80)) }, { additionalProperties: false }) } },
+    { config: { access: 'write' }, schema: { params: SlugParams, body: Type.Object({ status: Text(20), reason: Type.Optional(Text(400)), superseded_by: Type.Optional(Text(80)) }, { additionalProperties: false }), response: { 200: StatusReply } } },
     async (request) => {
       const { page } = changeStatus(commandContext(app, request), request.params.slug, { status: request.body.status, reason: request.body.reason ?? '', supersededBy: request.body.superseded_by });
       return { slug: page.slug, version: page.version, status: page.frontMatter.status, superseded_by: page.frontMatter.superseded_by ?? [], summary: page.summary };
     },
   );
 
-  r.get('/api/pages/:slug/backlinks', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request) => {
+  r.get('/api/pages/:slug/backlinks', { config: { access: 'read' }, schema: { params: SlugParams, response: { 200: BacklinksReply } } }, async (request) => {
     if (!app.store.pages.head(request.params.slug)) throw new NotFoundError(`There is no page "${request.params.slug}".`);
     return { slug: request.params.slug, backlinks: withoutHidden(request.hidden, backlinks(app.store, request.params.slug)).map((p) => ({ slug: p.slug, title: p.title, system: p.system, status: p.status })) };
   });
