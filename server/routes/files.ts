@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Slug } from '../pages/schema.js';
 import { attachFile, FilePhiRefused, type AttachedFile } from '../files/commands.js';
@@ -23,7 +23,25 @@ export function isUploadedPart(value: unknown): value is UploadedPart {
 
 const SlugParams = Type.Object({ slug: Slug });
 const FileParams = Type.Object({ slug: Slug, sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }), name: Type.String({ minLength: 1, maxLength: 300 }) });
-const AttachmentReply = Type.Object({ name: Type.String(), url: Type.String(), sha256: Type.String(), size: Type.Integer(), type: Type.String() }, { additionalProperties: true });
+const AttachmentReply = Type.Object(
+  {
+    name: Type.String({ description: 'The file name, cleaned: letters, digits, dot, dash and underscore.' }),
+    url: Type.String({ description: 'Same-origin path of the file; `![alt](<url>)` in the page shows an image, `[name](<url>)` links it.' }),
+    sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    size: Type.Integer({ description: 'Bytes.' }),
+    type: Type.String({ description: 'The type read from the bytes.' }),
+  },
+  { additionalProperties: true },
+);
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const AttachmentsReply = Type.Object({
+  attachments: Type.Array(
+    Type.Composite([
+      AttachmentReply,
+      Type.Object({ alt: Nullable(Type.String()), width: Nullable(Type.Integer()), height: Nullable(Type.Integer()), added_by: Type.String(), added_at: Type.String() }),
+    ]),
+  ),
+});
 
 /**
  * Adds a file to a page for the signed-in editor (the edit form without JavaScript uses it too), or
@@ -71,7 +89,18 @@ export async function fileRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(
     '/api/pages/:slug/attachments',
-    { config: { access: 'write' }, schema: { params: SlugParams, response: { 201: AttachmentReply } } },
+    {
+      config: { access: 'write' },
+      schema: {
+        params: SlugParams,
+        consumes: ['multipart/form-data'],
+        description:
+          'Adds a file to the page, as `multipart/form-data` with the file in the field `file` (and optionally `alt`; admins may send `phi_override_reason`). ' +
+          'The type is read from the bytes; the PHI guard reads its text (OCR for images). 413 over the size limit, 415 for a type that is not accepted, ' +
+          '422 with `findings` when the guard finds patient data.',
+        response: { 201: AttachmentReply },
+      },
+    },
     async (request, reply) => {
       if (!request.isMultipart()) {
         return sendError(request, reply, { statusCode: 415, error: 'Unsupported Media Type', message: 'Send the file as multipart/form-data, in a field named "file" (and optionally "alt").' });
@@ -86,7 +115,7 @@ export async function fileRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  r.get('/api/pages/:slug/attachments', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request) => ({
+  r.get('/api/pages/:slug/attachments', { config: { access: 'read' }, schema: { params: SlugParams, response: { 200: AttachmentsReply } } }, async (request) => ({
     attachments: app.store.files.forPage(request.params.slug).map((f) => ({
       name: f.name,
       url: fileUrl(f.slug, f.sha256, f.name),
