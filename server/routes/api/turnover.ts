@@ -6,11 +6,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { changeStatus, moveOwnership } from '../../pages/commands.js';
 import { markReviewed, mayReview } from '../../pages/review.js';
 import { backlinks } from '../../pages/queries.js';
-import { NotFoundError, ValidationError, type FieldError } from '../../pages/errors.js';
+import { NotFoundError, ValidationError, type FieldError } from '../../core/errors.js';
 import { addPerson, addTeam, checkSuccessor, departPerson, editPerson, editTeam } from '../../people/directory.js';
 import { knowledge, knowledgeBase, pagesOf, type KnowledgeBase } from '../../reports/knowledge.js';
 import { brokenLinksReport, healthReport, orphansReport, staleReport } from '../../reports/reports.js';
-import { commandContext } from '../html/pages.js';
+import { commandContext } from '../command-context.js';
 import { sendError } from '../errors.js';
 import type { PartyRow } from '../../store/parties.js';
 

@@ -4,10 +4,10 @@ import { closedForm } from './forms.js';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { restorePage, setArchived } from '../../pages/commands.js';
-import { ValidationError } from '../../pages/errors.js';
+import { ValidationError } from '../../core/errors.js';
 import { blame, diffVersions, pageHistory } from '../../pages/history.js';
 import { getCurrentPage } from '../../pages/queries.js';
-import { commandContext } from './pages.js';
+import { commandContext } from '../command-context.js';
 
 const SlugParams = Type.Object({ slug: Slug });
 export const DiffQuery = Type.Object({
