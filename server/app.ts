@@ -16,7 +16,7 @@ import view from '@fastify/view';
 import handlebars from 'handlebars';
 import type { Config } from './config.js';
 import type { Store } from './store/index.js';
-import { PageEvents } from './pages/events.js';
+import { PageEvents } from './core/events.js';
 import { pageExists } from './pages/queries.js';
 import { RenderCache } from './render/cache.js';
 import { SqliteSessionStore } from './auth/session-store.js';

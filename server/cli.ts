@@ -8,11 +8,11 @@ import { openStore } from './setup.js';
 import { createApiToken, createUser } from './auth/accounts.js';
 import { randomPassword } from './auth/passwords.js';
 import { ROLES } from './store/users.js';
-import { ValidationError } from './pages/errors.js';
+import { ValidationError } from './core/errors.js';
 import { StoreTooNewError } from './store/migrate.js';
-import { backupStore } from './store/backup.js';
+import { backupStore } from './audit/backup.js';
 import { addPerson, addTeam, departPerson, editPerson, editTeam } from './people/directory.js';
-import { NotFoundError } from './pages/errors.js';
+import { NotFoundError } from './core/errors.js';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { importPages, readFolder, ImportError, type ImportProblem } from './transfer/import.js';
@@ -20,7 +20,7 @@ import { importFileManifest, importLocalFiles, exportFiles } from './transfer/fi
 import { readGitHistory } from './transfer/git.js';
 import { exportStore, ExportError } from './transfer/export.js';
 import { exportOffline } from './transfer/offline.js';
-import { BackupError } from './store/backup.js';
+import { BackupError } from './audit/backup.js';
 import { pathToFileURL } from 'node:url';
 
 /** Where a run of the CLI reads its environment and writes its output: the process, or a caller's buffers. */

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parse as parseDuration } from '@lukeed/ms';
 import proxyAddr from 'proxy-addr';
 import { passwordProblem } from './auth/password-policy.js';
+import { INTERVAL_PATTERN } from './core/rules.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -64,7 +65,7 @@ export interface AuthConfig {
 }
 
 export const DEFAULT_REVIEW_EVERY = '1y';
-const INTERVAL_RE = /^[1-9][0-9]{0,3}[dwmy]$/;
+const INTERVAL_RE = new RegExp(INTERVAL_PATTERN);
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {

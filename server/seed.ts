@@ -4,7 +4,7 @@ import YAML from 'yaml';
 import type { Store } from './store/index.js';
 import { recordAudit } from './audit/log.js';
 import { createPage, savePage, type CommandContext } from './pages/commands.js';
-import { ValidationError } from './pages/errors.js';
+import { ValidationError } from './core/errors.js';
 import { markReviewed } from './pages/review.js';
 import { attachTrustedFile, rewriteLocalFiles } from './files/local.js';
 import { FrontMatterError, readFrontMatter } from './transfer/front-matter.js';

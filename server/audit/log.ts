@@ -1,6 +1,6 @@
 import type { Store } from '../store/index.js';
 import type { AuditRow } from '../store/audit.js';
-import { canonicalJson, chainHash } from '../pages/hash.js';
+import { canonicalJson, chainHash } from '../core/hash.js';
 
 export const AUDIT_ACTIONS = [
   'page.created', 'page.saved', 'page.restored', 'page.archived', 'page.unarchived', 'page.status_changed',

@@ -1,8 +1,8 @@
 import type { Store } from '../store/index.js';
 import { ROLES, type Role, type UserRow } from '../store/users.js';
 import { recordAudit } from '../audit/log.js';
-import { NotFoundError, ValidationError, type FieldError } from '../pages/errors.js';
-import { HANDLE_PATTERN } from '../pages/schema.js';
+import { NotFoundError, ValidationError, type FieldError } from '../core/errors.js';
+import { HANDLE_PATTERN } from '../core/rules.js';
 import { decoyHash, hashPassword, randomPassword, verifyPassword } from './passwords.js';
 import { passwordProblem } from './password-policy.js';
 import { safeForLog } from './log-safety.js';

@@ -1,14 +1,8 @@
 import type { Store } from '../store/index.js';
 import type { SessionUser } from './accounts.js';
+import type { Viewer } from '../core/context.js';
 
-/**
- * Who is looking, as far as restricted pages care: admins see everything; everyone else sees an
- * open page, or a restricted page when they belong (through their linked person) to one of its teams.
- */
-export interface Viewer {
-  admin: boolean;
-  teams: string[];
-}
+export type { Viewer } from '../core/context.js';
 
 export function viewerFor(store: Store, user: Pick<SessionUser, 'role' | 'person'> | null): Viewer {
   if (!user) return { admin: false, teams: [] };

@@ -1,8 +1,8 @@
 import { recordAudit } from '../audit/log.js';
 import { canSee } from '../auth/visibility.js';
-import { NotFoundError, ValidationError } from '../pages/errors.js';
+import { NotFoundError, ValidationError } from '../core/errors.js';
 import { phiMessages, type PhiHit } from '../phi/guard.js';
-import type { CommandContext } from '../pages/commands.js';
+import type { CommandContext } from '../core/context.js';
 import { FileRefused, cleanFileName } from './policy.js';
 import { inspectFile, type InspectLimits } from './inspect.js';
 import { fileUrl } from './refs.js';

@@ -1,5 +1,5 @@
 import { fileTypeFromBuffer } from 'file-type';
-import { DomainError } from '../pages/errors.js';
+import { DomainError } from '../core/errors.js';
 
 /**
  * Which files a page accepts, decided from the bytes (file-type's signatures, or a strict UTF-8 check for
@@ -53,11 +53,9 @@ export const ACCEPTED_LABEL = 'PNG, JPEG, GIF or WebP images, SVG diagrams, PDF,
 
 /** Why a file is refused; `kind` lets the edge choose 400, 413 or 415, `field` names the form field. */
 export class FileRefused extends DomainError {
-  readonly statusCode: 400 | 413 | 415;
   constructor(message: string, readonly kind: 'invalid' | 'too_large' | 'unsupported' = 'invalid', readonly field = 'file') {
     super(message);
     this.name = 'FileRefused';
-    this.statusCode = kind === 'too_large' ? 413 : kind === 'unsupported' ? 415 : 400;
   }
 }
 

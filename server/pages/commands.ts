@@ -1,52 +1,20 @@
-import slugify from '@sindresorhus/slugify';
 import type { Store } from '../store/index.js';
 import type { PageHeadRow, VersionRow } from '../store/pages.js';
 import { recordAudit } from '../audit/log.js';
 import { extractWikiLinks } from '../render/markdown.js';
-import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError, type FieldError } from './errors.js';
-import { canonicalJson, chainHash, versionRecord } from './hash.js';
+import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError, type FieldError } from '../core/errors.js';
+import { canonicalJson, chainHash, versionRecord } from '../core/hash.js';
+import type { CommandContext } from '../core/context.js';
+import { REASON_MAX, slugOf, SUMMARY_MAX } from '../core/rules.js';
 import { checkFrontMatter, normalizeFrontMatter, orderFrontMatter, SLUG_PATTERN, STATUSES, type FrontMatter, type PageStatus } from './schema.js';
 import { toPageVersion, type PageVersion } from './model.js';
 import { REVIEWED_STATUSES } from './review.js';
 import { STATUS_TRANSITIONS } from './lifecycle.js';
-import type { PageEvents } from './events.js';
-import { phiMessages, type PhiGuard, type PhiHit } from '../phi/guard.js';
-import { canSee, type Viewer } from '../auth/visibility.js';
+import { phiMessages, type PhiHit } from '../phi/guard.js';
+import { canSee } from '../auth/visibility.js';
 import { referencedFiles } from '../files/refs.js';
 
-export interface Actor {
-  username: string;
-  /** Teams and admin flag of the person saving, for restricted pages; absent for the CLI and the server itself. */
-  viewer?: Viewer;
-}
-
-/** What every command needs: the store, the rules that come from configuration, and who is asking. */
-export interface CommandContext {
-  store: Store;
-  systems: string[];
-  maxBodyBytes: number;
-  events?: PageEvents;
-  actor: Actor;
-  client?: string | null;
-  /** The time to record; the importer passes the original time of a version. */
-  at?: Date;
-  /**
-   * Seeding and importing write pages one after another, so a page may name a successor or predecessor
-   * that arrives later: such links are kept as written instead of refused.
-   */
-  laterPagesMayFollow?: boolean;
-  /**
-   * Importing an export writes every version exactly as recorded (the mirrored supersession versions are
-   * in the export already), so nothing is derived: no mirrored links, no automatic status.
-   */
-  verbatim?: boolean;
-  /** Scans every saved text for patient identifiers; absent only where the text is trusted (the demo content, tests). */
-  phi?: PhiGuard;
-  /** An admin's decision that what the guard found is not patient information, with the reason; recorded in the audit event. */
-  phiOverride?: { reason: string };
-  /** What the guard found in the last draft checked (kept for the audit event of an override). */
-  lastPhiHits?: PhiHit[];
-}
+export type { Actor, CommandContext } from '../core/context.js';
 
 /** A save refused by the PHI guard; the person's text is handed back with each finding. */
 export class PhiRefused extends ValidationError {
@@ -82,7 +50,6 @@ export interface SaveResult {
   unchanged: boolean;
 }
 
-const SUMMARY_MAX = 500;
 const slugRe = new RegExp(SLUG_PATTERN);
 
 /**
@@ -155,7 +122,7 @@ export function createPage(ctx: CommandContext, input: CreatePageInput): PageVer
   if (requested && !slugRe.test(requested)) {
     extra.push({ field: 'slug', message: 'A slug is lowercase letters and digits joined by single dashes, for example sepsis-screening-bpa.' });
   }
-  const titleSlug = (title: unknown) => (typeof title === 'string' ? slugify(title, { decamelize: false }).slice(0, 80).replace(/-+$/, '') : '');
+  const titleSlug = (title: unknown) => (typeof title === 'string' ? slugOf(title) : '');
   const { fm, body, summary } = validateDraft(ctx, requested || titleSlug(input.frontMatter.title), input, extra, false);
   const slug = requested || titleSlug(fm.title);
   if (!slugRe.test(slug)) {
@@ -387,7 +354,7 @@ export function changeStatus(ctx: CommandContext, slug: string, input: StatusCha
     errors.push({ field: 'status', message: `A ${head.status} page can become ${STATUS_TRANSITIONS[head.status as PageStatus].join(' or ')}, not ${status}.` });
   }
   if (!reason) errors.push({ field: 'reason', message: 'Say why the status changes: a status change needs a reason.' });
-  else if (reason.length > 400) errors.push({ field: 'reason', message: 'The reason must be at most 400 characters.' });
+  else if (reason.length > REASON_MAX) errors.push({ field: 'reason', message: `The reason must be at most ${REASON_MAX} characters.` });
   const current = ctx.store.pages.version(head.id, head.current_version)!;
   const fm = JSON.parse(current.front_matter) as FrontMatter;
   const successor = (input.supersededBy ?? '').trim().toLowerCase();
@@ -421,7 +388,7 @@ export interface OwnershipMove {
 export function moveOwnership(ctx: CommandContext, from: string, moves: OwnershipMove[], reason: string): PageVersion[] {
   const why = (reason ?? '').trim();
   if (!why) throw new ValidationError([{ field: 'summary', message: 'Say why the pages move: the reason goes into each page\'s history.' }]);
-  if (why.length > 400) throw new ValidationError([{ field: 'summary', message: 'The reason must be at most 400 characters.' }]);
+  if (why.length > REASON_MAX) throw new ValidationError([{ field: 'summary', message: `The reason must be at most ${REASON_MAX} characters.` }]);
   const name = (handle: string) => ctx.store.parties.get(handle)?.name ?? handle;
   const at = (ctx.at ?? new Date()).toISOString();
   const rows = ctx.store.transaction(() =>

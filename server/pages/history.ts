@@ -1,6 +1,6 @@
 import { diffLines, diffWordsWithSpace } from 'diff';
 import type { Store } from '../store/index.js';
-import { NotFoundError } from './errors.js';
+import { NotFoundError } from '../core/errors.js';
 import { diffFrontMatter, type FieldChange } from './diff.js';
 import { getCurrentPage, getPageVersion, listVersions } from './queries.js';
 import type { VersionSummary } from './model.js';

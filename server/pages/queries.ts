@@ -2,7 +2,7 @@ import type { Store } from '../store/index.js';
 import { withoutHidden } from '../auth/visibility.js';
 import type { PageHeadRow } from '../store/pages.js';
 import type { PartyRow } from '../store/parties.js';
-import { NotFoundError } from './errors.js';
+import { NotFoundError } from '../core/errors.js';
 import { toPageVersion, toVersionSummary, type PageVersion, type VersionSummary } from './model.js';
 import type { FrontMatter } from './schema.js';
 

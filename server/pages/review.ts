@@ -3,8 +3,9 @@ import { UTCDate } from '@date-fns/utc';
 import type { Store } from '../store/index.js';
 import type { PageHeadRow } from '../store/pages.js';
 import { recordAudit } from '../audit/log.js';
-import { NotFoundError, ValidationError } from './errors.js';
-import type { CommandContext } from './commands.js';
+import { NotFoundError, ValidationError } from '../core/errors.js';
+import type { CommandContext } from '../core/context.js';
+import { INTERVAL_PATTERN } from '../core/rules.js';
 import type { FrontMatter, PageStatus } from './schema.js';
 
 /** Pages in these states describe something current, so they are due for review; the others are history. */
@@ -13,12 +14,13 @@ export const REVIEWED_STATUSES: readonly PageStatus[] = ['proposed', 'approved',
 /** "Due soon" on a person's review queue: within this many days. */
 export const DUE_SOON_DAYS = 30;
 
+const INTERVAL_RE = new RegExp(INTERVAL_PATTERN);
 const UNITS: Record<string, keyof Duration> = { d: 'days', w: 'weeks', m: 'months', y: 'years' };
 export const INTERVAL_FORMS = 'a number followed by d (days), w (weeks), m (months) or y (years), for example 90d, 6m or 1y';
 
 /** Reads `90d`, `12w`, `6m`, `1y` as a calendar duration; anything else is null. */
 export function parseInterval(value: string): Duration | null {
-  const m = /^([1-9][0-9]{0,3})([dwmy])$/.exec(value.trim());
+  const m = INTERVAL_RE.exec(value.trim());
   return m ? { [UNITS[m[2]!]!]: Number(m[1]) } : null;
 }
 

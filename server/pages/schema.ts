@@ -1,16 +1,16 @@
 import { Type, type Static, type TOptional, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { ValidationError, type FieldError } from './errors.js';
+import { ValidationError, type FieldError } from '../core/errors.js';
+import { HANDLE_PATTERN, INTERVAL_PATTERN, isCalendarDate, SLUG_MAX, SLUG_PATTERN } from '../core/rules.js';
 
 export const STATUSES = ['proposed', 'approved', 'in-build', 'live', 'superseded', 'retired', 'rejected'] as const;
 export type PageStatus = (typeof STATUSES)[number];
 
-export const HANDLE_PATTERN = '^[a-z0-9][a-z0-9._-]{0,39}$';
-export const SLUG_PATTERN = '^[a-z0-9]+(?:-[a-z0-9]+)*$';
+export { HANDLE_PATTERN, SLUG_PATTERN } from '../core/rules.js';
 const TICKET_PATTERN = '^[A-Z]{2,8}[0-9]{3,12}$';
 
 const Handle = Type.String({ pattern: HANDLE_PATTERN });
-export const Slug = Type.String({ pattern: SLUG_PATTERN, minLength: 1, maxLength: 80 });
+export const Slug = Type.String({ pattern: SLUG_PATTERN, minLength: 1, maxLength: SLUG_MAX });
 
 /**
  * The front matter of a page: one schema for the form, the API and the seeder.
@@ -29,7 +29,7 @@ export const FrontMatterSchema = Type.Object(
     tickets: Type.Optional(Type.Array(Type.String({ pattern: TICKET_PATTERN }), { maxItems: 100 })),
     records: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 160 }), { maxItems: 100 })),
     go_live: Type.Optional(Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' })),
-    review_every: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}[dwmy]$' })),
+    review_every: Type.Optional(Type.String({ pattern: INTERVAL_PATTERN })),
     supersedes: Type.Optional(Type.Array(Slug, { maxItems: 25 })),
     superseded_by: Type.Optional(Type.Array(Slug, { maxItems: 25 })),
     tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 40, pattern: '^[a-z0-9][a-z0-9 ._/+-]*$' }), { maxItems: 50 })),
@@ -143,11 +143,6 @@ export function checkFrontMatter(value: Record<string, unknown>, systems: string
 
 export function validateFrontMatter(input: Record<string, unknown>, systems: string[]): FrontMatter {
   return checkFrontMatter(normalizeFrontMatter(input), systems);
-}
-
-function isCalendarDate(value: string): boolean {
-  const date = new Date(`${value}T00:00:00Z`);
-  return !isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
 /** Puts front matter fields in schema order so that stored JSON and hashes are stable. */

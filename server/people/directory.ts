@@ -1,9 +1,9 @@
 import type { Store } from '../store/index.js';
 import type { PartyRow } from '../store/parties.js';
 import { recordAudit } from '../audit/log.js';
-import { NotFoundError, ValidationError, type FieldError } from '../pages/errors.js';
-import { HANDLE_PATTERN } from '../pages/schema.js';
-import type { CommandContext } from '../pages/commands.js';
+import { NotFoundError, ValidationError, type FieldError } from '../core/errors.js';
+import { HANDLE_PATTERN, isCalendarDate, REASON_MAX } from '../core/rules.js';
+import type { CommandContext } from '../core/context.js';
 
 /** Who changes the directory: the same context page commands use (store, actor, client, events, clock). */
 export type DirectoryContext = Pick<CommandContext, 'store' | 'actor' | 'client' | 'events' | 'at'>;
@@ -26,7 +26,6 @@ export interface TeamInput {
 
 const handleRe = new RegExp(HANDLE_PATTERN);
 const EMAIL_RE = /^[^\s@<>]{1,64}@[^\s@<>]{1,190}\.[^\s@<>]{2,}$/;
-const DATE_RE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 
 function text(value: unknown): string {
   return typeof value === 'string' ? value.trim() : '';
@@ -181,12 +180,12 @@ export function departPerson(ctx: DirectoryContext, handle: string, input: Depar
   if (person.kind !== 'person') errors.push({ field: 'handle', message: `"${handle}" is a team; only people depart. Edit the team's members instead.` });
   else if (person.status === 'departed') throw new ValidationError([{ field: 'handle', message: `${person.name} is already marked departed (on ${person.departed_on ?? 'an unknown date'}).` }], 409);
   const date = text(input.date) || today;
-  if (!DATE_RE.test(date) || isNaN(Date.parse(`${date}T00:00:00Z`)) || new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date) {
+  if (!isCalendarDate(date)) {
     errors.push({ field: 'date', message: 'The departure date must be a real date written YYYY-MM-DD.' });
   }
   const reason = text(input.reason);
   if (!reason) errors.push({ field: 'reason', message: 'Say why: for example "Left the organisation" or "Moved to the Workday team".' });
-  else if (reason.length > 400) errors.push({ field: 'reason', message: 'The reason is at most 400 characters.' });
+  else if (reason.length > REASON_MAX) errors.push({ field: 'reason', message: `The reason is at most ${REASON_MAX} characters.` });
   const successor = text(input.successor).toLowerCase().replace(/^@/, '') || null;
   if (successor) checkSuccessor(ctx.store, successor, handle, 'successor', errors);
   if (errors.length > 0) throw new ValidationError(errors);

@@ -1,5 +1,6 @@
 import type { Store } from '../store/index.js';
 import type { PhiRuleRow } from '../store/phi-rules.js';
+import type { PhiHit, PhiKind, PhiScanner } from '../core/context.js';
 
 /**
  * The PHI guard: build documentation must never hold a patient's identifiers. Every save (form, API,
@@ -8,18 +9,7 @@ import type { PhiRuleRow } from '../store/phi-rules.js';
  * its label, so ordinary build facts (go-live dates, CHG tickets, BPA record IDs) pass.
  */
 
-export type PhiKind = 'Social Security number' | 'medical record number' | 'date of birth' | 'phone number' | 'patient name' | 'custom pattern';
-
-export interface PhiHit {
-  field: string;
-  /** 1-based line within the field. */
-  line: number;
-  kind: PhiKind;
-  /** Which rule matched, for custom patterns: the admin's label. */
-  rule?: string;
-  /** The start of the match with the rest masked, so the message helps find it without repeating it. */
-  excerpt: string;
-}
+export type { PhiHit, PhiKind } from '../core/context.js';
 
 interface Detector {
   kind: PhiKind;
@@ -70,7 +60,7 @@ export function patternProblem(pattern: string): string | null {
   return null;
 }
 
-export class PhiGuard {
+export class PhiGuard implements PhiScanner {
   private readonly detectors: Detector[];
   private readonly allow: string[];
 

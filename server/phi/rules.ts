@@ -1,7 +1,7 @@
 import type { Store } from '../store/index.js';
 import type { PhiRuleRow } from '../store/phi-rules.js';
 import { recordAudit } from '../audit/log.js';
-import { NotFoundError, ValidationError } from '../pages/errors.js';
+import { NotFoundError, ValidationError } from '../core/errors.js';
 import type { AuditContext } from '../auth/accounts.js';
 import { patternProblem } from './guard.js';
 

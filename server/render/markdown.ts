@@ -6,6 +6,7 @@ import rehypeSlug from 'rehype-slug';
 import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from 'rehype-sanitize';
 import rehypeStringify from 'rehype-stringify';
 import { findAndReplace } from 'mdast-util-find-and-replace';
+import { slugOf, WIKI_LINK } from '../core/rules.js';
 import { toString as hastToString } from 'hast-util-to-string';
 import { visit } from 'unist-util-visit';
 import type { Root as MdastRoot, Link, Text } from 'mdast';
@@ -29,17 +30,10 @@ export interface RenderOptions {
   pageExists?: (slug: string) => boolean;
 }
 
-/** `[[slug]]` or `[[slug|label]]`; the slug part is normalized the same way page slugs are. */
-const WIKI_LINK = /\[\[([^[\]|\n]{1,200})(?:\|([^[\]\n]{1,200}))?\]\]/g;
 const HEADING_ID_PREFIX = 'h-';
 
-export function wikiSlug(target: string): string {
-  return target
-    .trim()
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-}
+/** The slug a [[wiki link]] target names: the same rule as page titles, so `[[Sepsis & BPA]]` finds that page. */
+export const wikiSlug = slugOf;
 
 interface WikiLinkOptions {
   pageExists: (slug: string) => boolean;

@@ -4,7 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { stringify } from 'csv-stringify/sync';
 import { AUDIT_ACTIONS, recordAudit } from '../audit/log.js';
 import { describeReport, verifyStore } from '../audit/verify.js';
-import { ValidationError, type FieldError } from '../pages/errors.js';
+import { ValidationError, type FieldError } from '../core/errors.js';
+import { isCalendarDate } from '../core/rules.js';
 import type { AuditFilter, AuditRow } from '../store/audit.js';
 import { closedForm } from './html/forms.js';
 import { sendError } from './errors.js';
@@ -36,11 +37,6 @@ type ExportFormat = 'csv' | 'json';
 
 const PAGE_SIZE = 50;
 
-function isDate(v: string): boolean {
-  const d = new Date(`${v}T00:00:00Z`);
-  return /^\d{4}-\d{2}-\d{2}$/.test(v) && !isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
-}
-
 /** Turns the query into a filter, naming each bad filter value. Empty values mean "any". */
 function toFilter(q: AuditQuery, systems: string[]): AuditFilter {
   const errors: FieldError[] = [];
@@ -58,7 +54,7 @@ function toFilter(q: AuditQuery, systems: string[]): AuditFilter {
   for (const key of ['from', 'to'] as const) {
     const v = q[key]?.trim();
     if (!v) continue;
-    if (!isDate(v)) errors.push({ field: key, message: `${key} must be a date written YYYY-MM-DD.` });
+    if (!isCalendarDate(v)) errors.push({ field: key, message: `${key} must be a date written YYYY-MM-DD.` });
     else f[key] = key === 'from' ? `${v}T00:00:00.000Z` : `${v}T23:59:59.999Z`;
   }
   if (f.from && f.to && f.from > f.to) errors.push({ field: 'from', message: 'from must not be after to.' });

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, ValidationError, ConflictError, type FieldError } from '../pages/errors.js';
+import { DomainError, ValidationError, ConflictError, type FieldError } from '../core/errors.js';
 import { fieldOfPath, messageFor } from '../pages/schema.js';
 
 /** The JSON shape of every error answer. `field` names the first field at fault; `errors` lists them all. */

@@ -7,7 +7,7 @@ import { FileRefused, acceptedFor } from '../files/policy.js';
 import { fileMarkdown, fileUrl } from '../files/refs.js';
 import slugify from '@sindresorhus/slugify';
 import { ValidationError } from '../pages/errors.js';
-import { commandContext, phiOverrideOf } from './html/pages.js';
+import { commandContext, phiOverrideOf } from './command-context.js';
 import { sendError, toErrorBody } from './errors.js';
 
 /** A file part as @fastify/multipart's onFile hook leaves it in the body (see app.ts). */

@@ -3,6 +3,7 @@ import remarkParse from 'remark-parse';
 import remarkGfm from 'remark-gfm';
 import type { Nodes, Root } from 'mdast';
 import type { FrontMatter } from '../pages/schema.js';
+import { WIKI_LINK } from '../core/rules.js';
 
 /**
  * What the search index knows of one current page. Text fields hold plain words taken from the
@@ -27,26 +28,10 @@ export interface SearchDoc {
   updatedBy: string;
 }
 
-/** Fields of the index, with their boosts: title above why, tags, records and tickets, above body. */
-export const FIELD_BOOSTS = {
-  title: 10,
-  why: 4,
-  tags: 3,
-  tickets: 3,
-  records: 3,
-  owners: 2,
-  system: 1,
-  module: 1,
-  status: 1,
-  body: 1,
-} as const;
-export type SearchField = keyof typeof FIELD_BOOSTS;
-export const SEARCH_FIELDS = Object.keys(FIELD_BOOSTS) as SearchField[];
 /** Fields whose values are identifiers: matched whole, case-insensitively, ignoring inner spaces and dashes. */
 export const ID_FIELDS: ReadonlySet<string> = new Set(['tickets', 'records']);
 
 const parser = unified().use(remarkParse).use(remarkGfm);
-const WIKI_LINK = /\[\[([^[\]|\n]{1,200})(?:\|([^[\]\n]{1,200}))?\]\]/g;
 
 /**
  * Plain text of a markdown body from its syntax tree: text, inline code and code blocks, with blocks

@@ -2,6 +2,7 @@ import { unified } from 'unified';
 import remarkParse from 'remark-parse';
 import { toString } from 'mdast-util-to-string';
 import type { Root, RootContent } from 'mdast';
+import { slugFromFileName } from '../core/rules.js';
 
 /**
  * Architecture decision records in the three common layouts — MADR (2.x list header or 3.x YAML front
@@ -40,15 +41,7 @@ export function mapAdrStatus(raw: string | undefined): string | undefined {
 }
 
 /** The slug a linked ADR file gets: its file name, the same way the importer names pages. */
-export function slugFromFileName(name: string): string {
-  return name
-    .replace(/\.(md|markdown)$/i, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 80)
-    .replace(/-+$/, '');
-}
+export { slugFromFileName };
 
 function linkedSlugs(text: string): string[] {
   const out: string[] = [];

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { backupStore, BackupError } from '../../server/store/backup.js';
+import { backupStore, BackupError } from '../../server/audit/backup.js';
 import { Store } from '../../server/store/index.js';
 import { savePage } from '../../server/pages/commands.js';
 import { verifyStore } from '../../server/audit/verify.js';

@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createPage, restorePage, savePage, setArchived } from '../../pages/commands.js';
 import { blame, diffVersions } from '../../pages/history.js';
 import { DiffQuery, defaultRange } from '../html/history.js';
-import { ConflictError, PayloadTooLargeError } from '../../pages/errors.js';
+import { ConflictError, PayloadTooLargeError } from '../../core/errors.js';
 import { getCurrentPage, getPageVersion, listPages, listVersions, pageAsOf } from '../../pages/queries.js';
 import { parseAsOf } from '../html/as-of.js';
 import { diffBody, diffFrontMatter } from '../../pages/diff.js';
@@ -13,7 +13,7 @@ import { FrontMatterInput, Slug } from '../../pages/schema.js';
 import type { PageVersion } from '../../pages/model.js';
 import { renderMarkdown } from '../../render/markdown.js';
 import { pageExists } from '../../pages/queries.js';
-import { commandContext, phiOverrideOf } from '../html/pages.js';
+import { commandContext, phiOverrideOf } from '../command-context.js';
 import { toErrorBody } from '../errors.js';
 import { ValidationError, type FieldError } from '../../pages/errors.js';
 import {

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Slug } from '../../pages/schema.js';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ValidationError } from '../../pages/errors.js';
+import { ValidationError } from '../../core/errors.js';
+import { isCalendarDate } from '../../core/rules.js';
 import { getCurrentPage, pageAsOf, pagesAsOf } from '../../pages/queries.js';
 import { pageViewModel } from './pages.js';
 import { withoutHidden } from '../../auth/visibility.js';
@@ -12,8 +13,7 @@ import { withoutHidden } from '../../auth/visibility.js';
  * since nothing is known about tomorrow.
  */
 export function parseAsOf(value: string, field = 'as_of'): string {
-  const date = new Date(`${value}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
+  if (!isCalendarDate(value)) {
     throw new ValidationError([{ field, message: `"${value}" is not a date: write it as YYYY-MM-DD, for example 2024-03-18.` }]);
   }
   const today = new Date().toISOString().slice(0, 10);

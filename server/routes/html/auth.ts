@@ -7,7 +7,7 @@ import { ExternalSignInRefused, provisionExternalUser } from '../../auth/externa
 import { OidcSignIn, OidcUnavailable } from '../../auth/oidc.js';
 import { safeForLog } from '../../auth/log-safety.js';
 import { recordAudit } from '../../audit/log.js';
-import { ValidationError } from '../../pages/errors.js';
+import { ValidationError } from '../../core/errors.js';
 import { PASSWORD_MIN } from '../../auth/password-policy.js';
 import { sendError } from '../errors.js';
 import { closedForm } from './forms.js';

@@ -4,10 +4,11 @@ import { closedForm } from './forms.js';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { restorePage, setArchived } from '../../pages/commands.js';
-import { ValidationError } from '../../pages/errors.js';
+import { ValidationError } from '../../core/errors.js';
+import { SUMMARY_MAX } from '../../core/rules.js';
 import { blame, diffVersions, pageHistory } from '../../pages/history.js';
 import { getCurrentPage } from '../../pages/queries.js';
-import { commandContext } from './pages.js';
+import { commandContext } from '../command-context.js';
 
 const SlugParams = Type.Object({ slug: Slug });
 export const DiffQuery = Type.Object({
@@ -48,7 +49,7 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(
     '/p/:slug/restore',
-    { config: { access: 'write' }, schema: { params: SlugParams, body: closedForm({ version: Type.String({ maxLength: 12 }), summary: Type.Optional(Type.String({ maxLength: 500 })) }) } },
+    { config: { access: 'write' }, schema: { params: SlugParams, body: closedForm({ version: Type.String({ maxLength: 12 }), summary: Type.Optional(Type.String({ maxLength: SUMMARY_MAX })) }) } },
     async (request, reply) => {
       const slug = request.params.slug;
       const version = Number(request.body.version);
@@ -66,7 +67,7 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
   for (const action of ['archive', 'unarchive'] as const) {
     r.post(
       `/p/:slug/${action}`,
-      { config: { access: 'write' }, schema: { params: SlugParams, body: closedForm({ summary: Type.Optional(Type.String({ maxLength: 500 })) }) } },
+      { config: { access: 'write' }, schema: { params: SlugParams, body: closedForm({ summary: Type.Optional(Type.String({ maxLength: SUMMARY_MAX })) }) } },
       async (request, reply) => {
         const slug = request.params.slug;
         try {

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TOptional, type TString } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { changeStatus, createPage, PhiRefused, savePage, type CommandContext } from '../../pages/commands.js';
+import { changeStatus, createPage, PhiRefused, savePage } from '../../pages/commands.js';
+import { commandContext, phiOverrideOf } from '../command-context.js';
 import { markReviewed } from '../../pages/review.js';
 import { pagesOf } from '../../reports/knowledge.js';
 import { currentKnowledge } from '../api/turnover.js';
@@ -9,11 +10,10 @@ import { withoutHidden } from '../../auth/visibility.js';
 import { sendError } from '../errors.js';
 import { STATUS_TRANSITIONS } from '../../pages/lifecycle.js';
 import { FRONT_MATTER_FIELDS, type PageStatus } from '../../pages/schema.js';
-import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, ValidationError } from '../../pages/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, ValidationError } from '../../core/errors.js';
 import { headReviewInput, mayReview, reviewState } from '../../pages/review.js';
 import type { PageHeadRow } from '../../store/pages.js';
 import type { SessionUser } from '../../auth/accounts.js';
-import { phiGuardFor } from '../../phi/guard.js';
 import { backlinks, getCurrentPage, getPageVersion, listPages, recentChanges } from '../../pages/queries.js';
 import { diffBody, diffFrontMatter } from '../../pages/diff.js';
 import type { PageVersion } from '../../pages/model.js';
@@ -36,29 +36,8 @@ const FormBody = Type.Object(
   { additionalProperties: false },
 );
 
-export function commandContext(app: FastifyInstance, request: FastifyRequest, extra: Partial<CommandContext> = {}): CommandContext {
-  return {
-    store: app.store,
-    systems: app.config.systems,
-    maxBodyBytes: app.config.maxBodyBytes,
-    events: app.events,
-    actor: { username: request.user!.username, viewer: request.viewer },
-    client: request.ip,
-    at: app.clock(),
-    phi: phiGuardFor(app.store, app.config.mrnPatterns),
-    ...extra,
-  };
-}
-
-/**
- * An admin's override of the PHI guard, from a form or an API body: only admins may, and only with a
- * reason. Anyone else sending one is refused outright rather than silently ignored.
- */
-export function phiOverrideOf(request: FastifyRequest, reason: unknown): { reason: string } | undefined {
-  if (typeof reason !== 'string' || reason.trim() === '') return undefined;
-  if (request.user?.role !== 'admin') throw new ForbiddenError('Only an admin can save over the PHI guard.');
-  return { reason: reason.trim().slice(0, 500) };
-}
+// Kept here too so older imports of these from the page routes still resolve.
+export { commandContext, phiOverrideOf } from '../command-context.js';
 
 /** Everything a page view shows besides the raw version: rendered why and body, owners, links. */
 export function pageViewModel(app: FastifyInstance, page: PageVersion, hidden: Set<string>) {

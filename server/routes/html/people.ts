@@ -3,12 +3,12 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { partyProfile } from '../../pages/queries.js';
 import { moveOwnership } from '../../pages/commands.js';
-import { NotFoundError, ValidationError, type FieldError } from '../../pages/errors.js';
+import { NotFoundError, ValidationError, type FieldError } from '../../core/errors.js';
 import { addPerson, addTeam, checkSuccessor, departPerson, editPerson, editTeam } from '../../people/directory.js';
 import { pagesOf } from '../../reports/knowledge.js';
 import { currentKnowledge, today } from '../api/turnover.js';
 import { withoutHidden } from '../../auth/visibility.js';
-import { commandContext } from './pages.js';
+import { commandContext } from '../command-context.js';
 
 const HandleParams = Type.Object({ handle: Type.String({ maxLength: 100 }) });
 /** The directory's forms: their known fields (and the reassignment screen's `to:<slug>` choices); any other field is refused. */

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { phiGuardFor, phiMessages } from '../../phi/guard.js';
 import { addPhiRule, retirePhiRule } from '../../phi/rules.js';
-import { NotFoundError, ValidationError } from '../../pages/errors.js';
+import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { closedForm } from './forms.js';
 
 /** Admin screen for the PHI guard: the built-in detectors, the admins' own patterns and allowed terms, and a place to try text. */

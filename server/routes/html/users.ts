@@ -6,7 +6,7 @@ import { randomPassword } from '../../auth/passwords.js';
 import { PASSWORD_MIN } from '../../auth/password-policy.js';
 import { ROLES } from '../../store/users.js';
 import { HANDLE_PATTERN } from '../../pages/schema.js';
-import { ValidationError } from '../../pages/errors.js';
+import { ValidationError } from '../../core/errors.js';
 import { sendError } from '../errors.js';
 import { closedForm as form } from './forms.js';
 

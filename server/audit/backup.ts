@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Store } from './index.js';
-import { verifyStore, type VerifyReport } from '../audit/verify.js';
+import { Store } from '../store/index.js';
+import { verifyStore, type VerifyReport } from './verify.js';
 
 export class BackupError extends Error {}
 
