@@ -113,7 +113,7 @@ function ownersWithNames(handles: string[], names: (h: string) => string | undef
 
 function docOf(row: VersionFeedRow, names: (h: string) => string | undefined): SearchDoc {
   return toSearchDoc(
-    { slug: row.slug, version: row.version, frontMatter: JSON.parse(row.front_matter) as FrontMatter, body: row.body, createdAt: row.created_at, author: row.author },
+    { slug: row.slug, version: row.version, frontMatter: JSON.parse(row.front_matter) as FrontMatter, body: row.attachments ? `${row.body}\n\n${row.attachments}` : row.body, createdAt: row.created_at, author: row.author },
     names,
   );
 }
