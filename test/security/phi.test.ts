@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, sampleFrontMatter, tempDir, testApp, tokenFor, type TestApp } from '../helpers.js';
 import { PhiGuard } from '../../server/phi/guard.js';
 import { importPages, readFolder } from '../../server/transfer/import.js';
-import { phiGuardFor } from '../../server/phi/guard.js';
+import { phiGuardFor, patternProblem } from '../../server/phi/guard.js';
+import { PATIENT_VOCABULARY, PHI_FORMS } from '../../server/phi/forms.js';
+import { PATHOLOGICAL_SHAPES } from '../../server/phi/shapes.js';
 
 const SAMPLES: [string, string][] = [
   ['Social Security number', 'Called back about 123-45-6789 before go-live.'],
@@ -50,6 +52,67 @@ describe('the PHI guard', () => {
   });
   it('reads configured MRN patterns', () => {
     expect(new PhiGuard({ mrnPatterns: ['\\bE\\d{7}\\b'] }).scan({ body: 'Seen on E1234567 in PRD' })[0]!.kind).toBe('medical record number');
+  });
+});
+
+describe('the PHI guard works in linear time', () => {
+  const guard = new PhiGuard();
+  // Work is counted, not timed: every character normalized and every token a detector looks at is a step.
+  for (const [shape, make] of Object.entries(PATHOLOGICAL_SHAPES)) {
+    it(`grows linearly on ${shape}`, () => {
+      const [s1k, s10k, s100k] = [1_000, 10_000, 100_000].map((n) => {
+        const text = make(n);
+        expect(text.length).toBe(n);
+        return guard.scanWithSteps({ body: text }).steps;
+      });
+      expect(s10k!).toBeLessThanOrEqual(11 * s1k!);
+      expect(s100k!).toBeLessThanOrEqual(110 * s1k!);
+    });
+  }
+
+  it('runs admins\' patterns with a linear-time engine, and refuses what it cannot run', () => {
+    // Catastrophic for a backtracking engine: (a+)+$ on a long run of "a" with a "!" at the end.
+    const slow = new PhiGuard({ rules: [{ id: 1, kind: 'pattern', value: '(a+)+$', label: 'nested', created_by: 'admin', created_at: '' }] });
+    expect(slow.scan({ body: `${'a'.repeat(50_000)}!` })).toEqual([]);
+    expect(patternProblem('(a)\\1')).toMatch(/without backreferences/);
+    expect(patternProblem('(?<=MRN )\\d+')).toMatch(/without backreferences or look-around/);
+    expect(patternProblem('\\bACCT\\d{6}\\b')).toBeNull();
+  });
+});
+
+describe('the PHI guard is built from the written lists of forms and vocabulary', () => {
+  const guard = new PhiGuard();
+  for (const f of PHI_FORMS) {
+    it(`refuses ${f.kind}: ${f.form}`, () => {
+      const hits = guard.scan({ body: `Intro line\n${f.example}` });
+      expect(hits.map((h) => h.kind), f.example).toContain(f.kind);
+      expect(hits.find((h) => h.kind === f.kind)!.line).toBe(f.example.startsWith('MRN:\n') ? 2 : 2);
+      expect(hits.find((h) => h.kind === f.kind)!.excerpt, 'the excerpt does not repeat the identifier').not.toMatch(/\d{3}|[٠-٩]{3}|[０-９]{3}/u);
+    });
+  }
+  it('accepts every Epic and Workday phrase that starts with "Patient", alone and in sentences', () => {
+    for (const v of PATIENT_VOCABULARY) {
+      for (const text of [
+        v,
+        `Open ${v} in Hyperspace before the 2024-03-18 go-live.`,
+        `## ${v} build notes`,
+        `| ${v} | Live | CHG0012345 |`,
+        `The ${v.toLowerCase()} change went in under CHG0012345; see BPA 1900231.`,
+      ]) {
+        expect(guard.scan({ body: text }), text).toEqual([]);
+      }
+    }
+  });
+  it('reads Unicode digits and dashes, and reports lines of the original text', () => {
+    const text = 'ｆｉｒｓｔ line with fullwidth letters\nsecond\nSSN ١٢٣–٤٥–٦٧٨٩ here';
+    expect(guard.scan({ body: text })).toMatchObject([{ line: 3, kind: 'Social Security number', excerpt: 'SSN •••–••–••••' }]);
+    // Invisible characters cannot split a number apart.
+    expect(guard.scan({ body: 'MRN 004\u200B82913' })[0]?.kind).toBe('medical record number');
+  });
+  it('lets Epic test patients, font sizes and therapy notes through', () => {
+    for (const text of ['Patient Zztest Adult was used in TST.', 'Patient: ZZTEST,ADULT', 'Use 12 pt Arial Narrow.', 'PT Evaluation Note template', 'For each patient, Nursing Leadership reviews the list.']) {
+      expect(guard.scan({ body: text }), text).toEqual([]);
+    }
   });
 });
 
