@@ -2,6 +2,7 @@ import type { Store } from '../store/index.js';
 import { ROLES, type Role, type UserRow } from '../store/users.js';
 import { recordAudit } from '../audit/log.js';
 import { NotFoundError, ValidationError, type FieldError } from '../pages/errors.js';
+import { refuseIfPhi, type PhiGuard } from '../phi/guard.js';
 import { HANDLE_PATTERN } from '../pages/schema.js';
 import { decoyHash, hashPassword, randomPassword, verifyPassword } from './passwords.js';
 import { passwordProblem } from './password-policy.js';
@@ -86,7 +87,9 @@ export function recordSignOut(store: Store, username: string, client: string | n
   store.transaction(() => recordAudit(store, { actor: username, action: 'signout', target: `user:${username}`, client }));
 }
 
-export function createApiToken(store: Store, username: string, label: string | null, audit: AuditContext): string {
+/** `phi` checks the label, which is shown to admins and kept in the audit trail; absent only for trusted callers (tests). */
+export function createApiToken(store: Store, username: string, label: string | null, audit: AuditContext, phi?: PhiGuard): string {
+  refuseIfPhi(phi, { label });
   const { token, hash } = newToken();
   store.transaction(() => {
     const user = store.users.byName(username);

@@ -2,6 +2,7 @@ import type { Store } from '../store/index.js';
 import type { PhiRuleRow } from '../store/phi-rules.js';
 import { RE2JS } from 're2js';
 import { Scanner, type BuiltInKind } from './scanner.js';
+import { ValidationError } from '../pages/errors.js';
 
 /**
  * The PHI guard: build documentation must never hold a patient's identifiers. Every save (form, API,
@@ -133,6 +134,26 @@ function mask(text: string): string {
   });
 }
 
+/** A save refused by the PHI guard; the person's text is handed back with each finding. */
+export class PhiRefused extends ValidationError {
+  constructor(readonly hits: PhiHit[]) {
+    super(phiMessages(hits), 422);
+    this.name = 'PhiRefused';
+  }
+}
+
+/**
+ * Every command that stores free text calls this before writing: it refuses (422, each field, line and
+ * kind named) when the guard finds patient information, unless an admin overrode it with a reason.
+ * Returns what was found, for the audit event of an override.
+ */
+export function refuseIfPhi(guard: PhiGuard | undefined, fields: Record<string, unknown>, override?: { reason: string }): PhiHit[] {
+  if (!guard) return [];
+  const hits = guard.scan(fields);
+  if (hits.length > 0 && !override) throw new PhiRefused(hits);
+  return hits;
+}
+
 /** The guard with this installation's configured MRN patterns and the admins' current rules. */
 export function phiGuardFor(store: Store, mrnPatterns: string[]): PhiGuard {
   return new PhiGuard({ mrnPatterns, rules: store.phiRules.active() });
@@ -142,11 +163,14 @@ export function phiGuardFor(store: Store, mrnPatterns: string[]): PhiGuard {
 export function phiMessages(hits: PhiHit[]): { field: string; message: string }[] {
   const byField = new Map<string, PhiHit[]>();
   for (const h of hits) byField.set(h.field, [...(byField.get(h.field) ?? []), h]);
+  // A text full of identifiers names the first few; the count says how many more there are.
+  const SHOWN = 10;
   return [...byField].map(([field, list]) => ({
     field,
     message:
       `This looks like patient information, which must not be stored here: ` +
-      list.map((h) => `line ${h.line}: ${h.kind}${h.rule ? ` (${h.rule})` : ''} “${h.excerpt}”`).join('; ') +
+      list.slice(0, SHOWN).map((h) => `line ${h.line}: ${h.kind}${h.rule ? ` (${h.rule})` : ''} “${h.excerpt}”`).join('; ') +
+      (list.length > SHOWN ? `; and ${list.length - SHOWN} more` : '') +
       '. Remove or de-identify it and save again; nothing was saved.',
   }));
 }

@@ -186,3 +186,87 @@ describe('every save is guarded', () => {
     expect(t.store.pages.head('leaky-import')).toBeUndefined();
   });
 });
+
+describe('every stored free text goes through the guard', () => {
+  let t: TestApp;
+  let admin: Record<string, string>;
+  let b: Browser;
+  // A multi-line text with patient information on its second line: the finding names that line.
+  const LEAK = 'Routine clean-up after the upgrade\nCalled patient John Smith about MRN 00482913';
+  const stored = () => ({
+    events: t.store.db.prepare('SELECT count(*) FROM audit_events').pluck().get(),
+    versions: t.store.db.prepare('SELECT count(*) FROM page_versions').pluck().get(),
+    parties: t.store.db.prepare('SELECT group_concat(handle || name || coalesce(title, \'\') || status || coalesce(departure_reason, \'\')) FROM parties').pluck().get(),
+    tokens: t.store.db.prepare('SELECT count(*) FROM api_tokens').pluck().get(),
+  });
+
+  beforeAll(async () => {
+    t = await testApp();
+    admin = { authorization: `Bearer ${tokenFor(t.store, 'admin')}` };
+    const ctx = { store: t.store, systems: t.app.config.systems, maxBodyBytes: 1 << 20, actor: { username: 'mreyes' } };
+    const { createPage, setArchived } = await import('../../server/pages/commands.js');
+    createPage(ctx, { slug: 'live-page', frontMatter: { ...sampleFrontMatter, owners: ['dokafor'] }, body: 'v1' });
+    createPage(ctx, { slug: 'archived-page', frontMatter: { ...sampleFrontMatter }, body: 'v1' });
+    setArchived(ctx, 'archived-page', true, 'Replaced');
+    b = new Browser(t.app);
+    await b.signIn('admin');
+    await b.get('/p/live-page');
+  });
+  afterAll(async () => { await t.close(); });
+
+  const API: [string, 'POST' | 'PATCH', string, Record<string, unknown>, string, number][] = [
+    ['archive summary', 'POST', '/api/pages/live-page/archive', { summary: LEAK }, 'summary', 2],
+    ['unarchive summary', 'POST', '/api/pages/archived-page/unarchive', { summary: LEAK }, 'summary', 2],
+    ['restore summary', 'POST', '/api/pages/live-page/restore', { version: 1, summary: LEAK }, 'summary', 2],
+    ['review note', 'POST', '/api/pages/live-page/review', { note: LEAK }, 'note', 2],
+    ['status reason', 'POST', '/api/pages/live-page/status', { status: 'retired', reason: LEAK }, 'reason', 2],
+    ['person name', 'POST', '/api/people', { handle: 'jroe', name: 'Jane Roe DOB 01/02/1980' }, 'name', 1],
+    ['person title', 'POST', '/api/people', { handle: 'jroe', name: 'Jane Roe', title: 'Analyst for MRN 00482913' }, 'title', 1],
+    ['person edit', 'PATCH', '/api/people/mreyes', { title: 'Seen by patient: Smith, John' }, 'title', 1],
+    ['departure reason', 'POST', '/api/people/dokafor/depart', { date: '2026-10-30', reason: LEAK }, 'reason', 2],
+    ['team name', 'POST', '/api/teams', { handle: 'new-team', name: 'Team for SSN 123-45-6789' }, 'name', 1],
+    ['team edit', 'PATCH', '/api/teams/epic-clindoc', { name: 'Clindoc (608) 555-0142' }, 'name', 1],
+    ['reassignment reason', 'POST', '/api/reassign', { from: 'dokafor', to: 'mreyes', summary: LEAK }, 'summary', 2],
+  ];
+  for (const [what, method, url, payload, field, line] of API) {
+    it(`refuses PHI in the ${what} (API), naming field, line and kind, storing nothing`, async () => {
+      const before = stored();
+      const res = await t.app.inject({ method, url, payload, headers: admin });
+      expect(res.statusCode, res.body).toBe(422);
+      expect(res.json()).toMatchObject({ field, errors: [{ field }] });
+      expect(res.json().message).toMatch(new RegExp(`line ${line}: (patient name|medical record number|date of birth|Social Security number|phone number)`));
+      expect(stored()).toEqual(before);
+    });
+  }
+
+  const FORMS: [string, string, Record<string, string>, string, number][] = [
+    ['archive summary', '/p/live-page/archive', { summary: LEAK }, 'Called patient John Smith', 2],
+    ['unarchive summary', '/p/archived-page/unarchive', { summary: LEAK }, 'Called patient John Smith', 2],
+    ['restore summary', '/p/live-page/restore', { version: '1', summary: LEAK }, 'Called patient John Smith', 2],
+    ['review note', '/p/live-page/review', { note: LEAK }, 'Called patient John Smith', 2],
+    ['status reason', '/p/live-page/status', { status: 'retired', reason: LEAK }, 'Called patient John Smith', 2],
+    ['person form', '/people/new', { handle: 'jroe', name: 'Jane Roe', title: 'Analyst for MRN 00482913' }, 'Analyst for MRN 00482913', 1],
+    ['person edit form', '/people/mreyes/edit', { name: 'Maria Reyes', title: 'Seen by patient: Smith, John' }, 'Seen by patient: Smith, John', 1],
+    ['departure form', '/people/dokafor/depart', { date: '2026-10-30', reason: LEAK }, 'Called patient John Smith', 2],
+    ['reassignment form', '/people/dokafor/reassign', { 'to:live-page': 'mreyes', summary: LEAK }, 'Called patient John Smith', 2],
+    ['team form', '/teams/new', { handle: 'new-team', name: 'Team for SSN 123-45-6789' }, 'Team for SSN 123-45-6789', 1],
+    ['team edit form', '/teams/epic-clindoc/edit', { name: 'Clindoc (608) 555-0142', members: '' }, 'Clindoc (608) 555-0142', 1],
+    ['API token label', '/admin/users/editor/tokens', { label: 'Feed for MRN 00482913' }, 'Feed for MRN 00482913', 1],
+  ];
+  for (const [what, url, form, typed, line] of FORMS) {
+    it(`refuses PHI in the ${what} (form), hands the text back and stores nothing`, async () => {
+      const before = stored();
+      const res = await b.post(url, form);
+      expect(res.statusCode, res.body.slice(0, 2000)).toBe(422);
+      expect(res.body).toMatch(new RegExp(`line ${line}: (patient name|medical record number|date of birth|Social Security number|phone number)`));
+      expect(res.body).toContain(typed.replace(/'/g, '&#x27;'));
+      expect(stored()).toEqual(before);
+    });
+  }
+
+  it('still stores clean text on the same paths', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/pages/live-page/review', payload: { note: 'Checked against the Patient Station build on 2024-03-18.' }, headers: admin });
+    expect(res.statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'POST', url: '/api/teams', payload: { handle: 'patient-access', name: 'Patient Access Services' }, headers: admin })).statusCode).toBe(201);
+  });
+});
