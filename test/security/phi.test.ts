@@ -7,6 +7,7 @@ import { importPages, readFolder } from '../../server/transfer/import.js';
 import { phiGuardFor, patternProblem } from '../../server/phi/guard.js';
 import { PATIENT_VOCABULARY, PHI_FORMS } from '../../server/phi/forms.js';
 import { PATHOLOGICAL_SHAPES } from '../../server/phi/shapes.js';
+import { loadConfig } from '../../server/config.js';
 
 const SAMPLES: [string, string][] = [
   ['Social Security number', 'Called back about 123-45-6789 before go-live.'],
@@ -77,6 +78,24 @@ describe('the PHI guard works in linear time', () => {
     expect(patternProblem('(a)\\1')).toMatch(/without backreferences/);
     expect(patternProblem('(?<=MRN )\\d+')).toMatch(/without backreferences or look-around/);
     expect(patternProblem('\\bACCT\\d{6}\\b')).toBeNull();
+    // Configured MRN patterns are checked the same way when the server starts.
+    expect(() => loadConfig({ WHYWIKI_PHI_MRN_PATTERNS: '(?<=MRN)\\d{8}' })).toThrow(/WHYWIKI_PHI_MRN_PATTERNS.*look-around/);
+    expect(loadConfig({ WHYWIKI_PHI_MRN_PATTERNS: '\\bE\\d{7}\\b' }).mrnPatterns).toEqual(['\\bE\\d{7}\\b']);
+  });
+
+  it('refuses a backreference pattern on the admin screen, saying why', async () => {
+    const t = await testApp();
+    try {
+      const b = new Browser(t.app);
+      await b.signIn('admin');
+      await b.get('/admin/phi');
+      const res = await b.post('/admin/phi/rules', { kind: 'pattern', value: '(\\d)\\1{5}', label: 'repeats' });
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toMatch(/without backreferences or look-around/);
+      expect(t.store.phiRules.active()).toEqual([]);
+    } finally {
+      await t.close();
+    }
   });
 });
 
