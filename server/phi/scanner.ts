@@ -100,26 +100,39 @@ export class Scanner {
   private normalize(): void {
     const text = this.text;
     const parts: string[] = [];
-    const map: number[] = [];
+    let map = new Int32Array(text.length + 1);
+    let o = 0;
+    const need = (k: number) => {
+      if (o + k + 1 <= map.length) return;
+      const bigger = new Int32Array(Math.max(map.length * 2, o + k + 1));
+      bigger.set(map);
+      map = bigger;
+    };
     for (let i = 0; i < text.length; ) {
-      this.steps++;
-      const code = text.charCodeAt(i);
-      if (code < 128) {
-        parts.push(text[i]!);
-        map.push(i);
-        i++;
-        continue;
+      // A run of ASCII is copied as it is, its offsets unchanged.
+      let j = i;
+      while (j < text.length && text.charCodeAt(j) < 128) j++;
+      if (j > i) {
+        this.steps += j - i;
+        parts.push(text.slice(i, j));
+        need(j - i);
+        for (let k = i; k < j; k++) map[o++] = k;
+        i = j;
+        if (i >= text.length) break;
       }
+      this.steps++;
       const cp = text.codePointAt(i)!;
       const ch = String.fromCodePoint(cp);
       const out = normalizeNonAscii(ch);
-      for (let k = 0; k < out.length; k++) map.push(i);
+      need(out.length);
+      for (let k = 0; k < out.length; k++) map[o++] = i;
       parts.push(out);
       i += ch.length;
     }
-    map.push(text.length);
-    this.norm = parts.join('');
-    this.orig = Int32Array.from(map);
+    need(0);
+    map[o] = text.length;
+    this.norm = parts.length === 1 ? parts[0]! : parts.join('');
+    this.orig = map.subarray(0, o + 1);
   }
 
   private tokenize(): void {
@@ -169,6 +182,16 @@ export class Scanner {
     const found: Finding[] = [];
     const n = this.toks.length;
     for (let i = 0; i < n; i++) {
+      if (this.only === DETECTOR_NAMES) {
+        // Direct calls: the loop below is the hot path of every save.
+        const a = this.ssn(i) ?? this.labelledNumber(i) ?? this.dob(i);
+        if (a) found.push(a);
+        const b = this.phone(i);
+        if (b) found.push(b);
+        const c = this.patient(i);
+        if (c) found.push(c);
+        continue;
+      }
       for (const name of this.only) {
         const f = this[name](i);
         if (f) found.push(f);
@@ -283,7 +306,7 @@ export class Scanner {
       const end = this.ssnDigits(i, false);
       return end > 0 && !this.gluedRight(end) ? this.finding('Social Security number', i, end) : null;
     }
-    if (t.type !== 'word' || this.gluedLeft(i)) return null;
+    if (t.type !== 'word' || !SSN_LABEL_START.has(t.lower) || this.gluedLeft(i)) return null;
     let j = this.word(i, 'ssn', 'ss', 'ssns');
     if (j > 0 && t.lower === 'ss') j = this.punct(j, '#');
     if (j < 0) {
@@ -323,7 +346,8 @@ export class Scanner {
       }
       case 'medical': {
         const j = this.gap(i + 1);
-        return j < 0 ? -1 : this.word(j, 'record', 'records');
+        const k = j < 0 ? -1 : this.word(j, 'record', 'records', 'rec');
+        return k > 0 && this.punct(k, '.') > 0 ? k + 1 : k;
       }
       default:
         return -1;
@@ -364,7 +388,8 @@ export class Scanner {
   }
 
   labelledNumber(i: number): Finding | null {
-    if (this.toks[i]!.type !== 'word' || this.gluedLeft(i)) return null;
+    const t = this.toks[i]!;
+    if (t.type !== 'word' || !RECORD_LABEL_START.has(t.lower) || this.gluedLeft(i)) return null;
     for (const [kind, label] of [['medical record number', this.mrnLabel(i)], ['account number', this.accountLabel(i)]] as const) {
       if (label < 0) continue;
       const v = this.filler(label, ':#=-()|.,', RECORD_FILLER);
@@ -474,7 +499,8 @@ export class Scanner {
   }
 
   dob(i: number): Finding | null {
-    if (this.toks[i]!.type !== 'word' || this.gluedLeft(i)) return null;
+    const t = this.toks[i]!;
+    if (t.type !== 'word' || !DOB_LABEL_START.has(t.lower) || this.gluedLeft(i)) return null;
     const label = this.dobLabel(i);
     if (label < 0) return null;
     const v = this.filler(label, ':=-()|,.', DOB_FILLER);
@@ -494,6 +520,7 @@ export class Scanner {
 
   phone(i: number): Finding | null {
     const t = this.toks[i]!;
+    if (t.type === 'word' || t.type === 'space' || (t.type === 'punct' && t.text !== '+' && t.text !== '(')) return null;
     if (this.gluedLeft(i)) return null;
     let j = i;
     // +1, 1-, 1 (country code)
@@ -513,7 +540,8 @@ export class Scanner {
     if (open?.type === 'punct' && open.text === '(') {
       if (this.num(j + 1, 3, 3) < 0 || this.punct(j + 2, ')') < 0) return null;
       if (!/^[2-9]/.test(this.numText(j + 1))) return null;
-      k = this.optGap(j + 3);
+      // (608) 555-0142, (608)555-0142, (608)-555-0142
+      k = this.punct(j + 3, '-.') > 0 ? j + 4 : this.optGap(j + 3);
     } else {
       if (this.num(j, 3, 3) < 0 || !/^[2-9]/.test(this.numText(j))) return null;
       k = this.phoneSep(j + 1);
@@ -545,8 +573,11 @@ export class Scanner {
     for (let k = 0; k < LOOKAHEAD; k++) {
       const f = this.t(j);
       if (!f) return null;
-      if (f.type === 'space' && f.newlines === 0) { j++; continue; }
-      if (f.type === 'punct' && ':=|(,'.includes(f.text)) {
+      // Long runs of spaces are table columns ("pt          Security"), unless a label came first ("Patient:     John Smith").
+      if (f.type === 'space' && f.newlines === 0 && (f.end - f.start <= 3 || labelled)) { j++; continue; }
+      // A dash between spaces works like a colon: "patient name - John Smith".
+      const spacedDash = f.type === 'punct' && f.text === '-' && this.t(j - 1)?.type === 'space' && this.t(j + 1)?.type === 'space';
+      if (spacedDash || (f.type === 'punct' && ':=|(,'.includes(f.text))) {
         if (f.text === ',') comma = true;
         else if (f.text !== '(') labelled = true;
         j++;
@@ -571,7 +602,15 @@ export class Scanner {
     let end = -1;
     let commaUsed = false;
     let caps = 0;
-    for (let w = 0; w < 4; w++) {
+    for (let w = 0; w < 5; w++) {
+      // A middle initial ("John A. Smith") belongs to the name without counting as a word of it.
+      const ini = this.t(j);
+      if (count > 0 && ini?.type === 'word' && ini.text.length === 1 && ini.text !== ini.text.toLowerCase() && this.punct(j + 1, '.') > 0) {
+        const g = this.gap(j + 2);
+        if (g < 0) break;
+        j = g;
+        continue;
+      }
       const nw = this.nameWord(j, labelled);
       if (nw < 0) break;
       if (this.toks[j]!.text.toUpperCase() === this.toks[j]!.text) caps++;
@@ -589,7 +628,10 @@ export class Scanner {
     if (caps > 0 && !(commaUsed && caps === count)) return null;
     if (TEST_PATIENT_PREFIXES.some((p) => this.toks[start]!.lower.startsWith(p))) return null;
     // "For each patient, Nursing Leadership reviews…": after a comma only a title ("the patient, Mrs. Okafor") marks a name.
-    if (comma && !titled && !labelled && !named) return null;
+    // An appositive ("the patient, John Smith, fell") closes with punctuation; a sentence goes on with a verb.
+    const after = this.t(end);
+    const closed = !after || (after.type === 'punct' && ',;)'.includes(after.text)) || (after.type === 'space' && after.newlines > 0);
+    if (comma && !titled && !labelled && !named && !(count >= 2 && closed)) return null;
     if (count >= 2 || titled || named) return this.finding('patient name', i, end);
     return null;
   }
@@ -677,6 +719,9 @@ function validSsn(area: string, group: string, serial: string): boolean {
   return area !== '000' && area !== '666' && area[0] !== '9' && group !== '00' && serial !== '0000';
 }
 
+const RECORD_LABEL_START = new Set(['mrn', 'mrns', 'medrec', 'mr', 'med', 'medical', 'csn', 'har', 'hospital', 'encounter', 'enc']);
+const DOB_LABEL_START = new Set(['dob', 'birthdate', 'birthday', 'born', 'd', 'date', 'birth']);
+const SSN_LABEL_START = new Set(['ssn', 'ss', 'ssns', 'social', 'soc']);
 const SSN_FILLER = new Set(['is', 'was', 'number', 'no', 'num', 'nbr', 'ssn', 'of', 'the']);
 const RECORD_FILLER = new Set(['is', 'was', 'of', 'number', 'no', 'num', 'nbr', 'mrn', 'id', 'the', 'csn', 'har']);
 const DOB_FILLER = new Set(['is', 'was', 'on', 'of', 'dob', 'the', 'date']);
