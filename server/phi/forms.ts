@@ -58,6 +58,8 @@ export const PHI_FORMS: PhiForm[] = [
   { kind: 'medical record number', form: 'medical record number', example: 'See medical record number: E7734412.' },
   { kind: 'medical record number', form: 'Medical Record Number (MRN)', example: 'Medical Record Number (MRN): 00482913' },
   { kind: 'medical record number', form: 'medical record no.', example: 'medical record no. 4829133' },
+  { kind: 'medical record number', form: 'medical rec #', example: 'medical rec # 4829133 was merged' },
+  { kind: 'medical record number', form: 'MRN=, no space', example: 'mrn=12345678' },
   { kind: 'medical record number', form: 'Pt MRN', example: 'Pt MRN 4829133 on the tracking board.' },
   { kind: 'medical record number', form: 'Patient MRN with letter prefix', example: 'Patient MRN is E1234567.' },
   { kind: 'medical record number', form: 'MRN with dashes', example: 'MRN 00-482-913' },
@@ -89,6 +91,8 @@ export const PHI_FORMS: PhiForm[] = [
   // Phone numbers: North American shapes.
   { kind: 'phone number', form: '(555) 123-4567', example: 'Her daughter called from (608) 555-0142.' },
   { kind: 'phone number', form: '(555)123-4567', example: 'Callback (608)555-0142 please.' },
+  { kind: 'phone number', form: '(555)-123-4567', example: 'Callback (608)-555-0142 please.' },
+  { kind: 'phone number', form: '+1 (555) 123-4567', example: 'Callback +1 (608) 555-0142 please.' },
   { kind: 'phone number', form: '+1 prefix', example: 'Reach her on +1 608 555 0142.' },
   { kind: 'phone number', form: '+1 with dashes', example: 'Reach her on +1-608-555-0142.' },
   { kind: 'phone number', form: '+1 run together', example: 'Reach her on +16085550142.' },
@@ -111,6 +115,10 @@ export const PHI_FORMS: PhiForm[] = [
   { kind: 'patient name', form: 'patient name: label', example: 'patient name: Smith' },
   { kind: 'patient name', form: "patient's name is", example: "The patient's name is Ana Lucía Pérez." },
   { kind: 'patient name', form: 'patient named', example: 'A patient named Wei Chen could not log in.' },
+  { kind: 'patient name', form: 'middle initial', example: 'Patient: John A. Smith' },
+  { kind: 'patient name', form: 'appositive', example: 'The patient, John Smith, fell twice.' },
+  { kind: 'patient name', form: 'spaced dash label', example: 'patient name - John Smith' },
+  { kind: 'patient name', form: 'patient is First Last', example: 'The patient is Nguyễn Văn An.' },
   { kind: 'patient name', form: 'title Mrs.', example: 'Patient Mrs. Okafor was double-booked.' },
   { kind: 'patient name', form: 'title Mr', example: 'the patient, Mr Nguyen, was double-booked' },
   { kind: 'patient name', form: 'Epic LAST,FIRST', example: 'Patient: SMITH,JOHN' },
@@ -213,7 +221,14 @@ export const BUILD_WORDS: string[] = (
   'Health Maintenance Preparation Prep Supplied Own Controlled Analgesia Timeline Overview Synopsis Snapshot Storyboard Sidebar Workspace Context ' +
   'Fall Risk Sitter Whiteboard Language Preferred Dim Fact Review Test Testing Validation Go-Live Cutover Downtime BCA Dashboard Overview Module ' +
   'Logic Grouper Groupers Criteria Tool Tools Rule Filter Filters Smart SmartText SmartPhrase SmartLink SmartForm SmartSet Macro Link Links ' +
-  'Name Names Number Numbers Friendly Facing Portal Leadership Nursing Clinical Quality Operations Support Help Desk Service Desk Update Upgrade'
+  'Name Names Number Numbers Friendly Facing Portal Leadership Nursing Clinical Quality Operations Support Help Desk Service Desk Update Upgrade ' +
+  'Day Days Mix Trend Trends Analysis Analytics Coverage Coverages Filing Demographic Change Changes Death Deceased Study Studies Research Enrollment ' +
+  'Hold Holds Reason Reasons Slot Slots Reservation Vital Signs Sign Rx Renewal Refill Copay Collection Collections Cost Costs Estimator Price ' +
+  'Pricing Transparency Advance Directive Directives Pain Sedation Score Scores Scoring Time Times Wait Volume Volumes Count Counts KPI KPIs ' +
+  'Insurance Guarantor Address Phone Email Contact Emergency Preferred Home Confidential Confidentiality Sensitive Isolation Infection Precautions ' +
+  'Code Diet Nutrition Skin Restraint Incident Feedback Ombudsman Charity Assistance Prepayment Clearance Charge Charges Expected Readmission ' +
+  'Milestones Linking Interface Association Callback Call Routing Rooming Arrival Intake Kiosk Messaging Advice Verification Printer Printers ' +
+  'Inventory Huddle Rounds Enrollment Rate Rates Card Mapping Workqueue Workqueues WQ Smartphrase Title Titles Changes Summary Sheet Log Logs'
 ).split(/\s+/);
 
 /** Epic test patients are build fixtures: a "name" starting with one of these is not a person. */

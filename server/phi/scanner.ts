@@ -567,7 +567,9 @@ export class Scanner {
     let j = first;
     if (isPt && this.punct(j, '.') > 0) j++;
     let labelled = false;
-    let named = false;
+    let nameWord = false;
+    let verb = false;
+    let calledBy = false;
     let comma = false;
     // Filler: "patient: ", "patient name: ", "patient's name is ", "a patient named ", "| Patient | ".
     for (let k = 0; k < LOOKAHEAD; k++) {
@@ -583,10 +585,18 @@ export class Scanner {
         j++;
         continue;
       }
-      if (f.type === 'word' && NAME_FILLER.has(f.lower)) { if (f.lower.startsWith('name') || f.lower === 'called') named = true; j++; continue; }
+      if (f.type === 'word' && NAME_FILLER.has(f.lower)) {
+        // "patient named X", "patient's name is X", "patient name: X" name one word; "Patient Name Change" does not.
+        if (f.lower.startsWith('name')) nameWord = true;
+        if (f.lower === 'named' || f.lower === 'called') calledBy = true;
+        if (f.lower === 'is' || f.lower === 'was') verb = true;
+        j++;
+        continue;
+      }
       break;
     }
     if (this.emailWord(j)) return this.email(i, j);
+    const named = calledBy || (nameWord && (labelled || verb));
     // Title: Mr, Mrs., Ms, Miss, Dr, Mx
     let titled = false;
     const title = this.t(j);
@@ -726,7 +736,7 @@ const SSN_FILLER = new Set(['is', 'was', 'number', 'no', 'num', 'nbr', 'ssn', 'o
 const RECORD_FILLER = new Set(['is', 'was', 'of', 'number', 'no', 'num', 'nbr', 'mrn', 'id', 'the', 'csn', 'har']);
 const DOB_FILLER = new Set(['is', 'was', 'on', 'of', 'dob', 'the', 'date']);
 const NAME_FILLER = new Set(['name', 'names', 'is', 'was', 'named', 'called', 'full', 'legal', 'last', 'first', 'nm']);
-const PATIENT_WORDS = new Set(['patient', "patient's", 'pt', "pt's", 'pat']);
+const PATIENT_WORDS = new Set(['patient', "patient's", 'pt', "pt's"]);
 const TITLES = new Set(['mr', 'mrs', 'ms', 'miss', 'dr', 'mx', 'mister']);
 const MONTHS = new Set(['jan', 'january', 'feb', 'february', 'mar', 'march', 'apr', 'april', 'may', 'jun', 'june', 'jul', 'july', 'aug', 'august', 'sep', 'sept', 'september', 'oct', 'october', 'nov', 'november', 'dec', 'december']);
 

@@ -129,7 +129,11 @@ describe('the PHI guard is built from the written lists of forms and vocabulary'
     expect(guard.scan({ body: 'MRN 004\u200B82913' })[0]?.kind).toBe('medical record number');
   });
   it('lets Epic test patients, font sizes and therapy notes through', () => {
-    for (const text of ['Patient Zztest Adult was used in TST.', 'Patient: ZZTEST,ADULT', 'Use 12 pt Arial Narrow.', 'PT Evaluation Note template', 'For each patient, Nursing Leadership reviews the list.']) {
+    for (const text of [
+      'Patient Zztest Adult was used in TST.', 'Patient: ZZTEST,ADULT', 'Use 12 pt Arial Narrow.', 'PT Evaluation Note template', 'For each patient, Nursing Leadership reviews the list.',
+      'The patient is Spanish-speaking.', 'Patient Name Change requires HIM review.', 'Protect   pt          Security Safeguards a resource',
+      'The interface sends PID-3 with MRN and PID-7 with DOB; MRN length is 8 digits.', 'Medical record retention is 10 years.', 'Born in 1962 is a year, not a date.',
+    ]) {
       expect(guard.scan({ body: text }), text).toEqual([]);
     }
   });
