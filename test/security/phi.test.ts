@@ -293,3 +293,18 @@ describe('every stored free text goes through the guard', () => {
     expect((await t.app.inject({ method: 'POST', url: '/api/teams', payload: { handle: 'patient-access', name: 'Patient Access Services' }, headers: admin })).statusCode).toBe(201);
   });
 });
+
+describe('admin patterns stored before they ran on RE2', () => {
+  it('are named on the admin screen as not in use, with the reason', async () => {
+    const t = await testApp();
+    try {
+      t.store.phiRules.insert({ kind: 'pattern', value: '(?<=ACCT)\\d{6}', label: 'old lookbehind', created_by: 'admin', created_at: new Date().toISOString() });
+      const b = new Browser(t.app);
+      await b.signIn('admin');
+      const res = await b.get('/admin/phi');
+      expect(res.body).toMatch(/old lookbehind.*Not in use: This pattern cannot be used/s);
+    } finally {
+      await t.close();
+    }
+  });
+});
