@@ -65,7 +65,7 @@ user
   });
 
 /** Directory changes from the command line are audited with the actor "cli", like the other commands. */
-const cliContext = (store: ReturnType<typeof openStore>) => ({ store, actor: { username: 'cli' }, client: 'cli' });
+const cliContext = (store: ReturnType<typeof openStore>) => ({ store, actor: { username: 'cli' }, client: 'cli', phi: phiGuardFor(store, loadConfig().mrnPatterns) });
 const describeParty = (store: ReturnType<typeof openStore>, handle: string) => {
   const p = store.parties.get(handle)!;
   const related = p.kind === 'team' ? store.parties.members(handle).map((m) => m.handle) : store.parties.teamsOf(handle).map((t) => t.handle);
@@ -154,7 +154,7 @@ token
   .action((username: string, opts: { label?: string }) => {
     const store = openStore(loadConfig(io.env).dataDir);
     try {
-      const value = createApiToken(store, username.toLowerCase(), opts.label ?? null, { actor: 'cli', client: 'cli' });
+      const value = createApiToken(store, username.toLowerCase(), opts.label ?? null, { actor: 'cli', client: 'cli' }, phiGuardFor(store, loadConfig().mrnPatterns));
       say(`Created an API token for "${username}". Send it as "Authorization: Bearer <token>"; it is not shown again.`);
       say(value);
     } finally {

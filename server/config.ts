@@ -3,6 +3,7 @@ import { parse as parseDuration } from '@lukeed/ms';
 import proxyAddr from 'proxy-addr';
 import { passwordProblem } from './auth/password-policy.js';
 import { INTERVAL_PATTERN } from './core/rules.js';
+import { patternProblem } from './phi/guard.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -160,12 +161,10 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const auth = loadAuth(env, publicUrl, trustedProxies, problems);
   const mrnPatterns = (env.WHYWIKI_PHI_MRN_PATTERNS ?? '').split('\n').map((s) => s.trim()).filter(Boolean);
+  // Checked as the guard will run them (RE2), so a pattern it cannot use stops the start instead of being skipped.
   for (const p of mrnPatterns) {
-    try {
-      new RegExp(p, 'iu');
-    } catch {
-      problems.push(`WHYWIKI_PHI_MRN_PATTERNS holds "${p}", which is not a regular expression`);
-    }
+    const problem = patternProblem(p);
+    if (problem) problems.push(`WHYWIKI_PHI_MRN_PATTERNS holds "${p}": ${problem}`);
   }
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -3,6 +3,7 @@ import { ROLES, type Role, type UserRow } from '../store/users.js';
 import { recordAudit } from '../audit/log.js';
 import { NotFoundError, ValidationError, type FieldError } from '../core/errors.js';
 import { HANDLE_PATTERN } from '../core/rules.js';
+import { refuseIfPhi, type PhiGuard } from '../phi/guard.js';
 import { decoyHash, hashPassword, randomPassword, verifyPassword } from './passwords.js';
 import { passwordProblem } from './password-policy.js';
 import { safeForLog } from './log-safety.js';
@@ -34,10 +35,8 @@ export interface NewUser {
   mustChangePassword?: boolean;
 }
 
-export interface AuditContext {
-  actor: string;
-  client?: string | null;
-}
+export type { AuditContext } from '../core/context.js';
+import type { AuditContext } from '../core/context.js';
 
 export async function createUser(store: Store, input: NewUser, audit: AuditContext): Promise<SessionUser> {
   const errors: FieldError[] = [];
@@ -105,7 +104,9 @@ export function recordSignOut(store: Store, username: string, client: string | n
   store.transaction(() => recordAudit(store, { actor: username, action: 'signout', target: `user:${username}`, client }));
 }
 
-export function createApiToken(store: Store, username: string, label: string | null, audit: AuditContext): string {
+/** `phi` checks the label, which is shown to admins and kept in the audit trail; absent only for trusted callers (tests). */
+export function createApiToken(store: Store, username: string, label: string | null, audit: AuditContext, phi?: PhiGuard): string {
+  refuseIfPhi(phi, { label });
   const { token, hash } = newToken();
   store.transaction(() => {
     const user = store.users.byName(username);

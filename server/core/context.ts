@@ -19,7 +19,7 @@ export interface Viewer {
   teams: string[];
 }
 
-export type PhiKind = 'Social Security number' | 'medical record number' | 'date of birth' | 'phone number' | 'patient name' | 'custom pattern';
+export type PhiKind = 'Social Security number' | 'medical record number' | 'account number' | 'date of birth' | 'phone number' | 'patient name' | 'e-mail address' | 'custom pattern';
 
 /** One likely patient identifier the PHI guard found. */
 export interface PhiHit {
@@ -71,4 +71,10 @@ export interface CommandContext {
   phiOverride?: { reason: string };
   /** What the guard found in the last draft checked (kept for the audit event of an override). */
   lastPhiHits?: PhiHit[];
+}
+
+/** Who made a change outside the page commands (accounts, tokens, PHI rules), for its audit event. */
+export interface AuditContext {
+  actor: string;
+  client?: string | null;
 }

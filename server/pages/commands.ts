@@ -10,19 +10,13 @@ import { checkFrontMatter, normalizeFrontMatter, orderFrontMatter, SLUG_PATTERN,
 import { toPageVersion, type PageVersion } from './model.js';
 import { REVIEWED_STATUSES } from './review.js';
 import { STATUS_TRANSITIONS } from './lifecycle.js';
-import { phiMessages, type PhiHit } from '../phi/guard.js';
+import { PhiRefused, refuseIfPhi, type PhiHit } from '../phi/guard.js';
 import { canSee } from '../auth/visibility.js';
 import { referencedFiles } from '../files/refs.js';
 
 export type { Actor, CommandContext } from '../core/context.js';
 
-/** A save refused by the PHI guard; the person's text is handed back with each finding. */
-export class PhiRefused extends ValidationError {
-  constructor(readonly hits: PhiHit[]) {
-    super(phiMessages(hits), 422);
-    this.name = 'PhiRefused';
-  }
-}
+export { PhiRefused };
 
 /** What an audit event records of a PHI override: who decided is the event's actor. */
 function phiOverrideDetails(ctx: CommandContext): Record<string, unknown> {
@@ -94,12 +88,8 @@ function validateDraft(ctx: CommandContext, slug: string, draft: PageDraft, extr
   if (summaryRequired && summary === '') errors.push({ field: 'summary', message: 'A change summary is required: say what changed and why.' });
   if (summary.length > SUMMARY_MAX) errors.push({ field: 'summary', message: `The change summary must be at most ${SUMMARY_MAX} characters.` });
   if (errors.length > 0 || !fm) throw new ValidationError(errors);
-  if (ctx.phi) {
-    const { title, why, module, requested_by, sponsor, records, tags } = fm;
-    const hits = ctx.phi.scan({ title, why, module, requested_by, sponsor, records, tags, body, summary });
-    ctx.lastPhiHits = hits;
-    if (hits.length > 0 && !ctx.phiOverride) throw new PhiRefused(hits);
-  }
+  const { title, why, module, requested_by, sponsor, records, tags } = fm;
+  ctx.lastPhiHits = refuseIfPhi(ctx.phi, { title, why, module, requested_by, sponsor, records, tags, body, summary }, ctx.phiOverride);
   return { fm, body, summary };
 }
 
@@ -218,6 +208,7 @@ export function restorePage(ctx: CommandContext, slug: string, input: RestoreInp
   if (!source) throw new NotFoundError(`Page "${slug}" has no version ${input.version}; its versions are 1 to ${head.current_version}.`);
   const why = (input.summary ?? '').trim();
   if (!why) throw new ValidationError([{ field: 'summary', message: 'Say why this version is being restored.' }]);
+  refuseIfPhi(ctx.phi, { summary: why });
   const result = saveVersion(
     ctx,
     slug,
@@ -238,6 +229,8 @@ export function restorePage(ctx: CommandContext, slug: string, input: RestoreInp
 export function setArchived(ctx: CommandContext, slug: string, archived: boolean, summary: string): PageVersion {
   const why = (summary ?? '').trim();
   if (!why) throw new ValidationError([{ field: 'summary', message: `Say why the page is being ${archived ? 'archived' : 'unarchived'}.` }]);
+  // The summary becomes the version summary every reader sees.
+  refuseIfPhi(ctx.phi, { summary: why });
   const at = (ctx.at ?? new Date()).toISOString();
   const row = ctx.store.transaction(() => {
     const head = ctx.store.pages.head(slug);
@@ -362,6 +355,7 @@ export function changeStatus(ctx: CommandContext, slug: string, input: StatusCha
     errors.push({ field: 'superseded_by', message: 'Name the page that supersedes this one.' });
   }
   if (errors.length > 0) throw new ValidationError(errors);
+  refuseIfPhi(ctx.phi, { reason });
   let superseded_by = successor && !(fm.superseded_by ?? []).includes(successor) ? [...(fm.superseded_by ?? []), successor] : fm.superseded_by;
   // Back in service: it no longer has a successor (and the successor no longer supersedes it).
   if (REVIEWED_STATUSES.includes(status)) superseded_by = undefined;
@@ -389,6 +383,7 @@ export function moveOwnership(ctx: CommandContext, from: string, moves: Ownershi
   const why = (reason ?? '').trim();
   if (!why) throw new ValidationError([{ field: 'summary', message: 'Say why the pages move: the reason goes into each page\'s history.' }]);
   if (why.length > REASON_MAX) throw new ValidationError([{ field: 'summary', message: `The reason must be at most ${REASON_MAX} characters.` }]);
+  refuseIfPhi(ctx.phi, { summary: why });
   const name = (handle: string) => ctx.store.parties.get(handle)?.name ?? handle;
   const at = (ctx.at ?? new Date()).toISOString();
   const rows = ctx.store.transaction(() =>

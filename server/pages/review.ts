@@ -6,6 +6,7 @@ import { recordAudit } from '../audit/log.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import type { CommandContext } from '../core/context.js';
 import { INTERVAL_PATTERN } from '../core/rules.js';
+import { refuseIfPhi } from '../phi/guard.js';
 import type { FrontMatter, PageStatus } from './schema.js';
 
 /** Pages in these states describe something current, so they are due for review; the others are history. */
@@ -113,6 +114,7 @@ export const REVIEW_NOTE_MAX = 1000;
 export function markReviewed(ctx: CommandContext, slug: string, note?: string): { reviewedAt: string; version: number } {
   const text = (note ?? '').trim();
   if (text.length > REVIEW_NOTE_MAX) throw new ValidationError([{ field: 'note', message: `A review note is at most ${REVIEW_NOTE_MAX} characters.` }]);
+  refuseIfPhi(ctx.phi, { note: text });
   const at = (ctx.at ?? new Date()).toISOString();
   const version = ctx.store.transaction(() => {
     const head = ctx.store.pages.head(slug);

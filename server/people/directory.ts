@@ -4,9 +4,10 @@ import { recordAudit } from '../audit/log.js';
 import { NotFoundError, ValidationError, type FieldError } from '../core/errors.js';
 import { HANDLE_PATTERN, isCalendarDate, REASON_MAX } from '../core/rules.js';
 import type { CommandContext } from '../core/context.js';
+import { refuseIfPhi } from '../phi/guard.js';
 
-/** Who changes the directory: the same context page commands use (store, actor, client, events, clock). */
-export type DirectoryContext = Pick<CommandContext, 'store' | 'actor' | 'client' | 'events' | 'at'>;
+/** Who changes the directory: the same context page commands use (store, actor, client, events, clock, PHI guard). */
+export type DirectoryContext = Pick<CommandContext, 'store' | 'actor' | 'client' | 'events' | 'at' | 'phi'>;
 
 export interface PersonInput {
   handle?: string;
@@ -83,6 +84,7 @@ export function addPerson(ctx: DirectoryContext, input: PersonInput): PartyRow {
   const fields = personFields(input, errors);
   const teams = teamsFor(ctx.store, list([...(input.teams ?? []), ...(input.team ? [input.team] : [])]), errors);
   if (errors.length > 0) throw new ValidationError(errors);
+  refuseIfPhi(ctx.phi, fields);
   const at = (ctx.at ?? new Date()).toISOString();
   ctx.store.transaction(() => {
     if (ctx.store.parties.get(handle)) throw new ValidationError([{ field: 'handle', message: `The handle "${handle}" is already taken.` }], 409);
@@ -100,6 +102,7 @@ export function editPerson(ctx: DirectoryContext, handle: string, input: PersonI
   const fields = personFields({ name: existing.name, title: existing.title, email: existing.email, ...stripUndefined(input) }, errors);
   const teams = input.teams === undefined ? undefined : teamsFor(ctx.store, list(input.teams), errors);
   if (errors.length > 0) throw new ValidationError(errors);
+  refuseIfPhi(ctx.phi, fields);
   const at = (ctx.at ?? new Date()).toISOString();
   ctx.store.transaction(() => {
     const before = ctx.store.parties.teamsOf(handle).map((t) => t.handle);
@@ -126,6 +129,7 @@ export function addTeam(ctx: DirectoryContext, input: TeamInput): PartyRow {
   checkName(name, errors);
   const members = membersFor(ctx.store, list(input.members), errors);
   if (errors.length > 0) throw new ValidationError(errors);
+  refuseIfPhi(ctx.phi, { name });
   const at = (ctx.at ?? new Date()).toISOString();
   ctx.store.transaction(() => {
     if (ctx.store.parties.get(handle)) throw new ValidationError([{ field: 'handle', message: `The handle "${handle}" is already taken.` }], 409);
@@ -148,6 +152,7 @@ export function editTeam(ctx: DirectoryContext, handle: string, input: TeamInput
   membersFor(ctx.store, members.filter((m) => !before.includes(m)), errors);
   members = [...new Set(members)];
   if (errors.length > 0) throw new ValidationError(errors);
+  refuseIfPhi(ctx.phi, { name });
   const at = (ctx.at ?? new Date()).toISOString();
   ctx.store.transaction(() => {
     ctx.store.parties.update({ handle, name, title: null, email: null });
@@ -189,6 +194,7 @@ export function departPerson(ctx: DirectoryContext, handle: string, input: Depar
   const successor = text(input.successor).toLowerCase().replace(/^@/, '') || null;
   if (successor) checkSuccessor(ctx.store, successor, handle, 'successor', errors);
   if (errors.length > 0) throw new ValidationError(errors);
+  refuseIfPhi(ctx.phi, { reason });
   const at = (ctx.at ?? new Date()).toISOString();
   ctx.store.transaction(() => {
     ctx.store.parties.depart({ handle, departed_on: date, successor, departure_reason: reason });

@@ -2,7 +2,7 @@ import type { Store } from '../store/index.js';
 import type { PhiRuleRow } from '../store/phi-rules.js';
 import { recordAudit } from '../audit/log.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
-import type { AuditContext } from '../auth/accounts.js';
+import type { AuditContext } from '../core/context.js';
 import { patternProblem } from './guard.js';
 
 /** An admin adds a pattern the guard refuses, or a term it lets through; audited. */

@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, sampleFrontMatter, tempDir, testApp, tokenFor, type TestApp } from '../helpers.js';
 import { PhiGuard } from '../../server/phi/guard.js';
 import { importPages, readFolder } from '../../server/transfer/import.js';
-import { phiGuardFor } from '../../server/phi/guard.js';
+import { phiGuardFor, patternProblem } from '../../server/phi/guard.js';
+import { PATIENT_VOCABULARY, PHI_FORMS } from '../../server/phi/forms.js';
+import { PATHOLOGICAL_SHAPES } from '../../server/phi/shapes.js';
+import { loadConfig } from '../../server/config.js';
 
 const SAMPLES: [string, string][] = [
   ['Social Security number', 'Called back about 123-45-6789 before go-live.'],
@@ -50,6 +53,89 @@ describe('the PHI guard', () => {
   });
   it('reads configured MRN patterns', () => {
     expect(new PhiGuard({ mrnPatterns: ['\\bE\\d{7}\\b'] }).scan({ body: 'Seen on E1234567 in PRD' })[0]!.kind).toBe('medical record number');
+  });
+});
+
+describe('the PHI guard works in linear time', () => {
+  const guard = new PhiGuard();
+  // Work is counted, not timed: every character normalized and every token a detector looks at is a step.
+  for (const [shape, make] of Object.entries(PATHOLOGICAL_SHAPES)) {
+    it(`grows linearly on ${shape}`, () => {
+      const [s1k, s10k, s100k] = [1_000, 10_000, 100_000].map((n) => {
+        const text = make(n);
+        expect(text.length).toBe(n);
+        return guard.scanWithSteps({ body: text }).steps;
+      });
+      expect(s10k!).toBeLessThanOrEqual(11 * s1k!);
+      expect(s100k!).toBeLessThanOrEqual(110 * s1k!);
+    });
+  }
+
+  it('runs admins\' patterns with a linear-time engine, and refuses what it cannot run', () => {
+    // Catastrophic for a backtracking engine: (a+)+$ on a long run of "a" with a "!" at the end.
+    const slow = new PhiGuard({ rules: [{ id: 1, kind: 'pattern', value: '(a+)+$', label: 'nested', created_by: 'admin', created_at: '' }] });
+    expect(slow.scan({ body: `${'a'.repeat(50_000)}!` })).toEqual([]);
+    expect(patternProblem('(a)\\1')).toMatch(/without backreferences/);
+    expect(patternProblem('(?<=MRN )\\d+')).toMatch(/without backreferences or look-around/);
+    expect(patternProblem('\\bACCT\\d{6}\\b')).toBeNull();
+    // Configured MRN patterns are checked the same way when the server starts.
+    expect(() => loadConfig({ WHYWIKI_PHI_MRN_PATTERNS: '(?<=MRN)\\d{8}' })).toThrow(/WHYWIKI_PHI_MRN_PATTERNS.*look-around/);
+    expect(loadConfig({ WHYWIKI_PHI_MRN_PATTERNS: '\\bE\\d{7}\\b' }).mrnPatterns).toEqual(['\\bE\\d{7}\\b']);
+  });
+
+  it('refuses a backreference pattern on the admin screen, saying why', async () => {
+    const t = await testApp();
+    try {
+      const b = new Browser(t.app);
+      await b.signIn('admin');
+      await b.get('/admin/phi');
+      const res = await b.post('/admin/phi/rules', { kind: 'pattern', value: '(\\d)\\1{5}', label: 'repeats' });
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toMatch(/without backreferences or look-around/);
+      expect(t.store.phiRules.active()).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('the PHI guard is built from the written lists of forms and vocabulary', () => {
+  const guard = new PhiGuard();
+  for (const f of PHI_FORMS) {
+    it(`refuses ${f.kind}: ${f.form}`, () => {
+      const hits = guard.scan({ body: `Intro line\n${f.example}` });
+      expect(hits.map((h) => h.kind), f.example).toContain(f.kind);
+      expect(hits.find((h) => h.kind === f.kind)!.line).toBe(2);
+      expect(hits.find((h) => h.kind === f.kind)!.excerpt, 'the excerpt does not repeat the identifier').not.toMatch(/\d{3}|[٠-٩]{3}|[０-９]{3}/u);
+    });
+  }
+  it('accepts every Epic and Workday phrase that starts with "Patient", alone and in sentences', () => {
+    for (const v of PATIENT_VOCABULARY) {
+      for (const text of [
+        v,
+        `Open ${v} in Hyperspace before the 2024-03-18 go-live.`,
+        `## ${v} build notes`,
+        `| ${v} | Live | CHG0012345 |`,
+        `The ${v.toLowerCase()} change went in under CHG0012345; see BPA 1900231.`,
+      ]) {
+        expect(guard.scan({ body: text }), text).toEqual([]);
+      }
+    }
+  });
+  it('reads Unicode digits and dashes, and reports lines of the original text', () => {
+    const text = 'ｆｉｒｓｔ line with fullwidth letters\nsecond\nSSN ١٢٣–٤٥–٦٧٨٩ here';
+    expect(guard.scan({ body: text })).toMatchObject([{ line: 3, kind: 'Social Security number', excerpt: 'SSN •••–••–••••' }]);
+    // Invisible characters cannot split a number apart.
+    expect(guard.scan({ body: 'MRN 004\u200B82913' })[0]?.kind).toBe('medical record number');
+  });
+  it('lets Epic test patients, font sizes and therapy notes through', () => {
+    for (const text of [
+      'Patient Zztest Adult was used in TST.', 'Patient: ZZTEST,ADULT', 'Use 12 pt Arial Narrow.', 'PT Evaluation Note template', 'For each patient, Nursing Leadership reviews the list.',
+      'The patient is Spanish-speaking.', 'Patient Name Change requires HIM review.', 'Protect   pt          Security Safeguards a resource',
+      'The interface sends PID-3 with MRN and PID-7 with DOB; MRN length is 8 digits.', 'Medical record retention is 10 years.', 'Born in 1962 is a year, not a date.',
+    ]) {
+      expect(guard.scan({ body: text }), text).toEqual([]);
+    }
   });
 });
 
@@ -121,5 +207,104 @@ describe('every save is guarded', () => {
     expect(r.problems[0]).toMatchObject({ file: 'leaky-import.md', field: 'body' });
     expect(r.problems[0]!.reason).toMatch(/line 2: medical record number/);
     expect(t.store.pages.head('leaky-import')).toBeUndefined();
+  });
+});
+
+describe('every stored free text goes through the guard', () => {
+  let t: TestApp;
+  let admin: Record<string, string>;
+  let b: Browser;
+  // A multi-line text with patient information on its second line: the finding names that line.
+  const LEAK = 'Routine clean-up after the upgrade\nCalled patient John Smith about MRN 00482913';
+  const stored = () => ({
+    events: t.store.db.prepare('SELECT count(*) FROM audit_events').pluck().get(),
+    versions: t.store.db.prepare('SELECT count(*) FROM page_versions').pluck().get(),
+    parties: t.store.db.prepare('SELECT group_concat(handle || name || coalesce(title, \'\') || status || coalesce(departure_reason, \'\')) FROM parties').pluck().get(),
+    tokens: t.store.db.prepare('SELECT count(*) FROM api_tokens').pluck().get(),
+  });
+
+  beforeAll(async () => {
+    t = await testApp();
+    admin = { authorization: `Bearer ${tokenFor(t.store, 'admin')}` };
+    const ctx = { store: t.store, systems: t.app.config.systems, maxBodyBytes: 1 << 20, actor: { username: 'mreyes' } };
+    const { createPage, setArchived } = await import('../../server/pages/commands.js');
+    createPage(ctx, { slug: 'live-page', frontMatter: { ...sampleFrontMatter, owners: ['dokafor'] }, body: 'v1' });
+    createPage(ctx, { slug: 'archived-page', frontMatter: { ...sampleFrontMatter }, body: 'v1' });
+    setArchived(ctx, 'archived-page', true, 'Replaced');
+    b = new Browser(t.app);
+    await b.signIn('admin');
+    await b.get('/p/live-page');
+  });
+  afterAll(async () => { await t.close(); });
+
+  const API: [string, 'POST' | 'PATCH', string, Record<string, unknown>, string, number][] = [
+    ['archive summary', 'POST', '/api/pages/live-page/archive', { summary: LEAK }, 'summary', 2],
+    ['unarchive summary', 'POST', '/api/pages/archived-page/unarchive', { summary: LEAK }, 'summary', 2],
+    ['restore summary', 'POST', '/api/pages/live-page/restore', { version: 1, summary: LEAK }, 'summary', 2],
+    ['review note', 'POST', '/api/pages/live-page/review', { note: LEAK }, 'note', 2],
+    ['status reason', 'POST', '/api/pages/live-page/status', { status: 'retired', reason: LEAK }, 'reason', 2],
+    ['person name', 'POST', '/api/people', { handle: 'jroe', name: 'Jane Roe DOB 01/02/1980' }, 'name', 1],
+    ['person title', 'POST', '/api/people', { handle: 'jroe', name: 'Jane Roe', title: 'Analyst for MRN 00482913' }, 'title', 1],
+    ['person edit', 'PATCH', '/api/people/mreyes', { title: 'Seen by patient: Smith, John' }, 'title', 1],
+    ['departure reason', 'POST', '/api/people/dokafor/depart', { date: '2026-10-30', reason: LEAK }, 'reason', 2],
+    ['team name', 'POST', '/api/teams', { handle: 'new-team', name: 'Team for SSN 123-45-6789' }, 'name', 1],
+    ['team edit', 'PATCH', '/api/teams/epic-clindoc', { name: 'Clindoc (608) 555-0142' }, 'name', 1],
+    ['reassignment reason', 'POST', '/api/reassign', { from: 'dokafor', to: 'mreyes', summary: LEAK }, 'summary', 2],
+  ];
+  for (const [what, method, url, payload, field, line] of API) {
+    it(`refuses PHI in the ${what} (API), naming field, line and kind, storing nothing`, async () => {
+      const before = stored();
+      const res = await t.app.inject({ method, url, payload, headers: admin });
+      expect(res.statusCode, res.body).toBe(422);
+      expect(res.json()).toMatchObject({ field, errors: [{ field }] });
+      expect(res.json().message).toMatch(new RegExp(`line ${line}: (patient name|medical record number|date of birth|Social Security number|phone number)`));
+      expect(stored()).toEqual(before);
+    });
+  }
+
+  const FORMS: [string, string, Record<string, string>, string, number][] = [
+    ['archive summary', '/p/live-page/archive', { summary: LEAK }, 'Called patient John Smith', 2],
+    ['unarchive summary', '/p/archived-page/unarchive', { summary: LEAK }, 'Called patient John Smith', 2],
+    ['restore summary', '/p/live-page/restore', { version: '1', summary: LEAK }, 'Called patient John Smith', 2],
+    ['review note', '/p/live-page/review', { note: LEAK }, 'Called patient John Smith', 2],
+    ['status reason', '/p/live-page/status', { status: 'retired', reason: LEAK }, 'Called patient John Smith', 2],
+    ['person form', '/people/new', { handle: 'jroe', name: 'Jane Roe', title: 'Analyst for MRN 00482913' }, 'Analyst for MRN 00482913', 1],
+    ['person edit form', '/people/mreyes/edit', { name: 'Maria Reyes', title: 'Seen by patient: Smith, John' }, 'Seen by patient: Smith, John', 1],
+    ['departure form', '/people/dokafor/depart', { date: '2026-10-30', reason: LEAK }, 'Called patient John Smith', 2],
+    ['reassignment form', '/people/dokafor/reassign', { 'to:live-page': 'mreyes', summary: LEAK }, 'Called patient John Smith', 2],
+    ['team form', '/teams/new', { handle: 'new-team', name: 'Team for SSN 123-45-6789' }, 'Team for SSN 123-45-6789', 1],
+    ['team edit form', '/teams/epic-clindoc/edit', { name: 'Clindoc (608) 555-0142', members: '' }, 'Clindoc (608) 555-0142', 1],
+    ['API token label', '/admin/users/editor/tokens', { label: 'Feed for MRN 00482913' }, 'Feed for MRN 00482913', 1],
+  ];
+  for (const [what, url, form, typed, line] of FORMS) {
+    it(`refuses PHI in the ${what} (form), hands the text back and stores nothing`, async () => {
+      const before = stored();
+      const res = await b.post(url, form);
+      expect(res.statusCode, res.body.slice(0, 2000)).toBe(422);
+      expect(res.body).toMatch(new RegExp(`line ${line}: (patient name|medical record number|date of birth|Social Security number|phone number)`));
+      expect(res.body).toContain(typed.replace(/'/g, '&#x27;'));
+      expect(stored()).toEqual(before);
+    });
+  }
+
+  it('still stores clean text on the same paths', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/pages/live-page/review', payload: { note: 'Checked against the Patient Station build on 2024-03-18.' }, headers: admin });
+    expect(res.statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'POST', url: '/api/teams', payload: { handle: 'patient-access', name: 'Patient Access Services' }, headers: admin })).statusCode).toBe(201);
+  });
+});
+
+describe('admin patterns stored before they ran on RE2', () => {
+  it('are named on the admin screen as not in use, with the reason', async () => {
+    const t = await testApp();
+    try {
+      t.store.phiRules.insert({ kind: 'pattern', value: '(?<=ACCT)\\d{6}', label: 'old lookbehind', created_by: 'admin', created_at: new Date().toISOString() });
+      const b = new Browser(t.app);
+      await b.signIn('admin');
+      const res = await b.get('/admin/phi');
+      expect(res.body).toMatch(/old lookbehind.*Not in use: This pattern cannot be used/s);
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -59,7 +59,7 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
       } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
         reply.status(e.statusCode);
-        return reply.view('error', { title: 'Not restored', status: e.statusCode, reason: 'Not restored', message: e.errors.map((x) => x.message).join(' '), back: `/p/${slug}/v/${version}` });
+        return reply.view('error', { title: 'Not restored', status: e.statusCode, reason: 'Not restored', message: e.errors.map((x) => x.message).join(' '), back: `/p/${slug}/v/${version}`, typed: request.body.summary });
       }
     },
   );
@@ -76,7 +76,7 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
         } catch (e) {
           if (!(e instanceof ValidationError)) throw e;
           reply.status(e.statusCode);
-          return reply.view('error', { title: `Not ${action}d`, status: e.statusCode, reason: `Not ${action}d`, message: e.errors.map((x) => x.message).join(' '), back: `/p/${slug}` });
+          return reply.view('error', { title: `Not ${action}d`, status: e.statusCode, reason: `Not ${action}d`, message: e.errors.map((x) => x.message).join(' '), back: `/p/${slug}`, typed: request.body.summary });
         }
       },
     );

@@ -231,7 +231,13 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     if (!mayReview(app.store, request.user!, app.store.pages.ownersOf(head.id))) {
       return sendError(request, reply, { statusCode: 403, error: 'Forbidden', message: 'Only the page\'s owners, editors and admins can mark it reviewed.' });
     }
-    markReviewed(commandContext(app, request), head.slug, request.body.note);
+    try {
+      markReviewed(commandContext(app, request), head.slug, request.body.note);
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      reply.status(e.statusCode);
+      return reply.view('error', { title: 'Not marked reviewed', status: e.statusCode, reason: 'Not marked reviewed', message: e.errors.map((x) => x.message).join(' '), back: `/p/${head.slug}#review`, typed: request.body.note });
+    }
     return reply.redirect(`/p/${head.slug}#review`, 303);
   });
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { phiGuardFor, phiMessages } from '../../phi/guard.js';
+import { patternProblem, phiGuardFor, phiMessages } from '../../phi/guard.js';
 import { addPhiRule, retirePhiRule } from '../../phi/rules.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { closedForm } from './forms.js';
@@ -13,7 +13,9 @@ export async function phiRoutes(app: FastifyInstance): Promise<void> {
   const who = (request: FastifyRequest) => ({ actor: request.user!.username, client: request.ip });
   const show = (reply: FastifyReply, extra: Record<string, unknown> = {}) => {
     const all = app.store.phiRules.active();
-    return reply.view('phi', { title: 'PHI guard', patterns: all.filter((x) => x.kind === 'pattern'), allowed: all.filter((x) => x.kind === 'allow'), mrnPatterns: app.config.mrnPatterns, ...extra });
+    // A pattern saved before patterns ran on RE2 may not compile there; the guard skips it, so say so.
+    const patterns = all.filter((x) => x.kind === 'pattern').map((x) => ({ ...x, problem: patternProblem(x.value) }));
+    return reply.view('phi', { title: 'PHI guard', patterns, allowed: all.filter((x) => x.kind === 'allow'), mrnPatterns: app.config.mrnPatterns, ...extra });
   };
 
   r.get('/admin/phi', { config }, async (_request, reply) => show(reply));

@@ -7,6 +7,7 @@ import { PASSWORD_MIN } from '../../auth/password-policy.js';
 import { ROLES } from '../../store/users.js';
 import { HANDLE_PATTERN } from '../../pages/schema.js';
 import { ValidationError } from '../../core/errors.js';
+import { phiGuardFor } from '../../phi/guard.js';
 import { sendError } from '../errors.js';
 import { closedForm as form } from './forms.js';
 
@@ -71,13 +72,14 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
   r.get('/admin/users/:username', { config, schema: { params: UserParams } }, async (request, reply) => detail(request, reply, request.params.username));
 
   // Each action answers with the user's screen, saying what happened, or what could not be done and why.
-  const act = async (request: FastifyRequest, reply: FastifyReply, username: string, run: () => Promise<Record<string, unknown>> | Record<string, unknown>) => {
+  // `typed` is what the person entered, handed back when the action is refused.
+  const act = async (request: FastifyRequest, reply: FastifyReply, username: string, run: () => Promise<Record<string, unknown>> | Record<string, unknown>, typed: Record<string, unknown> = {}) => {
     try {
       return detail(request, reply, username, await run());
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       reply.status(e.statusCode);
-      return detail(request, reply, username, { problem: e.errors.map((x) => x.message).join(' ') });
+      return detail(request, reply, username, { problem: e.errors.map((x) => x.message).join(' '), ...typed });
     }
   };
 
@@ -107,7 +109,7 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
   );
 
   r.post('/admin/users/:username/tokens', { config, schema: { params: UserParams, body: form({ label: Type.Optional(Type.String({ maxLength: 100 })) }) } }, async (request, reply) =>
-    act(request, reply, request.params.username, () => ({ newToken: createApiToken(app.store, request.params.username, request.body.label?.trim() || null, who(request)) })),
+    act(request, reply, request.params.username, () => ({ newToken: createApiToken(app.store, request.params.username, request.body.label?.trim() || null, who(request), phiGuardFor(app.store, app.config.mrnPatterns)) }), { tokenLabel: request.body.label }),
   );
 
   r.post(
