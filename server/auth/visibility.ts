@@ -37,3 +37,57 @@ export function withoutHidden<T extends { slug: string }>(hidden: Set<string>, r
 /** What a public route (sign-in, assets) gets: no lists there, so nothing is looked up. */
 export const NOBODY: Viewer = Object.freeze({ admin: false, teams: [] as string[] });
 export const NOTHING_HIDDEN: ReadonlySet<string> = Object.freeze(new Set<string>());
+
+/** How a page the viewer may not see is named wherever another page refers to it. */
+export const RESTRICTED_PAGE = 'a restricted page';
+
+/**
+ * A matcher for every hidden slug standing as a whole word (not part of a longer slug), or null when
+ * nothing is hidden. Slugs are lowercase letters, digits and dashes, so they need no escaping.
+ */
+function hiddenPattern(hidden: ReadonlySet<string>): RegExp | null {
+  if (hidden.size === 0) return null;
+  const slugs = [...hidden].sort((a, b) => b.length - a.length);
+  return new RegExp(`(?<![a-z0-9-])(?:${slugs.join('|')})(?![a-z0-9-])`, 'g');
+}
+
+/**
+ * A text (a summary, a body, an audit detail) with every hidden slug replaced by "a restricted page";
+ * a [[link|label]] to a hidden page loses its label too, which may well be the page's title.
+ */
+export function redactText(text: string, hidden: ReadonlySet<string>): string {
+  const re = hiddenPattern(hidden);
+  if (!re) return text;
+  const labelled = new RegExp(`\\[\\[(?:${[...hidden].join('|')})\\|[^[\\]\n]*\\]\\]`, 'g');
+  return text.replace(labelled, `[[${RESTRICTED_PAGE}]]`).replace(re, RESTRICTED_PAGE);
+}
+
+/** Any JSON value with every hidden slug in its strings replaced (object keys are left as they are). */
+export function redactValue<T>(value: T, hidden: ReadonlySet<string>): T {
+  const re = hiddenPattern(hidden);
+  if (!re) return value;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.replace(re, RESTRICTED_PAGE);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
+}
+
+/**
+ * Rendered HTML with every link to a hidden page replaced by the words "a restricted page" (no address,
+ * no label: a label may well be the page's title), then any remaining mention of a hidden slug.
+ */
+export function redactHtml(html: string, hidden: ReadonlySet<string>): string {
+  const re = hiddenPattern(hidden);
+  if (!re) return html;
+  const links = new RegExp(`<a href="/p/(?:${[...hidden].join('|')})(?:[#?][^"]*)?"[^>]*>[\\s\\S]*?</a>`, 'g');
+  return html.replace(links, `<span class="wikilink restricted">${RESTRICTED_PAGE}</span>`).replace(re, RESTRICTED_PAGE);
+}
+
+/** What a page version shows a viewer: its front matter, summary and body with hidden pages unnamed. */
+export function redactVersion<T extends { frontMatter: object; summary: string; body?: string }>(page: T, hidden: ReadonlySet<string>): T {
+  if (hidden.size === 0) return page;
+  return { ...page, frontMatter: redactValue(page.frontMatter, hidden), summary: redactText(page.summary, hidden), ...(page.body === undefined ? {} : { body: redactText(page.body, hidden) }) };
+}

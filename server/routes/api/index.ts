@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { withoutHidden } from '../../auth/visibility.js';
+import { redactHtml, redactText, redactValue, redactVersion, withoutHidden } from '../../auth/visibility.js';
 import { Type, type Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createPage, restorePage, savePage, setArchived } from '../../pages/commands.js';
@@ -58,22 +58,27 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   /** A page in JSON is flat: its front matter, its body, and what version this is. */
-  const pageJson = (page: PageVersion) => ({
-    slug: page.slug,
-    ...page.frontMatter,
-    body: page.body,
-    version: page.version,
-    author: page.author,
-    updated_at: page.createdAt,
-    summary: page.summary,
-    hash: page.hash,
-    archived: page.archived,
-    html: app.renderer.render(page.hash, 'body', page.body).html,
-  });
+  /** Pages this reader may not see are named "a restricted page" wherever this one refers to them. */
+  const pageJson = (page: PageVersion, hidden: ReadonlySet<string>) => {
+    const shown = redactVersion(page, hidden);
+    return {
+      slug: page.slug,
+      ...shown.frontMatter,
+      body: shown.body,
+      version: page.version,
+      author: page.author,
+      updated_at: page.createdAt,
+      summary: shown.summary,
+      hash: page.hash,
+      archived: page.archived,
+      html: redactHtml(app.renderer.render(page.hash, 'body', page.body).html, hidden),
+    };
+  };
 
   r.get('/healthz', { config: { access: 'public' }, schema: { response: { 200: Type.Object({ status: Type.Literal('ok'), pages: Type.Integer() }) } } }, async () => ({
     status: 'ok' as const,
-    pages: app.store.pages.count(),
+    // Anyone may ask, signed in or not: restricted pages are not counted, so their number is not given away.
+    pages: app.store.pages.openCount(),
   }));
 
   r.get(
@@ -92,6 +97,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
         total = seen.length;
         pages = seen.slice(offset, offset + limit);
       }
+      pages = pages.map((p) => ({ ...p, frontMatter: redactValue(p.frontMatter, request.hidden) }));
       return {
         total,
         limit: request.query.limit ?? null,
@@ -105,29 +111,30 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     '/api/pages/:slug',
     { config: { access: 'read' }, schema: { params: SlugParams, querystring: Type.Object({ as_of: Type.Optional(Type.String({ maxLength: 40 })) }), response: { 200: PageReply, 404: ErrorReply } } },
     async (request) =>
-      pageJson(request.query.as_of === undefined ? getCurrentPage(app.store, request.params.slug) : pageAsOf(app.store, request.params.slug, parseAsOf(request.query.as_of))),
+      pageJson(request.query.as_of === undefined ? getCurrentPage(app.store, request.params.slug) : pageAsOf(app.store, request.params.slug, parseAsOf(request.query.as_of)), request.hidden),
   );
 
   r.post('/api/pages', { config: { access: 'write' }, schema: { body: PageCreate, response: { 201: PageReply, 400: ErrorReply, 409: ErrorReply } } }, async (request, reply) => {
     const slug = (request.body as { slug?: string }).slug;
     const page = createPage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), { ...splitWrite(request.body), slug });
     reply.status(201).header('Location', `/api/pages/${page.slug}`);
-    return pageJson(page);
+    return pageJson(page, request.hidden);
   });
 
   r.put('/api/pages/:slug', { config: { access: 'write' }, schema: { params: SlugParams, body: PageUpdate } }, async (request, reply) => {
     try {
       const result = savePage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), request.params.slug, { ...splitWrite(request.body), baseVersion: request.body.base_version });
-      return { ...pageJson(result.page), unchanged: result.unchanged };
+      return { ...pageJson(result.page, request.hidden), unchanged: result.unchanged };
     } catch (e) {
       if (!(e instanceof ConflictError)) throw e;
       // The refused draft is not stored anywhere, so the answer tells the client exactly what moved.
-      const base = getPageVersion(app.store, request.params.slug, e.baseVersion);
+      const base = redactVersion(getPageVersion(app.store, request.params.slug, e.baseVersion), request.hidden);
       const current = getCurrentPage(app.store, request.params.slug);
+      const shown = redactVersion(current, request.hidden);
       return reply.status(409).send({
         ...toErrorBody(e),
-        changes: { fields: diffFrontMatter(base.frontMatter, current.frontMatter), body: diffBody(base.body, current.body).filter((l) => l.kind !== 'same') },
-        current: pageJson(current),
+        changes: { fields: diffFrontMatter(base.frontMatter, shown.frontMatter), body: diffBody(base.body, shown.body).filter((l) => l.kind !== 'same') },
+        current: pageJson(current, request.hidden),
       });
     }
   });
@@ -138,20 +145,20 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       version: v.version,
       author: v.author,
       created_at: v.createdAt,
-      summary: v.summary,
+      summary: redactText(v.summary, request.hidden),
       hash: v.hash,
       prev_hash: v.prevHash,
     })),
   }));
 
   r.get('/api/pages/:slug/versions/:n', { config: { access: 'read' }, schema: { params: VersionParams, response: { 200: PageReply, 404: ErrorReply } } }, async (request) =>
-    pageJson(getPageVersion(app.store, request.params.slug, request.params.n)),
+    pageJson(getPageVersion(app.store, request.params.slug, request.params.n), request.hidden),
   );
 
   r.get('/api/pages/:slug/diff', { config: { access: 'read' }, schema: { params: SlugParams, querystring: DiffQuery } }, async (request) => {
     const current = getCurrentPage(app.store, request.params.slug);
     const { from, to } = defaultRange(current.version, request.query.from, request.query.to);
-    const diff = diffVersions(app.store, current.slug, from, to);
+    const diff = diffVersions(app.store, current.slug, from, to, request.hidden);
     return { slug: diff.slug, from: diff.from, to: diff.to, fields: diff.fields, body: diff.lines, stats: diff.stats };
   });
 
@@ -160,7 +167,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     return {
       slug: current.slug,
       version: current.version,
-      lines: blame(app.store, current.slug).map((l) => ({ number: l.number, text: l.text, version: l.version, author: l.author, created_at: l.createdAt, summary: l.summary })),
+      lines: blame(app.store, current.slug, request.hidden).map((l) => ({ number: l.number, text: l.text, version: l.version, author: l.author, created_at: l.createdAt, summary: l.summary })),
     };
   });
 
@@ -170,14 +177,14 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       config: { access: 'write' },
       schema: { params: SlugParams, body: Type.Object({ version: Type.Integer({ minimum: 1 }), summary: Type.String({ maxLength: 400 }) }, { additionalProperties: false }) },
     },
-    async (request) => pageJson(restorePage(commandContext(app, request), request.params.slug, request.body).page),
+    async (request) => pageJson(restorePage(commandContext(app, request), request.params.slug, request.body).page, request.hidden),
   );
 
   for (const action of ['archive', 'unarchive'] as const) {
     r.post(
       `/api/pages/:slug/${action}`,
       { config: { access: 'write' }, schema: { params: SlugParams, body: Type.Object({ summary: Type.String({ maxLength: 500 }) }, { additionalProperties: false }) } },
-      async (request) => pageJson(setArchived(commandContext(app, request), request.params.slug, action === 'archive', request.body.summary)),
+      async (request) => pageJson(setArchived(commandContext(app, request), request.params.slug, action === 'archive', request.body.summary), request.hidden),
     );
   }
 
@@ -191,7 +198,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       if (Buffer.byteLength(request.body.body, 'utf8') > app.config.maxBodyBytes) {
         throw new PayloadTooLargeError('The text is larger than the page size limit.');
       }
-      return reply.send( { html: renderMarkdown(request.body.body, { pageExists: (slug) => pageExists(app.store, slug) }).html });
+      return reply.send({ html: redactHtml(renderMarkdown(request.body.body, { pageExists: (slug) => pageExists(app.store, slug) }).html, request.hidden) });
     },
   );
 }

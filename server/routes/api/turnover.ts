@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { withoutHidden } from '../../auth/visibility.js';
+import { redactVersion, withoutHidden } from '../../auth/visibility.js';
 import { Slug } from '../../pages/schema.js';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -184,7 +184,8 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
     { config: { access: 'write' }, schema: { params: SlugParams, body: Type.Object({ status: Text(20), reason: Type.Optional(Text(400)), superseded_by: Type.Optional(Text(80)) }, { additionalProperties: false }) } },
     async (request) => {
       const { page } = changeStatus(commandContext(app, request), request.params.slug, { status: request.body.status, reason: request.body.reason ?? '', supersededBy: request.body.superseded_by });
-      return { slug: page.slug, version: page.version, status: page.frontMatter.status, superseded_by: page.frontMatter.superseded_by ?? [], summary: page.summary };
+      const shown = redactVersion(page, request.hidden);
+      return { slug: page.slug, version: page.version, status: page.frontMatter.status, superseded_by: shown.frontMatter.superseded_by ?? [], summary: shown.summary };
     },
   );
 
