@@ -59,7 +59,9 @@ function expected(key: string, access: Access, who: Who, restrictedSlug: boolean
   const [method, url] = key.split(' ') as [string, string];
   const exception = EXCEPTIONS[key]?.[who];
   if (exception !== undefined) return exception;
-  if (who === 'non-member' && restrictedSlug) return 404;
+  // A hidden page answers exactly as a missing one: 404 to a read; a write here carries a field no route
+  // accepts, so validation refuses it first (400), as it would for a page that does not exist.
+  if (who === 'non-member' && restrictedSlug) return method === 'GET' ? 404 : 400;
   const role = who === 'team member' || who === 'non-member' ? 'editor' : who;
   if (access === 'public') return 'allowed';
   if (role === 'signed out') return url.startsWith('/api/') ? 401 : method === 'GET' ? 303 : 401;

@@ -146,7 +146,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         modules: [...modules.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([module, list]) => ({ module, pages: list.sort((a, b) => a.title.localeCompare(b.title)) })),
       };
     });
-    const recent = withoutHidden(request.hidden, recentChanges(app.store, 30)).slice(0, 15).map((c) => ({ ...c, authorName: app.store.parties.get(c.author)?.name ?? c.author }));
+    const recent = withoutHidden(request.hidden, recentChanges(app.store, 30)).slice(0, 15).map((c) => ({ ...c, summary: redactText(c.summary, request.hidden), authorName: app.store.parties.get(c.author)?.name ?? c.author }));
     // A signed-in person sees the pages they answer for that are overdue or due within 30 days.
     const person = request.user?.person;
     const queue = person
