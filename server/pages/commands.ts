@@ -276,6 +276,8 @@ export function restorePage(ctx: CommandContext, slug: string, input: RestoreInp
  * nothing is ever deleted, and the wiki as of any date still shows the page where it belonged.
  */
 export function setArchived(ctx: CommandContext, slug: string, archived: boolean, summary: string): PageVersion {
+  // The page first, as every command does: a page someone may not see must answer exactly as a missing one.
+  if (!ctx.store.pages.head(slug)) throw new NotFoundError(`There is no page "${slug}".`);
   const why = (summary ?? '').trim();
   if (!why) throw new ValidationError([{ field: 'summary', message: `Say why the page is being ${archived ? 'archived' : 'unarchived'}.` }]);
   const at = (ctx.at ?? new Date()).toISOString();

@@ -236,6 +236,9 @@ describe('hidden and missing look the same', () => {
       ['POST', '/api/pages/S/archive', { summary: 'x' }],
       ['POST', '/p/S/edit', new URLSearchParams({ ...sampleFrontMatter, owners: 'mreyes', tickets: '', records: '', body: 'x', summary: 'x', base_version: '1' }).toString()],
       ['POST', '/p/S/status', 'status=retired&reason=x'], ['POST', '/p/S/restore', 'version=1&summary=x'], ['POST', '/p/S/archive', 'summary=x'],
+      // Requests a missing page would refuse for another reason are refused the same way for a hidden one.
+      ['GET', '/as-of/not-a-date/p/S'], ['GET', '/api/pages/S?as_of=2024-13-45'], ['POST', '/api/pages/S/archive', { summary: ' ' }], ['POST', '/p/S/archive', 'summary='],
+      ['POST', '/api/pages/S/status', { status: 'bogus', reason: '' }], ['POST', '/api/pages/S/restore', { version: 99, summary: '' }], ['PUT', '/api/pages/S', { ...sampleFrontMatter, body: 'x', summary: 'x', base_version: 1, owners: [] }],
     ];
     for (const token of [outsider, tokenFor(t.store, 'reader')]) {
       for (const [method, url, payload] of routes) {

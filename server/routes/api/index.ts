@@ -109,7 +109,12 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(
     '/api/pages/:slug',
-    { config: { access: 'read' }, schema: { params: SlugParams, querystring: Type.Object({ as_of: Type.Optional(Type.String({ maxLength: 40 })) }), response: { 200: PageReply, 404: ErrorReply } } },
+    {
+      config: { access: 'read' },
+      schema: { params: SlugParams, querystring: Type.Object({ as_of: Type.Optional(Type.String({ maxLength: 40 })) }), response: { 200: PageReply, 404: ErrorReply } },
+      // The date is checked before the page is looked for, for a page someone may not see as for a missing one.
+      preHandler: async (request) => void (request.query.as_of === undefined || parseAsOf(request.query.as_of)),
+    },
     async (request) =>
       pageJson(request.query.as_of === undefined ? getCurrentPage(app.store, request.params.slug) : pageAsOf(app.store, request.params.slug, parseAsOf(request.query.as_of)), request.hidden),
   );
