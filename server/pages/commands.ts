@@ -446,6 +446,10 @@ export function changeStatus(ctx: CommandContext, slug: string, input: StatusCha
   if (status === 'superseded' && !successor && !fm.superseded_by?.length) {
     errors.push({ field: 'superseded_by', message: 'Name the page that supersedes this one.' });
   }
+  // Back in service would unname the successor, and the person may not see it (the page says "superseded by a restricted page").
+  if (STATUSES.includes(status) && REVIEWED_STATUSES.includes(status) && (fm.superseded_by ?? []).some((s) => hiddenFromActor(ctx).has(s))) {
+    errors.push({ field: 'status', message: 'A restricted page you cannot see supersedes this one; only a member of its team can put this page back in service.' });
+  }
   if (errors.length > 0) throw new ValidationError(errors);
   let superseded_by = successor && !(fm.superseded_by ?? []).includes(successor) ? [...(fm.superseded_by ?? []), successor] : fm.superseded_by;
   // Back in service: it no longer has a successor (and the successor no longer supersedes it).

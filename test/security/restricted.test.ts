@@ -155,6 +155,21 @@ describe('references from open pages to a restricted one', () => {
     expect(await restrictedVersions()).toBe(before);
   });
 
+  it('keep an open page superseded by a restricted one until a member of its team says otherwise', async () => {
+    const fm = { ...sampleFrontMatter, owners: ['pwong'] };
+    expect((await send(member, 'POST', '/api/pages', { ...fm, title: 'Old open process', slug: 'old-open-process', body: 'Old.' })).statusCode).toBe(201);
+    expect((await send(member, 'POST', '/api/pages', { ...fm, title: 'VIP follow-up', slug: 'vip-follow-up', restricted_to: ['privacy'], supersedes: ['old-open-process'], body: 'New.' })).statusCode).toBe(201);
+    const page = (await get(outsider, '/p/old-open-process')).body;
+    expect(page).toContain('Read <span class="restricted-link">a restricted page</span> instead');
+    expect(page).not.toContain('vip-follow-up');
+    const back = await send(outsider, 'POST', '/api/pages/old-open-process/status', { status: 'live', reason: 'Still in use' });
+    expect(back.statusCode).toBe(400);
+    expect(back.json().field).toBe('status');
+    expect(back.body).not.toContain('vip-follow-up');
+    expect((await get(member, '/api/pages/vip-follow-up/versions')).json().versions).toHaveLength(1);
+    expect((await send(member, 'POST', '/api/pages/old-open-process/status', { status: 'live', reason: 'Still in use' })).statusCode).toBe(200);
+  });
+
   it('are offered only when visible in the status form', async () => {
     expect((await get(outsider, '/p/open-page/status')).body).not.toContain(slug);
     expect((await get(member, '/p/open-page/status')).body).toContain(slug);
