@@ -145,7 +145,8 @@ describe('references from open pages to a restricted one', () => {
     const form = (await get(outsider, `/p/${successor}/edit`)).body;
     expect(form).not.toContain(slug);
     const current = (await get(outsider, `/api/pages/${successor}`)).json();
-    const saved = await send(outsider, 'PUT', `/api/pages/${successor}`, { ...sampleFrontMatter, title: 'New VIP process', owners: ['pwong'], body: `${current.body}\n\nAn outsider's note.`, summary: 'Note', base_version: current.version });
+    // Sent back as read, "a restricted page" included.
+    const saved = await send(outsider, 'PUT', `/api/pages/${successor}`, { ...sampleFrontMatter, title: 'New VIP process', owners: ['pwong'], supersedes: current.supersedes, body: `${current.body}\n\nAn outsider's note.`, summary: 'Note', base_version: current.version });
     expect(saved.statusCode, saved.body).toBe(200);
     const stored = (await get(member, `/api/pages/${successor}`)).json();
     expect(stored.supersedes).toEqual([slug]);

@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
-import { redactHtml, redactText, redactValue, redactVersion, withoutHidden } from '../../auth/visibility.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { redactHtml, redactText, redactValue, redactVersion, RESTRICTED_PAGE, withoutHidden } from '../../auth/visibility.js';
 import { Type, type Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createPage, restorePage, savePage, setArchived } from '../../pages/commands.js';
@@ -52,6 +52,19 @@ function splitWrite(input: Static<typeof PageWrite>) {
   delete (frontMatter as Record<string, unknown>).base_version;
   delete (frontMatter as Record<string, unknown>).phi_override_reason;
   return { body, summary, frontMatter };
+}
+
+/**
+ * A page read from this API names pages the reader may not see as "a restricted page"; sent back as it
+ * was read, that placeholder is not a slug to save. It is dropped, and the save keeps the real references.
+ */
+async function dropRestrictedPlaceholders(request: FastifyRequest): Promise<void> {
+  const body = request.body as Record<string, unknown> | null;
+  if (!body || typeof body !== 'object') return;
+  for (const field of ['supersedes', 'superseded_by']) {
+    const list = body[field];
+    if (Array.isArray(list) && list.includes(RESTRICTED_PAGE)) body[field] = list.filter((s) => s !== RESTRICTED_PAGE);
+  }
 }
 
 export async function apiRoutes(app: FastifyInstance): Promise<void> {
@@ -126,7 +139,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     return pageJson(page, request.hidden);
   });
 
-  r.put('/api/pages/:slug', { config: { access: 'write' }, schema: { params: SlugParams, body: PageUpdate } }, async (request, reply) => {
+  r.put('/api/pages/:slug', { config: { access: 'write' }, schema: { params: SlugParams, body: PageUpdate }, preValidation: dropRestrictedPlaceholders }, async (request, reply) => {
     try {
       const result = savePage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), request.params.slug, { ...splitWrite(request.body), baseVersion: request.body.base_version });
       return { ...pageJson(result.page, request.hidden), unchanged: result.unchanged };
