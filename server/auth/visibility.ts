@@ -42,13 +42,31 @@ export const NOTHING_HIDDEN: ReadonlySet<string> = Object.freeze(new Set<string>
 export const RESTRICTED_PAGE = 'a restricted page';
 
 /**
- * A matcher for every hidden slug standing as a whole word (not part of a longer slug), or null when
- * nothing is hidden. Slugs are lowercase letters, digits and dashes, so they need no escaping.
+ * Matchers for the hidden slugs: standing as a whole word (not part of a longer slug), as a labelled
+ * [[link]], and as a rendered link. Slugs are lowercase letters, digits and dashes: no escaping needed.
  */
-function hiddenPattern(hidden: ReadonlySet<string>): RegExp | null {
+interface HiddenPatterns {
+  word: RegExp;
+  labelled: RegExp;
+  link: RegExp;
+}
+
+/** Made once per set (a request's hidden set is redacted with many times: every version, every list row). */
+const compiled = new WeakMap<ReadonlySet<string>, HiddenPatterns>();
+
+function patternsFor(hidden: ReadonlySet<string>): HiddenPatterns | null {
   if (hidden.size === 0) return null;
-  const slugs = [...hidden].sort((a, b) => b.length - a.length);
-  return new RegExp(`(?<![a-z0-9-])(?:${slugs.join('|')})(?![a-z0-9-])`, 'g');
+  let p = compiled.get(hidden);
+  if (!p) {
+    const any = [...hidden].sort((a, b) => b.length - a.length).join('|');
+    p = {
+      word: new RegExp(`(?<![a-z0-9-])(?:${any})(?![a-z0-9-])`, 'g'),
+      labelled: new RegExp(`\\[\\[(?:${any})\\|[^[\\]\n]*\\]\\]`, 'g'),
+      link: new RegExp(`<a href="/p/(?:${any})(?:[#?][^"]*)?"[^>]*>[\\s\\S]*?</a>`, 'g'),
+    };
+    compiled.set(hidden, p);
+  }
+  return p;
 }
 
 /**
@@ -56,18 +74,15 @@ function hiddenPattern(hidden: ReadonlySet<string>): RegExp | null {
  * a [[link|label]] to a hidden page loses its label too, which may well be the page's title.
  */
 export function redactText(text: string, hidden: ReadonlySet<string>): string {
-  const re = hiddenPattern(hidden);
-  if (!re) return text;
-  const labelled = new RegExp(`\\[\\[(?:${[...hidden].join('|')})\\|[^[\\]\n]*\\]\\]`, 'g');
-  return text.replace(labelled, `[[${RESTRICTED_PAGE}]]`).replace(re, RESTRICTED_PAGE);
+  const p = patternsFor(hidden);
+  return p ? text.replace(p.labelled, `[[${RESTRICTED_PAGE}]]`).replace(p.word, RESTRICTED_PAGE) : text;
 }
 
 /** Any JSON value with every hidden slug in its strings replaced (object keys are left as they are). */
 export function redactValue<T>(value: T, hidden: ReadonlySet<string>): T {
-  const re = hiddenPattern(hidden);
-  if (!re) return value;
+  if (!patternsFor(hidden)) return value;
   const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return v.replace(re, RESTRICTED_PAGE);
+    if (typeof v === 'string') return redactText(v, hidden);
     if (Array.isArray(v)) return v.map(walk);
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
     return v;
@@ -80,10 +95,8 @@ export function redactValue<T>(value: T, hidden: ReadonlySet<string>): T {
  * no label: a label may well be the page's title), then any remaining mention of a hidden slug.
  */
 export function redactHtml(html: string, hidden: ReadonlySet<string>): string {
-  const re = hiddenPattern(hidden);
-  if (!re) return html;
-  const links = new RegExp(`<a href="/p/(?:${[...hidden].join('|')})(?:[#?][^"]*)?"[^>]*>[\\s\\S]*?</a>`, 'g');
-  return html.replace(links, `<span class="wikilink restricted">${RESTRICTED_PAGE}</span>`).replace(re, RESTRICTED_PAGE);
+  const p = patternsFor(hidden);
+  return p ? html.replace(p.link, `<span class="wikilink restricted">${RESTRICTED_PAGE}</span>`).replace(p.word, RESTRICTED_PAGE) : html;
 }
 
 /** What a page version shows a viewer: its front matter, summary and body with hidden pages unnamed. */
