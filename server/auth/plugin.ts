@@ -6,6 +6,7 @@ import { userById, userForToken, type SessionUser } from './accounts.js';
 import { provisionExternalUser, ExternalSignInRefused } from './external.js';
 import { hiddenSlugs, NOBODY, NOTHING_HIDDEN, viewerFor, type Viewer } from './visibility.js';
 import { safeForLog } from './log-safety.js';
+import { NotFoundError } from '../pages/errors.js';
 import { sendError, wantsJson } from '../routes/errors.js';
 import { handBackUnsaved } from '../routes/html/unsaved.js';
 
@@ -54,6 +55,16 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * A restricted page does not exist for those outside its teams: not the page, not its history, not its
+ * diffs. Checked once the address and body have passed the same checks a missing page's would, and
+ * answered with a missing page's own error, so that hidden and missing look alike byte for byte.
+ */
+async function hideRestricted(request: FastifyRequest): Promise<void> {
+  const slug = (request.params as { slug?: unknown } | undefined)?.slug;
+  if (typeof slug === 'string' && request.hidden?.has(slug)) throw new NotFoundError(`There is no page "${slug}".`);
+}
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** What a person who must choose a new password may still reach. */
@@ -78,6 +89,8 @@ async function authorization(app: FastifyInstance): Promise<void> {
     if (preset === 'public') return;
     const access = (route.config as { access?: Access } | undefined)?.access;
     if (!access) throw new Error(`Route ${String(route.method)} ${route.url} declares no access level`);
+    // Last of the route's own steps, after every app-wide one (the view's user menu included).
+    if (route.url.includes(':slug')) route.preHandler = [...(route.preHandler ? [route.preHandler].flat() : []), hideRestricted];
     for (const method of [route.method].flat()) app.routeTable.push({ method, url: route.url, access });
   });
 
@@ -150,11 +163,6 @@ async function authorization(app: FastifyInstance): Promise<void> {
     if (!roleAllows(request.user.role, access)) {
       const need = access === 'write' ? 'an editor or admin' : access === 'audit' ? 'an auditor or admin' : access === 'admin' ? 'an admin' : 'signed in';
       return sendError(request, reply, { statusCode: 403, error: 'Forbidden', message: `Your role (${request.user.role}) cannot do this: you must be ${need}.` });
-    }
-    // A restricted page does not exist for those outside its teams: not the page, not its history, not its diffs.
-    const slug = (request.params as { slug?: unknown } | undefined)?.slug;
-    if (typeof slug === 'string' && request.hidden.has(slug)) {
-      return sendError(request, reply, { statusCode: 404, error: 'Not Found', message: `Nothing lives at ${request.url.split('?')[0]}.` });
     }
   });
 

@@ -11,8 +11,9 @@ import { toPageVersion, type PageVersion } from './model.js';
 import { REVIEWED_STATUSES } from './review.js';
 import { STATUS_TRANSITIONS } from './lifecycle.js';
 import { PhiRefused, refuseIfPhi, type PhiHit } from '../phi/guard.js';
-import { canSee } from '../auth/visibility.js';
+import { canSee, hiddenSlugs, redactText } from '../auth/visibility.js';
 import { referencedFiles } from '../files/refs.js';
+import { applyPatch, structuredPatch } from 'diff';
 
 export type { Actor, CommandContext } from '../core/context.js';
 
@@ -50,8 +51,9 @@ const slugRe = new RegExp(SLUG_PATTERN);
  * Validates everything a person typed and reports every problem at once, so a form can show each
  * message beside its field.
  */
-function validateDraft(ctx: CommandContext, slug: string, draft: PageDraft, extraErrors: FieldError[], summaryRequired: boolean): { fm: FrontMatter; body: string; summary: string } {
-  const body = typeof draft.body === 'string' ? draft.body.replace(/\r\n/g, '\n') : '';
+function validateDraft(ctx: CommandContext, slug: string, draft: PageDraft, extraErrors: FieldError[], summaryRequired: boolean, before?: { fm: FrontMatter; body: string }): { fm: FrontMatter; body: string; summary: string } {
+  const typed = typeof draft.body === 'string' ? draft.body.replace(/\r\n/g, '\n') : '';
+  const body = before ? keepHiddenText(ctx, before.body, typed) : typed;
   if (Buffer.byteLength(body, 'utf8') > ctx.maxBodyBytes) {
     throw new PayloadTooLargeError(`The page body is larger than the limit of ${Math.floor(ctx.maxBodyBytes / 1024)} KiB; split it into several pages.`);
   }
@@ -59,6 +61,10 @@ function validateDraft(ctx: CommandContext, slug: string, draft: PageDraft, extr
   let fm: FrontMatter | undefined;
   try {
     const normalized = normalizeFrontMatter(draft.frontMatter);
+    if (before) {
+      keepHiddenLinks(ctx, normalized, before.fm);
+      if (typeof normalized.why === 'string') normalized.why = keepHiddenText(ctx, before.fm.why, normalized.why);
+    }
     // Owners are checked against the directory even when other fields fail, so the form shows every problem.
     const owners = Array.isArray(normalized.owners) ? normalized.owners.filter((o): o is string => typeof o === 'string') : [];
     const known = ctx.store.parties.existing(owners);
@@ -76,7 +82,7 @@ function validateDraft(ctx: CommandContext, slug: string, draft: PageDraft, extr
     }
     fm = orderFrontMatter(checkFrontMatter(normalized, ctx.systems));
     if (!ctx.verbatim) {
-      errors.push(...supersessionErrors(ctx, slug, fm));
+      errors.push(...supersessionErrors(ctx, slug, fm, before?.fm));
       // A page with a successor is superseded: the banner and the reports rely on the status saying so.
       if (fm.superseded_by?.length && REVIEWED_STATUSES.includes(fm.status)) fm = { ...fm, status: 'superseded' };
     }
@@ -122,6 +128,8 @@ export function createPage(ctx: CommandContext, input: CreatePageInput): PageVer
   const touched: Touched[] = [];
   const row = ctx.store.transaction(() => {
     if (ctx.store.pages.head(slug)) {
+      // A restricted page the author may not see still holds its address; the refusal names neither it nor its title.
+      if (hiddenFromActor(ctx).has(slug)) throw new ValidationError([{ field: 'slug', message: 'This address is not available; choose another slug.' }], 409);
       throw new ValidationError([{ field: 'slug', message: `A page with the slug "${slug}" already exists. Choose another slug, or edit that page.` }], 409);
     }
     const headFields = { slug, current_version: 1, title: fm.title, system: fm.system, module: fm.module ?? null, status: fm.status, created_at: at, updated_at: at, updated_by: ctx.actor.username };
@@ -145,12 +153,14 @@ export function savePage(ctx: CommandContext, slug: string, input: SavePageInput
 }
 
 function saveVersion(ctx: CommandContext, slug: string, input: SavePageInput, action: 'page.saved' | 'page.restored' | 'page.status_changed', details: Record<string, unknown>): SaveResult {
-  if (!ctx.store.pages.head(slug)) throw new NotFoundError(`There is no page "${slug}".`);
+  const existing = ctx.store.pages.head(slug);
+  if (!existing) throw new NotFoundError(`There is no page "${slug}".`);
   const baseErrors: FieldError[] = [];
   if (!Number.isInteger(input.baseVersion) || input.baseVersion < 1) {
     baseErrors.push({ field: 'base_version', message: 'base_version must be the version number the edit started from.' });
   }
-  const { fm, body, summary } = validateDraft(ctx, slug, input, baseErrors, true);
+  const before = JSON.parse(ctx.store.pages.version(existing.id, existing.current_version)!.front_matter) as FrontMatter;
+  const { fm, body, summary } = validateDraft(ctx, slug, input, baseErrors, true, { fm: before, body: ctx.store.pages.version(existing.id, existing.current_version)!.body });
   const at = (ctx.at ?? new Date()).toISOString();
   const touched: Touched[] = [];
   const result = ctx.store.transaction(() => {
@@ -227,6 +237,8 @@ export function restorePage(ctx: CommandContext, slug: string, input: RestoreInp
  * nothing is ever deleted, and the wiki as of any date still shows the page where it belonged.
  */
 export function setArchived(ctx: CommandContext, slug: string, archived: boolean, summary: string): PageVersion {
+  // The page first, as every command does: a page someone may not see must answer exactly as a missing one.
+  if (!ctx.store.pages.head(slug)) throw new NotFoundError(`There is no page "${slug}".`);
   const why = (summary ?? '').trim();
   if (!why) throw new ValidationError([{ field: 'summary', message: `Say why the page is being ${archived ? 'archived' : 'unarchived'}.` }]);
   // The summary becomes the version summary every reader sees.
@@ -255,16 +267,59 @@ interface Touched {
   version: number;
 }
 
-/** A page cannot supersede itself, supersede and be superseded by the same page, or name pages that do not exist. */
-function supersessionErrors(ctx: CommandContext, slug: string, fm: FrontMatter): FieldError[] {
+/** The restricted pages the person saving may not see; none for the CLI and the server itself. */
+function hiddenFromActor(ctx: CommandContext): Set<string> {
+  return ctx.actor.viewer ? hiddenSlugs(ctx.store, ctx.actor.viewer) : new Set();
+}
+
+/**
+ * An editor never saw the restricted pages this page names (the form and the API show them as "a
+ * restricted page"), so leaving them out of a draft does not unname them: they are kept as they were.
+ */
+function keepHiddenLinks(ctx: CommandContext, normalized: Record<string, unknown>, before: FrontMatter): void {
+  const hidden = hiddenFromActor(ctx);
+  if (hidden.size === 0) return;
+  for (const field of ['supersedes', 'superseded_by'] as const) {
+    const kept = (before[field] ?? []).filter((s) => hidden.has(s));
+    if (kept.length === 0) continue;
+    const now = Array.isArray(normalized[field]) ? (normalized[field] as unknown[]) : [];
+    normalized[field] = [...now, ...kept.filter((s) => !now.includes(s))];
+  }
+}
+
+/**
+ * An editor is shown "a restricted page" where the text names a page they may not see, and sends that
+ * back. Their edit is replayed onto the stored text, so the names they never saw stay where they were;
+ * only a line they changed themselves takes their words.
+ */
+function keepHiddenText(ctx: CommandContext, stored: string, typed: string): string {
+  const hidden = hiddenFromActor(ctx);
+  const shown = redactText(stored, hidden);
+  if (shown === stored || typed === stored) return typed;
+  // Every text gains a final newline, so a last line is not "changed" just by text being added after it.
+  const merged = applyPatch(`${stored}\n`, structuredPatch('', '', `${shown}\n`, `${typed}\n`, '', '', { context: 0 }), {
+    compareLine: (_n, line, _op, patchContent) => redactText(line, hidden) === patchContent,
+  });
+  return merged === false ? typed : merged.slice(0, -1);
+}
+
+/**
+ * A page cannot supersede itself, supersede and be superseded by the same page, or name pages that do
+ * not exist. A page its author may not see counts as not existing, with the same message, so that
+ * neither the answer nor the mirrored version written into that page gives it away.
+ */
+function supersessionErrors(ctx: CommandContext, slug: string, fm: FrontMatter, before?: FrontMatter): FieldError[] {
   const errors: FieldError[] = [];
+  const hidden = hiddenFromActor(ctx);
   for (const field of ['supersedes', 'superseded_by'] as const) {
     const list = fm[field] ?? [];
     if (list.includes(slug)) {
       errors.push({ field, message: 'A page cannot supersede itself.' });
       continue;
     }
-    const missing = ctx.laterPagesMayFollow ? [] : list.filter((s) => !ctx.store.pages.head(s));
+    // A link already on the page was made by someone who could see both pages; it may stay.
+    const unseen = (s: string) => hidden.has(s) && !(before?.[field] ?? []).includes(s);
+    const missing = ctx.laterPagesMayFollow ? [] : list.filter((s) => !ctx.store.pages.head(s) || unseen(s));
     if (missing.length > 0) errors.push({ field, message: `No page has the slug ${missing.join(', ')}; ${field === 'supersedes' ? 'a page can only supersede' : 'only'} an existing page${field === 'supersedes' ? '' : ' can supersede this one'}.` });
   }
   const both = (fm.supersedes ?? []).filter((s) => (fm.superseded_by ?? []).includes(s));
@@ -353,6 +408,10 @@ export function changeStatus(ctx: CommandContext, slug: string, input: StatusCha
   const successor = (input.supersededBy ?? '').trim().toLowerCase();
   if (status === 'superseded' && !successor && !fm.superseded_by?.length) {
     errors.push({ field: 'superseded_by', message: 'Name the page that supersedes this one.' });
+  }
+  // Back in service would unname the successor, and the person may not see it (the page says "superseded by a restricted page").
+  if (STATUSES.includes(status) && REVIEWED_STATUSES.includes(status) && (fm.superseded_by ?? []).some((s) => hiddenFromActor(ctx).has(s))) {
+    errors.push({ field: 'status', message: 'A restricted page you cannot see supersedes this one; only a member of its team can put this page back in service.' });
   }
   if (errors.length > 0) throw new ValidationError(errors);
   refuseIfPhi(ctx.phi, { reason });

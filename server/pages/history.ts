@@ -4,6 +4,9 @@ import { NotFoundError } from '../core/errors.js';
 import { diffFrontMatter, type FieldChange } from './diff.js';
 import { getCurrentPage, getPageVersion, listVersions } from './queries.js';
 import type { VersionSummary } from './model.js';
+import { redactVersion } from '../auth/visibility.js';
+
+const NONE: ReadonlySet<string> = new Set();
 
 export interface HistoryEntry extends VersionSummary {
   /** Front matter fields that differ from the version before, plus "body" when the text changed. */
@@ -11,8 +14,8 @@ export interface HistoryEntry extends VersionSummary {
 }
 
 /** Every version, newest first, with the names of the fields each one changed. */
-export function pageHistory(store: Store, slug: string): HistoryEntry[] {
-  const versions = listVersions(store, slug);
+export function pageHistory(store: Store, slug: string, hidden: ReadonlySet<string> = NONE): HistoryEntry[] {
+  const versions = listVersions(store, slug).map((v) => redactVersion(v, hidden));
   const bodies = new Map<number, string>();
   return versions.map((v, i) => {
     const prev = versions[i + 1];
@@ -108,10 +111,13 @@ export function diffText(from: string, to: string): { lines: DiffLine[]; rows: S
   return { lines, rows };
 }
 
-/** Any two versions compared; `from` after `to` simply gives the reverse diff. */
-export function diffVersions(store: Store, slug: string, from: number, to: number): VersionDiff {
-  const a = getPageVersion(store, slug, from);
-  const b = getPageVersion(store, slug, to);
+/**
+ * Any two versions compared; `from` after `to` simply gives the reverse diff. Pages in `hidden` are
+ * unnamed in both versions before comparing, so no fragment of their slugs survives in the word diff.
+ */
+export function diffVersions(store: Store, slug: string, from: number, to: number, hidden: ReadonlySet<string> = NONE): VersionDiff {
+  const a = redactVersion(getPageVersion(store, slug, from), hidden);
+  const b = redactVersion(getPageVersion(store, slug, to), hidden);
   const { lines, rows } = diffText(a.body, b.body);
   return {
     slug,
@@ -134,13 +140,13 @@ export interface BlameLine {
 }
 
 /** For each line of the current body, the version that introduced it. */
-export function blame(store: Store, slug: string): BlameLine[] {
-  const current = getCurrentPage(store, slug);
-  const versions = listVersions(store, slug).reverse();
+export function blame(store: Store, slug: string, hidden: ReadonlySet<string> = NONE): BlameLine[] {
+  const current = redactVersion(getCurrentPage(store, slug), hidden);
+  const versions = listVersions(store, slug).reverse().map((v) => redactVersion(v, hidden));
   let text = '';
   let origins: number[] = [];
   for (const v of versions) {
-    const body = v.version === current.version ? current.body : getPageVersion(store, slug, v.version).body;
+    const body = v.version === current.version ? current.body : redactVersion(getPageVersion(store, slug, v.version), hidden).body;
     const next: number[] = [];
     let oldIndex = 0;
     for (const part of diffLines(text, terminated(body))) {

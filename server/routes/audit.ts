@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { redactText, redactValue } from '../auth/visibility.js';
 import { stringify } from 'csv-stringify/sync';
 import { AUDIT_ACTIONS, recordAudit } from '../audit/log.js';
 import { describeReport, verifyStore } from '../audit/verify.js';
@@ -62,8 +63,9 @@ function toFilter(q: AuditQuery, systems: string[]): AuditFilter {
   return f;
 }
 
-function eventJson(e: AuditRow) {
-  return { id: e.id, at: e.at, actor: e.actor, action: e.action, target: e.target, client: e.client, details: JSON.parse(e.details) as unknown, prev_hash: e.prev_hash, hash: e.hash };
+/** One event as shown to a reader; pages this reader may not see are named "a restricted page" in its details. */
+function eventJson(e: AuditRow, hidden: ReadonlySet<string>) {
+  return { id: e.id, at: e.at, actor: e.actor, action: e.action, target: e.target, client: e.client, details: redactValue(JSON.parse(e.details) as unknown, hidden), prev_hash: e.prev_hash, hash: e.hash };
 }
 
 /** The audit log: screens and API for auditors and admins, exports that are themselves audited. */
@@ -79,7 +81,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
     const filter = { ...toFilter(q, app.config.systems), hiddenTargets: [...request.hidden] };
     const page = q.p ?? 1;
     const total = app.store.audit.count(filter);
-    const events = app.store.audit.search(filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).map(eventJson);
+    const events = app.store.audit.search(filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).map((e) => eventJson(e, request.hidden));
     const params = new URLSearchParams(Object.entries({ actor: q.actor, action: q.action, page: q.page, system: q.system, from: q.from, to: q.to }).filter(([, v]) => v) as [string, string][]).toString();
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     return reply.view('audit', {
@@ -107,7 +109,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
     const filter = { ...toFilter(request.query, app.config.systems), hiddenTargets: [...request.hidden] };
     const limit = request.query.limit ?? PAGE_SIZE;
     const page = request.query.p ?? 1;
-    return { total: app.store.audit.count(filter), page, limit, events: app.store.audit.search(filter, limit, (page - 1) * limit).map(eventJson) };
+    return { total: app.store.audit.count(filter), page, limit, events: app.store.audit.search(filter, limit, (page - 1) * limit).map((e) => eventJson(e, request.hidden)) };
   });
 
   /** Writes the export and records it, in one place for the API and the screen. */
@@ -116,11 +118,12 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
     const rows = app.store.audit.search(filter, Number.MAX_SAFE_INTEGER, 0);
     exportEvent(request, format, filter, rows.length);
     if (format === 'json') {
-      const events = rows.map(eventJson);
+      const events = rows.map((e) => eventJson(e, request.hidden));
       reply.header('Content-Disposition', 'attachment; filename="whywiki-audit.json"');
-      return reply.send({ exported_at: app.clock().toISOString(), filter, count: events.length, events });
+      // The filter is shown without the list of hidden pages it carries: that list is exactly what must not be seen.
+      return reply.send({ exported_at: app.clock().toISOString(), filter: { ...filter, hiddenTargets: undefined }, count: events.length, events });
     }
-    const csv = stringify(rows.map((e) => [e.id, e.at, e.actor, e.action, e.target ?? '', e.client ?? '', e.details, e.prev_hash ?? '', e.hash]), {
+    const csv = stringify(rows.map((e) => [e.id, e.at, e.actor, e.action, e.target ?? '', e.client ?? '', redactText(e.details, request.hidden), e.prev_hash ?? '', e.hash]), {
       header: true,
       columns: ['id', 'at', 'actor', 'action', 'target', 'client', 'details', 'prev_hash', 'hash'],
     });

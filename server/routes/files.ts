@@ -5,8 +5,7 @@ import { Slug } from '../pages/schema.js';
 import { attachFile, FilePhiRefused, type AttachedFile } from '../files/commands.js';
 import { FileRefused, acceptedFor } from '../files/policy.js';
 import { fileMarkdown, fileUrl } from '../files/refs.js';
-import slugify from '@sindresorhus/slugify';
-import { ValidationError } from '../pages/errors.js';
+import { NotFoundError, ValidationError } from '../core/errors.js';
 import { commandContext, phiOverrideOf } from './command-context.js';
 import { sendError, toErrorBody } from './errors.js';
 
@@ -71,12 +70,11 @@ export async function withFormUpload(app: FastifyInstance, request: FastifyReque
   const body = (request.body ?? {}) as Record<string, unknown>;
   const part = body.file;
   if (!isUploadedPart(part) || (part.filename === '' && part.data.length === 0)) return;
-  const target = slug?.trim() || (typeof values.title === 'string' ? slugify(values.title, { decamelize: false }).slice(0, 80).replace(/-+$/, '') : '');
-  if (!target) throw new ValidationError([{ field: 'file', message: 'Give the page a title before adding a file, so the file knows which page it belongs to.' }]);
+  // Files go to a page that exists (so a restricted page's address cannot be probed by uploading to it).
+  if (!slug || !app.store.pages.head(slug)) throw new ValidationError([{ field: 'file', message: 'Create the page first, then add screenshots and files from its editor.' }]);
   try {
-    const file = await uploadFromRequest(app, request, target, part, { alt: body.file_alt, phi_override_reason: body.phi_override_reason });
+    const file = await uploadFromRequest(app, request, slug, part, { alt: body.file_alt, phi_override_reason: body.phi_override_reason });
     values.body = `${(values.body ?? '').replace(/\s+$/, '')}\n\n${fileMarkdown(file, typeof body.file_alt === 'string' ? body.file_alt : undefined)}\n`;
-    if (!slug?.trim()) values.slug = target;
   } catch (e) {
     if (e instanceof FilePhiRefused) throw new ValidationError(e.errors, 422);
     if (e instanceof FileRefused) throw new ValidationError([{ field: 'file', message: e.message }], 400);
@@ -102,6 +100,8 @@ export async function fileRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
+      // Files belong to a page that exists: a missing page answers exactly as a hidden one does.
+      if (!app.store.pages.head(request.params.slug)) throw new NotFoundError(`There is no page "${request.params.slug}".`);
       if (!request.isMultipart()) {
         return sendError(request, reply, { statusCode: 415, error: 'Unsupported Media Type', message: 'Send the file as multipart/form-data, in a field named "file" (and optionally "alt").' });
       }
@@ -115,7 +115,9 @@ export async function fileRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  r.get('/api/pages/:slug/attachments', { config: { access: 'read' }, schema: { params: SlugParams, response: { 200: AttachmentsReply } } }, async (request) => ({
+  r.get('/api/pages/:slug/attachments', { config: { access: 'read' }, schema: { params: SlugParams, response: { 200: AttachmentsReply } } }, async (request) => {
+    if (!app.store.pages.head(request.params.slug)) throw new NotFoundError(`There is no page "${request.params.slug}".`);
+    return {
     attachments: app.store.files.forPage(request.params.slug).map((f) => ({
       name: f.name,
       url: fileUrl(f.slug, f.sha256, f.name),
@@ -128,7 +130,8 @@ export async function fileRoutes(app: FastifyInstance): Promise<void> {
       added_by: f.added_by,
       added_at: f.added_at,
     })),
-  }));
+    };
+  });
 
   r.get(
     '/p/:slug/files/:sha256/:name',

@@ -79,6 +79,7 @@ export class PageStore {
   private readonly versionsStmt;
   private readonly listStmt;
   private readonly countStmt;
+  private readonly openCountStmt;
   private readonly recentStmt;
   private readonly ownedByStmt;
   private readonly clearOwnersStmt;
@@ -131,6 +132,7 @@ export class PageStore {
        WHERE p.archived = 0 ORDER BY p.slug LIMIT ? OFFSET ?`,
     );
     this.countStmt = db.prepare<[], number>('SELECT count(*) FROM pages WHERE archived = 0').pluck();
+    this.openCountStmt = db.prepare<[], number>('SELECT count(*) FROM pages WHERE archived = 0 AND restricted_to IS NULL').pluck();
     this.recentStmt = db.prepare<[number], ChangeRow>(
       `SELECT v.page_id, v.version, v.slug, v.front_matter, v.summary, v.author, v.created_at, v.prev_hash, v.hash, v.archived, p.title, p.system
        FROM page_versions v JOIN pages p ON p.id = v.page_id WHERE p.archived = 0
@@ -286,6 +288,11 @@ export class PageStore {
 
   count(): number {
     return this.countStmt.get() as number;
+  }
+
+  /** Pages in the lists that are not restricted to any team. */
+  openCount(): number {
+    return this.openCountStmt.get() as number;
   }
 
   recentChanges(limit: number): ChangeRow[] {

@@ -6,6 +6,8 @@ import type { VersionRow } from '../store/pages.js';
 import { orderFrontMatter, type FrontMatter } from '../pages/schema.js';
 import { recordAudit } from '../audit/log.js';
 import { exportFiles } from './files.js';
+import { canonicalJson } from '../core/hash.js';
+import { redactText, redactValue } from '../auth/visibility.js';
 
 /**
  * The export layout, which `import` reads back:
@@ -36,12 +38,29 @@ export interface ExportOptions {
   actor?: string;
 }
 
-export function versionFile(row: VersionRow): string {
-  const fm = orderFrontMatter(JSON.parse(row.front_matter) as FrontMatter);
-  const revision: Record<string, unknown> = { version: row.version, author: row.author, date: row.created_at, summary: row.summary, hash: row.hash };
+export function versionFile(row: VersionRow, left: ReadonlySet<string> = new Set(), withHash = true): string {
+  const shown = unnamed(row, left);
+  const fm = orderFrontMatter(shown.frontMatter);
+  const revision: Record<string, unknown> = { version: row.version, author: row.author, date: row.created_at, summary: shown.summary, ...(withHash ? { hash: row.hash } : {}) };
   if (row.archived) revision.archived = true;
   const yaml = YAML.stringify({ ...fm, revision }, { lineWidth: 0 });
-  return `---\n${yaml}---\n${row.body}`;
+  return `---\n${yaml}---\n${shown.body}`;
+}
+
+/**
+ * A version with the restricted pages left out of the export unnamed: dropped from `supersedes` and
+ * `superseded_by` (the pages are not in the export to link to) and "a restricted page" in summary and
+ * body. Such a version no longer reproduces its hash, nor do the versions chained after it, so a page
+ * with one is exported without hashes and an import records it afresh instead of refusing it as tampered.
+ */
+function unnamed(row: VersionRow, left: ReadonlySet<string>): { frontMatter: FrontMatter; summary: string; body: string; changed: boolean } {
+  const fm = JSON.parse(row.front_matter) as FrontMatter;
+  if (left.size === 0) return { frontMatter: fm, summary: row.summary, body: row.body, changed: false };
+  const next: FrontMatter = redactValue({ ...fm, supersedes: fm.supersedes?.filter((s) => !left.has(s)), superseded_by: fm.superseded_by?.filter((s) => !left.has(s)) }, left);
+  for (const field of ['supersedes', 'superseded_by'] as const) if (!next[field]?.length) delete next[field];
+  const summary = redactText(row.summary, left);
+  const body = redactText(row.body, left);
+  return { frontMatter: next, summary, body, changed: canonicalJson(next) !== canonicalJson(fm) || summary !== row.summary || body !== row.body };
 }
 
 export class ExportError extends Error {}
@@ -58,20 +77,22 @@ export function exportStore(store: Store, dir: string, options: ExportOptions = 
   fs.writeFileSync(path.join(out, 'people.yaml'), YAML.stringify({ people, teams }, { lineWidth: 0 }));
 
   const heads = store.pages.allHeads().filter((h) => (!options.system || h.system === options.system) && (options.includeRestricted || !h.restricted_to));
+  const left: ReadonlySet<string> = options.includeRestricted ? new Set() : new Set(store.pages.restrictions().map((r) => r.slug));
   const reviews: Record<string, unknown>[] = [];
   let versions = 0;
   heads.forEach((head, i) => {
     const rows = store.pages.chain(head.id);
     const current = rows[rows.length - 1]!;
-    fs.writeFileSync(path.join(out, 'pages', `${head.slug}.md`), versionFile(current));
+    const hashes = !rows.some((r) => unnamed(r, left).changed);
+    fs.writeFileSync(path.join(out, 'pages', `${head.slug}.md`), versionFile(current, left, hashes));
     const hist = path.join(out, 'history', head.slug);
     fs.mkdirSync(hist, { recursive: true });
-    for (const row of rows.slice(0, -1)) fs.writeFileSync(path.join(hist, `${row.version}.md`), versionFile(row));
+    for (const row of rows.slice(0, -1)) fs.writeFileSync(path.join(hist, `${row.version}.md`), versionFile(row, left, hashes));
     fs.writeFileSync(
       path.join(hist, 'versions.yaml'),
-      YAML.stringify({ slug: head.slug, versions: rows.map((r) => clean({ version: r.version, author: r.author, date: r.created_at, summary: r.summary, hash: r.hash, prev_hash: r.prev_hash, archived: r.archived ? true : undefined })) }, { lineWidth: 0 }),
+      YAML.stringify({ slug: head.slug, versions: rows.map((r) => clean({ version: r.version, author: r.author, date: r.created_at, summary: unnamed(r, left).summary, hash: hashes ? r.hash : undefined, prev_hash: hashes ? r.prev_hash : undefined, archived: r.archived ? true : undefined })) }, { lineWidth: 0 }),
     );
-    for (const r of store.pages.reviews(head.id, 1_000_000).reverse()) reviews.push(clean({ page: head.slug, by: r.reviewer, at: r.reviewed_at, note: r.note, version: r.version }));
+    for (const r of store.pages.reviews(head.id, 1_000_000).reverse()) reviews.push(clean({ page: head.slug, by: r.reviewer, at: r.reviewed_at, note: r.note === null ? null : redactText(r.note, left), version: r.version }));
     versions += rows.length;
     options.onProgress?.(i + 1, heads.length);
   });

@@ -12,6 +12,7 @@ import { VIEWS_DIR } from '../paths.js';
 import { recordAudit } from '../audit/log.js';
 import { ExportError } from './export.js';
 import { referencedFiles } from '../files/refs.js';
+import { redactHtml, redactText, RESTRICTED_PAGE } from '../auth/visibility.js';
 
 const require = createRequire(import.meta.url);
 
@@ -54,6 +55,10 @@ export function exportOffline(store: Store, config: Pick<Config, 'ticketUrl' | '
   // A downtime copy is handed around on USB sticks: restricted pages stay out unless asked for.
   const rows = store.pages.allCurrent().filter((r) => (!options.system || r.system === options.system) && (options.includeRestricted || !r.restricted_to));
   const slugs = new Set(rows.map((r) => r.slug));
+  // Restricted pages left out of the copy are "a restricted page" wherever an open page refers to them.
+  const left: ReadonlySet<string> = options.includeRestricted ? new Set() : new Set(store.pages.restrictions().map((r) => r.slug));
+  const exists = (s: string) => slugs.has(s) || left.has(s);
+  const titleOf = (s: string) => (left.has(s) ? RESTRICTED_PAGE : rows.find((r) => r.slug === s)?.title ?? s);
   const parties = new Map(store.parties.all().map((p) => [p.handle, p]));
   const exportedAt = new Date().toISOString();
   const docs: Record<string, { t: string; s: string; m: string; st: string; w: string }> = {};
@@ -84,8 +89,8 @@ export function exportOffline(store: Store, config: Pick<Config, 'ticketUrl' | '
   function writePage(row: (typeof rows)[number]): void {
     const fm = JSON.parse(row.front_matter) as FrontMatter;
     const version = store.pages.version(row.id, row.current_version)!;
-    const render = (md: string) => localLinks(renderMarkdown(md, { pageExists: (s) => slugs.has(s) }).html, '../');
-    const body = renderMarkdown(version.body, { pageExists: (s) => slugs.has(s) });
+    const render = (md: string) => localLinks(redactHtml(renderMarkdown(md, { pageExists: exists }).html, left), '../');
+    const body = renderMarkdown(version.body, { pageExists: exists });
     const owners = fm.owners.map((h) => ({ name: parties.get(h)?.name ?? h, departed: parties.get(h)?.status === 'departed', team: parties.get(h)?.kind === 'team' }));
     const html = pageTpl({
       fm,
@@ -94,12 +99,12 @@ export function exportOffline(store: Store, config: Pick<Config, 'ticketUrl' | '
       updatedAt: row.updated_at,
       author: parties.get(version.author)?.name ?? version.author,
       whyHtml: render(fm.why),
-      bodyHtml: localLinks(body.html, '../'),
+      bodyHtml: localLinks(redactHtml(body.html, left), '../'),
       toc: body.toc,
       owners,
       link: (s: string) => (slugs.has(s) ? `${s}.html` : null),
-      supersedes: (fm.supersedes ?? []).map((s) => ({ slug: s, title: rows.find((r) => r.slug === s)?.title ?? s, here: slugs.has(s) })),
-      supersededBy: (fm.superseded_by ?? []).map((s) => ({ slug: s, title: rows.find((r) => r.slug === s)?.title ?? s, here: slugs.has(s) })),
+      supersedes: (fm.supersedes ?? []).map((s) => ({ slug: s, title: titleOf(s), here: slugs.has(s) })),
+      supersededBy: (fm.superseded_by ?? []).map((s) => ({ slug: s, title: titleOf(s), here: slugs.has(s) })),
       backlinks: store.pages.backlinks(row.slug).filter((b) => slugs.has(b.slug) && b.slug !== row.slug),
     });
     fs.writeFileSync(path.join(out, 'p', `${row.slug}.html`), layout({ title: fm.title, root: '../', body: html, exportedAt }));
@@ -112,8 +117,8 @@ export function exportOffline(store: Store, config: Pick<Config, 'ticketUrl' | '
         fs.writeFileSync(path.join(out, 'files', sha, decodeURIComponent(name).replace(/[/\\]/g, '-')), stored.bytes);
       }
     }
-    builder.add({ slug: row.slug, title: fm.title, why: fm.why, body: version.body, tags: (fm.tags ?? []).join(' '), tickets: (fm.tickets ?? []).join(' '), owners: owners.map((o) => o.name).join(' ') });
-    docs[row.slug] = { t: fm.title, s: fm.system, m: fm.module ?? '', st: fm.status, w: fm.why.replace(/\s+/g, ' ').slice(0, 220) };
+    builder.add({ slug: row.slug, title: fm.title, why: redactText(fm.why, left), body: redactText(version.body, left), tags: (fm.tags ?? []).join(' '), tickets: (fm.tickets ?? []).join(' '), owners: owners.map((o) => o.name).join(' ') });
+    docs[row.slug] = { t: fm.title, s: fm.system, m: fm.module ?? '', st: fm.status, w: redactText(fm.why, left).replace(/\s+/g, ' ').slice(0, 220) };
   }
 
   // The index lists only what was written, so it has no link to a page that is missing.

@@ -46,6 +46,9 @@ const MATRIX: Record<string, Access> = {
 /** Where a route answers differently from its level, and why. */
 const EVERYONE = (status: number) => Object.fromEntries((['signed out', 'reader', 'editor', 'auditor', 'admin', 'team member', 'non-member'] as const).map((w) => [w, status]));
 const EXCEPTIONS: Record<string, Partial<Record<string, number>>> = {
+  // The upload takes a multipart body, checked by the route after the page is found: a hidden page is
+  // missing first, with the same 404 a missing page gets.
+  'POST /api/pages/:slug/attachments': { 'non-member': 404 },
   // Signing in is CSRF-protected too (login CSRF): the probe carries no token. Token clients need no CSRF
   // token, and meet the form's validation instead.
   'POST /login': { ...EVERYONE(400), 'signed out': 403 },
@@ -67,7 +70,9 @@ function expected(key: string, access: Access, who: Who, restrictedSlug: boolean
   const [method, url] = key.split(' ') as [string, string];
   const exception = EXCEPTIONS[key]?.[who];
   if (exception !== undefined) return exception;
-  if (who === 'non-member' && restrictedSlug) return 404;
+  // A hidden page answers exactly as a missing one: 404 to a read; a write here carries a field no route
+  // accepts, so validation refuses it first (400), as it would for a page that does not exist.
+  if (who === 'non-member' && restrictedSlug) return method === 'GET' ? 404 : 400;
   const role = who === 'team member' || who === 'non-member' ? 'editor' : who;
   if (access === 'public') return 'allowed';
   if (role === 'signed out') return url.startsWith('/api/') ? 401 : method === 'GET' ? 303 : 401;

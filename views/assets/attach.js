@@ -9,8 +9,6 @@
   const csrf = form.querySelector('input[name="_csrf"]').value;
   const status = box.querySelector('.attach-status');
   const plain = box.querySelector('.attach-plain');
-  const slugField = form.querySelector('input[name="slug"]');
-  const titleField = form.querySelector('input[name="title"]');
 
   // The script takes over from the plain field: a button, and the body itself as the drop target.
   plain.hidden = true;
@@ -30,15 +28,9 @@
   });
   box.prepend(button, picker);
 
-  // The slug a new page will get, so its files belong to it from the start; kept once chosen.
+  // Files belong to a page that exists: the box is only on an existing page's editor.
   function targetSlug() {
-    if (box.dataset.slug) return box.dataset.slug;
-    let slug = (slugField && slugField.value.trim()) || '';
-    if (!slug && titleField) {
-      slug = titleField.value.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/&/g, ' and ').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80).replace(/-+$/, '');
-    }
-    if (slug && slugField) slugField.value = slug;
-    return slug;
+    return box.dataset.slug;
   }
 
   function insertAtCursor(text) {
@@ -61,10 +53,6 @@
 
   function send(file) {
     const slug = targetSlug();
-    if (!slug) {
-      line('Give the page a title first, so the file knows which page it belongs to.', 'error');
-      return;
-    }
     const row = line(`${file.name || 'pasted image'}: uploading…`);
     const bar = document.createElement('progress');
     bar.max = 100;

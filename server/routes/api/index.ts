@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
-import { withoutHidden } from '../../auth/visibility.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { redactHtml, redactText, redactValue, redactVersion, RESTRICTED_PAGE, withoutHidden } from '../../auth/visibility.js';
 import { Type, type Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createPage, restorePage, savePage, setArchived } from '../../pages/commands.js';
@@ -95,28 +95,45 @@ function splitWrite(input: Static<typeof PageWrite>) {
   return { body, summary, frontMatter };
 }
 
+/**
+ * A page read from this API names pages the reader may not see as "a restricted page"; sent back as it
+ * was read, that placeholder is not a slug to save. It is dropped, and the save keeps the real references.
+ */
+async function dropRestrictedPlaceholders(request: FastifyRequest): Promise<void> {
+  const body = request.body as Record<string, unknown> | null;
+  if (!body || typeof body !== 'object') return;
+  for (const field of ['supersedes', 'superseded_by']) {
+    const list = body[field];
+    if (Array.isArray(list) && list.includes(RESTRICTED_PAGE)) body[field] = list.filter((s) => s !== RESTRICTED_PAGE);
+  }
+}
+
 export async function apiRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   /** A page in JSON is flat: its front matter, its body, and what version this is. */
-  const pageJson = (page: PageVersion) => ({
-    slug: page.slug,
-    ...page.frontMatter,
-    body: page.body,
-    version: page.version,
-    author: page.author,
-    updated_at: page.createdAt,
-    summary: page.summary,
-    hash: page.hash,
-    archived: page.archived,
-    html: app.renderer.render(page.hash, 'body', page.body).html,
-  });
+  /** Pages this reader may not see are named "a restricted page" wherever this one refers to them. */
+  const pageJson = (page: PageVersion, hidden: ReadonlySet<string>) => {
+    const shown = redactVersion(page, hidden);
+    return {
+      slug: page.slug,
+      ...shown.frontMatter,
+      body: shown.body,
+      version: page.version,
+      author: page.author,
+      updated_at: page.createdAt,
+      summary: shown.summary,
+      hash: page.hash,
+      archived: page.archived,
+      html: redactHtml(app.renderer.render(page.hash, 'body', page.body).html, hidden),
+    };
+  };
 
   /**
    * The version a save starts from, after checking the read-only fields against the version that was read:
    * the same values are ignored, a different one is refused by name (a different slug says how to rename).
    */
-  const baseOfSave = (slug: string, input: PageUpdate): number => {
+  const baseOfSave = (slug: string, input: PageUpdate, hidden: Set<string>): number => {
     const errors: FieldError[] = [];
     if (input.slug !== undefined && input.slug !== slug) {
       errors.push({
@@ -134,7 +151,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     const sent = READ_ONLY.filter((f) => input[f] !== undefined);
     const head = app.store.pages.head(slug);
     if (errors.length === 0 && base !== undefined && sent.length > 0 && head && base >= 1 && base <= head.current_version) {
-      const read = pageJson(getPageVersion(app.store, slug, base));
+      const read = pageJson(getPageVersion(app.store, slug, base), hidden);
       for (const f of sent) {
         const same = f === 'html' ? sameHtml(input.html ?? '', read.html) : input[f] === read[f];
         if (!same) errors.push({ field: f, message: `${f} is read-only: it ${READ_ONLY_HOW[f]}. Send it as read from version ${base}, or leave it out.` });
@@ -146,7 +163,8 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/healthz', { config: { access: 'public' }, schema: { response: { 200: HealthzReply } } }, async () => ({
     status: 'ok' as const,
-    pages: app.store.pages.count(),
+    // Anyone may ask, signed in or not: restricted pages are not counted, so their number is not given away.
+    pages: app.store.pages.openCount(),
   }));
 
   r.get(
@@ -168,6 +186,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
         total = seen.length;
         pages = seen.slice(offset, offset + limit);
       }
+      pages = pages.map((p) => ({ ...p, frontMatter: redactValue(p.frontMatter, request.hidden) }));
       return {
         total,
         limit: request.query.limit ?? null,
@@ -179,16 +198,21 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(
     '/api/pages/:slug',
-    { config: { access: 'read' }, schema: { params: SlugParams, querystring: Type.Object({ as_of: Type.Optional(Type.String({ maxLength: 40 })) }), response: { 200: PageReply, 404: ErrorReply } } },
+    {
+      config: { access: 'read' },
+      schema: { params: SlugParams, querystring: Type.Object({ as_of: Type.Optional(Type.String({ maxLength: 40 })) }), response: { 200: PageReply, 404: ErrorReply } },
+      // The date is checked before the page is looked for, for a page someone may not see as for a missing one.
+      preHandler: async (request) => void (request.query.as_of === undefined || parseAsOf(request.query.as_of)),
+    },
     async (request) =>
-      pageJson(request.query.as_of === undefined ? getCurrentPage(app.store, request.params.slug) : pageAsOf(app.store, request.params.slug, parseAsOf(request.query.as_of))),
+      pageJson(request.query.as_of === undefined ? getCurrentPage(app.store, request.params.slug) : pageAsOf(app.store, request.params.slug, parseAsOf(request.query.as_of)), request.hidden),
   );
 
   r.post('/api/pages', { config: { access: 'write' }, schema: { body: PageCreate, response: { 201: PageReply, 400: ErrorReply, 409: ErrorReply, 413: ErrorReply, 422: ErrorReply } } }, async (request, reply) => {
     const slug = (request.body as { slug?: string }).slug;
     const page = createPage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), { ...splitWrite(request.body), slug });
     reply.status(201).header('Location', `/api/pages/${page.slug}`);
-    return pageJson(page);
+    return pageJson(page, request.hidden);
   });
 
   r.put(
@@ -201,21 +225,23 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
         body: PageUpdate,
         response: { 200: SavedPageReply, 400: ErrorReply, 409: ConflictReply, 413: ErrorReply, 422: ErrorReply },
       },
+      preValidation: dropRestrictedPlaceholders,
     },
     async (request, reply) => {
-      const baseVersion = baseOfSave(request.params.slug, request.body);
+      const baseVersion = baseOfSave(request.params.slug, request.body, request.hidden);
       try {
         const result = savePage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), request.params.slug, { ...splitWrite(request.body), baseVersion });
-        return { ...pageJson(result.page), unchanged: result.unchanged };
+        return { ...pageJson(result.page, request.hidden), unchanged: result.unchanged };
       } catch (e) {
         if (!(e instanceof ConflictError)) throw e;
         // The refused draft is not stored anywhere, so the answer tells the client exactly what moved.
-        const base = getPageVersion(app.store, request.params.slug, e.baseVersion);
+        const base = redactVersion(getPageVersion(app.store, request.params.slug, e.baseVersion), request.hidden);
         const current = getCurrentPage(app.store, request.params.slug);
+        const shown = redactVersion(current, request.hidden);
         return reply.status(409).send({
           ...toErrorBody(e),
-          changes: { fields: diffFrontMatter(base.frontMatter, current.frontMatter), body: diffBody(base.body, current.body).filter((l) => l.kind !== 'same') },
-          current: pageJson(current),
+          changes: { fields: diffFrontMatter(base.frontMatter, shown.frontMatter), body: diffBody(base.body, shown.body).filter((l) => l.kind !== 'same') },
+          current: pageJson(current, request.hidden),
         });
       }
     },
@@ -227,20 +253,20 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       version: v.version,
       author: v.author,
       created_at: v.createdAt,
-      summary: v.summary,
+      summary: redactText(v.summary, request.hidden),
       hash: v.hash,
       prev_hash: v.prevHash,
     })),
   }));
 
   r.get('/api/pages/:slug/versions/:n', { config: { access: 'read' }, schema: { params: VersionParams, response: { 200: PageReply, 404: ErrorReply } } }, async (request) =>
-    pageJson(getPageVersion(app.store, request.params.slug, request.params.n)),
+    pageJson(getPageVersion(app.store, request.params.slug, request.params.n), request.hidden),
   );
 
   r.get('/api/pages/:slug/diff', { config: { access: 'read' }, schema: { params: SlugParams, querystring: DiffQuery, response: { 200: DiffReply } } }, async (request) => {
     const current = getCurrentPage(app.store, request.params.slug);
     const { from, to } = defaultRange(current.version, request.query.from, request.query.to);
-    const diff = diffVersions(app.store, current.slug, from, to);
+    const diff = diffVersions(app.store, current.slug, from, to, request.hidden);
     return { slug: diff.slug, from: diff.from, to: diff.to, fields: diff.fields, body: diff.lines, stats: diff.stats };
   });
 
@@ -249,7 +275,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     return {
       slug: current.slug,
       version: current.version,
-      lines: blame(app.store, current.slug).map((l) => ({ number: l.number, text: l.text, version: l.version, author: l.author, created_at: l.createdAt, summary: l.summary })),
+      lines: blame(app.store, current.slug, request.hidden).map((l) => ({ number: l.number, text: l.text, version: l.version, author: l.author, created_at: l.createdAt, summary: l.summary })),
     };
   });
 
@@ -259,14 +285,14 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       config: { access: 'write' },
       schema: { params: SlugParams, body: Type.Object({ version: Type.Integer({ minimum: 1 }), summary: Type.String({ maxLength: 400 }) }, { additionalProperties: false }), response: { 200: PageReply } },
     },
-    async (request) => pageJson(restorePage(commandContext(app, request), request.params.slug, request.body).page),
+    async (request) => pageJson(restorePage(commandContext(app, request), request.params.slug, request.body).page, request.hidden),
   );
 
   for (const action of ['archive', 'unarchive'] as const) {
     r.post(
       `/api/pages/:slug/${action}`,
       { config: { access: 'write' }, schema: { params: SlugParams, body: Type.Object({ summary: Type.String({ maxLength: 500 }) }, { additionalProperties: false }), response: { 200: PageReply } } },
-      async (request) => pageJson(setArchived(commandContext(app, request), request.params.slug, action === 'archive', request.body.summary)),
+      async (request) => pageJson(setArchived(commandContext(app, request), request.params.slug, action === 'archive', request.body.summary), request.hidden),
     );
   }
 
@@ -280,7 +306,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       if (Buffer.byteLength(request.body.body, 'utf8') > app.config.maxBodyBytes) {
         throw new PayloadTooLargeError('The text is larger than the page size limit.');
       }
-      return reply.send( { html: renderMarkdown(request.body.body, { pageExists: (slug) => pageExists(app.store, slug) }).html });
+      return reply.send({ html: redactHtml(renderMarkdown(request.body.body, { pageExists: (slug) => pageExists(app.store, slug) }).html, request.hidden) });
     },
   );
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { withoutHidden } from '../../auth/visibility.js';
+import { redactText, redactVersion, withoutHidden } from '../../auth/visibility.js';
 import { Slug } from '../../pages/schema.js';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -110,7 +110,7 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
       owns: withoutHidden(request.hidden, app.store.pages.ownedBy(p.handle)).map((x) => ({ slug: x.slug, title: x.title, system: x.system, module: x.module, status: x.status })),
       owns_through_teams: app.store.parties.teamsOf(p.handle).map((t) => ({ team: t.handle, pages: withoutHidden(request.hidden, app.store.pages.ownedBy(t.handle)).map((x) => x.slug) })).filter((t) => t.pages.length > 0),
       review_queue: pagesOf(k, p.handle).filter((x) => x.review.overdue || x.review.dueSoon).map((x) => ({ slug: x.slug, title: x.title, due_at: x.review.dueAt, overdue: x.review.overdue })),
-      recent_edits: withoutHidden(request.hidden, app.store.pages.recentBy([p.handle, ...(account ? [account] : [])], 20)).map((v) => ({ slug: v.slug, title: v.title, version: v.version, summary: v.summary, created_at: v.created_at })),
+      recent_edits: withoutHidden(request.hidden, app.store.pages.recentBy([p.handle, ...(account ? [account] : [])], 20)).map((v) => ({ slug: v.slug, title: v.title, version: v.version, summary: redactText(v.summary, request.hidden), created_at: v.created_at })),
     };
   });
 
@@ -187,7 +187,8 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
     { config: { access: 'write' }, schema: { params: SlugParams, body: Type.Object({ status: Text(20), reason: Type.Optional(Text(400)), superseded_by: Type.Optional(Text(80)) }, { additionalProperties: false }), response: { 200: StatusReply } } },
     async (request) => {
       const { page } = changeStatus(commandContext(app, request), request.params.slug, { status: request.body.status, reason: request.body.reason ?? '', supersededBy: request.body.superseded_by });
-      return { slug: page.slug, version: page.version, status: page.frontMatter.status, superseded_by: page.frontMatter.superseded_by ?? [], summary: page.summary };
+      const shown = redactVersion(page, request.hidden);
+      return { slug: page.slug, version: page.version, status: page.frontMatter.status, superseded_by: shown.frontMatter.superseded_by ?? [], summary: shown.summary };
     },
   );
 

@@ -40,7 +40,12 @@ export async function asOfRoutes(app: FastifyInstance): Promise<void> {
     reply.redirect(`/as-of/${encodeURIComponent(request.params.date)}/`, 301),
   );
 
-  r.get('/as-of/:date/p/:slug', { config: { access: 'read' }, schema: { params: Type.Object({ date: Type.String({ maxLength: 40 }), slug: Slug }) } }, async (request, reply) => {
+  r.get('/as-of/:date/p/:slug', {
+    config: { access: 'read' },
+    schema: { params: Type.Object({ date: Type.String({ maxLength: 40 }), slug: Slug }) },
+    // The date is checked before the page is looked for, for a page someone may not see as for a missing one.
+    preHandler: async (request) => void parseAsOf(request.params.date, 'date'),
+  }, async (request, reply) => {
     const date = parseAsOf(request.params.date, 'date');
     const page = pageAsOf(app.store, request.params.slug, date);
     const current = getCurrentPage(app.store, page.slug);

@@ -29,21 +29,21 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/p/:slug/history', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request, reply) => {
     const page = getCurrentPage(app.store, request.params.slug);
-    const versions = pageHistory(app.store, page.slug).map((v, i, all) => ({ ...v, authorName: partyName(v.author), previous: all[i + 1]?.version }));
+    const versions = pageHistory(app.store, page.slug, request.hidden).map((v, i, all) => ({ ...v, authorName: partyName(v.author), previous: all[i + 1]?.version }));
     return reply.view('history', { title: `History of ${page.frontMatter.title}`, page, versions });
   });
 
   r.get('/p/:slug/diff', { config: { access: 'read' }, schema: { params: SlugParams, querystring: DiffQuery } }, async (request, reply) => {
     const page = getCurrentPage(app.store, request.params.slug);
     const { from, to } = defaultRange(page.version, request.query.from, request.query.to);
-    const diff = diffVersions(app.store, page.slug, from, to);
+    const diff = diffVersions(app.store, page.slug, from, to, request.hidden);
     const view = request.query.view ?? 'unified';
     return reply.view('diff', { title: `${page.frontMatter.title}: version ${from} → ${to}`, page, diff, split: view === 'split', versions: pageHistory(app.store, page.slug).map((v) => v.version) });
   });
 
   r.get('/p/:slug/blame', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request, reply) => {
     const page = getCurrentPage(app.store, request.params.slug);
-    const lines = blame(app.store, page.slug).map((l, i, all) => ({ ...l, authorName: partyName(l.author), first: i === 0 || all[i - 1]!.version !== l.version }));
+    const lines = blame(app.store, page.slug, request.hidden).map((l, i, all) => ({ ...l, authorName: partyName(l.author), first: i === 0 || all[i - 1]!.version !== l.version }));
     return reply.view('blame', { title: `Blame: ${page.frontMatter.title}`, page, lines });
   });
 

@@ -6,7 +6,7 @@ import { commandContext, phiOverrideOf } from '../command-context.js';
 import { markReviewed } from '../../pages/review.js';
 import { pagesOf } from '../../reports/knowledge.js';
 import { currentKnowledge } from '../api/turnover.js';
-import { withoutHidden } from '../../auth/visibility.js';
+import { redactHtml, redactText, redactValue, redactVersion, RESTRICTED_PAGE, withoutHidden } from '../../auth/visibility.js';
 import { sendError } from '../errors.js';
 import { STATUS_TRANSITIONS } from '../../pages/lifecycle.js';
 import { FRONT_MATTER_FIELDS, type PageStatus } from '../../pages/schema.js';
@@ -40,9 +40,11 @@ const FormBody = Type.Object(
 export { commandContext, phiOverrideOf } from '../command-context.js';
 
 /** Everything a page view shows besides the raw version: rendered why and body, owners, links. */
-export function pageViewModel(app: FastifyInstance, page: PageVersion, hidden: Set<string>) {
-  const why = app.renderer.render(page.hash, 'why', page.frontMatter.why);
-  const body = app.renderer.render(page.hash, 'body', page.body);
+export function pageViewModel(app: FastifyInstance, raw: PageVersion, hidden: ReadonlySet<string>) {
+  const why = app.renderer.render(raw.hash, 'why', raw.frontMatter.why);
+  const body = app.renderer.render(raw.hash, 'body', raw.body);
+  // Pages this viewer may not see are named "a restricted page" wherever this one refers to them.
+  const page = redactVersion(raw, hidden);
   const owners = page.frontMatter.owners.map((handle) => {
     const party = app.store.parties.get(handle);
     return {
@@ -63,21 +65,25 @@ export function pageViewModel(app: FastifyInstance, page: PageVersion, hidden: S
   return {
     ...page,
     fm: page.frontMatter,
-    whyHtml: why.html,
-    bodyHtml: body.html,
+    whyHtml: redactHtml(why.html, hidden),
+    bodyHtml: redactHtml(body.html, hidden),
     toc: body.toc,
     owners,
     authorName: author?.name ?? page.author,
     requestedBy: personRef(page.frontMatter.requested_by),
     sponsor: personRef(page.frontMatter.sponsor),
-    backlinks: withoutHidden(hidden, backlinks(app.store, page.slug)),
-    successors: linkedPages(app, page.frontMatter.superseded_by?.filter((s) => !hidden.has(s))),
-    predecessors: linkedPages(app, page.frontMatter.supersedes?.filter((s) => !hidden.has(s))),
+    backlinks: withoutHidden(hidden as Set<string>, backlinks(app.store, page.slug)),
+    successors: linkedPages(app, raw.frontMatter.superseded_by, hidden),
+    predecessors: linkedPages(app, raw.frontMatter.supersedes, hidden),
   };
 }
 
-function linkedPages(app: FastifyInstance, slugs: string[] | undefined) {
-  return (slugs ?? []).map((slug) => ({ slug, title: app.store.pages.head(slug)?.title ?? slug, missing: !app.store.pages.head(slug) }));
+function linkedPages(app: FastifyInstance, slugs: string[] | undefined, hidden: ReadonlySet<string>) {
+  return (slugs ?? []).map((slug) => {
+    if (hidden.has(slug)) return { slug: null, title: RESTRICTED_PAGE, missing: false, restricted: true };
+    const head = app.store.pages.head(slug);
+    return { slug, title: head?.title ?? slug, missing: !head, restricted: false };
+  });
 }
 
 /** Review facts for the current version of a page: due date, overdue banner, who may mark it reviewed. */
@@ -125,7 +131,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
         modules: [...modules.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([module, list]) => ({ module, pages: list.sort((a, b) => a.title.localeCompare(b.title)) })),
       };
     });
-    const recent = withoutHidden(request.hidden, recentChanges(app.store, 30)).slice(0, 15).map((c) => ({ ...c, authorName: app.store.parties.get(c.author)?.name ?? c.author }));
+    const recent = withoutHidden(request.hidden, recentChanges(app.store, 30)).slice(0, 15).map((c) => ({ ...c, summary: redactText(c.summary, request.hidden), authorName: app.store.parties.get(c.author)?.name ?? c.author }));
     // A signed-in person sees the pages they answer for that are overdue or due within 30 days.
     const person = request.user?.person;
     const queue = person
@@ -171,7 +177,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
   r.post('/new', { config: { access: 'write' }, schema: { body: FormBody } }, async (request, reply) => {
     const values = valuesFromForm(request.body as PageFormBody);
     try {
-      await withFormUpload(app, request, values, values.slug);
+      await withFormUpload(app, request, values, undefined);
       const page = createPage(commandContext(app, request, { phiOverride: phiOverrideOf(request, (request.body as PageFormBody).phi_override_reason) }), { ...draftFromValues(values), slug: values.slug });
       return reply.redirect(`/p/${page.slug}`, 303);
     } catch (e) {
@@ -184,7 +190,10 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/p/:slug/edit', { config: { access: 'write' }, schema: { params: SlugParams } }, async (request, reply) => {
     const page = getCurrentPage(app.store, request.params.slug);
-    const values = { ...valuesFromFrontMatter(page.frontMatter, page.body), base_version: String(page.version) };
+    // Restricted pages this editor may not see are left out of the lists and unnamed in the text; saving keeps them as they were.
+    const fm = { ...page.frontMatter };
+    for (const field of ['supersedes', 'superseded_by'] as const) if (fm[field]) fm[field] = fm[field].filter((s) => !request.hidden.has(s));
+    const values = { ...valuesFromFrontMatter(redactValue(fm, request.hidden), redactText(page.body, request.hidden)), base_version: String(page.version) };
     return renderForm(reply, app, { mode: 'edit', title: `Edit ${page.frontMatter.title}`, slug: page.slug, values });
   });
 
@@ -199,8 +208,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       if (e instanceof ConflictError) {
         // Show what others changed since the edit began, beside the person's own text, and let them
         // save again on top of the new version once they have merged.
-        const base = getPageVersion(app.store, slug, e.baseVersion);
-        const current = getCurrentPage(app.store, slug);
+        const base = redactVersion(getPageVersion(app.store, slug, e.baseVersion), request.hidden);
+        const current = redactVersion(getCurrentPage(app.store, slug), request.hidden);
         reply.status(409);
         return renderForm(reply, app, {
           mode: 'edit',
@@ -241,7 +250,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     return reply.redirect(`/p/${head.slug}#review`, 303);
   });
 
-  const statusForm = (reply: FastifyReply, slug: string, values: Record<string, string>, errors: Record<string, string> = {}) => {
+  const statusForm = (reply: FastifyReply, slug: string, values: Record<string, string>, hidden: ReadonlySet<string>, errors: Record<string, string> = {}) => {
     const page = getCurrentPage(app.store, slug);
     const from = page.frontMatter.status;
     return reply.view('status-form', {
@@ -251,11 +260,12 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       choices: STATUS_TRANSITIONS[from].map((s) => ({ value: s, selected: values.status === s })),
       values,
       errors,
-      pages: app.store.pages.liveSlugs().filter((s) => s !== slug).sort(),
+      // Only pages this editor may see are offered; a restricted one could not be named anyway.
+      pages: app.store.pages.liveSlugs().filter((s) => s !== slug && !hidden.has(s)).sort(),
     });
   };
 
-  r.get('/p/:slug/status', { config: { access: 'write' }, schema: { params: SlugParams } }, async (request, reply) => statusForm(reply, request.params.slug, {}));
+  r.get('/p/:slug/status', { config: { access: 'write' }, schema: { params: SlugParams } }, async (request, reply) => statusForm(reply, request.params.slug, {}, request.hidden));
 
   const StatusBody = closedForm({ status: Type.Optional(Type.String({ maxLength: 20 })), reason: Type.Optional(Type.String({ maxLength: 2000 })), superseded_by: Type.Optional(Type.String({ maxLength: 200 })) });
   r.post('/p/:slug/status', { config: { access: 'write' }, schema: { params: SlugParams, body: StatusBody } }, async (request, reply) => {
@@ -267,7 +277,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       const problem = formError(e);
       if (!problem) throw e;
       reply.status(problem.status);
-      return statusForm(reply, request.params.slug, values, problem.errors);
+      return statusForm(reply, request.params.slug, values, request.hidden, problem.errors);
     }
   });
 }

@@ -7,7 +7,7 @@ import { NotFoundError, ValidationError, type FieldError } from '../../core/erro
 import { addPerson, addTeam, checkSuccessor, departPerson, editPerson, editTeam } from '../../people/directory.js';
 import { pagesOf } from '../../reports/knowledge.js';
 import { currentKnowledge, today } from '../api/turnover.js';
-import { withoutHidden } from '../../auth/visibility.js';
+import { redactText, withoutHidden } from '../../auth/visibility.js';
 import { commandContext } from '../command-context.js';
 
 const HandleParams = Type.Object({ handle: Type.String({ maxLength: 100 }) });
@@ -77,7 +77,7 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
       isTeam: false,
       successor,
       queue,
-      recent: withoutHidden(request.hidden, app.store.pages.recentBy([handle, ...(account ? [account.username] : [])], 10)),
+      recent: withoutHidden(request.hidden, app.store.pages.recentBy([handle, ...(account ? [account.username] : [])], 10)).map((v) => ({ ...v, summary: redactText(v.summary, request.hidden) })),
       ownsSomething: profile.owned.length > 0,
     });
   });
