@@ -80,7 +80,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('store', store);
   app.decorate('clock', options.clock ?? (() => new Date()));
   app.decorate('events', new PageEvents());
-  app.decorate('renderer', new RenderCache((slug) => pageExists(store, slug)));
+  app.decorate('renderer', new RenderCache((slug) => pageExists(store, slug), { timeoutMs: config.renderTimeoutMs, siteOrigin: config.publicUrl }));
+  app.addHook('onClose', async () => app.renderer.close());
   const dataVersion = store.db.prepare('PRAGMA data_version').pluck();
   app.decorate('pageHtml', new PageHtmlCache(() => dataVersion.get() as number));
   app.events.on('page-changed', (e) => {

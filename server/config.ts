@@ -20,6 +20,8 @@ export interface Config {
   systems: string[];
   /** Largest page body accepted, in bytes of markdown. */
   maxBodyBytes: number;
+  /** How long rendering one text may take (in a worker thread) before it is refused as too costly. */
+  renderTimeoutMs: number;
   /** Whether session cookies require HTTPS. */
   secureCookies: boolean;
   /** Ed25519 key that signs audit anchors; kept outside the database file. */
@@ -111,6 +113,9 @@ export function loadConfig(env: Env = process.env): Config {
   const maxBodyBytes = parseInteger(env.WHYWIKI_MAX_BODY_BYTES, 1024 * 1024);
   if (maxBodyBytes === null || maxBodyBytes < 1024) problems.push(`WHYWIKI_MAX_BODY_BYTES must be a whole number of at least 1024 (got "${env.WHYWIKI_MAX_BODY_BYTES}")`);
 
+  const renderTimeoutMs = parseInteger(env.WHYWIKI_RENDER_TIMEOUT_MS, 3000);
+  if (renderTimeoutMs === null || renderTimeoutMs < 100) problems.push(`WHYWIKI_RENDER_TIMEOUT_MS must be a whole number of milliseconds, at least 100 (got "${env.WHYWIKI_RENDER_TIMEOUT_MS}")`);
+
   const secure = (env.WHYWIKI_SECURE_COOKIES ?? 'false').trim().toLowerCase();
   if (!['true', 'false', '1', '0'].includes(secure)) problems.push(`WHYWIKI_SECURE_COOKIES must be true or false (got "${env.WHYWIKI_SECURE_COOKIES}")`);
 
@@ -169,6 +174,7 @@ export function loadConfig(env: Env = process.env): Config {
     ticketUrl,
     systems,
     maxBodyBytes: maxBodyBytes!,
+    renderTimeoutMs: renderTimeoutMs!,
     secureCookies: secure === 'true' || secure === '1',
     anchorKeyFile: path.resolve(env.WHYWIKI_ANCHOR_KEY?.trim() || path.join(dataDir, 'anchor-ed25519.pem')),
     reviewDefaults,

@@ -3,6 +3,7 @@ import type { Store } from '../store/index.js';
 import type { PageHeadRow, VersionRow } from '../store/pages.js';
 import { recordAudit } from '../audit/log.js';
 import { extractWikiLinks } from '../render/markdown.js';
+import { markdownProblem } from '../render/limits.js';
 import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError, type FieldError } from './errors.js';
 import { canonicalJson, chainHash, versionRecord } from './hash.js';
 import { checkFrontMatter, normalizeFrontMatter, orderFrontMatter, SLUG_PATTERN, STATUSES, type FrontMatter, type PageStatus } from './schema.js';
@@ -92,6 +93,12 @@ function validateDraft(ctx: CommandContext, slug: string, draft: PageDraft, extr
   const body = typeof draft.body === 'string' ? draft.body.replace(/\r\n/g, '\n') : '';
   if (Buffer.byteLength(body, 'utf8') > ctx.maxBodyBytes) {
     throw new PayloadTooLargeError(`The page body is larger than the limit of ${Math.floor(ctx.maxBodyBytes / 1024)} KiB; split it into several pages.`);
+  }
+  // Text the renderer could not show within bounds is refused before anything else is looked at.
+  const why = draft.frontMatter.why;
+  for (const [field, text] of [['body', body], ['why', typeof why === 'string' ? why : '']] as const) {
+    const problem = markdownProblem(text);
+    if (problem) throw new ValidationError([{ field, message: problem }], 422);
   }
   const errors = [...extraErrors];
   let fm: FrontMatter | undefined;

@@ -60,3 +60,28 @@ describe('renderMarkdown', () => {
     expect(extractWikiLinks('[[a]] `[[b]]` [[c|C]]\n\n```\n[[d]]\n```')).toEqual(['a', 'c']);
   });
 });
+
+describe('images', () => {
+  const img = (md: string, siteOrigin?: string) => renderMarkdown(md, { siteOrigin }).html;
+
+  it('are shown from the page files route', () => {
+    expect(img('![diagram](/files/abc123.png)')).toContain('<img src="/files/abc123.png" alt="diagram">');
+  });
+
+  it('on other routes of the wiki are shown as text, never loaded', () => {
+    for (const src of ['/api/audit/export.csv', 'api/audit/export.csv', '../api/audit/export.csv', '/files/../api/audit/export.csv', '/files/%2e%2e/api/audit/export.csv', '/\\evil/x.png']) {
+      const html = img(`![x](${src})`);
+      expect(html, src).not.toContain('<img');
+      expect(html, src).toContain('not shown: images can only come from the page\'s files');
+    }
+  });
+
+  it('absolute addresses of the wiki itself count as its own routes', () => {
+    expect(img('![x](https://wiki.example.org/api/audit/export.csv)', 'https://wiki.example.org')).not.toContain('<img');
+    expect(img('![x](https://wiki.example.org/files/a.png)', 'https://wiki.example.org')).toContain('<img');
+  });
+
+  it('from elsewhere are left to the content security policy', () => {
+    expect(img('![x](https://example.org/a.png)')).toContain('<img src="https://example.org/a.png"');
+  });
+});

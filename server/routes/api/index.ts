@@ -11,9 +11,7 @@ import { parseAsOf } from '../html/as-of.js';
 import { diffBody, diffFrontMatter } from '../../pages/diff.js';
 import { FrontMatterSchema, Slug } from '../../pages/schema.js';
 import type { PageVersion } from '../../pages/model.js';
-import { renderMarkdown } from '../../render/markdown.js';
-import { pageExists } from '../../pages/queries.js';
-import { commandContext, phiOverrideOf } from '../html/pages.js';
+import { checkRenders, commandContext, phiOverrideOf } from '../html/pages.js';
 import { toErrorBody } from '../errors.js';
 
 const SlugParams = Type.Object({ slug: Slug });
@@ -57,8 +55,12 @@ function splitWrite(input: Static<typeof PageWrite>) {
 export async function apiRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  /** A page in JSON is flat: its front matter, its body, and what version this is. */
-  const pageJson = (page: PageVersion) => ({
+  /**
+   * A page in JSON is flat: its front matter, its body, and what version this is. It is also the answer
+   * to a committed write, so the rendering never fails it: a version that cannot be rendered (or a
+   * renderer that fails) comes back with a notice in `html`, and the write still reads as done.
+   */
+  const pageJson = async (page: PageVersion) => ({
     slug: page.slug,
     ...page.frontMatter,
     body: page.body,
@@ -68,7 +70,13 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     summary: page.summary,
     hash: page.hash,
     archived: page.archived,
-    html: app.renderer.render(page.hash, 'body', page.body).html,
+    html: await app.renderer.render(page.hash, 'body', page.body).then(
+      (r) => r.html,
+      (e: unknown) => {
+        app.log.error({ err: e, slug: page.slug, version: page.version }, 'rendering a page failed');
+        return '<p class="notice render-refused">This version was saved but cannot be displayed right now.</p>';
+      },
+    ),
   });
 
   r.get('/healthz', { config: { access: 'public' }, schema: { response: { 200: Type.Object({ status: Type.Literal('ok'), pages: Type.Integer() }) } } }, async () => ({
@@ -110,15 +118,17 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
 
   r.post('/api/pages', { config: { access: 'write' }, schema: { body: PageCreate, response: { 201: PageReply, 400: ErrorReply, 409: ErrorReply } } }, async (request, reply) => {
     const slug = (request.body as { slug?: string }).slug;
+    await checkRenders(app, request.body);
     const page = createPage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), { ...splitWrite(request.body), slug });
     reply.status(201).header('Location', `/api/pages/${page.slug}`);
     return pageJson(page);
   });
 
   r.put('/api/pages/:slug', { config: { access: 'write' }, schema: { params: SlugParams, body: PageUpdate } }, async (request, reply) => {
+    await checkRenders(app, request.body);
     try {
       const result = savePage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), request.params.slug, { ...splitWrite(request.body), baseVersion: request.body.base_version });
-      return { ...pageJson(result.page), unchanged: result.unchanged };
+      return { ...(await pageJson(result.page)), unchanged: result.unchanged };
     } catch (e) {
       if (!(e instanceof ConflictError)) throw e;
       // The refused draft is not stored anywhere, so the answer tells the client exactly what moved.
@@ -127,7 +137,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       return reply.status(409).send({
         ...toErrorBody(e),
         changes: { fields: diffFrontMatter(base.frontMatter, current.frontMatter), body: diffBody(base.body, current.body).filter((l) => l.kind !== 'same') },
-        current: pageJson(current),
+        current: await pageJson(current),
       });
     }
   });
@@ -191,7 +201,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       if (Buffer.byteLength(request.body.body, 'utf8') > app.config.maxBodyBytes) {
         throw new PayloadTooLargeError('The text is larger than the page size limit.');
       }
-      return reply.send( { html: renderMarkdown(request.body.body, { pageExists: (slug) => pageExists(app.store, slug) }).html });
+      return reply.send({ html: (await app.renderer.renderDraft(request.body.body)).html });
     },
   );
 }

@@ -19,6 +19,7 @@ import { diffBody, diffFrontMatter } from '../../pages/diff.js';
 import type { PageVersion } from '../../pages/model.js';
 import { Slug } from '../../pages/schema.js';
 import { PageHtmlCache, PERSONAL_PLACEHOLDERS } from './page-cache.js';
+import { MarkdownRefused } from '../../render/markdown.js';
 import { closedForm } from './forms.js';
 import { draftFromValues, formChoices, valuesFromForm, valuesFromFrontMatter, type FormValues, type PageFormBody } from './page-form.js';
 
@@ -55,10 +56,27 @@ export function phiOverrideOf(request: FastifyRequest, reason: unknown): { reaso
   return { reason: reason.trim().slice(0, 500) };
 }
 
+/**
+ * Renders a draft's body and why in the render workers before it is saved, so that text which does not
+ * render within the time limit is refused (422, beside its field) and never stored.
+ */
+export async function checkRenders(app: FastifyInstance, draft: { body?: unknown; why?: unknown }): Promise<void> {
+  for (const field of ['body', 'why'] as const) {
+    const text = draft[field];
+    // Too large to save anyway: the command refuses it with 413 without rendering it.
+    if (typeof text !== 'string' || text === '' || Buffer.byteLength(text, 'utf8') > app.config.maxBodyBytes) continue;
+    try {
+      await app.renderer.renderDraft(text.replace(/\r\n/g, '\n'));
+    } catch (e) {
+      if (e instanceof MarkdownRefused) throw new ValidationError([{ field, message: e.message }], 422);
+      throw e;
+    }
+  }
+}
+
 /** Everything a page view shows besides the raw version: rendered why and body, owners, links. */
-export function pageViewModel(app: FastifyInstance, page: PageVersion, hidden: Set<string>) {
-  const why = app.renderer.render(page.hash, 'why', page.frontMatter.why);
-  const body = app.renderer.render(page.hash, 'body', page.body);
+export async function pageViewModel(app: FastifyInstance, page: PageVersion, hidden: Set<string>) {
+  const [why, body] = await Promise.all([app.renderer.render(page.hash, 'why', page.frontMatter.why), app.renderer.render(page.hash, 'body', page.body)]);
   const owners = page.frontMatter.owners.map((handle) => {
     const party = app.store.parties.get(handle);
     return {
@@ -165,7 +183,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     if (!html) {
       const page = getCurrentPage(app.store, request.params.slug);
       const review = pageReview(app, head, page, user);
-      html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, title: page.frontMatter.title, page: pageViewModel(app, page, request.hidden), review, canEdit });
+      html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, title: page.frontMatter.title, page: await pageViewModel(app, page, request.hidden), review, canEdit });
       if (page.version === head.current_version) app.pageHtml.set(key, html);
     }
     return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? '')));
@@ -174,7 +192,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
   r.get('/p/:slug/v/:version', { config: { access: 'read' }, schema: { params: Type.Object({ slug: Slug, version: Type.Integer({ minimum: 1 }) }) } }, async (request, reply) => {
     const current = getCurrentPage(app.store, request.params.slug);
     const page = getPageVersion(app.store, request.params.slug, request.params.version);
-    return reply.view('page', { title: `${page.frontMatter.title} (version ${page.version})`, page: pageViewModel(app, page, request.hidden), old: page.version !== current.version, currentVersion: current.version });
+    return reply.view('page', { title: `${page.frontMatter.title} (version ${page.version})`, page: await pageViewModel(app, page, request.hidden), old: page.version !== current.version, currentVersion: current.version });
   });
 
   r.get('/new', { config: { access: 'write' }, schema: { querystring: Type.Object({ slug: Type.Optional(Type.String({ maxLength: 200 })) }) } }, async (request, reply) => {
@@ -186,6 +204,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
   r.post('/new', { config: { access: 'write' }, schema: { body: FormBody } }, async (request, reply) => {
     const values = valuesFromForm(request.body as PageFormBody);
     try {
+      await checkRenders(app, values);
       const page = createPage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), { ...draftFromValues(values), slug: values.slug });
       return reply.redirect(`/p/${page.slug}`, 303);
     } catch (e) {
@@ -206,6 +225,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const slug = request.params.slug;
     const values = valuesFromForm(request.body as PageFormBody);
     try {
+      await checkRenders(app, values);
       savePage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), slug, { ...draftFromValues(values), baseVersion: Number(values.base_version) });
       return reply.redirect(`/p/${slug}`, 303);
     } catch (e) {
