@@ -27,8 +27,9 @@ export const WIKI_LINK = /\[\[([^[\]|\n]{1,200})(?:\|([^[\]\n]{1,200}))?\]\]/g;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
-const isBlank = (line: string) => /^[ \t]*$/.test(line);
-const [STAR, UNDERSCORE, TILDE, BACKTICK, OPEN_BRACKET, CLOSE_BRACKET, OPEN_PAREN, COLON, LESS_THAN, PIPE] = [...'*_~`[](:<|'].map((c) => c.charCodeAt(0));
+const [STAR, UNDERSCORE, TILDE, BACKTICK, OPEN_BRACKET, CLOSE_BRACKET, OPEN_PAREN, COLON, LESS_THAN, PIPE, SPACE, TAB, GREATER_THAN, DASH, PLUS, HASH] = [
+  ...'*_~`[](:<| \t>-+#',
+].map((c) => c.charCodeAt(0));
 /** Letters and digits (ASCII, or anything past ASCII, which is mostly letters in prose). */
 const isWordCode = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c > 127;
 /** What may follow < in an HTML tag, comment or processing instruction: a letter, / ! or ?. */
@@ -55,15 +56,20 @@ export function markdownProblem(text: string, limits: typeof MARKDOWN_LIMITS = M
   let links = 0;
   let tags = 0;
   let cells = 0;
-  let block: BlockCounts = { emphasis: 0, code: 0, brackets: 0 };
-  let worstBlock: BlockCounts = { ...block };
+  // Counts within the current paragraph (or list item, or table row), and the worst paragraph's.
+  let emphasis = 0;
+  let code = 0;
+  let brackets = 0;
+  const worstBlock: BlockCounts = { emphasis: 0, code: 0, brackets: 0 };
   // Columns of the list markers the current line may be nested in.
   const listColumns: number[] = [];
   let previousBlank = true;
 
   for (const line of lines) {
-    if (isBlank(line)) {
-      block = { emphasis: 0, code: 0, brackets: 0 };
+    let indent = 0;
+    while (line.charCodeAt(indent) === SPACE || line.charCodeAt(indent) === TAB) indent++;
+    if (indent === line.length) {
+      emphasis = code = brackets = 0;
       previousBlank = true;
       continue;
     }
@@ -73,13 +79,14 @@ export function markdownProblem(text: string, limits: typeof MARKDOWN_LIMITS = M
     let markers = 0;
     let firstMarkerColumn = -1;
     for (;;) {
-      while (line[i] === ' ' || line[i] === '\t') i++;
-      if (line[i] === '>') {
+      while (line.charCodeAt(i) === SPACE || line.charCodeAt(i) === TAB) i++;
+      const c = line.charCodeAt(i);
+      if (c === GREATER_THAN) {
         quotes++;
         i++;
         continue;
       }
-      const bullet = /^(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$)/.exec(line.slice(i, i + 11));
+      const bullet = c === DASH || c === PLUS || c === STAR || (c >= 48 && c <= 57) ? /^(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$)/.exec(line.slice(i, i + 11)) : null;
       if (bullet) {
         if (firstMarkerColumn < 0 && quotes === 0) firstMarkerColumn = i;
         markers++;
@@ -89,7 +96,7 @@ export function markdownProblem(text: string, limits: typeof MARKDOWN_LIMITS = M
       break;
     }
     const rest = line.slice(i);
-    const fenceMark = /^(`{3,}|~{3,})/.exec(rest);
+    const fenceMark = rest.charCodeAt(0) === BACKTICK || rest.charCodeAt(0) === TILDE ? /^(`{3,}|~{3,})/.exec(rest) : null;
     if (fence) {
       if (fenceMark && fenceMark[1]![0] === fence.char && fenceMark[1]!.length >= fence.length && rest.slice(fenceMark[1]!.length).trim() === '') fence = null;
       previousBlank = false;
@@ -101,7 +108,6 @@ export function markdownProblem(text: string, limits: typeof MARKDOWN_LIMITS = M
       continue;
     }
     // Nesting by indentation: a list item indented past an earlier item's marker is inside it.
-    const indent = line.length - line.trimStart().length;
     if (firstMarkerColumn >= 0) {
       while (listColumns.length && listColumns[listColumns.length - 1]! >= firstMarkerColumn) listColumns.pop();
       listColumns.push(firstMarkerColumn);
@@ -110,7 +116,7 @@ export function markdownProblem(text: string, limits: typeof MARKDOWN_LIMITS = M
     }
     const depth = quotes + Math.max(markers, 0) + Math.max(listColumns.length - (markers > 0 ? 1 : 0), 0);
     // Each list item, heading and table row is parsed for emphasis and links on its own.
-    if (markers > 0 || rest.startsWith('#') || rest.includes('|')) block = { emphasis: 0, code: 0, brackets: 0 };
+    if (markers > 0 || rest.charCodeAt(0) === HASH || rest.includes('|')) emphasis = code = brackets = 0;
     maxQuote = Math.max(maxQuote, quotes);
     maxNesting = Math.max(maxNesting, depth);
     previousBlank = false;
@@ -122,15 +128,15 @@ export function markdownProblem(text: string, limits: typeof MARKDOWN_LIMITS = M
         let k = j;
         while (line.charCodeAt(k + 1) === c) k++;
         // An underscore run between letters (snake_case) can neither open nor close emphasis.
-        if (!(c === UNDERSCORE && isWordCode(line.charCodeAt(j - 1)) && isWordCode(line.charCodeAt(k + 1)))) block.emphasis++;
+        if (!(c === UNDERSCORE && isWordCode(line.charCodeAt(j - 1)) && isWordCode(line.charCodeAt(k + 1)))) emphasis++;
         j = k;
       } else if (c === BACKTICK) {
         while (line.charCodeAt(j + 1) === BACKTICK) j++;
-        block.code++;
+        code++;
       } else if (c === OPEN_BRACKET) {
-        block.brackets++;
+        brackets++;
       } else if (c === CLOSE_BRACKET) {
-        block.brackets++;
+        brackets++;
         const next = line.charCodeAt(j + 1);
         if (next === OPEN_PAREN || (next === COLON && j > i)) links++;
       } else if (c === LESS_THAN) {
@@ -140,11 +146,9 @@ export function markdownProblem(text: string, limits: typeof MARKDOWN_LIMITS = M
       }
     }
     if (pipes > 0) cells += pipes + 1;
-    worstBlock = {
-      emphasis: Math.max(worstBlock.emphasis, block.emphasis),
-      code: Math.max(worstBlock.code, block.code),
-      brackets: Math.max(worstBlock.brackets, block.brackets),
-    };
+    if (emphasis > worstBlock.emphasis) worstBlock.emphasis = emphasis;
+    if (code > worstBlock.code) worstBlock.code = code;
+    if (brackets > worstBlock.brackets) worstBlock.brackets = brackets;
   }
 
   if (maxNesting > limits.nesting) {
