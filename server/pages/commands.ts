@@ -46,6 +46,11 @@ export interface CommandContext {
   phiOverride?: { reason: string };
   /** What the guard found in the last draft checked (kept for the audit event of an override). */
   lastPhiHits?: PhiHit[];
+  /**
+   * The draft's wiki-link targets, when the caller already rendered it off the request thread;
+   * otherwise they are parsed out here.
+   */
+  wikiLinks?: string[];
 }
 
 /** A save refused by the PHI guard; the person's text is handed back with each finding. */
@@ -148,7 +153,7 @@ function writeVersion(ctx: CommandContext, head: PageHeadRow, version: number, p
   ctx.store.pages.insertVersion(row);
   ctx.store.pages.replaceOwners(head.id, fm.owners);
   ctx.store.pages.setRestriction(head.id, fm.restricted_to);
-  ctx.store.pages.replaceLinks(head.id, extractWikiLinks(`${fm.why}\n\n${body}`));
+  ctx.store.pages.replaceLinks(head.id, ctx.wikiLinks ?? extractWikiLinks(`${fm.why}\n\n${body}`));
   return row;
 }
 

@@ -98,6 +98,8 @@ export class RenderCache {
     try {
       outcome = await this.pool.run({ markdown, existing, siteOrigin: this.options.siteOrigin }, { signal: AbortSignal.timeout(this.options.timeoutMs) });
     } catch (e) {
+      // The pool replaces the worker it stopped; the next text waits for the new one to load, untimed.
+      this.warm = undefined;
       if ((e as Error).name === 'AbortError' || (e as Error).name === 'TimeoutError') {
         throw new MarkdownRefused(`This text takes longer than ${this.options.timeoutMs / 1000} s to render, so it cannot be shown. Split it into smaller pages or simplify its formatting.`);
       }

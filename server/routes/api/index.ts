@@ -118,16 +118,16 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
 
   r.post('/api/pages', { config: { access: 'write' }, schema: { body: PageCreate, response: { 201: PageReply, 400: ErrorReply, 409: ErrorReply } } }, async (request, reply) => {
     const slug = (request.body as { slug?: string }).slug;
-    await checkRenders(app, request.body);
-    const page = createPage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), { ...splitWrite(request.body), slug });
+    const rendered = await checkRenders(app, request.body);
+    const page = createPage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), { ...splitWrite(request.body), slug });
     reply.status(201).header('Location', `/api/pages/${page.slug}`);
     return pageJson(page);
   });
 
   r.put('/api/pages/:slug', { config: { access: 'write' }, schema: { params: SlugParams, body: PageUpdate } }, async (request, reply) => {
-    await checkRenders(app, request.body);
+    const rendered = await checkRenders(app, request.body);
     try {
-      const result = savePage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), request.params.slug, { ...splitWrite(request.body), baseVersion: request.body.base_version });
+      const result = savePage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), request.params.slug, { ...splitWrite(request.body), baseVersion: request.body.base_version });
       return { ...(await pageJson(result.page)), unchanged: result.unchanged };
     } catch (e) {
       if (!(e instanceof ConflictError)) throw e;

@@ -57,21 +57,25 @@ export function phiOverrideOf(request: FastifyRequest, reason: unknown): { reaso
 }
 
 /**
- * Renders a draft's body and why in the render workers before it is saved, so that text which does not
- * render within the time limit is refused (422, beside its field) and never stored.
+ * Renders a draft's why and body in the render workers before it is saved, so that text which does not
+ * render within the time limit is refused (422, beside its field) and never stored. Gives the wiki-link
+ * targets found, so the save need not parse the text again on the request thread.
  */
-export async function checkRenders(app: FastifyInstance, draft: { body?: unknown; why?: unknown }): Promise<void> {
-  for (const field of ['body', 'why'] as const) {
+export async function checkRenders(app: FastifyInstance, draft: { body?: unknown; why?: unknown }): Promise<{ wikiLinks?: string[] }> {
+  const links = new Set<string>();
+  for (const field of ['why', 'body'] as const) {
     const text = draft[field];
-    // Too large to save anyway: the command refuses it with 413 without rendering it.
-    if (typeof text !== 'string' || text === '' || Buffer.byteLength(text, 'utf8') > app.config.maxBodyBytes) continue;
+    if (text === undefined || text === '') continue;
+    // Not text, or too large to save anyway: the command refuses it (400, 413) without rendering it.
+    if (typeof text !== 'string' || Buffer.byteLength(text, 'utf8') > app.config.maxBodyBytes) return {};
     try {
-      await app.renderer.renderDraft(text.replace(/\r\n/g, '\n'));
+      for (const slug of (await app.renderer.renderDraft(text.replace(/\r\n/g, '\n'))).links) links.add(slug);
     } catch (e) {
       if (e instanceof MarkdownRefused) throw new ValidationError([{ field, message: e.message }], 422);
       throw e;
     }
   }
+  return { wikiLinks: [...links] };
 }
 
 /** Everything a page view shows besides the raw version: rendered why and body, owners, links. */
@@ -204,8 +208,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
   r.post('/new', { config: { access: 'write' }, schema: { body: FormBody } }, async (request, reply) => {
     const values = valuesFromForm(request.body as PageFormBody);
     try {
-      await checkRenders(app, values);
-      const page = createPage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), { ...draftFromValues(values), slug: values.slug });
+      const rendered = await checkRenders(app, values);
+      const page = createPage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), { ...draftFromValues(values), slug: values.slug });
       return reply.redirect(`/p/${page.slug}`, 303);
     } catch (e) {
       const problem = formError(e);
@@ -225,8 +229,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const slug = request.params.slug;
     const values = valuesFromForm(request.body as PageFormBody);
     try {
-      await checkRenders(app, values);
-      savePage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), slug, { ...draftFromValues(values), baseVersion: Number(values.base_version) });
+      const rendered = await checkRenders(app, values);
+      savePage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), slug, { ...draftFromValues(values), baseVersion: Number(values.base_version) });
       return reply.redirect(`/p/${slug}`, 303);
     } catch (e) {
       if (e instanceof ConflictError) {
