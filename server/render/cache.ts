@@ -65,6 +65,8 @@ export class RenderCache {
       minThreads: 0,
       maxThreads: threads,
       idleTimeout: 10 * 60_000,
+      // A text that would take the heap with it stops its worker, not the server.
+      resourceLimits: { maxOldGenerationSizeMb: 512 },
     });
   }
 

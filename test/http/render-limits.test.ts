@@ -125,4 +125,16 @@ describe('a committed save', () => {
     expect(created.body).not.toMatch(/nothing was saved/i);
     expect(t.store.pages.head('saved-anyway')!.current_version).toBe(1);
   });
+
+  it('records the wiki links the worker found in the why and the body, not those in code', async () => {
+    t = await testApp();
+    seedPage(t.store);
+    const auth = { authorization: `Bearer ${tokenFor(t.store, 'editor')}` };
+    const body = 'See [[VTE panel]] and [[sepsis-screening-bpa|itself]].\n\n```\n[[not-a-link]]\n```\n';
+    const saved = await t.app.inject({ method: 'PUT', url: '/api/pages/sepsis-screening-bpa', headers: auth, payload: { ...sampleFrontMatter, why: 'Because of [[order-sets]].', body, summary: 'Links', base_version: 1 } });
+    expect(saved.statusCode).toBe(200);
+    const links = t.store.db.prepare('SELECT target_slug FROM page_links ORDER BY target_slug').pluck().all();
+    expect(links).toEqual(['order-sets', 'sepsis-screening-bpa', 'vte-panel']);
+  });
 });
+
