@@ -52,6 +52,8 @@ export class RenderCache {
   private readonly pool: Piscina<RenderTask, RenderOutcome>;
   private readonly threads: number;
   private warm: Promise<void> | undefined;
+  /** Texts being rendered in the workers right now (for health figures and tests). */
+  inFlight = 0;
 
   constructor(
     private readonly pageExists: (slug: string) => boolean,
@@ -98,7 +100,8 @@ export class RenderCache {
     await this.warmUp();
     let outcome: RenderOutcome;
     try {
-      outcome = await this.pool.run({ markdown, existing, siteOrigin: this.options.siteOrigin }, { signal: AbortSignal.timeout(this.options.timeoutMs) });
+      this.inFlight++;
+      outcome = await this.pool.run({ markdown, existing, siteOrigin: this.options.siteOrigin }, { signal: AbortSignal.timeout(this.options.timeoutMs) }).finally(() => this.inFlight--);
     } catch (e) {
       // The pool replaces the worker it stopped; the next text waits for the new one to load, untimed.
       this.warm = undefined;
@@ -130,6 +133,11 @@ export class RenderCache {
       }
     }
     return hit;
+  }
+
+  /** Texts the workers have finished rendering since the start. */
+  get renderedInWorkers(): number {
+    return this.pool.completed;
   }
 
   async close(): Promise<void> {

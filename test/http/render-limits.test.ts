@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Browser, sampleFrontMatter, seedPage, testApp, tokenFor, type TestApp } from '../helpers.js';
 import { ABUSIVE_SHAPES } from '../render/shapes.js';
 
@@ -71,19 +71,24 @@ describe('markdown beyond the render bounds', () => {
 describe('rendering off the request thread', () => {
   it('answers /healthz while a slow preview renders in the worker', async () => {
     t = await testApp();
+    const app = t.app;
     const auth = { authorization: `Bearer ${tokenFor(t.store, 'editor')}` };
-    await t.app.inject({ method: 'POST', url: '/api/preview', headers: auth, payload: { body: 'warm' } });
+    await app.inject({ method: 'POST', url: '/api/preview', headers: auth, payload: { body: 'warm' } });
+    const rendered = app.renderer.renderedInWorkers;
     const order: string[] = [];
     const slow = `${'*a'.repeat(900)}\n\n`.repeat(10);
-    const preview = t.app.inject({ method: 'POST', url: '/api/preview', headers: auth, payload: { body: slow } }).then((res) => {
+    const preview = app.inject({ method: 'POST', url: '/api/preview', headers: auth, payload: { body: slow } }).then((res) => {
       order.push('preview');
       return res;
     });
-    const health = await t.app.inject({ url: '/healthz' });
+    // Once the text is in a worker, the request thread is free: /healthz is answered before the preview.
+    await vi.waitFor(() => expect(app.renderer.inFlight).toBe(1), { timeout: 15_000, interval: 1 });
+    const health = await app.inject({ url: '/healthz' });
     order.push('healthz');
     expect(health.statusCode).toBe(200);
     expect((await preview).statusCode).toBe(200);
     expect(order).toEqual(['healthz', 'preview']);
+    expect(app.renderer.renderedInWorkers).toBe(rendered + 1);
   });
 });
 
