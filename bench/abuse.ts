@@ -31,7 +31,7 @@ const SHAPES: { name: string; sizes: [string, string][] }[] = [
   { name: '[ run', sizes: [['1 MB', upTo('[', MAX_BYTES)], ['[a x 2,500', '[a'.repeat(L.bracketsPerBlock / 2)]] },
   { name: 'backticks', sizes: [['1 MB of `', upTo('`', MAX_BYTES)], ['`a`` x 2,000', '`a``'.repeat(L.codeRunsPerBlock / 2)]] },
   { name: '[[links]]', sizes: [['2,000, one per paragraph', '[[link]]\n\n'.repeat(L.wikiLinks)], ['20,000', '[[link]] '.repeat(20_000)]] },
-  { name: 'links', sizes: [['5,000, one per paragraph', '[a](b)\n\n'.repeat(L.links)], ['10,000', '[a](b) '.repeat(10_000)]] },
+  { name: 'links', sizes: [['3,000, one per paragraph', '[a](b)\n\n'.repeat(L.links)], ['10,000', '[a](b) '.repeat(10_000)]] },
   { name: 'link definitions', sizes: [['2,500 + uses', lines(2_500, (i) => `[r${i}]: /u${i}`) + '\n\n' + lines(2_500, (i) => `[r${i}]`)]] },
   { name: 'table', sizes: [['10,000 cells', `|a|b|\n|-|-|\n${'|x|y|\n'.repeat(L.tableCells / 4 - 2)}`], ['800 KB', `|a|b|\n|-|-|\n${upTo('|x|y|\n', 800_000 / 6)}`]] },
   { name: 'html tags', sizes: [['10,000', '<a>'.repeat(L.htmlTags)], ['1 MB', upTo('<a>', MAX_BYTES)]] },

@@ -19,7 +19,7 @@ export const MARKDOWN_LIMITS = {
   htmlTags: 10_000,
   wikiLinks: 2_000,
   /** Markdown links, images and link reference definitions. */
-  links: 5_000,
+  links: 3_000,
   tableCells: 10_000,
 } as const;
 
