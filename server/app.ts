@@ -32,6 +32,7 @@ import { htmlRoutes } from './routes/html/index.js';
 import { apiRoutes } from './routes/api/index.js';
 import { turnoverApiRoutes } from './routes/api/turnover.js';
 import { fileRoutes } from './routes/files.js';
+import { pageFileMeta } from './files/meta.js';
 import { registerApiDocs } from './routes/api/openapi.js';
 import { SearchService } from './search/client.js';
 import { PageHtmlCache } from './routes/html/page-cache.js';
@@ -86,7 +87,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('store', store);
   app.decorate('clock', options.clock ?? (() => new Date()));
   app.decorate('events', new PageEvents());
-  app.decorate('renderer', new RenderCache((slug) => pageExists(store, slug)));
+  app.decorate('renderer', new RenderCache((slug) => pageExists(store, slug), { timeoutMs: config.renderTimeoutMs, siteOrigin: config.publicUrl, fileMeta: (slug, markdown) => pageFileMeta(store, slug, markdown) }));
+  app.addHook('onClose', async () => app.renderer.close());
   const dataVersion = store.db.prepare('PRAGMA data_version').pluck();
   app.decorate('pageHtml', new PageHtmlCache(() => dataVersion.get() as number));
   app.events.on('page-changed', (e) => {

@@ -26,6 +26,8 @@ export interface Config {
   maxAttachmentBytes: number;
   /** How long OCR may read one image before the upload is refused as unreadable. */
   ocrTimeoutMs: number;
+  /** How long rendering one text may take (in a worker thread) before it is refused as too costly. */
+  renderTimeoutMs: number;
   /** Whether session cookies require HTTPS. */
   secureCookies: boolean;
   /** Ed25519 key that signs audit anchors; kept outside the database file. */
@@ -120,6 +122,8 @@ export function loadConfig(env: Env = process.env): Config {
   const maxAttachmentBytes = parseInteger(env.WHYWIKI_MAX_ATTACHMENT_BYTES, 25 * 1024 * 1024);
   if (maxAttachmentBytes === null || maxAttachmentBytes < 1024) problems.push(`WHYWIKI_MAX_ATTACHMENT_BYTES must be a whole number of at least 1024 (got "${env.WHYWIKI_MAX_ATTACHMENT_BYTES}")`);
   const ocrTimeoutMs = duration(env, 'WHYWIKI_OCR_TIMEOUT', '30s', problems);
+  const renderTimeoutMs = parseInteger(env.WHYWIKI_RENDER_TIMEOUT_MS, 3000);
+  if (renderTimeoutMs === null || renderTimeoutMs < 100) problems.push(`WHYWIKI_RENDER_TIMEOUT_MS must be a whole number of milliseconds, at least 100 (got "${env.WHYWIKI_RENDER_TIMEOUT_MS}")`);
 
   const secure = (env.WHYWIKI_SECURE_COOKIES ?? 'false').trim().toLowerCase();
   if (!['true', 'false', '1', '0'].includes(secure)) problems.push(`WHYWIKI_SECURE_COOKIES must be true or false (got "${env.WHYWIKI_SECURE_COOKIES}")`);
@@ -179,6 +183,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: maxBodyBytes!,
     maxAttachmentBytes: maxAttachmentBytes!,
     ocrTimeoutMs: ocrTimeoutMs!,
+    renderTimeoutMs: renderTimeoutMs!,
     secureCookies: secure === 'true' || secure === '1',
     anchorKeyFile: path.resolve(env.WHYWIKI_ANCHOR_KEY?.trim() || path.join(dataDir, 'anchor-ed25519.pem')),
     reviewDefaults,

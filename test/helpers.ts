@@ -37,7 +37,8 @@ export function testStore(dir = tempDir()): { store: Store; dir: string } {
 
 export function testConfig(dir: string, overrides: Partial<Config> = {}): Config {
   // Tests sign in far more often than people do; the sign-in limit has its own tests.
-  return { ...loadConfig({ WHYWIKI_DATA: dir }), signinAttempts: 10_000, signinAttemptsPerAddress: 10_000, ...overrides };
+  // Renders get a generous time limit on a busy test machine; the limit itself has its own tests.
+  return { ...loadConfig({ WHYWIKI_DATA: dir }), signinAttempts: 10_000, signinAttemptsPerAddress: 10_000, renderTimeoutMs: 60_000, ...overrides };
 }
 
 export function commandContext(store: Store, username = 'mreyes', overrides: Partial<CommandContext> = {}): CommandContext {

@@ -6,7 +6,7 @@ import { userById, userForToken, type SessionUser } from './accounts.js';
 import { provisionExternalUser, ExternalSignInRefused } from './external.js';
 import { hiddenSlugs, NOBODY, NOTHING_HIDDEN, viewerFor, type Viewer } from './visibility.js';
 import { safeForLog } from './log-safety.js';
-import { NotFoundError } from '../pages/errors.js';
+import { NotFoundError } from '../core/errors.js';
 import { sendError, wantsJson } from '../routes/errors.js';
 import { handBackUnsaved } from '../routes/html/unsaved.js';
 

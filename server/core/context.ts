@@ -71,6 +71,11 @@ export interface CommandContext {
   phiOverride?: { reason: string };
   /** What the guard found in the last draft checked (kept for the audit event of an override). */
   lastPhiHits?: PhiHit[];
+  /**
+   * The draft's wiki-link targets, when the caller already rendered it off the request thread;
+   * otherwise they are parsed out here.
+   */
+  wikiLinks?: string[];
 }
 
 /** Who made a change outside the page commands (accounts, tokens, PHI rules), for its audit event. */

@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError, ty
 import { canonicalJson, chainHash, versionRecord } from '../core/hash.js';
 import type { CommandContext } from '../core/context.js';
 import { REASON_MAX, slugOf, SUMMARY_MAX } from '../core/rules.js';
+import { markdownProblem } from '../render/limits.js';
 import { checkFrontMatter, normalizeFrontMatter, orderFrontMatter, SLUG_PATTERN, STATUSES, type FrontMatter, type PageStatus } from './schema.js';
 import { toPageVersion, type PageVersion } from './model.js';
 import { REVIEWED_STATUSES } from './review.js';
@@ -57,6 +58,12 @@ function validateDraft(ctx: CommandContext, slug: string, draft: PageDraft, extr
   if (Buffer.byteLength(body, 'utf8') > ctx.maxBodyBytes) {
     throw new PayloadTooLargeError(`The page body is larger than the limit of ${Math.floor(ctx.maxBodyBytes / 1024)} KiB; split it into several pages.`);
   }
+  // Text the renderer could not show within bounds is refused before anything else is looked at.
+  const draftWhy = draft.frontMatter.why;
+  for (const [field, text] of [['body', body], ['why', typeof draftWhy === 'string' ? draftWhy : '']] as const) {
+    const problem = markdownProblem(text);
+    if (problem) throw new ValidationError([{ field, message: problem }], 422);
+  }
   const errors = [...extraErrors];
   let fm: FrontMatter | undefined;
   try {
@@ -107,7 +114,7 @@ function writeVersion(ctx: CommandContext, head: PageHeadRow, version: number, p
   ctx.store.pages.insertVersion(row);
   ctx.store.pages.replaceOwners(head.id, fm.owners);
   ctx.store.pages.setRestriction(head.id, fm.restricted_to);
-  ctx.store.pages.replaceLinks(head.id, extractWikiLinks(`${fm.why}\n\n${body}`));
+  ctx.store.pages.replaceLinks(head.id, ctx.wikiLinks ?? extractWikiLinks(`${fm.why}\n\n${body}`));
   return row;
 }
 

@@ -11,6 +11,8 @@ import { toString as hastToString } from 'hast-util-to-string';
 import { visit } from 'unist-util-visit';
 import type { Root as MdastRoot, Link, Text } from 'mdast';
 import type { Root as HastRoot, Element } from 'hast';
+import { markdownProblem } from './limits.js';
+import { rehypePageFiles, type PageFilesOptions } from './files.js';
 
 export interface TocEntry {
   depth: number;
@@ -28,7 +30,26 @@ export interface RenderedMarkdown {
 export interface RenderOptions {
   /** Whether a page with this slug exists; links to missing pages are styled apart and lead to creating them. */
   pageExists?: (slug: string) => boolean;
+  /** The page being rendered and the stored files it references: its own images are the only same-origin ones shown. */
+  pageFiles?: PageFilesOptions;
+  /** The site's own address (scheme and host), so that absolute links to it count as same-origin. */
+  siteOrigin?: string;
 }
+
+/** Markdown that cannot be rendered within bounds; the message names the problem for the writer. */
+export class MarkdownRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MarkdownRefused';
+  }
+}
+
+/**
+ * The only same-origin address images may load from: the page's own files, `/p/<slug>/files/…`. Any other
+ * same-origin image would make every viewer's browser send a GET with their session to a route of the
+ * wiki (an export, a report), so it is shown as text instead.
+ */
+export const ownFilesPrefix = (slug: string) => `/p/${slug}/files/`;
 
 const HEADING_ID_PREFIX = 'h-';
 
@@ -64,6 +85,31 @@ function linkWikiTargets(tree: MdastRoot, options: WikiLinkOptions): void {
   ]);
 }
 
+/** Whether an image address stays off the wiki's own routes except the page's files (external ones are left to the CSP). */
+export function imageAllowed(src: string, siteOrigin?: string, slug?: string): boolean {
+  const base = siteOrigin ?? 'https://same-origin.invalid';
+  let url: URL;
+  try {
+    url = new URL(src, `${base}/p/page`);
+  } catch {
+    return false;
+  }
+  if (url.origin !== new URL(base).origin) return true;
+  // Resolved, so "/p/x/files/../../api/x" and "%2e%2e" cannot climb out of the prefix.
+  return slug !== undefined && url.pathname.startsWith(ownFilesPrefix(slug)) && !/%2e|%2f|%5c/i.test(url.pathname);
+}
+
+/** Replaces images on the wiki's own routes (other than its files) by their description and address, as text. */
+const rehypeSameOriginImages: Plugin<[string | undefined, string | undefined], HastRoot> = (siteOrigin, slug) => (tree) => {
+  visit(tree, 'element', (node: Element, index, parent) => {
+    if (node.tagName !== 'img' || !parent || index === undefined) return;
+    const src = typeof node.properties?.src === 'string' ? node.properties.src : '';
+    if (imageAllowed(src, siteOrigin, slug)) return;
+    const alt = typeof node.properties?.alt === 'string' && node.properties.alt ? node.properties.alt : 'image';
+    parent.children[index] = { type: 'text', value: `[${alt}: ${src} (not shown: images can only come from the page's files)]` };
+  });
+};
+
 const remarkWikiLinks: Plugin<[WikiLinkOptions], MdastRoot> = (options) => (tree) => linkWikiTargets(tree, options);
 
 /** Collects h2 and h3 headings (ids from rehype-slug) for the table of contents. */
@@ -92,7 +138,22 @@ const sanitizeSchema: SanitizeSchema = {
   },
 };
 
+/**
+ * Markdown to safe HTML. Throws MarkdownRefused for text beyond the render bounds (checked first, in
+ * linear time) and for anything whose parse still runs out of stack.
+ */
 export function renderMarkdown(markdown: string, options: RenderOptions = {}): RenderedMarkdown {
+  const problem = markdownProblem(markdown);
+  if (problem) throw new MarkdownRefused(problem);
+  try {
+    return renderUnchecked(markdown, options);
+  } catch (e) {
+    if (e instanceof RangeError) throw new MarkdownRefused('This text nests too deeply to be shown. Flatten block quotes and lists.');
+    throw e;
+  }
+}
+
+function renderUnchecked(markdown: string, options: RenderOptions): RenderedMarkdown {
   const links: string[] = [];
   const toc: TocEntry[] = [];
   const html = String(
@@ -104,6 +165,8 @@ export function renderMarkdown(markdown: string, options: RenderOptions = {}): R
       .use(rehypeSlug, { prefix: HEADING_ID_PREFIX })
       .use(rehypeCollectToc, toc)
       .use(rehypeSanitize, sanitizeSchema)
+      .use(rehypeSameOriginImages, options.siteOrigin, options.pageFiles?.slug)
+      .use(rehypePageFiles, options.pageFiles)
       .use(rehypeStringify)
       .processSync(markdown),
   );

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CommandContext } from '../core/context.js';
-import { ForbiddenError } from '../core/errors.js';
+import { ForbiddenError, ValidationError } from '../core/errors.js';
+import { MarkdownRefused } from '../render/markdown.js';
 import { phiGuardFor } from '../phi/guard.js';
 
 /** The context a command runs in when a person asks over HTTP: this app's store, rules and clock, and who is asking. */
@@ -26,4 +27,26 @@ export function phiOverrideOf(request: FastifyRequest, reason: unknown): { reaso
   if (typeof reason !== 'string' || reason.trim() === '') return undefined;
   if (request.user?.role !== 'admin') throw new ForbiddenError('Only an admin can save over the PHI guard.');
   return { reason: reason.trim().slice(0, 500) };
+}
+
+/**
+ * Renders a draft's why and body in the render workers before it is saved, so that text which does not
+ * render within the time limit is refused (422, beside its field) and never stored. Gives the wiki-link
+ * targets found, so the save need not parse the text again on the request thread.
+ */
+export async function checkRenders(app: FastifyInstance, draft: { body?: unknown; why?: unknown }): Promise<{ wikiLinks?: string[] }> {
+  const links = new Set<string>();
+  for (const field of ['why', 'body'] as const) {
+    const text = draft[field];
+    if (text === undefined || text === '') continue;
+    // Not text, or too large to save anyway: the command refuses it (400, 413) without rendering it.
+    if (typeof text !== 'string' || Buffer.byteLength(text, 'utf8') > app.config.maxBodyBytes) return {};
+    try {
+      for (const slug of (await app.renderer.renderDraft(text.replace(/\r\n/g, '\n'))).links) links.add(slug);
+    } catch (e) {
+      if (e instanceof MarkdownRefused) throw new ValidationError([{ field, message: e.message }], 422);
+      throw e;
+    }
+  }
+  return { wikiLinks: [...links] };
 }

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, ValidationError, ConflictError, type FieldError } from '../core/errors.js';
 import { fieldOfPath, messageFor } from '../pages/schema.js';
+import { MarkdownRefused } from '../render/markdown.js';
 
 /** The JSON shape of every error answer. `field` names the first field at fault; `errors` lists them all. */
 export interface ErrorBody {
@@ -72,6 +73,9 @@ export function toErrorBody(error: FastifyError | Error): ErrorBody {
   }
   if (error instanceof ConflictError) {
     return { statusCode: 409, error: 'Conflict', message: error.message, base_version: error.baseVersion, current_version: error.currentVersion };
+  }
+  if (error instanceof MarkdownRefused) {
+    return { statusCode: 422, error: REASONS[422]!, message: error.message, field: 'body' };
   }
   if (error instanceof DomainError) {
     return { statusCode: error.statusCode, error: REASONS[error.statusCode] ?? 'Error', message: error.message };

@@ -7,7 +7,7 @@ import type { CommandContext } from '../pages/commands.js';
 import { attachFile, FilePhiRefused } from '../files/commands.js';
 import { DEFAULT_INSPECT_LIMITS } from '../files/inspect.js';
 import { rewriteLocalFiles, type LocalFileRef } from '../files/local.js';
-import { DomainError } from '../pages/errors.js';
+import { DomainError } from '../core/errors.js';
 import type { ImportProblem, SourcePage } from './import.js';
 
 /**

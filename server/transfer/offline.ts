@@ -12,6 +12,7 @@ import { VIEWS_DIR } from '../paths.js';
 import { recordAudit } from '../audit/log.js';
 import { ExportError } from './export.js';
 import { referencedFiles } from '../files/refs.js';
+import { pageFileMeta } from '../files/meta.js';
 import { redactHtml, redactText, RESTRICTED_PAGE } from '../auth/visibility.js';
 
 const require = createRequire(import.meta.url);
@@ -89,8 +90,9 @@ export function exportOffline(store: Store, config: Pick<Config, 'ticketUrl' | '
   function writePage(row: (typeof rows)[number]): void {
     const fm = JSON.parse(row.front_matter) as FrontMatter;
     const version = store.pages.version(row.id, row.current_version)!;
-    const render = (md: string) => localLinks(redactHtml(renderMarkdown(md, { pageExists: exists }).html, left), '../');
-    const body = renderMarkdown(version.body, { pageExists: exists });
+    const files = (md: string) => ({ slug: row.slug, files: pageFileMeta(store, row.slug, md) });
+    const render = (md: string) => localLinks(redactHtml(renderMarkdown(md, { pageExists: exists, pageFiles: files(md) }).html, left), '../');
+    const body = renderMarkdown(version.body, { pageExists: exists, pageFiles: files(version.body) });
     const owners = fm.owners.map((h) => ({ name: parties.get(h)?.name ?? h, departed: parties.get(h)?.status === 'departed', team: parties.get(h)?.kind === 'team' }));
     const html = pageTpl({
       fm,

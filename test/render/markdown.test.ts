@@ -60,3 +60,41 @@ describe('renderMarkdown', () => {
     expect(extractWikiLinks('[[a]] `[[b]]` [[c|C]]\n\n```\n[[d]]\n```')).toEqual(['a', 'c']);
   });
 });
+
+describe('images', () => {
+  const sha = 'a'.repeat(64);
+  const pageFiles = { slug: 'sepsis-bpa', files: { [sha]: { name: 'criteria.png', label: 'PNG image', size: 2048, width: 1280, height: 560, thumbnail: false } } };
+  const img = (md: string, siteOrigin?: string) => renderMarkdown(md, { siteOrigin, pageFiles }).html;
+
+  it('are shown from the page’s own files, lazily, at their proportions, opening full size', () => {
+    const html = img(`![criteria](</p/sepsis-bpa/files/${sha}/criteria.png>)`);
+    expect(html).toContain(`<a href="/p/sepsis-bpa/files/${sha}/criteria.png" class="file-image"`);
+    expect(html).toContain(`<img src="/p/sepsis-bpa/files/${sha}/criteria.png" alt="criteria" loading="lazy" decoding="async" class="page-image" width="1280" height="560">`);
+  });
+
+  it('from another page’s files are not loaded (a page shows only its own)', () => {
+    expect(img(`![x](</p/other-page/files/${sha}/criteria.png>)`)).not.toContain('<img');
+    expect(renderMarkdown(`![x](</p/sepsis-bpa/files/${sha}/criteria.png>)`).html).not.toContain('<img');
+  });
+
+  it('links to the page’s other files say what they are and how large', () => {
+    expect(img(`[criteria.png](</p/sepsis-bpa/files/${sha}/criteria.png>)`)).toContain('<span class="file-meta"> (PNG image, 2 KB)</span>');
+  });
+
+  it('on other routes of the wiki are shown as text, never loaded', () => {
+    for (const src of ['/api/audit/export.csv', 'api/audit/export.csv', '../api/audit/export.csv', '/p/sepsis-bpa/files/../../../api/audit/export.csv', '/p/sepsis-bpa/files/%2e%2e/%2e%2e/api/audit/export.csv', '/\\evil/x.png', '/files/a.png']) {
+      const html = img(`![x](${src})`);
+      expect(html, src).not.toContain('<img');
+      expect(html, src).toContain('not shown: images can only come from the page\'s files');
+    }
+  });
+
+  it('absolute addresses of the wiki itself count as its own routes', () => {
+    expect(img('![x](https://wiki.example.org/api/audit/export.csv)', 'https://wiki.example.org')).not.toContain('<img');
+    expect(img(`![x](https://wiki.example.org/p/sepsis-bpa/files/${sha}/criteria.png)`, 'https://wiki.example.org')).toContain('<img');
+  });
+
+  it('from elsewhere are left to the content security policy', () => {
+    expect(img('![x](https://example.org/a.png)')).toContain('<img src="https://example.org/a.png"');
+  });
+});

@@ -4,6 +4,9 @@
   if (!input) return;
   const target = document.getElementById(input.dataset.preview);
   const csrf = input.form.querySelector('input[name="_csrf"]').value;
+  // The page being edited, so its own screenshots show in the preview (a new page has none yet).
+  const attach = document.querySelector('[data-attach][data-slug]');
+  const slug = attach ? attach.dataset.slug : '';
   let timer = null;
   let inFlight = null;
 
@@ -14,7 +17,7 @@
       const res = await fetch('/api/preview', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
-        body: JSON.stringify({ body: input.value }),
+        body: JSON.stringify(slug ? { body: input.value, slug } : { body: input.value }),
         signal: inFlight.signal,
         credentials: 'same-origin',
       });

@@ -11,9 +11,7 @@ import { parseAsOf } from '../html/as-of.js';
 import { diffBody, diffFrontMatter } from '../../pages/diff.js';
 import { FrontMatterInput, Slug } from '../../pages/schema.js';
 import type { PageVersion } from '../../pages/model.js';
-import { renderMarkdown } from '../../render/markdown.js';
-import { pageExists } from '../../pages/queries.js';
-import { commandContext, phiOverrideOf } from '../command-context.js';
+import { commandContext, phiOverrideOf, checkRenders } from '../command-context.js';
 import { toErrorBody } from '../errors.js';
 import { ValidationError, type FieldError } from '../../pages/errors.js';
 import {
@@ -111,10 +109,21 @@ async function dropRestrictedPlaceholders(request: FastifyRequest): Promise<void
 export async function apiRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  /** A page in JSON is flat: its front matter, its body, and what version this is. */
-  /** Pages this reader may not see are named "a restricted page" wherever this one refers to them. */
-  const pageJson = (page: PageVersion, hidden: ReadonlySet<string>) => {
+  /**
+   * A page in JSON is flat: its front matter, its body, and what version this is. Pages this reader may
+   * not see are named "a restricted page" wherever this one refers to them. It is also the answer to a
+   * committed write, so the rendering never fails it: a version that cannot be rendered (or a renderer
+   * that fails) comes back with a notice in `html`, and the write still reads as done.
+   */
+  const pageJson = async (page: PageVersion, hidden: ReadonlySet<string>) => {
     const shown = redactVersion(page, hidden);
+    const html = await app.renderer.render(page.hash, 'body', page.body, page.slug).then(
+      (r) => redactHtml(r.html, hidden),
+      (e: unknown) => {
+        app.log.error({ err: e, slug: page.slug, version: page.version }, 'rendering a page failed');
+        return '<p class="notice render-refused">This version was saved but cannot be displayed right now.</p>';
+      },
+    );
     return {
       slug: page.slug,
       ...shown.frontMatter,
@@ -125,7 +134,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       summary: shown.summary,
       hash: page.hash,
       archived: page.archived,
-      html: redactHtml(app.renderer.render(page.hash, 'body', page.body).html, hidden),
+      html,
     };
   };
 
@@ -133,7 +142,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
    * The version a save starts from, after checking the read-only fields against the version that was read:
    * the same values are ignored, a different one is refused by name (a different slug says how to rename).
    */
-  const baseOfSave = (slug: string, input: PageUpdate, hidden: Set<string>): number => {
+  const baseOfSave = async (slug: string, input: PageUpdate, hidden: Set<string>): Promise<number> => {
     const errors: FieldError[] = [];
     if (input.slug !== undefined && input.slug !== slug) {
       errors.push({
@@ -151,7 +160,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     const sent = READ_ONLY.filter((f) => input[f] !== undefined);
     const head = app.store.pages.head(slug);
     if (errors.length === 0 && base !== undefined && sent.length > 0 && head && base >= 1 && base <= head.current_version) {
-      const read = pageJson(getPageVersion(app.store, slug, base), hidden);
+      const read = await pageJson(getPageVersion(app.store, slug, base), hidden);
       for (const f of sent) {
         const same = f === 'html' ? sameHtml(input.html ?? '', read.html) : input[f] === read[f];
         if (!same) errors.push({ field: f, message: `${f} is read-only: it ${READ_ONLY_HOW[f]}. Send it as read from version ${base}, or leave it out.` });
@@ -210,7 +219,8 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
 
   r.post('/api/pages', { config: { access: 'write' }, schema: { body: PageCreate, response: { 201: PageReply, 400: ErrorReply, 409: ErrorReply, 413: ErrorReply, 422: ErrorReply } } }, async (request, reply) => {
     const slug = (request.body as { slug?: string }).slug;
-    const page = createPage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), { ...splitWrite(request.body), slug });
+    const rendered = await checkRenders(app, request.body);
+    const page = createPage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), { ...splitWrite(request.body), slug });
     reply.status(201).header('Location', `/api/pages/${page.slug}`);
     return pageJson(page, request.hidden);
   });
@@ -228,10 +238,11 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       preValidation: dropRestrictedPlaceholders,
     },
     async (request, reply) => {
-      const baseVersion = baseOfSave(request.params.slug, request.body, request.hidden);
+      const baseVersion = await baseOfSave(request.params.slug, request.body, request.hidden);
+      const rendered = await checkRenders(app, request.body);
       try {
-        const result = savePage(commandContext(app, request, { phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), request.params.slug, { ...splitWrite(request.body), baseVersion });
-        return { ...pageJson(result.page, request.hidden), unchanged: result.unchanged };
+        const result = savePage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), request.params.slug, { ...splitWrite(request.body), baseVersion });
+        return { ...(await pageJson(result.page, request.hidden)), unchanged: result.unchanged };
       } catch (e) {
         if (!(e instanceof ConflictError)) throw e;
         // The refused draft is not stored anywhere, so the answer tells the client exactly what moved.
@@ -241,7 +252,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
         return reply.status(409).send({
           ...toErrorBody(e),
           changes: { fields: diffFrontMatter(base.frontMatter, shown.frontMatter), body: diffBody(base.body, shown.body).filter((l) => l.kind !== 'same') },
-          current: pageJson(current, request.hidden),
+          current: await pageJson(current, request.hidden),
         });
       }
     },
@@ -300,13 +311,18 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     '/api/preview',
     {
       config: { access: 'write' },
-      schema: { body: Type.Object({ body: Type.String() }, { additionalProperties: false }), response: { 200: PreviewReply, 413: ErrorReply } },
+      schema: {
+        body: Type.Object({ body: Type.String(), slug: Type.Optional({ ...Slug, description: "The page being edited, so that its own screenshots show in the preview." }) }, { additionalProperties: false }),
+        response: { 200: PreviewReply, 413: ErrorReply },
+      },
     },
     async (request, reply) => {
       if (Buffer.byteLength(request.body.body, 'utf8') > app.config.maxBodyBytes) {
         throw new PayloadTooLargeError('The text is larger than the page size limit.');
       }
-      return reply.send({ html: redactHtml(renderMarkdown(request.body.body, { pageExists: (slug) => pageExists(app.store, slug) }).html, request.hidden) });
+      // A page the editor may not see lends the preview none of its files.
+      const slug = request.body.slug && !request.hidden.has(request.body.slug) ? request.body.slug : undefined;
+      return reply.send({ html: redactHtml((await app.renderer.renderDraft(request.body.body, slug)).html, request.hidden) });
     },
   );
 }

@@ -49,6 +49,6 @@ export async function asOfRoutes(app: FastifyInstance): Promise<void> {
     const date = parseAsOf(request.params.date, 'date');
     const page = pageAsOf(app.store, request.params.slug, date);
     const current = getCurrentPage(app.store, page.slug);
-    return reply.view('page', { title: `${page.frontMatter.title} on ${date}`, page: pageViewModel(app, page, request.hidden), asOf: date, old: page.version !== current.version, currentVersion: current.version });
+    return reply.view('page', { title: `${page.frontMatter.title} on ${date}`, page: await pageViewModel(app, page, request.hidden), asOf: date, old: page.version !== current.version, currentVersion: current.version });
   });
 }

@@ -1,12 +1,22 @@
+import { randomBytes } from 'node:crypto';
 import handlebars from 'handlebars';
 import { LRUCache } from 'lru-cache';
 
-const USER = '\u0001ww-user\u0001';
-const ROLE = '\u0001ww-role\u0001';
-const CSRF = '\u0001ww-csrf\u0001';
+/*
+ * A raw "<" followed by NUL never appears in a rendered view otherwise: templates escape "<" in every
+ * value, and the markdown renderer's output has "<" only before tag names. The per-process nonce
+ * makes the stand-ins unguessable besides. They go into the template unescaped (SafeString) for that.
+ */
+const NONCE = randomBytes(12).toString('hex');
+const USER = `<\u0000ww-user-${NONCE}>`;
+const ROLE = `<\u0000ww-role-${NONCE}>`;
+const CSRF = `<\u0000ww-csrf-${NONCE}>`;
 
 /** Stand-ins rendered in place of what differs per person, so one rendering serves everyone with the same role. */
-export const PERSONAL_PLACEHOLDERS = { user: { username: USER, role: ROLE }, csrfToken: CSRF };
+export const PERSONAL_PLACEHOLDERS = {
+  user: { username: new handlebars.SafeString(USER), role: new handlebars.SafeString(ROLE) },
+  csrfToken: new handlebars.SafeString(CSRF),
+};
 
 /**
  * Rendered page views, whole, keyed by page, version and the viewer's role. A page view depends on

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TOptional, type TString } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { changeStatus, createPage, PhiRefused, savePage } from '../../pages/commands.js';
-import { commandContext, phiOverrideOf } from '../command-context.js';
+import { checkRenders, commandContext, phiOverrideOf } from '../command-context.js';
 import { markReviewed } from '../../pages/review.js';
 import { pagesOf } from '../../reports/knowledge.js';
 import { currentKnowledge } from '../api/turnover.js';
@@ -39,10 +39,10 @@ const FormBody = Type.Object(
 // Kept here too so older imports of these from the page routes still resolve.
 export { commandContext, phiOverrideOf } from '../command-context.js';
 
+
 /** Everything a page view shows besides the raw version: rendered why and body, owners, links. */
-export function pageViewModel(app: FastifyInstance, raw: PageVersion, hidden: ReadonlySet<string>) {
-  const why = app.renderer.render(raw.hash, 'why', raw.frontMatter.why);
-  const body = app.renderer.render(raw.hash, 'body', raw.body);
+export async function pageViewModel(app: FastifyInstance, raw: PageVersion, hidden: ReadonlySet<string>) {
+  const [why, body] = await Promise.all([app.renderer.render(raw.hash, 'why', raw.frontMatter.why, raw.slug), app.renderer.render(raw.hash, 'body', raw.body, raw.slug)]);
   // Pages this viewer may not see are named "a restricted page" wherever this one refers to them.
   const page = redactVersion(raw, hidden);
   const owners = page.frontMatter.owners.map((handle) => {
@@ -156,7 +156,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     if (!html) {
       const page = getCurrentPage(app.store, request.params.slug);
       const review = pageReview(app, head, page, user);
-      html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, title: page.frontMatter.title, page: pageViewModel(app, page, request.hidden), review, canEdit });
+      html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, title: page.frontMatter.title, page: await pageViewModel(app, page, request.hidden), review, canEdit });
       if (page.version === head.current_version) app.pageHtml.set(key, html);
     }
     return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? '')));
@@ -165,7 +165,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
   r.get('/p/:slug/v/:version', { config: { access: 'read' }, schema: { params: Type.Object({ slug: Slug, version: Type.Integer({ minimum: 1 }) }) } }, async (request, reply) => {
     const current = getCurrentPage(app.store, request.params.slug);
     const page = getPageVersion(app.store, request.params.slug, request.params.version);
-    return reply.view('page', { title: `${page.frontMatter.title} (version ${page.version})`, page: pageViewModel(app, page, request.hidden), old: page.version !== current.version, currentVersion: current.version });
+    return reply.view('page', { title: `${page.frontMatter.title} (version ${page.version})`, page: await pageViewModel(app, page, request.hidden), old: page.version !== current.version, currentVersion: current.version });
   });
 
   r.get('/new', { config: { access: 'write' }, schema: { querystring: Type.Object({ slug: Type.Optional(Type.String({ maxLength: 200 })) }) } }, async (request, reply) => {
@@ -178,7 +178,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const values = valuesFromForm(request.body as PageFormBody);
     try {
       await withFormUpload(app, request, values, undefined);
-      const page = createPage(commandContext(app, request, { phiOverride: phiOverrideOf(request, (request.body as PageFormBody).phi_override_reason) }), { ...draftFromValues(values), slug: values.slug });
+      const rendered = await checkRenders(app, values);
+      const page = createPage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf(request, (request.body as PageFormBody).phi_override_reason) }), { ...draftFromValues(values), slug: values.slug });
       return reply.redirect(`/p/${page.slug}`, 303);
     } catch (e) {
       const problem = formError(e);
@@ -202,7 +203,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const values = valuesFromForm(request.body as PageFormBody);
     try {
       await withFormUpload(app, request, values, slug);
-      savePage(commandContext(app, request, { phiOverride: phiOverrideOf(request, (request.body as PageFormBody).phi_override_reason) }), slug, { ...draftFromValues(values), baseVersion: Number(values.base_version) });
+      const rendered = await checkRenders(app, values);
+      savePage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf(request, (request.body as PageFormBody).phi_override_reason) }), slug, { ...draftFromValues(values), baseVersion: Number(values.base_version) });
       return reply.redirect(`/p/${slug}`, 303);
     } catch (e) {
       if (e instanceof ConflictError) {
