@@ -37,8 +37,11 @@
     const start = input.selectionStart;
     const end = input.selectionEnd;
     const before = input.value.slice(0, start);
-    const pad = before && !before.endsWith('\n') ? '\n' : '';
-    input.setRangeText(`${pad}${text}\n`, start, end, 'end');
+    const after = input.value.slice(end);
+    // A blank line on each side, so the image stands as its own paragraph whatever surrounds it.
+    const pad = !before ? '' : before.endsWith('\n\n') ? '' : before.endsWith('\n') ? '\n' : '\n\n';
+    const tail = after.startsWith('\n\n') ? '' : after.startsWith('\n') ? '\n' : '\n\n';
+    input.setRangeText(`${pad}${text}${tail}`, start, end, 'end');
     input.dispatchEvent(new Event('input', { bubbles: true }));
     input.focus();
   }
