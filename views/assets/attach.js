@@ -80,7 +80,8 @@
         return;
       }
       row.className = 'attach-line error';
-      row.textContent = `${file.name || 'pasted image'}: not added. ${res.message || `The server answered ${xhr.status}.`}`;
+      const why = (res.errors && res.errors.map((e) => e.message).join(' ')) || res.message || `The server answered ${xhr.status}.`;
+      row.textContent = `${file.name || 'pasted image'}: not added. ${why}`;
       if (res.findings && file.type.startsWith('image/')) showFindings(row, file, res.findings);
     });
     xhr.addEventListener('error', () => {
