@@ -92,6 +92,25 @@ export class RenderCache {
     this.generation++;
   }
 
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  /** Waits for a free worker (first come, first served). */
+  private turn(): Promise<void> {
+    if (this.running < this.threads) {
+      this.running++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Hands the freed worker to the next text waiting, if any. */
+  private next(): void {
+    const waiter = this.waiting.shift();
+    if (waiter) waiter();
+    else this.running--;
+  }
+
   /**
    * Renders text being written (a preview, a save): throws MarkdownRefused, naming the problem, for
    * text beyond the bounds or that does not render within the time limit.
@@ -102,10 +121,16 @@ export class RenderCache {
     const existing = linkTargets(markdown).filter((slug) => this.pageExists(slug));
     await this.warmUp();
     let outcome: RenderOutcome;
+    // The time limit is for rendering, not for waiting behind other texts: a text is handed to the pool
+    // only when a worker is free, and its clock starts then, so a burst of saves is not refused as slow.
+    await this.turn();
     try {
       this.inFlight++;
       const pageFiles = slug !== undefined ? { slug, files: this.options.fileMeta?.(slug, markdown) ?? {} } : undefined;
-      outcome = await this.pool.run({ markdown, existing, siteOrigin: this.options.siteOrigin, pageFiles }, { signal: AbortSignal.timeout(this.options.timeoutMs) }).finally(() => this.inFlight--);
+      outcome = await this.pool.run({ markdown, existing, siteOrigin: this.options.siteOrigin, pageFiles }, { signal: AbortSignal.timeout(this.options.timeoutMs) }).finally(() => {
+        this.inFlight--;
+        this.next();
+      });
     } catch (e) {
       // The pool replaces the worker it stopped; the next text waits for the new one to load, untimed.
       this.warm = undefined;
