@@ -31,6 +31,7 @@ import fs from 'node:fs';
 import { htmlRoutes } from './routes/html/index.js';
 import { apiRoutes } from './routes/api/index.js';
 import { turnoverApiRoutes } from './routes/api/turnover.js';
+import { knowledgeTransferApiRoutes } from './routes/api/knowledge-transfer.js';
 import { fileRoutes } from './routes/files.js';
 import { registerApiDocs } from './routes/api/openapi.js';
 import { SearchService } from './search/client.js';
@@ -193,6 +194,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(htmlRoutes);
   await app.register(apiRoutes);
   await app.register(turnoverApiRoutes);
+  await app.register(knowledgeTransferApiRoutes);
   await app.register(fileRoutes);
   return app;
 }

@@ -34,7 +34,7 @@ const MATRIX: Record<string, Access> = {
   'GET /api/pages': 'read', 'GET /api/pages/:slug': 'read', 'POST /api/pages': 'write', 'PUT /api/pages/:slug': 'write',
   'GET /api/pages/:slug/versions': 'read', 'GET /api/pages/:slug/versions/:n': 'read', 'GET /api/pages/:slug/diff': 'read', 'GET /api/pages/:slug/blame': 'read',
   'POST /api/pages/:slug/restore': 'write', 'POST /api/pages/:slug/archive': 'write', 'POST /api/pages/:slug/unarchive': 'write', 'POST /api/preview': 'write',
-  'GET /api/reports/orphans': 'read', 'GET /api/reports/stale': 'read', 'GET /api/reports/health': 'read', 'GET /api/reports/broken-links': 'read',
+  'GET /api/reports/orphans': 'read', 'GET /api/reports/stale': 'read', 'GET /api/reports/key-person': 'read', 'GET /api/reports/health': 'read', 'GET /api/reports/broken-links': 'read',
   'GET /api/people': 'read', 'POST /api/people': 'admin', 'GET /api/people/:handle': 'read', 'PATCH /api/people/:handle': 'admin', 'POST /api/people/:handle/depart': 'admin',
   'GET /api/teams': 'read', 'GET /api/teams/:handle': 'read', 'POST /api/teams': 'admin', 'PATCH /api/teams/:handle': 'admin', 'POST /api/reassign': 'admin',
   'POST /api/pages/:slug/review': 'read', 'POST /api/pages/:slug/status': 'write', 'GET /api/pages/:slug/backlinks': 'read',
