@@ -31,7 +31,7 @@ import fs from 'node:fs';
 import { htmlRoutes } from './routes/html/index.js';
 import { apiRoutes } from './routes/api/index.js';
 import { turnoverApiRoutes } from './routes/api/turnover.js';
-import { knowledgeTransferApiRoutes } from './routes/api/knowledge-transfer.js';
+import { knowledgeTransferApiRoutes, settleHandovers } from './routes/api/knowledge-transfer.js';
 import { fileRoutes } from './routes/files.js';
 import { registerApiDocs } from './routes/api/openapi.js';
 import { SearchService } from './search/client.js';
@@ -188,6 +188,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler(async (request, reply) =>
     sendError(request, reply, { statusCode: 404, error: 'Not Found', message: `Nothing lives at ${request.url.split('?')[0]}.` }),
   );
+
+  // A handover whose leaving date has passed becomes the departure before anything is read.
+  app.addHook('onRequest', async () => settleHandovers(app));
 
   // Before any documented route, so the API reference sees them all.
   await registerApiDocs(app, (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);

@@ -91,6 +91,11 @@ describe('every write path', () => {
       ['a page owned by jdoe', async () => { createPage(commandContext(t.store), { slug: 'jdoe-page', frontMatter: { ...sampleFrontMatter, owners: ['jdoe'] }, body: 'b' }); return { statusCode: 201 }; }],
       ['POST /api/people/:handle/depart', () => adminApi('POST', '/api/people/jdoe/depart', { reason: 'Left', successor: 'dokafor' })],
       ['POST /api/reassign', () => adminApi('POST', '/api/reassign', { from: 'jdoe', to: 'dokafor', summary: 'Jane left' })],
+      // Handover plans: dokafor now owns jdoe-page; mreyes owns p.
+      ['POST /api/people/:handle/handover', () => adminApi('POST', '/api/people/dokafor/handover', { date: '2999-01-01' })],
+      ['POST /api/people/:handle/handover/:slug', () => adminApi('POST', '/api/people/dokafor/handover/jdoe-page', { state: 'walked_through', note: 'Shown the build' })],
+      ['POST /people/:handle/handover', async () => { await admin.get('/people/mreyes/handover'); return admin.post('/people/mreyes/handover', { date: '2999-01-01', successor: '' }); }],
+      ['POST /people/:handle/handover/:slug', async () => { await admin.get('/people/mreyes/handover'); return admin.post('/people/mreyes/handover/p', { state: 'walked_through', note: 'Walked through' }); }],
       ['a page owned by asmith', async () => { createPage(commandContext(t.store), { slug: 'asmith-page', frontMatter: { ...sampleFrontMatter, owners: ['asmith'] }, body: 'b' }); return { statusCode: 201 }; }],
       ['POST /people/:handle/depart', async () => { await admin.get('/people/asmith/depart'); return admin.post('/people/asmith/depart', { date: '2026-01-05', reason: 'Left', successor: 'dokafor' }); }],
       ['POST /people/:handle/reassign', async () => { await admin.get('/people/asmith/reassign'); return admin.post('/people/asmith/reassign', { 'to:asmith-page': 'dokafor', summary: 'Al left' }); }],

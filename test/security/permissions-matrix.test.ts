@@ -36,6 +36,8 @@ const MATRIX: Record<string, Access> = {
   'POST /api/pages/:slug/restore': 'write', 'POST /api/pages/:slug/archive': 'write', 'POST /api/pages/:slug/unarchive': 'write', 'POST /api/preview': 'write',
   'GET /api/reports/orphans': 'read', 'GET /api/reports/stale': 'read', 'GET /api/reports/key-person': 'read', 'GET /api/reports/health': 'read', 'GET /api/reports/broken-links': 'read',
   'GET /api/people': 'read', 'POST /api/people': 'admin', 'GET /api/people/:handle': 'read', 'PATCH /api/people/:handle': 'admin', 'POST /api/people/:handle/depart': 'admin',
+  'POST /api/people/:handle/handover': 'admin', 'GET /api/people/:handle/handover': 'read', 'POST /api/people/:handle/handover/:slug': 'write',
+  'GET /people/:handle/handover': 'read', 'POST /people/:handle/handover': 'admin', 'POST /people/:handle/handover/:slug': 'write',
   'GET /api/teams': 'read', 'GET /api/teams/:handle': 'read', 'POST /api/teams': 'admin', 'PATCH /api/teams/:handle': 'admin', 'POST /api/reassign': 'admin',
   'POST /api/pages/:slug/review': 'read', 'POST /api/pages/:slug/status': 'write', 'GET /api/pages/:slug/backlinks': 'read',
   'POST /api/pages/:slug/attachments': 'write', 'GET /api/pages/:slug/attachments': 'read', 'GET /p/:slug/files/:sha256/:name': 'read',

@@ -1,10 +1,19 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { keyPersonReport } from '../../reports/key-person.js';
-import { currentKnowledge } from './turnover.js';
+import { handoverOf, openHandover, settleDueHandovers, updateHandoverPage } from '../../knowledge-transfer/handover.js';
+import { Slug } from '../../pages/schema.js';
+import { NotFoundError } from '../../core/errors.js';
+import { commandContext } from '../command-context.js';
+import { currentKnowledge, today } from './turnover.js';
+import { phiGuardFor } from '../../phi/guard.js';
 
 const Open = { additionalProperties: true } as const;
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const Text = (max: number) => Type.String({ maxLength: max });
+const HandleParams = Type.Object({ handle: Type.String({ maxLength: 100 }) });
+const HandoverPageParams = Type.Object({ handle: Type.String({ maxLength: 100 }), slug: Slug });
 
 export const KeyPersonReply = Type.Object(
   {
@@ -14,9 +23,76 @@ export const KeyPersonReply = Type.Object(
   Open,
 );
 
+const Gap = Type.Object({ kind: Type.String(), message: Type.String() });
+const HandoverPage = Type.Object(
+  {
+    slug: Type.String(),
+    successor: Nullable(Type.String()),
+    state: Type.Union([Type.Literal('not_started'), Type.Literal('walked_through'), Type.Literal('accepted')]),
+    note: Nullable(Type.String()),
+    checklist: Type.Array(Gap, { description: 'The capture checklist: gaps in the page to fill while the person is still here.' }),
+  },
+  Open,
+);
+export const HandoverReply = Type.Object(
+  {
+    date: Nullable(Type.String({ description: 'The leaving date; null when the person has no handover plan.' })),
+    pages: Type.Array(HandoverPage),
+    done: Type.Integer({ description: 'Pages accepted by their successor.' }),
+    total: Type.Integer(),
+    closed: Type.Boolean({ description: 'True once the leaving date passed: the plan stays as a record.' }),
+  },
+  Open,
+);
+const HandoverPageReply = Type.Composite([HandoverPage, Type.Object({ version: Type.Optional(Type.Integer({ description: 'The page version written when accepted.' })) })], Open);
+
+/** The person an account belongs to: who is accepting, who is reading. */
+export function personOf(request: FastifyRequest): string | null {
+  return request.user?.person ?? null;
+}
+
+/**
+ * The leaving dates that passed become departures before anything is answered, at the app's clock, so a
+ * report read on the day already shows what was not accepted as orphaned. One indexed query when none is due.
+ */
+export function settleHandovers(app: FastifyInstance): void {
+  const day = today(app);
+  if (app.store.transfer.dueHandovers(day).length === 0) return;
+  settleDueHandovers({ store: app.store, systems: app.config.systems, maxBodyBytes: app.config.maxBodyBytes, events: app.events, actor: { username: 'whywiki' }, client: 'handover', at: app.clock(), phi: phiGuardFor(app.store, app.config.mrnPatterns) }, day);
+}
+
 /** Knowledge transfer: key-person risk, handover plans and reading paths. */
 export async function knowledgeTransferApiRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get('/api/reports/key-person', { config: { access: 'read' }, schema: { response: { 200: KeyPersonReply } } }, async (request) => keyPersonReport(currentKnowledge(app, request.hidden)));
+
+  r.post(
+    '/api/people/:handle/handover',
+    { config: { access: 'admin' }, schema: { params: HandleParams, body: Type.Object({ date: Text(20), successor: Type.Optional(Type.Union([Text(40), Type.Null()])) }, { additionalProperties: false }), response: { 201: HandoverReply } } },
+    async (request, reply) => {
+      openHandover(commandContext(app, request), request.params.handle, request.body, today(app));
+      return reply.status(201).header('Location', `/api/people/${request.params.handle}/handover`).send(handoverOf(app.store, request.params.handle, app.clock(), request.hidden));
+    },
+  );
+
+  r.get('/api/people/:handle/handover', { config: { access: 'read' }, schema: { params: HandleParams, response: { 200: HandoverReply } } }, async (request) => handoverOf(app.store, request.params.handle, app.clock(), request.hidden));
+
+  r.post(
+    '/api/people/:handle/handover/:slug',
+    {
+      config: { access: 'write' },
+      schema: {
+        params: HandoverPageParams,
+        body: Type.Object({ state: Text(20), successor: Type.Optional(Type.Union([Text(40), Type.Null()])), note: Type.Optional(Type.Union([Text(2000), Type.Null()])) }, { additionalProperties: false }),
+        response: { 200: HandoverPageReply },
+      },
+    },
+    async (request) => {
+      if (request.hidden.has(request.params.slug)) throw new NotFoundError(`There is no page "${request.params.slug}".`);
+      updateHandoverPage(commandContext(app, request), request.params.handle, request.params.slug, request.body, personOf(request));
+      const page = handoverOf(app.store, request.params.handle, app.clock(), request.hidden).pages.find((p) => p.slug === request.params.slug)!;
+      return { ...page, ...(page.state === 'accepted' ? { version: app.store.pages.head(page.slug)?.current_version } : {}) };
+    },
+  );
 }

@@ -3,6 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import { brokenLinksReport, healthReport, orphansReport, staleReport } from '../../reports/reports.js';
 import { editsChart, keyPersonChart, reviewShareChart, riskChart } from '../../reports/charts.js';
 import { keyPersonReport } from '../../reports/key-person.js';
+import { openHandovers } from '../../knowledge-transfer/handover.js';
 import { currentKnowledge } from '../api/turnover.js';
 
 const pct = (share: number | null) => (share === null ? '—' : `${Math.round(share * 100)}%`);
@@ -47,6 +48,7 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     const report = healthReport(app.store, k, app.config.systems, request.hidden);
     const keyPeople = keyPersonReport(k).people;
     return reply.view('reports-health', {
+      handovers: openHandovers(app.store, request.hidden),
       keyPeople: keyPeople.slice(0, 12).map((p) => ({ ...p, count: p.pages.length })),
       title: 'Knowledge health',
       report,
