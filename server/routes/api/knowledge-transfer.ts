@@ -8,6 +8,7 @@ import { NotFoundError } from '../../core/errors.js';
 import { commandContext } from '../command-context.js';
 import { currentKnowledge, today } from './turnover.js';
 import { phiGuardFor } from '../../phi/guard.js';
+import { assignPath, listPaths, markStepRead, pathsOf, pathView, savePath } from '../../knowledge-transfer/paths.js';
 
 const Open = { additionalProperties: true } as const;
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -45,6 +46,32 @@ export const HandoverReply = Type.Object(
   Open,
 );
 const HandoverPageReply = Type.Composite([HandoverPage, Type.Object({ version: Type.Optional(Type.Integer({ description: 'The page version written when accepted.' })) })], Open);
+
+const PathParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const PathBody = Type.Object(
+  {
+    title: Text(200),
+    description: Type.Optional(Text(2000)),
+    steps: Type.Array(Type.Object({ slug: Text(80), note: Type.Optional(Type.Union([Text(500), Type.Null()])) }, { additionalProperties: false }), { maxItems: 100 }),
+  },
+  { additionalProperties: false },
+);
+const Step = Type.Object({ slug: Type.String(), title: Type.String(), note: Nullable(Type.String()), current_version: Type.Integer(), read_version: Type.Union([Type.Integer(), Type.Null()]), changed: Type.Boolean() }, Open);
+export const PathReply = Type.Object(
+  {
+    id: Type.Integer(),
+    version: Type.Integer({ description: 'Each save of the path is a new version.' }),
+    title: Type.String(),
+    description: Type.String(),
+    steps: Type.Array(Step, { description: 'Steps on pages the viewer may see, in reading order, with the viewer\'s own reading.' }),
+    assignees: Type.Array(Type.Object({ handle: Type.String(), name: Type.String(), done: Type.Integer(), total: Type.Integer() }, Open)),
+  },
+  Open,
+);
+const PathListReply = Type.Object({ paths: Type.Array(Type.Object({ id: Type.Integer(), version: Type.Integer(), title: Type.String(), description: Type.String(), steps: Type.Integer(), assigned: Type.Integer() })) });
+const PersonPathsReply = Type.Object({
+  paths: Type.Array(Type.Object({ id: Type.Integer(), title: Type.String(), done: Type.Integer(), total: Type.Integer(), changed_since_read: Type.Array(Type.String(), { description: 'Steps whose page changed after the person read it.' }) }, Open)),
+});
 
 /** The person an account belongs to: who is accepting, who is reading. */
 export function personOf(request: FastifyRequest): string | null {
@@ -95,4 +122,41 @@ export async function knowledgeTransferApiRoutes(app: FastifyInstance): Promise<
       return { ...page, ...(page.state === 'accepted' ? { version: app.store.pages.head(page.slug)?.current_version } : {}) };
     },
   );
+
+  r.get('/api/paths', { config: { access: 'read' }, schema: { response: { 200: PathListReply } } }, async (request) => ({ paths: listPaths(app.store, request.hidden) }));
+
+  r.post('/api/paths', { config: { access: 'write' }, schema: { body: PathBody, response: { 201: PathReply } } }, async (request, reply) => {
+    const { id } = savePath(commandContext(app, request), request.body);
+    return reply.status(201).header('Location', `/api/paths/${id}`).send(pathView(app.store, id, request.hidden, personOf(request)));
+  });
+
+  r.get('/api/paths/:id', { config: { access: 'read' }, schema: { params: PathParams, response: { 200: PathReply } } }, async (request) => pathView(app.store, request.params.id, request.hidden, personOf(request)));
+
+  r.put('/api/paths/:id', { config: { access: 'write' }, schema: { params: PathParams, body: PathBody, response: { 200: PathReply } } }, async (request) => {
+    savePath(commandContext(app, request), request.body, request.params.id);
+    return pathView(app.store, request.params.id, request.hidden, personOf(request));
+  });
+
+  r.post(
+    '/api/paths/:id/assign',
+    { config: { access: 'write' }, schema: { params: PathParams, body: Type.Object({ people: Type.Array(Text(40), { maxItems: 200 }) }, { additionalProperties: false }), response: { 200: PathReply } } },
+    async (request) => {
+      assignPath(commandContext(app, request), request.params.id, request.body.people);
+      return pathView(app.store, request.params.id, request.hidden, personOf(request));
+    },
+  );
+
+  r.post(
+    '/api/paths/:id/read',
+    {
+      config: { access: 'read' },
+      schema: { params: PathParams, body: Type.Object({ slug: Slug }, { additionalProperties: false }), response: { 200: Type.Object({ slug: Type.String(), version: Type.Integer({ description: 'The page version read.' }), self_study: Type.Boolean({ description: 'True when the path is not assigned to the reader.' }) }) } },
+    },
+    async (request) => {
+      if (request.hidden.has(request.body.slug)) throw new NotFoundError(`There is no page "${request.body.slug}".`);
+      return markStepRead(commandContext(app, request), request.params.id, request.body.slug, personOf(request));
+    },
+  );
+
+  r.get('/api/people/:handle/paths', { config: { access: 'read' }, schema: { params: HandleParams, response: { 200: PersonPathsReply } } }, async (request) => pathsOf(app.store, request.params.handle, request.hidden));
 }
