@@ -110,13 +110,18 @@ export function markStepRead(ctx: CommandContext, id: number, slug: string, pers
   if (!steps.some((s) => s.slug === slug)) throw new ValidationError([{ field: 'slug', message: `"${slug}" is not a step of "${v.title}".` }]);
   const head = ctx.store.pages.head(slug);
   if (!head) throw new NotFoundError(`There is no page "${slug}".`);
+  return recordStepRead(ctx, id, slug, person, head.current_version);
+}
+
+/** Records a read of `version` of a step's page; the demo content uses it to replay a read made before a later edit. */
+export function recordStepRead(ctx: CommandContext, id: number, slug: string, person: string, version: number): { slug: string; version: number; self_study: boolean } {
   const selfStudy = !ctx.store.transfer.isAssigned(id, person);
   const at = (ctx.at ?? new Date()).toISOString();
   ctx.store.transaction(() => {
-    ctx.store.transfer.insertRead({ path_id: id, person, slug, page_version: head.current_version, read_at: at, self_study: selfStudy ? 1 : 0 });
-    recordAudit(ctx.store, { actor: ctx.actor.username, action: 'path.step_read', target: `path:${id}`, client: ctx.client, at, details: { person, slug, version: head.current_version, ...(selfStudy ? { self_study: true } : {}) } });
+    ctx.store.transfer.insertRead({ path_id: id, person, slug, page_version: version, read_at: at, self_study: selfStudy ? 1 : 0 });
+    recordAudit(ctx.store, { actor: ctx.actor.username, action: 'path.step_read', target: `path:${id}`, client: ctx.client, at, details: { person, slug, version, ...(selfStudy ? { self_study: true } : {}) } });
   });
-  return { slug, version: head.current_version, self_study: selfStudy };
+  return { slug, version, self_study: selfStudy };
 }
 
 export interface StepView {
