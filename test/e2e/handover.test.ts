@@ -40,31 +40,36 @@ async function signIn(username: string, password: string): Promise<Page & { erro
   return page;
 }
 
+/** An admin adds an account linked to a person; its first sign-in chooses its own password. */
+async function accountFor(admin: Page, username: string, person: string): Promise<Page & { errors: string[] }> {
+  await admin.goto(`${server.url}/admin/users/new`);
+  await admin.fill('#f-username', username);
+  await admin.selectOption('#f-role', 'editor');
+  await admin.selectOption('#f-person', person);
+  await admin.fill('#f-password', 'first temporary words 41');
+  await admin.click('form[action="/admin/users/new"] button[type=submit]');
+  await admin.waitForLoadState('load');
+  expect(await admin.textContent('main')).toContain(username);
+  const page = await signIn(username, 'first temporary words 41');
+  if (page.url().includes('/account/password')) {
+    await page.fill('#f-current', 'first temporary words 41');
+    await page.fill('#f-password', 'my own quiet harbour 7');
+    await page.fill('#f-confirm', 'my own quiet harbour 7');
+    await page.click('form[action="/account/password"] button[type=submit]');
+    await page.waitForLoadState('load');
+  }
+  return page;
+}
+
 describe('a handover in a real browser', () => {
   it('walks the successor through accepting a page: it becomes theirs and the progress moves', { timeout: 90_000 }, async () => {
     // The admin gives Maria Reyes, the demo's successor for David Okafor, an account linked to her person.
     const admin = await signIn('admin', ADMIN_PASSWORD);
-    await admin.goto(`${server.url}/admin/users/new`);
-    await admin.fill('#f-username', 'maria');
-    await admin.selectOption('#f-role', 'editor');
-    await admin.selectOption('#f-person', 'mreyes');
-    await admin.fill('#f-password', 'first temporary words 41');
-    await admin.click('form[action="/admin/users/new"] button[type=submit]');
-    await admin.waitForLoadState('load');
-    expect(await admin.textContent('main')).toContain('maria');
     // The admin is not the successor: no accept button for them.
     await admin.goto(`${server.url}/people/dokafor/handover`);
     expect(await admin.locator('button.accept').count()).toBe(0);
     expect(await admin.textContent('#handover-done')).toBe('2 of 4');
-
-    const maria = await signIn('maria', 'first temporary words 41');
-    if (maria.url().includes('/account/password')) {
-      await maria.fill('#f-current', 'first temporary words 41');
-      await maria.fill('#f-password', 'my own quiet harbour 7');
-      await maria.fill('#f-confirm', 'my own quiet harbour 7');
-      await maria.click('form[action="/account/password"] button[type=submit]');
-      await maria.waitForLoadState('load');
-    }
+    const maria = await accountFor(admin, 'maria', 'mreyes');
     // From David's page to his handover.
     await maria.goto(`${server.url}/people/dokafor`);
     expect(await maria.textContent('.handover-progress')).toContain('2 of 4');
@@ -90,11 +95,21 @@ describe('a handover in a real browser', () => {
 
   it('shows a new hire her reading path with the step that changed since she read it', { timeout: 60_000 }, async () => {
     const admin = await signIn('admin', ADMIN_PASSWORD);
-    await admin.goto(`${server.url}/paths`);
-    await admin.click('a:has-text("New Epic ClinDoc analyst")');
-    expect(await admin.locator('.path-step').count()).toBe(6);
-    expect(await admin.locator('table.report-table tbody').textContent()).toContain('3 of 6');
-    await admin.screenshot({ path: path.join(SHOTS, 'reading-path.png'), fullPage: true });
+    const rosa = await accountFor(admin, 'rosa', 'rlopez');
+    await rosa.goto(`${server.url}/`);
+    expect(await rosa.textContent('.reading-paths')).toContain('3 of 6 read');
+    await rosa.click('.reading-paths a:has-text("New Epic ClinDoc analyst")');
+    expect(await rosa.locator('.path-step').count()).toBe(6);
+    expect(await rosa.textContent('#path-progress')).toContain('3 of 6');
+    const changed = rosa.locator('#step-sepsis-screening-bpa');
+    expect(await changed.locator('.badge.changed').textContent()).toBe('changed since you read it');
+    const href = await changed.locator('a.changed-diff').getAttribute('href');
+    expect(href).toMatch(/^\/p\/sepsis-screening-bpa\/diff\?from=\d+&to=\d+$/);
+    await rosa.screenshot({ path: path.join(SHOTS, 'reading-path.png'), fullPage: true });
+    await changed.locator('a.changed-diff').click();
+    await rosa.waitForURL(/\/p\/sepsis-screening-bpa\/diff/);
+    expect(await rosa.textContent('h1')).toMatch(/Version \d+ → \d+/);
+    expect(rosa.errors).toEqual([]);
     expect(admin.errors).toEqual([]);
   });
 });
