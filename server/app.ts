@@ -190,7 +190,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
 
   // A handover whose leaving date has passed becomes the departure before anything is read.
-  app.addHook('onRequest', async () => settleHandovers(app));
+  // A failure here (a busy or full disk) must not stop pages being served: the next request tries again.
+  app.addHook('onRequest', async (request) => {
+    try {
+      settleHandovers(app);
+    } catch (err) {
+      request.log.error({ err }, 'recording a departure on its leaving date failed; will retry on the next request');
+    }
+  });
 
   // Before any documented route, so the API reference sees them all.
   await registerApiDocs(app, (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
