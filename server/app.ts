@@ -31,6 +31,7 @@ import fs from 'node:fs';
 import { htmlRoutes } from './routes/html/index.js';
 import { apiRoutes } from './routes/api/index.js';
 import { turnoverApiRoutes } from './routes/api/turnover.js';
+import { knowledgeTransferApiRoutes, settleHandovers } from './routes/api/knowledge-transfer.js';
 import { fileRoutes } from './routes/files.js';
 import { pageFileMeta } from './files/meta.js';
 import { registerApiDocs } from './routes/api/openapi.js';
@@ -190,11 +191,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     sendError(request, reply, { statusCode: 404, error: 'Not Found', message: `Nothing lives at ${request.url.split('?')[0]}.` }),
   );
 
+  // A handover whose leaving date has passed becomes the departure before anything is read.
+  // A failure here (a busy or full disk) must not stop pages being served: the next request tries again.
+  app.addHook('onRequest', async (request) => {
+    try {
+      settleHandovers(app);
+    } catch (err) {
+      request.log.error({ err }, 'recording a departure on its leaving date failed; will retry on the next request');
+    }
+  });
+
   // Before any documented route, so the API reference sees them all.
   await registerApiDocs(app, (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
   await app.register(htmlRoutes);
   await app.register(apiRoutes);
   await app.register(turnoverApiRoutes);
+  await app.register(knowledgeTransferApiRoutes);
   await app.register(fileRoutes);
   return app;
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { seedKnowledgeTransfer } from './knowledge-transfer/demo.js';
 import type { Store } from './store/index.js';
 import { recordAudit } from './audit/log.js';
 import { createPage, savePage, type CommandContext } from './pages/commands.js';
@@ -108,6 +109,7 @@ export function seedFromContent(store: Store, dir: string, base: Omit<CommandCon
         throw new ContentError(reviewsFile, `review of ${r.page}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
+    seedKnowledgeTransfer(store, path.join(dir, 'knowledge-transfer.yaml'), base, new Date(now));
     store.setMeta('seeded_at', now);
     recordAudit(store, { actor: 'system', action: 'store.seeded', target: null, client: 'seed', details: { pages: files.length, versions } });
   });

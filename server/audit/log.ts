@@ -41,7 +41,12 @@ export type AuditAction =
   | 'phi.rule_added'
   | 'phi.rule_retired'
   | 'store.seeded'
-  | 'file.attached';
+  | 'file.attached'
+  | 'handover.opened'
+  | 'handover.page_updated'
+  | 'path.saved'
+  | 'path.assigned'
+  | 'path.step_read';
 
 export interface AuditEvent {
   actor: string;

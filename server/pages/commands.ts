@@ -445,7 +445,8 @@ export interface OwnershipMove {
  * with its audit event, all in one transaction, so a reassignment is applied whole or not at all.
  * Callers check the new owners (see checkSuccessor); this checks that each page is owned by `from`.
  */
-export function moveOwnership(ctx: CommandContext, from: string, moves: OwnershipMove[], reason: string): PageVersion[] {
+/** `details` joins the audit event of each move (a handover names its plan there). */
+export function moveOwnership(ctx: CommandContext, from: string, moves: OwnershipMove[], reason: string, details: Record<string, unknown> = {}): PageVersion[] {
   const why = (reason ?? '').trim();
   if (!why) throw new ValidationError([{ field: 'summary', message: 'Say why the pages move: the reason goes into each page\'s history.' }]);
   if (why.length > REASON_MAX) throw new ValidationError([{ field: 'summary', message: `The reason must be at most ${REASON_MAX} characters.` }]);
@@ -466,7 +467,7 @@ export function moveOwnership(ctx: CommandContext, from: string, moves: Ownershi
       const next = orderFrontMatter({ ...fm, owners });
       const v = writeVersion(ctx, head, version, current.hash, next, current.body, summary, at, 0);
       ctx.store.pages.updateHead({ id: head.id, current_version: version, title: next.title, system: next.system, module: next.module ?? null, status: next.status, archived: 0, updated_at: at, updated_by: ctx.actor.username });
-      recordAudit(ctx.store, { actor: ctx.actor.username, action: 'page.ownership_moved', target: slug, client: ctx.client, at, details: { version, hash: v.hash, summary, from, to } });
+      recordAudit(ctx.store, { actor: ctx.actor.username, action: 'page.ownership_moved', target: slug, client: ctx.client, at, details: { version, hash: v.hash, summary, from, to, ...details } });
       return v;
     }),
   );

@@ -89,3 +89,19 @@ export function editsChart(rows: HealthRow[], weeks: string[]): string {
 function svg(width: number, height: number, title: string, parts: string[]): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(title)}"><title>${esc(title)}</title>${parts.join('')}</svg>`;
 }
+
+/** The people whose leaving would orphan the most pages: one bar each, most first. */
+export function keyPersonChart(people: { handle: string; name: string; pages: string[] }[], limit = 12): string {
+  const shown = people.slice(0, limit);
+  const max = Math.max(1, ...shown.map((p) => p.pages.length));
+  const parts = shown.map((p, i) => {
+    const y = i * ROW_H;
+    const n = p.pages.length;
+    const w = Math.max(2, Math.round((n / max) * BAR_W));
+    return `<g class="key-person"><title>${esc(p.name)}: ${n} ${n === 1 ? 'page' : 'pages'} orphaned if they left tomorrow</title>` +
+      `<text x="${LABEL_W - 8}" y="${y + 15}" text-anchor="end" class="label">${esc(p.name)}</text>` +
+      `<rect x="${LABEL_W}" y="${y + 4}" width="${w}" height="${ROW_H - 8}" class="bar risk-single_owner"/>` +
+      `<text x="${LABEL_W + w + 6}" y="${y + 15}" class="value">${n}</text></g>`;
+  });
+  return svg(LABEL_W + BAR_W + 60, Math.max(ROW_H, shown.length * ROW_H), 'Pages that would be orphaned if each person left tomorrow', parts);
+}

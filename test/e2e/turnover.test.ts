@@ -89,7 +89,7 @@ describe('turnover in a real browser', () => {
     const health = await browser.newPage({ viewport: { width: 1280, height: 1000 }, javaScriptEnabled: false });
     await health.context().addCookies(await page.context().cookies());
     await health.goto(`${server.url}/reports/health`);
-    expect(await health.locator('svg[role=img]').count()).toBe(3);
+    expect(await health.locator('svg[role=img]').count()).toBe(4);
     const box = await health.locator('svg[role=img]').first().boundingBox();
     expect(box!.width).toBeGreaterThan(300);
     expect(await health.locator('table.health-table tbody tr').count()).toBeGreaterThan(5);

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
-import { Browser, sampleFrontMatter, seedPage, testApp, tokenFor, type TestApp } from '../helpers.js';
+import { Browser, commandContext, sampleFrontMatter, seedPage, testApp, tokenFor, type TestApp } from '../helpers.js';
+import { assignPath, markStepRead, savePath } from '../../server/knowledge-transfer/paths.js';
+import { openHandover } from '../../server/knowledge-transfer/handover.js';
 
 let t: TestApp;
 let auth: Record<string, string>;
@@ -11,6 +13,11 @@ let doc: { openapi: string; paths: Record<string, Record<string, Operation>>; co
 beforeAll(async () => {
   t = await testApp();
   seedPage(t.store);
+  // A reading path (read by mreyes) and a handover plan, so their answers are checked with content.
+  const { id } = savePath(commandContext(t.store), { title: 'First weeks', steps: [{ slug: 'sepsis-screening-bpa', note: 'Start here' }] });
+  assignPath(commandContext(t.store), id, ['mreyes']);
+  markStepRead(commandContext(t.store), id, 'sepsis-screening-bpa', 'mreyes');
+  openHandover(commandContext(t.store), 'mreyes', { date: '2999-01-01', successor: 'dokafor' }, '2026-01-01');
   auth = { authorization: `Bearer ${tokenFor(t.store, 'editor')}` };
   admin = { authorization: `Bearer ${tokenFor(t.store, 'admin')}` };
   const res = await t.app.inject({ url: '/api/openapi.json', headers: auth });
@@ -94,7 +101,7 @@ describe('answers match the document', () => {
     await t.app.searchIndex.whenReady();
     const check = checker();
     const problems: string[] = [];
-    const fill = (url: string) => url.replace(':slug', 'sepsis-screening-bpa').replace(':n', '1').replace(':handle', url.includes('/teams') ? 'epic-clindoc' : 'mreyes');
+    const fill = (url: string) => url.replace(':slug', 'sepsis-screening-bpa').replace(':n', '1').replace(':id', '1').replace(':handle', url.includes('/teams') ? 'epic-clindoc' : 'mreyes');
     for (const r of apiRoutes().filter((x) => x.method === 'GET' && !x.url.endsWith('.csv') && x.url !== '/api/openapi.json')) {
       const res = await t.app.inject({ url: fill(r.url) + (r.url === '/api/search' ? '?q=sepsis' : ''), headers: admin });
       expect(res.statusCode, r.url).toBe(200);

@@ -6,18 +6,24 @@ import { commandContext } from '../helpers.js';
 import { createPage } from '../../server/pages/commands.js';
 import { attachFile } from '../../server/files/commands.js';
 import { DEFAULT_INSPECT_LIMITS } from '../../server/files/inspect.js';
+import { savePath } from '../../server/knowledge-transfer/paths.js';
+import { createUser } from '../../server/auth/accounts.js';
 
 let t: TestApp;
 beforeAll(async () => {
   t = await testApp();
   seedPage(t.store, 'p', 'one');
   savePage(commandContext(t.store), 'p', { frontMatter: sampleFrontMatter, body: 'two', summary: 'two', baseVersion: 1 });
+  savePath(commandContext(t.store), { title: 'First weeks', steps: [{ slug: 'p' }] });
+  await createUser(t.store, { username: 'maria', password: 'quiet harbour words 45', role: 'editor', person: 'mreyes' }, { actor: 'test' });
+  mariaToken = tokenFor(t.store, 'maria');
   fileSha = (await attachFile({ ...commandContext(t.store), limits: DEFAULT_INSPECT_LIMITS }, 'p', { name: 'notes.txt', bytes: Buffer.from('Interface notes') })).sha256;
 });
 let fileSha = '';
+let mariaToken = '';
 afterAll(async () => { await t.close(); });
 
-const fill = (url: string) => url.replace(':slug', 'p').replace(':sha256', fileSha).replace(':name', 'notes.txt').replace(':version', '1').replace(':n', '1').replace(':handle', url.includes('/teams') ? 'epic-clindoc' : 'mreyes').replace(':date', '2999-01-01').replace('*', 'swagger-ui.css');
+const fill = (url: string) => url.replace(':slug', 'p').replace(':sha256', fileSha).replace(':name', 'notes.txt').replace(':version', '1').replace(':n', '1').replace(':handle', url.includes('/teams') ? 'epic-clindoc' : 'mreyes').replace(':date', '2999-01-01').replace(':id', '1').replace('*', 'swagger-ui.css');
 
 describe('the route table', () => {
   it('gives readers and auditors 403 on every write route, and writes nothing', async () => {
@@ -51,6 +57,7 @@ describe('every write path', () => {
     const admin = new Browser(t.app);
     const newbie = new Browser(t.app);
     const auditor = new Browser(t.app);
+    const maria = new Browser(t.app);
     const adminToken = tokenFor(t.store, 'admin');
     const adminApi = (method: 'POST' | 'PATCH', url: string, payload: object) => t.app.inject({ method, url, payload, headers: { authorization: `Bearer ${adminToken}` } });
     const count = () => t.store.db.prepare('SELECT count(*) FROM audit_events').pluck().get() as number;
@@ -77,6 +84,15 @@ describe('every write path', () => {
         const body = multipartBody([{ name: 'file', value: Buffer.from('Interface notes'), filename: 'notes.txt', type: 'text/plain' }]);
         return t.app.inject({ method: 'POST', url: '/api/pages/api-page/attachments', headers: { ...body.headers, authorization: `Bearer ${token}` }, payload: body.payload });
       }],
+      // Reading paths: composed, versioned, assigned and read (mreyes reads through the "maria" account).
+      ['POST /api/paths', () => api('POST', '/api/paths', { title: 'New analyst', steps: [{ slug: 'p', note: 'Start here' }] })],
+      ['PUT /api/paths/:id', () => api('PUT', '/api/paths/1', { title: 'First weeks', description: 'For new analysts', steps: [{ slug: 'p' }, { slug: 'api-page' }] })],
+      ['POST /api/paths/:id/assign', () => api('POST', '/api/paths/1/assign', { people: ['mreyes'] })],
+      ['POST /api/paths/:id/read', () => t.app.inject({ method: 'POST', url: '/api/paths/1/read', payload: { slug: 'p' }, headers: { authorization: `Bearer ${mariaToken}` } })],
+      ['POST /paths', async () => { await editor.get('/paths'); return editor.post('/paths', { title: 'Form path', description: '', steps: 'p | first\napi-page' }); }],
+      ['POST /paths/:id/assign', async () => { await editor.get('/paths/1'); return editor.post('/paths/1/assign', { people: 'dokafor' }); }],
+      ['sign in maria', async () => { await maria.get('/login'); return maria.post('/login', { username: 'maria', password: 'quiet harbour words 45' }); }],
+      ['POST /paths/:id/read', async () => { await maria.get('/paths/1'); return maria.post('/paths/1/read', { slug: 'api-page' }); }],
       ['POST /logout', async () => { await editor.get('/'); return editor.post('/logout', {}); }],
       // The directory and reassignment, as an admin.
       ['sign in admin', async () => { await admin.get('/login'); return admin.post('/login', { username: 'admin', password: 'a-long-test-password' }); }],
@@ -91,6 +107,11 @@ describe('every write path', () => {
       ['a page owned by jdoe', async () => { createPage(commandContext(t.store), { slug: 'jdoe-page', frontMatter: { ...sampleFrontMatter, owners: ['jdoe'] }, body: 'b' }); return { statusCode: 201 }; }],
       ['POST /api/people/:handle/depart', () => adminApi('POST', '/api/people/jdoe/depart', { reason: 'Left', successor: 'dokafor' })],
       ['POST /api/reassign', () => adminApi('POST', '/api/reassign', { from: 'jdoe', to: 'dokafor', summary: 'Jane left' })],
+      // Handover plans: dokafor now owns jdoe-page; mreyes owns p.
+      ['POST /api/people/:handle/handover', () => adminApi('POST', '/api/people/dokafor/handover', { date: '2999-01-01' })],
+      ['POST /api/people/:handle/handover/:slug', () => adminApi('POST', '/api/people/dokafor/handover/jdoe-page', { state: 'walked_through', note: 'Shown the build' })],
+      ['POST /people/:handle/handover', async () => { await admin.get('/people/mreyes/handover'); return admin.post('/people/mreyes/handover', { date: '2999-01-01', successor: '' }); }],
+      ['POST /people/:handle/handover/:slug', async () => { await admin.get('/people/mreyes/handover'); return admin.post('/people/mreyes/handover/p', { state: 'walked_through', note: 'Walked through' }); }],
       ['a page owned by asmith', async () => { createPage(commandContext(t.store), { slug: 'asmith-page', frontMatter: { ...sampleFrontMatter, owners: ['asmith'] }, body: 'b' }); return { statusCode: 201 }; }],
       ['POST /people/:handle/depart', async () => { await admin.get('/people/asmith/depart'); return admin.post('/people/asmith/depart', { date: '2026-01-05', reason: 'Left', successor: 'dokafor' }); }],
       ['POST /people/:handle/reassign', async () => { await admin.get('/people/asmith/reassign'); return admin.post('/people/asmith/reassign', { 'to:asmith-page': 'dokafor', summary: 'Al left' }); }],

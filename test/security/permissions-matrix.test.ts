@@ -5,6 +5,7 @@ import { createPage } from '../../server/pages/commands.js';
 import type { Access } from '../../server/auth/plugin.js';
 import { attachFile } from '../../server/files/commands.js';
 import { DEFAULT_INSPECT_LIMITS } from '../../server/files/inspect.js';
+import { savePath } from '../../server/knowledge-transfer/paths.js';
 
 /**
  * Every route the app registers, with who may call it. A route missing here fails the test, so nobody can
@@ -34,8 +35,13 @@ const MATRIX: Record<string, Access> = {
   'GET /api/pages': 'read', 'GET /api/pages/:slug': 'read', 'POST /api/pages': 'write', 'PUT /api/pages/:slug': 'write',
   'GET /api/pages/:slug/versions': 'read', 'GET /api/pages/:slug/versions/:n': 'read', 'GET /api/pages/:slug/diff': 'read', 'GET /api/pages/:slug/blame': 'read',
   'POST /api/pages/:slug/restore': 'write', 'POST /api/pages/:slug/archive': 'write', 'POST /api/pages/:slug/unarchive': 'write', 'POST /api/preview': 'write',
-  'GET /api/reports/orphans': 'read', 'GET /api/reports/stale': 'read', 'GET /api/reports/health': 'read', 'GET /api/reports/broken-links': 'read',
+  'GET /api/reports/orphans': 'read', 'GET /api/reports/stale': 'read', 'GET /api/reports/key-person': 'read', 'GET /api/reports/health': 'read', 'GET /api/reports/broken-links': 'read',
   'GET /api/people': 'read', 'POST /api/people': 'admin', 'GET /api/people/:handle': 'read', 'PATCH /api/people/:handle': 'admin', 'POST /api/people/:handle/depart': 'admin',
+  'POST /api/people/:handle/handover': 'admin', 'GET /api/people/:handle/handover': 'read', 'POST /api/people/:handle/handover/:slug': 'write',
+  'GET /people/:handle/handover': 'read', 'POST /people/:handle/handover': 'admin', 'POST /people/:handle/handover/:slug': 'write',
+  'GET /api/paths': 'read', 'POST /api/paths': 'write', 'GET /api/paths/:id': 'read', 'PUT /api/paths/:id': 'write', 'POST /api/paths/:id/assign': 'write',
+  'POST /api/paths/:id/read': 'read', 'GET /api/people/:handle/paths': 'read',
+  'GET /paths': 'read', 'POST /paths': 'write', 'GET /paths/:id': 'read', 'POST /paths/:id/read': 'read', 'POST /paths/:id/assign': 'write',
   'GET /api/teams': 'read', 'GET /api/teams/:handle': 'read', 'POST /api/teams': 'admin', 'PATCH /api/teams/:handle': 'admin', 'POST /api/reassign': 'admin',
   'POST /api/pages/:slug/review': 'read', 'POST /api/pages/:slug/status': 'write', 'GET /api/pages/:slug/backlinks': 'read',
   'POST /api/pages/:slug/attachments': 'write', 'GET /api/pages/:slug/attachments': 'read', 'GET /p/:slug/files/:sha256/:name': 'read',
@@ -95,6 +101,8 @@ beforeAll(async () => {
   const ctx = { ...commandContext(t.store), limits: DEFAULT_INSPECT_LIMITS };
   fileSha = (await attachFile(ctx, 'open-page', { name: 'notes.txt', bytes: Buffer.from('Interface notes') })).sha256;
   await attachFile(ctx, RESTRICTED, { name: 'notes.txt', bytes: Buffer.from('Interface notes') });
+  // Reading path 1, so its routes have something to show.
+  savePath(commandContext(t.store), { title: 'First weeks', steps: [{ slug: 'open-page' }] });
   await t.app.searchIndex.whenReady();
 });
 let fileSha = '';

@@ -54,7 +54,9 @@ describe('the knowledge-health dashboard', () => {
   it('shows the same numbers as SVG charts and a table, without JavaScript, and as a CSV download', async () => {
     const headers = { authorization: `Bearer ${tokenFor(t.store, 'reader')}` };
     const html = (await t.app.inject({ url: '/reports/health', headers })).body;
-    expect(html.match(/<svg [^>]*role="img"/g)).toHaveLength(3);
+    expect(html.match(/<svg [^>]*role="img"/g)).toHaveLength(4);
+    // Maria Reyes alone stands behind e1 and, through her one-person team, w1.
+    expect(html).toContain('<title>Maria Reyes: 2 pages orphaned if they left tomorrow</title>');
     expect(html).toContain('<title>Epic › ClinDoc: 1 of 2 reviews current (50%)</title>');
     expect(html).toContain('<title>Epic: 1 orphaned of 3 pages</title>');
     expect(html).toMatch(/<th scope="row">Epic<\/th>\s*<td>3<\/td>\s*<td>50% <small class="muted">\(1\/2\)<\/small><\/td>\s*<td>1<\/td>/);

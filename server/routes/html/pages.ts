@@ -7,6 +7,7 @@ import { markReviewed } from '../../pages/review.js';
 import { pagesOf } from '../../reports/knowledge.js';
 import { currentKnowledge } from '../api/turnover.js';
 import { redactHtml, redactText, redactValue, redactVersion, RESTRICTED_PAGE, withoutHidden } from '../../auth/visibility.js';
+import { pathsOf } from '../../knowledge-transfer/paths.js';
 import { sendError } from '../errors.js';
 import { STATUS_TRANSITIONS } from '../../pages/lifecycle.js';
 import { FRONT_MATTER_FIELDS, type PageStatus } from '../../pages/schema.js';
@@ -139,7 +140,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
           .filter((p) => p.review.overdue || p.review.dueSoon)
           .sort((a, b) => a.review.dueAt!.localeCompare(b.review.dueAt!))
       : null;
-    return reply.view('home', { title: 'Home', recent, systems, pageCount: pages.length, queue });
+    const paths = person ? pathsOf(app.store, person, request.hidden).paths : [];
+    return reply.view('home', { title: 'Home', recent, systems, pageCount: pages.length, queue, paths });
   });
 
   r.get('/p/:slug', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request, reply) => {

@@ -8,6 +8,7 @@ import { addPerson, addTeam, checkSuccessor, departPerson, editPerson, editTeam 
 import { pagesOf } from '../../reports/knowledge.js';
 import { currentKnowledge, today } from '../api/turnover.js';
 import { redactText, withoutHidden } from '../../auth/visibility.js';
+import { handoverOf, openHandovers } from '../../knowledge-transfer/handover.js';
 import { commandContext } from '../command-context.js';
 
 const HandleParams = Type.Object({ handle: Type.String({ maxLength: 100 }) });
@@ -79,6 +80,7 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
       queue,
       recent: withoutHidden(request.hidden, app.store.pages.recentBy([handle, ...(account ? [account.username] : [])], 10)).map((v) => ({ ...v, summary: redactText(v.summary, request.hidden) })),
       ownsSomething: profile.owned.length > 0,
+      handover: handoverOf(app.store, handle, app.clock(), request.hidden),
     });
   });
 
@@ -197,7 +199,8 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/teams/:handle', { config: { access: 'read' }, schema: { params: HandleParams } }, async (request, reply) => {
     const profile = partyProfile(app.store, request.params.handle, 'team', request.hidden);
-    return reply.view('party', { title: profile.party.name, profile, isTeam: true });
+    const members = new Set(app.store.parties.members(profile.party.handle).map((m) => m.handle));
+    return reply.view('party', { title: profile.party.name, profile, isTeam: true, handovers: openHandovers(app.store, request.hidden).filter((h) => members.has(h.person)) });
   });
 
   r.get('/teams/:handle/edit', { config: { access: 'admin' }, schema: { params: HandleParams } }, async (request, reply) => {

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { stringify } from 'csv-stringify/sync';
 import { brokenLinksReport, healthReport, orphansReport, staleReport } from '../../reports/reports.js';
-import { editsChart, reviewShareChart, riskChart } from '../../reports/charts.js';
+import { editsChart, keyPersonChart, reviewShareChart, riskChart } from '../../reports/charts.js';
+import { keyPersonReport } from '../../reports/key-person.js';
+import { openHandovers } from '../../knowledge-transfer/handover.js';
 import { currentKnowledge } from '../api/turnover.js';
 
 const pct = (share: number | null) => (share === null ? '—' : `${Math.round(share * 100)}%`);
@@ -42,12 +44,16 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get('/reports/health', { config: { access: 'read' } }, async (request, reply) => {
-    const report = healthReport(app.store, currentKnowledge(app, request.hidden), app.config.systems, request.hidden);
+    const k = currentKnowledge(app, request.hidden);
+    const report = healthReport(app.store, k, app.config.systems, request.hidden);
+    const keyPeople = keyPersonReport(k).people;
     return reply.view('reports-health', {
+      handovers: openHandovers(app.store, request.hidden),
+      keyPeople: keyPeople.slice(0, 12).map((p) => ({ ...p, count: p.pages.length })),
       title: 'Knowledge health',
       report,
       rows: report.rows.map((r) => ({ ...r, share: pct(r.current_review_share), edits: r.edits_per_week.reduce((a, b) => a + b, 0), isTotal: r.system === 'All systems', isSystem: r.module === null })),
-      charts: { review: reviewShareChart(report.rows.slice(1)), risk: riskChart(report.rows), edits: editsChart(report.rows, report.weeks) },
+      charts: { review: reviewShareChart(report.rows.slice(1)), risk: riskChart(report.rows), edits: editsChart(report.rows, report.weeks), keyPerson: keyPersonChart(keyPeople) },
     });
   });
 

@@ -1,0 +1,162 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { keyPersonReport } from '../../reports/key-person.js';
+import { handoverOf, openHandover, settleDueHandovers, updateHandoverPage } from '../../knowledge-transfer/handover.js';
+import { Slug } from '../../pages/schema.js';
+import { NotFoundError } from '../../core/errors.js';
+import { commandContext } from '../command-context.js';
+import { currentKnowledge, today } from './turnover.js';
+import { phiGuardFor } from '../../phi/guard.js';
+import { assignPath, listPaths, markStepRead, pathsOf, pathView, savePath } from '../../knowledge-transfer/paths.js';
+
+const Open = { additionalProperties: true } as const;
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const Text = (max: number) => Type.String({ maxLength: max });
+const HandleParams = Type.Object({ handle: Type.String({ maxLength: 100 }) });
+const HandoverPageParams = Type.Object({ handle: Type.String({ maxLength: 100 }), slug: Slug });
+
+export const KeyPersonReply = Type.Object(
+  {
+    people: Type.Array(Type.Object({ handle: Type.String(), name: Type.String(), pages: Type.Array(Type.String()) }), { description: 'Active people, most pages first: the pages orphaned if they left tomorrow.' }),
+    by_system: Type.Array(Type.Object({ system: Type.String(), module: Type.Union([Type.String(), Type.Null()]), pages: Type.Integer(), one_person: Type.Integer() }), { description: 'Per system (module null) and module: pages that depend on one person.' }),
+  },
+  Open,
+);
+
+const Gap = Type.Object({ kind: Type.String(), message: Type.String() });
+const HandoverPage = Type.Object(
+  {
+    slug: Type.String(),
+    successor: Nullable(Type.String()),
+    state: Type.Union([Type.Literal('not_started'), Type.Literal('walked_through'), Type.Literal('accepted')]),
+    note: Nullable(Type.String()),
+    checklist: Type.Array(Gap, { description: 'The capture checklist: gaps in the page to fill while the person is still here.' }),
+  },
+  Open,
+);
+export const HandoverReply = Type.Object(
+  {
+    date: Nullable(Type.String({ description: 'The leaving date; null when the person has no handover plan.' })),
+    pages: Type.Array(HandoverPage),
+    done: Type.Integer({ description: 'Pages accepted by their successor.' }),
+    total: Type.Integer(),
+    closed: Type.Boolean({ description: 'True once the leaving date passed: the plan stays as a record.' }),
+  },
+  Open,
+);
+const HandoverPageReply = Type.Composite([HandoverPage, Type.Object({ version: Type.Optional(Type.Integer({ description: 'The page version written when accepted.' })) })], Open);
+
+const PathParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const PathBody = Type.Object(
+  {
+    title: Text(200),
+    description: Type.Optional(Text(2000)),
+    steps: Type.Array(Type.Object({ slug: Text(80), note: Type.Optional(Type.Union([Text(500), Type.Null()])) }, { additionalProperties: false }), { maxItems: 100 }),
+  },
+  { additionalProperties: false },
+);
+const Step = Type.Object({ slug: Type.String(), title: Type.String(), note: Nullable(Type.String()), current_version: Type.Integer(), read_version: Type.Union([Type.Integer(), Type.Null()]), changed: Type.Boolean() }, Open);
+export const PathReply = Type.Object(
+  {
+    id: Type.Integer(),
+    version: Type.Integer({ description: 'Each save of the path is a new version.' }),
+    title: Type.String(),
+    description: Type.String(),
+    steps: Type.Array(Step, { description: 'Steps on pages the viewer may see, in reading order, with the viewer\'s own reading.' }),
+    assignees: Type.Array(Type.Object({ handle: Type.String(), name: Type.String(), done: Type.Integer(), total: Type.Integer() }, Open)),
+  },
+  Open,
+);
+const PathListReply = Type.Object({ paths: Type.Array(Type.Object({ id: Type.Integer(), version: Type.Integer(), title: Type.String(), description: Type.String(), steps: Type.Integer(), assigned: Type.Integer() })) });
+const PersonPathsReply = Type.Object({
+  paths: Type.Array(Type.Object({ id: Type.Integer(), title: Type.String(), done: Type.Integer(), total: Type.Integer(), changed_since_read: Type.Array(Type.String(), { description: 'Steps whose page changed after the person read it.' }) }, Open)),
+});
+
+/** The person an account belongs to: who is accepting, who is reading. */
+export function personOf(request: FastifyRequest): string | null {
+  return request.user?.person ?? null;
+}
+
+/**
+ * The leaving dates that passed become departures before anything is answered, at the app's clock, so a
+ * report read on the day already shows what was not accepted as orphaned. One indexed query when none is due.
+ */
+export function settleHandovers(app: FastifyInstance): void {
+  const day = today(app);
+  if (app.store.transfer.dueHandovers(day).length === 0) return;
+  settleDueHandovers({ store: app.store, systems: app.config.systems, maxBodyBytes: app.config.maxBodyBytes, events: app.events, actor: { username: 'whywiki' }, client: 'handover', at: app.clock(), phi: phiGuardFor(app.store, app.config.mrnPatterns) }, day);
+}
+
+/** Knowledge transfer: key-person risk, handover plans and reading paths. */
+export async function knowledgeTransferApiRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  r.get('/api/reports/key-person', { config: { access: 'read' }, schema: { response: { 200: KeyPersonReply } } }, async (request) => keyPersonReport(currentKnowledge(app, request.hidden)));
+
+  r.post(
+    '/api/people/:handle/handover',
+    { config: { access: 'admin' }, schema: { params: HandleParams, body: Type.Object({ date: Text(20), successor: Type.Optional(Type.Union([Text(40), Type.Null()])) }, { additionalProperties: false }), response: { 201: HandoverReply } } },
+    async (request, reply) => {
+      openHandover(commandContext(app, request), request.params.handle, request.body, today(app));
+      return reply.status(201).header('Location', `/api/people/${request.params.handle}/handover`).send(handoverOf(app.store, request.params.handle, app.clock(), request.hidden));
+    },
+  );
+
+  r.get('/api/people/:handle/handover', { config: { access: 'read' }, schema: { params: HandleParams, response: { 200: HandoverReply } } }, async (request) => handoverOf(app.store, request.params.handle, app.clock(), request.hidden));
+
+  r.post(
+    '/api/people/:handle/handover/:slug',
+    {
+      config: { access: 'write' },
+      schema: {
+        params: HandoverPageParams,
+        body: Type.Object({ state: Text(20), successor: Type.Optional(Type.Union([Text(40), Type.Null()])), note: Type.Optional(Type.Union([Text(2000), Type.Null()])) }, { additionalProperties: false }),
+        response: { 200: HandoverPageReply },
+      },
+    },
+    async (request) => {
+      if (request.hidden.has(request.params.slug)) throw new NotFoundError(`There is no page "${request.params.slug}".`);
+      updateHandoverPage(commandContext(app, request), request.params.handle, request.params.slug, request.body, personOf(request));
+      const page = handoverOf(app.store, request.params.handle, app.clock(), request.hidden).pages.find((p) => p.slug === request.params.slug)!;
+      return { ...page, ...(page.state === 'accepted' ? { version: app.store.pages.head(page.slug)?.current_version } : {}) };
+    },
+  );
+
+  r.get('/api/paths', { config: { access: 'read' }, schema: { response: { 200: PathListReply } } }, async (request) => ({ paths: listPaths(app.store, request.hidden) }));
+
+  r.post('/api/paths', { config: { access: 'write' }, schema: { body: PathBody, response: { 201: PathReply } } }, async (request, reply) => {
+    const { id } = savePath(commandContext(app, request), request.body);
+    return reply.status(201).header('Location', `/api/paths/${id}`).send(pathView(app.store, id, request.hidden, personOf(request)));
+  });
+
+  r.get('/api/paths/:id', { config: { access: 'read' }, schema: { params: PathParams, response: { 200: PathReply } } }, async (request) => pathView(app.store, request.params.id, request.hidden, personOf(request)));
+
+  r.put('/api/paths/:id', { config: { access: 'write' }, schema: { params: PathParams, body: PathBody, response: { 200: PathReply } } }, async (request) => {
+    savePath(commandContext(app, request), request.body, request.params.id);
+    return pathView(app.store, request.params.id, request.hidden, personOf(request));
+  });
+
+  r.post(
+    '/api/paths/:id/assign',
+    { config: { access: 'write' }, schema: { params: PathParams, body: Type.Object({ people: Type.Array(Text(40), { maxItems: 200 }) }, { additionalProperties: false }), response: { 200: PathReply } } },
+    async (request) => {
+      assignPath(commandContext(app, request), request.params.id, request.body.people);
+      return pathView(app.store, request.params.id, request.hidden, personOf(request));
+    },
+  );
+
+  r.post(
+    '/api/paths/:id/read',
+    {
+      config: { access: 'read' },
+      schema: { params: PathParams, body: Type.Object({ slug: Slug }, { additionalProperties: false }), response: { 200: Type.Object({ slug: Type.String(), version: Type.Integer({ description: 'The page version read.' }), self_study: Type.Boolean({ description: 'True when the path is not assigned to the reader.' }) }) } },
+    },
+    async (request) => {
+      if (request.hidden.has(request.body.slug)) throw new NotFoundError(`There is no page "${request.body.slug}".`);
+      return markStepRead(commandContext(app, request), request.params.id, request.body.slug, personOf(request));
+    },
+  );
+
+  r.get('/api/people/:handle/paths', { config: { access: 'read' }, schema: { params: HandleParams, response: { 200: PersonPathsReply } } }, async (request) => pathsOf(app.store, request.params.handle, request.hidden));
+}
