@@ -62,6 +62,16 @@ describe('in Chromium, with the content security policy on', () => {
       const answers: number[] = [];
       page.on('response', (res) => { if (res.url().includes('/api/audit/export')) answers.push(res.status()); });
       await page.goto(`${base}/p/export-bait`, { waitUntil: 'networkidle' });
+      // The page does not even ask: an image on the wiki's own routes (other than the page's files) is shown as text.
+      expect(answers).toEqual([]);
+      expect(await page.locator('.markdown img').count()).toBe(0);
+      // And if a browser is made to ask anyway (an image planted in the document), the GET exports nothing.
+      await page.evaluate(() => Promise.all(['/api/audit/export.csv', '/api/audit/export.json'].map((src) => new Promise((resolve) => {
+        const img = new Image();
+        img.onload = img.onerror = resolve;
+        img.src = src;
+      }))));
+      await expect.poll(() => answers.length).toBe(2);
       expect(answers).toEqual([405, 405]);
       expect(exports()).toBe(before);
       // The export button on /audit still works, and is recorded.
