@@ -34,7 +34,7 @@ export function readGitHistory(store: Store, repo: string, subPath: string | und
   }
   const scope = subPath ? subPath.replace(/^\.?\//, '').replace(/\/?$/, '/') : '';
   const inScope = (f: string | undefined) => f !== undefined && f.startsWith(scope);
-  const page = (f: string) => /\.(md|markdown)$/i.test(f) && !/(^|\/)(readme|template)\.(md|markdown)$/i.test(f) && !(/^(index|_index)\.(md|markdown)$/i.test(f.slice(scope.length)));
+  const page = (f: string) => /\.(md|markdown)$/i.test(f) && !/(^|\/)(readme|template)\.(md|markdown)$/i.test(f) && !/^(index|_index)\.(md|markdown)$/i.test(inScope(f) ? f.slice(scope.length) : f);
   // The whole log, not a pathspec: a folder renamed into the scope (doc/ to docs/) keeps its history.
   const raw = git(root, ['log', '--reverse', '--no-merges', '-M', '--format=%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%B%x1f', '--name-status']).toString('utf8');
   const commits: Commit[] = raw
@@ -47,7 +47,8 @@ export function readGitHistory(store: Store, repo: string, subPath: string | und
         .map((l) => l.split('\t'))
         .filter((p) => p.length >= 2 && /^[AMDRC]/.test(p[0]!))
         .map((p) => (p[0]!.startsWith('R') ? { status: 'R', from: p[1]!, file: p[2]! } : p[0]!.startsWith('C') ? { status: 'A', file: p[2]! } : { status: p[0]!.charAt(0), file: p[1]! }))
-        .filter((c) => (inScope(c.file) && page(c.file)) || (c.from !== undefined && inScope(c.from) && page(c.from)));
+        // Files outside the folder are read too: one moved into it later brings its earlier history.
+        .filter((c) => page(c.file) || (c.from !== undefined && page(c.from)));
       return { sha: sha!, author: author!, email: email!, date: new Date(date!).toISOString(), message: message!.trim(), changes };
     })
     .filter((c) => c.changes.length > 0);
@@ -60,6 +61,8 @@ export function readGitHistory(store: Store, repo: string, subPath: string | und
     return byName.get(c.author.toLowerCase()) ?? c.author;
   };
   const pages = new Map<string, SourcePage>();
+  /** Pages that were, at some commit, inside the folder being imported; only these are imported. */
+  const entered = new Set<string>();
   const problems: ImportProblem[] = [];
   const failures: { problem: ImportProblem; slug: string; before: number }[] = [];
   /** Which page each path in the working tree is, as of the commit being read. */
@@ -86,7 +89,7 @@ export function readGitHistory(store: Store, repo: string, subPath: string | und
       if (change.status === 'R') {
         slug = (change.from !== undefined ? live.get(change.from) : undefined) ?? slugFor(change.file);
         if (change.from !== undefined) live.delete(change.from);
-        if (!inside) {
+        if (!inside && entered.has(slug)) {
           // Moved out of the folder being imported: here, as good as deleted.
           const p = pages.get(slug);
           const lastV = p?.versions.at(-1);
@@ -101,6 +104,9 @@ export function readGitHistory(store: Store, repo: string, subPath: string | und
         slug = live.get(change.file) ?? slugFor(change.file);
         live.set(change.file, slug);
       }
+      // Once a page has left the folder, what happens to it elsewhere is not its history here.
+      if (!inside && entered.has(slug)) continue;
+      if (inside) entered.add(slug);
       const p = pages.get(slug) ?? { slug, versions: [], mode: 'dated' as const, notes: [] };
       const rel = `${change.file}@${c.sha.slice(0, 10)}`;
       try {
@@ -129,5 +135,5 @@ export function readGitHistory(store: Store, repo: string, subPath: string | und
       p.notes = [...(p.notes ?? []), `${f.problem.file}: this version is left out of the history (${f.problem.field}: ${f.problem.reason})`];
     } else problems.push(f.problem);
   }
-  return { pages: [...pages.values()].filter((p) => p.versions.length > 0), problems, skipped: [] };
+  return { pages: [...pages.values()].filter((p) => p.versions.length > 0 && entered.has(p.slug)), problems: problems.filter((p) => inScope(p.file)), skipped: [] };
 }

@@ -127,8 +127,12 @@ function takeFirstHeading(body: string): { title: string; body: string } | null 
     }
     if (fence) continue;
     const atx = /^#\s+(.+?)\s*#*\s*$/.exec(line);
-    if (atx) return { title: atx[1]!.trim(), body: [...lines.slice(0, i), ...lines.slice(i + 1)].join('\n').replace(/^\n+/, '') };
-    if (line.trim() && /^=+\s*$/.test(lines[i + 1] ?? '')) return { title: line.trim(), body: [...lines.slice(0, i), ...lines.slice(i + 2)].join('\n').replace(/^\n+/, '') };
+    const take = atx ? 1 : line.trim() && /^=+\s*$/.test(lines[i + 1] ?? '') ? 2 : 0;
+    if (take) {
+      // The blank line after the heading goes with it.
+      const next = lines[i + take]?.trim() === '' ? i + take + 1 : i + take;
+      return { title: (atx ? atx[1]! : line).trim(), body: [...lines.slice(0, i), ...lines.slice(next)].join('\n').replace(/^\n+/, '') };
+    }
   }
   return null;
 }
@@ -515,7 +519,11 @@ function importPage(base: CommandContext, page: SourcePage, defaults: Record<str
   });
   notes.push(...left);
   const last = page.versions.at(-1)!;
-  for (const n of [...(page.notes ?? []), ...(last.notes ?? []), ...prepare(last).notes]) notes.push({ file: last.file, field: 'note', reason: n });
+  // What was decided for any version written is said once per page, by the newest file it was decided for.
+  const said = new Map<string, string>();
+  for (const n of page.notes ?? []) said.set(n, last.file);
+  for (const v of todo.length ? todo : [last]) for (const n of [...(v.notes ?? []), ...prepare(v).notes]) said.set(n, v.file);
+  for (const [reason, file] of said) notes.push({ file, field: 'note', reason });
   if (todo.length === 0) return { outcome: 'unchanged', versions: 0 };
 
   let written = 0;
