@@ -15,8 +15,9 @@ import { addPerson, addTeam, departPerson, editPerson, editTeam } from './people
 import { NotFoundError } from './pages/errors.js';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import { importPages, readFolder, ImportError, parseStatusMap, withRollback, type ImportProblem, type ImportSummary } from './transfer/import.js';
-import { importFileManifest, importLocalFiles, exportFiles } from './transfer/files.js';
+import { importPages, ImportError, parseStatusMap, withRollback, type ImportProblem, type ImportSummary, type SourcePage } from './transfer/import.js';
+import { exportFiles } from './transfer/files.js';
+import { readImportFolder } from './transfer/source.js';
 import { readGitHistory } from './transfer/git.js';
 import { exportStore, ExportError } from './transfer/export.js';
 import { exportOffline } from './transfer/offline.js';
@@ -239,7 +240,7 @@ function printImportReport(r: ImportSummary): void {
 
 program
   .command('import [dir]')
-  .description('import a folder of markdown pages (what export writes, or MADR, log4brains and adr-tools decision records), recursively; or, with --git, a repository\'s history')
+  .description('import a folder, recursively: markdown pages (what export writes, MADR, log4brains and adr-tools decision records, a docs site), Word documents (.docx) or a Confluence space\'s HTML export; or, with --git, a repository\'s history')
   .option('--default <key=value>', 'a field value for files that do not carry it, e.g. --default system=Interfaces --default owners=jdoe (repeatable)', collect, [])
   .option('--git <repo>', 'import from a git repository: each commit that touched a file becomes a version (author, date, message)')
   .option('--path <folder>', 'with --git: only files under this folder of the repository, e.g. docs/')
@@ -258,7 +259,8 @@ program
     const statusMap = parseStatusMap(opts.statusMap);
     const store = openStore(config.dataDir);
     try {
-      const source = opts.git ? readGitHistory(store, opts.git, opts.path, config.maxBodyBytes, { statusMap }) : { ...readFolder(dir!, config.maxBodyBytes, { statusMap }), root: path.resolve(dir!) };
+      if (!opts.git && !fs.existsSync(path.resolve(dir!))) throw new ImportError(`The folder ${path.resolve(dir!)} does not exist.`);
+      if (!opts.git && !fs.statSync(path.resolve(dir!)).isDirectory()) throw new ImportError(`${path.resolve(dir!)} is a file, not a folder; import takes a folder of markdown files, Word documents or a Confluence export.`);
       const rules = { systems: config.systems, maxBodyBytes: config.maxBodyBytes, phi: phiGuardFor(store, config.mrnPatterns) };
       const t0 = Date.now();
       // Files first: a version that shows a file seals its digest, so the file must be there when it is written.
@@ -266,9 +268,12 @@ program
       const fileProblems: ImportProblem[] = [];
       let filesAdded = 0;
       const run = async (): Promise<ImportSummary> => {
-        if ('root' in source && source.root) {
-          filesAdded += await importFileManifest(fileCtx, source.root, fileProblems);
-          filesAdded += await importLocalFiles(fileCtx, source.root, source.pages, fileProblems);
+        let source: { pages: SourcePage[]; problems: ImportProblem[]; skipped: ImportProblem[]; root?: string };
+        if (opts.git) source = readGitHistory(store, opts.git, opts.path, config.maxBodyBytes, { statusMap });
+        else {
+          const folder = await readImportFolder(fileCtx, dir!, config.maxBodyBytes, { statusMap });
+          filesAdded += folder.filesAdded;
+          source = folder;
         }
         const bar = progress(opts.dryRun ? 'Checking pages' : 'Importing pages');
         const summary = importPages(store, rules, { ...source, problems: [...source.problems, ...fileProblems] }, { defaults, onProgress: bar.update, createPeople: opts.createPeople, dryRun: opts.dryRun });

@@ -264,7 +264,7 @@ export function slugFromPath(rel: string): string {
 }
 
 /** Finds every markdown file under `dir`, and gathers export histories (history/<slug>/<n>.md) with their page. */
-export function readFolder(dir: string, maxBytes: number, options: ReadOptions = {}): { pages: SourcePage[]; problems: ImportProblem[]; skipped: ImportProblem[] } {
+export function readFolder(dir: string, maxBytes: number, options: ReadOptions = {}): { pages: SourcePage[]; problems: ImportProblem[]; skipped: ImportProblem[]; documents: string[] } {
   const root = path.resolve(dir);
   if (!fs.existsSync(root)) throw new ImportError(`The folder ${root} does not exist.`);
   if (!fs.statSync(root).isDirectory()) throw new ImportError(`${root} is a file, not a folder; import takes a folder of markdown files.`);
@@ -272,6 +272,8 @@ export function readFolder(dir: string, maxBytes: number, options: ReadOptions =
   const skipped: ImportProblem[] = [];
   const others: string[] = [];
   const files: string[] = [];
+  /** Word documents, read by the caller (they need the files' store to keep their pictures). */
+  const documents: string[] = [];
   const markdown = (name: string) => /\.(md|markdown)$/i.test(name);
   // A folder-per-record layout keeps each page as <name>/index.md; only the folder's own index is a listing.
   const skipReason = (full: string): string | null => {
@@ -298,6 +300,7 @@ export function readFolder(dir: string, maxBytes: number, options: ReadOptions =
       } else if (entry.isDirectory()) walk(full);
       else if (wanted) files.push(full);
       else if (why) skipped.push({ file: path.relative(root, full), field: 'file', reason: `skipped: ${why}` });
+      else if (/\.docx$/i.test(entry.name) && !entry.name.startsWith('~$')) documents.push(path.relative(root, full));
       else others.push(full);
     }
   };
@@ -361,7 +364,7 @@ export function readFolder(dir: string, maxBytes: number, options: ReadOptions =
     }
     if (!used.has(real) && !used.has(file)) skipped.push({ file: rel, field: 'file', reason: 'skipped: not a markdown page, and no page shows or links it' });
   }
-  return { pages: [...pages.values()], problems, skipped };
+  return { pages: [...pages.values()], problems, skipped, documents };
 }
 
 const LIST_DEFAULTS = new Set(['owners', 'tickets', 'records', 'tags', 'supersedes', 'superseded_by']);
