@@ -15,9 +15,9 @@ import { addPerson, addTeam, departPerson, editPerson, editTeam } from './people
 import { NotFoundError } from './pages/errors.js';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import { importPages, ImportError, parseStatusMap, withRollback, type ImportProblem, type ImportSummary, type SourcePage } from './transfer/import.js';
+import { importPages, ImportError, parseStatusMap, withRollback, type ImportSummary } from './transfer/import.js';
 import { exportFiles } from './transfer/files.js';
-import { readImportFolder } from './transfer/source.js';
+import { importFolder } from './transfer/source.js';
 import { readGitHistory } from './transfer/git.js';
 import { exportStore, ExportError } from './transfer/export.js';
 import { exportOffline } from './transfer/offline.js';
@@ -263,25 +263,18 @@ program
       if (!opts.git && !fs.statSync(path.resolve(dir!)).isDirectory()) throw new ImportError(`${path.resolve(dir!)} is a file, not a folder; import takes a folder of markdown files, Word documents or a Confluence export.`);
       const rules = { systems: config.systems, maxBodyBytes: config.maxBodyBytes, phi: phiGuardFor(store, config.mrnPatterns) };
       const t0 = Date.now();
-      // Files first: a version that shows a file seals its digest, so the file must be there when it is written.
-      const fileCtx = { store, ...rules, actor: { username: 'cli' }, client: 'import' };
-      const fileProblems: ImportProblem[] = [];
+      const bar = progress(opts.dryRun ? 'Checking pages' : 'Importing pages');
+      const options = { defaults, onProgress: bar.update, createPeople: opts.createPeople, dryRun: opts.dryRun, statusMap };
       let filesAdded = 0;
-      const run = async (): Promise<ImportSummary> => {
-        let source: { pages: SourcePage[]; problems: ImportProblem[]; skipped: ImportProblem[]; root?: string };
-        if (opts.git) source = readGitHistory(store, opts.git, opts.path, config.maxBodyBytes, { statusMap });
-        else {
-          const folder = await readImportFolder(fileCtx, dir!, config.maxBodyBytes, { statusMap });
-          filesAdded += folder.filesAdded;
-          source = folder;
-        }
-        const bar = progress(opts.dryRun ? 'Checking pages' : 'Importing pages');
-        const summary = importPages(store, rules, { ...source, problems: [...source.problems, ...fileProblems] }, { defaults, onProgress: bar.update, createPeople: opts.createPeople, dryRun: opts.dryRun });
-        bar.stop();
-        return summary;
-      };
-      // A dry run goes through the same code, files included, and every write is rolled back.
-      const r = opts.dryRun ? await withRollback(store, run) : await run();
+      let r: ImportSummary;
+      if (opts.git) {
+        const run = () => importPages(store, rules, readGitHistory(store, opts.git!, opts.path, config.maxBodyBytes, { statusMap }), options);
+        r = opts.dryRun ? await withRollback(store, run) : run();
+      } else {
+        // The same code as the admin screen: files first (a version seals the digests of the files it shows), then pages.
+        ({ summary: r, filesAdded } = await importFolder(store, rules, dir!, options));
+      }
+      bar.stop();
       printImportReport(r);
       const formats = Object.entries(r.formats).map(([f, n]) => `${n} ${f}`).join(', ');
       if (opts.dryRun) {

@@ -1,7 +1,10 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import JSZip from 'jszip';
+import type { Store } from '../store/index.js';
 import type { CommandContext } from '../pages/commands.js';
 import { importFileManifest, importLocalFiles } from './files.js';
-import { readFolder, type ImportProblem, type ReadOptions, type SourcePage } from './import.js';
+import { ImportError, importPages, readFolder, withRollback, type ImportOptions, type ImportProblem, type ImportRules, type ImportSummary, type ReadOptions, type SourcePage } from './import.js';
 import { readWordFiles } from './docx.js';
 import { isConfluenceExport, readConfluenceExport } from './confluence.js';
 
@@ -32,4 +35,60 @@ export async function readImportFolder(ctx: CommandContext, dir: string, maxByte
   const word = await readWordFiles(ctx, root, folder.documents, new Set(folder.pages.map((p) => p.slug)));
   filesAdded += word.filesAdded;
   return { pages: [...folder.pages, ...word.pages], problems: [...problems, ...word.problems], skipped: folder.skipped, root, filesAdded, kind: 'folder' };
+}
+
+/** Everything an import run needs to know, from the command line or the admin screen. */
+export interface FolderImportOptions extends ImportOptions, ReadOptions {
+  actor?: string;
+}
+
+/**
+ * Imports a folder (markdown, Word, Confluence): the files first, then the pages. A dry run does the same
+ * work and rolls it back, so what it reports is what the import will do.
+ */
+export async function importFolder(store: Store, rules: ImportRules, dir: string, options: FolderImportOptions = {}): Promise<{ summary: ImportSummary; filesAdded: number; kind: FolderSource['kind'] }> {
+  const run = async () => {
+    const ctx = { store, ...rules, actor: { username: options.actor ?? 'cli' }, client: 'import' };
+    const folder = await readImportFolder(ctx, dir, rules.maxBodyBytes, { statusMap: options.statusMap });
+    const summary = importPages(store, rules, folder, options);
+    return { summary, filesAdded: folder.filesAdded, kind: folder.kind };
+  };
+  return options.dryRun ? withRollback(store, run) : run();
+}
+
+const MAX_ZIP_ENTRIES = 20_000;
+const MAX_ZIP_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Unpacks an uploaded zip into `dest`, refusing paths that leave it and archives that unpack to more than
+ * 1 GiB or 20,000 entries (a zip bomb). Returns the folder to import: the zip's one top folder, if it has one.
+ */
+export async function unpackZip(bytes: Buffer, dest: string): Promise<string> {
+  let zip: JSZip;
+  try {
+    zip = await JSZip.loadAsync(bytes);
+  } catch {
+    throw new ImportError('The upload is not a zip file. Zip the folder (a docs folder, a Confluence export, Word documents) and upload the .zip.');
+  }
+  const entries = Object.values(zip.files);
+  if (entries.length > MAX_ZIP_ENTRIES) throw new ImportError(`The zip holds ${entries.length} entries; at most ${MAX_ZIP_ENTRIES} are read. Import it in parts, or from the command line.`);
+  const root = path.resolve(dest);
+  let total = 0;
+  for (const entry of entries) {
+    const name = entry.name.replace(/\\/g, '/');
+    if (name.startsWith('__MACOSX/')) continue;
+    const target = path.resolve(root, name);
+    if (target !== root && !target.startsWith(root + path.sep)) throw new ImportError(`The zip names a path outside itself ("${entry.name}"); nothing was imported.`);
+    if (entry.dir) {
+      fs.mkdirSync(target, { recursive: true });
+      continue;
+    }
+    const data = await entry.async('nodebuffer');
+    total += data.length;
+    if (total > MAX_ZIP_BYTES) throw new ImportError('The zip unpacks to more than 1 GiB; nothing was imported. Import it in parts, or from the command line.');
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, data);
+  }
+  const top = fs.readdirSync(root).filter((f) => !f.startsWith('.') && f !== '__MACOSX');
+  return top.length === 1 && fs.statSync(path.join(root, top[0]!)).isDirectory() ? path.join(root, top[0]!) : root;
 }
