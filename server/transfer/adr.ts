@@ -177,7 +177,8 @@ export function looksLikeAdr(data: Record<string, unknown>, content: string): bo
   const heading = /^#\s+\S/m.test(text);
   const sections = /^##\s+(Status|Context( and Problem Statement)?|Decision( Outcome)?)\s*$/im.test(text);
   const header = /^\s*[-*]?\s*Status\s*:/im.test(text) || 'status' in data || 'deciders' in data || 'decision-makers' in data;
-  return heading && (sections || header);
+  // A record without a title heading is still a record when it has both a status and the sections.
+  return (heading && (sections || header)) || (header && sections);
 }
 
 const HEADER_KEYS = ['Status', 'Date', 'Deciders', 'Decision-makers', 'Decision makers', 'Tags', 'Technical Story'];
@@ -193,6 +194,10 @@ export function parseAdr(data: Record<string, unknown>, content: string, options
   // The record's number orders the records and is how people cite them: it stays in the title.
   const number = /^(\d{1,5})-/.exec(options.fileName ?? '')?.[1];
   if (title && number && !/^(ADR[-\s]?)?\d+/i.test(title)) title = `${number}. ${title}`;
+  if (!title && options.fileName) {
+    title = options.fileName.replace(/\.(md|markdown)$/i, '').replace(/^(\d+)-/, '$1. ').replace(/[-_]+/g, ' ').trim();
+    notes.push(`the record has no title heading; the title "${title}" is made from the file name`);
+  }
 
   // The header: everything between the title and the first section.
   const firstSection = nodes.findIndex((n) => n.type === 'heading' && n.depth === 2);

@@ -81,8 +81,25 @@ export function readGitHistory(store: Store, repo: string, subPath: string | und
     }
     return apart;
   };
+  // A first pass follows each file through its renames without reading it, so that only files that are
+  // at some point inside the folder are read (and files elsewhere in a large repository are not).
+  const lineageOf = new Map<string, number>();
+  const lineage = new Map<object, number>();
+  const entering = new Set<number>();
+  let next = 0;
   for (const c of commits) {
     for (const change of c.changes) {
+      const id = (change.status === 'R' && change.from !== undefined ? lineageOf.get(change.from) : undefined) ?? lineageOf.get(change.file) ?? next++;
+      if (change.status === 'R' && change.from !== undefined) lineageOf.delete(change.from);
+      if (change.status === 'D') lineageOf.delete(change.file);
+      else lineageOf.set(change.file, id);
+      lineage.set(change, id);
+      if (inScope(change.file) && page(change.file)) entering.add(id);
+    }
+  }
+  for (const c of commits) {
+    for (const change of c.changes) {
+      if (!entering.has(lineage.get(change)!)) continue;
       const revision = { author: authorOf(c), date: c.date, summary: (c.message || `Commit ${c.sha.slice(0, 10)}`).slice(0, 500) };
       const inside = inScope(change.file) && page(change.file);
       let slug: string;

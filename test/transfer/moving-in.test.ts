@@ -121,6 +121,15 @@ describe('import --git, as real repositories grew', () => {
     expect(notesOf(f, 'lab/0001-record-architecture-decisions.md')).toContain('is the page "lab-0001-record-architecture-decisions"');
   }, 30_000);
 
+  it('reads only files that are at some point inside --path, so a same-named file elsewhere changes nothing', () => {
+    const { repo, commit } = gitRepo();
+    commit(maria, '2023-01-01T10:00:00Z', 'Both', { 'tools/0001-record-architecture-decisions.md': '---js\nnot read\n---\n', 'docs/0001-record-architecture-decisions.md': adr(1, 'Record architecture decisions', 'Accepted') });
+    const { store } = testStore();
+    const r = importPages(store, rules, readGitHistory(store, repo, 'docs/', rules.maxBodyBytes), { defaults: { system: 'Interfaces', owners: 'mreyes' } });
+    expect(r).toMatchObject({ created: 1, failed: 0, problems: [], notes: [] });
+    expect(store.pages.head('0001-record-architecture-decisions')).toBeDefined();
+  }, 30_000);
+
   it('writes the supersession mirror as the replayed version\'s author and date, and counts files, not versions', () => {
     const { repo, commit } = gitRepo();
     commit(maria, '2023-01-01T10:00:00Z', 'Add 1', { 'docs/0001-forward-every-a08.md': adr(1, 'Forward every A08', 'Accepted') });
@@ -196,6 +205,14 @@ describe('decision records as their tools write them', () => {
     expect(notesOf(m, '0001-pending.md')).not.toContain('not one Whywiki knows');
     expect(mapped.parties.get('pat-unknown')).toMatchObject({ name: 'Pat Unknown', title: 'Imported from decision records' });
     expect(getCurrentPage(mapped, '0004-madr4').frontMatter.owners).toEqual(['mreyes', 'pat-unknown']);
+  });
+
+  it('titles a record without a title heading from its file name, and says so', () => {
+    const { store } = testStore();
+    const r = importDir(store, writeFiles(tempDir(), { '0007-no-heading.md': '* Status: accepted\n* Date: 2024-01-01\n\n## Context and Problem Statement\n\nWhy.\n' }), { system: 'Interfaces', owners: 'mreyes' });
+    expect(r).toMatchObject({ created: 1, failed: 0 });
+    expect(getCurrentPage(store, '0007-no-heading').frontMatter.title).toBe('0007. no heading');
+    expect(notesOf(r, '0007-no-heading.md')).toContain('the record has no title heading; the title "0007. no heading" is made from the file name');
   });
 
   it('does not take a guide with ADR headings inside code for a decision record', () => {
