@@ -15,10 +15,9 @@ import { addPerson, addTeam, departPerson, editPerson, editTeam } from './people
 import { NotFoundError } from './pages/errors.js';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import { importPages, ImportError, parseStatusMap, withRollback, type ImportSummary } from './transfer/import.js';
+import { ImportError, parseStatusMap, type ImportSummary } from './transfer/import.js';
 import { exportFiles } from './transfer/files.js';
-import { importFolder } from './transfer/source.js';
-import { readGitHistory } from './transfer/git.js';
+import { importFolder, importGit } from './transfer/source.js';
 import { exportStore, ExportError } from './transfer/export.js';
 import { exportOffline } from './transfer/offline.js';
 import { BackupError } from './store/backup.js';
@@ -268,8 +267,7 @@ program
       let filesAdded = 0;
       let r: ImportSummary;
       if (opts.git) {
-        const run = () => importPages(store, rules, readGitHistory(store, opts.git!, opts.path, config.maxBodyBytes, { statusMap }), options);
-        r = opts.dryRun ? await withRollback(store, run) : run();
+        ({ summary: r, filesAdded } = await importGit(store, rules, opts.git, opts.path, options));
       } else {
         // The same code as the admin screen: files first (a version seals the digests of the files it shows), then pages.
         ({ summary: r, filesAdded } = await importFolder(store, rules, dir!, options));

@@ -7,6 +7,7 @@ import { importFileManifest, importLocalFiles } from './files.js';
 import { ImportError, importPages, readFolder, withRollback, type ImportOptions, type ImportProblem, type ImportRules, type ImportSummary, type ReadOptions, type SourcePage } from './import.js';
 import { readWordFiles } from './docx.js';
 import { isConfluenceExport, readConfluenceExport } from './confluence.js';
+import { readGitHistory } from './git.js';
 
 export interface FolderSource {
   pages: SourcePage[];
@@ -23,7 +24,10 @@ export interface FolderSource {
  * version seals the digests of the files it shows. The command line and the admin screen both use this.
  */
 export async function readImportFolder(ctx: CommandContext, dir: string, maxBytes: number, options: ReadOptions = {}): Promise<FolderSource> {
-  const root = path.resolve(dir);
+  let root = path.resolve(dir);
+  // A Confluence zip unpacks to one folder named after the space: the export is inside it.
+  const inner = fs.readdirSync(root, { withFileTypes: true }).filter((e) => !e.name.startsWith('.'));
+  if (inner.length === 1 && inner[0]!.isDirectory() && isConfluenceExport(path.join(root, inner[0]!.name))) root = path.join(root, inner[0]!.name);
   if (isConfluenceExport(root)) {
     const c = await readConfluenceExport(ctx, root);
     return { ...c, root, kind: 'confluence' };
@@ -91,4 +95,19 @@ export async function unpackZip(bytes: Buffer, dest: string): Promise<string> {
   }
   const top = fs.readdirSync(root).filter((f) => !f.startsWith('.') && f !== '__MACOSX');
   return top.length === 1 && fs.statSync(path.join(root, top[0]!)).isDirectory() ? path.join(root, top[0]!) : root;
+}
+
+/**
+ * Imports a git repository's history (optionally one folder of it). Pictures and documents the pages
+ * reference by relative path are taken from the working tree and become files of the page first.
+ */
+export async function importGit(store: Store, rules: ImportRules, repo: string, subPath: string | undefined, options: FolderImportOptions = {}): Promise<{ summary: ImportSummary; filesAdded: number }> {
+  const run = async () => {
+    const ctx = { store, ...rules, actor: { username: options.actor ?? 'cli' }, client: 'import' };
+    const source = readGitHistory(store, repo, subPath, rules.maxBodyBytes, { statusMap: options.statusMap });
+    const problems = [...source.problems];
+    const filesAdded = await importLocalFiles(ctx, path.resolve(repo), source.pages, problems);
+    return { summary: importPages(store, rules, { ...source, problems }, options), filesAdded };
+  };
+  return options.dryRun ? withRollback(store, run) : run();
 }

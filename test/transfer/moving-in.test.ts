@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { tempDir, testStore } from '../helpers.js';
 import { importPages, readFolder } from '../../server/transfer/import.js';
 import { readGitHistory } from '../../server/transfer/git.js';
+import { importGit } from '../../server/transfer/source.js';
+import sharp from 'sharp';
 import { exportStore } from '../../server/transfer/export.js';
 import { getCurrentPage } from '../../server/pages/queries.js';
 import { needsSeeding } from '../../server/seed.js';
@@ -128,6 +130,19 @@ describe('import --git, as real repositories grew', () => {
     const r = importPages(store, rules, readGitHistory(store, repo, 'docs/', rules.maxBodyBytes), { defaults: { system: 'Interfaces', owners: 'mreyes' } });
     expect(r).toMatchObject({ created: 1, failed: 0, problems: [], notes: [] });
     expect(store.pages.head('0001-record-architecture-decisions')).toBeDefined();
+  }, 30_000);
+
+  it('carries the pictures beside the records into the pages, taken from the working tree', async () => {
+    const { repo, commit } = gitRepo();
+    const picture = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#224466' } }).png().toBuffer();
+    fs.mkdirSync(path.join(repo, 'docs'), { recursive: true });
+    fs.writeFileSync(path.join(repo, 'docs', 'route.png'), picture);
+    commit(maria, '2023-01-01T10:00:00Z', 'Add', { 'docs/0001-route.md': adr(1, 'Route', 'Accepted', '\n![The route](route.png)\n') });
+    const { store } = testStore();
+    const { summary, filesAdded } = await importGit(store, rules, repo, 'docs/', { defaults: { system: 'Interfaces', owners: 'mreyes' } });
+    expect(summary).toMatchObject({ created: 1, failed: 0 });
+    expect(filesAdded).toBe(1);
+    expect(getCurrentPage(store, '0001-route').body).toMatch(/!\[The route\]\(<\/p\/0001-route\/files\/[0-9a-f]{64}\/route\.png>\)/);
   }, 30_000);
 
   it('writes the supersession mirror as the replayed version\'s author and date, and counts files, not versions', () => {
