@@ -232,8 +232,8 @@ export function parseAdr(data: Record<string, unknown>, content: string, options
   // Status lines that are not the status word or a supersession (adr-tools' "Amends", notes) stay in the body.
   const statusRest: string[] = [];
   statusLines.forEach((line, i) => {
-    if (/supers[ce]ded by/i.test(line)) supersededBy.push(...linkedSlugs(line));
-    else if (/supersedes/i.test(line)) supersedes.push(...linkedSlugs(line));
+    if (/super[cs]eded by/i.test(line)) supersededBy.push(...linkedSlugs(line));
+    else if (/super[cs]edes/i.test(line)) supersedes.push(...linkedSlugs(line));
     else if (i !== statusIndex && statusSection) statusRest.push(line);
   });
   const mapped = mapAdrStatus(statusWord, options.statusMap);

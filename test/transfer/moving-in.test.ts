@@ -175,9 +175,13 @@ describe('decision records as their tools write them', () => {
     const { store } = testStore();
     const dir = writeFiles(tempDir(), {
       'doc/adr/0001-use-rhapsody.md': '# 1. Use Rhapsody\n\nDate: 2021-03-04\n\n## Status\n\nSuperceded by [2. Use the cloud engine](0002-use-the-cloud-engine.md)\n\nAmended by [3. Add a filter](0003-add-a-filter.md)\n\n## Context\n\nPoint to point feeds.\n\n## Decision\n\nRhapsody. See [ADR 3](0003-add-a-filter.md) and [the wiki](https://example.org/x.md).\n',
-      'doc/adr/0002-use-the-cloud-engine.md': '# 2. Use the cloud engine\n\nDate: 2025-06-30\n\nConsulted: the lab team. Discussion: https://teams.example.org/t/123\n\n## Status\n\nAccepted\n\nSupersedes [1. Use Rhapsody](0001-use-rhapsody.md)\n\n## Context\n\nEnd of support.\n\n## Decision\n\nThe cloud engine.\n',
+      'doc/adr/0002-use-the-cloud-engine.md': '# 2. Use the cloud engine\n\nDate: 2025-06-30\n\nConsulted: the lab team. Discussion: https://teams.example.org/t/123\n\n## Status\n\nAccepted\n\nSupercedes [1. Use Rhapsody](0001-use-rhapsody.md)\n\n## Context\n\nEnd of support.\n\n## Decision\n\nThe cloud engine.\n',
       'doc/adr/0003-add-a-filter.md': '# 3. Add a filter\n\nDate: 2022-01-01\n\n## Status\n\nAccepted\n\nAmends [1. Use Rhapsody](0001-use-rhapsody.md)\n\n## Context\n\nToo many messages.\n\n## Decision\n\nFilter.\n',
     });
+    // Each file says its own side, in adr-tools' spelling.
+    const read = Object.fromEntries(readFolder(dir, rules.maxBodyBytes).pages.map((p) => [p.slug, p.versions[0]!.frontMatter]));
+    expect(read['0001-use-rhapsody']).toMatchObject({ superseded_by: ['0002-use-the-cloud-engine'] });
+    expect(read['0002-use-the-cloud-engine']).toMatchObject({ supersedes: ['0001-use-rhapsody'] });
     const r = importDir(store, dir, { system: 'Interfaces', owners: 'mreyes' });
     expect(r).toMatchObject({ created: 3, failed: 0 });
     const one = getCurrentPage(store, '0001-use-rhapsody');
@@ -185,6 +189,8 @@ describe('decision records as their tools write them', () => {
     expect(one.body).toContain('Amended by [[0003-add-a-filter|3. Add a filter]]');
     expect(one.body).toContain('See [[0003-add-a-filter|ADR 3]] and [the wiki](https://example.org/x.md)');
     const two = getCurrentPage(store, '0002-use-the-cloud-engine');
+    // adr-tools writes "Supercedes" too.
+    expect(two.frontMatter).toMatchObject({ supersedes: ['0001-use-rhapsody'] });
     expect(two.body).toContain('Consulted: the lab team. Discussion: https://teams.example.org/t/123');
     expect(getCurrentPage(store, '0003-add-a-filter').body).toContain('Amends [[0001-use-rhapsody|1. Use Rhapsody]]');
   });
@@ -280,7 +286,9 @@ describe('plain documentation folders', () => {
     const out = path.join(tempDir(), 'export');
     exportStore(store, out);
     const empty = openStore(tempDir());
-    importPages(empty, rules, { ...readFolder(out, rules.maxBodyBytes), root: out });
+    const r = importPages(empty, rules, { ...readFolder(out, rules.maxBodyBytes), root: out });
+    // An export's own files (people.yaml, history/) are read, not listed as skipped.
+    expect(r.skipped).toEqual([]);
     expect(empty.parties.get('dokafor')).toMatchObject({ status: 'departed', departed_on: '2025-01-01', departure_reason: null });
     expect(verifyStore(empty).break).toBeNull();
   });
