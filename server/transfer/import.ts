@@ -641,19 +641,6 @@ function importReviews(ctx: CommandContext, file: string): number {
   return added;
 }
 
-/**
- * Runs `fn` and undoes every write it made: how a dry run works out exactly what an import would do
- * (the same code, the same checks) and leaves the store as it was.
- */
-export async function withRollback<T>(store: Store, fn: () => Promise<T> | T): Promise<T> {
-  store.db.exec('BEGIN IMMEDIATE');
-  try {
-    return await fn();
-  } finally {
-    store.db.exec('ROLLBACK');
-  }
-}
-
 /** Imports pages (and, from an export, people and reviews) into the store. */
 export function importPages(store: Store, rules: ImportRules, source: { pages: SourcePage[]; problems: ImportProblem[]; skipped?: ImportProblem[]; root?: string }, options: ImportOptions = {}): ImportSummary {
   if (options.dryRun && !store.db.inTransaction) {

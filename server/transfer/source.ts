@@ -1,10 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import JSZip from 'jszip';
+import { openStore } from '../setup.js';
+import { DB_FILE_NAME } from '../store/db.js';
 import type { Store } from '../store/index.js';
 import type { CommandContext } from '../pages/commands.js';
 import { importFileManifest, importLocalFiles } from './files.js';
-import { ImportError, importPages, readFolder, withRollback, type ImportOptions, type ImportProblem, type ImportRules, type ImportSummary, type ReadOptions, type SourcePage } from './import.js';
+import { ImportError, importPages, readFolder, type ImportOptions, type ImportProblem, type ImportRules, type ImportSummary, type ReadOptions, type SourcePage } from './import.js';
 import { readWordFiles } from './docx.js';
 import { isConfluenceExport, readConfluenceExport } from './confluence.js';
 import { readGitHistory } from './git.js';
@@ -41,6 +44,26 @@ export async function readImportFolder(ctx: CommandContext, dir: string, maxByte
   return { pages: [...folder.pages, ...word.pages], problems: [...problems, ...word.problems], skipped: folder.skipped, root, filesAdded, kind: 'folder' };
 }
 
+/**
+ * Runs `fn` against a copy of the store and throws the copy away: how a dry run does exactly what the
+ * import would (files read, pictures OCR'd, pages checked and written) without holding the live store's
+ * write lock for as long as that takes, so the server goes on saving meanwhile.
+ */
+export async function onCopy<T>(store: Store, fn: (copy: Store) => Promise<T>): Promise<T> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whywiki-dry-run-'));
+  try {
+    await store.db.backup(path.join(dir, DB_FILE_NAME));
+    const copy = openStore(dir);
+    try {
+      return await fn(copy);
+    } finally {
+      copy.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Everything an import run needs to know, from the command line or the admin screen. */
 export interface FolderImportOptions extends ImportOptions, ReadOptions {
   actor?: string;
@@ -51,13 +74,14 @@ export interface FolderImportOptions extends ImportOptions, ReadOptions {
  * work and rolls it back, so what it reports is what the import will do.
  */
 export async function importFolder(store: Store, rules: ImportRules, dir: string, options: FolderImportOptions = {}): Promise<{ summary: ImportSummary; filesAdded: number; kind: FolderSource['kind'] }> {
-  const run = async () => {
-    const ctx = { store, ...rules, actor: { username: options.actor ?? 'cli' }, client: 'import' };
+  const run = async (target: Store) => {
+    const ctx = { store: target, ...rules, actor: { username: options.actor ?? 'cli' }, client: 'import' };
     const folder = await readImportFolder(ctx, dir, rules.maxBodyBytes, { statusMap: options.statusMap });
-    const summary = importPages(store, rules, folder, options);
+    const summary = importPages(target, target === store ? rules : { ...rules, events: undefined }, folder, options);
     return { summary, filesAdded: folder.filesAdded, kind: folder.kind };
   };
-  return options.dryRun ? withRollback(store, run) : run();
+  // The copy is a copy: nothing a dry run does reaches the live store, and no page-changed event is sent.
+  return options.dryRun ? onCopy(store, (copy) => run(copy)) : run(store);
 }
 
 const MAX_ZIP_ENTRIES = 20_000;
@@ -102,12 +126,12 @@ export async function unpackZip(bytes: Buffer, dest: string): Promise<string> {
  * reference by relative path are taken from the working tree and become files of the page first.
  */
 export async function importGit(store: Store, rules: ImportRules, repo: string, subPath: string | undefined, options: FolderImportOptions = {}): Promise<{ summary: ImportSummary; filesAdded: number }> {
-  const run = async () => {
-    const ctx = { store, ...rules, actor: { username: options.actor ?? 'cli' }, client: 'import' };
-    const source = readGitHistory(store, repo, subPath, rules.maxBodyBytes, { statusMap: options.statusMap });
+  const run = async (target: Store) => {
+    const ctx = { store: target, ...rules, actor: { username: options.actor ?? 'cli' }, client: 'import' };
+    const source = readGitHistory(target, repo, subPath, rules.maxBodyBytes, { statusMap: options.statusMap });
     const problems = [...source.problems];
     const filesAdded = await importLocalFiles(ctx, path.resolve(repo), source.pages, problems);
-    return { summary: importPages(store, rules, { ...source, problems }, options), filesAdded };
+    return { summary: importPages(target, target === store ? rules : { ...rules, events: undefined }, { ...source, problems }, options), filesAdded };
   };
-  return options.dryRun ? withRollback(store, run) : run();
+  return options.dryRun ? onCopy(store, (copy) => run(copy)) : run(store);
 }

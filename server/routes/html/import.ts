@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { openStore } from '../../setup.js';
 import { phiGuardFor } from '../../phi/guard.js';
 import { ImportError, parseStatusMap, type ImportSummary } from '../../transfer/import.js';
 import { importFolder, unpackZip } from '../../transfer/source.js';
@@ -79,19 +78,11 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
     if (part.truncated) return form(reply, fields, `“${part.filename}” is larger than the upload limit of ${Math.round(app.config.maxAttachmentBytes / (1024 * 1024))} MB; import it from the command line (whywiki import).`, 413);
     for (const [token, u] of uploads) if (Date.now() - u.at > KEEP_MS) forget(token);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whywiki-import-'));
-    const copyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'whywiki-dryrun-'));
     try {
       const opts = options(fields);
       const root = await unpackZip(part.data, path.join(dir, 'files'));
       // The dry run imports into a copy of the store: the same code and checks, and the live store untouched.
-      await app.store.db.backup(path.join(copyDir, 'whywiki.db'));
-      const copy = openStore(copyDir);
-      let summary: ImportSummary;
-      try {
-        ({ summary } = await importFolder(copy, { ...rules(), events: undefined, phi: phiGuardFor(copy, app.config.mrnPatterns) }, root, { ...opts, actor: request.user!.username, dryRun: true }));
-      } finally {
-        copy.close();
-      }
+      const { summary } = await importFolder(app.store, rules(), root, { ...opts, actor: request.user!.username, dryRun: true });
       const token = randomBytes(18).toString('base64url');
       uploads.set(token, { dir, root, name: part.filename, user: request.user!.username, at: Date.now(), fields });
       return reply.view('admin-import-report', { title: 'Import: dry run', dryRun: true, token, name: part.filename, ...report(summary) });
@@ -99,8 +90,6 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
       fs.rmSync(dir, { recursive: true, force: true });
       if (e instanceof ImportError) return form(reply, fields, e.message, 400);
       throw e;
-    } finally {
-      fs.rmSync(copyDir, { recursive: true, force: true });
     }
   });
 
