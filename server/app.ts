@@ -25,7 +25,7 @@ import { clockedRateLimitStore } from './auth/signin-limits.js';
 import { authorizationPlugin } from './auth/plugin.js';
 import { sendError, storageProblem, toErrorBody } from './routes/errors.js';
 import { handBackUnsaved, isHandBackCandidate } from './routes/html/unsaved.js';
-import { registerHelpers, loadPartials } from './routes/html/view-helpers.js';
+import { registerHelpers, loadPartials } from './view-helpers.js';
 import { ROOT, VIEWS_DIR } from './paths.js';
 import fs from 'node:fs';
 import { htmlRoutes } from './routes/html/index.js';

@@ -15,9 +15,9 @@ import { addPerson, addTeam, departPerson, editPerson, editTeam } from './people
 import { NotFoundError } from './core/errors.js';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import { importPages, readFolder, ImportError, type ImportProblem } from './transfer/import.js';
-import { importFileManifest, importLocalFiles, exportFiles } from './transfer/files.js';
-import { readGitHistory } from './transfer/git.js';
+import { ImportError, parseStatusMap, type ImportSummary } from './transfer/import.js';
+import { exportFiles } from './transfer/files.js';
+import { importFolder, importGit } from './transfer/source.js';
 import { exportStore, ExportError } from './transfer/export.js';
 import { exportOffline } from './transfer/offline.js';
 import { BackupError } from './audit/backup.js';
@@ -228,13 +228,25 @@ function progress(label: string): { update: (done: number, total: number) => voi
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+/** Every file the import looked at, with what became of it (or would, in a dry run) and why. */
+function printImportReport(r: ImportSummary): void {
+  const verb = r.dryRun ? { created: 'CREATE', updated: 'UPDATE', unchanged: 'UNCHANGED' } : { created: 'CREATED', updated: 'UPDATED', unchanged: 'UNCHANGED' };
+  for (const line of r.report) if (line.outcome !== 'failed') say(`${verb[line.outcome]} ${line.file} -> ${line.slug}${line.versions ? ` (${line.versions} version${line.versions === 1 ? '' : 's'})` : ''}`);
+  for (const n of r.notes) say(`NOTE ${n.file}: ${n.reason}`);
+  for (const sk of r.skipped) say(`SKIPPED ${sk.file}: ${sk.reason}`);
+  for (const p of r.problems) say(`FAILED ${p.file}: ${p.field}: ${p.reason}`);
+}
+
 program
   .command('import [dir]')
-  .description('import a folder of markdown pages (what export writes, or MADR, log4brains and adr-tools decision records), recursively; or, with --git, a repository\'s history')
+  .description('import a folder, recursively: markdown pages (what export writes, MADR, log4brains and adr-tools decision records, a docs site), Word documents (.docx) or a Confluence space\'s HTML export; or, with --git, a repository\'s history')
   .option('--default <key=value>', 'a field value for files that do not carry it, e.g. --default system=Interfaces --default owners=jdoe (repeatable)', collect, [])
   .option('--git <repo>', 'import from a git repository: each commit that touched a file becomes a version (author, date, message)')
   .option('--path <folder>', 'with --git: only files under this folder of the repository, e.g. docs/')
-  .action(async (dir: string | undefined, opts: { default: string[]; git?: string; path?: string }) => {
+  .option('--status-map <pairs>', 'status words of your records and the page status each means, e.g. "Pending=proposed,on hold=proposed,Partly superseded=superseded"')
+  .option('--create-people', 'add deciders who are not in the directory as people (marked imported); otherwise the default owners apply and their names stay in the page')
+  .option('--dry-run', 'say what the import would do, file by file, and write nothing')
+  .action(async (dir: string | undefined, opts: { default: string[]; git?: string; path?: string; statusMap?: string; createPeople?: boolean; dryRun?: boolean }) => {
     const config = loadConfig(io.env);
     const defaults: Record<string, string> = {};
     for (const pair of opts.default) {
@@ -243,25 +255,32 @@ program
       defaults[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
     }
     if (!dir && !opts.git) throw new ImportError('Name a folder to import, or a repository with --git <repo>.');
+    const statusMap = parseStatusMap(opts.statusMap);
     const store = openStore(config.dataDir);
     try {
-      const source = opts.git ? readGitHistory(store, opts.git, opts.path, config.maxBodyBytes) : { ...readFolder(dir!, config.maxBodyBytes), root: path.resolve(dir!) };
+      if (!opts.git && !fs.existsSync(path.resolve(dir!))) throw new ImportError(`The folder ${path.resolve(dir!)} does not exist.`);
+      if (!opts.git && !fs.statSync(path.resolve(dir!)).isDirectory()) throw new ImportError(`${path.resolve(dir!)} is a file, not a folder; import takes a folder of markdown files, Word documents or a Confluence export.`);
       const rules = { systems: config.systems, maxBodyBytes: config.maxBodyBytes, phi: phiGuardFor(store, config.mrnPatterns) };
       const t0 = Date.now();
-      // Files first: a version that shows a file seals its digest, so the file must be there when it is written.
-      const fileCtx = { store, ...rules, actor: { username: 'cli' }, client: 'import' };
-      const fileProblems: ImportProblem[] = [];
+      const bar = progress(opts.dryRun ? 'Checking pages' : 'Importing pages');
+      const options = { defaults, onProgress: bar.update, createPeople: opts.createPeople, dryRun: opts.dryRun, statusMap };
       let filesAdded = 0;
-      if ('root' in source && source.root) {
-        filesAdded += await importFileManifest(fileCtx, source.root, fileProblems);
-        filesAdded += await importLocalFiles(fileCtx, source.root, source.pages, fileProblems);
+      let r: ImportSummary;
+      if (opts.git) {
+        ({ summary: r, filesAdded } = await importGit(store, rules, opts.git, opts.path, options));
+      } else {
+        // The same code as the admin screen: files first (a version seals the digests of the files it shows), then pages.
+        ({ summary: r, filesAdded } = await importFolder(store, rules, dir!, options));
       }
-      const bar = progress('Importing pages');
-      const r = importPages(store, rules, { ...source, problems: [...source.problems, ...fileProblems] }, { defaults, onProgress: bar.update });
       bar.stop();
-      for (const p of r.problems) say(`FAILED ${p.file}: ${p.field}: ${p.reason}`);
+      printImportReport(r);
       const formats = Object.entries(r.formats).map(([f, n]) => `${n} ${f}`).join(', ');
-      say(`Imported in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.failed} failed; ${r.versions} versions written${formats ? ` (files: ${formats})` : ''}${r.people ? `; ${r.people} people and teams added` : ''}${r.reviews ? `; ${r.reviews} reviews` : ''}${filesAdded ? `; ${filesAdded} files added to pages` : ''}.`);
+      if (opts.dryRun) {
+        say(`Dry run, nothing written: ${r.created} would be created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.failed} failed, ${r.skipped.length} skipped; ${r.versions} versions${formats ? ` (files: ${formats})` : ''}${filesAdded ? `; ${filesAdded} files for pages` : ''}.`);
+        if (r.failed > 0) exitCode = 1;
+        return;
+      }
+      say(`Imported in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.failed} failed; ${r.versions} versions written${formats ? ` (files: ${formats})` : ''}${r.people ? `; ${r.people} people and teams added` : ''}${r.reviews ? `; ${r.reviews} reviews` : ''}${filesAdded ? `; ${filesAdded} files added to pages` : ''}${r.skipped.length ? `; ${r.skipped.length} skipped (listed above)` : ''}.`);
       if (r.failed > 0) exitCode = 1;
     } finally {
       store.close();

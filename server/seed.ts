@@ -116,7 +116,8 @@ export function seedFromContent(store: Store, dir: string, base: Omit<CommandCon
   return { pages: files.length, versions };
 }
 
-/** True when the store has never been seeded and holds no pages: only then is content/ loaded. */
+/** True when the store has never been seeded and holds no pages, archived ones included: only then is content/ loaded. */
 export function needsSeeding(store: Store): boolean {
-  return store.getMeta('seeded_at') === undefined && store.pages.count() === 0;
+  // pages.count() counts only pages in use; a store whose imported pages are all archived is not empty.
+  return store.getMeta('seeded_at') === undefined && (store.db.prepare('SELECT count(*) FROM pages').pluck().get() as number) === 0;
 }

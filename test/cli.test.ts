@@ -107,6 +107,35 @@ describe('whywiki CLI', () => {
     await expect(cli(target, 'import', out, '--default', 'nonsense')).rejects.toMatchObject({ stderr: expect.stringContaining('--default takes key=value') });
   }, 120_000);
 
+  it('imports decision records with --dry-run first (nothing written, every file listed), then for real with --status-map and --create-people', async () => {
+    const { store, dir } = testStore();
+    store.close();
+    const records = tempDir();
+    fs.mkdirSync(path.join(records, 'doc', 'adr'), { recursive: true });
+    fs.writeFileSync(path.join(records, 'doc', 'adr', '0001-pending.md'), '# Pending thing\n\n* Status: Pending\n* Deciders: Maria Reyes, Pat Newcomer\n\n## Context and Problem Statement\n\nWhy.\n');
+    fs.writeFileSync(path.join(records, 'doc', 'adr', '0002-bad.md'), '---\ntitle: Bad\nsystem: Cerner\n---\nx\n');
+    fs.writeFileSync(path.join(records, 'README.md'), '# Records\n');
+    const args = ['import', records, '--default', 'system=Interfaces', '--default', 'owners=mreyes', '--default', 'why=Imported'];
+    const dry = await cli(dir, ...args, '--dry-run').catch((e: { stdout: string; code: number }) => e);
+    expect(dry).toMatchObject({ code: 1 });
+    expect(dry.stdout).toContain('CREATE doc/adr/0001-pending.md -> 0001-pending (1 version)');
+    expect(dry.stdout).toContain('NOTE doc/adr/0001-pending.md: the status "Pending" is not one Whywiki knows; imported as proposed');
+    expect(dry.stdout).toContain('SKIPPED README.md: skipped: a README');
+    expect(dry.stdout).toContain('FAILED doc/adr/0002-bad.md: system: System must be one of');
+    expect(dry.stdout).toMatch(/Dry run, nothing written: 1 would be created, 0 updated, 0 unchanged, 1 failed, 1 skipped/);
+    let check = openStore(dir);
+    expect(check.pages.head('0001-pending')).toBeUndefined();
+    check.close();
+    await expect(cli(dir, 'import', records, '--status-map', 'Pending')).rejects.toMatchObject({ stderr: expect.stringContaining('--status-map takes word=status pairs') });
+    const real = await cli(dir, ...args, '--status-map', 'Pending=approved', '--create-people').catch((e: { stdout: string }) => e);
+    expect(real.stdout).toContain('CREATED doc/adr/0001-pending.md -> 0001-pending');
+    expect(real.stdout).toContain('NOTE doc/adr/0001-pending.md: added Pat Newcomer to the directory as @pat-newcomer (imported)');
+    expect(real.stdout).toContain('SKIPPED README.md');
+    check = openStore(dir);
+    expect(check.pages.head('0001-pending')).toMatchObject({ status: 'approved' });
+    check.close();
+  }, 60_000);
+
   it('verifies a store, anchors its head, and names the first break in a tampered copy', async () => {
     const dir = tempDir();
     const store = openStore(dir);

@@ -11,7 +11,8 @@ import { markReviewed, REVIEWED_STATUSES } from '../pages/review.js';
 import { addPerson, addTeam, departPerson } from '../people/directory.js';
 import { recordAudit } from '../audit/log.js';
 import { FrontMatterError, readFrontMatter } from './front-matter.js';
-import { looksLikeAdr, parseAdr, slugFromFileName, type AdrFormat } from './adr.js';
+import { looksLikeAdr, parseAdr, rewriteMarkdownLinks, slugFromFileName, type AdrFormat } from './adr.js';
+import { rewriteLocalFiles } from '../files/local.js';
 
 /** One version as read from a file (or a git commit): the draft, and where it came from. */
 export interface SourceVersion {
@@ -20,7 +21,11 @@ export interface SourceVersion {
   body: string;
   /** From an export's `revision` block or a commit; absent for a plain file. */
   revision?: { version?: number; author?: string; date?: string; summary?: string; hash?: string; archived?: boolean };
-  format: 'whywiki' | AdrFormat;
+  format: 'whywiki' | AdrFormat | 'docx' | 'confluence';
+  /** A slug the file names for itself (`slug:` in front matter). */
+  slug?: string;
+  /** What the reader decided for this file and the person importing should know. */
+  notes?: string[];
 }
 
 /** Every version of one page, oldest first. */
@@ -29,6 +34,17 @@ export interface SourcePage {
   versions: SourceVersion[];
   /** How an existing page is compared: by recorded hashes (an export), by dates (git) or by content. */
   mode: 'hashes' | 'dated' | 'content';
+  /** Said about the page as a whole, e.g. that its slug was changed to keep it apart from another. */
+  notes?: string[];
+}
+
+/** What happened to one page, for the per-file report (and the dry run). */
+export interface ImportReportLine {
+  file: string;
+  slug: string;
+  outcome: 'created' | 'updated' | 'unchanged' | 'failed';
+  versions: number;
+  reason?: string;
 }
 
 export interface ImportProblem {
@@ -47,6 +63,12 @@ export interface ImportSummary {
   formats: Record<string, number>;
   people: number;
   reviews: number;
+  /** Warnings about files that were imported: what was mapped, guessed or moved into the body. */
+  notes: ImportProblem[];
+  /** Files that were not imported and are not failures (a README, a picture no page shows), with why. */
+  skipped: ImportProblem[];
+  report: ImportReportLine[];
+  dryRun: boolean;
 }
 
 export interface ImportOptions {
@@ -56,6 +78,97 @@ export interface ImportOptions {
   /** Pages per transaction; each page still succeeds or fails on its own (a savepoint each). */
   batch?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Deciders and authors not in the directory are added as people (marked imported) instead of left in the text. */
+  createPeople?: boolean;
+  /** Work out everything and write nothing: the import runs in a transaction that is rolled back. */
+  dryRun?: boolean;
+}
+
+export interface ReadOptions {
+  /** A team's status words, e.g. { Pending: 'proposed' } (from --status-map). */
+  statusMap?: Record<string, string>;
+}
+
+/** Reads `--status-map "Pending=proposed,on hold=proposed"`. */
+export function parseStatusMap(value: string | undefined): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const pair of (value ?? '').split(',')) {
+    if (!pair.trim()) continue;
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new ImportError(`--status-map takes word=status pairs separated by commas, for example "Pending=proposed" (got "${pair.trim()}").`);
+    const status = pair.slice(eq + 1).trim().toLowerCase();
+    const statuses = ['proposed', 'approved', 'in-build', 'live', 'superseded', 'retired', 'rejected'];
+    if (!statuses.includes(status)) throw new ImportError(`--status-map: "${status}" is not a page status (${statuses.join(', ')}).`);
+    map[pair.slice(0, eq).trim()] = status;
+  }
+  return map;
+}
+
+/** A title made from a file name: "0004-use-badge-tap.md" reads "0004 use badge tap". */
+function titleFromFileName(rel: string): string {
+  const parts = rel.split(/[\\/]/);
+  let name = parts.at(-1)!.replace(/\.(md|markdown)$/i, '');
+  if (/^(index|_index)$/i.test(name) && parts.length > 1) name = parts.at(-2)!;
+  const words = name.replace(/[-_]+/g, ' ').trim();
+  return (words.charAt(0).toUpperCase() + words.slice(1)).padEnd(3, '.');
+}
+
+/** The first level-1 heading outside code (ATX or setext), and the body without it. */
+function takeFirstHeading(body: string): { title: string; body: string } | null {
+  const lines = body.split('\n');
+  let fence: string | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const f = /^\s*(```+|~~~+)/.exec(line);
+    if (f) {
+      if (!fence) fence = f[1]!.charAt(0);
+      else if (f[1]!.charAt(0) === fence) fence = null;
+      continue;
+    }
+    if (fence) continue;
+    const atx = /^#\s+(.+?)\s*#*\s*$/.exec(line);
+    const take = atx ? 1 : line.trim() && /^=+\s*$/.test(lines[i + 1] ?? '') ? 2 : 0;
+    if (take) {
+      // The blank line after the heading goes with it.
+      const next = lines[i + take]?.trim() === '' ? i + take + 1 : i + take;
+      return { title: (atx ? atx[1]! : line).trim(), body: [...lines.slice(0, i), ...lines.slice(next)].join('\n').replace(/^\n+/, '') };
+    }
+  }
+  return null;
+}
+
+/**
+ * A plain markdown file (a docs folder, a Jekyll or MkDocs site): the title from the front matter, else the
+ * first heading, else the file name; `slug:` names the page; keys Whywiki has no field for are kept in a
+ * metadata block at the end of the body, so nothing the file said is lost.
+ */
+function plainFile(rel: string, data: Record<string, unknown>, body: string): { frontMatter: Record<string, unknown>; body: string; slug?: string; notes: string[] } {
+  const notes: string[] = [];
+  const fm: Record<string, unknown> = {};
+  const extra: [string, unknown][] = [];
+  let slug: string | undefined;
+  for (const [k, v] of Object.entries(data)) {
+    if (k === 'slug' && (typeof v === 'string' || typeof v === 'number')) slug = slugFromFileName(String(v).split('/').filter(Boolean).pop() ?? '') || undefined;
+    else if ((FRONT_MATTER_FIELDS as string[]).includes(k)) fm[k] = v;
+    else extra.push([k, v]);
+  }
+  let text = body;
+  if (typeof fm.title !== 'string' || !fm.title.trim()) {
+    const heading = takeFirstHeading(text);
+    if (heading) {
+      fm.title = heading.title;
+      text = heading.body;
+    } else {
+      fm.title = titleFromFileName(rel);
+      notes.push(`no title and no heading; the title "${fm.title as string}" is made from the file name`);
+    }
+  }
+  if (extra.length) {
+    const yaml = YAML.stringify(Object.fromEntries(extra.map(([k, v]) => [k, v instanceof Date ? v.toISOString().slice(0, 10) : v])), { lineWidth: 0 }).trimEnd();
+    text = `${text.replace(/\s+$/, '')}\n\n## Metadata (imported)\n\n\`\`\`yaml\n${yaml}\n\`\`\`\n`;
+    notes.push(`front matter ${extra.map(([k]) => `"${k}"`).join(', ')} has no page field; kept in the body under "Metadata (imported)"`);
+  }
+  return { frontMatter: fm, body: rewriteMarkdownLinks(text), slug, notes };
 }
 
 export type ImportRules = Pick<CommandContext, 'systems' | 'maxBodyBytes' | 'events' | 'phi'>;
@@ -72,7 +185,7 @@ export class FileProblem extends Error {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Reads a markdown file, refusing what is too large, not UTF-8, or not YAML in its front matter. */
-export function readSourceText(file: string, text: Buffer | string, maxBytes: number, rel: string): SourceVersion {
+export function readSourceText(file: string, text: Buffer | string, maxBytes: number, rel: string, options: ReadOptions = {}): SourceVersion {
   const size = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
   if (size > maxBytes + 64 * 1024) throw new FileProblem(rel, 'file', `the file is ${Math.ceil(size / 1024)} KiB, over the limit of ${Math.floor((maxBytes + 64 * 1024) / 1024)} KiB`);
   let source: string;
@@ -91,7 +204,7 @@ export function readSourceText(file: string, text: Buffer | string, maxBytes: nu
   }
   body = body.replace(/^\n+/, '');
   if (looksLikeAdr(data, body)) {
-    const adr = parseAdr(data, body);
+    const adr = parseAdr(data, body, { statusMap: options.statusMap, fileName: path.basename(rel.split('@')[0]!) });
     const fm: Record<string, unknown> = {
       title: adr.title,
       ...(adr.why ? { why: adr.why } : {}),
@@ -103,10 +216,15 @@ export function readSourceText(file: string, text: Buffer | string, maxBytes: nu
       ...(adr.supersedes.length ? { supersedes: adr.supersedes } : {}),
       ...(adr.supersededBy.length ? { superseded_by: adr.supersededBy } : {}),
     };
-    return { file: rel, frontMatter: fm, body: adr.body, format: adr.format };
+    return { file: rel, frontMatter: fm, body: adr.body, format: adr.format, notes: adr.notes };
   }
   const { revision, ...frontMatter } = data as Record<string, unknown> & { revision?: Record<string, unknown> };
   const rev = revision && typeof revision === 'object' ? revision : undefined;
+  if (!rev) {
+    // Not an export: a file as people write them.
+    const plain = plainFile(rel.split('@')[0]!, frontMatter, body);
+    return { file: rel, frontMatter: plain.frontMatter, body: plain.body, format: 'whywiki', slug: plain.slug, notes: plain.notes };
+  }
   const date = rev?.date instanceof Date ? rev.date.toISOString() : typeof rev?.date === 'string' ? new Date(rev.date).toISOString() : undefined;
   return {
     file: rel,
@@ -130,27 +248,60 @@ function linkTarget(root: string, file: string): 'file' | 'directory' | 'outside
   return fs.statSync(real).isDirectory() ? 'directory' : 'file';
 }
 
+/** Files an export or the importer itself reads beside the pages: not "skipped". */
+const KNOWN_FILES = /^(people\.yaml|reviews\.yaml|files\.yaml|files\/[0-9a-f]{64}|history\/[^/]+\/versions\.yaml)$/;
+
+/** The slug a file gives its page: its name, or its folder's name for a folder-per-record `<name>/index.md`. */
+export function slugForFile(rel: string): string {
+  const parts = rel.split(/[\\/]/);
+  if (parts.length > 1 && /^(index|_index)\.(md|markdown)$/i.test(parts.at(-1)!)) return slugFromFileName(parts.at(-2)!);
+  return slugFromFileName(parts.at(-1)!);
+}
+
+/** A slug for a second file with the same name elsewhere: its folders make it different. */
+export function slugFromPath(rel: string): string {
+  return slugFromFileName(rel.replace(/\/(index|_index)\.(md|markdown)$/i, '').replace(/[\\/]/g, '-'));
+}
+
 /** Finds every markdown file under `dir`, and gathers export histories (history/<slug>/<n>.md) with their page. */
-export function readFolder(dir: string, maxBytes: number): { pages: SourcePage[]; problems: ImportProblem[] } {
+export function readFolder(dir: string, maxBytes: number, options: ReadOptions = {}): { pages: SourcePage[]; problems: ImportProblem[]; skipped: ImportProblem[]; documents: string[] } {
   const root = path.resolve(dir);
   if (!fs.existsSync(root)) throw new ImportError(`The folder ${root} does not exist.`);
   if (!fs.statSync(root).isDirectory()) throw new ImportError(`${root} is a file, not a folder; import takes a folder of markdown files.`);
   const problems: ImportProblem[] = [];
+  const skipped: ImportProblem[] = [];
+  const others: string[] = [];
   const files: string[] = [];
-  const wanted = (name: string) => /\.(md|markdown)$/i.test(name) && !/^(readme|index|template)\.md$/i.test(name);
+  /** Word documents, read by the caller (they need the files' store to keep their pictures). */
+  const documents: string[] = [];
+  const markdown = (name: string) => /\.(md|markdown)$/i.test(name);
+  // A folder-per-record layout keeps each page as <name>/index.md; only the folder's own index is a listing.
+  const skipReason = (full: string): string | null => {
+    const name = path.basename(full);
+    if (!markdown(name)) return null;
+    if (/^template\.(md|markdown)$/i.test(name)) return 'a template, not a page';
+    if (/^readme\.(md|markdown)$/i.test(name)) return 'a README (a folder\'s description, not a page)';
+    if (/^(index|_index)\.(md|markdown)$/i.test(name) && path.dirname(full) === root) return 'the folder\'s own index page';
+    return 'ok';
+  };
   const walk = (d: string) => {
     for (const entry of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))) {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       const full = path.join(d, entry.name);
+      const why = skipReason(full);
+      const wanted = why === 'ok';
       if (entry.isSymbolicLink()) {
         // A link may point anywhere the service account can read; only what is inside the folder is imported.
         const target = linkTarget(root, full);
         if (target === 'outside' || target === 'unresolved') {
-          if (wanted(entry.name) || (target === 'outside' && fs.statSync(full).isDirectory())) problems.push({ file: path.relative(root, full), field: 'file', reason: target === 'outside' ? 'skipped: symbolic link to outside the folder' : 'skipped: symbolic link that does not resolve (a link loop or a missing target)' });
-        } else if (target === 'file' && wanted(entry.name)) files.push(full);
+          if (wanted || (target === 'outside' && fs.statSync(full).isDirectory())) problems.push({ file: path.relative(root, full), field: 'file', reason: target === 'outside' ? 'skipped: symbolic link to outside the folder' : 'skipped: symbolic link that does not resolve (a link loop or a missing target)' });
+        } else if (target === 'file' && wanted) files.push(full);
         // A linked folder inside is walked where it really is; following the link too could loop.
       } else if (entry.isDirectory()) walk(full);
-      else if (wanted(entry.name)) files.push(full);
+      else if (wanted) files.push(full);
+      else if (why) skipped.push({ file: path.relative(root, full), field: 'file', reason: `skipped: ${why}` });
+      else if (/\.docx$/i.test(entry.name) && !entry.name.startsWith('~$')) documents.push(path.relative(root, full));
+      else others.push(full);
     }
   };
   walk(root);
@@ -163,30 +314,57 @@ export function readFolder(dir: string, maxBytes: number): { pages: SourcePage[]
       const target = linkTarget(root, file);
       if (target === 'outside') throw new FileProblem(rel, 'file', 'skipped: symbolic link to outside the folder');
       if (target === 'unresolved') throw new FileProblem(rel, 'file', 'skipped: symbolic link that does not resolve (a link loop or a missing target)');
-      return readSourceText(file, fs.readFileSync(file), maxBytes, rel);
+      return readSourceText(file, fs.readFileSync(file), maxBytes, rel, options);
     } catch (e) {
       if (e instanceof FileProblem) problems.push({ file: e.file, field: e.field, reason: e.message });
       else throw e;
       return null;
     }
   };
+  const used = new Set<string>();
   for (const file of files.filter((f) => !f.startsWith(histRoot + path.sep))) {
-    const slug = slugFromFileName(path.basename(file));
-    if (pages.has(slug)) {
-      problems.push({ file: path.relative(root, file), field: 'slug', reason: `another file already gives the slug "${slug}" (${pages.get(slug)!.versions.at(-1)!.file})` });
-      continue;
-    }
+    const rel = path.relative(root, file);
     const current = read(file);
     if (!current) continue;
+    let slug = current.slug ?? slugForFile(rel);
+    const notes: string[] = [];
+    if (pages.has(slug)) {
+      // Every `adr init` writes 0001-record-architecture-decisions.md: two folders, two pages.
+      const other = pages.get(slug)!.versions.at(-1)!.file;
+      const apart = slugFromPath(rel);
+      if (pages.has(apart)) {
+        problems.push({ file: rel, field: 'slug', reason: `another file already gives the slug "${slug}" (${other}), and "${apart}" too` });
+        continue;
+      }
+      notes.push(`${other} already gives the slug "${slug}"; this file is the page "${apart}"`);
+      slug = apart;
+    }
     const hist = path.join(histRoot, slug);
     const earlier = fs.existsSync(hist)
       ? fs.readdirSync(hist).filter((f) => /^\d+\.md$/.test(f)).sort((a, b) => parseInt(a) - parseInt(b)).map((f) => read(path.join(hist, f)))
       : [];
     if (earlier.some((v) => v === null)) continue;
     const versions = [...(earlier as SourceVersion[]), current];
-    pages.set(slug, { slug, versions, mode: versions.every((v) => v.revision?.hash) ? 'hashes' : versions.length > 1 ? 'dated' : 'content' });
+    for (const v of versions) {
+      rewriteLocalFiles(v.body, path.dirname(path.join(root, v.file)), root, (ref) => {
+        used.add(ref.file);
+        return ref.target;
+      });
+    }
+    pages.set(slug, { slug, versions, notes, mode: versions.every((v) => v.revision?.hash) ? 'hashes' : versions.length > 1 ? 'dated' : 'content' });
   }
-  return { pages: [...pages.values()], problems };
+  for (const file of others) {
+    const rel = path.relative(root, file).split(path.sep).join('/');
+    if (KNOWN_FILES.test(rel)) continue;
+    let real = file;
+    try {
+      real = fs.realpathSync(file);
+    } catch {
+      /* reported as not shown below */
+    }
+    if (!used.has(real) && !used.has(file)) skipped.push({ file: rel, field: 'file', reason: 'skipped: not a markdown page, and no page shows or links it' });
+  }
+  return { pages: [...pages.values()], problems, skipped, documents };
 }
 
 const LIST_DEFAULTS = new Set(['owners', 'tickets', 'records', 'tags', 'supersedes', 'superseded_by']);
@@ -197,11 +375,62 @@ function withDefaults(fm: Record<string, unknown>, defaults: Record<string, stri
   return out;
 }
 
-/** Deciders are written as names or handles; owners are handles. */
-function resolveOwners(store: Store, fm: Record<string, unknown>, format: SourceVersion['format']): Record<string, unknown> {
-  if (format === 'whywiki' || !Array.isArray(fm.owners)) return fm;
+/** The directory handle a decider's name or handle stands for, if any. */
+function partyFor(store: Store, byName: Map<string, string>, who: string): string | undefined {
+  const handle = who.toLowerCase().replace(/^@/, '').trim();
+  return byName.get(who.toLowerCase().trim()) ?? (store.parties.get(handle) ? handle : undefined);
+}
+
+/** A handle made from a name: "Sarah Okonkwo" becomes sarah-okonkwo. */
+export function handleFromName(name: string): string {
+  return name.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/^@/, '').replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[-._]+$/g, '').slice(0, 40).replace(/[-._]+$/, '');
+}
+
+/**
+ * Deciders are written as names or handles; owners are handles. Deciders the directory does not know are
+ * kept in the body, never dropped, and the owners given as defaults apply when none is left.
+ */
+function resolveOwners(store: Store, fm: Record<string, unknown>, format: SourceVersion['format'], body: string): { fm: Record<string, unknown>; body: string; notes: string[] } {
+  if (format === 'whywiki' || !Array.isArray(fm.owners)) return { fm, body, notes: [] };
   const byName = new Map(store.parties.all().map((p) => [p.name.toLowerCase(), p.handle]));
-  return { ...fm, owners: (fm.owners as string[]).map((o) => byName.get(o.toLowerCase()) ?? o.toLowerCase().replace(/^@/, '')) };
+  const owners: string[] = [];
+  const unknown: string[] = [];
+  for (const o of fm.owners as string[]) {
+    const h = partyFor(store, byName, o);
+    if (h) owners.push(h);
+    else unknown.push(o);
+  }
+  if (unknown.length === 0) return { fm: { ...fm, owners }, body, notes: [] };
+  const { owners: _dropped, ...rest } = fm;
+  return {
+    fm: owners.length ? { ...rest, owners } : rest,
+    body: `Deciders: ${unknown.join(', ')}\n\n${body}`,
+    notes: [`decider${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not in the directory; kept in the body as "Deciders:"${owners.length ? '' : ' and the default owners apply'} (--create-people adds them)`],
+  };
+}
+
+/** Adds the deciders the directory does not know as people, marked imported, before the pages are read against it. */
+function createPeople(ctx: CommandContext, pages: SourcePage[], notes: ImportProblem[]): number {
+  let added = 0;
+  for (const page of pages) {
+    for (const v of page.versions) {
+      if (v.format === 'whywiki' || !Array.isArray(v.frontMatter.owners)) continue;
+      for (const who of v.frontMatter.owners as string[]) {
+        const byName = new Map(ctx.store.parties.all().map((p) => [p.name.toLowerCase(), p.handle]));
+        if (partyFor(ctx.store, byName, who)) continue;
+        const handle = handleFromName(who);
+        try {
+          addPerson(ctx, { handle, name: who.trim(), title: 'Imported from decision records' });
+          notes.push({ file: v.file, field: 'owners', reason: `added ${who.trim()} to the directory as @${handle} (imported)` });
+          added++;
+        } catch (e) {
+          if (!(e instanceof DomainError)) throw e;
+          notes.push({ file: v.file, field: 'owners', reason: `could not add ${who.trim()} to the directory (${e.message}); kept in the body` });
+        }
+      }
+    }
+  }
+  return added;
 }
 
 /** Checks every field before anything is written, so a failing file is reported whole and writes nothing. */
@@ -242,7 +471,7 @@ function sameContent(store: Store, slug: string, fm: Record<string, unknown>, bo
 
 type Outcome = 'created' | 'updated' | 'unchanged';
 
-function importPage(base: CommandContext, page: SourcePage, defaults: Record<string, string>): { outcome: Outcome; versions: number } {
+function importPage(base: CommandContext, page: SourcePage, defaults: Record<string, string>, notes: ImportProblem[]): { outcome: Outcome; versions: number } {
   const { store } = base;
   const head = store.pages.head(page.slug);
   const existing = head ? store.pages.versions(head.id).reverse() : [];
@@ -255,7 +484,15 @@ function importPage(base: CommandContext, page: SourcePage, defaults: Record<str
     // The PHI guard ran in check() before anything was written; the write itself need not scan again.
     phi: undefined,
   });
-  const draft = (v: SourceVersion) => resolveOwners(store, withDefaults(v.frontMatter, defaults), v.format);
+  const prepared = new Map<SourceVersion, { fm: Record<string, unknown>; body: string; notes: string[] }>();
+  const prepare = (v: SourceVersion) => {
+    if (!prepared.has(v)) {
+      const r = resolveOwners(store, v.frontMatter, v.format, v.body);
+      prepared.set(v, { ...r, fm: withDefaults(r.fm, defaults) });
+    }
+    return prepared.get(v)!;
+  };
+  const draft = (v: SourceVersion) => prepare(v).fm;
 
   let from = 0;
   if (page.mode === 'hashes') {
@@ -271,8 +508,25 @@ function importPage(base: CommandContext, page: SourcePage, defaults: Record<str
   } else if (head) {
     from = page.versions.length - 1;
   }
-  const todo = page.versions.slice(from);
-  for (const v of todo) check({ ...ctxFor(v), phi: base.phi }, v, draft(v));
+  // An old version that fails a check is left out of the history (and said so); the current one decides.
+  const todo: SourceVersion[] = [];
+  const left: ImportProblem[] = [];
+  page.versions.slice(from).forEach((v, i, all) => {
+    try {
+      check({ ...ctxFor(v), phi: base.phi }, { ...v, body: prepare(v).body }, draft(v));
+      todo.push(v);
+    } catch (e) {
+      if (!(e instanceof FileProblem) || i === all.length - 1) throw e;
+      left.push({ file: e.file, field: e.field, reason: `this version is left out of the history: ${e.message}` });
+    }
+  });
+  notes.push(...left);
+  const last = page.versions.at(-1)!;
+  // What was decided for any version written is said once per page, by the newest file it was decided for.
+  const said = new Map<string, string>();
+  for (const n of page.notes ?? []) said.set(n, last.file);
+  for (const v of todo.length ? todo : [last]) for (const n of [...(v.notes ?? []), ...prepare(v).notes]) said.set(n, v.file);
+  for (const [reason, file] of said) notes.push({ file, field: 'note', reason });
   if (todo.length === 0) return { outcome: 'unchanged', versions: 0 };
 
   let written = 0;
@@ -281,8 +535,9 @@ function importPage(base: CommandContext, page: SourcePage, defaults: Record<str
       const ctx = ctxFor(v);
       const current = store.pages.head(page.slug);
       let fm = draft(v);
+      const body = prepare(v).body;
       if (!current) {
-        createPage(ctx, { slug: page.slug, frontMatter: fm, body: v.body, summary: v.revision?.summary ?? `Imported from ${v.file}` });
+        createPage(ctx, { slug: page.slug, frontMatter: fm, body, summary: v.revision?.summary ?? `Imported from ${v.file}` });
       } else {
         const toggles = v.revision?.archived !== undefined && Boolean(current.archived) !== v.revision.archived;
         if (toggles) {
@@ -295,10 +550,10 @@ function importPage(base: CommandContext, page: SourcePage, defaults: Record<str
               const merged = [...new Set([...((fm[k] as string[] | undefined) ?? []), ...(cur[k] ?? [])])];
               if (merged.length) fm = { ...fm, [k]: merged };
             }
-            if (sameContent(store, page.slug, fm, v.body, ctx.systems)) continue; // archived or not, nothing new
+            if (sameContent(store, page.slug, fm, body, ctx.systems)) continue; // archived or not, nothing new
           }
           if (current.archived) setArchived({ ...ctx, verbatim: true }, page.slug, false, 'Unarchived to import a newer version');
-          const saved = savePage(ctx, page.slug, { frontMatter: fm, body: v.body, summary: v.revision?.summary ?? `Imported from ${v.file}`, baseVersion: store.pages.head(page.slug)!.current_version });
+          const saved = savePage(ctx, page.slug, { frontMatter: fm, body, summary: v.revision?.summary ?? `Imported from ${v.file}`, baseVersion: store.pages.head(page.slug)!.current_version });
           if (saved.unchanged && !current.archived) continue;
         }
       }
@@ -352,7 +607,18 @@ function importPeople(ctx: CommandContext, file: string, problems: ImportProblem
   for (const p of departures) {
     const date = p.departed_on instanceof Date ? p.departed_on.toISOString().slice(0, 10) : String(p.departed_on ?? '');
     try {
-      departPerson(ctx, String(p.handle), { date: date || undefined, successor: (p.successor as string | undefined) ?? null, reason: String(p.departure_reason ?? 'Departed (imported)') }, new Date().toISOString().slice(0, 10));
+      if (p.departure_reason === undefined || p.departure_reason === null || p.departure_reason === '') {
+        // Recorded without a reason at the source: it comes back without one rather than with an invented one.
+        const handle = String(p.handle);
+        const successor = (p.successor as string | undefined) ?? null;
+        const on = /^\d{4}-\d{2}-\d{2}$/.test(date) ? date : new Date().toISOString().slice(0, 10);
+        ctx.store.transaction(() => {
+          ctx.store.parties.depart({ handle, departed_on: on, successor, departure_reason: null });
+          recordAudit(ctx.store, { actor: ctx.actor.username, action: 'person.departed', target: `person:${handle}`, client: ctx.client, details: { date: on, ...(successor ? { successor } : {}) } });
+        });
+        continue;
+      }
+      departPerson(ctx, String(p.handle), { date: date || undefined, successor: (p.successor as string | undefined) ?? null, reason: String(p.departure_reason) }, new Date().toISOString().slice(0, 10));
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
       problems.push({ file: 'people.yaml', field: `people.${String(p.handle)}`, reason: e.message });
@@ -376,10 +642,18 @@ function importReviews(ctx: CommandContext, file: string): number {
 }
 
 /** Imports pages (and, from an export, people and reviews) into the store. */
-export function importPages(store: Store, rules: ImportRules, source: { pages: SourcePage[]; problems: ImportProblem[]; root?: string }, options: ImportOptions = {}): ImportSummary {
+export function importPages(store: Store, rules: ImportRules, source: { pages: SourcePage[]; problems: ImportProblem[]; skipped?: ImportProblem[]; root?: string }, options: ImportOptions = {}): ImportSummary {
+  if (options.dryRun && !store.db.inTransaction) {
+    store.db.exec('BEGIN IMMEDIATE');
+    try {
+      return importPages(store, rules, source, options);
+    } finally {
+      store.db.exec('ROLLBACK');
+    }
+  }
   const actor = options.actor ?? 'cli';
   const base: CommandContext = { store, ...rules, actor: { username: actor }, client: 'import' };
-  const summary: ImportSummary = { created: 0, updated: 0, unchanged: 0, failed: 0, versions: 0, problems: [...source.problems], formats: {}, people: 0, reviews: 0 };
+  const summary: ImportSummary = { created: 0, updated: 0, unchanged: 0, failed: 0, versions: 0, problems: [...source.problems], formats: {}, people: 0, reviews: 0, notes: [], skipped: [...(source.skipped ?? [])], report: [], dryRun: options.dryRun === true };
   // people.yaml and reviews.yaml are read only when they are really inside the folder.
   const rootFile = (name: string): string | null => {
     if (!source.root || !fs.existsSync(path.join(source.root, name))) return null;
@@ -390,31 +664,46 @@ export function importPages(store: Store, rules: ImportRules, source: { pages: S
   };
   const peopleFile = rootFile('people.yaml');
   if (peopleFile) summary.people = importPeople(base, peopleFile, summary.problems);
+  if (options.createPeople) summary.people += store.transaction(() => createPeople(base, source.pages, summary.notes));
   const failedFiles = new Set(source.problems.map((p) => p.file));
   summary.failed = failedFiles.size;
+  for (const p of source.problems) summary.report.push({ file: p.file, slug: '', outcome: 'failed', versions: 0, reason: `${p.field}: ${p.reason}` });
   const batch = options.batch ?? 250;
-  const linked: string[] = [];
+  const linked: { slug: string; author?: string; date?: string }[] = [];
   for (let i = 0; i < source.pages.length; i += batch) {
     store.transaction(() => {
       for (const page of source.pages.slice(i, i + batch)) {
+        const last = page.versions.at(-1)!;
+        const notes: ImportProblem[] = [];
         try {
-          const r = importPage(base, page, options.defaults ?? {});
+          const r = importPage(base, page, options.defaults ?? {}, notes);
           summary[r.outcome]++;
           summary.versions += r.versions;
-          for (const v of page.versions) summary.formats[v.format] = (summary.formats[v.format] ?? 0) + 1;
-          if (page.mode !== 'hashes' && page.versions.some((v) => v.frontMatter.supersedes || v.frontMatter.superseded_by)) linked.push(page.slug);
+          summary.notes.push(...notes);
+          summary.report.push({ file: last.file, slug: page.slug, outcome: r.outcome, versions: r.versions });
+          // One file, one count: a history of ten versions is still one file.
+          summary.formats[last.format] = (summary.formats[last.format] ?? 0) + 1;
+          if (page.mode !== 'hashes' && page.versions.some((v) => v.frontMatter.supersedes || v.frontMatter.superseded_by)) linked.push({ slug: page.slug, author: last.revision?.author, date: last.revision?.date });
         } catch (e) {
-          const problem = e instanceof FileProblem ? { file: e.file, field: e.field, reason: e.message } : e instanceof DomainError ? { file: page.versions.at(-1)!.file, field: e instanceof ValidationError ? e.errors[0]!.field : 'page', reason: e.message } : null;
+          const problem = e instanceof FileProblem ? { file: e.file, field: e.field, reason: e.message } : e instanceof DomainError ? { file: last.file, field: e instanceof ValidationError ? e.errors[0]!.field : 'page', reason: e.message } : null;
           if (!problem) throw e;
           summary.problems.push(problem);
+          summary.report.push({ file: problem.file, slug: page.slug, outcome: 'failed', versions: 0, reason: `${problem.field}: ${problem.reason}` });
           summary.failed++;
         }
       }
     });
     options.onProgress?.(Math.min(i + batch, source.pages.length), source.pages.length);
   }
-  // Records that named a predecessor or successor imported later get the link on both sides now.
-  for (const slug of linked) reconcileSupersession({ ...base, laterPagesMayFollow: true }, slug);
+  // Records that named a predecessor or successor imported later get the link on both sides now, written
+  // by the author of the version that named it and dated with it (or just after the other page's last version).
+  for (const l of linked) {
+    const head = store.pages.head(l.slug);
+    if (!head) continue;
+    const fm = JSON.parse(store.pages.version(head.id, head.current_version)!.front_matter) as { supersedes?: string[]; superseded_by?: string[] };
+    const latest = [...(fm.supersedes ?? []), ...(fm.superseded_by ?? [])].map((s) => store.pages.head(s)?.updated_at ?? '').reduce((a, b) => (a > b ? a : b), l.date ?? '');
+    reconcileSupersession({ ...base, laterPagesMayFollow: true, ...(l.author ? { actor: { username: l.author } } : {}), ...(latest ? { at: new Date(latest) } : {}) }, l.slug);
+  }
   const reviewsFile = rootFile('reviews.yaml');
   if (reviewsFile) summary.reviews = importReviews(base, reviewsFile);
   store.transaction(() =>

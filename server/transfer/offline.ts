@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import type { Store } from '../store/index.js';
 import type { FrontMatter } from '../pages/schema.js';
 import { renderMarkdown } from '../render/markdown.js';
-import { registerHelpers } from '../routes/html/view-helpers.js';
+import { registerHelpers } from '../view-helpers.js';
 import { VIEWS_DIR } from '../paths.js';
 import { recordAudit } from '../audit/log.js';
 import { ExportError } from './export.js';

@@ -29,6 +29,7 @@ const MATRIX: Record<string, Access> = {
   'POST /admin/users/:username/role': 'admin', 'POST /admin/users/:username/deactivate': 'admin', 'POST /admin/users/:username/reactivate': 'admin',
   'POST /admin/users/:username/password': 'admin', 'POST /admin/users/:username/tokens': 'admin', 'POST /admin/users/:username/tokens/:id/revoke': 'admin',
   'GET /admin/phi': 'admin', 'POST /admin/phi/rules': 'admin', 'POST /admin/phi/rules/:id/retire': 'admin', 'POST /admin/phi/try': 'admin',
+  'GET /admin/import': 'admin', 'POST /admin/import': 'admin', 'POST /admin/import/run': 'admin',
   'GET /audit': 'audit', 'GET /audit/verify': 'audit', 'GET /api/audit': 'audit', 'GET /api/audit/export.json': 'audit', 'GET /api/audit/export.csv': 'audit',
   'POST /audit/export.csv': 'audit', 'POST /audit/export.json': 'audit',
   'GET /api/search': 'read', 'GET /api/search/status': 'read', 'POST /api/search/rebuild': 'admin', 'GET /search': 'read', 'GET /healthz': 'public',

@@ -185,7 +185,7 @@ describe('decision records', () => {
     const r = importDir(store, writeFiles(tempDir(), MADR), { system: 'Interfaces' });
     expect(r).toMatchObject({ created: 2, failed: 0, formats: { madr: 2 } });
     const one = getCurrentPage(store, '0001-use-rhapsody-for-adt-routing');
-    expect(one.frontMatter).toMatchObject({ title: 'Use Rhapsody for ADT routing', status: 'superseded', go_live: '2021-03-04', owners: ['sokonkwo', 'bkowalski'], tickets: ['CHG0031001'], system: 'Interfaces', superseded_by: ['0002-route-adt-through-the-cloud-engine'] });
+    expect(one.frontMatter).toMatchObject({ title: '0001. Use Rhapsody for ADT routing', status: 'superseded', go_live: '2021-03-04', owners: ['sokonkwo', 'bkowalski'], tickets: ['CHG0031001'], system: 'Interfaces', superseded_by: ['0002-route-adt-through-the-cloud-engine'] });
     expect(one.frontMatter.why).toContain('Twelve downstream systems');
     expect(one.body).toContain('## Considered Options');
     expect(one.body).toContain('## Not a section: this heading is inside a code block');
@@ -213,7 +213,7 @@ describe('decision records', () => {
     const r = importDir(store, writeFiles(tempDir(), ADR_TOOLS), { system: 'Interfaces', owners: 'mreyes,epic-clindoc' });
     expect(r).toMatchObject({ created: 3, failed: 0, formats: { 'adr-tools': 3 } });
     const two = getCurrentPage(store, '0002-filter-a08-updates');
-    expect(two.frontMatter).toMatchObject({ title: 'Filter A08 updates', status: 'live', go_live: '2024-09-12', owners: ['mreyes', 'epic-clindoc'], supersedes: ['0003-forward-every-a08'] });
+    expect(two.frontMatter).toMatchObject({ title: '2. Filter A08 updates', status: 'live', go_live: '2024-09-12', owners: ['mreyes', 'epic-clindoc'], supersedes: ['0003-forward-every-a08'] });
     expect(two.frontMatter.why).toBe('Downstream systems were flooded with A08 messages that changed nothing they use.');
     expect(two.body).toMatch(/^## Decision\n\nFilter A08 messages/);
     // The record that was superseded learns it, although its own file does not say so.

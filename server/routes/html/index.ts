@@ -8,6 +8,7 @@ import { asOfRoutes } from './as-of.js';
 import { userRoutes } from './users.js';
 import { phiRoutes } from './phi.js';
 import { knowledgeTransferRoutes } from './knowledge-transfer.js';
+import { importRoutes } from './import.js';
 import { auditRoutes } from '../audit.js';
 import { searchRoutes } from '../search.js';
 import { wantsJson } from '../errors.js';
@@ -44,6 +45,7 @@ export async function htmlRoutes(app: FastifyInstance): Promise<void> {
   await app.register(userRoutes);
   await app.register(phiRoutes);
   await app.register(knowledgeTransferRoutes);
+  await app.register(importRoutes);
   // Screens and their JSON exports together; the view hook above skips /api/ requests.
   await app.register(auditRoutes);
   await app.register(searchRoutes);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Handlebars from 'handlebars';
-import type { Config } from '../../config.js';
+import type { Config } from './config.js';
 
 /** Maps each partial file name (without .hbs) to its path relative to the views folder. */
 export function loadPartials(dir: string): Record<string, string> {
