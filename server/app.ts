@@ -33,6 +33,8 @@ import { apiRoutes } from './routes/api/index.js';
 import { turnoverApiRoutes } from './routes/api/turnover.js';
 import { fileRoutes } from './routes/files.js';
 import { registerApiDocs } from './routes/api/openapi.js';
+import { redirectRenamedPages } from './routes/renamed.js';
+import { writingApiRoutes } from './routes/api/writing.js';
 import { SearchService } from './search/client.js';
 import { PageHtmlCache } from './routes/html/page-cache.js';
 
@@ -190,9 +192,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Before any documented route, so the API reference sees them all.
   await registerApiDocs(app, (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
+  redirectRenamedPages(app);
   await app.register(htmlRoutes);
   await app.register(apiRoutes);
   await app.register(turnoverApiRoutes);
+  await app.register(writingApiRoutes);
   await app.register(fileRoutes);
   return app;
 }

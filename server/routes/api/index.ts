@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { withoutHidden } from '../../auth/visibility.js';
 import { Type, type Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { createPage, restorePage, savePage, setArchived } from '../../pages/commands.js';
+import { createPage, renamePage, restorePage, savePage, setArchived } from '../../pages/commands.js';
 import { blame, diffVersions } from '../../pages/history.js';
 import { DiffQuery, defaultRange } from '../html/history.js';
 import { ConflictError, PayloadTooLargeError } from '../../core/errors.js';
@@ -269,6 +269,24 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       async (request) => pageJson(setArchived(commandContext(app, request), request.params.slug, action === 'archive', request.body.summary)),
     );
   }
+
+  r.post(
+    '/api/pages/:slug/rename',
+    {
+      config: { access: 'write' },
+      schema: {
+        description: 'Moves the page to a new slug: a new version and an audit event. The old URLs answer 301 to the new ones and [[old-slug]] links keep leading to the page. A slug any page has or had is refused (409).',
+        params: SlugParams,
+        body: Type.Object({ slug: Type.String({ maxLength: 200 }), summary: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+        response: { 200: PageReply, 400: ErrorReply, 404: ErrorReply, 409: ErrorReply },
+      },
+    },
+    async (request, reply) => {
+      const page = renamePage(commandContext(app, request), request.params.slug, request.body);
+      reply.header('Location', `/api/pages/${page.slug}`);
+      return pageJson(page);
+    },
+  );
 
   r.post(
     '/api/preview',

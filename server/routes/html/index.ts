@@ -7,6 +7,7 @@ import { historyRoutes } from './history.js';
 import { asOfRoutes } from './as-of.js';
 import { userRoutes } from './users.js';
 import { phiRoutes } from './phi.js';
+import { writingRoutes } from './writing.js';
 import { auditRoutes } from '../audit.js';
 import { searchRoutes } from '../search.js';
 import { wantsJson } from '../errors.js';
@@ -42,6 +43,7 @@ export async function htmlRoutes(app: FastifyInstance): Promise<void> {
   await app.register(asOfRoutes);
   await app.register(userRoutes);
   await app.register(phiRoutes);
+  await app.register(writingRoutes);
   // Screens and their JSON exports together; the view hook above skips /api/ requests.
   await app.register(auditRoutes);
   await app.register(searchRoutes);

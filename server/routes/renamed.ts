@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import { sendError } from './errors.js';
+
+/**
+ * A renamed page keeps answering at its old slug: any page URL (the page, its history, its edit form, its
+ * API reads) redirects to the same URL under the new slug. Reads get 301; writes get 308 so a form posted
+ * from a tab opened before the rename keeps its text. Someone who may not see the page gets the same 404
+ * as for any hidden page, so the redirect never tells them where it went.
+ */
+export function redirectRenamedPages(app: FastifyInstance): void {
+  app.addHook('preHandler', async (request, reply) => {
+    const slug = (request.params as { slug?: unknown } | undefined)?.slug;
+    if (typeof slug !== 'string' || app.store.pages.head(slug)) return;
+    const now = app.store.renames.current(slug);
+    if (!now) return;
+    if (request.hidden?.has(now)) return sendError(request, reply, { statusCode: 404, error: 'Not Found', message: `Nothing lives at ${request.url.split('?')[0]}.` });
+    const [path, query] = splitOnce(request.url, '?');
+    const moved = path.replace(`/${slug}`, `/${now}`);
+    return reply.redirect(moved + (query === undefined ? '' : `?${query}`), request.method === 'GET' || request.method === 'HEAD' ? 301 : 308);
+  });
+}
+
+function splitOnce(s: string, sep: string): [string, string | undefined] {
+  const i = s.indexOf(sep);
+  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
+}
