@@ -68,7 +68,9 @@ function checkTemplate(ctx: CommandContext, input: TemplateInput): { name: strin
   for (const k of unknown) errors.push({ field: k, message: `"${k}" cannot be prefilled by a template; it may set ${TEMPLATE_FIELDS.join(', ')}.` });
   const fm: Template['frontMatter'] = {};
   if (unknown.length === 0) {
-    const n = normalizeFrontMatter(input.frontMatter);
+    // Tags may come as a list or as the form's comma-separated text, or as a list holding such text.
+    const tags = input.frontMatter.tags;
+    const n = normalizeFrontMatter({ ...input.frontMatter, ...(Array.isArray(tags) ? { tags: tags.flatMap((x) => (typeof x === 'string' ? x.split(',') : [x])) } : {}) });
     // normalizeFrontMatter defaults the status; a template only has one when the admin chose it.
     if (input.frontMatter.status === undefined || input.frontMatter.status === '') delete n.status;
     if (n.system !== undefined) {

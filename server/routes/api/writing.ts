@@ -11,7 +11,8 @@ import { valuesFromFrontMatter } from '../html/page-form.js';
 import { ErrorReply } from './schemas.js';
 
 const SlugParams = Type.Object({ slug: Slug });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+// Null first: the app's validator coerces types, and would otherwise read null as the integer 0.
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([Type.Null(), t]);
 
 const DraftFields = Type.Record(Type.String(), Type.String({ maxLength: 4 * 1024 * 1024 }), { description: `The page form's fields as typed: ${DRAFT_FIELDS.join(', ')}.` });
 const DraftWrite = Type.Object(
@@ -46,7 +47,7 @@ const TemplateFrontMatter = Type.Object(
     module: Type.Optional(Type.String()),
     status: Type.Optional(Type.String()),
     review_every: Type.Optional(Type.String()),
-    tags: Type.Optional(Type.Union([Type.Array(Type.String()), Type.String()])),
+    tags: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
   },
   { additionalProperties: true, description: `Prefilled page fields: ${TEMPLATE_FIELDS.join(', ')}.` },
 );
