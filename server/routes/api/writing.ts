@@ -116,9 +116,9 @@ export async function writingApiRoutes(app: FastifyInstance): Promise<void> {
     async (request) => draftJson(saveDraft(commandContext(app, request), request.params.slug, { baseVersion: request.body.base_version ?? null, fields: request.body.fields })),
   );
 
-  r.delete('/api/pages/:slug/draft', { config: { access: 'write' }, schema: { description: 'Discards the signed-in person\'s draft of this page.', params: SlugParams, response: { 204: Type.Null({ description: 'Discarded.' }), 404: ErrorReply } } }, async (request, reply) => {
+  r.delete('/api/pages/:slug/draft', { config: { access: 'write' }, schema: { description: 'Discards the signed-in person\'s draft of this page.', params: SlugParams, response: { 200: Type.Object({ slug: Type.String(), discarded: Type.Literal(true) }), 404: ErrorReply } } }, async (request) => {
     discardDraft(commandContext(app, request), request.params.slug);
-    return reply.status(204).send(null);
+    return { slug: request.params.slug, discarded: true as const };
   });
 
   r.get('/api/templates', { config: { access: 'read' }, schema: { response: { 200: Type.Object({ templates: Type.Array(TemplateReply) }) } } }, async () => ({
