@@ -122,9 +122,8 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       errors.push({
         field: 'slug',
         message:
-          `slug cannot change by saving: this is "${slug}", and a page keeps its slug for its whole history. To rename it, create the page ` +
-          `under the new slug (POST /api/pages with "slug": "${input.slug}"), then mark this one superseded by it (POST /api/pages/${slug}/status ` +
-          `with "status": "superseded" and "superseded_by": "${input.slug}") or archive it.`,
+          `slug cannot change by saving: this is "${slug}". To rename it, POST /api/pages/${slug}/rename with "slug": "${input.slug}" ` +
+          `(old links and URLs keep working). If it is a different decision, create it under the new slug and mark this one superseded.`,
       });
     }
     if (input.version !== undefined && input.base_version !== undefined && input.version !== input.base_version) {
