@@ -61,7 +61,8 @@
     fetch('/api/pages/' + key + '/draft', {
       method,
       credentials: 'same-origin',
-      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+      // No content type without a body: the server refuses an empty JSON body.
+      headers: body === undefined ? { 'x-csrf-token': csrf } : { 'content-type': 'application/json', 'x-csrf-token': csrf },
       body: body === undefined ? undefined : JSON.stringify(body),
       keepalive: method === 'PUT',
     });
