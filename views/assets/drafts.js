@@ -103,7 +103,7 @@
       const ul = document.createElement('ul');
       for (const c of draft.changes.fields) {
         const li = document.createElement('li');
-        li.textContent = c.field + ': “' + c.from + '” → “' + c.to + '”';
+        li.textContent = c.from ? c.field + ': “' + c.from + '” → “' + c.to + '”' : c.field + ': “' + c.to + '”';
         ul.appendChild(li);
       }
       box.appendChild(ul);
@@ -152,7 +152,9 @@
     discard.textContent = 'Discard it';
     actions.append(cont, ' ', discard);
     section.appendChild(actions);
-    form.parentNode.insertBefore(section, form);
+    // Above the template choice too: someone coming back wants their own work first.
+    const anchor = document.querySelector('.template-choice') || form;
+    anchor.parentNode.insertBefore(section, anchor);
     cont.addEventListener('click', () => {
       useKey(draft.slug);
       fill(draft.fields);
