@@ -188,6 +188,9 @@ describe('copy this page', () => {
 describe('rename', () => {
   it('moves a page: a version recording the new slug, an audit event, 301 from every old URL, links that keep resolving', async () => {
     createPage(commandContext(t.store), { slug: 'lab-feed', frontMatter: { ...sampleFrontMatter, title: 'Lab feed', system: 'Interfaces' }, body: 'feed' });
+    await t.app.searchIndex.whenReady();
+    const labSlugs = async () => (await call('GET', '/api/search?q=lab%20feed', editor)).json().results.map((r: { slug: string }) => r.slug).filter((s: string) => s.startsWith('lab-'));
+    await expect.poll(labSlugs, { timeout: 10_000 }).toEqual(['lab-feed']);
     const res = await call('POST', '/api/pages/lab-feed/rename', editor, { slug: 'lab-results-feed', summary: 'Covers micro too' });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ slug: 'lab-results-feed', version: 2, summary: 'Renamed from lab-feed to lab-results-feed: Covers micro too' });
@@ -208,6 +211,8 @@ describe('rename', () => {
     expect(vte.html).not.toContain('missing');
     const backlinks = (await call('GET', '/api/pages/lab-results-feed/backlinks', editor)).json();
     expect(JSON.stringify(backlinks)).toContain('vte-panel');
+    // Search finds the page once, under its new slug.
+    await expect.poll(labSlugs, { timeout: 10_000 }).toEqual(['lab-results-feed']);
   });
 
   it('refuses a slug that exists, is hidden, or a page had, with one message (409), and bad slugs with 400', async () => {
@@ -230,6 +235,12 @@ describe('rename', () => {
     expect(outsider.body).not.toContain('privacy-office-only');
     expect((await call('GET', '/p/privacy-only', editor)).statusCode).toBe(404);
     expect((await call('GET', '/p/privacy-only', pat)).headers.location).toBe('/p/privacy-office-only');
+    // Its versions from before the rename are searched under the old slug, and hidden just the same.
+    await t.app.searchIndex.whenReady();
+    const found = async (who: Record<string, string>) => (await call('GET', '/api/search?q=privacy&history=1', who)).json().results.map((r: { slug: string }) => r.slug).filter((s: string) => s.startsWith('privacy')).sort();
+    await expect.poll(() => found(pat), { timeout: 10_000 }).toContain('privacy-office-only');
+    expect(await found(pat)).toContain('privacy-only');
+    expect(await found(editor)).toEqual([]);
   });
 
   it('has a form that keeps what was typed when refused', async () => {
