@@ -14,13 +14,11 @@ export function redirectRenamedPages(app: FastifyInstance): void {
     const now = app.store.renames.current(slug);
     if (!now) return;
     if (request.hidden?.has(now)) return sendError(request, reply, { statusCode: 404, error: 'Not Found', message: `Nothing lives at ${request.url.split('?')[0]}.` });
-    const [path, query] = splitOnce(request.url, '?');
-    const moved = path.replace(`/${slug}`, `/${now}`);
-    return reply.redirect(moved + (query === undefined ? '' : `?${query}`), request.method === 'GET' || request.method === 'HEAD' ? 301 : 308);
+    // The same route with the new slug: built from the route's pattern, so a slug that is also a path
+    // word ("p", "api") cannot be replaced in the wrong place.
+    const params = request.params as Record<string, string>;
+    const path = (request.routeOptions.url ?? '').replace(/:(\w+)/g, (_m, name: string) => (name === 'slug' ? now : encodeURIComponent(params[name] ?? '')));
+    const q = request.url.indexOf('?');
+    return reply.redirect(path + (q < 0 ? '' : request.url.slice(q)), request.method === 'GET' || request.method === 'HEAD' ? 301 : 308);
   });
-}
-
-function splitOnce(s: string, sep: string): [string, string | undefined] {
-  const i = s.indexOf(sep);
-  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
 }

@@ -215,6 +215,13 @@ describe('rename', () => {
     await expect.poll(labSlugs, { timeout: 10_000 }).toEqual(['lab-results-feed']);
   });
 
+  it('redirects by the route, so a slug that is also a word of the path is replaced where it belongs', async () => {
+    createPage(commandContext(t.store), { slug: 'p', frontMatter: { ...sampleFrontMatter, title: 'Page P' }, body: 'p' });
+    expect((await call('POST', '/api/pages/p/rename', editor, { slug: 'p-two' })).statusCode).toBe(200);
+    expect((await call('GET', '/p/p/v/1', editor)).headers.location).toBe('/p/p-two/v/1');
+    expect((await call('GET', '/api/pages/p/diff?from=1&to=2', editor)).headers.location).toBe('/api/pages/p-two/diff?from=1&to=2');
+  });
+
   it('refuses a slug that exists, is hidden, or a page had, with one message (409), and bad slugs with 400', async () => {
     const taken = await call('POST', '/api/pages/vte-panel/rename', editor, { slug: 'sepsis-screening-bpa' });
     const hidden = await call('POST', '/api/pages/vte-panel/rename', editor, { slug: 'privacy-only' });
