@@ -215,6 +215,18 @@ describe('rename', () => {
     await expect.poll(labSlugs, { timeout: 10_000 }).toEqual(['lab-results-feed']);
   });
 
+  it('keeps supersession working: a page naming the old slug still saves, and shows the page under its new slug', async () => {
+    createPage(commandContext(t.store), { slug: 'old-order-panel', frontMatter: { ...sampleFrontMatter, title: 'Old order panel' }, body: 'old' });
+    createPage(commandContext(t.store), { slug: 'new-order-panel', frontMatter: { ...sampleFrontMatter, title: 'New order panel', supersedes: ['old-order-panel'] }, body: 'new' });
+    expect((await call('POST', '/api/pages/old-order-panel/rename', editor, { slug: 'legacy-order-panel' })).statusCode).toBe(200);
+    const b = new Browser(t.app);
+    await b.signIn('editor');
+    expect((await b.get('/p/new-order-panel')).body).toContain('href="/p/legacy-order-panel"');
+    const current = (await call('GET', '/api/pages/new-order-panel', editor)).json();
+    const saved = await call('PUT', '/api/pages/new-order-panel', editor, { ...current, body: 'newer', summary: 'still supersedes it' });
+    expect(saved.statusCode, saved.body).toBe(200);
+  });
+
   it('redirects by the route, so a slug that is also a word of the path is replaced where it belongs', async () => {
     createPage(commandContext(t.store), { slug: 'p', frontMatter: { ...sampleFrontMatter, title: 'Page P' }, body: 'p' });
     expect((await call('POST', '/api/pages/p/rename', editor, { slug: 'p-two' })).statusCode).toBe(200);

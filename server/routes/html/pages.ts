@@ -73,13 +73,17 @@ export function pageViewModel(app: FastifyInstance, page: PageVersion, hidden: S
     requestedBy: personRef(page.frontMatter.requested_by),
     sponsor: personRef(page.frontMatter.sponsor),
     backlinks: withoutHidden(hidden, backlinks(app.store, page.slug)),
-    successors: linkedPages(app, page.frontMatter.superseded_by?.filter((s) => !hidden.has(s))),
-    predecessors: linkedPages(app, page.frontMatter.supersedes?.filter((s) => !hidden.has(s))),
+    successors: linkedPages(app, page.frontMatter.superseded_by, hidden),
+    predecessors: linkedPages(app, page.frontMatter.supersedes, hidden),
   };
 }
 
-function linkedPages(app: FastifyInstance, slugs: string[] | undefined) {
-  return (slugs ?? []).map((slug) => ({ slug, title: app.store.pages.head(slug)?.title ?? slug, missing: !app.store.pages.head(slug) }));
+/** Pages named by slug, under the slug they have now (a page named before its rename is found), leaving out hidden ones. */
+function linkedPages(app: FastifyInstance, slugs: string[] | undefined, hidden: Set<string>) {
+  return (slugs ?? [])
+    .map((named) => (app.store.pages.head(named) ? named : app.store.renames.current(named) ?? named))
+    .filter((slug) => !hidden.has(slug))
+    .map((slug) => ({ slug, title: app.store.pages.head(slug)?.title ?? slug, missing: !app.store.pages.head(slug) }));
 }
 
 /** Review facts for the current version of a page: due date, overdue banner, who may mark it reviewed. */
