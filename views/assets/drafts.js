@@ -180,8 +180,8 @@
       const res = await fetch('/api/pages/' + key + '/draft', { credentials: 'same-origin' });
       return res.ok ? res.json() : null;
     }
-    // A new page started from a template or a copy is a fresh start; a blank one offers the latest new draft.
-    if (/[?&](template|from)=/.test(location.search)) return null;
+    // Any new page (blank, from a template or a copy) offers the latest unsaved new page: coming back by
+    // the browser's history lands on the address the page was started from.
     const list = await fetch('/api/drafts', { credentials: 'same-origin' }).then((r) => (r.ok ? r.json() : { drafts: [] }));
     const latest = list.drafts.find((d) => d.new);
     if (!latest) return null;
