@@ -35,6 +35,8 @@ import { knowledgeTransferApiRoutes, settleHandovers } from './routes/api/knowle
 import { fileRoutes } from './routes/files.js';
 import { pageFileMeta } from './files/meta.js';
 import { registerApiDocs } from './routes/api/openapi.js';
+import { redirectRenamedPages } from './routes/renamed.js';
+import { writingApiRoutes } from './routes/api/writing.js';
 import { SearchService } from './search/client.js';
 import { PageHtmlCache } from './routes/html/page-cache.js';
 
@@ -203,10 +205,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Before any documented route, so the API reference sees them all.
   await registerApiDocs(app, (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
+  redirectRenamedPages(app);
   await app.register(htmlRoutes);
   await app.register(apiRoutes);
   await app.register(turnoverApiRoutes);
   await app.register(knowledgeTransferApiRoutes);
+  await app.register(writingApiRoutes);
   await app.register(fileRoutes);
   return app;
 }

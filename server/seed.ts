@@ -7,6 +7,7 @@ import { recordAudit } from './audit/log.js';
 import { createPage, savePage, type CommandContext } from './pages/commands.js';
 import { ValidationError } from './core/errors.js';
 import { markReviewed } from './pages/review.js';
+import { createTemplate } from './pages/templates.js';
 import { attachTrustedFile, rewriteLocalFiles } from './files/local.js';
 import { FrontMatterError, readFrontMatter } from './transfer/front-matter.js';
 
@@ -27,6 +28,10 @@ interface RawRevision {
 interface PeopleFile {
   people?: { handle: string; name: string; title?: string; email?: string; status?: 'active' | 'departed'; departed_on?: string | Date }[];
   teams?: { handle: string; name: string; members?: string[] }[];
+}
+
+interface TemplatesFile {
+  templates?: { name: string; description?: string; front_matter?: Record<string, unknown>; body?: string }[];
 }
 
 interface ReviewsFile {
@@ -110,6 +115,15 @@ export function seedFromContent(store: Store, dir: string, base: Omit<CommandCon
       }
     }
     seedKnowledgeTransfer(store, path.join(dir, 'knowledge-transfer.yaml'), base, new Date(now));
+    const templatesFile = path.join(dir, 'templates.yaml');
+    const templates = fs.existsSync(templatesFile) ? ((YAML.parse(fs.readFileSync(templatesFile, 'utf8')) as TemplatesFile).templates ?? []) : [];
+    for (const t of templates) {
+      try {
+        createTemplate({ ...base, store, actor: { username: 'system' }, client: 'seed' }, { name: t.name, description: t.description, frontMatter: t.front_matter ?? {}, body: t.body ?? '' });
+      } catch (e) {
+        throw new ContentError(templatesFile, `template ${t.name}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
     store.setMeta('seeded_at', now);
     recordAudit(store, { actor: 'system', action: 'store.seeded', target: null, client: 'seed', details: { pages: files.length, versions } });
   });

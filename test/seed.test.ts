@@ -28,6 +28,15 @@ describe('demo content', () => {
     store.close();
   });
 
+  it('ships page templates an analyst recognizes, each recorded in the audit log', () => {
+    const store = openStore(tempDir());
+    seedFromContent(store, CONTENT_DIR, rules);
+    const names = store.templates.all().map((t) => t.name).join(' | ');
+    for (const kind of [/BPA/, /Order set|SmartSet/, /HL7/, /Workday business process/, /Report or extract/, /Infrastructure change/]) expect(names).toMatch(kind);
+    expect(store.db.prepare("SELECT count(*) FROM audit_events WHERE action = 'template.created'").pluck().get()).toBe(store.templates.all().length);
+    store.close();
+  });
+
   it('holds nothing that looks like patient data', () => {
     const files = fs.readdirSync(CONTENT_DIR, { recursive: true }).map(String).filter((f) => f.endsWith('.md'));
     for (const f of files) {

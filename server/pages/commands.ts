@@ -108,13 +108,16 @@ function validateDraft(ctx: CommandContext, slug: string, draft: PageDraft, extr
 
 function writeVersion(ctx: CommandContext, head: PageHeadRow, version: number, prevHash: string | null, fm: FrontMatter, body: string, summary: string, at: string, archived = 0): VersionRow {
   // The version seals the digests of the stored files it shows, so history shows them as they were.
-  const files = referencedFiles(head.slug, `${fm.why}\n${body}`).filter((sha) => ctx.store.files.meta(sha));
+  // A renamed page's body may still name its files by an earlier slug's URL (which redirects): those count too.
+  const text = `${fm.why}\n${body}`;
+  const files = [...new Set([head.slug, ...ctx.store.renames.earlierSlugs(head.id)].flatMap((s) => referencedFiles(s, text)))].sort().filter((sha) => ctx.store.files.meta(sha));
   const unsealed = { page_id: head.id, version, slug: head.slug, front_matter: canonicalJson(fm), body, summary, author: ctx.actor.username, created_at: at, prev_hash: prevHash, archived, files: files.length ? JSON.stringify(files) : null };
   const row: VersionRow = { ...unsealed, hash: chainHash(prevHash, versionRecord(unsealed)) };
   ctx.store.pages.insertVersion(row);
   ctx.store.pages.replaceOwners(head.id, fm.owners);
   ctx.store.pages.setRestriction(head.id, fm.restricted_to);
-  ctx.store.pages.replaceLinks(head.id, ctx.wikiLinks ?? extractWikiLinks(`${fm.why}\n\n${body}`));
+  // A link to a renamed page's old slug counts as a link to the page, so its backlinks follow the rename.
+  ctx.store.pages.replaceLinks(head.id, [...new Set((ctx.wikiLinks ?? extractWikiLinks(`${fm.why}\n\n${body}`)).map((s) => ctx.store.renames.current(s) ?? s))]);
   return row;
 }
 
@@ -143,6 +146,8 @@ export function createPage(ctx: CommandContext, input: CreatePageInput): PageVer
     const id = ctx.store.pages.insertHead(headFields);
     const v = writeVersion(ctx, { id, archived: 0, last_reviewed_at: null, last_reviewed_by: null, ...headFields }, 1, null, fm, body, summary || 'Created page', at);
     recordAudit(ctx.store, { actor: ctx.actor.username, action: 'page.created', target: slug, client: ctx.client, at, details: { version: 1, hash: v.hash, status: fm.status, ...phiOverrideDetails(ctx) } });
+    // The saved page replaces its author's draft of it.
+    ctx.store.drafts.remove(ctx.actor.username, slug);
     syncSupersession(ctx, slug, null, fm, at, touched);
     return v;
   });
@@ -202,6 +207,7 @@ function saveVersion(ctx: CommandContext, slug: string, input: SavePageInput, ac
       details: { version, hash: v.hash, summary, ...details, ...(statusChanged ? { status: { from: head.status, to: fm.status } } : {}), ...phiOverrideDetails(ctx) },
     });
     syncSupersession(ctx, slug, JSON.parse(current.front_matter) as FrontMatter, fm, at, touched);
+    if (action === 'page.saved') ctx.store.drafts.remove(ctx.actor.username, slug);
     return { row: v, unchanged: false };
   });
   if (!result.unchanged) ctx.events?.emit('page-changed', { slug, version: result.row.version, created: false });
@@ -326,7 +332,7 @@ function supersessionErrors(ctx: CommandContext, slug: string, fm: FrontMatter, 
     }
     // A link already on the page was made by someone who could see both pages; it may stay.
     const unseen = (s: string) => hidden.has(s) && !(before?.[field] ?? []).includes(s);
-    const missing = ctx.laterPagesMayFollow ? [] : list.filter((s) => !ctx.store.pages.head(s) || unseen(s));
+    const missing = ctx.laterPagesMayFollow ? [] : list.filter((s) => (!ctx.store.pages.head(s) && !ctx.store.renames.current(s)) || unseen(s));
     if (missing.length > 0) errors.push({ field, message: `No page has the slug ${missing.join(', ')}; ${field === 'supersedes' ? 'a page can only supersede' : 'only'} an existing page${field === 'supersedes' ? '' : ' can supersede this one'}.` });
   }
   const both = (fm.supersedes ?? []).filter((s) => (fm.superseded_by ?? []).includes(s));
@@ -487,4 +493,50 @@ export function reconcileSupersession(ctx: CommandContext, slug: string): void {
   const at = (ctx.at ?? new Date()).toISOString();
   ctx.store.transaction(() => syncSupersession({ ...ctx, verbatim: false }, slug, null, fm, at, touched));
   for (const t of touched) ctx.events?.emit('page-changed', { ...t, created: false });
+}
+
+export interface RenameInput {
+  slug: string;
+  summary?: string;
+}
+
+/**
+ * Moves a page to a new slug. The move is a version (same content, the new slug in its record, so the
+ * hash chain seals which slug the page had when) and an audit event. The old slug is remembered: its URLs
+ * answer 301 and [[old-slug]] links keep leading to the page. A slug that any page has, or had, is
+ * refused with one message whether or not the asker may see that page.
+ */
+export function renamePage(ctx: CommandContext, slug: string, input: RenameInput): PageVersion {
+  const to = (input.slug ?? '').trim();
+  const why = (input.summary ?? '').trim();
+  const errors: FieldError[] = [];
+  if (!slugRe.test(to)) errors.push({ field: 'slug', message: 'A slug is lowercase letters and digits joined by single dashes, for example sepsis-screening-bpa.' });
+  else if (to === slug) errors.push({ field: 'slug', message: `The page already has the slug "${slug}".` });
+  if (why.length > SUMMARY_MAX) errors.push({ field: 'summary', message: `The change summary must be at most ${SUMMARY_MAX} characters.` });
+  if (!ctx.store.pages.head(slug)) throw new NotFoundError(`There is no page "${slug}".`);
+  if (errors.length) throw new ValidationError(errors);
+  const at = (ctx.at ?? new Date()).toISOString();
+  const row = ctx.store.transaction(() => {
+    const head = ctx.store.pages.head(slug);
+    if (!head) throw new NotFoundError(`There is no page "${slug}".`);
+    if (head.archived) throw new ValidationError([{ field: 'slug', message: `The page "${slug}" is archived; unarchive it before renaming.` }], 'conflict');
+    const owner = ctx.store.renames.pageOf(to);
+    if (ctx.store.pages.head(to) || (owner !== undefined && owner !== head.id)) {
+      throw new ValidationError([{ field: 'slug', message: `The slug "${to}" is taken. Choose another slug.` }], 'conflict');
+    }
+    const current = ctx.store.pages.version(head.id, head.current_version)!;
+    const fm = JSON.parse(current.front_matter) as FrontMatter;
+    const summary = `Renamed from ${slug} to ${to}${why ? `: ${why}` : ''}`.slice(0, SUMMARY_MAX);
+    ctx.store.renames.rename(head.id, slug, to, at);
+    ctx.store.drafts.moveAll(slug, to);
+    const version = head.current_version + 1;
+    const moved = { ...head, slug: to };
+    const v = writeVersion(ctx, moved, version, current.hash, fm, current.body, summary, at);
+    ctx.store.pages.updateHead({ ...moved, current_version: version, updated_at: at, updated_by: ctx.actor.username });
+    recordAudit(ctx.store, { actor: ctx.actor.username, action: 'page.renamed', target: to, client: ctx.client, at, details: { from: slug, to, version, hash: v.hash, summary } });
+    return v;
+  });
+  // created: a slug appeared (and one moved), so pages linking either way render again.
+  ctx.events?.emit('page-changed', { slug: to, version: row.version, created: true });
+  return toPageVersion(row);
 }

@@ -77,7 +77,7 @@ export function recentChanges(store: Store, limit: number): RecentChange[] {
 
 /** Whether a [[link]] to `slug` leads somewhere; archived pages are still there to read. */
 export function pageExists(store: Store, slug: string): boolean {
-  return store.pages.head(slug) !== undefined;
+  return store.pages.head(slug) !== undefined || store.renames.current(slug) !== undefined;
 }
 
 export function backlinks(store: Store, slug: string): PageHeadRow[] {

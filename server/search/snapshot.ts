@@ -62,10 +62,11 @@ export class SearchFeed {
     return this.rows.reading(() => {
       const rows = this.rows.versionsSince(watermark, limit);
       const names = this.ownerNames();
-      const slugs = [...new Set(rows.map((r) => r.slug))];
+      // A renamed page is found under its current slug only: each slug it had is no longer a page.
+      const slugs = [...new Set(rows.flatMap((r) => [r.slug, ...this.rows.slugsOfPage(r.slug)]))];
       const pages = slugs.map((slug) => {
-        const head = this.rows.head(slug)!;
-        return { slug, doc: head.head_archived ? null : docOf(head, names) };
+        const head = this.rows.head(slug);
+        return { slug, doc: !head || head.head_archived ? null : docOf(head, names) };
       });
       const current = new Map(pages.map((p) => [p.slug, p.doc]));
       const versions = rows.map((r) => {

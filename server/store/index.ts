@@ -7,6 +7,7 @@ import { UserStore } from './users.js';
 import { PhiRuleStore } from './phi-rules.js';
 import { FileStore } from './files.js';
 import { KnowledgeTransferStore } from './knowledge-transfer.js';
+import { DraftStore, RenameStore, TemplateStore } from './writing.js';
 
 /** Every table group of the SQLite store, with statements prepared once. Knows SQL, not business rules. */
 export class Store {
@@ -18,6 +19,9 @@ export class Store {
   readonly phiRules: PhiRuleStore;
   readonly files: FileStore;
   readonly transfer: KnowledgeTransferStore;
+  readonly drafts: DraftStore;
+  readonly templates: TemplateStore;
+  readonly renames: RenameStore;
   private readonly getMetaStmt;
   private readonly setMetaStmt;
 
@@ -30,6 +34,9 @@ export class Store {
     this.phiRules = new PhiRuleStore(db);
     this.files = new FileStore(db);
     this.transfer = new KnowledgeTransferStore(db);
+    this.drafts = new DraftStore(db);
+    this.templates = new TemplateStore(db);
+    this.renames = new RenameStore(db);
     this.getMetaStmt = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
     this.setMetaStmt = db.prepare<[string, string]>(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',

@@ -38,11 +38,20 @@ export class SearchFeedStore {
   private readonly headStmt;
   private readonly countSinceStmt;
   private readonly restrictionsStmt;
+  private readonly sameSlugsStmt;
 
   constructor(readonly db: DB) {
     this.countSinceStmt = db.prepare<[number], number>('SELECT count(*) FROM page_versions WHERE rowid > ?').pluck();
     this.names = db.prepare<[], { handle: string; name: string }>('SELECT handle, name FROM parties');
-    this.restrictionsStmt = db.prepare<[], { slug: string; restricted_to: string }>('SELECT slug, restricted_to FROM pages WHERE restricted_to IS NOT NULL');
+    // A renamed page's earlier slugs are restricted like it: its older versions are indexed under them.
+    this.restrictionsStmt = db.prepare<[], { slug: string; restricted_to: string }>(
+      `SELECT slug, restricted_to FROM pages WHERE restricted_to IS NOT NULL
+       UNION ALL SELECT r.old_slug, p.restricted_to FROM page_renames r JOIN pages p ON p.id = r.page_id WHERE p.restricted_to IS NOT NULL`,
+    );
+    this.sameSlugsStmt = db.prepare<[{ slug: string }], string>(
+      `WITH page(id) AS (SELECT coalesce((SELECT id FROM pages WHERE slug = @slug), (SELECT page_id FROM page_renames WHERE old_slug = @slug)))
+       SELECT slug FROM pages WHERE id = (SELECT id FROM page) UNION SELECT old_slug FROM page_renames WHERE page_id = (SELECT id FROM page)`,
+    ).pluck();
     this.watermarkStmt = db.prepare<[], number | null>('SELECT max(rowid) FROM page_versions').pluck();
     const cols = `v.rowid AS seq, v.slug, v.version, v.front_matter, v.summary, v.author, v.created_at, p.current_version AS head_version, p.archived AS head_archived`;
     // Files a version shows are searchable by their name and by the text read from them.
@@ -80,6 +89,11 @@ export class SearchFeedStore {
   /** Versions written after `watermark`, oldest first, at most `limit`. */
   versionsSince(watermark: number, limit: number): VersionFeedRow[] {
     return this.sinceStmt.all(watermark, limit);
+  }
+
+  /** Every slug of the page that has or had `slug`: its current one and those it had before a rename. */
+  slugsOfPage(slug: string): string[] {
+    return this.sameSlugsStmt.all({ slug }) as string[];
   }
 
   /** A page's current version, archived or not. */

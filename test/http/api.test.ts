@@ -192,7 +192,7 @@ describe('a page read, changed and written back', () => {
     expect(res.statusCode).toBe(400);
     const body = res.json();
     expect(body.field).toBe('slug');
-    expect(body.message).toContain('To rename it, create the page under the new slug (POST /api/pages with "slug": "round-trip-renamed")');
+    expect(body.message).toContain('To rename it, POST /api/pages/round-trip/rename with "slug": "round-trip-renamed"');
     expect(body.message).toContain('superseded');
   });
 

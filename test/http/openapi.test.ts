@@ -101,6 +101,9 @@ describe('answers match the document', () => {
     await t.app.searchIndex.whenReady();
     const check = checker();
     const problems: string[] = [];
+    // Something in each list: a draft of the page (drafts answer 404 when there is none) and a template.
+    expect((await t.app.inject({ method: 'PUT', url: '/api/pages/sepsis-screening-bpa/draft', headers: admin, payload: { base_version: 1, fields: { body: 'draft' } } })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'POST', url: '/api/templates', headers: admin, payload: { name: 'Shape', front_matter: { tags: ['shape'] }, body: 'b' } })).statusCode).toBe(201);
     const fill = (url: string) => url.replace(':slug', 'sepsis-screening-bpa').replace(':n', '1').replace(':id', '1').replace(':handle', url.includes('/teams') ? 'epic-clindoc' : 'mreyes');
     for (const r of apiRoutes().filter((x) => x.method === 'GET' && !x.url.endsWith('.csv') && x.url !== '/api/openapi.json')) {
       const res = await t.app.inject({ url: fill(r.url) + (r.url === '/api/search' ? '?q=sepsis' : ''), headers: admin });
@@ -125,7 +128,16 @@ describe('answers match the document', () => {
     expect(conflict.statusCode).toBe(409);
     const refused = await t.app.inject({ method: 'POST', url: '/api/pages', headers: auth, payload: { ...sampleFrontMatter, title: 'x', body: '' } });
     expect(refused.statusCode).toBe(400);
+    const draft = await t.app.inject({ method: 'PUT', url: '/api/pages/new-shapecheck/draft', headers: auth, payload: { fields: { title: 'Draft' } } });
+    const phiDraft = await t.app.inject({ method: 'PUT', url: '/api/pages/new-shapecheck/draft', headers: auth, payload: { fields: { body: 'SSN 123-45-6789' } } });
+    const discarded = await t.app.inject({ method: 'DELETE', url: '/api/pages/new-shapecheck/draft', headers: auth });
+    const renamed = await t.app.inject({ method: 'POST', url: '/api/pages/shape-check-page/rename', headers: auth, payload: { slug: 'shape-checked-page' } });
+    expect([draft.statusCode, phiDraft.statusCode, discarded.statusCode, renamed.statusCode]).toEqual([200, 422, 200, 200]);
     expect([
+      ...check('PUT', '/api/pages/:slug/draft', 200, draft.json()),
+      ...check('PUT', '/api/pages/:slug/draft', 422, phiDraft.json()),
+      ...check('DELETE', '/api/pages/:slug/draft', 200, discarded.json()),
+      ...check('POST', '/api/pages/:slug/rename', 200, renamed.json()),
       ...check('POST', '/api/pages', 201, created.json()),
       ...check('PUT', '/api/pages/:slug', 200, saved.json()),
       ...check('PUT', '/api/pages/:slug', 409, conflict.json()),

@@ -59,7 +59,7 @@ describe('every write path', () => {
     const auditor = new Browser(t.app);
     const maria = new Browser(t.app);
     const adminToken = tokenFor(t.store, 'admin');
-    const adminApi = (method: 'POST' | 'PATCH', url: string, payload: object) => t.app.inject({ method, url, payload, headers: { authorization: `Bearer ${adminToken}` } });
+    const adminApi = (method: 'POST' | 'PATCH' | 'PUT', url: string, payload: object) => t.app.inject({ method, url, payload, headers: { authorization: `Bearer ${adminToken}` } });
     const count = () => t.store.db.prepare('SELECT count(*) FROM audit_events').pluck().get() as number;
     const token = tokenFor(t.store, 'editor');
     const api = (method: 'POST' | 'PUT', url: string, payload: object) => t.app.inject({ method, url, payload, headers: { authorization: `Bearer ${token}` } });
@@ -93,6 +93,8 @@ describe('every write path', () => {
       ['POST /paths/:id/assign', async () => { await editor.get('/paths/1'); return editor.post('/paths/1/assign', { people: 'dokafor' }); }],
       ['sign in maria', async () => { await maria.get('/login'); return maria.post('/login', { username: 'maria', password: 'quiet harbour words 45' }); }],
       ['POST /paths/:id/read', async () => { await maria.get('/paths/1'); return maria.post('/paths/1/read', { slug: 'api-page' }); }],
+      ['POST /p/:slug/rename', async () => { await editor.get('/p/form-page/rename'); return editor.post('/p/form-page/rename', { slug: 'form-page-moved', summary: 'clearer name' }); }],
+      ['POST /api/pages/:slug/rename', () => api('POST', '/api/pages/api-page/rename', { slug: 'api-page-moved', summary: 'clearer name' })],
       ['POST /logout', async () => { await editor.get('/'); return editor.post('/logout', {}); }],
       // The directory and reassignment, as an admin.
       ['sign in admin', async () => { await admin.get('/login'); return admin.post('/login', { username: 'admin', password: 'a-long-test-password' }); }],
@@ -127,6 +129,10 @@ describe('every write path', () => {
       ['POST /admin/users/:username/reactivate', () => admin.post('/admin/users/newbie/reactivate', {})],
       ['POST /admin/phi/rules', async () => { await admin.get('/admin/phi'); return admin.post('/admin/phi/rules', { kind: 'allow', value: '555-010-4357', label: 'Service desk' }); }],
       ['POST /admin/phi/rules/:id/retire', () => admin.post('/admin/phi/rules/1/retire', {})],
+      ['POST /admin/templates', async () => { await admin.get('/admin/templates'); return admin.post('/admin/templates', { name: 'Interface (HL7 feed)', system: 'Interfaces', body: '## Messages' }); }],
+      ['POST /admin/templates/:id', () => admin.post('/admin/templates/1', { name: 'Interface (HL7 feed)', system: 'Interfaces', body: '## Messages\n\n## Filters' })],
+      ['POST /api/templates', () => adminApi('POST', '/api/templates', { name: 'Report or extract', body: '## Who uses it' })],
+      ['PUT /api/templates/:id', () => adminApi('PUT', '/api/templates/2', { name: 'Report or extract', body: '## Who uses it\n\n## Delivery' })],
       // Audit exports from the screen are recorded (export.made), as every export is.
       ['sign in auditor', async () => { await auditor.get('/login'); return auditor.post('/login', { username: 'auditor', password: 'a-long-test-password' }); }],
       ['POST /audit/export.csv', async () => { await auditor.get('/audit'); return auditor.post('/audit/export.csv', { action: 'page.created' }); }],
@@ -139,9 +145,11 @@ describe('every write path', () => {
       expect(count() - before, name).toBe(1);
     }
     const covered = new Set(steps.map(([n]) => n));
-    // Every route that changes something (all but preview and the index rebuild, which change no record).
+    // Every route that changes something (all but preview and the index rebuild, which change no record,
+    // and drafts: a person's private scratch, never part of the record, which a save replaces by a version
+    // and its event).
     const writeRoutes = t.app.routeTable
-      .filter((r) => r.access !== 'public' && r.method !== 'GET' && r.method !== 'HEAD' && !['/api/preview', '/api/search/rebuild', '/admin/phi/try'].includes(r.url))
+      .filter((r) => r.access !== 'public' && r.method !== 'GET' && r.method !== 'HEAD' && !['/api/preview', '/api/search/rebuild', '/admin/phi/try', '/api/pages/:slug/draft'].includes(r.url))
       .map((r) => `${r.method} ${r.url}`);
     expect(writeRoutes.filter((r) => !covered.has(r))).toEqual([]);
   });

@@ -46,6 +46,10 @@ const MATRIX: Record<string, Access> = {
   'GET /api/teams': 'read', 'GET /api/teams/:handle': 'read', 'POST /api/teams': 'admin', 'PATCH /api/teams/:handle': 'admin', 'POST /api/reassign': 'admin',
   'POST /api/pages/:slug/review': 'read', 'POST /api/pages/:slug/status': 'write', 'GET /api/pages/:slug/backlinks': 'read',
   'POST /api/pages/:slug/attachments': 'write', 'GET /api/pages/:slug/attachments': 'read', 'GET /p/:slug/files/:sha256/:name': 'read',
+  'GET /admin/templates': 'admin', 'POST /admin/templates': 'admin', 'GET /admin/templates/:id': 'admin', 'POST /admin/templates/:id': 'admin',
+  'GET /api/templates': 'read', 'POST /api/templates': 'admin', 'PUT /api/templates/:id': 'admin',
+  'GET /p/:slug/rename': 'write', 'POST /p/:slug/rename': 'write', 'POST /api/pages/:slug/rename': 'write',
+  'GET /api/drafts': 'write', 'GET /api/pages/:slug/draft': 'write', 'PUT /api/pages/:slug/draft': 'write', 'DELETE /api/pages/:slug/draft': 'write',
   'GET /api/openapi.json': 'read', 'GET /api/docs': 'read', 'GET /api/docs/json': 'read', 'GET /api/docs/yaml': 'read',
   'GET /api/docs/static/index.html': 'read', 'GET /api/docs/static/swagger-initializer.js': 'read', 'GET /api/docs/static/*': 'read',
 };
@@ -104,6 +108,11 @@ beforeAll(async () => {
   await attachFile(ctx, RESTRICTED, { name: 'notes.txt', bytes: Buffer.from('Interface notes') });
   // Reading path 1, so its routes have something to show.
   savePath(commandContext(t.store), { title: 'First weeks', steps: [{ slug: 'open-page' }] });
+  // A draft for each writer who reads one (a person without a draft of a page gets 404, as for any missing thing), and a template.
+  const at = new Date().toISOString();
+  for (const username of ['editor', 'admin']) t.store.drafts.put({ username, slug: 'open-page', base_version: 1, fields: '{}', updated_at: at });
+  t.store.drafts.put({ username: 'pat', slug: RESTRICTED, base_version: 1, fields: '{}', updated_at: at });
+  t.store.templates.insert({ name: 'Interface', description: '', front_matter: '{}', body: '', updated_at: at, updated_by: 'admin' });
   await t.app.searchIndex.whenReady();
 });
 let fileSha = '';

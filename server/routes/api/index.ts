@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { redactHtml, redactText, redactValue, redactVersion, RESTRICTED_PAGE, withoutHidden } from '../../auth/visibility.js';
 import { Type, type Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { createPage, restorePage, savePage, setArchived } from '../../pages/commands.js';
+import { createPage, renamePage, restorePage, savePage, setArchived } from '../../pages/commands.js';
 import { blame, diffVersions } from '../../pages/history.js';
 import { DiffQuery, defaultRange } from '../html/history.js';
 import { ConflictError, PayloadTooLargeError } from '../../core/errors.js';
@@ -148,9 +148,8 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       errors.push({
         field: 'slug',
         message:
-          `slug cannot change by saving: this is "${slug}", and a page keeps its slug for its whole history. To rename it, create the page ` +
-          `under the new slug (POST /api/pages with "slug": "${input.slug}"), then mark this one superseded by it (POST /api/pages/${slug}/status ` +
-          `with "status": "superseded" and "superseded_by": "${input.slug}") or archive it.`,
+          `slug cannot change by saving: this is "${slug}". To rename it, POST /api/pages/${slug}/rename with "slug": "${input.slug}" ` +
+          `(old links and URLs keep working). If it is a different decision, create it under the new slug and mark this one superseded.`,
       });
     }
     if (input.version !== undefined && input.base_version !== undefined && input.version !== input.base_version) {
@@ -306,6 +305,24 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       async (request) => pageJson(setArchived(commandContext(app, request), request.params.slug, action === 'archive', request.body.summary), request.hidden),
     );
   }
+
+  r.post(
+    '/api/pages/:slug/rename',
+    {
+      config: { access: 'write' },
+      schema: {
+        description: 'Moves the page to a new slug: a new version and an audit event. The old URLs answer 301 to the new ones and [[old-slug]] links keep leading to the page. A slug any page has or had is refused (409).',
+        params: SlugParams,
+        body: Type.Object({ slug: Type.String({ maxLength: 200 }), summary: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+        response: { 200: PageReply, 400: ErrorReply, 404: ErrorReply, 409: ErrorReply },
+      },
+    },
+    async (request, reply) => {
+      const page = renamePage(commandContext(app, request), request.params.slug, request.body);
+      reply.header('Location', `/api/pages/${page.slug}`);
+      return pageJson(page, request.hidden);
+    },
+  );
 
   r.post(
     '/api/preview',

@@ -9,6 +9,7 @@ import { userRoutes } from './users.js';
 import { phiRoutes } from './phi.js';
 import { knowledgeTransferRoutes } from './knowledge-transfer.js';
 import { importRoutes } from './import.js';
+import { writingRoutes } from './writing.js';
 import { auditRoutes } from '../audit.js';
 import { searchRoutes } from '../search.js';
 import { wantsJson } from '../errors.js';
@@ -46,6 +47,7 @@ export async function htmlRoutes(app: FastifyInstance): Promise<void> {
   await app.register(phiRoutes);
   await app.register(knowledgeTransferRoutes);
   await app.register(importRoutes);
+  await app.register(writingRoutes);
   // Screens and their JSON exports together; the view hook above skips /api/ requests.
   await app.register(auditRoutes);
   await app.register(searchRoutes);

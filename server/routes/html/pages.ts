@@ -22,6 +22,8 @@ import { Slug } from '../../pages/schema.js';
 import { PageHtmlCache, PERSONAL_PLACEHOLDERS } from './page-cache.js';
 import { closedForm } from './forms.js';
 import { withFormUpload } from '../files.js';
+import { getTemplate, listTemplates, type Template } from '../../pages/templates.js';
+import { NEW_DRAFT_KEY } from '../../pages/drafts.js';
 import { draftFromValues, formChoices, valuesFromForm, valuesFromFrontMatter, type FormValues, type PageFormBody } from './page-form.js';
 
 const SlugParams = Type.Object({ slug: Slug });
@@ -29,7 +31,7 @@ const SlugParams = Type.Object({ slug: Slug });
 const FormBody = Type.Object(
   {
     ...(Object.fromEntries(
-      [...FRONT_MATTER_FIELDS, 'body', 'summary', 'slug', 'base_version', '_csrf', 'phi_override_reason', 'file_alt'].map((f) => [f, Type.Optional(Type.String({ maxLength: f === 'body' ? 4 * 1024 * 1024 : 40_000 }))]),
+      [...FRONT_MATTER_FIELDS, 'body', 'summary', 'slug', 'base_version', '_csrf', 'phi_override_reason', 'file_alt', 'draft_key'].map((f) => [f, Type.Optional(Type.String({ maxLength: f === 'body' ? 4 * 1024 * 1024 : 40_000 }))]),
     ) as Record<string, TOptional<TString>>),
     // The form is multipart so that, without JavaScript, a file can be added with the save.
     file: Type.Optional(Type.Unknown()),
@@ -79,8 +81,10 @@ export async function pageViewModel(app: FastifyInstance, raw: PageVersion, hidd
   };
 }
 
+/** Pages named by slug, under the slug they have now (a page named before its rename is found); hidden ones only as "a restricted page". */
 function linkedPages(app: FastifyInstance, slugs: string[] | undefined, hidden: ReadonlySet<string>) {
-  return (slugs ?? []).map((slug) => {
+  return (slugs ?? []).map((named) => {
+    const slug = app.store.pages.head(named) ? named : app.store.renames.current(named) ?? named;
     if (hidden.has(slug)) return { slug: null, title: RESTRICTED_PAGE, missing: false, restricted: true };
     const head = app.store.pages.head(slug);
     return { slug, title: head?.title ?? slug, missing: !head, restricted: false };
@@ -94,7 +98,11 @@ export function pageReview(app: FastifyInstance, head: PageHeadRow, page: PageVe
   return { ...state, lastReviewedByName: last, canReview: !page.archived && mayReview(app.store, user, page.frontMatter.owners) };
 }
 
-function renderForm(reply: FastifyReply, app: FastifyInstance, view: { mode: 'new' | 'edit'; values: FormValues; errors?: Record<string, string>; slug?: string; message?: string; conflict?: unknown; title: string; phi?: boolean }) {
+function renderForm(
+  reply: FastifyReply,
+  app: FastifyInstance,
+  view: { mode: 'new' | 'edit'; values: FormValues; errors?: Record<string, string>; slug?: string; message?: string; conflict?: unknown; title: string; phi?: boolean; templates?: Template[]; template?: { id: number; name: string }; copiedFrom?: { slug: string; title: string } },
+) {
   return reply.view('page-form', {
     ...view,
     teams: app.store.parties.all().filter((p) => p.kind === 'team'),
@@ -170,10 +178,30 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     return reply.view('page', { title: `${page.frontMatter.title} (version ${page.version})`, page: await pageViewModel(app, page, request.hidden), old: page.version !== current.version, currentVersion: current.version });
   });
 
-  r.get('/new', { config: { access: 'write' }, schema: { querystring: Type.Object({ slug: Type.Optional(Type.String({ maxLength: 200 })) }) } }, async (request, reply) => {
+  const NewQuery = Type.Object({
+    slug: Type.Optional(Type.String({ maxLength: 200 })),
+    template: Type.Optional(Type.Integer({ minimum: 1 })),
+    from: Type.Optional(Slug),
+  });
+  r.get('/new', { config: { access: 'write' }, schema: { querystring: NewQuery } }, async (request, reply) => {
     const slug = request.query.slug && new RegExp(Slug.pattern!).test(request.query.slug) ? request.query.slug : '';
     const title = slug ? slug.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ') : '';
-    return renderForm(reply, app, { mode: 'new', title: 'New page', values: { slug, title, status: 'live' } });
+    if (request.query.from !== undefined) {
+      // A copy: the same fields and body, no slug (it comes from the new title), and no supersession, which
+      // would change the other pages it names.
+      if (request.hidden.has(request.query.from)) throw new NotFoundError(`There is no page "${request.query.from}".`);
+      const source = getCurrentPage(app.store, request.query.from);
+      const values = valuesFromFrontMatter({ ...source.frontMatter, title: `Copy of ${source.frontMatter.title}`, supersedes: undefined, superseded_by: undefined }, source.body);
+      return renderForm(reply, app, { mode: 'new', title: 'New page', values: { ...values, slug }, copiedFrom: { slug: source.slug, title: source.frontMatter.title } });
+    }
+    if (request.query.template !== undefined) {
+      const t = getTemplate({ store: app.store }, request.query.template);
+      const values: FormValues = { slug, title, status: t.frontMatter.status ?? 'live', body: t.body };
+      for (const k of ['system', 'module', 'review_every'] as const) if (t.frontMatter[k]) values[k] = t.frontMatter[k]!;
+      if (t.frontMatter.tags?.length) values.tags = t.frontMatter.tags.join(', ');
+      return renderForm(reply, app, { mode: 'new', title: 'New page', values, template: { id: t.id, name: t.name } });
+    }
+    return renderForm(reply, app, { mode: 'new', title: 'New page', values: { slug, title, status: 'live' }, templates: listTemplates({ store: app.store }) });
   });
 
   r.post('/new', { config: { access: 'write' }, schema: { body: FormBody } }, async (request, reply) => {
@@ -181,7 +209,11 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     try {
       await withFormUpload(app, request, values, undefined);
       const rendered = await checkRenders(app, values);
-      const page = createPage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf(request, (request.body as PageFormBody).phi_override_reason) }), { ...draftFromValues(values), slug: values.slug });
+      const ctx = commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf(request, (request.body as PageFormBody).phi_override_reason) });
+      const page = createPage(ctx, { ...draftFromValues(values), slug: values.slug });
+      // The new page's draft was kept under the editor's key; the page replaces it.
+      const draftKey = (request.body as PageFormBody).draft_key;
+      if (draftKey && NEW_DRAFT_KEY.test(draftKey)) app.store.drafts.remove(ctx.actor.username, draftKey);
       return reply.redirect(`/p/${page.slug}`, 303);
     } catch (e) {
       const problem = formError(e);
