@@ -531,7 +531,9 @@ export function renamePage(ctx: CommandContext, slug: string, input: RenameInput
     ctx.store.drafts.moveAll(slug, to);
     const version = head.current_version + 1;
     const moved = { ...head, slug: to };
-    const v = writeVersion(ctx, moved, version, current.hash, fm, current.body, summary, at);
+    // The page's own files now live under its new address; the version shows them from there.
+    const refilled = (text: string) => text.split(`/p/${slug}/files/`).join(`/p/${to}/files/`);
+    const v = writeVersion(ctx, moved, version, current.hash, { ...fm, why: refilled(fm.why) }, refilled(current.body), summary, at);
     ctx.store.pages.updateHead({ ...moved, current_version: version, updated_at: at, updated_by: ctx.actor.username });
     recordAudit(ctx.store, { actor: ctx.actor.username, action: 'page.renamed', target: to, client: ctx.client, at, details: { from: slug, to, version, hash: v.hash, summary } });
     return v;
