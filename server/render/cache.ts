@@ -1,5 +1,7 @@
 import { LRUCache } from 'lru-cache';
-import { renderMarkdown, type RenderedMarkdown } from './markdown.js';
+import { extractWikiLinks, renderMarkdown, type RenderedMarkdown } from './markdown.js';
+
+type Titles = Readonly<Record<string, string>>;
 
 /**
  * Rendered HTML per version hash. A rendering also depends on which pages exist (missing links look
@@ -7,9 +9,13 @@ import { renderMarkdown, type RenderedMarkdown } from './markdown.js';
  */
 export class RenderCache {
   private generation = 0;
-  private readonly cache = new LRUCache<string, RenderedMarkdown>({ max: 2000 });
+  private readonly cache = new LRUCache<string, RenderedMarkdown & { titles: Titles }>({ max: 2000 });
 
-  constructor(private readonly pageExists: (slug: string) => boolean) {}
+  constructor(
+    private readonly pageExists: (slug: string) => boolean,
+    /** Titles shown for the given link targets (see linkTitles); looked up here so rendering gets plain data. */
+    private readonly titlesOf: (slugs: readonly string[]) => Titles = () => ({}),
+  ) {}
 
   /** Call when the set of existing pages changed. */
   pagesChanged(): void {
@@ -19,10 +25,18 @@ export class RenderCache {
   render(hash: string, part: string, markdown: string): RenderedMarkdown {
     const key = `${hash}:${part}:${this.generation}`;
     let hit = this.cache.get(key);
+    // A linked page's title may have changed (or the page became restricted) since this was rendered.
+    if (hit && !sameTitles(hit.titles, this.titlesOf(hit.links))) hit = undefined;
     if (!hit) {
-      hit = renderMarkdown(markdown, { pageExists: this.pageExists });
+      const titles = this.titlesOf(extractWikiLinks(markdown));
+      hit = { ...renderMarkdown(markdown, { pageExists: this.pageExists, titles }), titles };
       this.cache.set(key, hit);
     }
     return hit;
   }
+}
+
+function sameTitles(a: Titles, b: Titles): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }

@@ -11,8 +11,8 @@ import { parseAsOf } from '../html/as-of.js';
 import { diffBody, diffFrontMatter } from '../../pages/diff.js';
 import { FrontMatterInput, Slug } from '../../pages/schema.js';
 import type { PageVersion } from '../../pages/model.js';
-import { renderMarkdown } from '../../render/markdown.js';
-import { pageExists } from '../../pages/queries.js';
+import { extractWikiLinks, renderMarkdown } from '../../render/markdown.js';
+import { linkTitles, pageExists } from '../../pages/queries.js';
 import { commandContext, phiOverrideOf } from '../command-context.js';
 import { toErrorBody } from '../errors.js';
 import { ValidationError, type FieldError } from '../../pages/errors.js';
@@ -280,7 +280,8 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       if (Buffer.byteLength(request.body.body, 'utf8') > app.config.maxBodyBytes) {
         throw new PayloadTooLargeError('The text is larger than the page size limit.');
       }
-      return reply.send( { html: renderMarkdown(request.body.body, { pageExists: (slug) => pageExists(app.store, slug) }).html });
+      const titles = linkTitles(app.store, extractWikiLinks(request.body.body));
+      return reply.send( { html: renderMarkdown(request.body.body, { pageExists: (slug) => pageExists(app.store, slug), titles }).html });
     },
   );
 }
