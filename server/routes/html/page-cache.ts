@@ -4,9 +4,10 @@ import { LRUCache } from 'lru-cache';
 const USER = '\u0001ww-user\u0001';
 const ROLE = '\u0001ww-role\u0001';
 const CSRF = '\u0001ww-csrf\u0001';
+const FLASH = '\u0001ww-flash\u0001';
 
 /** Stand-ins rendered in place of what differs per person, so one rendering serves everyone with the same role. */
-export const PERSONAL_PLACEHOLDERS = { user: { username: USER, role: ROLE }, csrfToken: CSRF };
+export const PERSONAL_PLACEHOLDERS = { user: { username: USER, role: ROLE }, csrfToken: CSRF, flash: FLASH };
 
 /**
  * Rendered page views, whole, keyed by page, version and the viewer's role. A page view depends on
@@ -40,8 +41,10 @@ export class PageHtmlCache {
     this.cache.clear();
   }
 
-  static personalize(html: string, user: { username: string; role: string }, csrfToken: string): string {
+  static personalize(html: string, user: { username: string; role: string }, csrfToken: string, flash?: string): string {
     const esc = handlebars.Utils.escapeExpression;
-    return html.replaceAll(USER, esc(user.username)).replaceAll(ROLE, esc(user.role)).replaceAll(CSRF, esc(csrfToken));
+    // The confirmation after a save is this person's alone, shown once: never part of the shared copy.
+    const note = flash ? `<p class="banner flash" role="status">${esc(flash)}</p>` : '';
+    return html.replaceAll(USER, esc(user.username)).replaceAll(ROLE, esc(user.role)).replaceAll(CSRF, esc(csrfToken)).replaceAll(FLASH, note);
   }
 }

@@ -20,8 +20,9 @@ import type { PageVersion } from '../../pages/model.js';
 import { Slug } from '../../pages/schema.js';
 import { PageHtmlCache, PERSONAL_PLACEHOLDERS } from './page-cache.js';
 import { closedForm } from './forms.js';
+import { setFlash, takeFlash } from './flash.js';
 import { withFormUpload } from '../files.js';
-import { draftFromValues, formChoices, valuesFromForm, valuesFromFrontMatter, type FormValues, type PageFormBody } from './page-form.js';
+import { draftFromValues, errorSummary, formChoices, valuesFromForm, valuesFromFrontMatter, type FormValues, type PageFormBody } from './page-form.js';
 
 const SlugParams = Type.Object({ slug: Slug });
 /** The page form: every field it has, as text, and nothing else (an unknown field is refused with its name). */
@@ -93,6 +94,7 @@ function renderForm(reply: FastifyReply, app: FastifyInstance, view: { mode: 'ne
     teams: app.store.parties.all().filter((p) => p.kind === 'team'),
     ...formChoices(app.config.systems, view.values),
     errors: view.errors ?? {},
+    errorList: errorSummary(view.errors ?? {}),
     action: view.mode === 'new' ? '/new' : `/p/${view.slug}/edit`,
     maxAttachmentMb: Math.round(app.config.maxAttachmentBytes / (1024 * 1024)),
     people: app.store.parties.all(),
@@ -153,7 +155,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, title: page.frontMatter.title, page: pageViewModel(app, page, request.hidden), review, canEdit });
       if (page.version === head.current_version) app.pageHtml.set(key, html);
     }
-    return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? '')));
+    return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? ''), takeFlash(request)));
   });
 
   r.get('/p/:slug/v/:version', { config: { access: 'read' }, schema: { params: Type.Object({ slug: Slug, version: Type.Integer({ minimum: 1 }) }) } }, async (request, reply) => {
@@ -173,6 +175,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     try {
       await withFormUpload(app, request, values, values.slug);
       const page = createPage(commandContext(app, request, { phiOverride: phiOverrideOf(request, (request.body as PageFormBody).phi_override_reason) }), { ...draftFromValues(values), slug: values.slug });
+      setFlash(request, 'Page created as version 1.');
       return reply.redirect(`/p/${page.slug}`, 303);
     } catch (e) {
       const problem = formError(e);
@@ -193,7 +196,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const values = valuesFromForm(request.body as PageFormBody);
     try {
       await withFormUpload(app, request, values, slug);
-      savePage(commandContext(app, request, { phiOverride: phiOverrideOf(request, (request.body as PageFormBody).phi_override_reason) }), slug, { ...draftFromValues(values), baseVersion: Number(values.base_version) });
+      const saved = savePage(commandContext(app, request, { phiOverride: phiOverrideOf(request, (request.body as PageFormBody).phi_override_reason) }), slug, { ...draftFromValues(values), baseVersion: Number(values.base_version) });
+      setFlash(request, saved.unchanged ? `Nothing changed: the page is still at version ${saved.page.version}.` : `Saved as version ${saved.page.version}.`);
       return reply.redirect(`/p/${slug}`, 303);
     } catch (e) {
       if (e instanceof ConflictError) {
@@ -232,6 +236,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       return sendError(request, reply, { statusCode: 403, error: 'Forbidden', message: 'Only the page\'s owners, editors and admins can mark it reviewed.' });
     }
     markReviewed(commandContext(app, request), head.slug, request.body.note);
+    setFlash(request, 'Marked reviewed.');
     return reply.redirect(`/p/${head.slug}#review`, 303);
   });
 
