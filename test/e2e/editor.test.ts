@@ -70,6 +70,8 @@ describe('the editor in a real browser', () => {
     const option = page.getByRole('option', { name: /Sepsis screening BPA/ });
     await option.waitFor();
     expect(await page.getAttribute('#page-link-suggestions', 'aria-label')).toBe('Pages to link');
+    await page.evaluate(() => document.querySelector('.md-toolbar')?.scrollIntoView());
+    await page.screenshot({ path: path.join(SHOTS, 'editor.png'), fullPage: false });
     await page.keyboard.press('Enter');
 
     const text = await body.inputValue();
@@ -85,7 +87,6 @@ describe('the editor in a real browser', () => {
     await expect.poll(async () => page.locator('#preview table').count(), { timeout: 5000 }).toBe(1);
 
     await page.fill('#f-summary', 'Toolbar formatting');
-    await page.screenshot({ path: path.join(SHOTS, 'editor.png'), fullPage: false });
 
     // Ctrl+S saves from the body, and the page says what happened.
     await body.press('Control+s');
@@ -106,9 +107,9 @@ describe('the editor in a real browser', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('error-summary');
     const summary = await page.textContent('#error-summary');
     for (const label of ['Why it was built', 'Owners', 'System', 'Supersedes']) expect(summary).toContain(label);
+    await page.screenshot({ path: path.join(SHOTS, 'form-error-summary.png'), fullPage: false });
     await page.click('#error-summary a[href="#f-supersedes"]');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-supersedes');
-    await page.screenshot({ path: path.join(SHOTS, 'form-error-summary.png'), fullPage: false });
     expect(errors).toEqual([]);
   });
 });
