@@ -20,6 +20,9 @@ import type { PageVersion } from '../../pages/model.js';
 import { Slug } from '../../pages/schema.js';
 import { PageHtmlCache, PERSONAL_PLACEHOLDERS } from './page-cache.js';
 import { closedForm } from './forms.js';
+import lunr from 'lunr';
+import type { PageHit } from '../../search/engine.js';
+import { MAX_CLAUSES } from '../../search/query.js';
 import { setFlash, takeFlash } from './flash.js';
 import { withFormUpload } from '../files.js';
 import { draftFromValues, errorSummary, formChoices, valuesFromForm, valuesFromFrontMatter, type FormValues, type PageFormBody } from './page-form.js';
@@ -75,6 +78,27 @@ export function pageViewModel(app: FastifyInstance, page: PageVersion, hidden: S
     successors: linkedPages(app, page.frontMatter.superseded_by?.filter((s) => !hidden.has(s))),
     predecessors: linkedPages(app, page.frontMatter.supersedes?.filter((s) => !hidden.has(s))),
   };
+}
+
+const RELATED_LIMIT = 5;
+
+/**
+ * Pages the search engine finds for this page's title and tags, any word counting (Lunr's optional
+ * terms), without the page itself. The engine applies the viewer's restrictions. A search that is not
+ * ready or fails leaves the list out: the page itself must always show.
+ */
+export async function relatedDecisions(app: FastifyInstance, request: FastifyRequest, page: PageVersion): Promise<PageHit[]> {
+  const words = [...new Set(`${page.frontMatter.title} ${(page.frontMatter.tags ?? []).join(' ')}`.toLowerCase().split(/[^\p{L}\p{N}]+/u))]
+    .filter((w) => w.length >= 3 && lunr.stopWordFilter(new lunr.Token(w, {})) !== undefined)
+    .slice(0, MAX_CLAUSES);
+  if (words.length === 0) return [];
+  try {
+    const res = await app.searchIndex.search({ q: words.map((w) => `${w}^1`).join(' '), viewer: request.viewer, limit: RELATED_LIMIT + 1 }, request.user?.username ?? request.ip);
+    return (res.hits as PageHit[]).filter((h) => h.slug !== page.slug).slice(0, RELATED_LIMIT);
+  } catch (e) {
+    request.log.debug({ err: e }, 'related decisions unavailable');
+    return [];
+  }
 }
 
 function linkedPages(app: FastifyInstance, slugs: string[] | undefined) {
@@ -152,7 +176,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     if (!html) {
       const page = getCurrentPage(app.store, request.params.slug);
       const review = pageReview(app, head, page, user);
-      html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, title: page.frontMatter.title, page: pageViewModel(app, page, request.hidden), review, canEdit });
+      const related = await relatedDecisions(app, request, page);
+      html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, title: page.frontMatter.title, page: pageViewModel(app, page, request.hidden), review, canEdit, related });
       if (page.version === head.current_version) app.pageHtml.set(key, html);
     }
     return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? ''), takeFlash(request)));
