@@ -55,4 +55,12 @@ describe('wiki links and owners read as names', () => {
     expect(html).toContain('<a href="/p/sepsis-audit-extract" class="wikilink">sepsis-audit-extract</a>');
     expect(html).not.toContain('Sepsis audit extract for the privacy office');
   });
+
+  it('shows owners by name in search results and facets, with the handle on hover', async () => {
+    const res = await editor.get('/search?q=lactate');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('<a href="/people/mreyes" title="mreyes">Maria Reyes</a>');
+    const facet = res.body.match(/<section class="facet">\s*<h2>Owner<\/h2>[^]*?<\/section>/)?.[0] ?? '';
+    expect(facet).toMatch(/owner&#x3D;mreyes" title="mreyes">Maria Reyes<\/a>/);
+  });
 });
