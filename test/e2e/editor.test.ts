@@ -92,6 +92,8 @@ describe('the editor in a real browser', () => {
     await body.press('Control+s');
     await page.waitForURL(`${server.url}/p/vte-prophylaxis-order-panel`);
     expect(await page.textContent('.flash')).toMatch(/^Saved as version \d+\.$/);
+    await page.screenshot({ path: path.join(SHOTS, 'saved.png'), fullPage: false });
+    expect(await page.locator('.related-pages li').count()).toBeGreaterThan(0);
     expect(await page.locator('.markdown strong', { hasText: 'Heparin first' }).count()).toBe(1);
     expect(await page.locator('a.wikilink[href="/p/sepsis-screening-bpa"]').first().textContent()).toBe('Sepsis screening BPA for adult ED and inpatients');
     expect(errors).toEqual([]);
@@ -110,6 +112,25 @@ describe('the editor in a real browser', () => {
     await page.screenshot({ path: path.join(SHOTS, 'form-error-summary.png'), fullPage: false });
     await page.click('#error-summary a[href="#f-supersedes"]');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-supersedes');
+    expect(errors).toEqual([]);
+  });
+
+  it('lists pages that look the same while a title is typed, and suggests owners for every entry', { timeout: 60_000 }, async () => {
+    const { page, errors } = await signedIn();
+    await page.goto(`${server.url}/new`);
+    await page.locator('#f-title').pressSequentially('Sepsis screening');
+    await page.locator('#similar-pages a', { hasText: 'Sepsis screening BPA for adult ED and inpatients' }).waitFor();
+
+    const owners = page.getByRole('combobox', { name: /Owners/ });
+    await owners.pressSequentially('mreyes, okaf');
+    await page.getByRole('option', { name: /David Okafor/ }).waitFor();
+    await owners.press('Enter');
+    expect(await owners.inputValue()).toBe('mreyes, dokafor, ');
+    // A third entry gets suggestions too, teams among them.
+    await owners.pressSequentially('documentation');
+    await page.getByRole('option', { name: /team/ }).first().waitFor();
+    expect(await page.getAttribute('#f-owners', 'aria-expanded')).toBe('true');
+    await page.screenshot({ path: path.join(SHOTS, 'owners-suggestions.png'), fullPage: false });
     expect(errors).toEqual([]);
   });
 });
