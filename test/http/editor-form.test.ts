@@ -88,3 +88,27 @@ describe('a save says what it did', () => {
     expect((await editor.get('/p/flash-page')).body).toContain('Saved as version 3.');
   });
 });
+
+describe('the toolbar without and with JavaScript', () => {
+  it('is hidden until its script runs, with real buttons that have names, so the form works without it', async () => {
+    const html = (await editor.get('/p/sepsis-screening-bpa/edit')).body;
+    const bar = html.match(/<div class="md-toolbar"[^>]*>/)?.[0] ?? '';
+    expect(bar).toContain('role="toolbar"');
+    expect(bar).toContain(' hidden');
+    const buttons = [...html.matchAll(/<button type="button" class="secondary outline" data-md="(\w+)" aria-label="([^"]+)"/g)].map((m) => m[2]);
+    expect(buttons).toEqual(['Bold', 'Italic', 'Heading', 'Bulleted list', 'Numbered list', 'Checklist', 'Table', 'Code block', 'Link', 'Link to a page', 'Image or file']);
+    expect(html).toContain('<script src="/assets/toolbar.js" defer></script>');
+    expect((await editor.get('/assets/toolbar.js')).statusCode).toBe(200);
+    expect((await editor.get('/assets/hljs/a11y-light.min.css')).headers['content-type']).toContain('text/css');
+  });
+
+  it('previews [[slug]] as the page\'s title and code highlighted, as the saved page will show', async () => {
+    await editor.get('/p/sepsis-screening-bpa/edit');
+    const res = await editor.json('POST', '/api/preview', { body: 'See [[sepsis-screening-bpa]].\n\n```sql\nSELECT 1\n```' }, { 'x-csrf-token': editor.csrf });
+    expect(res.statusCode).toBe(200);
+    const html = (res.json() as { html: string }).html;
+    expect(html).toContain('<a href="/p/sepsis-screening-bpa" class="wikilink">Sepsis screening BPA</a>');
+    expect(html).toContain('<span class="hljs-keyword">SELECT</span>');
+  });
+});
+
