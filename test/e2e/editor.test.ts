@@ -133,4 +133,31 @@ describe('the editor in a real browser', () => {
     await page.screenshot({ path: path.join(SHOTS, 'owners-suggestions.png'), fullPage: false });
     expect(errors).toEqual([]);
   });
+
+  it('formats selected lines and words with the buttons and keys', { timeout: 60_000 }, async () => {
+    const { page, errors } = await signedIn();
+    await page.goto(`${server.url}/new`);
+    const body = page.locator('#f-body');
+    await body.fill('draw cultures\ngive antibiotics');
+    await body.evaluate((el: HTMLTextAreaElement) => el.setSelectionRange(0, el.value.length));
+    await page.getByRole('button', { name: 'Numbered list' }).click();
+    expect(await body.inputValue()).toBe('1. draw cultures\n2. give antibiotics');
+    await body.evaluate((el: HTMLTextAreaElement) => el.setSelectionRange(0, el.value.length));
+    await page.getByRole('button', { name: 'Numbered list' }).click();
+    await body.evaluate((el: HTMLTextAreaElement) => el.setSelectionRange(0, el.value.length));
+    await page.getByRole('button', { name: 'Checklist' }).click();
+    expect(await body.inputValue()).toBe('- [ ] draw cultures\n- [ ] give antibiotics');
+
+    await body.fill('lactate');
+    await body.evaluate((el: HTMLTextAreaElement) => el.setSelectionRange(0, 7));
+    await body.press('Control+b');
+    expect(await body.inputValue()).toBe('**lactate**');
+    await body.press('End');
+    await page.keyboard.type(' see ');
+    await body.press('Control+k');
+    await page.keyboard.type('the policy');
+    expect(await body.inputValue()).toBe('**lactate** see [the policy](https://)');
+    expect(errors).toEqual([]);
+  });
 });
+

@@ -79,10 +79,12 @@
       replace(s, e, `[link text](${text})`);
       input.setSelectionRange(s + 1, s + 10);
     } else {
+      // With words selected they become the label and the address is typed next; else the label is.
       const label = text || 'link text';
       replace(s, e, `[${label}](https://)`);
       const at = s + label.length + 3;
-      input.setSelectionRange(at, at + 'https://'.length);
+      if (text) input.setSelectionRange(at, at + 'https://'.length);
+      else input.setSelectionRange(s + 1, s + 1 + label.length);
     }
   }
 
