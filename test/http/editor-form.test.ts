@@ -79,13 +79,21 @@ describe('a save says what it did', () => {
     expect((await editor.get('/p/flash-page')).body).toContain('Marked reviewed.');
   });
 
+  it('shows a confirmation only on the page it is about', async () => {
+    await editor.get('/p/flash-page/edit');
+    const saved = await editor.post('/p/flash-page/edit', { ...form, title: 'Flash page', base_version: '2', body: 'Elsewhere body.', summary: 'Elsewhere' });
+    expect(saved.statusCode).toBe(303);
+    expect((await editor.get('/p/sepsis-screening-bpa')).body).not.toContain('class="banner flash"');
+    expect((await editor.get('/p/flash-page')).body).not.toContain('class="banner flash"');
+  });
+
   it('keeps one person\'s confirmation out of what another person sees of the same page', async () => {
     const other = new Browser(t.app);
     await other.signIn('admin');
     await editor.get('/p/flash-page/edit');
-    await editor.post('/p/flash-page/edit', { ...form, title: 'Flash page', base_version: '2', body: 'Third body.', summary: 'Again' });
+    await editor.post('/p/flash-page/edit', { ...form, title: 'Flash page', base_version: '3', body: 'Third body.', summary: 'Again' });
     expect((await other.get('/p/flash-page')).body).not.toContain('class="banner flash"');
-    expect((await editor.get('/p/flash-page')).body).toContain('Saved as version 3.');
+    expect((await editor.get('/p/flash-page')).body).toContain('Saved as version 4.');
   });
 });
 

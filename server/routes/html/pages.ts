@@ -180,7 +180,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, title: page.frontMatter.title, page: pageViewModel(app, page, request.hidden), review, canEdit, related });
       if (page.version === head.current_version) app.pageHtml.set(key, html);
     }
-    return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? ''), takeFlash(request)));
+    return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? ''), takeFlash(request, head.slug)));
   });
 
   r.get('/p/:slug/v/:version', { config: { access: 'read' }, schema: { params: Type.Object({ slug: Slug, version: Type.Integer({ minimum: 1 }) }) } }, async (request, reply) => {
@@ -200,7 +200,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     try {
       await withFormUpload(app, request, values, values.slug);
       const page = createPage(commandContext(app, request, { phiOverride: phiOverrideOf(request, (request.body as PageFormBody).phi_override_reason) }), { ...draftFromValues(values), slug: values.slug });
-      setFlash(request, 'Page created as version 1.');
+      setFlash(request, page.slug, 'Page created as version 1.');
       return reply.redirect(`/p/${page.slug}`, 303);
     } catch (e) {
       const problem = formError(e);
@@ -222,7 +222,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     try {
       await withFormUpload(app, request, values, slug);
       const saved = savePage(commandContext(app, request, { phiOverride: phiOverrideOf(request, (request.body as PageFormBody).phi_override_reason) }), slug, { ...draftFromValues(values), baseVersion: Number(values.base_version) });
-      setFlash(request, saved.unchanged ? `Nothing changed: the page is still at version ${saved.page.version}.` : `Saved as version ${saved.page.version}.`);
+      setFlash(request, slug, saved.unchanged ? `Nothing changed: the page is still at version ${saved.page.version}.` : `Saved as version ${saved.page.version}.`);
       return reply.redirect(`/p/${slug}`, 303);
     } catch (e) {
       if (e instanceof ConflictError) {
@@ -261,7 +261,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       return sendError(request, reply, { statusCode: 403, error: 'Forbidden', message: 'Only the page\'s owners, editors and admins can mark it reviewed.' });
     }
     markReviewed(commandContext(app, request), head.slug, request.body.note);
-    setFlash(request, 'Marked reviewed.');
+    setFlash(request, head.slug, 'Marked reviewed.');
     return reply.redirect(`/p/${head.slug}#review`, 303);
   });
 
