@@ -157,6 +157,10 @@ describe('the editor in a real browser', () => {
     await body.press('Control+k');
     await page.keyboard.type('the policy');
     expect(await body.inputValue()).toBe('**lactate** see [the policy](https://)');
+
+    // "Image or file" opens the attachment picker.
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Image or file' }).click()]);
+    expect(chooser.isMultiple()).toBe(true);
     expect(errors).toEqual([]);
   });
 });
