@@ -17,7 +17,7 @@ import handlebars from 'handlebars';
 import type { Config } from './config.js';
 import type { Store } from './store/index.js';
 import { PageEvents } from './core/events.js';
-import { pageExists } from './pages/queries.js';
+import { linkTitles, pageExists } from './pages/queries.js';
 import { RenderCache } from './render/cache.js';
 import { SqliteSessionStore } from './auth/session-store.js';
 import { SigninCsrf } from './auth/signin-csrf.js';
@@ -90,7 +90,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('store', store);
   app.decorate('clock', options.clock ?? (() => new Date()));
   app.decorate('events', new PageEvents());
-  app.decorate('renderer', new RenderCache((slug) => pageExists(store, slug), { timeoutMs: config.renderTimeoutMs, siteOrigin: config.publicUrl, fileMeta: (slug, markdown) => pageFileMeta(store, slug, markdown) }));
+  app.decorate('renderer', new RenderCache((slug) => pageExists(store, slug), { timeoutMs: config.renderTimeoutMs, siteOrigin: config.publicUrl, fileMeta: (slug, markdown) => pageFileMeta(store, slug, markdown), titles: (slugs) => linkTitles(store, slugs) }));
   app.addHook('onClose', async () => app.renderer.close());
   const dataVersion = store.db.prepare('PRAGMA data_version').pluck();
   app.decorate('pageHtml', new PageHtmlCache(() => dataVersion.get() as number));
@@ -170,6 +170,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(fastifyStatic, {
     root: path.dirname(require.resolve('@picocss/pico/css/pico.min.css')),
     prefix: '/assets/pico/',
+    decorateReply: false,
+    maxAge: '1d',
+  });
+  // Themes for the server-side syntax highlighting, served from the package rather than a CDN.
+  await app.register(fastifyStatic, {
+    root: path.dirname(require.resolve('highlight.js/styles/a11y-light.css')),
+    prefix: '/assets/hljs/',
     decorateReply: false,
     maxAge: '1d',
   });

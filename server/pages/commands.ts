@@ -87,9 +87,10 @@ function validateDraft(ctx: CommandContext, slug: string, draft: PageDraft, extr
         errors.push({ field: 'restricted_to', message: 'You are not a member of any of these teams, so you would lose access to the page. Include one of your teams, or ask an admin.' });
       }
     }
+    // Checked on the lists as given, before the schema, so an unknown page here shows with every other error.
+    if (!ctx.verbatim) errors.push(...supersessionErrors(ctx, slug, { supersedes: stringsOf(normalized.supersedes), superseded_by: stringsOf(normalized.superseded_by) }, before?.fm));
     fm = orderFrontMatter(checkFrontMatter(normalized, ctx.systems));
     if (!ctx.verbatim) {
-      errors.push(...supersessionErrors(ctx, slug, fm, before?.fm));
       // A page with a successor is superseded: the banner and the reports rely on the status saying so.
       if (fm.superseded_by?.length && REVIEWED_STATUSES.includes(fm.status)) fm = { ...fm, status: 'superseded' };
     }
@@ -129,7 +130,21 @@ export function createPage(ctx: CommandContext, input: CreatePageInput): PageVer
     extra.push({ field: 'slug', message: 'A slug is lowercase letters and digits joined by single dashes, for example sepsis-screening-bpa.' });
   }
   const titleSlug = (title: unknown) => (typeof title === 'string' ? slugOf(title) : '');
-  const { fm, body, summary } = validateDraft(ctx, requested || titleSlug(input.frontMatter.title), input, extra, false);
+  // A taken slug is reported with every other problem, not after they are fixed (the transaction checks again).
+  const wanted = requested || titleSlug(input.frontMatter.title);
+  const taken = Boolean(wanted && slugRe.test(wanted) && ctx.store.pages.head(wanted));
+  if (taken) {
+    extra.push({ field: 'slug', message: `A page with the slug "${wanted}" already exists. Choose another slug, or edit that page.` });
+  }
+  let draft: ReturnType<typeof validateDraft>;
+  try {
+    draft = validateDraft(ctx, requested || titleSlug(input.frontMatter.title), input, extra, false);
+  } catch (e) {
+    // A taken slug alone is a clash with what is stored (409), as the transaction would say.
+    if (e instanceof ValidationError && taken && e.errors.length === 1) throw new ValidationError(e.errors, 'conflict');
+    throw e;
+  }
+  const { fm, body, summary } = draft;
   const slug = requested || titleSlug(fm.title);
   if (!slugRe.test(slug)) {
     throw new ValidationError([{ field: 'slug', message: 'Cannot make a slug from this title; enter one, for example sepsis-screening-bpa.' }]);
@@ -321,7 +336,11 @@ function keepHiddenText(ctx: CommandContext, stored: string, typed: string): str
  * not exist. A page its author may not see counts as not existing, with the same message, so that
  * neither the answer nor the mirrored version written into that page gives it away.
  */
-function supersessionErrors(ctx: CommandContext, slug: string, fm: FrontMatter, before?: FrontMatter): FieldError[] {
+function stringsOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function supersessionErrors(ctx: CommandContext, slug: string, fm: Pick<FrontMatter, 'supersedes' | 'superseded_by'>, before?: FrontMatter): FieldError[] {
   const errors: FieldError[] = [];
   const hidden = hiddenFromActor(ctx);
   for (const field of ['supersedes', 'superseded_by'] as const) {

@@ -80,6 +80,19 @@ export function pageExists(store: Store, slug: string): boolean {
   return store.pages.head(slug) !== undefined || store.renames.current(slug) !== undefined;
 }
 
+/**
+ * Titles for label-less [[slug]] links, by slug. Only open pages: pages are cached per viewer class,
+ * and a restricted page's title must not reach someone who cannot see it, so its link keeps the slug.
+ */
+export function linkTitles(store: Store, slugs: readonly string[]): Record<string, string> {
+  const titles: Record<string, string> = {};
+  for (const slug of slugs) {
+    const head = store.pages.head(slug);
+    if (head && !head.restricted_to) titles[slug] = head.title;
+  }
+  return titles;
+}
+
 export function backlinks(store: Store, slug: string): PageHeadRow[] {
   return store.pages.backlinks(slug).filter((p) => p.slug !== slug);
 }

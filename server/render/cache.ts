@@ -22,6 +22,8 @@ export interface RendererOptions {
   threads?: number;
   /** The stored files a page's text references, by digest (looked up here: the workers have no store). */
   fileMeta?: (slug: string, markdown: string) => Record<string, FileMeta>;
+  /** Titles of the open pages a text links to, shown for label-less [[slug]] links (restricted ones keep the slug). */
+  titles?: (slugs: string[]) => Record<string, string>;
 }
 
 /** The wiki-link targets in a text, by the same pattern the renderer uses; linear, so fine on the request thread. */
@@ -118,7 +120,9 @@ export class RenderCache {
   async renderDraft(markdown: string, slug?: string): Promise<RenderedMarkdown> {
     const problem = markdownProblem(markdown);
     if (problem) throw new MarkdownRefused(problem);
-    const existing = linkTargets(markdown).filter((slug) => this.pageExists(slug));
+    const targets = linkTargets(markdown);
+    const existing = targets.filter((slug) => this.pageExists(slug));
+    const titles = this.options.titles?.(existing);
     await this.warmUp();
     let outcome: RenderOutcome;
     // The time limit is for rendering, not for waiting behind other texts: a text is handed to the pool
@@ -127,7 +131,7 @@ export class RenderCache {
     try {
       this.inFlight++;
       const pageFiles = slug !== undefined ? { slug, files: this.options.fileMeta?.(slug, markdown) ?? {} } : undefined;
-      outcome = await this.pool.run({ markdown, existing, siteOrigin: this.options.siteOrigin, pageFiles }, { signal: AbortSignal.timeout(this.options.timeoutMs) }).finally(() => {
+      outcome = await this.pool.run({ markdown, existing, siteOrigin: this.options.siteOrigin, pageFiles, titles }, { signal: AbortSignal.timeout(this.options.timeoutMs) }).finally(() => {
         this.inFlight--;
         this.next();
       });
@@ -149,7 +153,9 @@ export class RenderCache {
    * bounds existed) is shown as a notice and its raw text.
    */
   async render(hash: string, part: string, markdown: string, slug?: string): Promise<RenderedMarkdown> {
-    const key = `${hash}:${part}:${this.generation}`;
+    // A retitled page changes how links to it read, so the titles shown are part of the key.
+    const titles = this.options.titles?.(linkTargets(markdown).filter((slug) => this.pageExists(slug)));
+    const key = `${hash}:${part}:${this.generation}:${titles ? JSON.stringify(titles) : ''}`;
     let hit = this.cache.get(key);
     if (!hit) {
       try {
@@ -173,3 +179,4 @@ export class RenderCache {
     await this.pool.close({ force: true });
   }
 }
+

@@ -5,6 +5,9 @@ import remarkRehype from 'remark-rehype';
 import rehypeSlug from 'rehype-slug';
 import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from 'rehype-sanitize';
 import rehypeStringify from 'rehype-stringify';
+import rehypeHighlight from 'rehype-highlight';
+import { common } from 'lowlight';
+import powershell from 'highlight.js/lib/languages/powershell';
 import { findAndReplace } from 'mdast-util-find-and-replace';
 import { slugOf, WIKI_LINK } from '../core/rules.js';
 import { toString as hastToString } from 'hast-util-to-string';
@@ -34,6 +37,11 @@ export interface RenderOptions {
   pageFiles?: PageFilesOptions;
   /** The site's own address (scheme and host), so that absolute links to it count as same-origin. */
   siteOrigin?: string;
+  /**
+   * Titles to show for label-less [[slug]] links, by slug. Plain data (rendering may run elsewhere);
+   * the caller leaves out pages the reader may not see, whose links keep the slug as written.
+   */
+  titles?: Readonly<Record<string, string>>;
 }
 
 /** Markdown that cannot be rendered within bounds; the message names the problem for the writer. */
@@ -58,6 +66,7 @@ export const wikiSlug = slugOf;
 
 interface WikiLinkOptions {
   pageExists: (slug: string) => boolean;
+  titles?: Readonly<Record<string, string>>;
   found: string[];
 }
 
@@ -71,7 +80,8 @@ function linkWikiTargets(tree: MdastRoot, options: WikiLinkOptions): void {
         if (!slug) return false;
         if (!options.found.includes(slug)) options.found.push(slug);
         const exists = options.pageExists(slug);
-        const text: Text = { type: 'text', value: (label ?? target).trim() };
+        const title = exists && label === undefined && Object.hasOwn(options.titles ?? {}, slug) ? options.titles![slug] : undefined;
+        const text: Text = { type: 'text', value: (label ?? title ?? target).trim() };
         const link: Link = {
           type: 'link',
           url: exists ? `/p/${slug}` : `/new?slug=${encodeURIComponent(slug)}`,
@@ -135,8 +145,14 @@ const sanitizeSchema: SanitizeSchema = {
       ...(defaultSchema.attributes?.a ?? []).filter((rule) => !(Array.isArray(rule) && rule[0] === 'className')),
       ['className', 'data-footnote-backref', 'wikilink', 'missing'],
     ],
+    // Syntax highlighting: only highlight.js's own classes, so content cannot restyle the page.
+    code: [...(defaultSchema.attributes?.code ?? []).filter((rule) => !(Array.isArray(rule) && rule[0] === 'className')), ['className', /^language-[\w-]+$/, 'hljs']],
+    span: [...(defaultSchema.attributes?.span ?? []), ['className', /^hljs-[\w-]+$/, /^[a-z]+_$/]],
   },
 };
+
+/** Languages recognized in fenced code: highlight.js's common set and PowerShell, which analysts' build notes use. */
+const HIGHLIGHT_LANGUAGES = { ...common, powershell };
 
 /**
  * Markdown to safe HTML. Throws MarkdownRefused for text beyond the render bounds (checked first, in
@@ -160,10 +176,11 @@ function renderUnchecked(markdown: string, options: RenderOptions): RenderedMark
     unified()
       .use(remarkParse)
       .use(remarkGfm)
-      .use(remarkWikiLinks, { pageExists: options.pageExists ?? (() => true), found: links })
+      .use(remarkWikiLinks, { pageExists: options.pageExists ?? (() => true), titles: options.titles, found: links })
       .use(remarkRehype, { allowDangerousHtml: false })
       .use(rehypeSlug, { prefix: HEADING_ID_PREFIX })
       .use(rehypeCollectToc, toc)
+      .use(rehypeHighlight, { languages: HIGHLIGHT_LANGUAGES, detect: false })
       .use(rehypeSanitize, sanitizeSchema)
       .use(rehypeSameOriginImages, options.siteOrigin, options.pageFiles?.slug)
       .use(rehypePageFiles, options.pageFiles)

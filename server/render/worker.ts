@@ -8,6 +8,8 @@ export interface RenderTask {
   siteOrigin?: string;
   /** The page's slug and the stored files the text references (looked up by the request thread). */
   pageFiles?: PageFilesOptions;
+  /** Titles for label-less [[slug]] links (open pages only). */
+  titles?: Record<string, string>;
 }
 
 export type RenderOutcome = { ok: true; rendered: RenderedMarkdown } | { ok: false; message: string };
@@ -16,7 +18,7 @@ export type RenderOutcome = { ok: true; rendered: RenderedMarkdown } | { ok: fal
 export default function renderTask(task: RenderTask): RenderOutcome {
   const existing = new Set(task.existing);
   try {
-    return { ok: true, rendered: renderMarkdown(task.markdown, { pageExists: (slug) => existing.has(slug), siteOrigin: task.siteOrigin, pageFiles: task.pageFiles }) };
+    return { ok: true, rendered: renderMarkdown(task.markdown, { pageExists: (slug) => existing.has(slug), siteOrigin: task.siteOrigin, pageFiles: task.pageFiles, titles: task.titles }) };
   } catch (e) {
     if (e instanceof MarkdownRefused) return { ok: false, message: e.message };
     throw e;

@@ -165,6 +165,11 @@ export async function searchRoutes(app: FastifyInstance): Promise<void> {
       throw e;
     }
     const filters = filtersOf(q);
+    // Owners read as people's and teams' names; the handle stays on hover and in the links.
+    const party = (handle: string) => {
+      const p = app.store.parties.get(handle);
+      return { handle, name: p?.name ?? handle, href: p?.kind === 'team' ? `/teams/${handle}` : `/people/${handle}` };
+    };
     const facets = history
       ? []
       : FACETS.map((f) => ({
@@ -174,6 +179,7 @@ export async function searchRoutes(app: FastifyInstance): Promise<void> {
           clearUrl: searchUrl(q, { [f]: undefined, page: undefined }),
           values: res.facets[f].slice(0, 12).map((v) => ({
             ...v,
+            ...(f === 'owner' ? { display: party(v.value).name, handle: v.value } : { display: v.value }),
             selected: filters[f]?.toLowerCase() === v.value.toLowerCase(),
             url: searchUrl(q, { [f]: v.value, page: undefined }),
           })),
@@ -181,7 +187,7 @@ export async function searchRoutes(app: FastifyInstance): Promise<void> {
     const pages = Math.ceil(res.total / PAGE_SIZE);
     const hits = history
       ? (res.hits as HistoryHit[]).map((h) => ({ ...h, url: `/p/${h.slug}/v/${h.version}`, titleHtml: handlebars.Utils.escapeExpression(h.title), snippetHtml: markedHtml(h.snippet.text, h.snippet.highlights) }))
-      : (res.hits as PageHit[]).map((h) => ({ ...h, url: `/p/${h.slug}`, titleHtml: markedHtml(h.title, h.titleHighlights), snippetHtml: markedHtml(h.snippet.text, h.snippet.highlights) }));
+      : (res.hits as PageHit[]).map((h) => ({ ...h, owners: h.owners.map(party), url: `/p/${h.slug}`, titleHtml: markedHtml(h.title, h.titleHighlights), snippetHtml: markedHtml(h.snippet.text, h.snippet.highlights) }));
     return reply.view('search', {
       ...base,
       hits,

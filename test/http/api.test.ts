@@ -68,7 +68,7 @@ describe('pages API', () => {
 
   it('renders a preview', async () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/preview', headers: auth, payload: { body: '[[sepsis-screening-bpa]] <script>x</script>' } });
-    expect(res.json().html).toBe('<p><a href="/p/sepsis-screening-bpa" class="wikilink">sepsis-screening-bpa</a> x</p>');
+    expect(res.json().html).toBe('<p><a href="/p/sepsis-screening-bpa" class="wikilink">Sepsis screening BPA</a> x</p>');
   });
 
   it('answers 404 as JSON for pages and versions that do not exist', async () => {

@@ -82,10 +82,11 @@ const READ_ONLY_HOW: Record<(typeof READ_ONLY)[number], string> = {
 
 /**
  * Whether two renderings of a page say the same. A wiki link's markup depends on whether its target exists
- * yet, which can change after a page was read: each link is compared by its target alone.
+ * yet, and its text on the target's title, both of which can change after a page was read: each link is
+ * compared by its target alone.
  */
-const WIKILINK = /<a href="(?:\/p\/|\/new\?slug=)([^"]+)"(?: title="[^"]*")? class="wikilink(?: missing)?">/g;
-const sameHtml = (a: string, b: string) => a.replace(WIKILINK, '<a data-wikilink="$1">') === b.replace(WIKILINK, '<a data-wikilink="$1">');
+const WIKILINK = /<a href="(?:\/p\/|\/new\?slug=)([^"]+)"(?: title="[^"]*")? class="wikilink(?: missing)?">[^<]*<\/a>/g;
+const sameHtml = (a: string, b: string) => a.replace(WIKILINK, '<a data-wikilink="$1"></a>') === b.replace(WIKILINK, '<a data-wikilink="$1"></a>');
 
 function splitWrite(input: Static<typeof PageWrite>) {
   const { body, summary, ...frontMatter } = input as Static<typeof PageWrite> & { slug?: string; base_version?: number };

@@ -11,11 +11,13 @@ const NONCE = randomBytes(12).toString('hex');
 const USER = `<\u0000ww-user-${NONCE}>`;
 const ROLE = `<\u0000ww-role-${NONCE}>`;
 const CSRF = `<\u0000ww-csrf-${NONCE}>`;
+const FLASH = `<\u0000ww-flash-${NONCE}>`;
 
 /** Stand-ins rendered in place of what differs per person, so one rendering serves everyone with the same role. */
 export const PERSONAL_PLACEHOLDERS = {
   user: { username: new handlebars.SafeString(USER), role: new handlebars.SafeString(ROLE) },
   csrfToken: new handlebars.SafeString(CSRF),
+  flash: new handlebars.SafeString(FLASH),
 };
 
 /**
@@ -50,8 +52,10 @@ export class PageHtmlCache {
     this.cache.clear();
   }
 
-  static personalize(html: string, user: { username: string; role: string }, csrfToken: string): string {
+  static personalize(html: string, user: { username: string; role: string }, csrfToken: string, flash?: string): string {
     const esc = handlebars.Utils.escapeExpression;
-    return html.replaceAll(USER, esc(user.username)).replaceAll(ROLE, esc(user.role)).replaceAll(CSRF, esc(csrfToken));
+    // The confirmation after a save is this person's alone, shown once: never part of the shared copy.
+    const note = flash ? `<p class="banner flash" role="status">${esc(flash)}</p>` : '';
+    return html.replaceAll(USER, esc(user.username)).replaceAll(ROLE, esc(user.role)).replaceAll(CSRF, esc(csrfToken)).replaceAll(FLASH, note);
   }
 }

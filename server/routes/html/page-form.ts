@@ -40,3 +40,21 @@ export function formChoices(systems: string[], values: FormValues) {
     statuses: STATUSES.map((s) => ({ value: s, selected: s === (values.status || 'live') })),
   };
 }
+
+/** The form's fields as the person sees them, for the error summary at the top of the form. */
+const FIELD_LABELS: Record<string, string> = {
+  title: 'Title', slug: 'Slug', why: 'Why it was built', owners: 'Owners', system: 'System', module: 'Module',
+  status: 'Status', go_live: 'Go-live', review_every: 'Review every', requested_by: 'Requested by', sponsor: 'Sponsor',
+  tickets: 'Tickets', records: 'Build records', supersedes: 'Supersedes', superseded_by: 'Superseded by', tags: 'Tags',
+  body: 'Body', file: 'Screenshot or file', file_alt: 'What the image shows', summary: 'Change summary',
+  restricted_to: 'Restricted to teams', phi_override_reason: 'Why this is not patient information',
+};
+
+/** Every field error, in the order the fields appear, each linking to its field. */
+export function errorSummary(errors: Record<string, string>): { href: string; label: string; message: string }[] {
+  const order = Object.keys(FIELD_LABELS);
+  const rank = (f: string) => (order.includes(f) ? order.indexOf(f) : order.length);
+  return Object.entries(errors)
+    .sort(([a], [b]) => rank(a) - rank(b))
+    .map(([field, message]) => ({ href: FIELD_LABELS[field] ? `#f-${field}` : '#f-title', label: FIELD_LABELS[field] ?? field, message }));
+}

@@ -21,10 +21,14 @@ import type { PageVersion } from '../../pages/model.js';
 import { Slug } from '../../pages/schema.js';
 import { PageHtmlCache, PERSONAL_PLACEHOLDERS } from './page-cache.js';
 import { closedForm } from './forms.js';
+import lunr from 'lunr';
+import type { PageHit } from '../../search/engine.js';
+import { MAX_CLAUSES } from '../../search/query.js';
+import { setFlash, takeFlash } from './flash.js';
 import { withFormUpload } from '../files.js';
 import { getTemplate, listTemplates, type Template } from '../../pages/templates.js';
 import { NEW_DRAFT_KEY } from '../../pages/drafts.js';
-import { draftFromValues, formChoices, valuesFromForm, valuesFromFrontMatter, type FormValues, type PageFormBody } from './page-form.js';
+import { draftFromValues, errorSummary, formChoices, valuesFromForm, valuesFromFrontMatter, type FormValues, type PageFormBody } from './page-form.js';
 
 const SlugParams = Type.Object({ slug: Slug });
 /** The page form: every field it has, as text, and nothing else (an unknown field is refused with its name). */
@@ -81,6 +85,27 @@ export async function pageViewModel(app: FastifyInstance, raw: PageVersion, hidd
   };
 }
 
+const RELATED_LIMIT = 5;
+
+/**
+ * Pages the search engine finds for this page's title and tags, any word counting (Lunr's optional
+ * terms), without the page itself. The engine applies the viewer's restrictions. A search that is not
+ * ready or fails leaves the list out: the page itself must always show.
+ */
+export async function relatedDecisions(app: FastifyInstance, request: FastifyRequest, page: PageVersion): Promise<PageHit[]> {
+  const words = [...new Set(`${page.frontMatter.title} ${(page.frontMatter.tags ?? []).join(' ')}`.toLowerCase().split(/[^\p{L}\p{N}]+/u))]
+    .filter((w) => w.length >= 3 && lunr.stopWordFilter(new lunr.Token(w, {})) !== undefined)
+    .slice(0, MAX_CLAUSES);
+  if (words.length === 0) return [];
+  try {
+    const res = await app.searchIndex.search({ q: words.map((w) => `${w}^1`).join(' '), viewer: request.viewer, limit: RELATED_LIMIT + 1 }, request.user?.username ?? request.ip);
+    return (res.hits as PageHit[]).filter((h) => h.slug !== page.slug).slice(0, RELATED_LIMIT);
+  } catch (e) {
+    request.log.debug({ err: e }, 'related decisions unavailable');
+    return [];
+  }
+}
+
 /** Pages named by slug, under the slug they have now (a page named before its rename is found); hidden ones only as "a restricted page". */
 function linkedPages(app: FastifyInstance, slugs: string[] | undefined, hidden: ReadonlySet<string>) {
   return (slugs ?? []).map((named) => {
@@ -108,6 +133,7 @@ function renderForm(
     teams: app.store.parties.all().filter((p) => p.kind === 'team'),
     ...formChoices(app.config.systems, view.values),
     errors: view.errors ?? {},
+    errorList: errorSummary(view.errors ?? {}),
     action: view.mode === 'new' ? '/new' : `/p/${view.slug}/edit`,
     maxAttachmentMb: Math.round(app.config.maxAttachmentBytes / (1024 * 1024)),
     people: app.store.parties.all(),
@@ -166,10 +192,11 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     if (!html) {
       const page = getCurrentPage(app.store, request.params.slug);
       const review = pageReview(app, head, page, user);
-      html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, title: page.frontMatter.title, page: await pageViewModel(app, page, request.hidden), review, canEdit });
+      const related = await relatedDecisions(app, request, page);
+      html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, title: page.frontMatter.title, page: await pageViewModel(app, page, request.hidden), review, canEdit, related });
       if (page.version === head.current_version) app.pageHtml.set(key, html);
     }
-    return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? '')));
+    return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? ''), takeFlash(request, head.slug)));
   });
 
   r.get('/p/:slug/v/:version', { config: { access: 'read' }, schema: { params: Type.Object({ slug: Slug, version: Type.Integer({ minimum: 1 }) }) } }, async (request, reply) => {
@@ -214,6 +241,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       // The new page's draft was kept under the editor's key; the page replaces it.
       const draftKey = (request.body as PageFormBody).draft_key;
       if (draftKey && NEW_DRAFT_KEY.test(draftKey)) app.store.drafts.remove(ctx.actor.username, draftKey);
+      setFlash(request, page.slug, 'Page created as version 1.');
       return reply.redirect(`/p/${page.slug}`, 303);
     } catch (e) {
       const problem = formError(e);
@@ -238,7 +266,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     try {
       await withFormUpload(app, request, values, slug);
       const rendered = await checkRenders(app, values);
-      savePage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf(request, (request.body as PageFormBody).phi_override_reason) }), slug, { ...draftFromValues(values), baseVersion: Number(values.base_version) });
+      const saved = savePage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf(request, (request.body as PageFormBody).phi_override_reason) }), slug, { ...draftFromValues(values), baseVersion: Number(values.base_version) });
+      setFlash(request, slug, saved.unchanged ? `Nothing changed: the page is still at version ${saved.page.version}.` : `Saved as version ${saved.page.version}.`);
       return reply.redirect(`/p/${slug}`, 303);
     } catch (e) {
       if (e instanceof ConflictError) {
@@ -283,6 +312,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       reply.status(e.statusCode);
       return reply.view('error', { title: 'Not marked reviewed', status: e.statusCode, reason: 'Not marked reviewed', message: e.errors.map((x) => x.message).join(' '), back: `/p/${head.slug}#review`, typed: request.body.note });
     }
+    setFlash(request, head.slug, 'Marked reviewed.');
     return reply.redirect(`/p/${head.slug}#review`, 303);
   });
 
