@@ -4,9 +4,10 @@ import { LRUCache } from 'lru-cache';
 const USER = '\u0001ww-user\u0001';
 const ROLE = '\u0001ww-role\u0001';
 const CSRF = '\u0001ww-csrf\u0001';
+const NAME = '\u0001ww-name\u0001';
 
 /** Stand-ins rendered in place of what differs per person, so one rendering serves everyone with the same role. */
-export const PERSONAL_PLACEHOLDERS = { user: { username: USER, role: ROLE }, csrfToken: CSRF };
+export const PERSONAL_PLACEHOLDERS = { user: { username: USER, role: ROLE }, csrfToken: CSRF, displayName: NAME };
 
 /**
  * Rendered page views, whole, keyed by page, version and the viewer's role. A page view depends on
@@ -40,8 +41,8 @@ export class PageHtmlCache {
     this.cache.clear();
   }
 
-  static personalize(html: string, user: { username: string; role: string }, csrfToken: string): string {
+  static personalize(html: string, user: { username: string; role: string }, csrfToken: string, displayName = user.username): string {
     const esc = handlebars.Utils.escapeExpression;
-    return html.replaceAll(USER, esc(user.username)).replaceAll(ROLE, esc(user.role)).replaceAll(CSRF, esc(csrfToken));
+    return html.replaceAll(NAME, esc(displayName)).replaceAll(USER, esc(user.username)).replaceAll(ROLE, esc(user.role)).replaceAll(CSRF, esc(csrfToken));
   }
 }

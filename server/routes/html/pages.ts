@@ -153,7 +153,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, title: page.frontMatter.title, page: pageViewModel(app, page, request.hidden), review, canEdit });
       if (page.version === head.current_version) app.pageHtml.set(key, html);
     }
-    return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? '')));
+    return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? ''), String(locals.displayName ?? user.username)));
   });
 
   r.get('/p/:slug/v/:version', { config: { access: 'read' }, schema: { params: Type.Object({ slug: Slug, version: Type.Integer({ minimum: 1 }) }) } }, async (request, reply) => {
