@@ -75,6 +75,15 @@ const rehypeCollectToc: Plugin<[TocEntry[]], HastRoot> = (toc) => (tree) => {
   });
 };
 
+/** Names each task-list checkbox after its item's text, so a screen reader says which step it is. */
+const rehypeLabelTasks: Plugin<[], HastRoot> = () => (tree) => {
+  visit(tree, 'element', (node: Element) => {
+    if (node.tagName !== 'li') return;
+    const box = node.children.find((c): c is Element => c.type === 'element' && c.tagName === 'input' && c.properties?.type === 'checkbox');
+    if (box) box.properties = { ...box.properties, ariaLabel: hastToString(node).trim().slice(0, 200) || 'Task' };
+  });
+};
+
 /**
  * GitHub's sanitize schema, plus the classes our wiki links carry. Heading ids are made by our own
  * slugger with a fixed prefix (raw HTML is never passed through), so ids are not clobbered again and
@@ -104,6 +113,7 @@ export function renderMarkdown(markdown: string, options: RenderOptions = {}): R
       .use(rehypeSlug, { prefix: HEADING_ID_PREFIX })
       .use(rehypeCollectToc, toc)
       .use(rehypeSanitize, sanitizeSchema)
+      .use(rehypeLabelTasks)
       .use(rehypeStringify)
       .processSync(markdown),
   );
