@@ -138,7 +138,8 @@ export async function sendError(request: FastifyRequest, reply: FastifyReply, bo
     title: body.error,
     status: body.statusCode,
     reason: body.error,
-    message: body.message,
+    // Worded from the address alone too: a restricted page and a missing one read the same.
+    message: missingSlug ? `There is no page "${missingSlug}".` : body.message,
     missingSlug,
     missingWords: missingSlug?.replaceAll('-', ' '),
   });

@@ -150,7 +150,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     if (!html) {
       const page = getCurrentPage(app.store, request.params.slug);
       const review = pageReview(app, head, page, user);
-      html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, title: page.frontMatter.title, page: pageViewModel(app, page, request.hidden), review, canEdit });
+      html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, user: { ...PERSONAL_PLACEHOLDERS.user, source: user.source }, title: page.frontMatter.title, page: pageViewModel(app, page, request.hidden), review, canEdit });
       if (page.version === head.current_version) app.pageHtml.set(key, html);
     }
     return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? ''), String(locals.displayName ?? user.username)));
