@@ -33,6 +33,16 @@
     });
   }
 
+  // A table or chart wider than its column scrolls in place; keyboard users reach it with Tab to scroll it.
+  const scrollers = () => {
+    for (const el of document.querySelectorAll('.markdown table, main table, .health-charts figure, .table-scroll')) {
+      if (el.scrollWidth > el.clientWidth + 1) el.setAttribute('tabindex', '0');
+      else el.removeAttribute('tabindex');
+    }
+  };
+  scrollers();
+  window.addEventListener('resize', scrollers);
+
   for (const button of document.querySelectorAll('.print-button')) {
     button.hidden = false;
     button.addEventListener('click', () => window.print());
