@@ -155,7 +155,7 @@ describe('every screen', () => {
   it('in dark mode too: the system setting is followed and the switch overrides it, before paint', { timeout: 90_000 }, async () => {
     const context = await browser.newContext({ viewport: DESKTOP, colorScheme: 'dark', bypassCSP: true });
     await signIn(context);
-    const background = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const background = (page: Page) => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
     const dark = (rgb: string) => rgb.match(/\d+/g)!.slice(0, 3).map(Number).reduce((a, b) => a + b, 0) < 3 * 80;
 
     const page = await open('/', DESKTOP, context);
