@@ -347,3 +347,13 @@ describe('on paper', () => {
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
   });
 });
+
+describe('screenshots for the README', () => {
+  it('shows the page and home at 1280 px', { timeout: 30_000 }, async () => {
+    const page = await open('/p/sepsis-screening-bpa');
+    await page.screenshot({ path: path.join(SHOTS, 'desktop-page.png') });
+    await page.goto(`${server.url}/`);
+    await page.screenshot({ path: path.join(SHOTS, 'desktop-home.png') });
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+  });
+});
