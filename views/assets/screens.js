@@ -35,7 +35,7 @@
 
   // A table or chart wider than its column scrolls in place; keyboard users reach it with Tab to scroll it.
   const scrollers = () => {
-    for (const el of document.querySelectorAll('.markdown table, main table, .health-charts figure, .table-scroll')) {
+    for (const el of document.querySelectorAll('main table, main pre, .health-charts figure, .table-scroll')) {
       if (el.scrollWidth > el.clientWidth + 1) el.setAttribute('tabindex', '0');
       else el.removeAttribute('tabindex');
     }
