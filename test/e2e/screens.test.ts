@@ -267,7 +267,9 @@ describe('the header search', () => {
     await box.fill('');
     await box.pressSequentially('sepsis scr', { delay: 20 });
     await page.waitForSelector('#suggestions [role=option]');
+    await page.keyboard.press('ArrowDown');
     expect(await axeFindings(page)).toEqual([]);
+    await page.screenshot({ path: path.join(SHOTS, 'phone-suggestions.png') });
     await page.locator('#suggestions [role=option]').first().click();
     await page.waitForURL(/\/p\//);
   });
