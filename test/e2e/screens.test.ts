@@ -145,6 +145,19 @@ describe('every screen', () => {
     expect(wide).toEqual([]);
   });
 
+  it('fits a tablet and a small laptop too, whether the menu is folded or whole', { timeout: 60_000 }, async () => {
+    const wide: string[] = [];
+    for (const width of [768, 1023, 1024]) {
+      for (const url of ['/', '/p/sepsis-screening-bpa', '/search?q=order']) {
+        const page = await open(url, { width, height: 900 });
+        const extra = await overflow(page);
+        if (extra > 0) wide.push(`${url} at ${width}px is ${extra}px too wide: ${(await stickingOut(page)).join(', ')}`);
+        await page.close();
+      }
+    }
+    expect(wide).toEqual([]);
+  });
+
   it('has no serious or critical axe finding, wide or on a phone, signed in or not', { timeout: 400_000 }, async () => {
     const found: string[] = [];
     for (const viewport of [DESKTOP, PHONE]) {
