@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Handlebars from 'handlebars';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from './config.js';
 
 /** Maps each partial file name (without .hbs) to its path relative to the views folder. */
@@ -36,4 +37,23 @@ export function registerHelpers(hbs: typeof Handlebars, config: Config): void {
   hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   hbs.registerHelper('ticketHref', (id: string) => ticketHref(config, id));
   hbs.registerHelper('plural', (n: number, one: string, many: string) => (n === 1 ? one : many));
+}
+
+/**
+ * What every screen's header needs: the signed-in person, their name, what their role may reach and a CSRF
+ * token for the sign-out form. Error pages use it too, so a refusal keeps the header.
+ */
+export function viewLocals(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
+  const user = request.user;
+  const role = user?.role;
+  return {
+    user,
+    displayName: user ? ((user.person ? request.server.store.parties.get(user.person)?.name : undefined) ?? user.username) : '',
+    canWrite: role === 'editor' || role === 'admin',
+    canAudit: role === 'auditor' || role === 'admin',
+    canAdmin: role === 'admin',
+    // API-token requests never post forms, and generating a token would give them a session to store.
+    // Someone not signed in gets a token from a cookie, so a visit stores no session either.
+    csrfToken: request.authMethod === 'token' ? '' : user ? reply.generateCsrf() : request.server.signinCsrf.token(request, reply),
+  };
 }

@@ -131,6 +131,15 @@ const rehypeCollectToc: Plugin<[TocEntry[]], HastRoot> = (toc) => (tree) => {
   });
 };
 
+/** Names each task-list checkbox after its item's text, so a screen reader says which step it is. */
+const rehypeLabelTasks: Plugin<[], HastRoot> = () => (tree) => {
+  visit(tree, 'element', (node: Element) => {
+    if (node.tagName !== 'li') return;
+    const box = node.children.find((c): c is Element => c.type === 'element' && c.tagName === 'input' && c.properties?.type === 'checkbox');
+    if (box) box.properties = { ...box.properties, ariaLabel: hastToString(node).trim().slice(0, 200) || 'Task' };
+  });
+};
+
 /**
  * GitHub's sanitize schema, plus the classes our wiki links carry. Heading ids are made by our own
  * slugger with a fixed prefix (raw HTML is never passed through), so ids are not clobbered again and
@@ -184,6 +193,7 @@ function renderUnchecked(markdown: string, options: RenderOptions): RenderedMark
       .use(rehypeSanitize, sanitizeSchema)
       .use(rehypeSameOriginImages, options.siteOrigin, options.pageFiles?.slug)
       .use(rehypePageFiles, options.pageFiles)
+      .use(rehypeLabelTasks)
       .use(rehypeStringify)
       .processSync(markdown),
   );

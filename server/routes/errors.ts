@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, ValidationError, ConflictError, type FieldError } from '../core/errors.js';
 import { fieldOfPath, messageFor } from '../pages/schema.js';
 import { MarkdownRefused } from '../render/markdown.js';
+import { viewLocals } from '../view-helpers.js';
 
 /** The JSON shape of every error answer. `field` names the first field at fault; `errors` lists them all. */
 export interface ErrorBody {
@@ -126,5 +127,24 @@ export function wantsJson(request: FastifyRequest): boolean {
 export async function sendError(request: FastifyRequest, reply: FastifyReply, body: ErrorBody): Promise<FastifyReply> {
   reply.status(body.statusCode);
   if (wantsJson(request)) return reply.send(body);
-  return reply.view('error', { title: body.error, status: body.statusCode, reason: body.error, message: body.message });
+  // A refusal from the sign-in checks comes before the screens' own hook: fill in the header here.
+  if (!reply.locals || !('user' in reply.locals)) {
+    try {
+      reply.locals = { ...reply.locals, ...viewLocals(request, reply) };
+    } catch {
+      // Without a session (a failure before it was read) the page shows without the signed-in header.
+    }
+  }
+  // A missing page offers to look for it, and to editors to write it. Only the address decides, so a page
+  // someone may not see answers exactly like one that does not exist.
+  const missingSlug = body.statusCode === 404 ? /^\/p\/([a-z0-9]+(?:-[a-z0-9]+)*)(?:\/|$|\?)/.exec(request.url)?.[1] : undefined;
+  return reply.view('error', {
+    title: body.error,
+    status: body.statusCode,
+    reason: body.error,
+    // Worded from the address alone too: a restricted page and a missing one read the same.
+    message: missingSlug ? `There is no page "${missingSlug}".` : body.message,
+    missingSlug,
+    missingWords: missingSlug?.replaceAll('-', ' '),
+  });
 }

@@ -1,11 +1,14 @@
 // Suggestions under the header search box, from GET /api/search as the person types. Without
 // JavaScript the box is a plain form that opens the search page. Text is put in with textContent
-// only, so titles and snippets can never become markup.
+// only, so titles and snippets can never become markup. The box is a combobox: the options live in a named
+// listbox, the highlighted one is named by aria-activedescendant, and focus stays in the box.
 (() => {
   const form = document.querySelector('form[data-suggest]');
   if (!form) return;
   const input = form.querySelector('input[name="q"]');
-  const list = form.querySelector('.suggestions');
+  const panel = form.querySelector('.suggestions');
+  const list = panel.querySelector('[role="listbox"]');
+  const note = panel.querySelector('.suggest-note');
   let timer = 0;
   let seq = 0;
   let active = -1;
@@ -25,52 +28,55 @@
     return frag;
   }
 
+  function say(text) {
+    note.textContent = text || '';
+    note.hidden = !text;
+  }
+
   function close() {
-    list.hidden = true;
+    panel.hidden = true;
     list.replaceChildren();
+    say('');
     input.setAttribute('aria-expanded', 'false');
+    input.removeAttribute('aria-activedescendant');
     active = -1;
+  }
+
+  function open() {
+    panel.hidden = false;
+    input.setAttribute('aria-expanded', 'true');
   }
 
   function option(href, build, className) {
     const li = document.createElement('li');
     li.setAttribute('role', 'option');
+    li.setAttribute('aria-selected', 'false');
+    li.id = `suggestion-${list.children.length}`;
+    li.dataset.href = href;
     if (className) li.className = className;
-    const a = document.createElement('a');
-    a.href = href;
-    build(a);
-    li.append(a);
+    build(li);
     return li;
   }
 
   function show(q, data) {
     list.replaceChildren();
+    input.removeAttribute('aria-activedescendant');
     active = -1;
-    if (data.notice && data.notice.kind === 'fuzzy') {
-      const li = document.createElement('li');
-      li.className = 'empty';
-      li.textContent = `Showing results for “${data.notice.text}”`;
-      list.append(li);
-    }
+    say(data.notice && data.notice.kind === 'fuzzy' ? `Showing results for “${data.notice.text}”` : data.results.length ? '' : 'No pages match yet.');
     for (const r of data.results) {
-      list.append(option(r.url, (a) => {
-        a.append(marked(r.title, r.title_highlights));
+      list.append(option(r.url, (li) => {
+        const title = document.createElement('span');
+        title.className = 'title';
+        title.append(marked(r.title, r.title_highlights));
         const small = document.createElement('small');
         small.append(marked(r.snippet, r.highlights));
-        a.append(small);
+        li.append(title, small);
       }));
     }
-    if (!data.results.length) {
-      const li = document.createElement('li');
-      li.className = 'empty';
-      li.textContent = 'No pages match yet.';
-      list.append(li);
-    }
-    list.append(option(`/search?q=${encodeURIComponent(q)}`, (a) => {
-      a.textContent = data.total > data.results.length ? `All ${data.total} results for “${q}”` : `Open the search page for “${q}”`;
+    list.append(option(`/search?q=${encodeURIComponent(q)}`, (li) => {
+      li.textContent = data.total > data.results.length ? `All ${data.total} results for “${q}”` : `Open the search page for “${q}”`;
     }, 'all'));
-    list.hidden = false;
-    input.setAttribute('aria-expanded', 'true');
+    open();
   }
 
   async function suggest() {
@@ -83,11 +89,8 @@
       if (!res.ok) {
         const body = await res.json().catch(() => ({}));
         list.replaceChildren();
-        const li = document.createElement('li');
-        li.className = 'empty';
-        li.textContent = body.message || 'Search is not available right now.';
-        list.append(li);
-        list.hidden = false;
+        say(body.message || 'Search is not available right now.');
+        open();
         return;
       }
       show(q, await res.json());
@@ -101,6 +104,8 @@
     if (!items.length) return;
     active = (active + delta + items.length) % items.length;
     items.forEach((li, i) => li.setAttribute('aria-selected', String(i === active)));
+    input.setAttribute('aria-activedescendant', items[active].id);
+    items[active].scrollIntoView({ block: 'nearest' });
   }
 
   input.addEventListener('input', () => {
@@ -108,14 +113,18 @@
     timer = setTimeout(suggest, 120);
   });
   input.addEventListener('keydown', (e) => {
-    if (list.hidden) return;
+    if (panel.hidden) return;
     if (e.key === 'ArrowDown') { e.preventDefault(); move(1); }
     else if (e.key === 'ArrowUp') { e.preventDefault(); move(-1); }
     else if (e.key === 'Escape') close();
     else if (e.key === 'Enter' && active >= 0) {
-      const link = list.querySelectorAll('[role="option"] a')[active];
-      if (link) { e.preventDefault(); window.location.href = link.href; }
+      const chosen = list.querySelectorAll('[role="option"]')[active];
+      if (chosen) { e.preventDefault(); window.location.href = chosen.dataset.href; }
     }
+  });
+  list.addEventListener('click', (e) => {
+    const chosen = e.target.closest('[role="option"]');
+    if (chosen) window.location.href = chosen.dataset.href;
   });
   document.addEventListener('click', (e) => { if (!form.contains(e.target)) close(); });
 })();

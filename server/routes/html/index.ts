@@ -13,6 +13,7 @@ import { writingRoutes } from './writing.js';
 import { auditRoutes } from '../audit.js';
 import { searchRoutes } from '../search.js';
 import { wantsJson } from '../errors.js';
+import { viewLocals } from '../../view-helpers.js';
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -25,17 +26,7 @@ declare module 'fastify' {
 export async function htmlRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('preHandler', async (request, reply) => {
     if (wantsJson(request)) return;
-    const role = request.user?.role;
-    reply.locals = {
-      ...reply.locals,
-      user: request.user,
-      canWrite: role === 'editor' || role === 'admin',
-      canAudit: role === 'auditor' || role === 'admin',
-      canAdmin: role === 'admin',
-      // API-token requests never post forms, and generating a token would give them a session to store.
-      // Someone not signed in gets a token from a cookie, so a visit stores no session either.
-      csrfToken: request.authMethod === 'token' ? '' : request.user ? reply.generateCsrf() : app.signinCsrf.token(request, reply),
-    };
+    reply.locals = { ...reply.locals, ...viewLocals(request, reply) };
   });
   await app.register(authRoutes);
   await app.register(pageRoutes);

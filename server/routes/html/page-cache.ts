@@ -12,12 +12,14 @@ const USER = `<\u0000ww-user-${NONCE}>`;
 const ROLE = `<\u0000ww-role-${NONCE}>`;
 const CSRF = `<\u0000ww-csrf-${NONCE}>`;
 const FLASH = `<\u0000ww-flash-${NONCE}>`;
+const NAME = `<\u0000ww-name-${NONCE}>`;
 
 /** Stand-ins rendered in place of what differs per person, so one rendering serves everyone with the same role. */
 export const PERSONAL_PLACEHOLDERS = {
   user: { username: new handlebars.SafeString(USER), role: new handlebars.SafeString(ROLE) },
   csrfToken: new handlebars.SafeString(CSRF),
   flash: new handlebars.SafeString(FLASH),
+  displayName: new handlebars.SafeString(NAME),
 };
 
 /**
@@ -52,10 +54,10 @@ export class PageHtmlCache {
     this.cache.clear();
   }
 
-  static personalize(html: string, user: { username: string; role: string }, csrfToken: string, flash?: string): string {
+  static personalize(html: string, user: { username: string; role: string }, csrfToken: string, flash?: string, displayName = user.username): string {
     const esc = handlebars.Utils.escapeExpression;
     // The confirmation after a save is this person's alone, shown once: never part of the shared copy.
     const note = flash ? `<p class="banner flash" role="status">${esc(flash)}</p>` : '';
-    return html.replaceAll(USER, esc(user.username)).replaceAll(ROLE, esc(user.role)).replaceAll(CSRF, esc(csrfToken)).replaceAll(FLASH, note);
+    return html.replaceAll(NAME, esc(displayName)).replaceAll(USER, esc(user.username)).replaceAll(ROLE, esc(user.role)).replaceAll(CSRF, esc(csrfToken)).replaceAll(FLASH, note);
   }
 }

@@ -193,10 +193,10 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       const page = getCurrentPage(app.store, request.params.slug);
       const review = pageReview(app, head, page, user);
       const related = await relatedDecisions(app, request, page);
-      html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, title: page.frontMatter.title, page: await pageViewModel(app, page, request.hidden), review, canEdit, related });
+      html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, user: { ...PERSONAL_PLACEHOLDERS.user, source: user.source }, title: page.frontMatter.title, page: await pageViewModel(app, page, request.hidden), review, canEdit, related });
       if (page.version === head.current_version) app.pageHtml.set(key, html);
     }
-    return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? ''), takeFlash(request, head.slug)));
+    return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? ''), takeFlash(request, head.slug), String(locals.displayName ?? user.username)));
   });
 
   r.get('/p/:slug/v/:version', { config: { access: 'read' }, schema: { params: Type.Object({ slug: Slug, version: Type.Integer({ minimum: 1 }) }) } }, async (request, reply) => {
