@@ -132,9 +132,11 @@ export function createPage(ctx: CommandContext, input: CreatePageInput): PageVer
   const titleSlug = (title: unknown) => (typeof title === 'string' ? slugOf(title) : '');
   // A taken slug is reported with every other problem, not after they are fixed (the transaction checks again).
   const wanted = requested || titleSlug(input.frontMatter.title);
-  const taken = Boolean(wanted && slugRe.test(wanted) && ctx.store.pages.head(wanted));
+  const taken = Boolean(wanted && slugRe.test(wanted) && (ctx.store.pages.head(wanted) || ctx.store.renames.pageOf(wanted) !== undefined));
   if (taken) {
-    extra.push({ field: 'slug', message: `A page with the slug "${wanted}" already exists. Choose another slug, or edit that page.` });
+    // A page the author may not see is not named, not even as existing.
+    const hidden = hiddenFromActor(ctx).has(wanted) || (!ctx.store.pages.head(wanted) && ctx.store.renames.pageOf(wanted) !== undefined);
+    extra.push({ field: 'slug', message: hidden ? 'This address is not available; choose another slug.' : `A page with the slug "${wanted}" already exists. Choose another slug, or edit that page.` });
   }
   let draft: ReturnType<typeof validateDraft>;
   try {

@@ -60,6 +60,8 @@ const EXCEPTIONS: Record<string, Partial<Record<string, number>>> = {
   // The upload takes a multipart body, checked by the route after the page is found: a hidden page is
   // missing first, with the same 404 a missing page gets.
   'POST /api/pages/:slug/attachments': { 'non-member': 404 },
+  // Discarding takes no body: a hidden page's draft is missing (404), as a missing page's is.
+  'DELETE /api/pages/:slug/draft': { 'non-member': 404 },
   // Signing in is CSRF-protected too (login CSRF): the probe carries no token. Token clients need no CSRF
   // token, and meet the form's validation instead.
   'POST /login': { ...EVERYONE(400), 'signed out': 403 },

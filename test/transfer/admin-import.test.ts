@@ -52,6 +52,8 @@ describe('/admin/import', () => {
     expect(done.statusCode, done.body).toBe(200);
     expect(done.body).toMatch(/created 1, updated 0, 0 unchanged; 1 failed, 1 skipped/);
     expect(t.store.pages.head('0001-pending-choice')).toMatchObject({ status: 'proposed' });
+    // The import is recorded as one event, besides each page's own.
+    expect(t.store.audit.search({ action: 'import.made' }, 10, 0)).toHaveLength(1);
     // A dry run is confirmed once.
     expect((await admin.post('/admin/import/run', { upload: token })).statusCode).toBe(410);
   }, 60_000);
