@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError, ty
 import { canonicalJson, chainHash, versionRecord } from '../core/hash.js';
 import type { CommandContext } from '../core/context.js';
 import { REASON_MAX, slugOf, SUMMARY_MAX } from '../core/rules.js';
+import { refuseOverrideUnlessAdmin } from '../core/permissions.js';
 import { markdownProblem } from '../render/limits.js';
 import { checkFrontMatter, normalizeFrontMatter, orderFrontMatter, SLUG_PATTERN, STATUSES, type FrontMatter, type PageStatus } from './schema.js';
 import { toPageVersion, type PageVersion } from './model.js';
@@ -120,6 +121,7 @@ function writeVersion(ctx: CommandContext, head: PageHeadRow, version: number, p
 
 /** Creates a page at version 1, with its audit event, in one transaction. */
 export function createPage(ctx: CommandContext, input: CreatePageInput): PageVersion {
+  refuseOverrideUnlessAdmin(ctx);
   const extra: FieldError[] = [];
   const requested = (input.slug ?? '').trim();
   if (requested && !slugRe.test(requested)) {
@@ -156,6 +158,7 @@ export function createPage(ctx: CommandContext, input: CreatePageInput): PageVer
  * so that one person never silently overwrites another.
  */
 export function savePage(ctx: CommandContext, slug: string, input: SavePageInput): SaveResult {
+  refuseOverrideUnlessAdmin(ctx);
   return saveVersion(ctx, slug, input, 'page.saved', {});
 }
 

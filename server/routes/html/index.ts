@@ -10,6 +10,7 @@ import { phiRoutes } from './phi.js';
 import { auditRoutes } from '../audit.js';
 import { searchRoutes } from '../search.js';
 import { wantsJson } from '../errors.js';
+import { roleAllows } from '../../core/permissions.js';
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -26,9 +27,9 @@ export async function htmlRoutes(app: FastifyInstance): Promise<void> {
     reply.locals = {
       ...reply.locals,
       user: request.user,
-      canWrite: role === 'editor' || role === 'admin',
-      canAudit: role === 'auditor' || role === 'admin',
-      canAdmin: role === 'admin',
+      canWrite: role !== undefined && roleAllows(role, 'write'),
+      canAudit: role !== undefined && roleAllows(role, 'audit'),
+      canAdmin: role !== undefined && roleAllows(role, 'admin'),
       // API-token requests never post forms, and generating a token would give them a session to store.
       // Someone not signed in gets a token from a cookie, so a visit stores no session either.
       csrfToken: request.authMethod === 'token' ? '' : request.user ? reply.generateCsrf() : app.signinCsrf.token(request, reply),

@@ -7,7 +7,6 @@ import { markReviewed } from '../../pages/review.js';
 import { pagesOf } from '../../reports/knowledge.js';
 import { currentKnowledge } from '../api/turnover.js';
 import { redactHtml, redactText, redactValue, redactVersion, RESTRICTED_PAGE, withoutHidden } from '../../auth/visibility.js';
-import { sendError } from '../errors.js';
 import { STATUS_TRANSITIONS } from '../../pages/lifecycle.js';
 import { FRONT_MATTER_FIELDS, type PageStatus } from '../../pages/schema.js';
 import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, ValidationError } from '../../core/errors.js';
@@ -22,6 +21,7 @@ import { PageHtmlCache, PERSONAL_PLACEHOLDERS } from './page-cache.js';
 import { closedForm } from './forms.js';
 import { withFormUpload } from '../files.js';
 import { draftFromValues, formChoices, valuesFromForm, valuesFromFrontMatter, type FormValues, type PageFormBody } from './page-form.js';
+import { roleAllows } from '../../core/permissions.js';
 
 const SlugParams = Type.Object({ slug: Slug });
 /** The page form: every field it has, as text, and nothing else (an unknown field is refused with its name). */
@@ -144,7 +144,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/p/:slug', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request, reply) => {
     const user = request.user!;
-    const canEdit = user.role === 'editor' || user.role === 'admin';
+    const canEdit = roleAllows(user.role, 'write');
     const locals = reply.locals ?? {};
     const head = app.store.pages.head(request.params.slug);
     if (!head) throw new NotFoundError(`There is no page "${request.params.slug}".`);
@@ -179,7 +179,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     try {
       await withFormUpload(app, request, values, undefined);
       const rendered = await checkRenders(app, values);
-      const page = createPage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf(request, (request.body as PageFormBody).phi_override_reason) }), { ...draftFromValues(values), slug: values.slug });
+      const page = createPage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf((request.body as PageFormBody).phi_override_reason) }), { ...draftFromValues(values), slug: values.slug });
       return reply.redirect(`/p/${page.slug}`, 303);
     } catch (e) {
       const problem = formError(e);
@@ -204,7 +204,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     try {
       await withFormUpload(app, request, values, slug);
       const rendered = await checkRenders(app, values);
-      savePage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf(request, (request.body as PageFormBody).phi_override_reason) }), slug, { ...draftFromValues(values), baseVersion: Number(values.base_version) });
+      savePage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf((request.body as PageFormBody).phi_override_reason) }), slug, { ...draftFromValues(values), baseVersion: Number(values.base_version) });
       return reply.redirect(`/p/${slug}`, 303);
     } catch (e) {
       if (e instanceof ConflictError) {
@@ -237,19 +237,15 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
   });
 
   r.post('/p/:slug/review', { config: { access: 'read' }, schema: { params: SlugParams, body: closedForm({ note: Type.Optional(Type.String({ maxLength: 1000 })) }) } }, async (request, reply) => {
-    const head = app.store.pages.head(request.params.slug);
-    if (!head) throw new NotFoundError(`There is no page "${request.params.slug}".`);
-    if (!mayReview(app.store, request.user!, app.store.pages.ownersOf(head.id))) {
-      return sendError(request, reply, { statusCode: 403, error: 'Forbidden', message: 'Only the page\'s owners, editors and admins can mark it reviewed.' });
-    }
+    const slug = request.params.slug;
     try {
-      markReviewed(commandContext(app, request), head.slug, request.body.note);
+      markReviewed(commandContext(app, request), slug, request.body.note);
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       reply.status(e.statusCode);
-      return reply.view('error', { title: 'Not marked reviewed', status: e.statusCode, reason: 'Not marked reviewed', message: e.errors.map((x) => x.message).join(' '), back: `/p/${head.slug}#review`, typed: request.body.note });
+      return reply.view('error', { title: 'Not marked reviewed', status: e.statusCode, reason: 'Not marked reviewed', message: e.errors.map((x) => x.message).join(' '), back: `/p/${slug}#review`, typed: request.body.note });
     }
-    return reply.redirect(`/p/${head.slug}#review`, 303);
+    return reply.redirect(`/p/${slug}#review`, 303);
   });
 
   const statusForm = (reply: FastifyReply, slug: string, values: Record<string, string>, hidden: ReadonlySet<string>, errors: Record<string, string> = {}) => {
