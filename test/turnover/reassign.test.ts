@@ -18,7 +18,7 @@ const fields = (f: () => unknown) => { try { f(); } catch (e) { if (e instanceof
 describe('reassigning pages', () => {
   it('refuses a new owner who has departed, beside the field it was chosen in, and moves nothing', () => {
     const { store, ctx } = setup();
-    departPerson(ctx, 'mreyes', { date: '2026-10-01', reason: 'Left' });
+    departPerson(ctx, 'mreyes', { date: '2026-10-01', reason: 'Left' }, '2026-10-02');
     expect(fields(() => reassignPages(ctx, 'dokafor', [{ slug: 'alone', to: 'mreyes', field: 'to:alone' }], 'Moving'))).toEqual({ 'to:alone': expect.stringMatching(/has departed/) });
     expect(store.pages.ownersOf(store.pages.head('alone')!.id)).toEqual(['dokafor']);
   });
