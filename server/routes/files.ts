@@ -140,7 +140,7 @@ export async function fileRoutes(app: FastifyInstance): Promise<void> {
       const { slug, sha256 } = request.params;
       // Only through a page the file belongs to: a restricted page's files are as missing as the page.
       const stored = app.store.files.belongsTo(slug, sha256) ? app.store.files.bytes(sha256) : undefined;
-      if (!stored) return sendError(request, reply, { statusCode: 404, error: 'Not Found', message: `Nothing lives at ${request.url.split('?')[0]}.` });
+      if (!stored) throw new NotFoundError(`Nothing lives at ${request.url.split('?')[0]}.`);
       const accepted = acceptedFor(stored.type);
       const name = (app.store.files.forPage(slug).find((f) => f.sha256 === sha256)?.name ?? request.params.name).replace(/[^\p{L}\p{N}._-]+/gu, '-');
       reply.header('X-Content-Type-Options', 'nosniff');
