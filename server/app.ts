@@ -89,8 +89,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('events', new PageEvents());
   app.decorate('renderer', new RenderCache((slug) => pageExists(store, slug), { timeoutMs: config.renderTimeoutMs, siteOrigin: config.publicUrl, fileMeta: (slug, markdown) => pageFileMeta(store, slug, markdown) }));
   app.addHook('onClose', async () => app.renderer.close());
-  const dataVersion = store.db.prepare('PRAGMA data_version').pluck();
-  app.decorate('pageHtml', new PageHtmlCache(() => dataVersion.get() as number));
+  app.decorate('pageHtml', new PageHtmlCache(() => store.dataVersion()));
   app.events.on('page-changed', (e) => {
     app.pageHtml.invalidate();
     if (e.created) app.renderer.pagesChanged();
@@ -98,7 +97,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.events.on('page-reviewed', () => app.pageHtml.invalidate());
   app.events.on('directory-changed', () => app.pageHtml.invalidate());
-  app.decorate('searchIndex', new SearchService({ dbFile: store.db.name, log: app.log.child({ component: 'search' }) }));
+  app.decorate('searchIndex', new SearchService({ dbFile: store.file, log: app.log.child({ component: 'search' }) }));
   app.addHook('onClose', async () => app.searchIndex.close());
   if (options.startSearch) app.searchIndex.start();
 

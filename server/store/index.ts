@@ -18,8 +18,10 @@ export class Store {
   readonly files: FileStore;
   private readonly getMetaStmt;
   private readonly setMetaStmt;
+  private readonly dataVersionStmt;
 
-  constructor(readonly db: DB) {
+  /** Private: only the store speaks SQL; other rooms call its methods. */
+  constructor(private readonly db: DB) {
     this.pages = new PageStore(db);
     this.parties = new PartyStore(db);
     this.users = new UserStore(db);
@@ -27,6 +29,7 @@ export class Store {
     this.audit = new AuditStore(db);
     this.phiRules = new PhiRuleStore(db);
     this.files = new FileStore(db);
+    this.dataVersionStmt = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.getMetaStmt = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
     this.setMetaStmt = db.prepare<[string, string]>(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
@@ -48,5 +51,46 @@ export class Store {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** The database file's path, for processes that open it themselves (the search worker, read-only). */
+  get file(): string {
+    return this.db.name;
+  }
+
+  /**
+   * SQLite's data_version: changes whenever another connection commits, so caches keyed on it see a
+   * write by another process (the CLI) as well as this one's own.
+   */
+  dataVersion(): number {
+    return this.dataVersionStmt.get() as number;
+  }
+
+  /**
+   * Copies the store with SQLite's online backup. After the first step every remaining page is copied
+   * in one step: SQLite restarts a stepped backup whenever another connection writes, so under a steady
+   * stream of saves small steps never finish. One step reads one consistent snapshot, and in WAL mode
+   * that never blocks the writers.
+   */
+  async copyTo(file: string): Promise<void> {
+    await this.db.backup(file, { progress: ({ totalPages }) => Math.max(100, totalPages) });
+  }
+
+  /** SQLite's integrity_check: 'ok', or what it found. */
+  integrityCheck(): string {
+    return String(this.db.pragma('integrity_check', { simple: true }));
+  }
+
+  /** Leaves the file self-contained (no -wal beside it), for a backup that is one file. */
+  makeSelfContained(): void {
+    this.db.pragma('journal_mode = DELETE');
+  }
+
+  /**
+   * The connection itself, for tests and benchmarks that set up states no command can reach (a
+   * tampered row, a bare table). Never called by the server: the name says so where it is used.
+   */
+  unsafeDatabaseForTests(): DB {
+    return this.db;
   }
 }

@@ -30,7 +30,7 @@ const generations = new WeakMap<object, number>();
  * once per change (a write here, or a commit by another process); review states are worked out per call.
  */
 export function currentKnowledge(app: FastifyInstance, hidden: Set<string> = new Set()) {
-  const generation = `${generations.get(app.store) ?? 0}:${String(app.store.db.pragma('data_version', { simple: true }))}`;
+  const generation = `${generations.get(app.store) ?? 0}:${app.store.dataVersion()}`;
   let memo = bases.get(app.store);
   if (!memo || memo.generation !== generation) {
     memo = { generation, base: knowledgeBase(app.store) };
