@@ -17,8 +17,6 @@ import handlebars from 'handlebars';
 import type { Config } from './config.js';
 import type { Store } from './store/index.js';
 import { PageEvents } from './core/events.js';
-import { pageExists } from './pages/queries.js';
-import { RenderCache } from './render/cache.js';
 import { SqliteSessionStore } from './auth/session-store.js';
 import { SigninCsrf } from './auth/signin-csrf.js';
 import { clockedRateLimitStore } from './auth/signin-limits.js';
@@ -32,10 +30,11 @@ import { htmlRoutes } from './routes/html/index.js';
 import { apiRoutes } from './routes/api/index.js';
 import { turnoverApiRoutes } from './routes/api/turnover.js';
 import { fileRoutes } from './routes/files.js';
-import { pageFileMeta } from './files/meta.js';
 import { registerApiDocs } from './routes/api/openapi.js';
 import { SearchService } from './search/client.js';
-import { PageHtmlCache } from './routes/html/page-cache.js';
+import { pageCachesPlugin } from './plugins/page-caches.js';
+import { knowledgePlugin } from './plugins/knowledge.js';
+import { commandContextPlugin } from './plugins/command-context.js';
 
 export interface AppOptions {
   config: Config;
@@ -53,9 +52,7 @@ declare module 'fastify' {
     config: Config;
     store: Store;
     events: PageEvents;
-    renderer: RenderCache;
     searchIndex: SearchService;
-    pageHtml: PageHtmlCache;
     clock: () => Date;
   }
 }
@@ -87,16 +84,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('store', store);
   app.decorate('clock', options.clock ?? (() => new Date()));
   app.decorate('events', new PageEvents());
-  app.decorate('renderer', new RenderCache((slug) => pageExists(store, slug), { timeoutMs: config.renderTimeoutMs, siteOrigin: config.publicUrl, fileMeta: (slug, markdown) => pageFileMeta(store, slug, markdown) }));
-  app.addHook('onClose', async () => app.renderer.close());
-  app.decorate('pageHtml', new PageHtmlCache(() => store.dataVersion()));
-  app.events.on('page-changed', (e) => {
-    app.pageHtml.invalidate();
-    if (e.created) app.renderer.pagesChanged();
-    app.searchIndex.notifyChanged();
-  });
-  app.events.on('page-reviewed', () => app.pageHtml.invalidate());
-  app.events.on('directory-changed', () => app.pageHtml.invalidate());
+  // App services, each a small named plugin under server/plugins/.
+  await app.register(pageCachesPlugin);
+  await app.register(knowledgePlugin);
+  await app.register(commandContextPlugin);
   app.decorate('searchIndex', new SearchService({ dbFile: store.file, log: app.log.child({ component: 'search' }) }));
   app.addHook('onClose', async () => app.searchIndex.close());
   if (options.startSearch) app.searchIndex.start();

@@ -2,21 +2,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CommandContext } from '../core/context.js';
 import { ValidationError } from '../core/errors.js';
 import { MarkdownRefused } from '../render/markdown.js';
-import { phiGuardFor } from '../phi/guard.js';
 
-/** The context a command runs in when a person asks over HTTP: this app's store, rules and clock, and who is asking. */
+/** The context a command runs in over HTTP; built by the command-context plugin (server/plugins/). */
 export function commandContext(app: FastifyInstance, request: FastifyRequest, extra: Partial<CommandContext> = {}): CommandContext {
-  return {
-    store: app.store,
-    systems: app.config.systems,
-    maxBodyBytes: app.config.maxBodyBytes,
-    events: app.events,
-    actor: { username: request.user!.username, role: request.user!.role, person: request.user!.person, viewer: request.viewer },
-    client: request.ip,
-    at: app.clock(),
-    phi: phiGuardFor(app.store, app.config.mrnPatterns),
-    ...extra,
-  };
+  return app.commandContext(request, extra);
 }
 
 /**

@@ -9,7 +9,7 @@ import { reassignAllOwned } from '../../people/reassign.js';
 import { backlinks } from '../../pages/queries.js';
 import { NotFoundError } from '../../core/errors.js';
 import { addPerson, addTeam, departPerson, editPerson, editTeam } from '../../people/directory.js';
-import { knowledge, knowledgeBase, pagesOf, type KnowledgeBase } from '../../reports/knowledge.js';
+import { pagesOf } from '../../reports/knowledge.js';
 import { brokenLinksReport, healthReport, orphansReport, staleReport } from '../../reports/reports.js';
 import { commandContext } from '../command-context.js';
 import type { PartyRow } from '../../store/parties.js';
@@ -21,26 +21,10 @@ const SlugParams = Type.Object({ slug: Slug });
 const HandleParams = Type.Object({ handle: Type.String({ maxLength: 100 }) });
 const Text = (max: number) => Type.String({ maxLength: max });
 
-// Keyed by the store: every plugin context sees its own Fastify instance, but they share one store.
-const bases = new WeakMap<object, { generation: string; base: KnowledgeBase }>();
-const generations = new WeakMap<object, number>();
-
-/**
- * The knowledge snapshot the reports read, at the app's clock. Who owns what is read from the store
- * once per change (a write here, or a commit by another process); review states are worked out per call.
- */
+/** The reports' knowledge snapshot for this viewer (the knowledge plugin caches it). */
 export function currentKnowledge(app: FastifyInstance, hidden: Set<string> = new Set()) {
-  const generation = `${generations.get(app.store) ?? 0}:${app.store.dataVersion()}`;
-  let memo = bases.get(app.store);
-  if (!memo || memo.generation !== generation) {
-    memo = { generation, base: knowledgeBase(app.store) };
-    bases.set(app.store, memo);
-  }
-  const k = knowledge(app.store, app.config.reviewDefaults, app.clock(), memo.base);
-  // Restricted pages the viewer may not see are not in any report, count or list.
-  return hidden.size ? { ...k, pages: withoutHidden(hidden, k.pages) } : k;
+  return app.knowledge(hidden);
 }
-
 
 export function today(app: FastifyInstance): string {
   return app.clock().toISOString().slice(0, 10);
@@ -49,10 +33,6 @@ export function today(app: FastifyInstance): string {
 
 export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const bump = () => generations.set(app.store, (generations.get(app.store) ?? 0) + 1);
-  app.events.on('page-changed', bump);
-  app.events.on('page-reviewed', bump);
-  app.events.on('directory-changed', bump);
 
   const personJson = (p: PartyRow) => {
     const base = { handle: p.handle, kind: p.kind, name: p.name, status: p.status };
