@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openExistingFile } from '../store/db.js';
 import { Store } from '../store/index.js';
 import { verifyStore, type VerifyReport } from './verify.js';
 
@@ -29,7 +29,7 @@ export async function backupStore(store: Store, dest: string): Promise<BackupRes
   const t0 = Date.now();
   try {
     await store.copyTo(tmp);
-    const copy = new Store(new Database(tmp, { fileMustExist: true }));
+    const copy = new Store(openExistingFile(tmp));
     try {
       const integrity = copy.integrityCheck();
       if (integrity !== 'ok') throw new BackupError(`The copy failed integrity_check (${integrity}); nothing was kept.`);
