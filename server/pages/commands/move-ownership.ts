@@ -1,11 +1,10 @@
-import { recordAudit } from '../../audit/log.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import type { CommandContext } from '../../core/context.js';
 import { REASON_MAX } from '../../core/rules.js';
 import { orderFrontMatter, type FrontMatter } from '../schema.js';
 import { toPageVersion, type PageVersion } from '../model.js';
 import { refuseIfPhi } from '../../phi/guard.js';
-import { writeVersion } from './shared.js';
+import { advanceHead, writeVersion } from './shared.js';
 
 export interface OwnershipMove {
   slug: string;
@@ -38,8 +37,7 @@ export function moveOwnership(ctx: CommandContext, from: string, moves: Ownershi
       const version = head.current_version + 1;
       const next = orderFrontMatter({ ...fm, owners });
       const v = writeVersion(ctx, head, version, current.hash, next, current.body, summary, at, 0);
-      ctx.store.pages.updateHead({ id: head.id, current_version: version, title: next.title, system: next.system, module: next.module ?? null, status: next.status, archived: 0, updated_at: at, updated_by: ctx.actor.username });
-      recordAudit(ctx.store, { actor: ctx.actor.username, action: 'page.ownership_moved', target: slug, client: ctx.client, at, details: { version, hash: v.hash, summary, from, to } });
+      advanceHead(ctx, head, v, next, at, { action: 'page.ownership_moved', details: { summary, from, to } }, 0);
       return v;
     }),
   );

@@ -1,10 +1,9 @@
-import { recordAudit } from '../../audit/log.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import type { CommandContext } from '../../core/context.js';
 import { type FrontMatter } from '../schema.js';
 import { toPageVersion, type PageVersion } from '../model.js';
 import { refuseIfPhi } from '../../phi/guard.js';
-import { writeVersion } from './shared.js';
+import { advanceHead, writeVersion } from './shared.js';
 
 /**
  * Archives or unarchives a page by writing a version that carries the same content and the new state:
@@ -28,8 +27,7 @@ export function setArchived(ctx: CommandContext, slug: string, archived: boolean
     const fm = JSON.parse(current.front_matter) as FrontMatter;
     const version = head.current_version + 1;
     const v = writeVersion(ctx, head, version, current.hash, fm, current.body, why, at, archived ? 1 : 0);
-    ctx.store.pages.updateHead({ ...head, current_version: version, archived: archived ? 1 : 0, updated_at: at, updated_by: ctx.actor.username });
-    recordAudit(ctx.store, { actor: ctx.actor.username, action: archived ? 'page.archived' : 'page.unarchived', target: slug, client: ctx.client, at, details: { version, hash: v.hash, summary: why } });
+    advanceHead(ctx, head, v, fm, at, { action: archived ? 'page.archived' : 'page.unarchived', details: { summary: why } }, archived ? 1 : 0);
     return v;
   });
   ctx.events?.emit('page-changed', { slug, version: row.version, created: true });

@@ -1,5 +1,5 @@
 import type { PageHeadRow, VersionRow } from '../../store/pages.js';
-import { recordAudit } from '../../audit/log.js';
+import { recordAudit, type AuditAction } from '../../audit/log.js';
 import { extractWikiLinks } from '../../render/markdown.js';
 import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError, type FieldError } from '../../core/errors.js';
 import { canonicalJson, chainHash, versionRecord } from '../../core/hash.js';
@@ -110,6 +110,15 @@ export function writeVersion(ctx: CommandContext, head: PageHeadRow, version: nu
   return row;
 }
 
+/**
+ * The second half of every version write, in the caller's transaction: the page's head moves to the
+ * new version and the audit event that seals it is recorded, so no version exists without its event.
+ */
+export function advanceHead(ctx: CommandContext, head: PageHeadRow, row: VersionRow, fm: FrontMatter, at: string, audit: { action: AuditAction; details: Record<string, unknown> }, archived = head.archived): void {
+  ctx.store.pages.updateHead({ id: head.id, current_version: row.version, title: fm.title, system: fm.system, module: fm.module ?? null, status: fm.status, archived, updated_at: at, updated_by: ctx.actor.username });
+  recordAudit(ctx.store, { actor: ctx.actor.username, action: audit.action, target: head.slug, client: ctx.client, at, details: { version: row.version, hash: row.hash, ...audit.details } });
+}
+
 export function saveVersion(ctx: CommandContext, slug: string, input: SavePageInput, action: 'page.saved' | 'page.restored' | 'page.status_changed', details: Record<string, unknown>): SaveResult {
   const existing = ctx.store.pages.head(slug);
   if (!existing) throw new NotFoundError(`There is no page "${slug}".`);
@@ -141,16 +150,11 @@ export function saveVersion(ctx: CommandContext, slug: string, input: SavePageIn
     if (current.front_matter === canonicalJson(fm) && current.body === body) return { row: current, unchanged: true };
     const version = head.current_version + 1;
     const v = writeVersion(ctx, head, version, current.hash, fm, body, summary, at);
-    ctx.store.pages.updateHead({ id: head.id, current_version: version, title: fm.title, system: fm.system, module: fm.module ?? null, status: fm.status, archived: head.archived, updated_at: at, updated_by: ctx.actor.username });
     // One event per write: a save that moves the status is recorded as the status change it is.
     const statusChanged = head.status !== fm.status;
-    recordAudit(ctx.store, {
-      actor: ctx.actor.username,
+    advanceHead(ctx, head, v, fm, at, {
       action: statusChanged && action === 'page.saved' ? 'page.status_changed' : action,
-      target: slug,
-      client: ctx.client,
-      at,
-      details: { version, hash: v.hash, summary, ...details, ...(statusChanged ? { status: { from: head.status, to: fm.status } } : {}), ...phiOverrideDetails(ctx) },
+      details: { summary, ...details, ...(statusChanged ? { status: { from: head.status, to: fm.status } } : {}), ...phiOverrideDetails(ctx) },
     });
     syncSupersession(ctx, slug, JSON.parse(current.front_matter) as FrontMatter, fm, at, touched);
     return { row: v, unchanged: false };
@@ -264,15 +268,10 @@ export function mirror(ctx: CommandContext, otherSlug: string, field: 'supersede
   const ordered = orderFrontMatter(next);
   const version = head.current_version + 1;
   const v = writeVersion(ctx, head, version, current.hash, ordered, current.body, `${summary} (kept in step with that page)`, at, head.archived);
-  ctx.store.pages.updateHead({ id: head.id, current_version: version, title: ordered.title, system: ordered.system, module: ordered.module ?? null, status: ordered.status, archived: head.archived, updated_at: at, updated_by: ctx.actor.username });
   const statusChanged = head.status !== ordered.status;
-  recordAudit(ctx.store, {
-    actor: ctx.actor.username,
+  advanceHead(ctx, head, v, ordered, at, {
     action: statusChanged ? 'page.status_changed' : 'page.saved',
-    target: otherSlug,
-    client: ctx.client,
-    at,
-    details: { version, hash: v.hash, summary: `${summary} (kept in step with that page)`, linked_from: slug, ...(statusChanged ? { status: { from: head.status, to: ordered.status } } : {}) },
+    details: { summary: `${summary} (kept in step with that page)`, linked_from: slug, ...(statusChanged ? { status: { from: head.status, to: ordered.status } } : {}) },
   });
   touched.push({ slug: otherSlug, version });
 }
