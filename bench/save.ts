@@ -16,14 +16,14 @@ store.parties.insert({ handle: 'bench', kind: 'person', name: 'Bench', title: nu
 const ctx = { store, systems: ['Epic'], maxBodyBytes: 4 * 1024 * 1024, actor: { username: 'bench' } };
 const fm = { title: 'Benchmark page', why: 'Measures saves.', owners: ['bench'], system: 'Epic' };
 createPage(ctx, { slug: 'bench', frontMatter: fm, body: '' });
-store.db.exec('CREATE TABLE bare (id INTEGER PRIMARY KEY, body TEXT NOT NULL, hash TEXT)');
-const bare = store.db.prepare('INSERT INTO bare (body, hash) VALUES (?, ?)');
+store.unsafeDatabaseForTests().exec('CREATE TABLE bare (id INTEGER PRIMARY KEY, body TEXT NOT NULL, hash TEXT)');
+const bare = store.unsafeDatabaseForTests().prepare('INSERT INTO bare (body, hash) VALUES (?, ?)');
 
 const baseline: number[] = [];
 const saves: number[] = [];
 bodies.forEach((body, i) => {
   let t0 = performance.now();
-  store.db.transaction(() => bare.run(body, String(i))).immediate();
+  store.unsafeDatabaseForTests().transaction(() => bare.run(body, String(i))).immediate();
   baseline.push(performance.now() - t0);
   t0 = performance.now();
   savePage(ctx, 'bench', { frontMatter: fm, body, summary: `Save ${i}`, baseVersion: i + 1 });

@@ -17,8 +17,6 @@ import handlebars from 'handlebars';
 import type { Config } from './config.js';
 import type { Store } from './store/index.js';
 import { PageEvents } from './core/events.js';
-import { linkTitles, pageExists } from './pages/queries.js';
-import { RenderCache } from './render/cache.js';
 import { SqliteSessionStore } from './auth/session-store.js';
 import { SigninCsrf } from './auth/signin-csrf.js';
 import { clockedRateLimitStore } from './auth/signin-limits.js';
@@ -33,12 +31,13 @@ import { apiRoutes } from './routes/api/index.js';
 import { turnoverApiRoutes } from './routes/api/turnover.js';
 import { knowledgeTransferApiRoutes, settleHandovers } from './routes/api/knowledge-transfer.js';
 import { fileRoutes } from './routes/files.js';
-import { pageFileMeta } from './files/meta.js';
 import { registerApiDocs } from './routes/api/openapi.js';
 import { redirectRenamedPages } from './routes/renamed.js';
 import { writingApiRoutes } from './routes/api/writing.js';
 import { SearchService } from './search/client.js';
-import { PageHtmlCache } from './routes/html/page-cache.js';
+import { pageCachesPlugin } from './plugins/page-caches.js';
+import { knowledgePlugin } from './plugins/knowledge.js';
+import { commandContextPlugin } from './plugins/command-context.js';
 
 export interface AppOptions {
   config: Config;
@@ -56,9 +55,7 @@ declare module 'fastify' {
     config: Config;
     store: Store;
     events: PageEvents;
-    renderer: RenderCache;
     searchIndex: SearchService;
-    pageHtml: PageHtmlCache;
     clock: () => Date;
   }
 }
@@ -90,18 +87,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('store', store);
   app.decorate('clock', options.clock ?? (() => new Date()));
   app.decorate('events', new PageEvents());
-  app.decorate('renderer', new RenderCache((slug) => pageExists(store, slug), { timeoutMs: config.renderTimeoutMs, siteOrigin: config.publicUrl, fileMeta: (slug, markdown) => pageFileMeta(store, slug, markdown), titles: (slugs) => linkTitles(store, slugs) }));
-  app.addHook('onClose', async () => app.renderer.close());
-  const dataVersion = store.db.prepare('PRAGMA data_version').pluck();
-  app.decorate('pageHtml', new PageHtmlCache(() => dataVersion.get() as number));
-  app.events.on('page-changed', (e) => {
-    app.pageHtml.invalidate();
-    if (e.created) app.renderer.pagesChanged();
-    app.searchIndex.notifyChanged();
-  });
-  app.events.on('page-reviewed', () => app.pageHtml.invalidate());
-  app.events.on('directory-changed', () => app.pageHtml.invalidate());
-  app.decorate('searchIndex', new SearchService({ dbFile: store.db.name, log: app.log.child({ component: 'search' }) }));
+  // App services, each a small named plugin under server/plugins/.
+  await app.register(pageCachesPlugin);
+  await app.register(knowledgePlugin);
+  await app.register(commandContextPlugin);
+  app.decorate('searchIndex', new SearchService({ dbFile: store.file, log: app.log.child({ component: 'search' }) }));
   app.addHook('onClose', async () => app.searchIndex.close());
   if (options.startSearch) app.searchIndex.start();
 

@@ -133,5 +133,5 @@ export function seedFromContent(store: Store, dir: string, base: Omit<CommandCon
 /** True when the store has never been seeded and holds no pages, archived ones included: only then is content/ loaded. */
 export function needsSeeding(store: Store): boolean {
   // pages.count() counts only pages in use; a store whose imported pages are all archived is not empty.
-  return store.getMeta('seeded_at') === undefined && (store.db.prepare('SELECT count(*) FROM pages').pluck().get() as number) === 0;
+  return store.getMeta('seeded_at') === undefined && store.pageRowCount() === 0;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type Handlebars from 'handlebars';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from './config.js';
+import { roleAllows } from './core/permissions.js';
 
 /** Maps each partial file name (without .hbs) to its path relative to the views folder. */
 export function loadPartials(dir: string): Record<string, string> {
@@ -49,9 +50,9 @@ export function viewLocals(request: FastifyRequest, reply: FastifyReply): Record
   return {
     user,
     displayName: user ? ((user.person ? request.server.store.parties.get(user.person)?.name : undefined) ?? user.username) : '',
-    canWrite: role === 'editor' || role === 'admin',
-    canAudit: role === 'auditor' || role === 'admin',
-    canAdmin: role === 'admin',
+    canWrite: role !== undefined && roleAllows(role, 'write'),
+    canAudit: role !== undefined && roleAllows(role, 'audit'),
+    canAdmin: role !== undefined && roleAllows(role, 'admin'),
     // API-token requests never post forms, and generating a token would give them a session to store.
     // Someone not signed in gets a token from a cookie, so a visit stores no session either.
     csrfToken: request.authMethod === 'token' ? '' : user ? reply.generateCsrf() : request.server.signinCsrf.token(request, reply),

@@ -78,7 +78,7 @@ describe('whywiki CLI', () => {
     await expect(cli(dir, 'person', 'depart', 'nobody', '--reason', 'x')).rejects.toMatchObject({ stderr: expect.stringContaining('There is no person "nobody"') });
     await expect(cli(dir, 'team', 'edit', 'epic-lab', '--members', 'ghost')).rejects.toMatchObject({ stderr: expect.stringContaining('No person has the handle ghost') });
     const store = openStore(dir);
-    const actions = store.db.prepare("SELECT action FROM audit_events WHERE actor = 'cli' ORDER BY id").pluck().all();
+    const actions = store.unsafeDatabaseForTests().prepare("SELECT action FROM audit_events WHERE actor = 'cli' ORDER BY id").pluck().all();
     expect(actions).toEqual(['team.created', 'person.created', 'person.created', 'person.changed', 'team.changed', 'person.departed']);
     expect(store.parties.get('lchen')).toMatchObject({ status: 'departed', successor: 'jdoe', departure_reason: 'Left the organisation' });
     store.close();
@@ -153,8 +153,8 @@ describe('whywiki CLI', () => {
     expect((await cli(dir, 'verify', '--anchor', anchorFile)).stdout).toContain('The log still extends the anchor');
 
     const tampered = openStore(dir);
-    tampered.db.exec('DROP TRIGGER page_versions_immutable_update');
-    tampered.db.prepare("UPDATE page_versions SET body = 'changed quietly' WHERE slug = 'b'").run();
+    tampered.unsafeDatabaseForTests().exec('DROP TRIGGER page_versions_immutable_update');
+    tampered.unsafeDatabaseForTests().prepare("UPDATE page_versions SET body = 'changed quietly' WHERE slug = 'b'").run();
     tampered.close();
     await expect(cli(dir, 'verify')).rejects.toMatchObject({ code: 1, stdout: expect.stringMatching(/BROKEN: page_versions b v1: content does not match its hash\.\n  expected [0-9a-f]{64}\n  found    [0-9a-f]{64}/) });
   }, 60_000);

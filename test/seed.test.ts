@@ -17,9 +17,9 @@ describe('demo content', () => {
     const result = seedFromContent(store, CONTENT_DIR, rules);
     expect(result.pages).toBeGreaterThanOrEqual(40);
     expect(result.versions).toBeGreaterThan(result.pages + 8);
-    const systems = store.db.prepare('SELECT DISTINCT system FROM pages ORDER BY system').pluck().all();
+    const systems = store.unsafeDatabaseForTests().prepare('SELECT DISTINCT system FROM pages ORDER BY system').pluck().all();
     expect(systems).toEqual(['Epic', 'Infrastructure', 'Interfaces', 'Workday']);
-    const withHistory = (store.db.prepare('SELECT slug FROM pages WHERE current_version > 1').pluck().all() as string[]);
+    const withHistory = (store.unsafeDatabaseForTests().prepare('SELECT slug FROM pages WHERE current_version > 1').pluck().all() as string[]);
     expect(withHistory.length).toBeGreaterThanOrEqual(8);
     const versions = listVersions(store, withHistory[0]!);
     expect(versions.at(-1)!.createdAt < versions[0]!.createdAt).toBe(true);
@@ -33,7 +33,7 @@ describe('demo content', () => {
     seedFromContent(store, CONTENT_DIR, rules);
     const names = store.templates.all().map((t) => t.name).join(' | ');
     for (const kind of [/BPA/, /Order set|SmartSet/, /HL7/, /Workday business process/, /Report or extract/, /Infrastructure change/]) expect(names).toMatch(kind);
-    expect(store.db.prepare("SELECT count(*) FROM audit_events WHERE action = 'template.created'").pluck().get()).toBe(store.templates.all().length);
+    expect(store.unsafeDatabaseForTests().prepare("SELECT count(*) FROM audit_events WHERE action = 'template.created'").pluck().get()).toBe(store.templates.all().length);
     store.close();
   });
 

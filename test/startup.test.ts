@@ -39,7 +39,7 @@ describe('starting the server', () => {
   it('refuses a store written by a newer version', async () => {
     const dir = tempDir();
     const store = openStore(dir);
-    store.db.prepare("INSERT INTO schema_migrations VALUES (99, '099_future', 'x')").run();
+    store.unsafeDatabaseForTests().prepare("INSERT INTO schema_migrations VALUES (99, '099_future', 'x')").run();
     store.close();
     const result = await run(TSX, [path.join(ROOT, 'server/main.ts')], { env: { ...process.env, WHYWIKI_DATA: dir, PORT: '1' } }).catch((e: { code: number; stderr: string }) => e);
     expect(result).toMatchObject({ code: 1 });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openExistingFile } from '../store/db.js';
 import { Store } from '../store/index.js';
 import { verifyStore, type VerifyReport } from './verify.js';
 
@@ -28,22 +28,19 @@ export async function backupStore(store: Store, dest: string): Promise<BackupRes
   fs.rmSync(tmp, { force: true });
   const t0 = Date.now();
   try {
-    // After the first step, copy every remaining page in one step: SQLite restarts a stepped backup
-    // whenever another connection writes, so under a steady stream of saves small steps never finish.
-    // One step reads one consistent snapshot, and in WAL mode that never blocks the writers.
-    await store.db.backup(tmp, { progress: ({ totalPages }) => Math.max(100, totalPages) });
-    const copy = new Database(tmp, { fileMustExist: true });
+    await store.copyTo(tmp);
+    const copy = new Store(openExistingFile(tmp));
     try {
-      const integrity = copy.pragma('integrity_check', { simple: true });
-      if (integrity !== 'ok') throw new BackupError(`The copy failed integrity_check (${String(integrity)}); nothing was kept.`);
-      const report = verifyStore(new Store(copy));
+      const integrity = copy.integrityCheck();
+      if (integrity !== 'ok') throw new BackupError(`The copy failed integrity_check (${integrity}); nothing was kept.`);
+      const report = verifyStore(copy);
       if (report.break) throw new BackupError(`The copy's hash chains do not verify (${report.break.table} ${report.break.id}: ${report.break.reason}); nothing was kept.`);
-      copy.pragma('journal_mode = DELETE'); // a single self-contained file
+      copy.makeSelfContained();
       copy.close();
       fs.renameSync(tmp, file);
       return { file, bytes: fs.statSync(file).size, ms: Date.now() - t0, report };
     } finally {
-      if (copy.open) copy.close();
+      copy.close();
     }
   } catch (e) {
     fs.rmSync(tmp, { force: true });

@@ -1,31 +1,17 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Role } from '../store/users.js';
 import proxyAddr from 'proxy-addr';
 import { userById, userForToken, type SessionUser } from './accounts.js';
 import { provisionExternalUser, ExternalSignInRefused } from './external.js';
 import { hiddenSlugs, NOBODY, NOTHING_HIDDEN, viewerFor, type Viewer } from './visibility.js';
 import { safeForLog } from './log-safety.js';
 import { NotFoundError } from '../core/errors.js';
+import { roleAllows, type Access } from '../core/permissions.js';
 import { sendError, wantsJson } from '../routes/errors.js';
 import { handBackUnsaved } from '../routes/html/unsaved.js';
 
-/**
- * Who may call a route. Every route must declare one; the app refuses to start otherwise, so no
- * route can be added without thinking about who may use it.
- */
-export type Access = 'public' | 'read' | 'write' | 'audit' | 'admin';
-
-const ALLOWED: Record<Exclude<Access, 'public'>, Role[]> = {
-  read: ['reader', 'editor', 'auditor', 'admin'],
-  write: ['editor', 'admin'],
-  audit: ['auditor', 'admin'],
-  admin: ['admin'],
-};
-
-export function roleAllows(role: Role, access: Access): boolean {
-  return access === 'public' || ALLOWED[access].includes(role);
-}
+// Who may call a route: every route must declare an Access; the app refuses to start otherwise.
+export { roleAllows, type Access };
 
 declare module 'fastify' {
   interface FastifyRequest {

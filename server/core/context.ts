@@ -39,8 +39,18 @@ export interface PhiScanner {
   scan(fields: Record<string, unknown>): PhiHit[];
 }
 
+/** The roles an account may hold (the store's `users.role`). */
+export type ActorRole = 'reader' | 'editor' | 'auditor' | 'admin';
+
 export interface Actor {
   username: string;
+  /**
+   * The account's role, for the rules commands apply themselves (who may mark a page reviewed, who may
+   * override the PHI guard). Absent for the CLI, the seeder and the importer, which act as the operator.
+   */
+  role?: ActorRole;
+  /** The person the account is linked to, if any: owners may review their own pages. */
+  person?: string | null;
   /** Teams and admin flag of the person saving, for restricted pages; absent for the CLI and the server itself. */
   viewer?: Viewer;
 }

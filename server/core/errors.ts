@@ -50,6 +50,19 @@ export class ValidationError extends DomainError {
   }
 }
 
+/** A request that cannot be met as asked, said in one sentence (a form's field errors use ValidationError). */
+export class InvalidError extends DomainError {
+  readonly kind = 'invalid';
+  constructor(
+    message: string,
+    /** The field the message is about, when there is one (the search box's `q`). */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'InvalidError';
+  }
+}
+
 export class NotFoundError extends DomainError {
   readonly kind = 'not_found';
   constructor(message: string) {

@@ -6,6 +6,7 @@ import type { CommandContext } from '../core/context.js';
 import { FileRefused, cleanFileName } from './policy.js';
 import { inspectFile, type InspectLimits } from './inspect.js';
 import { fileUrl } from './refs.js';
+import { refuseOverrideUnlessAdmin } from '../core/permissions.js';
 
 export interface AttachInput {
   name: string;
@@ -45,6 +46,7 @@ export type AttachContext = CommandContext & { limits: InspectLimits };
  * fails. The page need not exist yet: a new page's screenshots are added before its first save.
  */
 export async function attachFile(ctx: AttachContext, slug: string, input: AttachInput): Promise<AttachedFile> {
+  refuseOverrideUnlessAdmin(ctx);
   const head = ctx.store.pages.head(slug);
   if (head?.restricted_to && ctx.actor.viewer && !canSee(JSON.parse(head.restricted_to) as string[], ctx.actor.viewer)) {
     throw new NotFoundError(`There is no page "${slug}".`);

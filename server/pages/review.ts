@@ -3,8 +3,9 @@ import { UTCDate } from '@date-fns/utc';
 import type { Store } from '../store/index.js';
 import type { PageHeadRow } from '../store/pages.js';
 import { recordAudit } from '../audit/log.js';
-import { NotFoundError, ValidationError } from '../core/errors.js';
-import type { CommandContext } from '../core/context.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors.js';
+import type { ActorRole, CommandContext } from '../core/context.js';
+import { roleAllows } from '../core/permissions.js';
 import { INTERVAL_PATTERN } from '../core/rules.js';
 import { refuseIfPhi } from '../phi/guard.js';
 import type { FrontMatter, PageStatus } from './schema.js';
@@ -99,11 +100,16 @@ export function peopleBehind(store: Store, owners: string[]): Set<string> {
   return out;
 }
 
-/** Owners (through their linked person, directly or through a team) and editors may mark a page reviewed. */
-export function mayReview(store: Store, user: { role: string; person: string | null }, owners: string[]): boolean {
-  if (user.role === 'editor' || user.role === 'admin') return true;
-  return user.person !== null && peopleBehind(store, owners).has(user.person);
+/**
+ * Owners (through their linked person, directly or through a team), editors and admins may mark a page
+ * reviewed. An actor without a role is the operator (CLI, seeder, importer) and may.
+ */
+export function mayReview(store: Store, who: { role?: ActorRole; person?: string | null }, owners: string[]): boolean {
+  if (who.role === undefined || roleAllows(who.role, 'write')) return true;
+  return who.person != null && peopleBehind(store, owners).has(who.person);
 }
+
+export const MAY_NOT_REVIEW = 'Only the page\'s owners, editors and admins can mark it reviewed.';
 
 export const REVIEW_NOTE_MAX = 1000;
 
@@ -112,6 +118,10 @@ export const REVIEW_NOTE_MAX = 1000;
  * last-reviewed mark and an audit event, in one transaction. Writes no new version: the content did not change.
  */
 export function markReviewed(ctx: CommandContext, slug: string, note?: string): { reviewedAt: string; version: number } {
+  // Who may is decided here, before the note is read, so every caller (form, API, script) gets the same answer.
+  const found = ctx.store.pages.head(slug);
+  if (!found) throw new NotFoundError(`There is no page "${slug}".`);
+  if (!mayReview(ctx.store, ctx.actor, ctx.store.pages.ownersOf(found.id))) throw new ForbiddenError(MAY_NOT_REVIEW);
   const text = (note ?? '').trim();
   if (text.length > REVIEW_NOTE_MAX) throw new ValidationError([{ field: 'note', message: `A review note is at most ${REVIEW_NOTE_MAX} characters.` }]);
   refuseIfPhi(ctx.phi, { note: text });

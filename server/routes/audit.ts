@@ -9,7 +9,6 @@ import { ValidationError, type FieldError } from '../core/errors.js';
 import { isCalendarDate } from '../core/rules.js';
 import type { AuditFilter, AuditRow } from '../store/audit.js';
 import { closedForm } from './html/forms.js';
-import { sendError } from './errors.js';
 import { AuditExportReply, AuditReply, CsvReply } from './api/schemas.js';
 
 const AuditQuery = Type.Object({
@@ -137,7 +136,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
     r.get(`/api/audit/export.${format}`, { config, schema: { querystring: AuditQuery, response: { 200: format === 'json' ? AuditExportReply : CsvReply } } }, async (request, reply) => {
       if (request.authMethod !== 'token') {
         reply.header('Allow', 'POST');
-        return sendError(request, reply, { statusCode: 405, error: 'Method Not Allowed', message: `Export the audit log with the ${format.toUpperCase()} button on /audit; a link cannot make an export. Scripts send an API token ("Authorization: Bearer <token>").` });
+        return reply.methodNotAllowed(`Export the audit log with the ${format.toUpperCase()} button on /audit; a link cannot make an export. Scripts send an API token ("Authorization: Bearer <token>").`);
       }
       return sendExport(request, reply, format, request.query);
     });

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, ValidationError, ConflictError, type FieldError } from '../core/errors.js';
+import { DomainError, InvalidError, ValidationError, ConflictError, type FieldError } from '../core/errors.js';
 import { fieldOfPath, messageFor } from '../pages/schema.js';
 import { MarkdownRefused } from '../render/markdown.js';
 import { viewLocals } from '../view-helpers.js';
@@ -77,6 +77,9 @@ export function toErrorBody(error: FastifyError | Error): ErrorBody {
   }
   if (error instanceof MarkdownRefused) {
     return { statusCode: 422, error: REASONS[422]!, message: error.message, field: 'body' };
+  }
+  if (error instanceof InvalidError && error.field) {
+    return { statusCode: error.statusCode, error: REASONS[error.statusCode]!, message: error.message, field: error.field };
   }
   if (error instanceof DomainError) {
     return { statusCode: error.statusCode, error: REASONS[error.statusCode] ?? 'Error', message: error.message };

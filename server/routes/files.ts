@@ -51,7 +51,7 @@ export async function uploadFromRequest(app: FastifyInstance, request: FastifyRe
   if (part.truncated) {
     throw new FileRefused(`“${part.filename}” is larger than the limit of ${Math.round(app.config.maxAttachmentBytes / (1024 * 1024))} MB for one file; nothing was stored.`, 'too_large');
   }
-  const ctx = { ...commandContext(app, request, { phiOverride: phiOverrideOf(request, fields.phi_override_reason) }), limits: { maxPixels: 40_000_000, ocrTimeoutMs: app.config.ocrTimeoutMs, extractTimeoutMs: 20_000 } };
+  const ctx = { ...commandContext(app, request, { phiOverride: phiOverrideOf(fields.phi_override_reason) }), limits: { maxPixels: 40_000_000, ocrTimeoutMs: app.config.ocrTimeoutMs, extractTimeoutMs: 20_000 } };
   return attachFile(ctx, slug, { name: part.filename, bytes: part.data, alt: typeof fields.alt === 'string' ? fields.alt : undefined });
 }
 
@@ -140,7 +140,7 @@ export async function fileRoutes(app: FastifyInstance): Promise<void> {
       const { slug, sha256 } = request.params;
       // Only through a page the file belongs to: a restricted page's files are as missing as the page.
       const stored = app.store.files.belongsTo(slug, sha256) ? app.store.files.bytes(sha256) : undefined;
-      if (!stored) return sendError(request, reply, { statusCode: 404, error: 'Not Found', message: `Nothing lives at ${request.url.split('?')[0]}.` });
+      if (!stored) throw new NotFoundError(`Nothing lives at ${request.url.split('?')[0]}.`);
       const accepted = acceptedFor(stored.type);
       const name = (app.store.files.forPage(slug).find((f) => f.sha256 === sha256)?.name ?? request.params.name).replace(/[^\p{L}\p{N}._-]+/gu, '-');
       reply.header('X-Content-Type-Options', 'nosniff');

@@ -72,7 +72,6 @@ export async function searchRoutes(app: FastifyInstance): Promise<void> {
   }
 
   function failure(request: FastifyRequest, reply: FastifyReply, e: unknown): Promise<FastifyReply> | null {
-    if (e instanceof SearchQueryError) return sendError(request, reply, { statusCode: 400, error: 'Bad Request', message: e.message, field: 'q' });
     if (e instanceof SearchUnavailable) {
       reply.header('Retry-After', '2');
       return sendError(request, reply, { statusCode: 503, error: 'Service Unavailable', message: e.message });

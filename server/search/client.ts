@@ -4,9 +4,16 @@ import type { SearchRequest, SearchResponse } from './engine.js';
 import { entryFile, runsFromSource, TS_WORKER_BOOTSTRAP } from './entry.js';
 import type { FromWorker, SearchStatus, ToWorker, WorkerOptions } from './protocol.js';
 import { snapshotFile } from './snapshot.js';
+import { InvalidError } from '../core/errors.js';
 
 /** The query cannot be run as written (400). */
-export class SearchQueryError extends Error {}
+/** A query the engine cannot read; the message says why, beside the search box. */
+export class SearchQueryError extends InvalidError {
+  constructor(message: string) {
+    super(message, 'q');
+    this.name = 'SearchQueryError';
+  }
+}
 /** Search cannot answer yet or at all (503); pages are unaffected. */
 export class SearchUnavailable extends Error {
   constructor(message: string, readonly warming: boolean) {

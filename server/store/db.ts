@@ -15,6 +15,11 @@ export function openDatabase(dataDir: string): DB {
   return openDatabaseFile(path.join(dataDir, DB_FILE_NAME));
 }
 
+/** Opens a copy as it is (a fresh backup), changing nothing about it until asked. */
+export function openExistingFile(file: string): DB {
+  return new Database(file, { fileMustExist: true });
+}
+
 export function openDatabaseFile(file: string): DB {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');

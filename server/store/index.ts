@@ -24,8 +24,10 @@ export class Store {
   readonly renames: RenameStore;
   private readonly getMetaStmt;
   private readonly setMetaStmt;
+  private readonly dataVersionStmt;
 
-  constructor(readonly db: DB) {
+  /** Private: only the store speaks SQL; other rooms call its methods. */
+  constructor(private readonly db: DB) {
     this.pages = new PageStore(db);
     this.parties = new PartyStore(db);
     this.users = new UserStore(db);
@@ -37,6 +39,7 @@ export class Store {
     this.drafts = new DraftStore(db);
     this.templates = new TemplateStore(db);
     this.renames = new RenameStore(db);
+    this.dataVersionStmt = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.getMetaStmt = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
     this.setMetaStmt = db.prepare<[string, string]>(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
@@ -44,6 +47,25 @@ export class Store {
   }
 
   /** Runs `fn` in one IMMEDIATE transaction, so a writer takes the lock up front instead of failing mid-way. */
+  /**
+   * Runs `fn` inside a transaction that is then rolled back, so it writes nothing (a dry run). Inside an
+   * outer transaction it just runs `fn`, which the caller rolls back.
+   */
+  rolledBack<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      return fn();
+    } finally {
+      this.db.exec('ROLLBACK');
+    }
+  }
+
+  /** Every page head, archived ones included: whether the store holds any page at all. */
+  pageRowCount(): number {
+    return this.db.prepare('SELECT count(*) FROM pages').pluck().get() as number;
+  }
+
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
   }
@@ -58,5 +80,46 @@ export class Store {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** The database file's path, for processes that open it themselves (the search worker, read-only). */
+  get file(): string {
+    return this.db.name;
+  }
+
+  /**
+   * SQLite's data_version: changes whenever another connection commits, so caches keyed on it see a
+   * write by another process (the CLI) as well as this one's own.
+   */
+  dataVersion(): number {
+    return this.dataVersionStmt.get() as number;
+  }
+
+  /**
+   * Copies the store with SQLite's online backup. After the first step every remaining page is copied
+   * in one step: SQLite restarts a stepped backup whenever another connection writes, so under a steady
+   * stream of saves small steps never finish. One step reads one consistent snapshot, and in WAL mode
+   * that never blocks the writers.
+   */
+  async copyTo(file: string): Promise<void> {
+    await this.db.backup(file, { progress: ({ totalPages }) => Math.max(100, totalPages) });
+  }
+
+  /** SQLite's integrity_check: 'ok', or what it found. */
+  integrityCheck(): string {
+    return String(this.db.pragma('integrity_check', { simple: true }));
+  }
+
+  /** Leaves the file self-contained (no -wal beside it), for a backup that is one file. */
+  makeSelfContained(): void {
+    this.db.pragma('journal_mode = DELETE');
+  }
+
+  /**
+   * The connection itself, for tests and benchmarks that set up states no command can reach (a
+   * tampered row, a bare table). Never called by the server: the name says so where it is used.
+   */
+  unsafeDatabaseForTests(): DB {
+    return this.db;
   }
 }

@@ -485,14 +485,14 @@ function importPage(base: CommandContext, page: SourcePage, defaults: Record<str
     phi: undefined,
   });
   const prepared = new Map<SourceVersion, { fm: Record<string, unknown>; body: string; notes: string[] }>();
-  const prepare = (v: SourceVersion) => {
+  const prepareVersion = (v: SourceVersion) => {
     if (!prepared.has(v)) {
       const r = resolveOwners(store, v.frontMatter, v.format, v.body);
       prepared.set(v, { ...r, fm: withDefaults(r.fm, defaults) });
     }
     return prepared.get(v)!;
   };
-  const draft = (v: SourceVersion) => prepare(v).fm;
+  const draft = (v: SourceVersion) => prepareVersion(v).fm;
 
   let from = 0;
   if (page.mode === 'hashes') {
@@ -513,7 +513,7 @@ function importPage(base: CommandContext, page: SourcePage, defaults: Record<str
   const left: ImportProblem[] = [];
   page.versions.slice(from).forEach((v, i, all) => {
     try {
-      check({ ...ctxFor(v), phi: base.phi }, { ...v, body: prepare(v).body }, draft(v));
+      check({ ...ctxFor(v), phi: base.phi }, { ...v, body: prepareVersion(v).body }, draft(v));
       todo.push(v);
     } catch (e) {
       if (!(e instanceof FileProblem) || i === all.length - 1) throw e;
@@ -525,7 +525,7 @@ function importPage(base: CommandContext, page: SourcePage, defaults: Record<str
   // What was decided for any version written is said once per page, by the newest file it was decided for.
   const said = new Map<string, string>();
   for (const n of page.notes ?? []) said.set(n, last.file);
-  for (const v of todo.length ? todo : [last]) for (const n of [...(v.notes ?? []), ...prepare(v).notes]) said.set(n, v.file);
+  for (const v of todo.length ? todo : [last]) for (const n of [...(v.notes ?? []), ...prepareVersion(v).notes]) said.set(n, v.file);
   for (const [reason, file] of said) notes.push({ file, field: 'note', reason });
   if (todo.length === 0) return { outcome: 'unchanged', versions: 0 };
 
@@ -535,7 +535,7 @@ function importPage(base: CommandContext, page: SourcePage, defaults: Record<str
       const ctx = ctxFor(v);
       const current = store.pages.head(page.slug);
       let fm = draft(v);
-      const body = prepare(v).body;
+      const body = prepareVersion(v).body;
       if (!current) {
         createPage(ctx, { slug: page.slug, frontMatter: fm, body, summary: v.revision?.summary ?? `Imported from ${v.file}` });
       } else {
@@ -642,15 +642,14 @@ function importReviews(ctx: CommandContext, file: string): number {
 }
 
 /** Imports pages (and, from an export, people and reviews) into the store. */
-export function importPages(store: Store, rules: ImportRules, source: { pages: SourcePage[]; problems: ImportProblem[]; skipped?: ImportProblem[]; root?: string }, options: ImportOptions = {}): ImportSummary {
-  if (options.dryRun && !store.db.inTransaction) {
-    store.db.exec('BEGIN IMMEDIATE');
-    try {
-      return importPages(store, rules, source, options);
-    } finally {
-      store.db.exec('ROLLBACK');
-    }
-  }
+export function importPages(store: Store, rules: ImportRules, source: ImportSource, options: ImportOptions = {}): ImportSummary {
+  // A dry run does everything in a transaction that is rolled back: the report is real, nothing stays.
+  return options.dryRun ? store.rolledBack(() => importPagesNow(store, rules, source, options)) : importPagesNow(store, rules, source, options);
+}
+
+type ImportSource = { pages: SourcePage[]; problems: ImportProblem[]; skipped?: ImportProblem[]; root?: string };
+
+function importPagesNow(store: Store, rules: ImportRules, source: ImportSource, options: ImportOptions): ImportSummary {
   const actor = options.actor ?? 'cli';
   const base: CommandContext = { store, ...rules, actor: { username: actor }, client: 'import' };
   const summary: ImportSummary = { created: 0, updated: 0, unchanged: 0, failed: 0, versions: 0, problems: [...source.problems], formats: {}, people: 0, reviews: 0, notes: [], skipped: [...(source.skipped ?? [])], report: [], dryRun: options.dryRun === true };

@@ -52,7 +52,7 @@ export async function readImportFolder(ctx: CommandContext, dir: string, maxByte
 export async function onCopy<T>(store: Store, fn: (copy: Store) => Promise<T>): Promise<T> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whywiki-dry-run-'));
   try {
-    await store.db.backup(path.join(dir, DB_FILE_NAME));
+    await store.copyTo(path.join(dir, DB_FILE_NAME));
     const copy = openStore(dir);
     try {
       return await fn(copy);

@@ -21,7 +21,7 @@ function populated(): Store {
 /** What an attacker with the database file would do first. */
 function dropTriggers(store: Store): void {
   for (const t of ['page_versions_immutable_update', 'page_versions_immutable_delete', 'audit_events_append_only_update', 'audit_events_append_only_delete']) {
-    store.db.exec(`DROP TRIGGER ${t}`);
+    store.unsafeDatabaseForTests().exec(`DROP TRIGGER ${t}`);
   }
 }
 
@@ -34,33 +34,33 @@ describe('verify', () => {
   it('names an edited version', () => {
     const store = populated();
     dropTriggers(store);
-    store.db.prepare("UPDATE page_versions SET body = 'rewritten' WHERE slug = 'a' AND version = 3").run();
+    store.unsafeDatabaseForTests().prepare("UPDATE page_versions SET body = 'rewritten' WHERE slug = 'a' AND version = 3").run();
     expect(verifyStore(store).break).toMatchObject({ table: 'page_versions', id: 'a v3', reason: 'content does not match its hash' });
   });
 
   it('names a deleted version', () => {
     const store = populated();
     dropTriggers(store);
-    store.db.prepare("DELETE FROM page_versions WHERE slug = 'b' AND version = 2").run();
+    store.unsafeDatabaseForTests().prepare("DELETE FROM page_versions WHERE slug = 'b' AND version = 2").run();
     expect(verifyStore(store).break).toMatchObject({ table: 'page_versions', id: 'b v3', expected: 'version 2', found: 'version 3' });
   });
 
   it('names an edited, a deleted and a reordered audit event', () => {
     const edited = populated();
     dropTriggers(edited);
-    edited.db.prepare("UPDATE audit_events SET actor = 'someone-else' WHERE id = 3").run();
-    expect(edited.db.prepare('SELECT hash FROM audit_events WHERE id = 3').pluck().get()).toBe(verifyStore(edited).break?.found);
+    edited.unsafeDatabaseForTests().prepare("UPDATE audit_events SET actor = 'someone-else' WHERE id = 3").run();
+    expect(edited.unsafeDatabaseForTests().prepare('SELECT hash FROM audit_events WHERE id = 3').pluck().get()).toBe(verifyStore(edited).break?.found);
     expect(verifyStore(edited).break).toMatchObject({ table: 'audit_events', id: '3', reason: 'content does not match its hash' });
 
     const deleted = populated();
     dropTriggers(deleted);
-    deleted.db.prepare('DELETE FROM audit_events WHERE id = 4').run();
+    deleted.unsafeDatabaseForTests().prepare('DELETE FROM audit_events WHERE id = 4').run();
     expect(verifyStore(deleted).break).toMatchObject({ table: 'audit_events', id: '5' });
 
     const reordered = populated();
     dropTriggers(reordered);
-    const [e5, e6] = [5, 6].map((id) => reordered.db.prepare('SELECT * FROM audit_events WHERE id = ?').get(id) as Record<string, unknown>);
-    const put = reordered.db.prepare('UPDATE audit_events SET at = @at, actor = @actor, action = @action, target = @target, client = @client, details = @details, prev_hash = @prev_hash, hash = @hash WHERE id = @id');
+    const [e5, e6] = [5, 6].map((id) => reordered.unsafeDatabaseForTests().prepare('SELECT * FROM audit_events WHERE id = ?').get(id) as Record<string, unknown>);
+    const put = reordered.unsafeDatabaseForTests().prepare('UPDATE audit_events SET at = @at, actor = @actor, action = @action, target = @target, client = @client, details = @details, prev_hash = @prev_hash, hash = @hash WHERE id = @id');
     reordered.transaction(() => {
       put.run({ ...e6, id: 5, hash: `tmp-${e6!.hash}` });
       put.run({ ...e5, id: 6 });
@@ -76,22 +76,22 @@ describe('verify', () => {
     expect(checkAnchor(store, anchor, keyFile)).toBeNull();
 
     dropTriggers(store);
-    store.db.prepare("UPDATE page_versions SET body = 'forged' WHERE slug = 'a' AND version = 2").run();
+    store.unsafeDatabaseForTests().prepare("UPDATE page_versions SET body = 'forged' WHERE slug = 'a' AND version = 2").run();
     // Recompute every hash after the forgery, as a careful attacker would.
     let prev: string | null = null;
     let page = -1;
-    for (const row of store.db.prepare('SELECT * FROM page_versions ORDER BY page_id, version').all() as Parameters<typeof versionRecord>[0][] & { page_id: number; version: number }[]) {
+    for (const row of store.unsafeDatabaseForTests().prepare('SELECT * FROM page_versions ORDER BY page_id, version').all() as Parameters<typeof versionRecord>[0][] & { page_id: number; version: number }[]) {
       const r = row as unknown as { page_id: number; version: number; hash: string } & Parameters<typeof versionRecord>[0];
       if (r.page_id !== page) { page = r.page_id; prev = null; }
       const hash = chainHash(prev, versionRecord(r));
-      store.db.prepare('UPDATE page_versions SET prev_hash = ?, hash = ? WHERE page_id = ? AND version = ?').run(prev, hash, r.page_id, r.version);
+      store.unsafeDatabaseForTests().prepare('UPDATE page_versions SET prev_hash = ?, hash = ? WHERE page_id = ? AND version = ?').run(prev, hash, r.page_id, r.version);
       prev = hash;
     }
     let last: string | null = null;
     for (const e of store.audit.all()) {
       const { id, hash: _h, prev_hash: _p, details, ...rest } = e;
       const hash = chainHash(last, { ...rest, details: { ...(JSON.parse(details) as object), forged: true } });
-      store.db.prepare('UPDATE audit_events SET details = ?, prev_hash = ?, hash = ? WHERE id = ?').run(JSON.stringify({ ...(JSON.parse(details) as object), forged: true }), last, hash, id);
+      store.unsafeDatabaseForTests().prepare('UPDATE audit_events SET details = ?, prev_hash = ?, hash = ? WHERE id = ?').run(JSON.stringify({ ...(JSON.parse(details) as object), forged: true }), last, hash, id);
       last = hash;
     }
     expect(verifyStore(store).break).toBeNull();
@@ -104,7 +104,7 @@ describe('verify', () => {
     const anchor = makeAnchor(store, keyFile);
     expect(checkAnchor(store, { ...anchor, count: anchor.count + 5 }, keyFile)).toMatch(/not signed/);
     dropTriggers(store);
-    store.db.prepare('DELETE FROM audit_events WHERE id > 6').run();
+    store.unsafeDatabaseForTests().prepare('DELETE FROM audit_events WHERE id > 6').run();
     expect(checkAnchor(store, anchor, keyFile)).toMatch(/truncated/);
   });
 });

@@ -87,22 +87,22 @@ export function checkStore(dataDir: string, acks: Ack[]): { problems: string[]; 
   const problems: string[] = [];
   const store = openStore(dataDir);
   try {
-    const integrity = store.db.pragma('integrity_check', { simple: true });
+    const integrity = store.unsafeDatabaseForTests().pragma('integrity_check', { simple: true });
     if (integrity !== 'ok') problems.push(`integrity_check: ${String(integrity)}`);
     const report = verifyStore(store);
     if (report.break) problems.push(`verify: ${JSON.stringify(report.break)}`);
-    const orphanVersions = store.db
+    const orphanVersions = store.unsafeDatabaseForTests()
       // Set-based (SQLite materializes each IN list once), so a check stays linear as the store grows.
       .prepare(`SELECT count(*) FROM page_versions WHERE hash NOT IN (SELECT json_extract(details, '$.hash') FROM audit_events WHERE action LIKE 'page.%' AND json_extract(details, '$.hash') IS NOT NULL)`)
       .pluck()
       .get() as number;
     if (orphanVersions) problems.push(`${orphanVersions} versions without their audit event`);
-    const orphanEvents = store.db
+    const orphanEvents = store.unsafeDatabaseForTests()
       .prepare(`SELECT count(*) FROM audit_events WHERE action IN ('page.created', 'page.saved', 'page.restored', 'page.archived', 'page.unarchived', 'page.status_changed', 'page.ownership_moved') AND json_extract(details, '$.hash') NOT IN (SELECT hash FROM page_versions)`)
       .pluck()
       .get() as number;
     if (orphanEvents) problems.push(`${orphanEvents} page audit events without their version`);
-    const get = store.db.prepare<[string, number], { body: string; summary: string }>('SELECT body, summary FROM page_versions WHERE slug = ? AND version = ?');
+    const get = store.unsafeDatabaseForTests().prepare<[string, number], { body: string; summary: string }>('SELECT body, summary FROM page_versions WHERE slug = ? AND version = ?');
     let found = 0;
     for (const a of acks) {
       const row = get.get(a.slug, a.version);

@@ -53,7 +53,7 @@ describe('in Chromium, with the content security policy on', () => {
   });
 
   it('makes no export when an auditor opens a page that embeds the export URLs as images', async () => {
-    const exports = () => t.store.db.prepare("SELECT count(*) FROM audit_events WHERE action = 'export.made'").pluck().get() as number;
+    const exports = () => t.store.unsafeDatabaseForTests().prepare("SELECT count(*) FROM audit_events WHERE action = 'export.made'").pluck().get() as number;
     const before = exports();
     const context = await browser.newContext();
     const page = await context.newPage();

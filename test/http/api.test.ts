@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await t.close(); });
 
-const rowCounts = () => t.store.db.prepare(`SELECT (SELECT count(*) FROM page_versions) || '/' || (SELECT count(*) FROM audit_events)`).pluck().get();
+const rowCounts = () => t.store.unsafeDatabaseForTests().prepare(`SELECT (SELECT count(*) FROM page_versions) || '/' || (SELECT count(*) FROM audit_events)`).pluck().get();
 
 describe('pages API', () => {
   it('reads a page as flat JSON', async () => {

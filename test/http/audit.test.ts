@@ -57,7 +57,7 @@ describe('audit log screens and API', () => {
   });
 
   it('makes no export and records nothing when a browser merely loads an export URL', async () => {
-    const before = t.store.db.prepare('SELECT count(*) FROM audit_events').pluck().get();
+    const before = t.store.unsafeDatabaseForTests().prepare('SELECT count(*) FROM audit_events').pluck().get();
     // As an image in a page would: the auditor's own cookie, a GET, no token.
     for (const url of ['/api/audit/export.csv', '/api/audit/export.json?action=page.created']) {
       const res = await t.app.inject({ url, cookies: auditor.cookies, headers: { accept: 'image/avif,image/webp,*/*', 'sec-fetch-dest': 'image' } });
@@ -66,7 +66,7 @@ describe('audit log screens and API', () => {
       expect(res.json().message).toMatch(/button on \/audit/);
       expect(res.body).not.toContain('page.created,');
     }
-    expect(t.store.db.prepare('SELECT count(*) FROM audit_events').pluck().get()).toBe(before);
+    expect(t.store.unsafeDatabaseForTests().prepare('SELECT count(*) FROM audit_events').pluck().get()).toBe(before);
   });
 
   it('exports from the /audit screen with a POST carrying the form token, recorded once under the auditor', async () => {

@@ -121,7 +121,7 @@ describe('sign-in', () => {
     expect(ok.statusCode).toBe(200);
     const bad = await t.app.inject({ url: '/api/pages', headers: { authorization: 'Bearer ww_nope' } });
     expect(bad.statusCode).toBe(401);
-    const stored = t.store.db.prepare('SELECT token_hash FROM api_tokens').pluck().all() as string[];
+    const stored = t.store.unsafeDatabaseForTests().prepare('SELECT token_hash FROM api_tokens').pluck().all() as string[];
     expect(stored).not.toContain(token);
   });
 

@@ -81,9 +81,9 @@ describe('concurrent writers', () => {
     expect(seen.length).toBeGreaterThan(50);
     expect(seen.filter((s) => s !== 200)).toEqual([]);
     const store = openStore(dir);
-    const versions = store.db.prepare("SELECT count(*) FROM page_versions WHERE slug = 'sepsis-screening-bpa'").pluck().get();
+    const versions = store.unsafeDatabaseForTests().prepare("SELECT count(*) FROM page_versions WHERE slug = 'sepsis-screening-bpa'").pluck().get();
     expect(versions).toBe(page.version + 1);
-    expect(store.db.prepare("SELECT count(*) FROM page_versions WHERE slug = 'outside-writer'").pluck().get()).toBe(150);
+    expect(store.unsafeDatabaseForTests().prepare("SELECT count(*) FROM page_versions WHERE slug = 'outside-writer'").pluck().get()).toBe(150);
     expect(verifyStore(store).break).toBeNull();
     store.close();
   });

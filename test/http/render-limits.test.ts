@@ -8,7 +8,7 @@ afterEach(async () => {
   t = undefined;
 });
 
-const rowCounts = (app: TestApp) => app.store.db.prepare(`SELECT (SELECT count(*) FROM page_versions) || '/' || (SELECT count(*) FROM audit_events)`).pluck().get();
+const rowCounts = (app: TestApp) => app.store.unsafeDatabaseForTests().prepare(`SELECT (SELECT count(*) FROM page_versions) || '/' || (SELECT count(*) FROM audit_events)`).pluck().get();
 
 describe('markdown beyond the render bounds', () => {
   it('is refused with 422 naming the problem by preview and by every save, and nothing is stored', async () => {
@@ -95,8 +95,8 @@ describe('rendering off the request thread', () => {
 describe('a stored version that cannot be rendered', () => {
   const storeUnrenderable = (app: TestApp) => {
     // As stored before the bounds existed: a body the renderer refuses (versions are otherwise immutable).
-    app.store.db.exec('DROP TRIGGER page_versions_immutable_update');
-    app.store.db.prepare(`UPDATE page_versions SET body = ? WHERE version = 1`).run(`Before <b>bold</b>\n\n${'>'.repeat(3000)}`);
+    app.store.unsafeDatabaseForTests().exec('DROP TRIGGER page_versions_immutable_update');
+    app.store.unsafeDatabaseForTests().prepare(`UPDATE page_versions SET body = ? WHERE version = 1`).run(`Before <b>bold</b>\n\n${'>'.repeat(3000)}`);
   };
 
   it('shows the page with a notice and its text escaped, not a 500', async () => {
@@ -138,7 +138,7 @@ describe('a committed save', () => {
     const body = 'See [[VTE panel]] and [[sepsis-screening-bpa|itself]].\n\n```\n[[not-a-link]]\n```\n';
     const saved = await t.app.inject({ method: 'PUT', url: '/api/pages/sepsis-screening-bpa', headers: auth, payload: { ...sampleFrontMatter, why: 'Because of [[order-sets]].', body, summary: 'Links', base_version: 1 } });
     expect(saved.statusCode).toBe(200);
-    const links = t.store.db.prepare('SELECT target_slug FROM page_links ORDER BY target_slug').pluck().all();
+    const links = t.store.unsafeDatabaseForTests().prepare('SELECT target_slug FROM page_links ORDER BY target_slug').pluck().all();
     expect(links).toEqual(['order-sets', 'sepsis-screening-bpa', 'vte-panel']);
   });
 });

@@ -29,7 +29,7 @@ describe('the route table', () => {
   it('gives readers and auditors 403 on every write route, and writes nothing', async () => {
     const writes = t.app.routeTable.filter((r) => r.access === 'write' || r.access === 'admin');
     expect(writes.length).toBeGreaterThanOrEqual(10);
-    const before = t.store.db.prepare('SELECT (SELECT count(*) FROM page_versions) + (SELECT count(*) FROM pages)').pluck().get();
+    const before = t.store.unsafeDatabaseForTests().prepare('SELECT (SELECT count(*) FROM page_versions) + (SELECT count(*) FROM pages)').pluck().get();
     for (const role of ['reader', 'auditor']) {
       const token = tokenFor(t.store, role);
       for (const r of writes) {
@@ -37,7 +37,7 @@ describe('the route table', () => {
         expect(res.statusCode, `${role} ${r.method} ${r.url}`).toBe(403);
       }
     }
-    expect(t.store.db.prepare('SELECT (SELECT count(*) FROM page_versions) + (SELECT count(*) FROM pages)').pluck().get()).toBe(before);
+    expect(t.store.unsafeDatabaseForTests().prepare('SELECT (SELECT count(*) FROM page_versions) + (SELECT count(*) FROM pages)').pluck().get()).toBe(before);
   });
 
   it('lets auditors read every read and audit route', async () => {
@@ -60,7 +60,7 @@ describe('every write path', () => {
     const maria = new Browser(t.app);
     const adminToken = tokenFor(t.store, 'admin');
     const adminApi = (method: 'POST' | 'PATCH' | 'PUT', url: string, payload: object) => t.app.inject({ method, url, payload, headers: { authorization: `Bearer ${adminToken}` } });
-    const count = () => t.store.db.prepare('SELECT count(*) FROM audit_events').pluck().get() as number;
+    const count = () => t.store.unsafeDatabaseForTests().prepare('SELECT count(*) FROM audit_events').pluck().get() as number;
     const token = tokenFor(t.store, 'editor');
     const api = (method: 'POST' | 'PUT', url: string, payload: object) => t.app.inject({ method, url, payload, headers: { authorization: `Bearer ${token}` } });
     const form = { ...sampleFrontMatter, owners: 'mreyes', tickets: 'CHG0012345', records: 'BPA 1234567' };

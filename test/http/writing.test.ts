@@ -56,7 +56,7 @@ describe('drafts', () => {
     expect(res.json().errors[0]).toMatchObject({ field: 'body' });
     expect(res.json().errors[0].message).toContain('Social Security number');
     expect((await call('GET', '/api/pages/sepsis-screening-bpa/draft', editor)).statusCode).toBe(404);
-    expect(t.store.db.prepare("SELECT count(*) FROM drafts WHERE fields LIKE '%123-45%'").pluck().get()).toBe(0);
+    expect(t.store.unsafeDatabaseForTests().prepare("SELECT count(*) FROM drafts WHERE fields LIKE '%123-45%'").pluck().get()).toBe(0);
   });
 
   it('keeps a new page under a made-up key, listed as new, and refuses keys that are neither', async () => {
@@ -116,14 +116,14 @@ describe('templates', () => {
   const template = { name: 'Interface (HL7 feed)', description: 'An HL7 interface', front_matter: { system: 'Interfaces', status: 'in-build', review_every: '1y', tags: 'hl7, interface' }, body: '## Messages\n' };
 
   it('lets admins add and change templates, each change an audit event, and everyone read them', async () => {
-    const before = t.store.db.prepare("SELECT count(*) FROM audit_events WHERE action LIKE 'template.%'").pluck().get() as number;
+    const before = t.store.unsafeDatabaseForTests().prepare("SELECT count(*) FROM audit_events WHERE action LIKE 'template.%'").pluck().get() as number;
     const made = await call('POST', '/api/templates', admin, template);
     expect(made.statusCode, made.body).toBe(201);
     const id = made.json().id as number;
     expect(made.json()).toMatchObject({ front_matter: { system: 'Interfaces', tags: ['hl7', 'interface'] }, new_page_url: `/new?template=${id}` });
     const changed = await call('PUT', `/api/templates/${id}`, admin, { ...template, body: '## Messages\n\n## Filters\n' });
     expect(changed.statusCode).toBe(200);
-    expect(t.store.db.prepare("SELECT count(*) FROM audit_events WHERE action LIKE 'template.%'").pluck().get()).toBe(before + 2);
+    expect(t.store.unsafeDatabaseForTests().prepare("SELECT count(*) FROM audit_events WHERE action LIKE 'template.%'").pluck().get()).toBe(before + 2);
     const list = (await call('GET', '/api/templates', { authorization: `Bearer ${tokenFor(t.store, 'reader')}` })).json();
     expect(list.templates.find((x: { id: number }) => x.id === id).body).toContain('## Filters');
     expect((await call('POST', '/api/templates', editor, { ...template, name: 'Other' })).statusCode).toBe(403);
@@ -194,10 +194,10 @@ describe('rename', () => {
     const res = await call('POST', '/api/pages/lab-feed/rename', editor, { slug: 'lab-results-feed', summary: 'Covers micro too' });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ slug: 'lab-results-feed', version: 2, summary: 'Renamed from lab-feed to lab-results-feed: Covers micro too' });
-    const event = t.store.db.prepare("SELECT * FROM audit_events WHERE action = 'page.renamed'").get() as { target: string; details: string };
+    const event = t.store.unsafeDatabaseForTests().prepare("SELECT * FROM audit_events WHERE action = 'page.renamed'").get() as { target: string; details: string };
     expect(event.target).toBe('lab-results-feed');
     expect(JSON.parse(event.details)).toMatchObject({ from: 'lab-feed', to: 'lab-results-feed', version: 2 });
-    expect(t.store.db.prepare("SELECT slug FROM page_versions WHERE slug IN ('lab-feed', 'lab-results-feed') ORDER BY version").pluck().all()).toEqual(['lab-feed', 'lab-results-feed']);
+    expect(t.store.unsafeDatabaseForTests().prepare("SELECT slug FROM page_versions WHERE slug IN ('lab-feed', 'lab-results-feed') ORDER BY version").pluck().all()).toEqual(['lab-feed', 'lab-results-feed']);
     expect(verifyStore(t.store).break).toBeNull();
 
     for (const [from, to] of [['/p/lab-feed', '/p/lab-results-feed'], ['/p/lab-feed/history', '/p/lab-results-feed/history'], ['/p/lab-feed/edit', '/p/lab-results-feed/edit'], ['/api/pages/lab-feed?as_of=2999-01-01', '/api/pages/lab-results-feed?as_of=2999-01-01']]) {

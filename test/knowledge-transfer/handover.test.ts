@@ -17,7 +17,7 @@ let now = new Date('2026-06-01T09:00:00Z');
 const tokens: Record<string, string> = {};
 const api = (who: string, method: 'GET' | 'POST', url: string, payload?: object) =>
   t.app.inject({ method, url, payload, headers: { authorization: `Bearer ${tokens[who]}` } });
-const audits = () => t.store.db.prepare('SELECT count(*) FROM audit_events').pluck().get() as number;
+const audits = () => t.store.unsafeDatabaseForTests().prepare('SELECT count(*) FROM audit_events').pluck().get() as number;
 const ownersOf = (slug: string) => t.store.pages.ownersOf(t.store.pages.head(slug)!.id).sort();
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@ let t: TestApp;
 const tokens: Record<string, string> = {};
 const api = (who: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: object) =>
   t.app.inject({ method, url, payload, headers: { authorization: `Bearer ${tokens[who]}` } });
-const audits = () => t.store.db.prepare('SELECT count(*) FROM audit_events').pluck().get() as number;
+const audits = () => t.store.unsafeDatabaseForTests().prepare('SELECT count(*) FROM audit_events').pluck().get() as number;
 const steps = [{ slug: 's1', note: 'Start here: why ClinDoc flowsheets look the way they do.' }, { slug: 's2' }, { slug: 's3' }, { slug: 'r1', note: 'Privacy only' }];
 
 beforeAll(async () => {

@@ -9,9 +9,9 @@ import { commandContext, sampleFrontMatter, seedPage, testStore } from '../helpe
 
 function counts(store: ReturnType<typeof testStore>['store']) {
   return {
-    versions: store.db.prepare('SELECT count(*) FROM page_versions').pluck().get(),
-    audit: store.db.prepare('SELECT count(*) FROM audit_events').pluck().get(),
-    pages: store.db.prepare('SELECT count(*) FROM pages').pluck().get(),
+    versions: store.unsafeDatabaseForTests().prepare('SELECT count(*) FROM page_versions').pluck().get(),
+    audit: store.unsafeDatabaseForTests().prepare('SELECT count(*) FROM audit_events').pluck().get(),
+    pages: store.unsafeDatabaseForTests().prepare('SELECT count(*) FROM pages').pluck().get(),
   };
 }
 

@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await t.close(); });
 const auth = () => ({ authorization: `Bearer ${token}` });
-const versions = () => t.store.db.prepare('SELECT count(*) FROM page_versions').pluck().get();
+const versions = () => t.store.unsafeDatabaseForTests().prepare('SELECT count(*) FROM page_versions').pluck().get();
 
 describe('CSRF and Origin', () => {
   it('refuses a cookie-authenticated write with a missing or foreign token, or from a foreign Origin, with 403', async () => {
@@ -61,14 +61,14 @@ describe('CSRF and Origin', () => {
     const b = new Browser(t.app);
     await b.signIn('admin');
     const adminToken = tokenFor(t.store, 'admin');
-    const count = () => t.store.db.prepare('SELECT (SELECT count(*) FROM page_versions) + (SELECT count(*) FROM users) + (SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL) + (SELECT count(*) FROM parties) + (SELECT count(*) FROM phi_rules)').pluck().get();
-    const events = (where = '1') => t.store.db.prepare(`SELECT count(*) FROM audit_events WHERE ${where}`).pluck().get() as number;
+    const count = () => t.store.unsafeDatabaseForTests().prepare('SELECT (SELECT count(*) FROM page_versions) + (SELECT count(*) FROM users) + (SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL) + (SELECT count(*) FROM parties) + (SELECT count(*) FROM phi_rules)').pluck().get();
+    const events = (where = '1') => t.store.unsafeDatabaseForTests().prepare(`SELECT count(*) FROM audit_events WHERE ${where}`).pluck().get() as number;
     const [c0, e0] = [count(), events()];
     const urls = t.app.routeTable.filter((x) => x.method === 'GET').map((r) => r.url.replace(':slug', 'sepsis-screening-bpa').replace(':version', '1').replace(':n', '1').replace(':handle', 'mreyes').replace(':date', '2999-01-01').replace(':username', 'editor').replace(':id', '1'));
     // Through the browser's cookie, no GET changes or records anything: a link or an image in a page
     // must not act in the name of whoever opens it.
     await b.get('/');
-    const changes = () => t.store.db.prepare('SELECT total_changes()').pluck().get() as number;
+    const changes = () => t.store.unsafeDatabaseForTests().prepare('SELECT total_changes()').pluck().get() as number;
     const w0 = changes();
     for (const url of urls) await b.get(url);
     expect(count()).toBe(c0);
@@ -156,7 +156,7 @@ describe('logs', () => {
       // The foreign Origin is logged with its control characters spelled out, so it cannot forge a line.
       const refused = lines.map((l) => JSON.parse(l) as { msg: string; origin?: string }).find((l) => l.msg === 'refused a write sent from another site');
       expect(refused?.origin).toBe('https://evil.example\\u000a{"forged":"line"}');
-      const target = store.db.prepare("SELECT target FROM audit_events WHERE action = 'signin.failed' ORDER BY id DESC LIMIT 1").pluck().get() as string;
+      const target = store.unsafeDatabaseForTests().prepare("SELECT target FROM audit_events WHERE action = 'signin.failed' ORDER BY id DESC LIMIT 1").pluck().get() as string;
       expect(target).toBe('user:evil\\u001b[31m\\u000aname');
     } finally {
       await app.close();

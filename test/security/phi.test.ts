@@ -179,7 +179,7 @@ describe('every save is guarded', () => {
     expect((await t.app.inject({ method: 'POST', url: '/api/pages', headers: { authorization: `Bearer ${editor}` }, payload })).statusCode).toBe(403);
     const res = await t.app.inject({ method: 'POST', url: '/api/pages', headers: { authorization: `Bearer ${admin}` }, payload });
     expect(res.statusCode).toBe(201);
-    const event = t.store.db.prepare("SELECT actor, details FROM audit_events WHERE action = 'page.created' AND target = 'help-desk'").get() as { actor: string; details: string };
+    const event = t.store.unsafeDatabaseForTests().prepare("SELECT actor, details FROM audit_events WHERE action = 'page.created' AND target = 'help-desk'").get() as { actor: string; details: string };
     expect(event.actor).toBe('admin');
     expect(JSON.parse(event.details).phi_override).toEqual({ reason: 'Published service desk number', kinds: ['phone number'] });
   });
@@ -194,7 +194,7 @@ describe('every save is guarded', () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/pages', headers: { authorization: `Bearer ${token}` }, payload: { ...sampleFrontMatter, slug: 'acct', body: 'Seen on ACCT123456' } });
     expect(res.statusCode).toBe(422);
     expect(res.json().message).toMatch(/Hospital account/);
-    expect(t.store.db.prepare("SELECT count(*) FROM audit_events WHERE action = 'phi.rule_added'").pluck().get()).toBe(1);
+    expect(t.store.unsafeDatabaseForTests().prepare("SELECT count(*) FROM audit_events WHERE action = 'phi.rule_added'").pluck().get()).toBe(1);
   });
 
   it('reports imported files with PHI and imports the rest', () => {
@@ -217,10 +217,10 @@ describe('every stored free text goes through the guard', () => {
   // A multi-line text with patient information on its second line: the finding names that line.
   const LEAK = 'Routine clean-up after the upgrade\nCalled patient John Smith about MRN 00482913';
   const stored = () => ({
-    events: t.store.db.prepare('SELECT count(*) FROM audit_events').pluck().get(),
-    versions: t.store.db.prepare('SELECT count(*) FROM page_versions').pluck().get(),
-    parties: t.store.db.prepare('SELECT group_concat(handle || name || coalesce(title, \'\') || status || coalesce(departure_reason, \'\')) FROM parties').pluck().get(),
-    tokens: t.store.db.prepare('SELECT count(*) FROM api_tokens').pluck().get(),
+    events: t.store.unsafeDatabaseForTests().prepare('SELECT count(*) FROM audit_events').pluck().get(),
+    versions: t.store.unsafeDatabaseForTests().prepare('SELECT count(*) FROM page_versions').pluck().get(),
+    parties: t.store.unsafeDatabaseForTests().prepare('SELECT group_concat(handle || name || coalesce(title, \'\') || status || coalesce(departure_reason, \'\')) FROM parties').pluck().get(),
+    tokens: t.store.unsafeDatabaseForTests().prepare('SELECT count(*) FROM api_tokens').pluck().get(),
   });
 
   beforeAll(async () => {

@@ -40,7 +40,7 @@ describe('sessions', () => {
   });
 
   it('stores no session for a visit to the sign-in page, and its form still needs its token', async () => {
-    const sessions = () => t.store.db.prepare('SELECT count(*) FROM sessions').pluck().get() as number;
+    const sessions = () => t.store.unsafeDatabaseForTests().prepare('SELECT count(*) FROM sessions').pluck().get() as number;
     const before = sessions();
     const visitor = new Browser(t.app);
     for (let i = 0; i < 3; i++) expect((await visitor.get('/login')).statusCode).toBe(200);
@@ -88,7 +88,7 @@ describe('sessions', () => {
     const ok = await forced.post('/account/password', { current: temporary, password: 'a fresh set of words 8', confirm: 'a fresh set of words 8' });
     expect(ok.statusCode).toBe(200);
     expect((await forced.get('/')).statusCode).toBe(200);
-    const actions = t.store.db.prepare("SELECT action FROM audit_events WHERE target = 'user:leaver' ORDER BY id").pluck().all();
+    const actions = t.store.unsafeDatabaseForTests().prepare("SELECT action FROM audit_events WHERE target = 'user:leaver' ORDER BY id").pluck().all();
     expect(actions).toEqual(expect.arrayContaining(['user.deactivated', 'user.reactivated', 'user.password_reset', 'user.password_changed']));
   });
 
@@ -176,7 +176,7 @@ describe('sign-in', () => {
   // Each test starts with fresh limits.
   afterEach(() => time.advance(16 * MINUTE));
   const events = (action: string) =>
-    t.store.db.prepare('SELECT target, client, details FROM audit_events WHERE action = ? ORDER BY id').all(action) as { target: string; client: string; details: string }[];
+    t.store.unsafeDatabaseForTests().prepare('SELECT target, client, details FROM audit_events WHERE action = ? ORDER BY id').all(action) as { target: string; client: string; details: string }[];
 
   it('answers 20 rapid wrong passwords with 429 and Retry-After; the right password works after the window', async () => {
     const b = new Browser(t.app);
@@ -257,7 +257,7 @@ describe('sign-in', () => {
     // Four refused tries, one record: a flood of refusals does not flood the log.
     expect(refused.map((e) => [e.target, JSON.parse(e.details).reason])).toEqual([['user:gone', 'deactivated'], ['user:editor', 'locked']]);
     expect([...failed, ...refused].every((e) => e.client === '127.0.0.1')).toBe(true);
-    const everything = JSON.stringify(t.store.db.prepare('SELECT * FROM audit_events').all());
+    const everything = JSON.stringify(t.store.unsafeDatabaseForTests().prepare('SELECT * FROM audit_events').all());
     expect(everything).not.toMatch(/secret guess|left the building/);
 
     time.advance(16 * MINUTE);

@@ -89,7 +89,7 @@ describe('OpenID Connect against a real identity provider on 127.0.0.1', () => {
     const analyst = await signInAs('epic-analyst');
     expect(analyst.back.status).toBe(200);
     expect(t.store.users.byExternal('oidc', `${idp.issuer} epic-analyst`)!.role).toBe('editor');
-    const events = t.store.db.prepare("SELECT actor, details FROM audit_events WHERE action = 'signin.succeeded'").all() as { actor: string; details: string }[];
+    const events = t.store.unsafeDatabaseForTests().prepare("SELECT actor, details FROM audit_events WHERE action = 'signin.succeeded'").all() as { actor: string; details: string }[];
     expect(events.map((e) => e.actor)).toEqual(['wiki-admin', 'epic-analyst']);
   });
 
@@ -98,7 +98,7 @@ describe('OpenID Connect against a real identity provider on 127.0.0.1', () => {
     expect(back.status).toBe(403);
     expect(back.body).toMatch(/not in any group that may use Whywiki/);
     expect(t.store.users.byExternal('oidc', `${idp.issuer} outsider`)).toBeUndefined();
-    const refused = t.store.db.prepare("SELECT target, details FROM audit_events WHERE action = 'signin.refused'").all() as { target: string; details: string }[];
+    const refused = t.store.unsafeDatabaseForTests().prepare("SELECT target, details FROM audit_events WHERE action = 'signin.refused'").all() as { target: string; details: string }[];
     expect(refused.map((e) => [e.target, JSON.parse(e.details).reason])).toEqual([['user:outsider', expect.stringMatching(/not in any group/)]]);
   });
 

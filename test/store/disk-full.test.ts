@@ -59,7 +59,7 @@ async function refusesThenRecovers(dir: string, fill: (store: Store) => void, fr
   expect(form.body).toContain('disk is full');
   expect(form.body).toContain('Typed by a person.');
 
-  expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+  expect(store.unsafeDatabaseForTests().pragma('integrity_check', { simple: true })).toBe('ok');
   const after = verifyStore(store);
   expect(after.break).toBeNull();
   expect(after.versions).toBe(before.versions);
@@ -101,8 +101,8 @@ describe('a full disk', () => {
   it('refuses saves with 507 and recovers when the store may not grow (SQLite page limit, runs without root)', { timeout: 60_000 }, async () => {
     await refusesThenRecovers(
       tempDir(),
-      (store) => store.db.pragma(`max_page_count = ${Number(store.db.pragma('page_count', { simple: true }))}`),
-      (store) => store.db.pragma('max_page_count = 1073741823'),
+      (store) => store.unsafeDatabaseForTests().pragma(`max_page_count = ${Number(store.unsafeDatabaseForTests().pragma('page_count', { simple: true }))}`),
+      (store) => store.unsafeDatabaseForTests().pragma('max_page_count = 1073741823'),
     );
   });
 });

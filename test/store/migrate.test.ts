@@ -13,10 +13,10 @@ import { seedPage, tempDir, testStore } from '../helpers.js';
 describe('store', () => {
   it('opens in WAL mode with full sync, foreign keys and a busy timeout', () => {
     const { store } = testStore();
-    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
-    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(store.db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
+    expect(store.unsafeDatabaseForTests().pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.unsafeDatabaseForTests().pragma('synchronous', { simple: true })).toBe(2);
+    expect(store.unsafeDatabaseForTests().pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(store.unsafeDatabaseForTests().pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
     store.close();
   });
 
@@ -48,10 +48,10 @@ describe('store', () => {
   it('refuses UPDATE and DELETE on versions and audit events', () => {
     const { store } = testStore();
     seedPage(store);
-    expect(() => store.db.prepare("UPDATE page_versions SET body = 'rewritten'").run()).toThrow(/immutable/);
-    expect(() => store.db.prepare('DELETE FROM page_versions').run()).toThrow(/immutable/);
-    expect(() => store.db.prepare("UPDATE audit_events SET actor = 'someone'").run()).toThrow(/append-only/);
-    expect(() => store.db.prepare('DELETE FROM audit_events').run()).toThrow(/append-only/);
+    expect(() => store.unsafeDatabaseForTests().prepare("UPDATE page_versions SET body = 'rewritten'").run()).toThrow(/immutable/);
+    expect(() => store.unsafeDatabaseForTests().prepare('DELETE FROM page_versions').run()).toThrow(/immutable/);
+    expect(() => store.unsafeDatabaseForTests().prepare("UPDATE audit_events SET actor = 'someone'").run()).toThrow(/append-only/);
+    expect(() => store.unsafeDatabaseForTests().prepare('DELETE FROM audit_events').run()).toThrow(/append-only/);
     store.close();
   });
 

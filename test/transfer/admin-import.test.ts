@@ -34,7 +34,7 @@ describe('/admin/import', () => {
       'adr/0002-bad.md': '---\ntitle: Bad\nsystem: Cerner\n---\nx\n',
       'adr/README.md': '# Records\n',
     });
-    const pagesBefore = t.store.db.prepare('SELECT count(*) FROM pages').pluck().get();
+    const pagesBefore = t.store.unsafeDatabaseForTests().prepare('SELECT count(*) FROM pages').pluck().get();
     const dry = await post(admin, { name: 'records.zip', bytes }, { system: 'Interfaces', owners: 'mreyes', why: 'Imported', status_map: '' });
     expect(dry.statusCode, dry.body).toBe(200);
     expect(dry.body).toContain('Import: dry run');
@@ -43,7 +43,7 @@ describe('/admin/import', () => {
     expect(dry.body).toContain('the status &quot;Pending&quot; is not one Whywiki knows');
     expect(dry.body).toContain('README.md');
     expect(dry.body).toContain('System must be one of');
-    expect(t.store.db.prepare('SELECT count(*) FROM pages').pluck().get()).toBe(pagesBefore);
+    expect(t.store.unsafeDatabaseForTests().prepare('SELECT count(*) FROM pages').pluck().get()).toBe(pagesBefore);
     expect(t.store.pages.head('0001-pending-choice')).toBeUndefined();
 
     const token = /name="upload" value="([^"]+)"/.exec(dry.body)![1]!;

@@ -17,7 +17,7 @@ import { ADR_TOOLS, LOG4BRAINS, MADR, writeFiles } from './adr-fixtures.js';
 
 const rules = { systems: ['Epic', 'Workday', 'Interfaces', 'Infrastructure'], maxBodyBytes: 64 * 1024 };
 const importDir = (store: Store, dir: string, defaults: Record<string, string> = {}) => importPages(store, rules, { ...readFolder(dir, rules.maxBodyBytes), root: dir }, { defaults });
-const hashes = (store: Store) => store.db.prepare('SELECT slug, version, hash, prev_hash, author, created_at, summary, archived FROM page_versions ORDER BY slug, version').all();
+const hashes = (store: Store) => store.unsafeDatabaseForTests().prepare('SELECT slug, version, hash, prev_hash, author, created_at, summary, archived FROM page_versions ORDER BY slug, version').all();
 
 describe('export and import', () => {
   it('round-trips a wiki into an empty store with the same versions and hashes, people, departures and reviews', () => {
@@ -47,7 +47,7 @@ describe('export and import', () => {
     expect(verifyStore(empty).break).toBeNull();
 
     // Importing the same folder again changes nothing.
-    const events = empty.db.prepare("SELECT count(*) FROM audit_events WHERE action != 'import.made'").pluck();
+    const events = empty.unsafeDatabaseForTests().prepare("SELECT count(*) FROM audit_events WHERE action != 'import.made'").pluck();
     const before = events.get();
     expect(importDir(empty, out)).toMatchObject({ created: 0, updated: 0, unchanged: 3, failed: 0, versions: 0 });
     expect(events.get()).toBe(before);
@@ -257,7 +257,7 @@ ${body}
     const r = importPages(store, rules, source);
     expect(r.problems).toEqual([]);
     expect({ created: r.created, failed: r.failed, versions: r.versions }).toEqual({ created: 2, failed: 0, versions: 4 });
-    const versions = store.db.prepare("SELECT version, author, created_at, summary, archived FROM page_versions WHERE slug = 'lab-results-routing' ORDER BY version").all();
+    const versions = store.unsafeDatabaseForTests().prepare("SELECT version, author, created_at, summary, archived FROM page_versions WHERE slug = 'lab-results-routing' ORDER BY version").all();
     expect(versions).toEqual([
       { version: 1, author: 'mreyes', created_at: '2024-01-05T10:00:00.000Z', summary: 'Add lab routing doc', archived: 0 },
       { version: 2, author: 'Pat Contractor', created_at: '2024-02-06T11:00:00.000Z', summary: 'Document the Beaker exception\n\nCHG0050001', archived: 0 },

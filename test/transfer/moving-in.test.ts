@@ -72,8 +72,8 @@ describe('import --git, as real repositories grew', () => {
       expect(r.problems).toEqual([]);
       expect(r).toMatchObject({ created: 3, failed: 0, formats: { 'adr-tools': 3 } });
       expect(store.pages.allCurrent().map((p) => p.slug).sort()).toEqual(['0001-record-architecture-decisions', '0002-use-rhapsody', '0003-filter-a08']);
-      expect(store.db.prepare('SELECT count(*) FROM pages WHERE archived = 1').pluck().get()).toBe(0);
-      const versions = store.db.prepare("SELECT version, created_at FROM page_versions WHERE slug = '0002-use-rhapsody' ORDER BY version").all();
+      expect(store.unsafeDatabaseForTests().prepare('SELECT count(*) FROM pages WHERE archived = 1').pluck().get()).toBe(0);
+      const versions = store.unsafeDatabaseForTests().prepare("SELECT version, created_at FROM page_versions WHERE slug = '0002-use-rhapsody' ORDER BY version").all();
       expect(versions).toEqual([{ version: 1, created_at: '2023-01-01T10:00:00.000Z' }, { version: 2, created_at: '2023-03-01T10:00:00.000Z' }]);
       expect(getCurrentPage(store, '0002-use-rhapsody').body).toContain('Edited after the move.');
     }
@@ -93,11 +93,11 @@ describe('import --git, as real repositories grew', () => {
     const r = importPages(store, rules, readGitHistory(store, repo, 'docs/', rules.maxBodyBytes), { defaults: { system: 'Interfaces', owners: 'mreyes' } });
     expect(r.problems).toEqual([]);
     expect(r).toMatchObject({ created: 2, failed: 0, versions: 4 });
-    expect(store.db.prepare("SELECT body FROM page_versions WHERE slug = 'lab-routing' ORDER BY version").pluck().all()).toEqual(['v1\n', 'v4\n']);
+    expect(store.unsafeDatabaseForTests().prepare("SELECT body FROM page_versions WHERE slug = 'lab-routing' ORDER BY version").pluck().all()).toEqual(['v1\n', 'v4\n']);
     const notes = r.notes.map((n) => `${n.file}: ${n.reason}`).join('\n');
     expect(notes).toMatch(/lab-routing\.md@[0-9a-f]{10}: this version is left out of the history \(front_matter: the front matter is not valid YAML/);
     expect(notes).toMatch(/lab-routing\.md@[0-9a-f]{10}: this version is left out of the history: System must be one of/);
-    const old = store.db.prepare("SELECT front_matter FROM page_versions WHERE slug = '0001-old' ORDER BY version").pluck().all() as string[];
+    const old = store.unsafeDatabaseForTests().prepare("SELECT front_matter FROM page_versions WHERE slug = '0001-old' ORDER BY version").pluck().all() as string[];
     expect(JSON.parse(old[0]!).why).toBe('We route labs through Rhapsody.');
     expect(JSON.parse(old[1]!).why).toBe('Labs went astray.');
     expect(notes).toContain('the record has no Context section; the why is its first paragraph under "Decision"');
@@ -153,7 +153,7 @@ describe('import --git, as real repositories grew', () => {
     const { store } = testStore();
     const r = importPages(store, rules, readGitHistory(store, repo, 'docs/', rules.maxBodyBytes), { defaults: { system: 'Interfaces', owners: 'mreyes' } });
     expect(r).toMatchObject({ created: 2, versions: 3, formats: { 'adr-tools': 2 } });
-    const mirror = store.db.prepare("SELECT author, created_at FROM page_versions WHERE slug = '0001-forward-every-a08' ORDER BY version DESC LIMIT 1").get();
+    const mirror = store.unsafeDatabaseForTests().prepare("SELECT author, created_at FROM page_versions WHERE slug = '0001-forward-every-a08' ORDER BY version DESC LIMIT 1").get();
     expect(mirror).toEqual({ author: 'mreyes', created_at: '2024-06-01T10:00:00.000Z' });
     expect(getCurrentPage(store, '0001-forward-every-a08').frontMatter).toMatchObject({ status: 'superseded', superseded_by: ['0002-filter-a08'] });
   }, 30_000);
@@ -300,7 +300,7 @@ describe('plain documentation folders', () => {
       'b.md': '---\ntitle: Page B\nsystem: Cerner\n---\nText.\n',
       'README.md': 'x',
     });
-    const count = () => store.db.prepare('SELECT (SELECT count(*) FROM pages) + (SELECT count(*) FROM audit_events) + (SELECT count(*) FROM parties)').pluck().get();
+    const count = () => store.unsafeDatabaseForTests().prepare('SELECT (SELECT count(*) FROM pages) + (SELECT count(*) FROM audit_events) + (SELECT count(*) FROM parties)').pluck().get();
     const before = count();
     const r = importDir(store, dir, { system: 'Epic', owners: 'mreyes', why: 'x' }, { dryRun: true });
     expect(r).toMatchObject({ dryRun: true, created: 1, failed: 1 });

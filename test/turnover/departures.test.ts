@@ -7,7 +7,7 @@ import { departPerson } from '../../server/people/directory.js';
 
 let t: TestApp;
 let admin: Record<string, string>;
-const count = (table: string) => t.store.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+const count = (table: string) => t.store.unsafeDatabaseForTests().prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
 
 beforeEach(async () => {
   t = await testApp();
@@ -43,7 +43,7 @@ describe('a departure', () => {
     expect(moved.json().moved.map((m: { slug: string }) => m.slug).sort()).toEqual(['alone', 'also-alone', 'with-team']);
     expect(count('page_versions') - versions).toBe(3);
     expect(count('audit_events') - events).toBe(3);
-    const newEvents = t.store.db.prepare('SELECT action, target, details FROM audit_events ORDER BY id DESC LIMIT 3').all() as { action: string; target: string; details: string }[];
+    const newEvents = t.store.unsafeDatabaseForTests().prepare('SELECT action, target, details FROM audit_events ORDER BY id DESC LIMIT 3').all() as { action: string; target: string; details: string }[];
     expect(newEvents.every((e) => e.action === 'page.ownership_moved' && JSON.parse(e.details).from === 'dokafor' && JSON.parse(e.details).to === 'mreyes')).toBe(true);
 
     const page = (await api('GET', '/api/pages/with-team')).json();

@@ -72,12 +72,12 @@ describe('mark reviewed', () => {
     // A reader who is not an owner may not; the owner (a reader by role) may.
     const other = await t.app.inject({ method: 'POST', url: '/api/pages/bpa/review', headers: reader, payload: {} });
     expect(other.statusCode).toBe(403);
-    const events = t.store.db.prepare('SELECT count(*) FROM audit_events').pluck();
+    const events = t.store.unsafeDatabaseForTests().prepare('SELECT count(*) FROM audit_events').pluck();
     const before = events.get() as number;
     const done = await maria.post('/p/bpa/review', { note: 'Checked with the sepsis committee' });
     expect(done.statusCode).toBe(303);
     expect(events.get()).toBe(before + 1);
-    expect(t.store.db.prepare("SELECT actor, action, target, json_extract(details, '$.note') AS note FROM audit_events ORDER BY id DESC LIMIT 1").get()).toEqual({ actor: 'maria', action: 'page.reviewed', target: 'bpa', note: 'Checked with the sepsis committee' });
+    expect(t.store.unsafeDatabaseForTests().prepare("SELECT actor, action, target, json_extract(details, '$.note') AS note FROM audit_events ORDER BY id DESC LIMIT 1").get()).toEqual({ actor: 'maria', action: 'page.reviewed', target: 'bpa', note: 'Checked with the sepsis committee' });
     expect(await stale()).toMatchObject({ count: 0 });
     const view = (await maria.get('/p/bpa')).body;
     expect(view).not.toContain('Review overdue');

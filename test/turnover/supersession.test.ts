@@ -30,7 +30,7 @@ describe('supersession', () => {
     symmetric(store);
     const v1 = getCurrentPage(store, 'nav-v1');
     expect(v1).toMatchObject({ version: 2, summary: 'Superseded by nav-v2 (kept in step with that page)', frontMatter: { status: 'superseded', superseded_by: ['nav-v2'] } });
-    expect(store.db.prepare("SELECT action, json_extract(details, '$.linked_from') FROM audit_events WHERE target = 'nav-v1' ORDER BY id DESC LIMIT 1").raw().get()).toEqual(['page.status_changed', 'nav-v2']);
+    expect(store.unsafeDatabaseForTests().prepare("SELECT action, json_extract(details, '$.linked_from') FROM audit_events WHERE target = 'nav-v1' ORDER BY id DESC LIMIT 1").raw().get()).toEqual(['page.status_changed', 'nav-v2']);
 
     // From the other side: v1 now also names v3 as its successor.
     createPage(ctx, { slug: 'nav-v3', frontMatter: { ...sampleFrontMatter, title: 'Navigator v3' }, body: 'v3' });
@@ -66,7 +66,7 @@ describe('supersession', () => {
     changeStatus(ctx, 'old', { status: 'live', reason: 'The new build was rolled back' });
     expect(getCurrentPage(store, 'new').frontMatter.supersedes).toBeUndefined();
     symmetric(store);
-    const actions = store.db.prepare("SELECT action FROM audit_events WHERE target = 'new' ORDER BY id").pluck().all();
+    const actions = store.unsafeDatabaseForTests().prepare("SELECT action FROM audit_events WHERE target = 'new' ORDER BY id").pluck().all();
     expect(actions).toEqual(['page.created', 'page.status_changed', 'page.status_changed', 'page.status_changed', 'page.saved', 'page.saved']);
   });
 

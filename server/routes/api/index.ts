@@ -220,7 +220,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   r.post('/api/pages', { config: { access: 'write' }, schema: { body: PageCreate, response: { 201: PageReply, 400: ErrorReply, 409: ErrorReply, 413: ErrorReply, 422: ErrorReply } } }, async (request, reply) => {
     const slug = (request.body as { slug?: string }).slug;
     const rendered = await checkRenders(app, request.body);
-    const page = createPage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), { ...splitWrite(request.body), slug });
+    const page = createPage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf(request.body.phi_override_reason) }), { ...splitWrite(request.body), slug });
     reply.status(201).header('Location', `/api/pages/${page.slug}`);
     return pageJson(page, request.hidden);
   });
@@ -241,7 +241,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       const baseVersion = await baseOfSave(request.params.slug, request.body, request.hidden);
       const rendered = await checkRenders(app, request.body);
       try {
-        const result = savePage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf(request, request.body.phi_override_reason) }), request.params.slug, { ...splitWrite(request.body), baseVersion });
+        const result = savePage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf(request.body.phi_override_reason) }), request.params.slug, { ...splitWrite(request.body), baseVersion });
         return { ...(await pageJson(result.page, request.hidden)), unchanged: result.unchanged };
       } catch (e) {
         if (!(e instanceof ConflictError)) throw e;

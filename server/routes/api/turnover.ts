@@ -1,17 +1,17 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { redactText, redactVersion, withoutHidden } from '../../auth/visibility.js';
 import { Slug } from '../../pages/schema.js';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { changeStatus, moveOwnership } from '../../pages/commands.js';
-import { markReviewed, mayReview } from '../../pages/review.js';
+import { changeStatus } from '../../pages/commands.js';
+import { markReviewed } from '../../pages/review.js';
+import { reassignAllOwned } from '../../people/reassign.js';
 import { backlinks } from '../../pages/queries.js';
-import { NotFoundError, ValidationError, type FieldError } from '../../core/errors.js';
-import { addPerson, addTeam, checkSuccessor, departPerson, editPerson, editTeam } from '../../people/directory.js';
-import { knowledge, knowledgeBase, pagesOf, type KnowledgeBase } from '../../reports/knowledge.js';
+import { NotFoundError } from '../../core/errors.js';
+import { addPerson, addTeam, departPerson, editPerson, editTeam } from '../../people/directory.js';
+import { pagesOf } from '../../reports/knowledge.js';
 import { brokenLinksReport, healthReport, orphansReport, staleReport } from '../../reports/reports.js';
 import { commandContext } from '../command-context.js';
-import { sendError } from '../errors.js';
 import type { PartyRow } from '../../store/parties.js';
 import { BacklinksReply, DirectoryReply, HealthReply, PersonReply, ReassignReply, ReportReply, ReviewReply, StatusReply, TeamsReply } from './schemas.js';
 
@@ -21,47 +21,18 @@ const SlugParams = Type.Object({ slug: Slug });
 const HandleParams = Type.Object({ handle: Type.String({ maxLength: 100 }) });
 const Text = (max: number) => Type.String({ maxLength: max });
 
-// Keyed by the store: every plugin context sees its own Fastify instance, but they share one store.
-const bases = new WeakMap<object, { generation: string; base: KnowledgeBase }>();
-const generations = new WeakMap<object, number>();
-
-/**
- * The knowledge snapshot the reports read, at the app's clock. Who owns what is read from the store
- * once per change (a write here, or a commit by another process); review states are worked out per call.
- */
+/** The reports' knowledge snapshot for this viewer (the knowledge plugin caches it). */
 export function currentKnowledge(app: FastifyInstance, hidden: Set<string> = new Set()) {
-  const generation = `${generations.get(app.store) ?? 0}:${String(app.store.db.pragma('data_version', { simple: true }))}`;
-  let memo = bases.get(app.store);
-  if (!memo || memo.generation !== generation) {
-    memo = { generation, base: knowledgeBase(app.store) };
-    bases.set(app.store, memo);
-  }
-  const k = knowledge(app.store, app.config.reviewDefaults, app.clock(), memo.base);
-  // Restricted pages the viewer may not see are not in any report, count or list.
-  return hidden.size ? { ...k, pages: withoutHidden(hidden, k.pages) } : k;
+  return app.knowledge(hidden);
 }
-
 
 export function today(app: FastifyInstance): string {
   return app.clock().toISOString().slice(0, 10);
 }
 
-/** Moves every listed page `from` owns directly to `to`; both checked as a person would be told. */
-export function reassignAll(app: FastifyInstance, request: FastifyRequest, from: string, to: string, summary: string) {
-  const errors: FieldError[] = [];
-  if (!app.store.parties.get(from)) errors.push({ field: 'from', message: `There is no person or team "${from}".` });
-  checkSuccessor(app.store, to, from, 'to', errors);
-  if (errors.length > 0) throw new ValidationError(errors);
-  const slugs = app.store.pages.ownedBy(from).map((p) => p.slug);
-  return moveOwnership(commandContext(app, request), from, slugs.map((slug) => ({ slug, to })), summary);
-}
 
 export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const bump = () => generations.set(app.store, (generations.get(app.store) ?? 0) + 1);
-  app.events.on('page-changed', bump);
-  app.events.on('page-reviewed', bump);
-  app.events.on('directory-changed', bump);
 
   const personJson = (p: PartyRow) => {
     const base = { handle: p.handle, kind: p.kind, name: p.name, status: p.status };
@@ -163,7 +134,7 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
     '/api/reassign',
     { config: { access: 'admin' }, schema: { body: Type.Object({ from: Text(40), to: Text(40), summary: Text(400) }, { additionalProperties: false }), response: { 200: ReassignReply } } },
     async (request) => {
-      const moved = reassignAll(app, request, request.body.from.trim().toLowerCase(), request.body.to.trim().toLowerCase(), request.body.summary);
+      const moved = reassignAllOwned(commandContext(app, request), request.body.from.trim().toLowerCase(), request.body.to.trim().toLowerCase(), request.body.summary);
       return { from: request.body.from, to: request.body.to, moved: moved.map((p) => ({ slug: p.slug, version: p.version, owners: p.frontMatter.owners })) };
     },
   );
@@ -172,13 +143,8 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
     '/api/pages/:slug/review',
     { config: { access: 'read' }, schema: { params: SlugParams, body: Type.Optional(Type.Object({ note: Type.Optional(Text(1000)) }, { additionalProperties: false })), response: { 200: ReviewReply } } },
     async (request, reply) => {
-      const head = app.store.pages.head(request.params.slug);
-      if (!head) throw new NotFoundError(`There is no page "${request.params.slug}".`);
-      if (!mayReview(app.store, request.user!, app.store.pages.ownersOf(head.id))) {
-        return sendError(request, reply, { statusCode: 403, error: 'Forbidden', message: 'Only the page\'s owners, editors and admins can mark it reviewed.' });
-      }
-      const r = markReviewed(commandContext(app, request), head.slug, request.body?.note);
-      return { slug: head.slug, version: r.version, reviewed_at: r.reviewedAt, reviewed_by: request.user!.username };
+      const r = markReviewed(commandContext(app, request), request.params.slug, request.body?.note);
+      return { slug: request.params.slug, version: r.version, reviewed_at: r.reviewedAt, reviewed_by: request.user!.username };
     },
   );
 

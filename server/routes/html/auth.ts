@@ -7,9 +7,8 @@ import { ExternalSignInRefused, provisionExternalUser } from '../../auth/externa
 import { OidcSignIn, OidcUnavailable } from '../../auth/oidc.js';
 import { safeForLog } from '../../auth/log-safety.js';
 import { recordAudit } from '../../audit/log.js';
-import { ValidationError } from '../../core/errors.js';
+import { ForbiddenError, InvalidError, NotFoundError, UnavailableError, ValidationError } from '../../core/errors.js';
 import { PASSWORD_MIN } from '../../auth/password-policy.js';
-import { sendError } from '../errors.js';
 import { closedForm } from './forms.js';
 
 const LOCAL = 'http://wiki.invalid';
@@ -117,11 +116,11 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   const passwordView = (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) =>
     reply.view('account-password', { title: 'Change your password', forced: request.user!.mustChangePassword, min: PASSWORD_MIN, ...extra });
   r.get('/account/password', { config: { access: 'read' } }, async (request, reply) => {
-    if (request.user!.source !== 'local') return sendError(request, reply, { statusCode: 400, error: 'Bad Request', message: 'You sign in through single sign-on: change your password there.' });
+    if (request.user!.source !== 'local') throw new InvalidError('You sign in through single sign-on: change your password there.');
     return passwordView(request, reply);
   });
   r.post('/account/password', { config: { access: 'read' }, schema: { body: PasswordBody } }, async (request, reply) => {
-    if (request.user!.source !== 'local') return sendError(request, reply, { statusCode: 400, error: 'Bad Request', message: 'You sign in through single sign-on: change your password there.' });
+    if (request.user!.source !== 'local') throw new InvalidError('You sign in through single sign-on: change your password there.');
     const { current, password, confirm } = request.body;
     try {
       if (password !== confirm) throw new ValidationError([{ field: 'confirm', message: 'The two new passwords are not the same.' }]);
@@ -138,38 +137,38 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
 
   // Single sign-on with OpenID Connect.
   r.get('/auth/oidc/login', { config: { access: 'public' }, schema: { querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })) }) } }, async (request, reply) => {
-    if (!oidc) return sendError(request, reply, { statusCode: 404, error: 'Not Found', message: 'Single sign-on is not configured here (WHYWIKI_AUTH=oidc).' });
+    if (!oidc) throw new NotFoundError('Single sign-on is not configured here (WHYWIKI_AUTH=oidc).');
     let flow;
     try {
       flow = await oidc.start();
     } catch (e) {
       if (!(e instanceof OidcUnavailable)) throw e;
       request.log.error({ err: e.message }, 'single sign-on unavailable');
-      return sendError(request, reply, { statusCode: 503, error: 'Service Unavailable', message: `${e.message} Try again in a moment, or ask IT.` });
+      throw new UnavailableError(`${e.message} Try again in a moment, or ask IT.`);
     }
     request.session.set('oidc', { state: flow.state, nonce: flow.nonce, verifier: flow.verifier, next: safeNext(request.query.next), at: app.clock().getTime() });
     return reply.redirect(flow.url, 303);
   });
 
   r.get('/auth/oidc/callback', { config: { access: 'public' }, schema: { querystring: Type.Record(Type.String(), Type.String({ maxLength: 4000 })) } }, async (request, reply) => {
-    if (!oidc) return sendError(request, reply, { statusCode: 404, error: 'Not Found', message: 'Single sign-on is not configured here (WHYWIKI_AUTH=oidc).' });
+    if (!oidc) throw new NotFoundError('Single sign-on is not configured here (WHYWIKI_AUTH=oidc).');
     const flow = request.session.get('oidc');
     request.session.set('oidc', undefined);
     if (!flow || app.clock().getTime() - flow.at > OIDC_FLOW_MS) {
-      return sendError(request, reply, { statusCode: 400, error: 'Bad Request', message: 'This sign-in was not started here, or took longer than 10 minutes. Sign in again.' });
+      throw new InvalidError('This sign-in was not started here, or took longer than 10 minutes. Sign in again.');
     }
     const query = request.query as Record<string, string>;
     if (query.error) {
-      return sendError(request, reply, { statusCode: 403, error: 'Forbidden', message: `The identity provider refused the sign-in: ${safeForLog(query.error_description ?? query.error, 200)}` });
+      throw new ForbiddenError(`The identity provider refused the sign-in: ${safeForLog(query.error_description ?? query.error, 200)}`);
     }
     let identity;
     try {
       identity = await oidc.finish(new URL(request.url, app.config.publicUrl), flow);
     } catch (e) {
-      if (e instanceof OidcUnavailable) return sendError(request, reply, { statusCode: 503, error: 'Service Unavailable', message: e.message });
+      if (e instanceof OidcUnavailable) throw new UnavailableError(e.message);
       request.log.warn({ reason: safeForLog((e as Error).message, 300) }, 'refused a single sign-on callback');
       app.store.transaction(() => recordAudit(app.store, { actor: 'anonymous', action: 'signin.failed', target: 'oidc', client: request.ip, details: { reason: safeForLog((e as Error).message, 200) } }));
-      return sendError(request, reply, { statusCode: 403, error: 'Forbidden', message: 'The sign-in could not be verified (its state, nonce, issuer or audience did not match). Sign in again.' });
+      throw new ForbiddenError('The sign-in could not be verified (its state, nonce, issuer or audience did not match). Sign in again.');
     }
     let user: SessionUser;
     try {
@@ -177,7 +176,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     } catch (e) {
       if (!(e instanceof ExternalSignInRefused)) throw e;
       recordSigninRefused(app.store, identity.username, request.ip, e.message, app.clock());
-      return sendError(request, reply, { statusCode: 403, error: 'Forbidden', message: e.message });
+      throw new ForbiddenError(e.message);
     }
     app.store.transaction(() => {
       const row = app.store.users.byId(user.id)!;

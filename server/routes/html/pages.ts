@@ -29,6 +29,7 @@ import { withFormUpload } from '../files.js';
 import { getTemplate, listTemplates, type Template } from '../../pages/templates.js';
 import { NEW_DRAFT_KEY } from '../../pages/drafts.js';
 import { draftFromValues, errorSummary, formChoices, valuesFromForm, valuesFromFrontMatter, type FormValues, type PageFormBody } from './page-form.js';
+import { roleAllows } from '../../core/permissions.js';
 
 const SlugParams = Type.Object({ slug: Slug });
 /** The page form: every field it has, as text, and nothing else (an unknown field is refused with its name). */
@@ -180,7 +181,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/p/:slug', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request, reply) => {
     const user = request.user!;
-    const canEdit = user.role === 'editor' || user.role === 'admin';
+    const canEdit = roleAllows(user.role, 'write');
     const locals = reply.locals ?? {};
     const head = app.store.pages.head(request.params.slug);
     if (!head) throw new NotFoundError(`There is no page "${request.params.slug}".`);
@@ -236,7 +237,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     try {
       await withFormUpload(app, request, values, undefined);
       const rendered = await checkRenders(app, values);
-      const ctx = commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf(request, (request.body as PageFormBody).phi_override_reason) });
+      const ctx = commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf((request.body as PageFormBody).phi_override_reason) });
       const page = createPage(ctx, { ...draftFromValues(values), slug: values.slug });
       // The new page's draft was kept under the editor's key; the page replaces it.
       const draftKey = (request.body as PageFormBody).draft_key;
@@ -266,7 +267,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     try {
       await withFormUpload(app, request, values, slug);
       const rendered = await checkRenders(app, values);
-      const saved = savePage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf(request, (request.body as PageFormBody).phi_override_reason) }), slug, { ...draftFromValues(values), baseVersion: Number(values.base_version) });
+      const saved = savePage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf((request.body as PageFormBody).phi_override_reason) }), slug, { ...draftFromValues(values), baseVersion: Number(values.base_version) });
       setFlash(request, slug, saved.unchanged ? `Nothing changed: the page is still at version ${saved.page.version}.` : `Saved as version ${saved.page.version}.`);
       return reply.redirect(`/p/${slug}`, 303);
     } catch (e) {
@@ -300,20 +301,16 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
   });
 
   r.post('/p/:slug/review', { config: { access: 'read' }, schema: { params: SlugParams, body: closedForm({ note: Type.Optional(Type.String({ maxLength: 1000 })) }) } }, async (request, reply) => {
-    const head = app.store.pages.head(request.params.slug);
-    if (!head) throw new NotFoundError(`There is no page "${request.params.slug}".`);
-    if (!mayReview(app.store, request.user!, app.store.pages.ownersOf(head.id))) {
-      return sendError(request, reply, { statusCode: 403, error: 'Forbidden', message: 'Only the page\'s owners, editors and admins can mark it reviewed.' });
-    }
+    const slug = request.params.slug;
     try {
-      markReviewed(commandContext(app, request), head.slug, request.body.note);
+      markReviewed(commandContext(app, request), slug, request.body.note);
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       reply.status(e.statusCode);
-      return reply.view('error', { title: 'Not marked reviewed', status: e.statusCode, reason: 'Not marked reviewed', message: e.errors.map((x) => x.message).join(' '), back: `/p/${head.slug}#review`, typed: request.body.note });
+      return reply.view('error', { title: 'Not marked reviewed', status: e.statusCode, reason: 'Not marked reviewed', message: e.errors.map((x) => x.message).join(' '), back: `/p/${slug}#review`, typed: request.body.note });
     }
-    setFlash(request, head.slug, 'Marked reviewed.');
-    return reply.redirect(`/p/${head.slug}#review`, 303);
+    setFlash(request, slug, 'Marked reviewed.');
+    return reply.redirect(`/p/${slug}#review`, 303);
   });
 
   const statusForm = (reply: FastifyReply, slug: string, values: Record<string, string>, hidden: ReadonlySet<string>, errors: Record<string, string> = {}) => {

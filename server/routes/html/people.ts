@@ -2,9 +2,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { partyProfile } from '../../pages/queries.js';
-import { moveOwnership } from '../../pages/commands.js';
-import { NotFoundError, ValidationError, type FieldError } from '../../core/errors.js';
-import { addPerson, addTeam, checkSuccessor, departPerson, editPerson, editTeam } from '../../people/directory.js';
+import { NotFoundError, ValidationError } from '../../core/errors.js';
+import { addPerson, addTeam, departPerson, editPerson, editTeam } from '../../people/directory.js';
+import { reassignPages } from '../../people/reassign.js';
 import { pagesOf } from '../../reports/knowledge.js';
 import { currentKnowledge, today } from '../api/turnover.js';
 import { redactText, withoutHidden } from '../../auth/visibility.js';
@@ -148,19 +148,10 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
     const from = request.params.handle;
     if (app.store.parties.get(from)?.kind !== 'person') throw new NotFoundError(`There is no person "${from}".`);
     const values = request.body as Record<string, string>;
-    const errors: FieldError[] = [];
-    const moves: { slug: string; to: string }[] = [];
-    for (const [key, to] of Object.entries(values)) {
-      if (!key.startsWith('to:') || !to) continue; // an empty choice leaves that page as it is
-      const slug = key.slice(3);
-      const before = errors.length;
-      checkSuccessor(app.store, to, from, key, errors);
-      if (errors.length === before) moves.push({ slug, to });
-    }
-    if (errors.length === 0 && moves.length === 0) errors.push({ field: 'summary', message: 'Choose a new owner for at least one page.' });
+    // An empty choice leaves that page as it is.
+    const moves = Object.entries(values).filter(([key, to]) => key.startsWith('to:') && to).map(([key, to]) => ({ slug: key.slice(3), to, field: key }));
     try {
-      if (errors.length > 0) throw new ValidationError(errors);
-      moveOwnership(commandContext(app, request), from, moves, values.summary ?? '');
+      reassignPages(commandContext(app, request), from, moves, values.summary ?? '');
       return reply.redirect(`/people/${from}?moved=${moves.length}`, 303);
     } catch (e) {
       const problem = formProblem(e);

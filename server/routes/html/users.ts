@@ -6,9 +6,8 @@ import { randomPassword } from '../../auth/passwords.js';
 import { PASSWORD_MIN } from '../../auth/password-policy.js';
 import { ROLES } from '../../store/users.js';
 import { HANDLE_PATTERN } from '../../pages/schema.js';
-import { ValidationError } from '../../core/errors.js';
+import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { phiGuardFor } from '../../phi/guard.js';
-import { sendError } from '../errors.js';
 import { closedForm as form } from './forms.js';
 
 const UserParams = Type.Object({ username: Type.String({ pattern: HANDLE_PATTERN }) });
@@ -22,7 +21,7 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
 
   const detail = async (request: FastifyRequest, reply: FastifyReply, username: string, extra: Record<string, unknown> = {}) => {
     const row = app.store.users.byName(username);
-    if (!row) return sendError(request, reply, { statusCode: 404, error: 'Not Found', message: `There is no user "${username}".` });
+    if (!row) throw new NotFoundError(`There is no user "${username}".`);
     const person = row.person ? app.store.parties.get(row.person) : undefined;
     return reply.view('user', {
       title: `User ${row.username}`,

@@ -1,0 +1,35 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import { withoutHidden } from '../auth/visibility.js';
+import { knowledge, knowledgeBase, type Knowledge, type KnowledgeBase } from '../reports/knowledge.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * The knowledge snapshot the reports read, at the app's clock, without the restricted pages the
+     * viewer may not see. Who owns what is read from the store once per change (a write here, or a
+     * commit by another process); review states are worked out per call.
+     */
+    knowledge(hidden?: Set<string>): Knowledge;
+  }
+}
+
+/** Adds `app.knowledge()`: the reports' snapshot, cached until a page, review or the directory changes. */
+export const knowledgePlugin = fp(
+  async (app: FastifyInstance) => {
+    let generation = 0;
+    let memo: { key: string; base: KnowledgeBase } | undefined;
+    const bump = () => { generation += 1; };
+    app.events.on('page-changed', bump);
+    app.events.on('page-reviewed', bump);
+    app.events.on('directory-changed', bump);
+    app.decorate('knowledge', (hidden: Set<string> = new Set()) => {
+      const key = `${generation}:${app.store.dataVersion()}`;
+      if (!memo || memo.key !== key) memo = { key, base: knowledgeBase(app.store) };
+      const k = knowledge(app.store, app.config.reviewDefaults, app.clock(), memo.base);
+      // Restricted pages the viewer may not see are not in any report, count or list.
+      return hidden.size ? { ...k, pages: withoutHidden(hidden, k.pages) } : k;
+    });
+  },
+  { name: 'knowledge' },
+);
