@@ -1,25 +1,14 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { tempDir } from '../helpers.js';
-import { startServer, type RunningServer } from '../server-process.js';
-import { ROOT } from '../../server/paths.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ADMIN_PASSWORD = 'e2e-first-password-1';
-const SHOTS = process.env.WHYWIKI_SCREENSHOTS ? path.join(ROOT, 'docs', 'screenshots') : tempDir('whywiki-shots-');
+import type { Browser, Page } from 'playwright-core';
+import type { RunningServer } from '../server-process.js';
+import { ADMIN_PASSWORD, SHOTS, serverAndBrowser } from './browser.js';
 
 let server: RunningServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}: run "apt-get install -y chromium" (CI's .ci/run does) or set CHROMIUM_PATH.`);
-  server = await startServer({ WHYWIKI_DATA: tempDir(), WHYWIKI_ADMIN_PASSWORD: ADMIN_PASSWORD });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
+  ({ server, browser } = await serverAndBrowser());
 }, 90_000);
 
 afterAll(async () => {

@@ -1,0 +1,26 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { tempDir } from '../helpers.js';
+import { startServer, type RunningServer } from '../server-process.js';
+import { ROOT } from '../../server/paths.js';
+
+/** Debian's Chromium (never a downloaded browser), with the flags a headless test machine needs. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+/** The first admin's password in the browser tests' stores. */
+export const ADMIN_PASSWORD = 'e2e-first-password-1';
+/** Where screenshots go: docs/screenshots with WHYWIKI_SCREENSHOTS set (to refresh the README's), else a temp folder. */
+export const SHOTS = process.env.WHYWIKI_SCREENSHOTS ? path.join(ROOT, 'docs', 'screenshots') : tempDir('whywiki-shots-');
+
+export async function launchChromium(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}: run "apt-get install -y chromium" (CI's .ci/run does) or set CHROMIUM_PATH.`);
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/** A real server on a fresh store with the demo content, and Chromium beside it. */
+export async function serverAndBrowser(env: Record<string, string> = {}): Promise<{ server: RunningServer; browser: Browser }> {
+  const browser = await launchChromium();
+  const server = await startServer({ WHYWIKI_DATA: tempDir(), WHYWIKI_ADMIN_PASSWORD: ADMIN_PASSWORD, ...env });
+  return { server, browser };
+}
