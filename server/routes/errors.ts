@@ -140,7 +140,10 @@ export async function sendError(request: FastifyRequest, reply: FastifyReply, bo
   }
   // A missing page offers to look for it, and to editors to write it. Only the address decides, so a page
   // someone may not see answers exactly like one that does not exist.
-  const missingSlug = body.statusCode === 404 ? /^\/p\/([a-z0-9]+(?:-[a-z0-9]+)*)(?:\/|$|\?)/.exec(request.url)?.[1] : undefined;
+  const addressed = body.statusCode === 404 ? /^\/p\/([a-z0-9]+(?:-[a-z0-9]+)*)(?:\/|$|\?)/.exec(request.url)?.[1] : undefined;
+  // Only when the page itself is missing (or hidden, which must look the same): a missing version of a
+  // page this person sees keeps its own message.
+  const missingSlug = addressed && (request.hidden?.has(addressed) || !request.server.store.pages.head(addressed)) ? addressed : undefined;
   return reply.view('error', {
     title: body.error,
     status: body.statusCode,
