@@ -147,7 +147,11 @@ describe('the editor in a real browser', () => {
     await page.keyboard.type('the policy');
     expect(await body.inputValue()).toBe('**lactate** see [the policy](https://)');
 
-    // "Image or file" opens the attachment picker.
+    // On a page not yet created, "Image or file" points at the note that files come once it exists.
+    await page.getByRole('button', { name: 'Image or file' }).click();
+    expect(await page.evaluate(() => document.activeElement?.className)).toContain('attach-later');
+    // On an existing page it opens the attachment picker.
+    await page.goto(`${server.url}/p/vte-prophylaxis-order-panel/edit`);
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Image or file' }).click()]);
     expect(chooser.isMultiple()).toBe(true);
     expect(errors).toEqual([]);

@@ -177,6 +177,9 @@
   async function findDraft() {
     if (retry) return null; // the person is mid-save; their text is in the form
     if (!isNew) {
+      // Asked through the list first, so a page without a draft costs no 404 in the console.
+      const mine = await fetch('/api/drafts', { credentials: 'same-origin' }).then((r) => (r.ok ? r.json() : { drafts: [] }));
+      if (!mine.drafts.some((d) => d.slug === key)) return null;
       const res = await fetch('/api/pages/' + key + '/draft', { credentials: 'same-origin' });
       return res.ok ? res.json() : null;
     }

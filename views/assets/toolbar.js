@@ -98,7 +98,8 @@
   function attachFile() {
     const button = document.querySelector('.attach-button');
     if (button) button.click();
-    else document.getElementById('f-file')?.focus();
+    // A page not yet created takes files once it exists: point at the note that says so.
+    else document.querySelector('.attach-later')?.focus();
   }
 
   const actions = {
