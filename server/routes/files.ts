@@ -5,6 +5,7 @@ import { Slug } from '../pages/schema.js';
 import { attachFile, FilePhiRefused, type AttachedFile } from '../files/commands.js';
 import { FileRefused, acceptedFor } from '../files/policy.js';
 import { fileMarkdown, fileUrl } from '../files/refs.js';
+import { closeOcr } from '../files/ocr.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import { commandContext, phiOverrideOf } from './command-context.js';
 import { sendError, toErrorBody } from './errors.js';
@@ -84,6 +85,8 @@ export async function withFormUpload(app: FastifyInstance, request: FastifyReque
 
 export async function fileRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  // The OCR worker thread ends with the app (the next upload in this process starts a fresh one).
+  app.addHook('onClose', async () => closeOcr());
 
   r.post(
     '/api/pages/:slug/attachments',
