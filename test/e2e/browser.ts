@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { tempDir } from '../helpers.js';
 import { startServer, type RunningServer } from '../server-process.js';
 import { ROOT } from '../../server/paths.js';
@@ -23,4 +24,17 @@ export async function serverAndBrowser(env: Record<string, string> = {}): Promis
   const browser = await launchChromium();
   const server = await startServer({ WHYWIKI_DATA: tempDir(), WHYWIKI_ADMIN_PASSWORD: ADMIN_PASSWORD, ...env });
   return { server, browser };
+}
+
+/** Starts the server and Chromium before the file's tests and stops both after; `set` receives them. */
+export function useServerAndBrowser(set: (server: RunningServer, browser: Browser) => void, env: Record<string, string> = {}): void {
+  let started: { server: RunningServer; browser: Browser } | undefined;
+  beforeAll(async () => {
+    started = await serverAndBrowser(env);
+    set(started.server, started.browser);
+  }, 90_000);
+  afterAll(async () => {
+    await started?.browser.close();
+    await started?.server.stop();
+  });
 }

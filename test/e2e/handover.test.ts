@@ -1,19 +1,15 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../server-process.js';
-import { ADMIN_PASSWORD, SHOTS, serverAndBrowser } from './browser.js';
+import { ADMIN_PASSWORD, SHOTS, useServerAndBrowser } from './browser.js';
 
 let server: RunningServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  ({ server, browser } = await serverAndBrowser());
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+useServerAndBrowser((s, b) => {
+  server = s;
+  browser = b;
 });
 
 async function signIn(username: string, password: string): Promise<Page & { errors: string[] }> {
