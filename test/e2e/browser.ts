@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { tempDir } from '../helpers.js';
 import { startServer, type RunningServer } from '../server-process.js';
@@ -37,4 +37,13 @@ export function useServerAndBrowser(set: (server: RunningServer, browser: Browse
     await started?.browser.close();
     await started?.server.stop();
   });
+}
+
+/** Signs `page` in through the real sign-in form (admin by default) and waits for the home page. */
+export async function signIn(page: Page, url: string, username = 'admin', password = ADMIN_PASSWORD): Promise<void> {
+  await page.goto(`${url}/login`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('form[action="/login"] button[type=submit]');
+  await page.waitForURL(`${url}/`);
 }

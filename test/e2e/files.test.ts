@@ -1,26 +1,20 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { ADMIN_PASSWORD, SHOTS, launchChromium, signIn } from './browser.js';
 import { tempDir } from '../helpers.js';
 import { startServer, type RunningServer } from '../server-process.js';
-import { ROOT } from '../../server/paths.js';
 import { screenshot } from '../files/fixtures.js';
 import { openStore } from '../../server/setup.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ADMIN_PASSWORD = 'e2e-first-password-1';
-const SHOTS = process.env.WHYWIKI_SCREENSHOTS ? path.join(ROOT, 'docs', 'screenshots') : tempDir('whywiki-shots-');
 
 let server: RunningServer;
 let browser: Browser;
 let dataDir: string;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}: run "apt-get install -y chromium" (CI's .ci/run does) or set CHROMIUM_PATH.`);
   dataDir = tempDir();
   server = await startServer({ WHYWIKI_DATA: dataDir, WHYWIKI_ADMIN_PASSWORD: ADMIN_PASSWORD });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+  browser = await launchChromium();
 }, 90_000);
 
 afterAll(async () => {
@@ -36,11 +30,7 @@ async function signedIn(): Promise<Page> {
     dialogs.push(d.message());
     void d.dismiss();
   });
-  await page.goto(`${server.url}/login`);
-  await page.fill('input[name=username]', 'admin');
-  await page.fill('input[name=password]', ADMIN_PASSWORD);
-  await page.click('form[action="/login"] button[type=submit]');
-  await page.waitForURL(`${server.url}/`);
+  await signIn(page, server.url);
   return page;
 }
 

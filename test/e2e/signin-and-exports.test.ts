@@ -1,24 +1,21 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './browser.js';
 import type { AddressInfo } from 'node:net';
 import { sampleFrontMatter, testApp, tokenFor, PASSWORD, type TestApp } from '../helpers.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let t: TestApp;
 let base: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}: run "apt-get install -y chromium" (CI's .ci/run does) or set CHROMIUM_PATH.`);
   t = await testApp();
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   const admin = tokenFor(t.store, 'admin');
   const page = await t.app.inject({ method: 'POST', url: '/api/pages', headers: { authorization: `Bearer ${admin}` }, payload: { ...sampleFrontMatter, slug: 'export-bait', body: 'A chart:\n\n![chart](/api/audit/export.csv)\n\n![json](/api/audit/export.json)\n' } });
   expect(page.statusCode).toBe(201);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+  browser = await launchChromium();
 }, 90_000);
 
 afterAll(async () => {
