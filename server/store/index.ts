@@ -8,6 +8,7 @@ import { PhiRuleStore } from './phi-rules.js';
 import { FileStore } from './files.js';
 import { KnowledgeTransferStore } from './knowledge-transfer.js';
 import { DraftStore, RenameStore, TemplateStore } from './writing.js';
+import { OutboxStore } from './outbox.js';
 
 /** Every table group of the SQLite store, with statements prepared once. Knows SQL, not business rules. */
 export class Store {
@@ -22,6 +23,7 @@ export class Store {
   readonly drafts: DraftStore;
   readonly templates: TemplateStore;
   readonly renames: RenameStore;
+  readonly outbox: OutboxStore;
   private readonly getMetaStmt;
   private readonly setMetaStmt;
   private readonly dataVersionStmt;
@@ -39,6 +41,7 @@ export class Store {
     this.drafts = new DraftStore(db);
     this.templates = new TemplateStore(db);
     this.renames = new RenameStore(db);
+    this.outbox = new OutboxStore(db);
     this.dataVersionStmt = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.getMetaStmt = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
     this.setMetaStmt = db.prepare<[string, string]>(
