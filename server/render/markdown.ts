@@ -196,6 +196,13 @@ const sanitizeSchema: SanitizeSchema = {
 const HIGHLIGHT_LANGUAGES = { ...common, powershell };
 
 /**
+ * The highlighter's transformer, made once: registering the languages costs far more than rendering a
+ * short text (a comment), and it would otherwise be repeated for every text rendered.
+ */
+const highlightCode = rehypeHighlight({ languages: HIGHLIGHT_LANGUAGES, detect: false });
+const rehypeHighlightOnce: Plugin<[], HastRoot> = () => highlightCode;
+
+/**
  * Markdown to safe HTML. Throws MarkdownRefused for text beyond the render bounds (checked first, in
  * linear time) and for anything whose parse still runs out of stack.
  */
@@ -222,7 +229,7 @@ function renderUnchecked(markdown: string, options: RenderOptions): RenderedMark
       .use(remarkRehype, { allowDangerousHtml: false })
       .use(rehypeSlug, { prefix: HEADING_ID_PREFIX })
       .use(rehypeCollectToc, toc)
-      .use(rehypeHighlight, { languages: HIGHLIGHT_LANGUAGES, detect: false })
+      .use(rehypeHighlightOnce)
       .use(rehypeSanitize, sanitizeSchema)
       .use(rehypeSameOriginImages, options.siteOrigin, options.pageFiles?.slug)
       .use(rehypePageFiles, options.pageFiles)
