@@ -15,6 +15,8 @@ interface PageEventMap {
   'directory-changed': [{ handle: string }];
   /** A file was added to a page: its attachment list and the search text of its files changed. */
   'page-files-changed': [{ slug: string }];
+  /** A comment was added, resolved or reopened: the page shows its threads and open "wrong" flags. */
+  'comment-changed': [{ slug: string }];
 }
 
 /** Fired after a command's transaction commits; the render cache and (later) the search index listen. */

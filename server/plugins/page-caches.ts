@@ -4,6 +4,7 @@ import { linkTitles, pageExists } from '../pages/queries.js';
 import { RenderCache } from '../render/cache.js';
 import { pageFileMeta } from '../files/meta.js';
 import { PageHtmlCache } from '../routes/html/page-cache.js';
+import { mentionLinks } from '../people/mentions.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -21,7 +22,7 @@ declare module 'fastify' {
 export const pageCachesPlugin = fp(
   async (app: FastifyInstance) => {
     const { store, config } = app;
-    app.decorate('renderer', new RenderCache((slug) => pageExists(store, slug), { timeoutMs: config.renderTimeoutMs, siteOrigin: config.publicUrl, fileMeta: (slug, markdown) => pageFileMeta(store, slug, markdown), titles: (slugs) => linkTitles(store, slugs) }));
+    app.decorate('renderer', new RenderCache((slug) => pageExists(store, slug), { timeoutMs: config.renderTimeoutMs, siteOrigin: config.publicUrl, fileMeta: (slug, markdown) => pageFileMeta(store, slug, markdown), titles: (slugs) => linkTitles(store, slugs), mentions: (handles) => mentionLinks(store, handles) }));
     app.addHook('onClose', async () => app.renderer.close());
     app.decorate('pageHtml', new PageHtmlCache(() => store.dataVersion()));
     app.events.on('page-changed', (e) => {
@@ -31,6 +32,7 @@ export const pageCachesPlugin = fp(
     });
     app.events.on('page-reviewed', () => app.pageHtml.invalidate());
     app.events.on('directory-changed', () => app.pageHtml.invalidate());
+    app.events.on('comment-changed', () => app.pageHtml.invalidate());
   },
   { name: 'page-caches' },
 );

@@ -8,6 +8,10 @@ import { MarkdownRefused, wikiSlug, type RenderedMarkdown } from './markdown.js'
 import { markdownProblem, MARKDOWN_LIMITS, WIKI_LINK } from './limits.js';
 import type { RenderOutcome, RenderTask } from './worker.js';
 import type { FileMeta } from './files.js';
+import { extractMentions } from '../core/mentions.js';
+
+/** More handles than any real text names; beyond it the rest stay plain text. */
+const MENTIONS_LOOKED_UP = 500;
 
 const here = fileURLToPath(import.meta.url);
 /** Built code runs the .js worker directly; from sources (tests, benchmarks) tsx loads the .ts one. */
@@ -24,6 +28,8 @@ export interface RendererOptions {
   fileMeta?: (slug: string, markdown: string) => Record<string, FileMeta>;
   /** Titles of the open pages a text links to, shown for label-less [[slug]] links (restricted ones keep the slug). */
   titles?: (slugs: string[]) => Record<string, string>;
+  /** Where each known @handle among these leads (person or team page); unknown handles are left out. */
+  mentions?: (handles: string[]) => Record<string, string>;
 }
 
 /** The wiki-link targets in a text, by the same pattern the renderer uses; linear, so fine on the request thread. */
@@ -123,6 +129,7 @@ export class RenderCache {
     const targets = linkTargets(markdown);
     const existing = targets.filter((slug) => this.pageExists(slug));
     const titles = this.options.titles?.(existing);
+    const mentions = this.mentionsIn(markdown);
     await this.warmUp();
     let outcome: RenderOutcome;
     // The time limit is for rendering, not for waiting behind other texts: a text is handed to the pool
@@ -131,7 +138,7 @@ export class RenderCache {
     try {
       this.inFlight++;
       const pageFiles = slug !== undefined ? { slug, files: this.options.fileMeta?.(slug, markdown) ?? {} } : undefined;
-      outcome = await this.pool.run({ markdown, existing, siteOrigin: this.options.siteOrigin, pageFiles, titles }, { signal: AbortSignal.timeout(this.options.timeoutMs) }).finally(() => {
+      outcome = await this.pool.run({ markdown, existing, siteOrigin: this.options.siteOrigin, pageFiles, titles, mentions }, { signal: AbortSignal.timeout(this.options.timeoutMs) }).finally(() => {
         this.inFlight--;
         this.next();
       });
@@ -155,7 +162,9 @@ export class RenderCache {
   async render(hash: string, part: string, markdown: string, slug?: string): Promise<RenderedMarkdown> {
     // A retitled page changes how links to it read, so the titles shown are part of the key.
     const titles = this.options.titles?.(linkTargets(markdown).filter((slug) => this.pageExists(slug)));
-    const key = `${hash}:${part}:${this.generation}:${titles ? JSON.stringify(titles) : ''}`;
+    // So are the people and teams it mentions: a handle added to the directory becomes a link.
+    const mentions = this.mentionsIn(markdown);
+    const key = `${hash}:${part}:${this.generation}:${titles ? JSON.stringify(titles) : ''}:${mentions ? JSON.stringify(mentions) : ''}`;
     let hit = this.cache.get(key);
     if (!hit) {
       try {
@@ -168,6 +177,13 @@ export class RenderCache {
       }
     }
     return hit;
+  }
+
+  /** The known @handles of a text and where they lead; linear, so fine on the request thread. */
+  private mentionsIn(markdown: string): Record<string, string> | undefined {
+    if (!this.options.mentions || !markdown.includes('@')) return undefined;
+    const handles = extractMentions(markdown).slice(0, MENTIONS_LOOKED_UP);
+    return handles.length ? this.options.mentions(handles) : undefined;
   }
 
   /** Texts the workers have finished rendering since the start. */

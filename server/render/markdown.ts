@@ -10,6 +10,7 @@ import { common } from 'lowlight';
 import powershell from 'highlight.js/lib/languages/powershell';
 import { findAndReplace } from 'mdast-util-find-and-replace';
 import { slugOf, WIKI_LINK } from '../core/rules.js';
+import { MENTION } from '../core/mentions.js';
 import { toString as hastToString } from 'hast-util-to-string';
 import { visit } from 'unist-util-visit';
 import type { Root as MdastRoot, Link, Text } from 'mdast';
@@ -42,6 +43,11 @@ export interface RenderOptions {
    * the caller leaves out pages the reader may not see, whose links keep the slug as written.
    */
   titles?: Readonly<Record<string, string>>;
+  /**
+   * Where each known @handle leads (its person or team page), by lower-cased handle. Plain data, like
+   * titles; a handle not listed stays plain text.
+   */
+  mentions?: Readonly<Record<string, string>>;
 }
 
 /** Markdown that cannot be rendered within bounds; the message names the problem for the writer. */
@@ -120,6 +126,32 @@ const rehypeSameOriginImages: Plugin<[string | undefined, string | undefined], H
   });
 };
 
+/**
+ * Turns @handles of known people and teams into links to their pages, by the same pattern as
+ * extractMentions. Only text is searched: code and existing links (an e-mail address) stay as they are.
+ */
+const remarkMentions: Plugin<[Readonly<Record<string, string>> | undefined], MdastRoot> = (mentions) => (tree) => {
+  if (!mentions || Object.keys(mentions).length === 0) return;
+  findAndReplace(
+    tree,
+    [
+      [
+        new RegExp(MENTION.source, 'g'),
+        (_match: string, written: string) => {
+          // The pattern may take trailing punctuation ("@mreyes."): the handle stops before it.
+          const name = written.replace(/[._-]+$/, '');
+          const handle = name.toLowerCase();
+          if (!Object.hasOwn(mentions, handle)) return false;
+          const link: Link = { type: 'link', url: mentions[handle]!, title: null, children: [{ type: 'text', value: `@${name}` }], data: { hProperties: { className: ['mention'] } } };
+          const rest = written.slice(name.length);
+          return rest ? [link, { type: 'text', value: rest } as Text] : link;
+        },
+      ],
+    ],
+    { ignore: ['link', 'linkReference'] },
+  );
+};
+
 const remarkWikiLinks: Plugin<[WikiLinkOptions], MdastRoot> = (options) => (tree) => linkWikiTargets(tree, options);
 
 /** Collects h2 and h3 headings (ids from rehype-slug) for the table of contents. */
@@ -152,7 +184,7 @@ const sanitizeSchema: SanitizeSchema = {
     ...defaultSchema.attributes,
     a: [
       ...(defaultSchema.attributes?.a ?? []).filter((rule) => !(Array.isArray(rule) && rule[0] === 'className')),
-      ['className', 'data-footnote-backref', 'wikilink', 'missing'],
+      ['className', 'data-footnote-backref', 'wikilink', 'missing', 'mention'],
     ],
     // Syntax highlighting: only highlight.js's own classes, so content cannot restyle the page.
     code: [...(defaultSchema.attributes?.code ?? []).filter((rule) => !(Array.isArray(rule) && rule[0] === 'className')), ['className', /^language-[\w-]+$/, 'hljs']],
@@ -162,6 +194,13 @@ const sanitizeSchema: SanitizeSchema = {
 
 /** Languages recognized in fenced code: highlight.js's common set and PowerShell, which analysts' build notes use. */
 const HIGHLIGHT_LANGUAGES = { ...common, powershell };
+
+/**
+ * The highlighter's transformer, made once: registering the languages costs far more than rendering a
+ * short text (a comment), and it would otherwise be repeated for every text rendered.
+ */
+const highlightCode = rehypeHighlight({ languages: HIGHLIGHT_LANGUAGES, detect: false });
+const rehypeHighlightOnce: Plugin<[], HastRoot> = () => highlightCode;
 
 /**
  * Markdown to safe HTML. Throws MarkdownRefused for text beyond the render bounds (checked first, in
@@ -186,10 +225,11 @@ function renderUnchecked(markdown: string, options: RenderOptions): RenderedMark
       .use(remarkParse)
       .use(remarkGfm)
       .use(remarkWikiLinks, { pageExists: options.pageExists ?? (() => true), titles: options.titles, found: links })
+      .use(remarkMentions, options.mentions)
       .use(remarkRehype, { allowDangerousHtml: false })
       .use(rehypeSlug, { prefix: HEADING_ID_PREFIX })
       .use(rehypeCollectToc, toc)
-      .use(rehypeHighlight, { languages: HIGHLIGHT_LANGUAGES, detect: false })
+      .use(rehypeHighlightOnce)
       .use(rehypeSanitize, sanitizeSchema)
       .use(rehypeSameOriginImages, options.siteOrigin, options.pageFiles?.slug)
       .use(rehypePageFiles, options.pageFiles)

@@ -10,6 +10,8 @@ export interface RenderTask {
   pageFiles?: PageFilesOptions;
   /** Titles for label-less [[slug]] links (open pages only). */
   titles?: Record<string, string>;
+  /** Where each known @handle leads (looked up by the request thread). */
+  mentions?: Record<string, string>;
 }
 
 export type RenderOutcome = { ok: true; rendered: RenderedMarkdown } | { ok: false; message: string };
@@ -18,7 +20,7 @@ export type RenderOutcome = { ok: true; rendered: RenderedMarkdown } | { ok: fal
 export default function renderTask(task: RenderTask): RenderOutcome {
   const existing = new Set(task.existing);
   try {
-    return { ok: true, rendered: renderMarkdown(task.markdown, { pageExists: (slug) => existing.has(slug), siteOrigin: task.siteOrigin, pageFiles: task.pageFiles, titles: task.titles }) };
+    return { ok: true, rendered: renderMarkdown(task.markdown, { pageExists: (slug) => existing.has(slug), siteOrigin: task.siteOrigin, pageFiles: task.pageFiles, titles: task.titles, mentions: task.mentions }) };
   } catch (e) {
     if (e instanceof MarkdownRefused) return { ok: false, message: e.message };
     throw e;

@@ -3,6 +3,7 @@ import { Ajv } from 'ajv';
 import { Browser, commandContext, sampleFrontMatter, seedPage, testApp, tokenFor, type TestApp } from '../helpers.js';
 import { assignPath, markStepRead, savePath } from '../../server/knowledge-transfer/paths.js';
 import { openHandover } from '../../server/knowledge-transfer/handover.js';
+import { addComment } from '../../server/comments/comments.js';
 
 let t: TestApp;
 let auth: Record<string, string>;
@@ -18,6 +19,9 @@ beforeAll(async () => {
   assignPath(commandContext(t.store), id, ['mreyes']);
   markStepRead(commandContext(t.store), id, 'sepsis-screening-bpa', 'mreyes');
   openHandover(commandContext(t.store), 'mreyes', { date: '2999-01-01', successor: 'dokafor' }, '2026-01-01');
+  // A thread with a reply, so the comments answer is checked with content.
+  const root = addComment(commandContext(t.store), 'sepsis-screening-bpa', { body: 'Still true, @mreyes?', kind: 'wrong' });
+  addComment(commandContext(t.store), 'sepsis-screening-bpa', { body: 'Yes', replyTo: root.id });
   auth = { authorization: `Bearer ${tokenFor(t.store, 'editor')}` };
   admin = { authorization: `Bearer ${tokenFor(t.store, 'admin')}` };
   const res = await t.app.inject({ url: '/api/openapi.json', headers: auth });
@@ -142,6 +146,21 @@ describe('answers match the document', () => {
       ...check('PUT', '/api/pages/:slug', 200, saved.json()),
       ...check('PUT', '/api/pages/:slug', 409, conflict.json()),
       ...check('POST', '/api/pages', 400, refused.json()),
+    ]).toEqual([]);
+  });
+
+  it('comment answers match: add, resolve, reopen, and a refused body', async () => {
+    const check = checker();
+    const added = await t.app.inject({ method: 'POST', url: '/api/pages/sepsis-screening-bpa/comments', headers: auth, payload: { body: 'Shape check' } });
+    const resolved = await t.app.inject({ method: 'POST', url: `/api/comments/${added.json().id}/resolve`, headers: auth });
+    const reopened = await t.app.inject({ method: 'POST', url: `/api/comments/${added.json().id}/reopen`, headers: auth });
+    const empty = await t.app.inject({ method: 'POST', url: '/api/pages/sepsis-screening-bpa/comments', headers: auth, payload: { body: '' } });
+    expect([added.statusCode, resolved.statusCode, reopened.statusCode, empty.statusCode]).toEqual([201, 200, 200, 400]);
+    expect([
+      ...check('POST', '/api/pages/:slug/comments', 201, added.json()),
+      ...check('POST', '/api/comments/:id/resolve', 200, resolved.json()),
+      ...check('POST', '/api/comments/:id/reopen', 200, reopened.json()),
+      ...check('POST', '/api/pages/:slug/comments', 400, empty.json()),
     ]).toEqual([]);
   });
 });

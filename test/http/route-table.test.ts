@@ -21,6 +21,7 @@ beforeAll(async () => {
 });
 let fileSha = '';
 let mariaToken = '';
+const lastComment = () => t.store.unsafeDatabaseForTests().prepare('SELECT max(id) FROM comments').pluck().get() as number;
 afterAll(async () => { await t.close(); });
 
 const fill = (url: string) => url.replace(':slug', 'p').replace(':sha256', fileSha).replace(':name', 'notes.txt').replace(':version', '1').replace(':n', '1').replace(':handle', url.includes('/teams') ? 'epic-clindoc' : 'mreyes').replace(':date', '2999-01-01').replace(':id', '1').replace('*', 'swagger-ui.css');
@@ -133,6 +134,13 @@ describe('every write path', () => {
       ['POST /admin/templates/:id', () => admin.post('/admin/templates/1', { name: 'Interface (HL7 feed)', system: 'Interfaces', body: '## Messages\n\n## Filters' })],
       ['POST /api/templates', () => adminApi('POST', '/api/templates', { name: 'Report or extract', body: '## Who uses it' })],
       ['PUT /api/templates/:id', () => adminApi('PUT', '/api/templates/2', { name: 'Report or extract', body: '## Who uses it\n\n## Delivery' })],
+      // Comments: added, resolved and reopened, by form and by API; one event each.
+      ['POST /p/:slug/comments', async () => { await admin.get('/p/p'); return admin.post('/p/p/comments', { body: 'Still true?', kind: 'comment' }); }],
+      ['POST /p/:slug/comments/:id/resolve', () => admin.post(`/p/p/comments/${lastComment()}/resolve`, {})],
+      ['POST /p/:slug/comments/:id/reopen', () => admin.post(`/p/p/comments/${lastComment()}/reopen`, {})],
+      ['POST /api/pages/:slug/comments', () => api('POST', '/api/pages/p/comments', { body: 'Wrong since the upgrade', kind: 'wrong' })],
+      ['POST /api/comments/:id/resolve', () => api('POST', `/api/comments/${lastComment()}/resolve`, {})],
+      ['POST /api/comments/:id/reopen', () => api('POST', `/api/comments/${lastComment()}/reopen`, {})],
       // Audit exports from the screen are recorded (export.made), as every export is.
       ['sign in auditor', async () => { await auditor.get('/login'); return auditor.post('/login', { username: 'auditor', password: 'a-long-test-password' }); }],
       ['POST /audit/export.csv', async () => { await auditor.get('/audit'); return auditor.post('/audit/export.csv', { action: 'page.created' }); }],

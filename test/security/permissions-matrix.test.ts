@@ -50,6 +50,8 @@ const MATRIX: Record<string, Access> = {
   'GET /api/templates': 'read', 'POST /api/templates': 'admin', 'PUT /api/templates/:id': 'admin',
   'GET /p/:slug/rename': 'write', 'POST /p/:slug/rename': 'write', 'POST /api/pages/:slug/rename': 'write',
   'GET /api/drafts': 'write', 'GET /api/pages/:slug/draft': 'write', 'PUT /api/pages/:slug/draft': 'write', 'DELETE /api/pages/:slug/draft': 'write',
+  'GET /api/pages/:slug/comments': 'read', 'POST /api/pages/:slug/comments': 'read', 'POST /api/comments/:id/resolve': 'read', 'POST /api/comments/:id/reopen': 'read',
+  'POST /p/:slug/comments': 'read', 'POST /p/:slug/comments/:id/resolve': 'read', 'POST /p/:slug/comments/:id/reopen': 'read', 'GET /reports/flagged': 'read',
   'GET /api/openapi.json': 'read', 'GET /api/docs': 'read', 'GET /api/docs/json': 'read', 'GET /api/docs/yaml': 'read',
   'GET /api/docs/static/index.html': 'read', 'GET /api/docs/static/swagger-initializer.js': 'read', 'GET /api/docs/static/*': 'read',
 };

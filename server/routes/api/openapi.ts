@@ -27,7 +27,7 @@ const ERRORS: Record<number, string> = {
 
 function tagOf(url: string): string {
   const part = url.split('/')[2] ?? '';
-  if (part === 'pages' || part === 'preview') return 'pages';
+  if (part === 'pages' || part === 'preview' || part === 'comments') return 'pages';
   if (part === 'people' || part === 'teams' || part === 'reassign') return 'directory';
   if (part === 'reports' || part === 'search' || part === 'audit') return part;
   return 'meta';

@@ -30,6 +30,7 @@ import { getTemplate, listTemplates, type Template } from '../../pages/templates
 import { NEW_DRAFT_KEY } from '../../pages/drafts.js';
 import { draftFromValues, errorSummary, formChoices, valuesFromForm, valuesFromFrontMatter, type FormValues, type PageFormBody } from './page-form.js';
 import { roleAllows } from '../../core/permissions.js';
+import { excerpt, pageComments } from '../comments-view.js';
 
 const SlugParams = Type.Object({ slug: Slug });
 /** The page form: every field it has, as text, and nothing else (an unknown field is refused with its name). */
@@ -149,6 +150,43 @@ function formError(error: unknown): { status: number; errors: Record<string, str
   return null;
 }
 
+/** A comment form handed back with its text and what was wrong (nothing was saved). */
+export interface CommentFormState {
+  values: { body: string; kind: string; reply_to: string };
+  error: string;
+  status: number;
+}
+
+/**
+ * The current page screen. It is cached whole per viewer kind; a comment form handed back after a refusal
+ * is this person's alone, so that screen is rendered afresh and not kept.
+ */
+export async function pageScreen(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, commentForm?: CommentFormState) {
+  const user = request.user!;
+  const slug = (request.params as { slug: string }).slug;
+  const canEdit = roleAllows(user.role, 'write');
+  const locals = reply.locals ?? {};
+  const head = app.store.pages.head(slug);
+  if (!head) throw new NotFoundError(`There is no page "${slug}".`);
+  // Whether this person may mark the page reviewed, and the minute (overdue banners appear on time).
+  const reviewer = mayReview(app.store, user, app.store.pages.ownersOf(head.id)) ? 1 : 0;
+  // Authors may resolve their own threads: their comments' ids are part of which copy they get.
+  const authored = app.store.comments.authoredBy(head.id, user.username).join(',');
+  // Backlinks and links leave out pages this viewer may not see, so viewers who see different pages get different copies.
+  const key = `${head.slug}\u0000${head.current_version}\u0000${user.role}\u0000${user.source}\u0000${reviewer}\u0000${authored}\u0000${[...request.hidden].sort().join(',')}\u0000${Math.floor(app.clock().getTime() / 60_000)}`;
+  let html = commentForm ? undefined : app.pageHtml.get(key);
+  if (!html) {
+    const page = getCurrentPage(app.store, slug);
+    const review = pageReview(app, head, page, user);
+    const related = await relatedDecisions(app, request, page);
+    const comments = { ...(await pageComments(app, request, head)), form: commentForm ?? { values: { kind: 'comment' } } };
+    if (commentForm) reply.status(commentForm.status);
+    html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, user: { ...PERSONAL_PLACEHOLDERS.user, source: user.source }, title: page.frontMatter.title, page: await pageViewModel(app, page, request.hidden), review, canEdit, related, comments });
+    if (page.version === head.current_version && !commentForm) app.pageHtml.set(key, html);
+  }
+  return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? ''), takeFlash(request, head.slug), String(locals.displayName ?? user.username)));
+}
+
 export async function pageRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -176,29 +214,15 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
           .sort((a, b) => a.review.dueAt!.localeCompare(b.review.dueAt!))
       : null;
     const paths = person ? pathsOf(app.store, person, request.hidden).paths : [];
-    return reply.view('home', { title: 'Home', recent, systems, pageCount: pages.length, queue, paths });
+    // Pages this person answers for that a reader flagged as wrong or out of date, oldest flag first.
+    const owned = person ? new Set(pagesOf(currentKnowledge(app, request.hidden), person).map((p) => p.slug)) : null;
+    const flagged = owned
+      ? app.store.comments.openFlags().filter((f) => owned.has(f.slug) && !request.hidden.has(f.slug)).map((f) => ({ id: f.id, slug: f.slug, title: f.title, created_at: f.created_at, excerpt: excerpt(redactText(f.body, request.hidden), 100) }))
+      : null;
+    return reply.view('home', { title: 'Home', recent, systems, pageCount: pages.length, queue, paths, flagged });
   });
 
-  r.get('/p/:slug', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request, reply) => {
-    const user = request.user!;
-    const canEdit = roleAllows(user.role, 'write');
-    const locals = reply.locals ?? {};
-    const head = app.store.pages.head(request.params.slug);
-    if (!head) throw new NotFoundError(`There is no page "${request.params.slug}".`);
-    // Whether this person may mark the page reviewed, and the minute (overdue banners appear on time).
-    const reviewer = mayReview(app.store, user, app.store.pages.ownersOf(head.id)) ? 1 : 0;
-    // Backlinks and links leave out pages this viewer may not see, so viewers who see different pages get different copies.
-    const key = `${head.slug}\u0000${head.current_version}\u0000${user.role}\u0000${user.source}\u0000${reviewer}\u0000${[...request.hidden].sort().join(',')}\u0000${Math.floor(app.clock().getTime() / 60_000)}`;
-    let html = app.pageHtml.get(key);
-    if (!html) {
-      const page = getCurrentPage(app.store, request.params.slug);
-      const review = pageReview(app, head, page, user);
-      const related = await relatedDecisions(app, request, page);
-      html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, user: { ...PERSONAL_PLACEHOLDERS.user, source: user.source }, title: page.frontMatter.title, page: await pageViewModel(app, page, request.hidden), review, canEdit, related });
-      if (page.version === head.current_version) app.pageHtml.set(key, html);
-    }
-    return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? ''), takeFlash(request, head.slug), String(locals.displayName ?? user.username)));
-  });
+  r.get('/p/:slug', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request, reply) => pageScreen(app, request, reply));
 
   r.get('/p/:slug/v/:version', { config: { access: 'read' }, schema: { params: Type.Object({ slug: Slug, version: Type.Integer({ minimum: 1 }) }) } }, async (request, reply) => {
     const current = getCurrentPage(app.store, request.params.slug);

@@ -18,6 +18,7 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
       stale: k.pages.filter((p) => p.review.overdue).length,
       broken: brokenLinksReport(app.store, request.hidden).count,
       pages: k.pages.length,
+      flagged: new Set(app.store.comments.openFlags().filter((f) => !request.hidden.has(f.slug)).map((f) => f.slug)).size,
     });
   });
 
