@@ -3,6 +3,8 @@ import { Ajv } from 'ajv';
 import { Browser, commandContext, sampleFrontMatter, seedPage, testApp, tokenFor, type TestApp } from '../helpers.js';
 import { assignPath, markStepRead, savePath } from '../../server/knowledge-transfer/paths.js';
 import { openHandover } from '../../server/knowledge-transfer/handover.js';
+import { connectIntegration } from '../../server/integrations/manage.js';
+import { markReviewed } from '../../server/pages/review.js';
 
 let t: TestApp;
 let auth: Record<string, string>;
@@ -18,6 +20,11 @@ beforeAll(async () => {
   assignPath(commandContext(t.store), id, ['mreyes']);
   markStepRead(commandContext(t.store), id, 'sepsis-screening-bpa', 'mreyes');
   openHandover(commandContext(t.store), 'mreyes', { date: '2999-01-01', successor: 'dokafor' }, '2026-01-01');
+  // Webhook 1 and a delivery in its log.
+  connectIntegration(commandContext(t.store, 'admin'), { url: 'https://hooks.example.org/shape', events: ['page.reviewed'] });
+  t.app.integrations.derive();
+  markReviewed(commandContext(t.store, 'mreyes'), 'sepsis-screening-bpa');
+  t.app.integrations.derive();
   auth = { authorization: `Bearer ${tokenFor(t.store, 'editor')}` };
   admin = { authorization: `Bearer ${tokenFor(t.store, 'admin')}` };
   const res = await t.app.inject({ url: '/api/openapi.json', headers: auth });

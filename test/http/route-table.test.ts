@@ -133,6 +133,11 @@ describe('every write path', () => {
       ['POST /admin/templates/:id', () => admin.post('/admin/templates/1', { name: 'Interface (HL7 feed)', system: 'Interfaces', body: '## Messages\n\n## Filters' })],
       ['POST /api/templates', () => adminApi('POST', '/api/templates', { name: 'Report or extract', body: '## Who uses it' })],
       ['PUT /api/templates/:id', () => adminApi('PUT', '/api/templates/2', { name: 'Report or extract', body: '## Who uses it\n\n## Delivery' })],
+      // Webhooks and chat channels, by the API and the admin screen.
+      ['POST /api/webhooks', () => adminApi('POST', '/api/webhooks', { url: 'https://hooks.example.org/in', events: ['page.saved'] })],
+      ['DELETE /api/webhooks/:id', () => t.app.inject({ method: 'DELETE', url: '/api/webhooks/1', headers: { authorization: `Bearer ${adminToken}` } })],
+      ['POST /admin/integrations', async () => { await admin.get('/admin/integrations'); return admin.post('/admin/integrations', { kind: 'slack', url: 'https://hooks.slack.example/services/T0/B0/x', events: 'page.created' }); }],
+      ['POST /admin/integrations/:id/remove', () => admin.post('/admin/integrations/2/remove', {})],
       // Audit exports from the screen are recorded (export.made), as every export is.
       ['sign in auditor', async () => { await auditor.get('/login'); return auditor.post('/login', { username: 'auditor', password: 'a-long-test-password' }); }],
       ['POST /audit/export.csv', async () => { await auditor.get('/audit'); return auditor.post('/audit/export.csv', { action: 'page.created' }); }],
