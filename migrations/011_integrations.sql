@@ -48,3 +48,33 @@ CREATE TABLE integration_attempts (
   error TEXT
 );
 CREATE INDEX integration_attempts_delivery ON integration_attempts(delivery);
+
+-- The tickets and build records each page's current version cites, keyed as search matches an ID (case,
+-- spaces, dashes and underscores ignored), so an ITSM lookup is an index seek rather than a scan of every
+-- page's front matter. Versions are only ever added and the newest is the current one, so a trigger on
+-- each new version keeps it, whichever command wrote the version.
+CREATE TABLE page_citations (
+  field TEXT NOT NULL CHECK (field IN ('tickets', 'records')),
+  key TEXT NOT NULL,
+  page_id INTEGER NOT NULL REFERENCES pages(id),
+  value TEXT NOT NULL,
+  PRIMARY KEY (field, key, page_id)
+) WITHOUT ROWID;
+CREATE INDEX page_citations_page ON page_citations(page_id);
+
+CREATE TRIGGER page_citations_follow_versions AFTER INSERT ON page_versions
+WHEN NOT EXISTS (SELECT 1 FROM page_versions WHERE page_id = NEW.page_id AND version > NEW.version)
+BEGIN
+  DELETE FROM page_citations WHERE page_id = NEW.page_id;
+  INSERT OR IGNORE INTO page_citations (field, key, page_id, value)
+    SELECT 'tickets', lower(replace(replace(replace(replace(replace(value, ' ', ''), '-', ''), '_', ''), char(9), ''), char(160), '')), NEW.page_id, value FROM json_each(NEW.front_matter, '$.tickets') WHERE type = 'text'
+    UNION ALL
+    SELECT 'records', lower(replace(replace(replace(replace(replace(value, ' ', ''), '-', ''), '_', ''), char(9), ''), char(160), '')), NEW.page_id, value FROM json_each(NEW.front_matter, '$.records') WHERE type = 'text';
+END;
+
+INSERT OR IGNORE INTO page_citations (field, key, page_id, value)
+  SELECT 'tickets', lower(replace(replace(replace(replace(replace(j.value, ' ', ''), '-', ''), '_', ''), char(9), ''), char(160), '')), p.id, j.value
+    FROM pages p JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version, json_each(v.front_matter, '$.tickets') j WHERE j.type = 'text'
+  UNION ALL
+  SELECT 'records', lower(replace(replace(replace(replace(replace(j.value, ' ', ''), '-', ''), '_', ''), char(9), ''), char(160), '')), p.id, j.value
+    FROM pages p JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version, json_each(v.front_matter, '$.records') j WHERE j.type = 'text';

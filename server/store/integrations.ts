@@ -94,13 +94,13 @@ export class IntegrationStore {
     this.forIntegrationStmt = db.prepare<[number, number], DeliveryLogRow>(
       `SELECT d.*, i.label, i.kind FROM integration_deliveries d JOIN integrations i ON i.id = d.integration_id WHERE d.integration_id = ? ORDER BY d.id DESC LIMIT ?`,
     );
-    // A loose match in SQL (case and ASCII spaces, dashes, underscores ignored) narrows the rows; the
-    // caller re-checks each with the search index's own normalization.
+    // page_citations (migration 011) holds each ID keyed loosely (case and ASCII spaces, dashes,
+    // underscores ignored); the caller re-checks each with the search index's own normalization.
     const citing = (field: 'tickets' | 'records') =>
       db.prepare<[string], CitingPageRow>(
         `SELECT p.slug, p.title, p.system, p.status, p.current_version AS version, c.value
-           FROM pages p JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version, json_each(v.front_matter, '$.${field}') c
-          WHERE p.archived = 0 AND lower(replace(replace(replace(replace(c.value, ' ', ''), '-', ''), '_', ''), char(9), '')) = ?
+           FROM page_citations c JOIN pages p ON p.id = c.page_id
+          WHERE c.field = '${field}' AND c.key = ? AND p.archived = 0
           ORDER BY p.title, p.slug`,
       );
     this.citingTicketStmt = citing('tickets');

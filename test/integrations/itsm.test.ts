@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandContext, privacyTeam, sampleFrontMatter, testApp, tokenFor, type TestApp } from '../helpers.js';
 import { createPage, savePage, setArchived } from '../../server/pages/commands.js';
+import { migrate, readMigrations } from '../../server/store/migrate.js';
+import { MIGRATIONS_DIR } from '../../server/paths.js';
+import { pagesCiting } from '../../server/integrations/lookups.js';
+import { testStore } from '../helpers.js';
 
 let t: TestApp;
 let editor: Record<string, string>;
@@ -64,5 +68,17 @@ describe('ITSM lookups', () => {
     const long = await t.app.inject({ url: `/api/records/${'x'.repeat(200)}`, headers: editor });
     expect(long.statusCode).toBe(414);
     expect(long.json().message).toBeTruthy();
+  });
+
+  it('finds the pages of a store written before lookups existed, once migrated', () => {
+    const { store } = testStore();
+    createPage(commandContext(store), { slug: 'older-page', frontMatter: { ...sampleFrontMatter, tickets: ['CHG0031234'] }, body: 'x' });
+    // Take the store back to before migration 011, with its pages, and migrate it again.
+    const db = store.unsafeDatabaseForTests();
+    db.exec('DROP TRIGGER page_citations_follow_versions; DROP TABLE page_citations; DROP TABLE integration_attempts; DROP TABLE integration_deliveries; DROP TABLE integrations; DELETE FROM schema_migrations WHERE version = 11;');
+    expect(migrate(db, readMigrations(MIGRATIONS_DIR))).toEqual([11]);
+    expect(pagesCiting(store, 'tickets', 'chg-0031234', new Set(), undefined).map((p) => p.slug)).toEqual(['older-page']);
+    expect(pagesCiting(store, 'records', 'bpa1234567', new Set(), undefined).map((p) => p.slug)).toEqual(['older-page']);
+    store.close();
   });
 });
