@@ -5,6 +5,7 @@ import type { ParsedEvent } from '../outbox/consumer.js';
 import type { FrontMatter } from '../pages/schema.js';
 import { isIntegrationEvent } from './manage.js';
 import { bodyFor, type EventMessage } from './payloads.js';
+import { hiddenSlugs, redactValue } from '../auth/visibility.js';
 
 /** What decides whether an integration may hear about a page: its teams, owners and system. */
 export interface PageScope {
@@ -99,11 +100,19 @@ export function deriveDeliveries(store: Store, event: ParsedEvent, options: Deri
 
   let n = 0;
   const at = options.now().toISOString();
+  // An open page's summary or note may name a restricted one: to an integration outside its team it is
+  // "a restricted page", as it is to a person outside the team.
+  const hiddenFor = new Map<string, Set<string>>();
+  const hidden = (team: string | null) => {
+    let set = hiddenFor.get(team ?? '');
+    if (!set) hiddenFor.set(team ?? '', (set = hiddenSlugs(store, { admin: false, teams: team ? [team] : [] })));
+    return set;
+  };
   for (const integration of wanting.filter(reaches)) {
     const delivery = randomUUID();
     store.integrations.insertDelivery({
       delivery_id: delivery, integration_id: integration.id, event_id: event.id, event: name, slug,
-      body: bodyFor(integration.kind, { ...message, delivery }), state: 'pending', next_attempt_at: at, created_at: at,
+      body: bodyFor(integration.kind, redactValue({ ...message, delivery }, hidden(integration.team))), state: 'pending', next_attempt_at: at, created_at: at,
     });
     n++;
   }

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commandContext, privacyTeam, sampleFrontMatter, testApp, testStore, tokenFor, type TestApp } from '../helpers.js';
 import { createPage, savePage } from '../../server/pages/commands.js';
+import { markReviewed } from '../../server/pages/review.js';
 import { recordAudit, type AuditAction } from '../../server/audit/log.js';
 import { connectIntegration } from '../../server/integrations/manage.js';
 import { IntegrationWorker, MAX_ATTEMPTS, RETRY_DELAYS_MS } from '../../server/integrations/worker.js';
@@ -31,6 +32,7 @@ const hook = async (body: Record<string, unknown>) => {
   return { res, json: res.json() as { id: number; secret: string | null } };
 };
 const deliveries = async (id: number) => (await t.app.inject({ url: `/api/webhooks/${id}/deliveries`, headers: admin })).json().deliveries as { state: string; attempts: number; last_status: number | null; last_error: string | null; delivery: string }[];
+const r = (x: Receiver) => x.json(0) as { change?: unknown };
 const ctx = (user = 'mreyes') => commandContext(t.store, user, { at: now });
 
 describe('webhooks', () => {
@@ -147,6 +149,7 @@ describe('webhooks', () => {
     await hook({ url: r.url, events: ['page.status_changed', 'page.reviewed', 'comment.created', 'person.departed'] });
     createPage(ctx(), { slug: 'lifecycle', frontMatter: { ...sampleFrontMatter }, body: 'one' });
     savePage(ctx(), 'lifecycle', { frontMatter: { ...sampleFrontMatter, status: 'retired' }, body: 'one', summary: 'Vendor replaced it', baseVersion: 1 });
+    markReviewed(ctx(), 'lifecycle', 'Checked with the ED lead');
     // Comments record their event as the comments feature does: target = slug.
     t.store.transaction(() => recordAudit(t.store, {
       actor: 'mreyes', action: 'comment.created' as AuditAction, target: 'lifecycle', at: now.toISOString(),
@@ -154,11 +157,12 @@ describe('webhooks', () => {
     }));
     t.store.transaction(() => recordAudit(t.store, { actor: 'admin', action: 'person.departed', target: 'person:mreyes', at: now.toISOString(), details: { date: '2026-03-01', reason: 'Personal reasons', successor: 'dokafor' } }));
     await t.app.integrations.tick();
-    expect(r.received.map((x) => x.headers['x-whywiki-event'])).toEqual(['page.status_changed', 'comment.created', 'person.departed']);
+    expect(r.received.map((x) => x.headers['x-whywiki-event'])).toEqual(['page.status_changed', 'page.reviewed', 'comment.created', 'person.departed']);
     expect(r.json(0)).toMatchObject({ page: { slug: 'lifecycle', status: 'retired', version: 2 }, change: { status: { from: 'live', to: 'retired' } } });
-    expect(r.json(1)).toMatchObject({ page: { slug: 'lifecycle' }, comment: { id: 7, kind: 'question', mentions: ['dokafor'], url: `${PUBLIC}/p/lifecycle#comment-7` } });
-    expect(r.json(2)).toMatchObject({ person: { handle: 'mreyes', name: 'Maria Reyes', departed_on: '2026-03-01', successor: 'dokafor' } });
-    expect(r.received[2]!.body).not.toContain('Personal reasons');
+    expect(r.json(1)).toMatchObject({ event: 'page.reviewed', page: { slug: 'lifecycle', version: 2 }, change: { note: 'Checked with the ED lead' } });
+    expect(r.json(2)).toMatchObject({ page: { slug: 'lifecycle' }, comment: { id: 7, kind: 'question', mentions: ['dokafor'], url: `${PUBLIC}/p/lifecycle#comment-7` } });
+    expect(r.json(3)).toMatchObject({ person: { handle: 'mreyes', name: 'Maria Reyes', departed_on: '2026-03-01', successor: 'dokafor' } });
+    expect(r.received[3]!.body).not.toContain('Personal reasons');
   });
 
   it('posts nothing about a restricted page to a hook not scoped to its team, decided again at send time', async () => {
@@ -186,6 +190,19 @@ describe('webhooks', () => {
     expect(log).toHaveLength(1);
     expect(log[0]).toMatchObject({ state: 'withheld', attempts: 1 });
     expect(JSON.stringify(log)).not.toContain('VIP');
+  });
+
+  it('names a restricted page "a restricted page" when an open page mentions it, outside its team', async () => {
+    const open = await receiver();
+    const privacy = await receiver();
+    await hook({ url: open.url, events: ['page.saved'] });
+    await hook({ url: privacy.url, events: ['page.saved'], team: 'privacy' });
+    createPage(ctx('pwong'), { slug: 'vip-handling', frontMatter: { ...sampleFrontMatter, owners: ['pwong'], restricted_to: ['privacy'] }, body: 'one' });
+    createPage(ctx('pwong'), { slug: 'front-desk', frontMatter: { ...sampleFrontMatter, owners: ['pwong'] }, body: 'one' });
+    savePage(ctx('pwong'), 'front-desk', { frontMatter: { ...sampleFrontMatter, owners: ['pwong'] }, body: 'two', summary: 'Moved the escalation steps to vip-handling', baseVersion: 1 });
+    await t.app.integrations.tick();
+    expect(r(open).change).toEqual({ summary: 'Moved the escalation steps to a restricted page' });
+    expect(r(privacy).change).toEqual({ summary: 'Moved the escalation steps to vip-handling' });
   });
 
   it('connects Slack and Teams to a system or a team, with their payload shapes', async () => {
