@@ -8,6 +8,7 @@ export const AUDIT_ACTIONS = [
   'signin.succeeded', 'signin.failed', 'signin.refused', 'signout', 'user.created', 'user.changed', 'user.deactivated', 'user.reactivated',
   'user.password_reset', 'user.password_changed', 'role.changed', 'token.created', 'token.revoked',
   'phi.rule_added', 'phi.rule_retired', 'export.made', 'import.made', 'store.seeded',
+  'integration.added', 'integration.removed',
 ] as const;
 
 export type AuditAction =

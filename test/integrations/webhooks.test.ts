@@ -123,6 +123,10 @@ describe('webhooks', () => {
     const audit = JSON.stringify(t.store.audit.all());
     expect(audit).not.toContain('another-long-secret-value');
     expect(audit).toContain('integration.added');
+    // Auditors can filter by it.
+    const filtered = await t.app.inject({ url: '/api/audit?action=integration.added', headers: admin });
+    expect(filtered.statusCode).toBe(200);
+    expect(filtered.json().total).toBe(1);
     // Only admins manage them.
     const editor = { authorization: `Bearer ${tokenFor(t.store, 'editor')}` };
     expect((await t.app.inject({ url: '/api/webhooks', headers: editor })).statusCode).toBe(403);
