@@ -39,6 +39,8 @@ import { SearchService } from './search/client.js';
 import { pageCachesPlugin } from './plugins/page-caches.js';
 import { knowledgePlugin } from './plugins/knowledge.js';
 import { commandContextPlugin } from './plugins/command-context.js';
+import { integrationsPlugin } from './plugins/integrations.js';
+import { integrationApiRoutes } from './routes/api/integrations.js';
 
 export interface AppOptions {
   config: Config;
@@ -92,6 +94,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(pageCachesPlugin);
   await app.register(knowledgePlugin);
   await app.register(commandContextPlugin);
+  await app.register(integrationsPlugin);
   app.decorate('searchIndex', new SearchService({ dbFile: store.file, log: app.log.child({ component: 'search' }) }));
   app.addHook('onClose', async () => app.searchIndex.close());
   if (options.startSearch) app.searchIndex.start();
@@ -210,6 +213,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(knowledgeTransferApiRoutes);
   await app.register(writingApiRoutes);
   await app.register(commentApiRoutes);
+  await app.register(integrationApiRoutes);
   await app.register(fileRoutes);
   return app;
 }

@@ -9,6 +9,7 @@ export const AUDIT_ACTIONS = [
   'user.password_reset', 'user.password_changed', 'role.changed', 'token.created', 'token.revoked',
   'phi.rule_added', 'phi.rule_retired', 'export.made', 'import.made', 'store.seeded',
   'comment.created', 'comment.resolved', 'comment.reopened',
+  'integration.added', 'integration.removed',
 ] as const;
 
 export type AuditAction =
@@ -53,7 +54,9 @@ export type AuditAction =
   | 'path.step_read'
   | 'comment.created'
   | 'comment.resolved'
-  | 'comment.reopened';
+  | 'comment.reopened'
+  | 'integration.added'
+  | 'integration.removed';
 
 export interface AuditEvent {
   actor: string;

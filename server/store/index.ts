@@ -10,6 +10,7 @@ import { KnowledgeTransferStore } from './knowledge-transfer.js';
 import { DraftStore, RenameStore, TemplateStore } from './writing.js';
 import { OutboxStore } from './outbox.js';
 import { CommentStore } from './comments.js';
+import { IntegrationStore } from './integrations.js';
 
 /** Every table group of the SQLite store, with statements prepared once. Knows SQL, not business rules. */
 export class Store {
@@ -26,6 +27,7 @@ export class Store {
   readonly renames: RenameStore;
   readonly outbox: OutboxStore;
   readonly comments: CommentStore;
+  readonly integrations: IntegrationStore;
   private readonly getMetaStmt;
   private readonly setMetaStmt;
   private readonly dataVersionStmt;
@@ -45,6 +47,7 @@ export class Store {
     this.renames = new RenameStore(db);
     this.outbox = new OutboxStore(db);
     this.comments = new CommentStore(db);
+    this.integrations = new IntegrationStore(db);
     this.dataVersionStmt = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.getMetaStmt = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
     this.setMetaStmt = db.prepare<[string, string]>(

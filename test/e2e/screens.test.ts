@@ -40,6 +40,7 @@ const SCREENS: Record<string, string> = {
   audit: '/audit',
   'admin users': '/admin/users',
   'admin PHI': '/admin/phi',
+  'admin integrations': '/admin/integrations',
   'missing page': '/p/no-such-page',
   'missing address': '/nowhere',
   'as-of': '/as-of/2026-01-01/',

@@ -4,6 +4,8 @@ import { Browser, commandContext, sampleFrontMatter, seedPage, testApp, tokenFor
 import { assignPath, markStepRead, savePath } from '../../server/knowledge-transfer/paths.js';
 import { openHandover } from '../../server/knowledge-transfer/handover.js';
 import { addComment } from '../../server/comments/comments.js';
+import { connectIntegration } from '../../server/integrations/manage.js';
+import { markReviewed } from '../../server/pages/review.js';
 
 let t: TestApp;
 let auth: Record<string, string>;
@@ -22,6 +24,11 @@ beforeAll(async () => {
   // A thread with a reply, so the comments answer is checked with content.
   const root = addComment(commandContext(t.store), 'sepsis-screening-bpa', { body: 'Still true, @mreyes?', kind: 'wrong' });
   addComment(commandContext(t.store), 'sepsis-screening-bpa', { body: 'Yes', replyTo: root.id });
+  // Webhook 1 and a delivery in its log.
+  connectIntegration(commandContext(t.store, 'admin'), { url: 'https://hooks.example.org/shape', events: ['page.reviewed'] });
+  t.app.integrations.derive();
+  markReviewed(commandContext(t.store, 'mreyes'), 'sepsis-screening-bpa');
+  t.app.integrations.derive();
   auth = { authorization: `Bearer ${tokenFor(t.store, 'editor')}` };
   admin = { authorization: `Bearer ${tokenFor(t.store, 'admin')}` };
   const res = await t.app.inject({ url: '/api/openapi.json', headers: auth });

@@ -141,6 +141,11 @@ describe('every write path', () => {
       ['POST /api/pages/:slug/comments', () => api('POST', '/api/pages/p/comments', { body: 'Wrong since the upgrade', kind: 'wrong' })],
       ['POST /api/comments/:id/resolve', () => api('POST', `/api/comments/${lastComment()}/resolve`, {})],
       ['POST /api/comments/:id/reopen', () => api('POST', `/api/comments/${lastComment()}/reopen`, {})],
+      // Webhooks and chat channels, by the API and the admin screen.
+      ['POST /api/webhooks', () => adminApi('POST', '/api/webhooks', { url: 'https://hooks.example.org/in', events: ['page.saved'] })],
+      ['DELETE /api/webhooks/:id', () => t.app.inject({ method: 'DELETE', url: '/api/webhooks/1', headers: { authorization: `Bearer ${adminToken}` } })],
+      ['POST /admin/integrations', async () => { await admin.get('/admin/integrations'); return admin.post('/admin/integrations', { kind: 'slack', url: 'https://hooks.slack.example/services/T0/B0/x', events: 'page.created' }); }],
+      ['POST /admin/integrations/:id/remove', () => admin.post('/admin/integrations/2/remove', {})],
       // Audit exports from the screen are recorded (export.made), as every export is.
       ['sign in auditor', async () => { await auditor.get('/login'); return auditor.post('/login', { username: 'auditor', password: 'a-long-test-password' }); }],
       ['POST /audit/export.csv', async () => { await auditor.get('/audit'); return auditor.post('/audit/export.csv', { action: 'page.created' }); }],

@@ -6,6 +6,7 @@ import type { Access } from '../../server/auth/plugin.js';
 import { attachFile } from '../../server/files/commands.js';
 import { DEFAULT_INSPECT_LIMITS } from '../../server/files/inspect.js';
 import { savePath } from '../../server/knowledge-transfer/paths.js';
+import { connectIntegration } from '../../server/integrations/manage.js';
 
 /**
  * Every route the app registers, with who may call it. A route missing here fails the test, so nobody can
@@ -54,6 +55,9 @@ const MATRIX: Record<string, Access> = {
   'POST /p/:slug/comments': 'read', 'POST /p/:slug/comments/:id/resolve': 'read', 'POST /p/:slug/comments/:id/reopen': 'read', 'GET /reports/flagged': 'read',
   'GET /api/openapi.json': 'read', 'GET /api/docs': 'read', 'GET /api/docs/json': 'read', 'GET /api/docs/yaml': 'read',
   'GET /api/docs/static/index.html': 'read', 'GET /api/docs/static/swagger-initializer.js': 'read', 'GET /api/docs/static/*': 'read',
+  'GET /admin/integrations': 'admin', 'POST /admin/integrations': 'admin', 'POST /admin/integrations/:id/remove': 'admin',
+  'GET /api/webhooks': 'admin', 'POST /api/webhooks': 'admin', 'DELETE /api/webhooks/:id': 'admin', 'GET /api/webhooks/:id/deliveries': 'admin',
+  'GET /api/tickets/:id': 'read', 'GET /api/records/:id': 'read',
 };
 
 /** Where a route answers differently from its level, and why. */
@@ -117,6 +121,8 @@ beforeAll(async () => {
   for (const username of ['editor', 'admin']) t.store.drafts.put({ username, slug: 'open-page', base_version: 1, fields: '{}', updated_at: at });
   t.store.drafts.put({ username: 'pat', slug: RESTRICTED, base_version: 1, fields: '{}', updated_at: at });
   t.store.templates.insert({ name: 'Interface', description: '', front_matter: '{}', body: '', updated_at: at, updated_by: 'admin' });
+  // Webhook 1, for its delivery log and for the admin's DELETE to remove.
+  connectIntegration(commandContext(t.store, 'admin'), { url: 'https://hooks.example.org/matrix', events: ['page.saved'] });
   await t.app.searchIndex.whenReady();
 });
 let fileSha = '';

@@ -30,6 +30,7 @@ function tagOf(url: string): string {
   if (part === 'pages' || part === 'preview' || part === 'comments') return 'pages';
   if (part === 'people' || part === 'teams' || part === 'reassign') return 'directory';
   if (part === 'reports' || part === 'search' || part === 'audit') return part;
+  if (part === 'webhooks' || part === 'tickets' || part === 'records') return 'integrations';
   return 'meta';
 }
 
@@ -88,6 +89,7 @@ export async function registerApiDocs(app: FastifyInstance, version: string): Pr
         { name: 'reports', description: 'Orphaned and stale pages, documentation health, broken links.' },
         { name: 'search', description: 'Full-text search and its index.' },
         { name: 'audit', description: 'The tamper-evident audit log.' },
+        { name: 'integrations', description: 'Webhooks, Teams and Slack channels, and ticket and build-record lookups for ITSM tools.' },
         { name: 'meta', description: 'This document and the health check.' },
       ],
       components: {

@@ -11,6 +11,7 @@ import { knowledgeTransferRoutes } from './knowledge-transfer.js';
 import { importRoutes } from './import.js';
 import { writingRoutes } from './writing.js';
 import { commentRoutes } from './comments.js';
+import { integrationRoutes } from './integrations.js';
 import { auditRoutes } from '../audit.js';
 import { searchRoutes } from '../search.js';
 import { wantsJson } from '../errors.js';
@@ -41,6 +42,7 @@ export async function htmlRoutes(app: FastifyInstance): Promise<void> {
   await app.register(importRoutes);
   await app.register(writingRoutes);
   await app.register(commentRoutes);
+  await app.register(integrationRoutes);
   // Screens and their JSON exports together; the view hook above skips /api/ requests.
   await app.register(auditRoutes);
   await app.register(searchRoutes);

@@ -1,0 +1,131 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { connectIntegration, integrationView, INTEGRATION_EVENTS, removeIntegration } from '../../integrations/manage.js';
+import { pagesCiting } from '../../integrations/lookups.js';
+import { NotFoundError } from '../../core/errors.js';
+import { commandContext } from '../command-context.js';
+import { ErrorReply } from './schemas.js';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([Type.Null(), t]);
+const Kind = Type.Union([Type.Literal('webhook'), Type.Literal('slack'), Type.Literal('teams')]);
+
+export const IntegrationReply = Type.Object(
+  {
+    id: Type.Integer(),
+    kind: Kind,
+    label: Type.String(),
+    url: Type.String({ description: "The receiver's address without its query; for Slack and Teams only the host, since their URL is the channel's key." }),
+    events: Type.Array(Type.String()),
+    team: Nullable(Type.String()),
+    system: Nullable(Type.String()),
+    created_at: Type.String(),
+    created_by: Type.String(),
+    removed_at: Nullable(Type.String()),
+  },
+  { title: 'Integration' },
+);
+const CreatedReply = Type.Composite([IntegrationReply, Type.Object({ secret: Nullable(Type.String({ description: 'The HMAC key, shown this once; null for Slack and Teams.' })) })]);
+const DeliveryReply = Type.Object({
+  delivery: Type.String({ description: 'The X-Whywiki-Delivery id, the same on every retry.' }),
+  event: Type.String(),
+  slug: Nullable(Type.String()),
+  state: Type.Union(['pending', 'delivered', 'failed', 'withheld'].map((s) => Type.Literal(s))),
+  attempts: Type.Integer(),
+  last_status: Nullable(Type.Integer({ description: "The receiver's HTTP status at the last attempt." })),
+  last_error: Nullable(Type.String()),
+  next_attempt_at: Nullable(Type.String()),
+  created_at: Type.String(),
+  delivered_at: Nullable(Type.String()),
+});
+const CitingReply = (key: 'ticket' | 'record') =>
+  Type.Object({
+    [key]: Type.String(),
+    pages: Type.Array(Type.Object({ slug: Type.String(), title: Type.String(), system: Type.String(), status: Type.String(), url: Type.String(), version: Type.Integer() })),
+  });
+
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+// Fastify answers 414 for a path parameter over 100 characters before this is checked.
+const LookupParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+
+/** Webhooks and chat channels (admins), and the ITSM lookups: which pages cite a ticket or build record. */
+export async function integrationApiRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const admin = { access: 'admin' as const };
+
+  r.get('/api/webhooks', { config: admin, schema: { summary: 'Connected webhooks and Teams/Slack channels', response: { 200: Type.Object({ webhooks: Type.Array(IntegrationReply) }) } } }, async () => ({
+    webhooks: app.store.integrations.active().map(integrationView),
+  }));
+
+  r.post(
+    '/api/webhooks',
+    {
+      config: admin,
+      schema: {
+        summary: 'Connect a webhook, or a Teams Workflows or Slack incoming-webhook URL',
+        description:
+          `Events: ${INTEGRATION_EVENTS.join(', ')}. A webhook receives each as JSON with X-Whywiki-Event, X-Whywiki-Delivery (stable across retries) and ` +
+          'X-Whywiki-Signature: sha256=<hex HMAC-SHA256 of the body with the secret>. Leave out the secret to have one made; it is answered this once. ' +
+          'A `team` scope is the only way events about pages restricted to that team are sent; `system` limits it to one system\'s pages.',
+        body: Type.Object(
+          {
+            url: Type.String({ maxLength: 2048 }),
+            events: Type.Optional(Type.Array(Type.String({ maxLength: 60 }), { maxItems: 20 })),
+            secret: Type.Optional(Type.String({ maxLength: 256 })),
+            kind: Type.Optional(Kind),
+            label: Type.Optional(Type.String({ maxLength: 200 })),
+            team: Type.Optional(Type.String({ maxLength: 80 })),
+            system: Type.Optional(Type.String({ maxLength: 80 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: CreatedReply, 400: ErrorReply, 422: ErrorReply },
+      },
+    },
+    async (request, reply) => {
+      const { integration, secret } = connectIntegration(commandContext(app, request), request.body);
+      reply.status(201).header('Location', `/api/webhooks/${integration.id}`);
+      return { ...integration, secret };
+    },
+  );
+
+  r.delete('/api/webhooks/:id', { config: admin, schema: { summary: 'Disconnect a webhook or channel', params: IdParams, response: { 200: IntegrationReply, 404: ErrorReply } } }, async (request) =>
+    removeIntegration(commandContext(app, request), request.params.id),
+  );
+
+  r.get(
+    '/api/webhooks/:id/deliveries',
+    { config: admin, schema: { summary: 'Its newest deliveries, with the status code of each last attempt', params: IdParams, response: { 200: Type.Object({ webhook: IntegrationReply, deliveries: Type.Array(DeliveryReply) }), 404: ErrorReply } } },
+    async (request) => {
+      const row = app.store.integrations.get(request.params.id);
+      if (!row) throw new NotFoundError(`There is no integration ${request.params.id}.`);
+      return {
+        webhook: integrationView(row),
+        deliveries: app.store.integrations.recentDeliveries(200, row.id).map((d) => ({
+          delivery: d.delivery_id, event: d.event, slug: d.slug, state: d.state, attempts: d.attempts, last_status: d.last_status, last_error: d.last_error,
+          next_attempt_at: d.state === 'pending' ? d.next_attempt_at : null, created_at: d.created_at, delivered_at: d.delivered_at,
+        })),
+      };
+    },
+  );
+
+  for (const [path, field, key] of [['tickets', 'tickets', 'ticket'], ['records', 'records', 'record']] as const) {
+    r.get(
+      `/api/${path}/:id`,
+      {
+        config: { access: 'read' },
+        schema: {
+          summary: `Pages that cite this ${key === 'ticket' ? 'change or incident ticket' : 'build record'}`,
+          description: 'The ID is matched as search matches it: case, spaces, dashes and underscores do not matter. Answers an empty list when no page (that the caller may see) cites it.',
+          params: LookupParams,
+          response: { 200: CitingReply(key) },
+        },
+      },
+      async (request) => ({
+        // Tickets are stored as the form normalizes them (upper case, no spaces or dashes); records as written.
+        [key]: key === 'ticket' ? request.params.id.replace(/[\s-]+/g, '').toUpperCase() : request.params.id.trim(),
+        pages: pagesCiting(app.store, field, request.params.id, request.hidden, app.config.publicUrl),
+      }),
+    );
+  }
+}

@@ -1,0 +1,82 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { connectIntegration, integrationView, INTEGRATION_EVENTS, removeIntegration, type IntegrationInput } from '../../integrations/manage.js';
+import { NotFoundError, ValidationError } from '../../core/errors.js';
+import { commandContext } from '../command-context.js';
+import { closedForm } from './forms.js';
+
+const KIND_NAMES = { webhook: 'Webhook', slack: 'Slack', teams: 'Teams' } as const;
+
+/** Admin screen: connected webhooks and Teams/Slack channels, a form to connect one, and the delivery log. */
+export async function integrationRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const config = { access: 'admin' as const };
+
+  const show = (reply: FastifyReply, extra: { errors?: Record<string, string>; values?: Partial<IntegrationInput>; done?: string; secret?: string | null; problem?: string } = {}) => {
+    const values = extra.values ?? { kind: 'webhook', events: ['page.created', 'page.saved', 'page.status_changed'] };
+    const integrations = app.store.integrations.active().map((row) => ({ ...integrationView(row), kindName: KIND_NAMES[row.kind] }));
+    const deliveries = app.store.integrations.recentDeliveries(50).map((d) => ({
+      ...d,
+      kindName: KIND_NAMES[d.kind],
+      ok: d.state === 'delivered',
+      pending: d.state === 'pending',
+    }));
+    return reply.view('integrations', {
+      title: 'Integrations',
+      integrations,
+      deliveries,
+      kinds: (['webhook', 'slack', 'teams'] as const).map((k) => ({ value: k, name: KIND_NAMES[k], selected: values.kind === k })),
+      events: INTEGRATION_EVENTS.map((e) => ({ value: e, checked: values.events?.includes(e) ?? false })),
+      teams: app.store.parties.all().filter((p) => p.kind === 'team').map((t) => ({ value: t.handle, name: t.name, selected: values.team === t.handle })),
+      systems: app.config.systems.map((s) => ({ value: s, selected: values.system === s })),
+      publicUrl: app.config.publicUrl,
+      values,
+      ...extra,
+    });
+  };
+
+  r.get('/admin/integrations', { config }, async (_request, reply) => show(reply));
+
+  r.post(
+    '/admin/integrations',
+    {
+      config,
+      schema: {
+        body: closedForm({
+          kind: Type.Union([Type.Literal('webhook'), Type.Literal('slack'), Type.Literal('teams')]),
+          label: Type.Optional(Type.String({ maxLength: 200 })),
+          url: Type.String({ maxLength: 2048 }),
+          events: Type.Optional(Type.Array(Type.String({ maxLength: 60 }), { maxItems: 20 })),
+          secret: Type.Optional(Type.String({ maxLength: 256 })),
+          team: Type.Optional(Type.String({ maxLength: 80 })),
+          system: Type.Optional(Type.String({ maxLength: 80 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { _csrf: _, ...input } = request.body;
+      try {
+        const { integration, secret } = connectIntegration(commandContext(app, request), input);
+        return show(reply, { done: `Connected ${integration.label}.`, secret });
+      } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+        // 400 for a bad value, 422 when the PHI guard refused the name.
+        reply.status(e.statusCode);
+        // What was typed comes back, except the secret: it is not echoed into a page.
+        return show(reply, { errors: e.byField(), values: { ...input, secret: undefined } });
+      }
+    },
+  );
+
+  r.post('/admin/integrations/:id/remove', { config, schema: { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }), body: closedForm({}) } }, async (request, reply) => {
+    try {
+      const removed = removeIntegration(commandContext(app, request), request.params.id);
+      return show(reply, { done: `Disconnected ${removed.label}: nothing more is sent to it.` });
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+      reply.status(404);
+      return show(reply, { problem: e.message });
+    }
+  });
+}
