@@ -8,6 +8,7 @@ export const AUDIT_ACTIONS = [
   'signin.succeeded', 'signin.failed', 'signin.refused', 'signout', 'user.created', 'user.changed', 'user.deactivated', 'user.reactivated',
   'user.password_reset', 'user.password_changed', 'role.changed', 'token.created', 'token.revoked',
   'phi.rule_added', 'phi.rule_retired', 'export.made', 'import.made', 'store.seeded',
+  'signature.added', 'approval.requested',
 ] as const;
 
 export type AuditAction =
@@ -49,7 +50,9 @@ export type AuditAction =
   | 'handover.page_updated'
   | 'path.saved'
   | 'path.assigned'
-  | 'path.step_read';
+  | 'path.step_read'
+  | 'signature.added'
+  | 'approval.requested';
 
 export interface AuditEvent {
   actor: string;
