@@ -50,6 +50,9 @@ const MATRIX: Record<string, Access> = {
   'GET /api/templates': 'read', 'POST /api/templates': 'admin', 'PUT /api/templates/:id': 'admin',
   'GET /p/:slug/rename': 'write', 'POST /p/:slug/rename': 'write', 'POST /api/pages/:slug/rename': 'write',
   'GET /api/drafts': 'write', 'GET /api/pages/:slug/draft': 'write', 'PUT /api/pages/:slug/draft': 'write', 'DELETE /api/pages/:slug/draft': 'write',
+  'GET /api/pages/:slug/signatures': 'read', 'POST /api/pages/:slug/signatures': 'read', 'POST /p/:slug/signatures': 'read',
+  'POST /api/pages/:slug/approval-requests': 'write', 'POST /p/:slug/approval-requests': 'write',
+  'GET /reports/access': 'audit', 'GET /reports/access.csv': 'audit', 'POST /reports/access/review': 'admin', 'GET /api/reports/access': 'audit', 'POST /api/reports/access/reviews': 'admin',
   'GET /api/openapi.json': 'read', 'GET /api/docs': 'read', 'GET /api/docs/json': 'read', 'GET /api/docs/yaml': 'read',
   'GET /api/docs/static/index.html': 'read', 'GET /api/docs/static/swagger-initializer.js': 'read', 'GET /api/docs/static/*': 'read',
 };
