@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify as verifySignature } from 'node:crypto';
 import type { Store } from '../store/index.js';
 import { canonicalJson, chainHash, versionRecord } from '../core/hash.js';
-import { verifySignatures } from '../signoff/signatures.js';
+import { verifySignatures } from './signatures.js';
 
 /** The first link that does not hold: which table and row, what its hash should be and what is stored. */
 export interface ChainBreak {
