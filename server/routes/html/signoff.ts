@@ -58,7 +58,7 @@ export async function signoffRoutes(app: FastifyInstance): Promise<void> {
     try {
       await reauthenticate(app, request, request.body.password);
       const signed = signVersion(commandContext(app, request), slug, { version: Number(request.body.version), meaning: request.body.meaning, comment: request.body.comment });
-      setFlash(request, slug, `Signed: ${signed.text}.`);
+      setFlash(request, slug, `Signed: ${signed.text}`);
       return reply.redirect(back, 303);
     } catch (e) {
       if (e instanceof ReauthRefused) {
@@ -125,7 +125,7 @@ export async function signoffRoutes(app: FastifyInstance): Promise<void> {
     try {
       await reauthenticate(app, request, request.body.password);
       const signed = signAccessReview(commandContext(app, request), report.hash, request.body.comment);
-      return accessView(reply, { done: `Signed: ${signed.text}.` });
+      return accessView(reply, { done: `Signed: ${signed.text}` });
     } catch (e) {
       const status = e instanceof ReauthRefused || e instanceof DomainError ? e.statusCode : 0;
       if (!status) throw e;
