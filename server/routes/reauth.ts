@@ -2,6 +2,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { verifyPassword } from '../auth/passwords.js';
 import { recordAudit } from '../audit/log.js';
 import { ForbiddenError } from '../core/errors.js';
+import { FRESH_SIGNIN_SECONDS } from '../auth/oidc.js';
+
+declare module 'fastify' {
+  interface Session {
+    /** The sign-in being started asks the identity provider to authenticate the person again (for signing). */
+    oidcFresh?: boolean;
+    /** When the identity provider last made this person sign in again (ms): one signature may follow, briefly. */
+    freshSigninAt?: number;
+  }
+}
 
 /** Why a signer was not re-authenticated; the route answers with the status, in JSON or on the form. */
 export class ReauthRefused extends Error {
@@ -9,6 +19,8 @@ export class ReauthRefused extends Error {
     readonly statusCode: 401 | 403 | 429,
     message: string,
     readonly retryAfterSeconds?: number,
+    /** Where a single-sign-on signer goes to sign in again before signing. */
+    readonly freshSignin?: string,
   ) {
     super(message);
     this.name = 'ReauthRefused';
@@ -23,7 +35,16 @@ export class ReauthRefused extends Error {
 export async function reauthenticate(app: FastifyInstance, request: FastifyRequest, password: string | undefined): Promise<void> {
   const user = request.user!;
   if (user.source !== 'local') {
-    throw new ForbiddenError('You sign in through single sign-on, so Whywiki holds no password of yours to check: a signature needs a fresh sign-in with your identity provider. Sign out, sign in again, and sign within the next 5 minutes.');
+    // Whywiki holds no password for these accounts: the identity provider proves who signs, just before.
+    if (user.source !== 'oidc' || request.authMethod !== 'session') {
+      throw new ForbiddenError('You sign in through single sign-on, so Whywiki holds no password of yours to check: sign from the page in your browser, which sends you through a fresh sign-in with your identity provider.');
+    }
+    const at = request.session.get('freshSigninAt');
+    request.session.set('freshSigninAt', undefined);
+    if (at === undefined || app.clock().getTime() - at > FRESH_SIGNIN_SECONDS * 1000) {
+      throw new ReauthRefused(401, `Sign in again with your identity provider to sign, then sign within ${FRESH_SIGNIN_SECONDS / 60} minutes.`, undefined, '/auth/oidc/login?fresh=1');
+    }
+    return;
   }
   if (!password) throw new ReauthRefused(401, 'Enter your password to sign: a signature needs you to prove again who you are.');
   const attempt = await app.signinLimits.begin(request);

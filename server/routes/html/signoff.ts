@@ -41,9 +41,9 @@ export function signoffModel(app: FastifyInstance, slug: string, shownVersion: n
 export async function signoffRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  const refused = (reply: FastifyReply, status: number, title: string, message: string, back: string, typed?: string) => {
+  const refused = (reply: FastifyReply, status: number, title: string, message: string, back: string, typed?: string, action?: { href: string; label: string }) => {
     reply.status(status);
-    return reply.view('error', { title, status, reason: title, message, back, typed });
+    return reply.view('error', { title, status, reason: title, message, back, typed, action });
   };
 
   const SignForm = closedForm({
@@ -63,7 +63,8 @@ export async function signoffRoutes(app: FastifyInstance): Promise<void> {
     } catch (e) {
       if (e instanceof ReauthRefused) {
         if (e.retryAfterSeconds) reply.header('Retry-After', String(e.retryAfterSeconds));
-        return refused(reply, e.statusCode, 'Not signed', e.message, back, request.body.comment);
+        const again = e.freshSignin ? { href: `${e.freshSignin}&next=${encodeURIComponent(back)}`, label: 'Sign in again' } : undefined;
+        return refused(reply, e.statusCode, 'Not signed', e.message, back, request.body.comment, again);
       }
       if (e instanceof ValidationError) return refused(reply, e.statusCode, 'Not signed', e.errors.map((x) => x.message).join(' '), back, request.body.comment);
       if (e instanceof DomainError && e.kind === 'forbidden') return refused(reply, e.statusCode, 'Not signed', e.message, back, request.body.comment);
