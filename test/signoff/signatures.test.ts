@@ -3,6 +3,7 @@ import { Browser, PASSWORD, sampleFrontMatter, testApp, tokenFor, privacyTeam, c
 import { createUser } from '../../server/auth/accounts.js';
 import { createPage } from '../../server/pages/commands.js';
 import { verifyStore } from '../../server/audit/verify.js';
+import { ConfigError, loadConfig } from '../../server/config.js';
 
 let t: TestApp;
 afterEach(async () => { await t?.close(); });
@@ -118,6 +119,14 @@ describe('signatures on versions', () => {
 });
 
 describe('approval rules', () => {
+  it('reads WHYWIKI_APPROVALS as system=count pairs and names what it cannot use', () => {
+    expect(loadConfig({ WHYWIKI_DATA: '/tmp/x', WHYWIKI_APPROVALS: 'Epic=1, Workday=2' }).approvals).toEqual({ Epic: 1, Workday: 2 });
+    expect(loadConfig({ WHYWIKI_DATA: '/tmp/x' }).approvals).toEqual({});
+    expect(() => loadConfig({ WHYWIKI_DATA: '/tmp/x', WHYWIKI_APPROVALS: 'Epic=one' })).toThrow(ConfigError);
+    expect(() => loadConfig({ WHYWIKI_DATA: '/tmp/x', WHYWIKI_APPROVALS: 'Cerner=1' })).toThrow(/names "Cerner", which is not one of the systems/);
+  });
+
+
   it('blocks live until the current version has the approvals its system needs, from the owners\' team, not the author', async () => {
     const { editor, maria } = await setup({ approvals: { Epic: 1 } });
     const blocked = await t.app.inject({ method: 'POST', url: '/api/pages/sepsis-bpa/status', headers: as(editor), payload: { status: 'live', reason: 'Went live' } });
