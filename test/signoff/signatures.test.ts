@@ -72,6 +72,10 @@ describe('signatures on versions', () => {
     expect(own.json().message).toMatch(/You wrote version 1, so you cannot sign it as approved.*separation of duties/);
     const authored = await t.app.inject({ method: 'POST', url: '/api/pages/sepsis-bpa/signatures', headers: as(editor), payload: { version: 1, meaning: 'authored', password: PASSWORD } });
     expect(authored.statusCode).toBe(201);
+    // The comment is stored free text: the PHI guard reads it first.
+    const phi = await t.app.inject({ method: 'POST', url: '/api/pages/sepsis-bpa/signatures', headers: as(editor), payload: { version: 1, meaning: 'verified', password: PASSWORD, comment: 'Tested on patient SSN 123-45-6789' } });
+    expect(phi.statusCode).toBe(422);
+    expect(t.store.signatures.all()).toHaveLength(1);
     // A version that does not exist, a page that does not, and a restricted page the signer may not see.
     const missingVersion = await t.app.inject({ method: 'POST', url: '/api/pages/sepsis-bpa/signatures', headers: as(editor), payload: { version: 7, meaning: 'reviewed', password: PASSWORD } });
     expect(missingVersion.statusCode).toBe(409);

@@ -47,7 +47,7 @@ export async function signoffRoutes(app: FastifyInstance): Promise<void> {
   };
 
   const SignForm = closedForm({
-    version: Type.String({ maxLength: 12 }),
+    version: Type.String({ pattern: '^[1-9][0-9]{0,8}$' }),
     meaning: Type.String({ maxLength: 20 }),
     password: Type.Optional(Type.String({ maxLength: 1024 })),
     comment: Type.Optional(Type.String({ maxLength: COMMENT_MAX })),
