@@ -19,7 +19,7 @@ import type { Store } from './store/index.js';
 import { PageEvents } from './core/events.js';
 import { SqliteSessionStore } from './auth/session-store.js';
 import { SigninCsrf } from './auth/signin-csrf.js';
-import { clockedRateLimitStore } from './auth/signin-limits.js';
+import { clockedRateLimitStore, SigninLimits, signinAccountKey } from './auth/signin-limits.js';
 import { authorizationPlugin } from './auth/plugin.js';
 import { sendError, storageProblem, toErrorBody } from './routes/errors.js';
 import { handBackUnsaved, isHandBackCandidate } from './routes/html/unsaved.js';
@@ -35,6 +35,7 @@ import { registerApiDocs } from './routes/api/openapi.js';
 import { redirectRenamedPages } from './routes/renamed.js';
 import { writingApiRoutes } from './routes/api/writing.js';
 import { commentApiRoutes } from './routes/api/comments.js';
+import { signoffApiRoutes } from './routes/api/signoff.js';
 import { SearchService } from './search/client.js';
 import { pageCachesPlugin } from './plugins/page-caches.js';
 import { knowledgePlugin } from './plugins/knowledge.js';
@@ -60,6 +61,8 @@ declare module 'fastify' {
     events: PageEvents;
     searchIndex: SearchService;
     clock: () => Date;
+    /** Failed passwords, at sign-in and when re-entered to sign, counted per account and per address. */
+    signinLimits: SigninLimits;
   }
 }
 
@@ -145,6 +148,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   // Only sign-in is limited, by the limiters it creates; the counts live in memory, per process.
   await app.register(rateLimit, { global: false, store: clockedRateLimitStore(() => app.clock()) });
+  app.decorate('signinLimits', new SigninLimits(app, signinAccountKey, { perAccount: config.signinAttempts, perAddress: config.signinAttemptsPerAddress, windowMs: config.signinWindowMs }));
   await app.register(csrf, { sessionPlugin: '@fastify/session' });
   app.decorate('signinCsrf', new SigninCsrf(secret, config.secureCookies));
   await app.register(authorizationPlugin);
@@ -214,6 +218,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(writingApiRoutes);
   await app.register(commentApiRoutes);
   await app.register(integrationApiRoutes);
+  await app.register(signoffApiRoutes);
   await app.register(fileRoutes);
   return app;
 }

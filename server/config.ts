@@ -51,6 +51,8 @@ export interface Config {
   trustedProxies: string[];
   /** Extra medical-record-number patterns for the PHI guard (regular expressions). */
   mrnPatterns: string[];
+  /** Approved signatures a page of each system needs on its current version before it becomes approved or live. */
+  approvals: Record<string, number>;
 }
 
 export type AuthMode = 'local' | 'oidc' | 'proxy';
@@ -171,6 +173,16 @@ export function loadConfig(env: Env = process.env): Config {
     if (problem) problems.push(`WHYWIKI_PHI_MRN_PATTERNS holds "${p}": ${problem}`);
   }
 
+  const approvals: Record<string, number> = {};
+  for (const item of (env.WHYWIKI_APPROVALS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [system, count] = item.split('=').map((s) => s.trim());
+    if (!system || !count || !/^\d{1,2}$/.test(count)) {
+      problems.push(`WHYWIKI_APPROVALS lists system=count pairs such as "Epic=1,Workday=2" (a count of 0 to 99); "${item}" is not one`);
+    } else if (!systems.includes(system)) {
+      problems.push(`WHYWIKI_APPROVALS names "${system}", which is not one of the systems (${systems.join(', ')})`);
+    } else approvals[system] = Number(count);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: port!,
@@ -196,6 +208,7 @@ export function loadConfig(env: Env = process.env): Config {
     auth,
     trustedProxies,
     mrnPatterns,
+    approvals,
   };
 }
 

@@ -10,6 +10,7 @@ export const AUDIT_ACTIONS = [
   'phi.rule_added', 'phi.rule_retired', 'export.made', 'import.made', 'store.seeded',
   'comment.created', 'comment.resolved', 'comment.reopened',
   'integration.added', 'integration.removed',
+  'signature.added', 'approval.requested',
 ] as const;
 
 export type AuditAction =
@@ -56,7 +57,9 @@ export type AuditAction =
   | 'comment.resolved'
   | 'comment.reopened'
   | 'integration.added'
-  | 'integration.removed';
+  | 'integration.removed'
+  | 'signature.added'
+  | 'approval.requested';
 
 export interface AuditEvent {
   actor: string;

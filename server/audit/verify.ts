@@ -3,10 +3,11 @@ import path from 'node:path';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify as verifySignature } from 'node:crypto';
 import type { Store } from '../store/index.js';
 import { canonicalJson, chainHash, versionRecord } from '../core/hash.js';
+import { verifySignatures } from './signatures.js';
 
 /** The first link that does not hold: which table and row, what its hash should be and what is stored. */
 export interface ChainBreak {
-  table: 'page_versions' | 'audit_events' | 'files';
+  table: 'page_versions' | 'audit_events' | 'files' | 'signatures';
   id: string;
   expected: string;
   found: string;
@@ -19,6 +20,8 @@ export interface VerifyReport {
   events: number;
   /** Stored files whose bytes were checked against their digest. */
   files?: number;
+  /** Signatures checked against their own hash, their audit event and the version they sign. */
+  signatures?: number;
   head: { hash: string | null; count: number };
   break: ChainBreak | null;
 }
@@ -85,7 +88,9 @@ export function verifyStore(store: Store): VerifyReport {
     }
     last = hash;
   }
-  return report(pages.size, versions, events, last, events, null, files);
+  const signed = verifySignatures(store);
+  if (signed.break) return { ...report(pages.size, versions, events, last, events, { table: 'signatures', ...signed.break }, files), signatures: signed.count };
+  return { ...report(pages.size, versions, events, last, events, null, files), signatures: signed.count };
 }
 
 function report(pages: number, versions: number, events: number, hash: string | null, count: number, brk: ChainBreak | null, files = 0): VerifyReport {
@@ -98,7 +103,7 @@ export function describeReport(r: VerifyReport): string[] {
     return [`Stopped at the first break, after checking ${where}.`, `BROKEN: ${r.break.table} ${r.break.id}: ${r.break.reason}.`, `  expected ${r.break.expected}`, `  found    ${r.break.found}`];
   }
   return [
-    `Checked ${r.pages} pages with ${r.versions} versions${r.files ? `, ${r.files} files` : ''} and ${r.events} audit events.`,
+    `Checked ${r.pages} pages with ${r.versions} versions${r.files ? `, ${r.files} files` : ''}${r.signatures ? `, ${r.signatures} signatures` : ''} and ${r.events} audit events.`,
     `Every hash link holds. Audit head: ${r.head.hash ?? '(empty)'} after ${r.head.count} events.`,
   ];
 }

@@ -3,6 +3,9 @@ import type { AuthConfig } from '../config.js';
 
 type OidcSettings = NonNullable<AuthConfig['oidc']>;
 
+/** How recent a sign-in through the identity provider must be to sign with it. */
+export const FRESH_SIGNIN_SECONDS = 300;
+
 /** The identity provider could not be reached or answered with something unusable. */
 export class OidcUnavailable extends Error {}
 
@@ -31,8 +34,11 @@ export class OidcSignIn {
     return this.discovered;
   }
 
-  /** Where to send the browser, and what to remember until it comes back. */
-  async start(): Promise<{ url: string; state: string; nonce: string; verifier: string }> {
+  /**
+   * Where to send the browser, and what to remember until it comes back. `fresh` asks the identity provider
+   * to authenticate the person again now (prompt=login, max_age), as a signature needs.
+   */
+  async start(fresh = false): Promise<{ url: string; state: string; nonce: string; verifier: string }> {
     const config = await this.configuration();
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
@@ -44,18 +50,21 @@ export class OidcSignIn {
       code_challenge_method: 'S256',
       state,
       nonce,
+      ...(fresh ? { prompt: 'login', max_age: String(FRESH_SIGNIN_SECONDS) } : {}),
     });
     return { url: url.href, state, nonce, verifier };
   }
 
   /** Exchanges the code from the callback URL for verified claims. Throws on any mismatch. */
-  async finish(callbackUrl: URL, expected: { state: string; nonce: string; verifier: string }): Promise<{ subject: string; username: string; groups: string[] | undefined }> {
+  async finish(callbackUrl: URL, expected: { state: string; nonce: string; verifier: string; fresh?: boolean }): Promise<{ subject: string; username: string; groups: string[] | undefined }> {
     const config = await this.configuration();
     const tokens = await client.authorizationCodeGrant(config, callbackUrl, {
       pkceCodeVerifier: expected.verifier,
       expectedState: expected.state,
       expectedNonce: expected.nonce,
       idTokenExpected: true,
+      // A fresh sign-in must say when the person authenticated, and that must be within the limit.
+      ...(expected.fresh ? { maxAge: FRESH_SIGNIN_SECONDS } : {}),
     });
     const claims = tokens.claims();
     if (!claims) throw new Error('the identity provider sent no ID token');

@@ -41,6 +41,16 @@ export function clockedRateLimitStore(clock: () => Date): FastifyRateLimitStoreC
   return ClockedStore;
 }
 
+/**
+ * The account an attempt is counted against: the username a sign-in form names, or, when a signed-in
+ * person re-enters their password to sign, their own account.
+ */
+export function signinAccountKey(request: FastifyRequest): string {
+  const named = (request.body as { username?: unknown } | undefined)?.username;
+  const username = typeof named === 'string' ? named : request.user?.username ?? '';
+  return username.trim().toLowerCase().slice(0, 200);
+}
+
 export type SigninRefusal = 'locked' | 'rate limited';
 
 export type SigninAttempt =

@@ -75,6 +75,8 @@ export interface CommandContext {
    * in the export already), so nothing is derived: no mirrored links, no automatic status.
    */
   verbatim?: boolean;
+  /** Approved signatures each system needs before a page becomes approved or live (WHYWIKI_APPROVALS); absent for the operator. */
+  approvals?: Readonly<Record<string, number>>;
   /** Scans every saved text for patient identifiers; absent only where the text is trusted (the demo content, tests). */
   phi?: PhiScanner;
   /** An admin's decision that what the guard found is not patient information, with the reason; recorded in the audit event. */

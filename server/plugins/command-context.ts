@@ -21,6 +21,7 @@ export const commandContextPlugin = fp(
       actor: { username: request.user!.username, role: request.user!.role, person: request.user!.person, viewer: request.viewer },
       client: request.ip,
       at: app.clock(),
+      approvals: app.config.approvals,
       phi: phiGuardFor(app.store, app.config.mrnPatterns),
       ...extra,
     }));

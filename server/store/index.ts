@@ -11,6 +11,7 @@ import { DraftStore, RenameStore, TemplateStore } from './writing.js';
 import { OutboxStore } from './outbox.js';
 import { CommentStore } from './comments.js';
 import { IntegrationStore } from './integrations.js';
+import { SignatureStore } from './signatures.js';
 
 /** Every table group of the SQLite store, with statements prepared once. Knows SQL, not business rules. */
 export class Store {
@@ -28,6 +29,7 @@ export class Store {
   readonly outbox: OutboxStore;
   readonly comments: CommentStore;
   readonly integrations: IntegrationStore;
+  readonly signatures: SignatureStore;
   private readonly getMetaStmt;
   private readonly setMetaStmt;
   private readonly dataVersionStmt;
@@ -48,6 +50,7 @@ export class Store {
     this.outbox = new OutboxStore(db);
     this.comments = new CommentStore(db);
     this.integrations = new IntegrationStore(db);
+    this.signatures = new SignatureStore(db);
     this.dataVersionStmt = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.getMetaStmt = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
     this.setMetaStmt = db.prepare<[string, string]>(

@@ -96,6 +96,11 @@ describe('every write path', () => {
       ['POST /paths/:id/read', async () => { await maria.get('/paths/1'); return maria.post('/paths/1/read', { slug: 'api-page' }); }],
       ['POST /p/:slug/rename', async () => { await editor.get('/p/form-page/rename'); return editor.post('/p/form-page/rename', { slug: 'form-page-moved', summary: 'clearer name' }); }],
       ['POST /api/pages/:slug/rename', () => api('POST', '/api/pages/api-page/rename', { slug: 'api-page-moved', summary: 'clearer name' })],
+      // Signatures (re-entering the password), approval requests and the access review's signature.
+      ['POST /api/pages/:slug/signatures', () => api('POST', '/api/pages/p/signatures', { version: 2, meaning: 'reviewed', password: 'a-long-test-password' })],
+      ['POST /p/:slug/signatures', async () => { await editor.get('/p/p'); return editor.post('/p/p/signatures', { version: '2', meaning: 'verified', password: 'a-long-test-password' }); }],
+      ['POST /api/pages/:slug/approval-requests', () => api('POST', '/api/pages/p/approval-requests', {})],
+      ['POST /p/:slug/approval-requests', async () => { await editor.get('/p/p'); return editor.post('/p/p/approval-requests', {}); }],
       ['POST /logout', async () => { await editor.get('/'); return editor.post('/logout', {}); }],
       // The directory and reassignment, as an admin.
       ['sign in admin', async () => { await admin.get('/login'); return admin.post('/login', { username: 'admin', password: 'a-long-test-password' }); }],
@@ -130,6 +135,8 @@ describe('every write path', () => {
       ['POST /admin/users/:username/reactivate', () => admin.post('/admin/users/newbie/reactivate', {})],
       ['POST /admin/phi/rules', async () => { await admin.get('/admin/phi'); return admin.post('/admin/phi/rules', { kind: 'allow', value: '555-010-4357', label: 'Service desk' }); }],
       ['POST /admin/phi/rules/:id/retire', () => admin.post('/admin/phi/rules/1/retire', {})],
+      ['POST /api/reports/access/reviews', () => adminApi('POST', '/api/reports/access/reviews', { password: 'a-long-test-password', comment: 'All accounts confirmed' })],
+      ['POST /reports/access/review', async () => { const screen = await admin.get('/reports/access'); return admin.post('/reports/access/review', { hash: /name="hash" value="([0-9a-f]{64})"/.exec(screen.body)![1]!, password: 'a-long-test-password' }); }],
       ['POST /admin/templates', async () => { await admin.get('/admin/templates'); return admin.post('/admin/templates', { name: 'Interface (HL7 feed)', system: 'Interfaces', body: '## Messages' }); }],
       ['POST /admin/templates/:id', () => admin.post('/admin/templates/1', { name: 'Interface (HL7 feed)', system: 'Interfaces', body: '## Messages\n\n## Filters' })],
       ['POST /api/templates', () => adminApi('POST', '/api/templates', { name: 'Report or extract', body: '## Who uses it' })],

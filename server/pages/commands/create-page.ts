@@ -4,6 +4,7 @@ import type { CommandContext } from '../../core/context.js';
 import { slugOf } from '../../core/rules.js';
 import { refuseOverrideUnlessAdmin } from '../../core/permissions.js';
 import { toPageVersion, type PageVersion } from '../model.js';
+import { refuseGatedStart } from '../../signoff/approvals.js';
 import { phiOverrideDetails, type PageDraft, slugRe, validateDraft, writeVersion, type Touched, hiddenFromActor, syncSupersession } from './shared.js';
 
 export interface CreatePageInput extends PageDraft {
@@ -36,6 +37,7 @@ export function createPage(ctx: CommandContext, input: CreatePageInput): PageVer
     throw e;
   }
   const { fm, body, summary } = draft;
+  refuseGatedStart(ctx, fm.system, fm.status);
   const slug = requested || titleSlug(fm.title);
   if (!slugRe.test(slug)) {
     throw new ValidationError([{ field: 'slug', message: 'Cannot make a slug from this title; enter one, for example sepsis-screening-bpa.' }]);

@@ -13,6 +13,7 @@ import { refuseIfPhi } from '../../phi/guard.js';
 import { canSee, hiddenSlugs, redactText } from '../../auth/visibility.js';
 import { referencedFiles } from '../../files/refs.js';
 import { applyPatch, structuredPatch } from 'diff';
+import { refuseUnlessApproved } from '../../signoff/approvals.js';
 
 /** What the page commands share: the draft check, the version write and the supersession links they keep. */
 
@@ -152,6 +153,8 @@ export function saveVersion(ctx: CommandContext, slug: string, input: SavePageIn
     }
     const current = ctx.store.pages.version(head.id, head.current_version)!;
     if (current.front_matter === canonicalJson(fm) && current.body === body) return { row: current, unchanged: true };
+    // Approval is of the version as it stood: a move to approved or live needs its signatures first.
+    if (head.status !== fm.status) refuseUnlessApproved(ctx, head, fm.status);
     const version = head.current_version + 1;
     const v = writeVersion(ctx, head, version, current.hash, fm, body, summary, at);
     // One event per write: a save that moves the status is recorded as the status change it is.

@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { attemptSignIn, changeOwnPassword, recordSigninRefused, recordSignOut, type SessionUser } from '../../auth/accounts.js';
-import { SigninLimits } from '../../auth/signin-limits.js';
 import { ExternalSignInRefused, provisionExternalUser } from '../../auth/external.js';
 import { OidcSignIn, OidcUnavailable } from '../../auth/oidc.js';
 import { safeForLog } from '../../auth/log-safety.js';
@@ -45,11 +44,6 @@ const PasswordBody = closedForm({ current: Type.String({ maxLength: 1024 }), pas
 
 const OIDC_FLOW_MS = 10 * 60 * 1000;
 
-/** The account a sign-in names, as the per-account limit counts it. */
-function accountKey(username: unknown): string {
-  return String(username ?? '').trim().toLowerCase().slice(0, 200);
-}
-
 /** Starts a fresh session for a person who just proved who they are: a new id, so one planted earlier is worthless. */
 async function beginSession(request: FastifyRequest, user: SessionUser, now: Date): Promise<void> {
   await request.session.regenerate();
@@ -68,11 +62,8 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     return reply.view('login', loginView({ next: safeNext(request.query.next) }));
   });
 
-  const limits = new SigninLimits(app, (request) => accountKey((request.body as { username?: unknown } | undefined)?.username), {
-    perAccount: app.config.signinAttempts,
-    perAddress: app.config.signinAttemptsPerAddress,
-    windowMs: app.config.signinWindowMs,
-  });
+  // Shared with re-authentication (signing), so a wrong password there counts toward the same limit.
+  const limits = app.signinLimits;
   r.post('/login', { config: { access: 'public', signinForm: true }, schema: { body: LoginBody } }, async (request, reply) => {
     const { username, password } = request.body;
     const next = safeNext(request.body.next);
@@ -136,24 +127,28 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   });
 
   // Single sign-on with OpenID Connect.
-  r.get('/auth/oidc/login', { config: { access: 'public' }, schema: { querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })) }) } }, async (request, reply) => {
+  r.get('/auth/oidc/login', { config: { access: 'public' }, schema: { querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })), fresh: Type.Optional(Type.Literal('1')) }) } }, async (request, reply) => {
     if (!oidc) throw new NotFoundError('Single sign-on is not configured here (WHYWIKI_AUTH=oidc).');
+    const fresh = request.query.fresh === '1';
     let flow;
     try {
-      flow = await oidc.start();
+      flow = await oidc.start(fresh);
     } catch (e) {
       if (!(e instanceof OidcUnavailable)) throw e;
       request.log.error({ err: e.message }, 'single sign-on unavailable');
       throw new UnavailableError(`${e.message} Try again in a moment, or ask IT.`);
     }
     request.session.set('oidc', { state: flow.state, nonce: flow.nonce, verifier: flow.verifier, next: safeNext(request.query.next), at: app.clock().getTime() });
+    request.session.set('oidcFresh', fresh);
     return reply.redirect(flow.url, 303);
   });
 
   r.get('/auth/oidc/callback', { config: { access: 'public' }, schema: { querystring: Type.Record(Type.String(), Type.String({ maxLength: 4000 })) } }, async (request, reply) => {
     if (!oidc) throw new NotFoundError('Single sign-on is not configured here (WHYWIKI_AUTH=oidc).');
     const flow = request.session.get('oidc');
+    const fresh = request.session.get('oidcFresh') === true;
     request.session.set('oidc', undefined);
+    request.session.set('oidcFresh', undefined);
     if (!flow || app.clock().getTime() - flow.at > OIDC_FLOW_MS) {
       throw new InvalidError('This sign-in was not started here, or took longer than 10 minutes. Sign in again.');
     }
@@ -163,7 +158,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     }
     let identity;
     try {
-      identity = await oidc.finish(new URL(request.url, app.config.publicUrl), flow);
+      identity = await oidc.finish(new URL(request.url, app.config.publicUrl), { ...flow, fresh });
     } catch (e) {
       if (e instanceof OidcUnavailable) throw new UnavailableError(e.message);
       request.log.warn({ reason: safeForLog((e as Error).message, 300) }, 'refused a single sign-on callback');
@@ -185,6 +180,8 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       recordAudit(app.store, { actor: user.username, action: 'signin.succeeded', target: `user:${user.username}`, client: request.ip, at: now, details: { method: 'oidc' } });
     });
     await beginSession(request, user, app.clock());
+    // A sign-in the identity provider just made the person repeat: good for one signature, briefly.
+    if (fresh) request.session.set('freshSigninAt', app.clock().getTime());
     return reply.redirect(flow.next, 303);
   });
 }

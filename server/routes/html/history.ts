@@ -9,6 +9,7 @@ import { SUMMARY_MAX } from '../../core/rules.js';
 import { blame, diffVersions, pageHistory } from '../../pages/history.js';
 import { getCurrentPage } from '../../pages/queries.js';
 import { commandContext } from '../command-context.js';
+import { pageSignatures } from '../../signoff/signatures.js';
 
 const SlugParams = Type.Object({ slug: Slug });
 export const DiffQuery = Type.Object({
@@ -29,7 +30,8 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
 
   r.get('/p/:slug/history', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request, reply) => {
     const page = getCurrentPage(app.store, request.params.slug);
-    const versions = pageHistory(app.store, page.slug, request.hidden).map((v, i, all) => ({ ...v, authorName: partyName(v.author), previous: all[i + 1]?.version }));
+    const signed = pageSignatures(app.store, page.slug);
+    const versions = pageHistory(app.store, page.slug, request.hidden).map((v, i, all) => ({ ...v, authorName: partyName(v.author), previous: all[i + 1]?.version, signatures: signed.filter((s) => s.version === v.version) }));
     return reply.view('history', { title: `History of ${page.frontMatter.title}`, page, versions });
   });
 

@@ -12,6 +12,7 @@ import { importRoutes } from './import.js';
 import { writingRoutes } from './writing.js';
 import { commentRoutes } from './comments.js';
 import { integrationRoutes } from './integrations.js';
+import { signoffRoutes } from './signoff.js';
 import { auditRoutes } from '../audit.js';
 import { searchRoutes } from '../search.js';
 import { wantsJson } from '../errors.js';
@@ -43,6 +44,7 @@ export async function htmlRoutes(app: FastifyInstance): Promise<void> {
   await app.register(writingRoutes);
   await app.register(commentRoutes);
   await app.register(integrationRoutes);
+  await app.register(signoffRoutes);
   // Screens and their JSON exports together; the view hook above skips /api/ requests.
   await app.register(auditRoutes);
   await app.register(searchRoutes);

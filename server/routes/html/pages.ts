@@ -31,6 +31,7 @@ import { NEW_DRAFT_KEY } from '../../pages/drafts.js';
 import { draftFromValues, errorSummary, formChoices, valuesFromForm, valuesFromFrontMatter, type FormValues, type PageFormBody } from './page-form.js';
 import { roleAllows } from '../../core/permissions.js';
 import { excerpt, pageComments } from '../comments-view.js';
+import { signoffModel } from './signoff.js';
 
 const SlugParams = Type.Object({ slug: Slug });
 /** The page form: every field it has, as text, and nothing else (an unknown field is refused with its name). */
@@ -181,7 +182,7 @@ export async function pageScreen(app: FastifyInstance, request: FastifyRequest, 
     const related = await relatedDecisions(app, request, page);
     const comments = { ...(await pageComments(app, request, head)), form: commentForm ?? { values: { kind: 'comment' } } };
     if (commentForm) reply.status(commentForm.status);
-    html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, user: { ...PERSONAL_PLACEHOLDERS.user, source: user.source }, title: page.frontMatter.title, page: await pageViewModel(app, page, request.hidden), review, canEdit, related, comments });
+    html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, user: { ...PERSONAL_PLACEHOLDERS.user, source: user.source }, title: page.frontMatter.title, page: await pageViewModel(app, page, request.hidden), review, canEdit, related, comments, signoff: signoffModel(app, head.slug, page.version, user) });
     if (page.version === head.current_version && !commentForm) app.pageHtml.set(key, html);
   }
   return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? ''), takeFlash(request, head.slug), String(locals.displayName ?? user.username)));
@@ -219,7 +220,9 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const flagged = owned
       ? app.store.comments.openFlags().filter((f) => owned.has(f.slug) && !request.hidden.has(f.slug)).map((f) => ({ id: f.id, slug: f.slug, title: f.title, created_at: f.created_at, excerpt: excerpt(redactText(f.body, request.hidden), 100) }))
       : null;
-    return reply.view('home', { title: 'Home', recent, systems, pageCount: pages.length, queue, paths, flagged });
+    // Versions someone asked this person to approve that they have not signed yet.
+    const awaiting = request.user ? app.store.signatures.awaiting(request.user.username).filter((a) => !request.hidden.has(a.slug)) : [];
+    return reply.view('home', { title: 'Home', recent, systems, pageCount: pages.length, queue, paths, flagged, awaiting });
   });
 
   r.get('/p/:slug', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request, reply) => pageScreen(app, request, reply));
@@ -227,7 +230,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
   r.get('/p/:slug/v/:version', { config: { access: 'read' }, schema: { params: Type.Object({ slug: Slug, version: Type.Integer({ minimum: 1 }) }) } }, async (request, reply) => {
     const current = getCurrentPage(app.store, request.params.slug);
     const page = getPageVersion(app.store, request.params.slug, request.params.version);
-    return reply.view('page', { title: `${page.frontMatter.title} (version ${page.version})`, page: await pageViewModel(app, page, request.hidden), old: page.version !== current.version, currentVersion: current.version });
+    return reply.view('page', { title: `${page.frontMatter.title} (version ${page.version})`, page: await pageViewModel(app, page, request.hidden), old: page.version !== current.version, currentVersion: current.version, signoff: signoffModel(app, current.slug, page.version, request.user!) });
   });
 
   const NewQuery = Type.Object({
