@@ -38,6 +38,7 @@ import { SearchService } from './search/client.js';
 import { pageCachesPlugin } from './plugins/page-caches.js';
 import { knowledgePlugin } from './plugins/knowledge.js';
 import { commandContextPlugin } from './plugins/command-context.js';
+import { phiScanPlugin } from './plugins/phi-scan.js';
 
 export interface AppOptions {
   config: Config;
@@ -91,6 +92,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(pageCachesPlugin);
   await app.register(knowledgePlugin);
   await app.register(commandContextPlugin);
+  await app.register(phiScanPlugin);
   app.decorate('searchIndex', new SearchService({ dbFile: store.file, log: app.log.child({ component: 'search' }) }));
   app.addHook('onClose', async () => app.searchIndex.close());
   if (options.startSearch) app.searchIndex.start();
