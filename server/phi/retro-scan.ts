@@ -112,7 +112,7 @@ export function currentRules(store: Store, mrnPatterns: string[]): ScanRules {
 
 export const sameRules = (a: ScanRules, b: ScanRules) => JSON.stringify(a) === JSON.stringify(b);
 
-const textLength = (v: unknown): number => (typeof v === 'string' ? v.length : Array.isArray(v) ? v.reduce<number>((n, x) => n + textLength(x), 0) : 0);
+const textLength = (v: unknown): number => (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : Array.isArray(v) ? v.reduce<number>((n, x) => n + textLength(x), 0) : 0);
 
 /**
  * The scan as steps: it yields after about PAUSE_BYTES of text, so a caller can run it to the end at once

@@ -12,7 +12,7 @@ const PhiScanReply = Type.Object(
     current: Type.Boolean({ description: 'Whether it ran under the rules in force now (false while a re-scan after a rule change runs).' }),
     scanning: Type.Boolean(),
     under: Type.Object({ rules: Type.Array(Type.Object({ id: Type.Integer(), kind: Type.String(), value: Type.String(), label: Type.Union([Type.String(), Type.Null()]) })), mrn_patterns: Type.Array(Type.String()) }, { description: 'The admin rules and configured MRN patterns it ran under, beside the built-in detectors.' }),
-    scanned: Type.Object({ bytes: Type.Integer() }, { additionalProperties: Type.Integer(), description: 'Rows read per source (version, attachment, draft) and characters scanned.' }),
+    scanned: Type.Object({ bytes: Type.Integer() }, { additionalProperties: Type.Integer(), description: 'Rows read per source (version, attachment, draft) and bytes of text (UTF-8) scanned.' }),
     total: Type.Integer({ description: 'Findings in all; `findings` lists the first 5,000.' }),
     findings: Type.Array(
       Type.Object({
@@ -55,7 +55,7 @@ export async function phiScanRoutes(app: FastifyInstance): Promise<void> {
       title: 'PHI retro-scan',
       result,
       sources,
-      mb: (result.scanned.bytes / 1e6).toFixed(1),
+      size: result.scanned.bytes < 1e6 ? `${(result.scanned.bytes / 1e3).toFixed(1)} KB` : `${(result.scanned.bytes / 1e6).toFixed(1)} MB`,
       shown: result.findings.length,
       more: result.total > result.findings.length,
       isAdmin: request.user?.role === 'admin',

@@ -58,7 +58,7 @@ function parse(line: string) {
   const m = RFC5424.exec(line);
   if (!m) throw new Error(`not RFC 5424: ${line}`);
   const sd = m[7]!;
-  const params = Object.fromEntries([...sd.matchAll(/ (\w+)="((?:[^"\\]|\\.)*)"/g)].map((p) => [p[1], p[2]!.replace(/\\(.)/g, '$1')]));
+  const params: Record<string, string> = Object.fromEntries([...sd.matchAll(/ (\w+)="((?:[^"\\]|\\.)*)"/g)].map((p) => [p[1], p[2]!.replace(/\\(.)/g, '$1')]));
   return { pri: Number(m[1]), timestamp: m[2]!, hostname: m[3]!, app: m[4]!, procid: m[5]!, msgid: m[6]!, sdId: /^\[(\S+)/.exec(sd)![1], params, msg: m[8]! };
 }
 
@@ -138,7 +138,7 @@ describe('audit forwarding to a SIEM', () => {
       expect(m.params).toMatchObject({ seq: String(row.id), hash: row.hash, action: row.action, actor: row.actor });
       expect(m.params.hash).toMatch(/^[0-9a-f]{64}$/);
     }
-    const tokenEvent = collector.messages.map(parse).findLast((m) => m.msgid === 'token.created')!;
+    const tokenEvent = collector.messages.map(parse).filter((m) => m.msgid === 'token.created').at(-1)!;
     expect(tokenEvent.msg).toContain('"label":"sync job"');
   });
 
