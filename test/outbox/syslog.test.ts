@@ -1,8 +1,13 @@
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
+import tls from 'node:tls';
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Browser, sampleFrontMatter, testApp, tokenFor, type TestApp } from '../helpers.js';
+import { Browser, sampleFrontMatter, tempDir, testApp, testStore, tokenFor, type TestApp } from '../helpers.js';
 import { loadConfig, ConfigError } from '../../server/config.js';
-import { octetCounted, syslogMessage } from '../../server/notify/syslog.js';
+import { octetCounted, SyslogForwarder, syslogMessage } from '../../server/notify/syslog.js';
+import { recordAudit } from '../../server/audit/log.js';
 
 /** A syslog collector on 127.0.0.1: reads RFC 6587 octet-counted frames, and can be stopped and started on the same port. */
 class Collector {
@@ -12,8 +17,10 @@ class Collector {
   private sockets = new Set<net.Socket>();
   private waiters: { count: number; resolve: () => void }[] = [];
 
+  constructor(private readonly create: (onSocket: (socket: net.Socket) => void) => net.Server = (on) => net.createServer(on)) {}
+
   async start(): Promise<void> {
-    const server = net.createServer((socket) => {
+    const server = this.create((socket) => {
       this.sockets.add(socket);
       let buffered = Buffer.alloc(0);
       socket.on('data', (chunk) => {
@@ -33,7 +40,7 @@ class Collector {
       socket.on('close', () => this.sockets.delete(socket));
     });
     server.listen(this.port, '127.0.0.1');
-    await new Promise<void>((resolve) => server.once('listening', resolve));
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
     this.port = (server.address() as net.AddressInfo).port;
     this.server = server;
   }
@@ -163,5 +170,32 @@ describe('WHYWIKI_SYSLOG_URL', () => {
     expect(() => loadConfig({ WHYWIKI_SYSLOG_URL: 'udp://siem:514' })).toThrow(ConfigError);
     expect(() => loadConfig({ WHYWIKI_SYSLOG_URL: 'tls://user:pw@siem:6514' })).toThrow(/must not hold a user name or password/);
     expect(() => loadConfig({ WHYWIKI_SYSLOG_URL: 'siem.example' })).toThrow(/must be a collector address such as tls:/);
+  });
+});
+
+describe('audit forwarding over TLS', () => {
+  it('sends to a collector whose certificate the configured CA signed, and refuses one it cannot check', async () => {
+    const dir = tempDir();
+    const key = path.join(dir, 'key.pem');
+    const cert = path.join(dir, 'cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+    const secure = new Collector((on) => tls.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, on));
+    await secure.start();
+    const { store } = testStore();
+    store.transaction(() => { for (const actor of ['a', 'b', 'c']) recordAudit(store, { actor, action: 'signout' }); });
+    const unchecked = new SyslogForwarder(store, { protocol: 'tls', host: '127.0.0.1', port: secure.port, caFile: undefined });
+    await expect(unchecked.flush()).rejects.toThrow(/self[- ]signed/i);
+    await unchecked.close();
+    expect(secure.messages).toEqual([]);
+
+    const forwarder = new SyslogForwarder(store, { protocol: 'tls', host: '127.0.0.1', port: secure.port, caFile: cert });
+    expect(forwarder.status().backlog).toBe(3);
+    await expect(forwarder.flush()).resolves.toBe(3);
+    await secure.received(3);
+    expect(secure.messages.map((m) => parse(m).params.actor)).toEqual(['a', 'b', 'c']);
+    expect(forwarder.status()).toMatchObject({ target: `tls://127.0.0.1:${secure.port}`, connected: true, backlog: 0 });
+    await forwarder.close();
+    await secure.stop();
+    store.close();
   });
 });
