@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Store } from '../store/index.js';
 import type { PhiHit, PhiKind } from '../core/context.js';
 import { PAGE_TEXT_FIELDS, phiGuardFor, type PhiGuard } from './guard.js';
@@ -105,6 +106,8 @@ export const FINDINGS_KEPT = 5000;
 /** Rows read per batch, and text scanned between pauses: small enough that a pause comes every few milliseconds. */
 const BATCH_ROWS = 64;
 const PAUSE_BYTES = 256 * 1024;
+/** Field texts remembered per scan (a few hundred bytes each). */
+const MEMO_MAX = 200_000;
 
 export function currentRules(store: Store, mrnPatterns: string[]): ScanRules {
   return { rules: store.phiRules.active().map((r) => ({ id: r.id, kind: r.kind, value: r.value, label: r.label })), mrn_patterns: mrnPatterns };
@@ -125,6 +128,20 @@ export function* scanSteps(store: Store, guard: PhiGuard, under: ScanRules, now:
   let total = 0;
   const scanned: Record<string, number> & { bytes: number } = { bytes: 0 };
   let sinceLastBytes = 0;
+  // Most versions repeat most of their fields (a status change keeps the body): a text seen before in the
+  // same field has the same findings, so it is looked up by digest rather than scanned again.
+  const seen = new Map<string, PhiHit[]>();
+  const scanField = (field: string, value: unknown): PhiHit[] => {
+    const text = Array.isArray(value) ? value.filter((v) => typeof v === 'string').join('\n') : typeof value === 'string' ? value : '';
+    if (!text) return [];
+    const key = createHash('sha1').update(field).update('\0').update(text).digest('base64');
+    let hits = seen.get(key);
+    if (!hits) {
+      hits = guard.scan({ [field]: text });
+      if (seen.size < MEMO_MAX) seen.set(key, hits);
+    }
+    return hits;
+  };
   for (const source of sources) {
     scanned[source.name] = 0;
     let after = 0;
@@ -138,7 +155,7 @@ export function* scanSteps(store: Store, guard: PhiGuard, under: ScanRules, now:
           const bytes = Object.values(item.fields).reduce<number>((n, v) => n + textLength(v), 0);
           scanned.bytes += bytes;
           sinceLastBytes += bytes;
-          for (const hit of guard.scan(item.fields)) {
+          for (const hit of Object.entries(item.fields).flatMap(([field, value]) => scanField(field, value))) {
             total++;
             if (findings.length < FINDINGS_KEPT) findings.push(toFinding(source.name, item, hit));
           }

@@ -5,7 +5,7 @@ import { attachFile } from '../../server/files/commands.js';
 import { DEFAULT_INSPECT_LIMITS } from '../../server/files/inspect.js';
 import { saveDraft } from '../../server/pages/drafts.js';
 import { runCli } from '../../server/cli.js';
-import type { PhiScanResult, ScanFinding } from '../../server/phi/retro-scan.js';
+import { scanNow, type PhiScanResult, type ScanFinding } from '../../server/phi/retro-scan.js';
 
 // Planted before any guard ran (the test contexts carry none), as text saved before a rule existed would be.
 const SSN = '123-45-6789';
@@ -88,6 +88,18 @@ describe('the PHI retro-scan', () => {
     expect(res.body).toContain('attachment interface-log.txt');
     expect(res.body).not.toContain(SSN);
     expect(res.body).not.toContain('vip-charts');
+  });
+});
+
+describe('scanning versions that repeat a text', () => {
+  it('reports the identifier in every version that holds it, each under its own version', () => {
+    const { store } = testStore();
+    const ctx = commandContext(store);
+    createPage(ctx, { slug: 'repeat', frontMatter: sampleFrontMatter, body: `Old note: ${SSN}.` });
+    savePage(ctx, 'repeat', { frontMatter: { ...sampleFrontMatter, title: 'Renamed decision' }, body: `Old note: ${SSN}.`, summary: 'Title only', baseVersion: 1 });
+    const r = scanNow(store, []);
+    expect(r.findings.map((f) => [f.version, f.field, f.kind])).toEqual([[1, 'body', 'Social Security number'], [2, 'body', 'Social Security number']]);
+    store.close();
   });
 });
 
