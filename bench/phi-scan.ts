@@ -4,12 +4,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { readFrontMatter } from '../server/transfer/front-matter.js';
 import { openStore } from '../server/setup.js';
 import { loadConfig } from '../server/config.js';
 import { createPage, savePage } from '../server/pages/commands.js';
 import { scanNow } from '../server/phi/retro-scan.js';
+import { PhiScanService } from '../server/phi/scan-service.js';
 import { corpusFiles, DEFAULT_CORPUS, median } from './corpus.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -66,5 +67,14 @@ const versions = last.scanned.version ?? 0;
 const mb = last.scanned.bytes / 1e6;
 const s = median(ms) / 1000;
 console.log(`\n${versions} versions of ${files.length} pages, ${mb.toFixed(1)} MB of text; median of ${RUNS}: ${s.toFixed(2)} s = ${Math.round(versions / s)} versions/s, ${(mb / s).toFixed(1)} MB/s; ${last.total} findings (${[...new Set(last.findings.map((f) => f.kind))].join(', ')})`);
+
+// As the server runs it after a rule change: in steps, with other work let in between. How long can a
+// request wait for the event loop meanwhile?
+const delay = monitorEventLoopDelay({ resolution: 5 });
+delay.enable();
+t = performance.now();
+await new PhiScanService(store, config.mrnPatterns, () => new Date()).run();
+delay.disable();
+console.log(`in the background: ${((performance.now() - t) / 1000).toFixed(1)} s; event-loop delay p50 ${(delay.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(0)} ms, max ${(delay.max / 1e6).toFixed(0)} ms`);
 store.close();
 fs.rmSync(dir, { recursive: true, force: true });

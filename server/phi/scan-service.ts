@@ -12,6 +12,7 @@ const META_KEY = 'phi_scan_latest';
 export class PhiScanService {
   private running: Promise<PhiScanResult> | null = null;
   private again = false;
+  private stopped = false;
 
   constructor(
     private readonly store: Store,
@@ -49,11 +50,20 @@ export class PhiScanService {
 
   /** Called when the rules change: starts a scan in the background and returns at once. */
   rulesChanged(): void {
-    void this.run().catch(this.onError);
+    void this.run().catch((err: unknown) => {
+      if (!this.stopped) this.onError(err);
+    });
+  }
+
+  /** Ends a running scan at its next pause (the app is closing); nothing is kept of it. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.idle();
   }
 
   /** Starts a scan unless one is running (then it runs once more after it); resolves with the result. */
   run(): Promise<PhiScanResult> {
+    if (this.stopped) return Promise.reject(new Error('The PHI scan stopped: the server is shutting down.'));
     if (this.running) {
       this.again = true;
       return this.running;
@@ -74,6 +84,7 @@ export class PhiScanService {
       let result: PhiScanResult | undefined;
       while (!result) {
         await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.stopped) throw new Error('The PHI scan stopped: the server is shutting down.');
         const step = steps.next();
         if (step.done) result = step.value;
       }
