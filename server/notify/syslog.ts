@@ -30,7 +30,7 @@ const SEVERITY_WARNING = 4;
 /** Refused sign-ins are what a SOC alerts on first. */
 const WARNING_ACTIONS = new Set(['signin.failed', 'signin.refused']);
 /** Detail keys never sent, whatever an event records, so that a secret added to an event later still stays home. */
-const SECRET_KEY = /pass(word)?|secret|token(?!_id)|cookie|authori[sz]ation|session|api[_-]?key/i;
+const SECRET_KEY = /passw(or)?d|secret|cookie|authori[sz]ation|api[_-]?key|(^|_)token$|(^|_)(sid|session_id)$/i;
 
 const printable = (s: string, max: number) => s.replace(/[^\x21-\x7e]/g, '-').slice(0, max) || '-';
 /** RFC 5424 §6.3.3: inside a PARAM-VALUE, '"', '\' and ']' are escaped. */

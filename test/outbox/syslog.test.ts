@@ -150,13 +150,15 @@ describe('audit forwarding to a SIEM', () => {
   });
 
   it('escapes structured-data values and counts octets in bytes', () => {
-    const line = syslogMessage({ id: 7, at: '2026-01-02T03:04:05.678Z', actor: 'x"y]z\\', action: 'page.saved', target: 'café', client: null, details: { password: 'hunter2', nested: { api_key: 'k' }, token_id: 3 }, prev_hash: null, hash: 'a'.repeat(64) }, 'wiki host');
+    const line = syslogMessage({ id: 7, at: '2026-01-02T03:04:05.678Z', actor: 'x"y]z\\', action: 'page.saved', target: 'café', client: null, details: { password: 'hunter2', nested: { api_key: 'k', token: 't0k' }, token_id: 3, sessions_ended: 2 }, prev_hash: null, hash: 'a'.repeat(64) }, 'wiki host');
     const m = parse(line);
     expect(m.params).toMatchObject({ seq: '7', actor: 'x"y]z\\', target: 'café' });
     expect(m.hostname).toBe('wiki-host');
     expect(m.msg).not.toContain('hunter2');
     expect(m.msg).toContain('"token_id":3');
     expect(m.msg).not.toContain('"k"');
+    expect(m.msg).not.toContain('t0k');
+    expect(m.msg).toContain('"sessions_ended":2');
     const framed = octetCounted(line);
     expect(framed.toString('utf8')).toBe(`${Buffer.byteLength(line)} ${line}`);
   });
