@@ -66,7 +66,7 @@ for (let run = 0; run < RUNS; run++) {
 const versions = last.scanned.version ?? 0;
 const mb = last.scanned.bytes / 1e6;
 const s = median(ms) / 1000;
-console.log(`\n${versions} versions of ${files.length} pages, ${mb.toFixed(1)} MB of text; median of ${RUNS}: ${s.toFixed(2)} s = ${Math.round(versions / s)} versions/s, ${(mb / s).toFixed(1)} MB/s; ${last.total} findings (${[...new Set(last.findings.map((f) => f.kind))].join(', ')})`);
+console.log(`\n${versions} versions of ${files.length - refused} pages, ${mb.toFixed(1)} MB of text; median of ${RUNS}: ${s.toFixed(2)} s = ${Math.round(versions / s)} versions/s, ${(mb / s).toFixed(1)} MB/s; ${last.total} findings (${[...new Set(last.findings.map((f) => f.kind))].join(', ')})`);
 
 // As the server runs it after a rule change: in steps, with other work let in between. How long can a
 // request wait for the event loop meanwhile?
