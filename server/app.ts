@@ -42,6 +42,8 @@ import { knowledgePlugin } from './plugins/knowledge.js';
 import { commandContextPlugin } from './plugins/command-context.js';
 import { integrationsPlugin } from './plugins/integrations.js';
 import { integrationApiRoutes } from './routes/api/integrations.js';
+import { phiScanPlugin } from './plugins/phi-scan.js';
+import { syslogPlugin } from './plugins/syslog.js';
 
 export interface AppOptions {
   config: Config;
@@ -98,6 +100,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(knowledgePlugin);
   await app.register(commandContextPlugin);
   await app.register(integrationsPlugin);
+  await app.register(phiScanPlugin);
+  await app.register(syslogPlugin);
   app.decorate('searchIndex', new SearchService({ dbFile: store.file, log: app.log.child({ component: 'search' }) }));
   app.addHook('onClose', async () => app.searchIndex.close());
   if (options.startSearch) app.searchIndex.start();

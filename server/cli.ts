@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
 import { phiGuardFor } from './phi/guard.js';
+import { scanNow } from './phi/retro-scan.js';
+import { keepScanResult } from './phi/scan-service.js';
 import { Command, CommanderError, Option } from 'commander';
 import { checkAnchor, describeReport, makeAnchor, verifyStore, type Anchor } from './audit/verify.js';
 import { loadConfig, ConfigError } from './config.js';
@@ -323,6 +325,30 @@ program
     try {
       const r = await backupStore(store, file);
       say(`Backed up ${r.report.pages} pages, ${r.report.versions} versions and ${r.report.events} audit events to ${r.file} (${(r.bytes / 1e6).toFixed(1)} MB, ${r.ms} ms). integrity_check ok; every hash chain verifies.`);
+    } finally {
+      store.close();
+    }
+  });
+
+program
+  .command('phi-scan')
+  .description('run the current PHI rules over every stored version, attachment text and draft; print each finding masked; exit 1 when there is any')
+  .option('--json', 'print the whole result as JSON')
+  .action((opts: { json?: boolean }) => {
+    const config = loadConfig(io.env);
+    const store = openStore(config.dataDir);
+    try {
+      const r = scanNow(store, config.mrnPatterns);
+      // The screen and the API show this result until the server's next scan.
+      keepScanResult(store, r);
+      if (opts.json) say(JSON.stringify(r, null, 2));
+      else {
+        for (const f of r.findings) say(`FOUND ${f.slug}${f.version ? ` v${f.version}` : ''} ${f.field} line ${f.line}: ${f.kind}${f.rule ? ` (${f.rule})` : ''} “${f.excerpt}”${f.purge ? ` (request purge: ${f.purge})` : ''}`);
+        const counts = Object.entries(r.scanned).filter(([k]) => k !== 'bytes').map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`).join(', ');
+        const rules = r.under.rules.filter((x) => x.kind === 'pattern').length;
+        say(`Scanned ${counts} (${(r.scanned.bytes / 1e6).toFixed(1)} MB of text) in ${r.ms} ms under the built-in detectors, ${rules} admin pattern${rules === 1 ? '' : 's'} and ${r.under.mrn_patterns.length} MRN pattern${r.under.mrn_patterns.length === 1 ? '' : 's'}: ${r.total} finding${r.total === 1 ? '' : 's'}${r.total > r.findings.length ? ` (the first ${r.findings.length} listed)` : ''}.`);
+      }
+      if (r.total > 0) exitCode = 1;
     } finally {
       store.close();
     }

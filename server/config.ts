@@ -53,6 +53,17 @@ export interface Config {
   mrnPatterns: string[];
   /** Approved signatures a page of each system needs on its current version before it becomes approved or live. */
   approvals: Record<string, number>;
+  /** Where audit events are forwarded as RFC 5424 syslog (a SIEM's collector); absent means nowhere. */
+  syslog: SyslogTarget | undefined;
+}
+
+export interface SyslogTarget {
+  /** tcp: plain TCP; tls: TLS, checked against the system's CAs or `caFile`. */
+  protocol: 'tcp' | 'tls';
+  host: string;
+  port: number;
+  /** PEM file of the CA that signed the collector's certificate, when it is not a public one. */
+  caFile: string | undefined;
 }
 
 export type AuthMode = 'local' | 'oidc' | 'proxy';
@@ -182,6 +193,7 @@ export function loadConfig(env: Env = process.env): Config {
       problems.push(`WHYWIKI_APPROVALS names "${system}", which is not one of the systems (${systems.join(', ')})`);
     } else approvals[system] = Number(count);
   }
+  const syslog = loadSyslog(env, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -209,7 +221,31 @@ export function loadConfig(env: Env = process.env): Config {
     trustedProxies,
     mrnPatterns,
     approvals,
+    syslog,
   };
+}
+
+/** WHYWIKI_SYSLOG_URL: tcp://host:port or tls://host:port (default ports 601 and 6514, RFC 6587 and 5425). */
+function loadSyslog(env: Env, problems: string[]): SyslogTarget | undefined {
+  const raw = env.WHYWIKI_SYSLOG_URL?.trim();
+  if (!raw) return undefined;
+  const example = 'such as tls://siem.example.org:6514 or tcp://10.0.0.9:601';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push(`WHYWIKI_SYSLOG_URL must be a collector address ${example} (got "${raw}")`);
+    return undefined;
+  }
+  const protocol = url.protocol.replace(/:$/, '');
+  if (protocol !== 'tcp' && protocol !== 'tls') problems.push(`WHYWIKI_SYSLOG_URL must start with tcp:// or tls://, ${example} (got "${url.protocol}//")`);
+  // Credentials in the address would be shown on the audit screen; collectors authenticate by certificate.
+  if (url.username || url.password) problems.push('WHYWIKI_SYSLOG_URL must not hold a user name or password: syslog collectors authenticate the sender by TLS certificate or address');
+  if (!url.hostname) problems.push(`WHYWIKI_SYSLOG_URL must name the collector's host, ${example}`);
+  if ((url.pathname && url.pathname !== '/') || url.search) problems.push(`WHYWIKI_SYSLOG_URL is a host and port only, ${example} (got "${raw}")`);
+  const caFile = env.WHYWIKI_SYSLOG_CA?.trim() || undefined;
+  if (caFile && protocol !== 'tls') problems.push('WHYWIKI_SYSLOG_CA is only used with a tls:// WHYWIKI_SYSLOG_URL');
+  return { protocol: protocol === 'tls' ? 'tls' : 'tcp', host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : protocol === 'tls' ? 6514 : 601, caFile: caFile ? path.resolve(caFile) : undefined };
 }
 
 /** A duration such as 30m, 12h or 90s (milliseconds); adds a problem and returns null when unreadable. */

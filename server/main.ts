@@ -44,6 +44,9 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   await app.listen({ port: config.port, host: config.host });
+  // Background work that needs nothing from a request: audit forwarding, and a PHI scan if the rules changed while stopped.
+  app.syslog?.start();
+  if (!app.phiScan.isCurrent()) app.phiScan.rulesChanged();
   process.stdout.write(`  Whywiki is running at http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}/ (data in ${config.dataDir})\n`);
 }
 

@@ -33,17 +33,48 @@ export class AuditConsumer {
     private readonly options: AuditConsumerOptions,
   ) {}
 
+  /**
+   * For a consumer whose work cannot join a transaction (bytes sent to a collector): the events after its
+   * cursor, oldest first, without moving it. The caller acknowledges them once the work is done.
+   */
+  pending(limit = this.options.batch ?? 200): ParsedEvent[] {
+    const cursor = this.position();
+    return this.store.outbox.eventsAfter(cursor, limit).map((row) => ({ ...row, details: parseDetails(row.details) }));
+  }
+
+  /** Moves the cursor to `lastEventId`: the work for every event up to it is done (or, going back, must be done again). */
+  acknowledge(lastEventId: number): void {
+    this.store.outbox.setCursor(this.options.name, lastEventId);
+  }
+
+  /** The last event handled (0 before the first), recording where a consumer that never ran starts. */
+  position(): number {
+    // Only the first call writes (where a new consumer starts), so only it takes the write lock.
+    return this.store.outbox.cursor(this.options.name) ?? this.store.transaction(() => this.cursor());
+  }
+
+  /** Events not handled yet. */
+  backlog(): number {
+    return this.store.outbox.countAfter(this.position());
+  }
+
+  private cursor(): number {
+    const { outbox } = this.store;
+    let cursor = outbox.cursor(this.options.name);
+    if (cursor === undefined) {
+      cursor = this.options.startAt === 'start' ? 0 : outbox.lastEventId();
+      outbox.setCursor(this.options.name, cursor);
+    }
+    return cursor;
+  }
+
   /** Handles every event waiting now (in batches); returns how many. */
   poll(): number {
     let total = 0;
     for (;;) {
       const n = this.store.transaction(() => {
         const { outbox } = this.store;
-        let cursor = outbox.cursor(this.options.name);
-        if (cursor === undefined) {
-          cursor = this.options.startAt === 'start' ? 0 : outbox.lastEventId();
-          outbox.setCursor(this.options.name, cursor);
-        }
+        const cursor = this.cursor();
         const events = outbox.eventsAfter(cursor, this.options.batch ?? 200);
         for (const row of events) this.options.handle({ ...row, details: parseDetails(row.details) });
         const last = events.at(-1);

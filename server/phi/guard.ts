@@ -14,6 +14,9 @@ import { ValidationError } from '../core/errors.js';
 
 export type { PhiHit, PhiKind } from '../core/context.js';
 
+/** The front matter fields that hold free text: checked on every save, and by the retro-scan in stored versions and drafts. */
+export const PAGE_TEXT_FIELDS = ['title', 'why', 'module', 'requested_by', 'sponsor', 'records', 'tags'] as const;
+
 interface CustomDetector {
   kind: PhiKind;
   re: RE2JS;

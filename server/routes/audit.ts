@@ -96,6 +96,7 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
       actions: AUDIT_ACTIONS,
       systems: app.config.systems,
       actors: app.store.audit.actors(),
+      siem: app.syslog?.status(),
     });
   });
 

@@ -12,6 +12,7 @@ import { OutboxStore } from './outbox.js';
 import { CommentStore } from './comments.js';
 import { IntegrationStore } from './integrations.js';
 import { SignatureStore } from './signatures.js';
+import { PhiScanStore } from './phi-scan.js';
 
 /** Every table group of the SQLite store, with statements prepared once. Knows SQL, not business rules. */
 export class Store {
@@ -30,6 +31,7 @@ export class Store {
   readonly comments: CommentStore;
   readonly integrations: IntegrationStore;
   readonly signatures: SignatureStore;
+  readonly phiScan: PhiScanStore;
   private readonly getMetaStmt;
   private readonly setMetaStmt;
   private readonly dataVersionStmt;
@@ -51,6 +53,7 @@ export class Store {
     this.comments = new CommentStore(db);
     this.integrations = new IntegrationStore(db);
     this.signatures = new SignatureStore(db);
+    this.phiScan = new PhiScanStore(db);
     this.dataVersionStmt = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.getMetaStmt = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
     this.setMetaStmt = db.prepare<[string, string]>(

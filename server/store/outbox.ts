@@ -7,6 +7,7 @@ export class OutboxStore {
   private readonly setStmt;
   private readonly afterStmt;
   private readonly lastIdStmt;
+  private readonly countAfterStmt;
 
   constructor(db: DB) {
     this.getStmt = db.prepare<[string], number>('SELECT last_event_id FROM outbox_cursors WHERE consumer = ?').pluck();
@@ -16,6 +17,7 @@ export class OutboxStore {
     );
     this.afterStmt = db.prepare<[number, number], AuditRow>('SELECT * FROM audit_events WHERE id > ? ORDER BY id LIMIT ?');
     this.lastIdStmt = db.prepare<[], number>('SELECT coalesce(max(id), 0) FROM audit_events').pluck();
+    this.countAfterStmt = db.prepare<[number], number>('SELECT count(*) FROM audit_events WHERE id > ?').pluck();
   }
 
   cursor(consumer: string): number | undefined {
@@ -29,6 +31,11 @@ export class OutboxStore {
   /** Audit events after `id`, oldest first. */
   eventsAfter(id: number, limit: number): AuditRow[] {
     return this.afterStmt.all(id, limit);
+  }
+
+  /** How many events come after `id`: a consumer's backlog. */
+  countAfter(id: number): number {
+    return this.countAfterStmt.get(id) as number;
   }
 
   lastEventId(): number {

@@ -33,6 +33,7 @@ const MATRIX: Record<string, Access> = {
   'GET /admin/import': 'admin', 'POST /admin/import': 'admin', 'POST /admin/import/run': 'admin',
   'GET /audit': 'audit', 'GET /audit/verify': 'audit', 'GET /api/audit': 'audit', 'GET /api/audit/export.json': 'audit', 'GET /api/audit/export.csv': 'audit',
   'POST /audit/export.csv': 'audit', 'POST /audit/export.json': 'audit',
+  'GET /api/reports/phi': 'audit', 'GET /admin/phi/scan': 'audit',
   'GET /api/search': 'read', 'GET /api/search/status': 'read', 'POST /api/search/rebuild': 'admin', 'GET /search': 'read', 'GET /healthz': 'public',
   'GET /api/pages': 'read', 'GET /api/pages/:slug': 'read', 'POST /api/pages': 'write', 'PUT /api/pages/:slug': 'write',
   'GET /api/pages/:slug/versions': 'read', 'GET /api/pages/:slug/versions/:n': 'read', 'GET /api/pages/:slug/diff': 'read', 'GET /api/pages/:slug/blame': 'read',

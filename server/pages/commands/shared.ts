@@ -9,7 +9,7 @@ import { markdownProblem } from '../../render/limits.js';
 import { checkFrontMatter, normalizeFrontMatter, orderFrontMatter, SLUG_PATTERN, type FrontMatter } from '../schema.js';
 import { toPageVersion, type PageVersion } from '../model.js';
 import { REVIEWED_STATUSES } from '../review.js';
-import { refuseIfPhi } from '../../phi/guard.js';
+import { PAGE_TEXT_FIELDS, refuseIfPhi } from '../../phi/guard.js';
 import { canSee, hiddenSlugs, redactText } from '../../auth/visibility.js';
 import { referencedFiles } from '../../files/refs.js';
 import { applyPatch, structuredPatch } from 'diff';
@@ -95,8 +95,8 @@ export function validateDraft(ctx: CommandContext, slug: string, draft: PageDraf
   if (summaryRequired && summary === '') errors.push({ field: 'summary', message: 'A change summary is required: say what changed and why.' });
   if (summary.length > SUMMARY_MAX) errors.push({ field: 'summary', message: `The change summary must be at most ${SUMMARY_MAX} characters.` });
   if (errors.length > 0 || !fm) throw new ValidationError(errors);
-  const { title, why, module, requested_by, sponsor, records, tags } = fm;
-  ctx.lastPhiHits = refuseIfPhi(ctx.phi, { title, why, module, requested_by, sponsor, records, tags, body, summary }, ctx.phiOverride);
+  const text = Object.fromEntries(PAGE_TEXT_FIELDS.map((f) => [f, fm[f]]));
+  ctx.lastPhiHits = refuseIfPhi(ctx.phi, { ...text, body, summary }, ctx.phiOverride);
   return { fm, body, summary };
 }
 

@@ -174,6 +174,8 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     status: 'ok' as const,
     // Anyone may ask, signed in or not: restricted pages are not counted, so their number is not given away.
     pages: app.store.pages.openCount(),
+    // A monitor alerts on a growing backlog: the SIEM is missing events. Counts only, no addresses or errors.
+    ...(app.syslog ? { siem: { connected: app.syslog.status().connected, backlog: app.syslog.status().backlog } } : {}),
   }));
 
   r.get(

@@ -90,7 +90,13 @@ export const BlameReply = Type.Object({
 
 export const PreviewReply = Type.Object({ html: Type.String() });
 
-export const HealthzReply = Type.Object({ status: Type.Literal('ok'), pages: Type.Integer() });
+export const HealthzReply = Type.Object({
+  status: Type.Literal('ok'),
+  pages: Type.Integer(),
+  siem: Type.Optional(
+    Type.Object({ connected: Type.Boolean(), backlog: Type.Integer({ description: 'Audit events not yet handed to the collector.' }) }, { description: 'Only when audit forwarding (WHYWIKI_SYSLOG_URL) is set up.' }),
+  ),
+});
 
 /** A report: its rows (and for most a count); the rows' fields are the report's columns. */
 export const ReportReply = Type.Object({ count: Type.Optional(Type.Integer()) }, { ...Open, description: 'See the report screens under /reports for what each column means.' });

@@ -7,6 +7,7 @@ import { historyRoutes } from './history.js';
 import { asOfRoutes } from './as-of.js';
 import { userRoutes } from './users.js';
 import { phiRoutes } from './phi.js';
+import { phiScanRoutes } from '../phi-scan.js';
 import { knowledgeTransferRoutes } from './knowledge-transfer.js';
 import { importRoutes } from './import.js';
 import { writingRoutes } from './writing.js';
@@ -39,6 +40,7 @@ export async function htmlRoutes(app: FastifyInstance): Promise<void> {
   await app.register(asOfRoutes);
   await app.register(userRoutes);
   await app.register(phiRoutes);
+  await app.register(phiScanRoutes);
   await app.register(knowledgeTransferRoutes);
   await app.register(importRoutes);
   await app.register(writingRoutes);

@@ -27,18 +27,21 @@ export async function phiRoutes(app: FastifyInstance): Promise<void> {
       const { kind, value, label } = request.body;
       try {
         addPhiRule(app.store, { kind, value, label }, who(request));
+        // What was stored before the rule is checked against it, in the background.
+        app.phiScan.rulesChanged();
       } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
         reply.status(400);
         return show(reply, { errors: e.byField(), values: { [kind]: value, [`${kind}_label`]: label } });
       }
-      return show(reply, { done: kind === 'pattern' ? 'Pattern added: every save from now on is checked against it.' : 'Term allowed: the guard no longer refuses it.' });
+      return show(reply, { done: kind === 'pattern' ? 'Pattern added: every save from now on is checked against it, and everything already stored is being scanned again (see the retro-scan).' : 'Term allowed: the guard no longer refuses it.' });
     },
   );
 
   r.post('/admin/phi/rules/:id/retire', { config, schema: { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }), body: closedForm({}) } }, async (request, reply) => {
     try {
       retirePhiRule(app.store, request.params.id, who(request));
+      app.phiScan.rulesChanged();
     } catch (e) {
       if (!(e instanceof NotFoundError)) throw e;
       reply.status(404);
