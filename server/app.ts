@@ -38,6 +38,8 @@ import { SearchService } from './search/client.js';
 import { pageCachesPlugin } from './plugins/page-caches.js';
 import { knowledgePlugin } from './plugins/knowledge.js';
 import { commandContextPlugin } from './plugins/command-context.js';
+import { standbyPlugin } from './plugins/standby.js';
+import { standbyApiRoutes } from './routes/api/standby.js';
 
 export interface AppOptions {
   config: Config;
@@ -144,6 +146,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(csrf, { sessionPlugin: '@fastify/session' });
   app.decorate('signinCsrf', new SigninCsrf(secret, config.secureCookies));
   await app.register(authorizationPlugin);
+  await app.register(standbyPlugin);
 
   registerHelpers(handlebars, config);
   await app.register(view, {
@@ -193,6 +196,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // A handover whose leaving date has passed becomes the departure before anything is read.
   // A failure here (a busy or full disk) must not stop pages being served: the next request tries again.
   app.addHook('onRequest', async (request) => {
+    // A standby records nothing of its own: the departure arrives from the primary.
+    if (store.followedPrimary()) return;
     try {
       settleHandovers(app);
     } catch (err) {
@@ -209,5 +214,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(knowledgeTransferApiRoutes);
   await app.register(writingApiRoutes);
   await app.register(fileRoutes);
+  await app.register(standbyApiRoutes);
   return app;
 }

@@ -51,6 +51,8 @@ export interface Config {
   trustedProxies: string[];
   /** Extra medical-record-number patterns for the PHI guard (regular expressions). */
   mrnPatterns: string[];
+  /** Set on a standby: the primary it follows, an admin's API token there, and how often it pulls. */
+  follow: { primary: string; token: string; intervalMs: number } | undefined;
 }
 
 export type AuthMode = 'local' | 'oidc' | 'proxy';
@@ -171,6 +173,8 @@ export function loadConfig(env: Env = process.env): Config {
     if (problem) problems.push(`WHYWIKI_PHI_MRN_PATTERNS holds "${p}": ${problem}`);
   }
 
+  const follow = loadFollow(env, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: port!,
@@ -196,7 +200,19 @@ export function loadConfig(env: Env = process.env): Config {
     auth,
     trustedProxies,
     mrnPatterns,
+    follow,
   };
+}
+
+function loadFollow(env: Env, problems: string[]): Config['follow'] {
+  const primary = env.WHYWIKI_FOLLOW?.trim().replace(/\/+$/, '');
+  if (!primary) return undefined;
+  if (!isHttpUrl(primary)) problems.push(`WHYWIKI_FOLLOW must be the primary's http(s) address, such as https://wiki.hospital.org (got "${primary}")`);
+  const token = env.WHYWIKI_FOLLOW_TOKEN?.trim() ?? '';
+  if (!token) problems.push('WHYWIKI_FOLLOW_TOKEN must be set to an API token of an admin account on the primary (whywiki token create <admin> on the primary)');
+  const intervalMs = parseInteger(env.WHYWIKI_FOLLOW_INTERVAL_MS, 2000);
+  if (intervalMs === null || intervalMs < 10) problems.push(`WHYWIKI_FOLLOW_INTERVAL_MS must be a whole number of milliseconds, at least 10 (got "${env.WHYWIKI_FOLLOW_INTERVAL_MS}")`);
+  return { primary, token, intervalMs: intervalMs ?? 2000 };
 }
 
 /** A duration such as 30m, 12h or 90s (milliseconds); adds a problem and returns null when unreadable. */

@@ -7,7 +7,7 @@ export const AUDIT_ACTIONS = [
   'page.reviewed', 'page.ownership_moved', 'person.created', 'person.changed', 'person.departed', 'team.created', 'team.changed',
   'signin.succeeded', 'signin.failed', 'signin.refused', 'signout', 'user.created', 'user.changed', 'user.deactivated', 'user.reactivated',
   'user.password_reset', 'user.password_changed', 'role.changed', 'token.created', 'token.revoked',
-  'phi.rule_added', 'phi.rule_retired', 'export.made', 'import.made', 'store.seeded',
+  'phi.rule_added', 'phi.rule_retired', 'export.made', 'import.made', 'store.seeded', 'standby.promoted',
 ] as const;
 
 export type AuditAction =
@@ -49,7 +49,8 @@ export type AuditAction =
   | 'handover.page_updated'
   | 'path.saved'
   | 'path.assigned'
-  | 'path.step_read';
+  | 'path.step_read'
+  | 'standby.promoted';
 
 export interface AuditEvent {
   actor: string;
@@ -75,6 +76,12 @@ export function recordAudit(store: Store, event: AuditEvent): AuditRow {
   };
   const prev_hash = store.audit.lastHash();
   const hash = chainHash(prev_hash, { ...row, details: event.details ?? {} });
+  if (store.followedPrimary()) {
+    // A standby's audit chain is the primary's, copied link by link: what happens here (sign-ins) goes
+    // to the standby's own output instead, and the chain is left as the primary wrote it.
+    process.stdout.write(`${JSON.stringify({ standby_audit: row })}\n`);
+    return { id: 0, ...row, prev_hash, hash };
+  }
   const id = store.audit.insert({ ...row, prev_hash, hash });
   return { id, ...row, prev_hash, hash };
 }
