@@ -52,6 +52,7 @@ const MATRIX: Record<string, Access> = {
   'GET /api/drafts': 'write', 'GET /api/pages/:slug/draft': 'write', 'PUT /api/pages/:slug/draft': 'write', 'DELETE /api/pages/:slug/draft': 'write',
   'GET /api/openapi.json': 'read', 'GET /api/docs': 'read', 'GET /api/docs/json': 'read', 'GET /api/docs/yaml': 'read',
   'GET /api/docs/static/index.html': 'read', 'GET /api/docs/static/swagger-initializer.js': 'read', 'GET /api/docs/static/*': 'read',
+  'GET /api/feed': 'admin', 'GET /api/standby': 'read',
 };
 
 /** Where a route answers differently from its level, and why. */
