@@ -10,7 +10,7 @@ export interface FollowerOptions {
   token: string;
   intervalMs: number;
   clock: () => Date;
-  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  log: { debug(obj: object, msg: string): void; info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
   /** Called after a batch was applied, so caches and the search index hear of the new rows. */
   onApplied: () => void;
 }
@@ -89,6 +89,7 @@ export class Follower {
         return;
       }
       let batch: FeedBatch;
+      const started = performance.now();
       try {
         batch = await this.fetchBatch();
       } catch (e) {
@@ -113,6 +114,7 @@ export class Follower {
       }
       this.lastError = null;
       this.opts.onApplied();
+      this.opts.log.debug({ ms: Math.round(performance.now() - started), versions: batch.append.page_versions?.length ?? 0, events: batch.append.audit_events?.length ?? 0, more: batch.more }, 'standby: applied a batch');
       if (!batch.more) {
         this.reachedHeadAt = this.opts.clock();
         return;
