@@ -8,6 +8,7 @@ import { beginFollowing, StandbyError } from '../../server/standby/setup.js';
 import { verifyStore } from '../../server/audit/verify.js';
 import { savePage } from '../../server/pages/commands.js';
 import { runCli } from '../../server/cli.js';
+import { ConfigError, loadConfig } from '../../server/config.js';
 import { Browser, commandContext, privacyTeam, sampleFrontMatter, seedPage, tempDir, testApp, testConfig, tokenFor, type TestApp } from '../helpers.js';
 
 interface Standby {
@@ -81,6 +82,17 @@ describe('the feed', () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe('the standby settings', () => {
+  it('need the primary\'s http(s) address and a token, and read the pull interval', () => {
+    expect(() => loadConfig({ WHYWIKI_FOLLOW: 'wiki.hospital.org' })).toThrow(ConfigError);
+    expect(() => loadConfig({ WHYWIKI_FOLLOW: 'ftp://wiki', WHYWIKI_FOLLOW_INTERVAL_MS: 'soon' })).toThrow(
+      /WHYWIKI_FOLLOW must be the primary's http\(s\) address[\s\S]*WHYWIKI_FOLLOW_TOKEN must be set[\s\S]*WHYWIKI_FOLLOW_INTERVAL_MS must be a whole number/,
+    );
+    expect(loadConfig({ WHYWIKI_FOLLOW: 'https://wiki.hospital.org/', WHYWIKI_FOLLOW_TOKEN: 't', WHYWIKI_FOLLOW_INTERVAL_MS: '500' }).follow).toEqual({ primary: 'https://wiki.hospital.org', token: 't', intervalMs: 500 });
+    expect(loadConfig({}).follow).toBeUndefined();
   });
 });
 
