@@ -44,6 +44,8 @@ import { integrationsPlugin } from './plugins/integrations.js';
 import { integrationApiRoutes } from './routes/api/integrations.js';
 import { phiScanPlugin } from './plugins/phi-scan.js';
 import { syslogPlugin } from './plugins/syslog.js';
+import { standbyPlugin } from './plugins/standby.js';
+import { standbyApiRoutes } from './routes/api/standby.js';
 
 export interface AppOptions {
   config: Config;
@@ -156,6 +158,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(csrf, { sessionPlugin: '@fastify/session' });
   app.decorate('signinCsrf', new SigninCsrf(secret, config.secureCookies));
   await app.register(authorizationPlugin);
+  await app.register(standbyPlugin);
 
   registerHelpers(handlebars, config);
   await app.register(view, {
@@ -205,6 +208,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // A handover whose leaving date has passed becomes the departure before anything is read.
   // A failure here (a busy or full disk) must not stop pages being served: the next request tries again.
   app.addHook('onRequest', async (request) => {
+    // A standby records nothing of its own: the departure arrives from the primary.
+    if (store.followedPrimary()) return;
     try {
       settleHandovers(app);
     } catch (err) {
@@ -224,5 +229,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(integrationApiRoutes);
   await app.register(signoffApiRoutes);
   await app.register(fileRoutes);
+  await app.register(standbyApiRoutes);
   return app;
 }

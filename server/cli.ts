@@ -24,6 +24,7 @@ import { exportStore, ExportError } from './transfer/export.js';
 import { exportOffline } from './transfer/offline.js';
 import { BackupError } from './audit/backup.js';
 import { pathToFileURL } from 'node:url';
+import { recordAudit } from './audit/log.js';
 
 /** Where a run of the CLI reads its environment and writes its output: the process, or a caller's buffers. */
 export interface CliIo {
@@ -349,6 +350,39 @@ program
         say(`Scanned ${counts} (${(r.scanned.bytes / 1e6).toFixed(1)} MB of text) in ${r.ms} ms under the built-in detectors, ${rules} admin pattern${rules === 1 ? '' : 's'} and ${r.under.mrn_patterns.length} MRN pattern${r.under.mrn_patterns.length === 1 ? '' : 's'}: ${r.total} finding${r.total === 1 ? '' : 's'}${r.total > r.findings.length ? ` (the first ${r.findings.length} listed)` : ''}.`);
       }
       if (r.total > 0) exitCode = 1;
+    } finally {
+      store.close();
+    }
+  });
+
+program
+  .command('promote')
+  .description('make this standby (WHYWIKI_DATA) a writable primary, once its primary is gone for good: checks every hash chain, records an audit event and stops following')
+  .action(() => {
+    const store = openStore(loadConfig(io.env).dataDir);
+    try {
+      const primary = store.followedPrimary();
+      if (!primary) {
+        const promoted = store.getMeta('standby.promoted_at');
+        io.stderr.write(promoted ? `whywiki: this store was already promoted on ${promoted}.\n` : 'whywiki: this store is not a standby: there is nothing to promote.\n');
+        exitCode = 1;
+        return;
+      }
+      const report = verifyStore(store);
+      if (report.break) {
+        for (const line of describeReport(report)) say(line);
+        io.stderr.write('whywiki: the standby\'s copy does not verify, so it was not promoted.\n');
+        exitCode = 1;
+        return;
+      }
+      const at = new Date().toISOString();
+      store.transaction(() => {
+        // Promoted first, so the audit event below joins the chain instead of being left to the primary.
+        store.setMeta('standby.promoted_at', at);
+        recordAudit(store, { actor: 'cli', client: 'cli', action: 'standby.promoted', at, details: { primary, pages: report.pages, versions: report.versions, events: report.events, audit_head: report.head.hash } });
+      });
+      say(`Promoted: this store no longer follows ${primary} and accepts changes (${report.pages} pages, ${report.versions} versions, ${report.events} audit events, every hash verified).`);
+      say('A running standby server notices at once; point people and DNS at it, and do not restart the old primary against the same people.');
     } finally {
       store.close();
     }

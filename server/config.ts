@@ -51,6 +51,8 @@ export interface Config {
   trustedProxies: string[];
   /** Extra medical-record-number patterns for the PHI guard (regular expressions). */
   mrnPatterns: string[];
+  /** Set on a standby: the primary it follows, an admin's API token there, and how often it pulls. */
+  follow: { primary: string; token: string; intervalMs: number } | undefined;
   /** Approved signatures a page of each system needs on its current version before it becomes approved or live. */
   approvals: Record<string, number>;
   /** Where audit events are forwarded as RFC 5424 syslog (a SIEM's collector); absent means nowhere. */
@@ -194,6 +196,7 @@ export function loadConfig(env: Env = process.env): Config {
     } else approvals[system] = Number(count);
   }
   const syslog = loadSyslog(env, problems);
+  const follow = loadFollow(env, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -222,7 +225,19 @@ export function loadConfig(env: Env = process.env): Config {
     mrnPatterns,
     approvals,
     syslog,
+    follow,
   };
+}
+
+function loadFollow(env: Env, problems: string[]): Config['follow'] {
+  const primary = env.WHYWIKI_FOLLOW?.trim().replace(/\/+$/, '');
+  if (!primary) return undefined;
+  if (!isHttpUrl(primary)) problems.push(`WHYWIKI_FOLLOW must be the primary's http(s) address, such as https://wiki.hospital.org (got "${primary}")`);
+  const token = env.WHYWIKI_FOLLOW_TOKEN?.trim() ?? '';
+  if (!token) problems.push('WHYWIKI_FOLLOW_TOKEN must be set to an API token of an admin account on the primary (whywiki token create <admin> on the primary)');
+  const intervalMs = parseInteger(env.WHYWIKI_FOLLOW_INTERVAL_MS, 2000);
+  if (intervalMs === null || intervalMs < 10) problems.push(`WHYWIKI_FOLLOW_INTERVAL_MS must be a whole number of milliseconds, at least 10 (got "${env.WHYWIKI_FOLLOW_INTERVAL_MS}")`);
+  return { primary, token, intervalMs: intervalMs ?? 2000 };
 }
 
 /** WHYWIKI_SYSLOG_URL: tcp://host:port or tls://host:port (default ports 601 and 6514, RFC 6587 and 5425). */

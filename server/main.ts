@@ -4,11 +4,17 @@ import { needsSeeding, seedFromContent } from './seed.js';
 import { buildApp } from './app.js';
 import { CONTENT_DIR } from './paths.js';
 import { StoreTooNewError } from './store/migrate.js';
+import { beginFollowing, StandbyError } from './standby/setup.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const store = openStore(config.dataDir);
-  const generated = await ensureAdmin(store, config);
+  if (config.follow && !beginFollowing(store, config.follow.primary)) {
+    process.stdout.write(`  This store was promoted to a primary on ${store.getMeta('standby.promoted_at')}: WHYWIKI_FOLLOW is ignored.\n`);
+  }
+  // A standby's accounts and pages come from its primary: it creates and seeds nothing itself.
+  const standby = store.followedPrimary();
+  const generated = standby ? undefined : await ensureAdmin(store, config);
   if (generated) {
     // Printed once, to the terminal only: it is never logged and never stored in clear.
     process.stdout.write(
@@ -16,7 +22,7 @@ async function main(): Promise<void> {
         `  Write it down now: it is not shown again. Set WHYWIKI_ADMIN_PASSWORD before the first start to choose it.\n\n`,
     );
   }
-  if (needsSeeding(store)) {
+  if (!standby && needsSeeding(store)) {
     const seeded = seedFromContent(store, CONTENT_DIR, { systems: config.systems, maxBodyBytes: config.maxBodyBytes });
     process.stdout.write(`  Seeded the demo knowledge base: ${seeded.pages} pages, ${seeded.versions} versions.\n`);
   }
@@ -47,11 +53,13 @@ async function main(): Promise<void> {
   // Background work that needs nothing from a request: audit forwarding, and a PHI scan if the rules changed while stopped.
   app.syslog?.start();
   if (!app.phiScan.isCurrent()) app.phiScan.rulesChanged();
+  app.follower?.start();
+  if (standby) process.stdout.write(`  Read-only standby of ${standby}.\n`);
   process.stdout.write(`  Whywiki is running at http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}/ (data in ${config.dataDir})\n`);
 }
 
 main().catch((e: unknown) => {
-  if (e instanceof ConfigError || e instanceof StoreTooNewError) {
+  if (e instanceof ConfigError || e instanceof StoreTooNewError || e instanceof StandbyError) {
     process.stderr.write(`whywiki: ${e.message}\n`);
   } else if (e instanceof Error && 'code' in e && e.code === 'EADDRINUSE') {
     process.stderr.write(`whywiki: the port is already in use (${e.message}). Set PORT to a free port.\n`);

@@ -50,7 +50,8 @@ export function viewLocals(request: FastifyRequest, reply: FastifyReply): Record
   return {
     user,
     displayName: user ? ((user.person ? request.server.store.parties.get(user.person)?.name : undefined) ?? user.username) : '',
-    canWrite: role !== undefined && roleAllows(role, 'write'),
+    // A standby refuses changes, so it offers no "New page" to begin one.
+    canWrite: role !== undefined && roleAllows(role, 'write') && request.server.store.followedPrimary() === undefined,
     canAudit: role !== undefined && roleAllows(role, 'audit'),
     canAdmin: role !== undefined && roleAllows(role, 'admin'),
     // API-token requests never post forms, and generating a token would give them a session to store.

@@ -10,7 +10,7 @@ export const AUDIT_ACTIONS = [
   'phi.rule_added', 'phi.rule_retired', 'export.made', 'import.made', 'store.seeded',
   'comment.created', 'comment.resolved', 'comment.reopened',
   'integration.added', 'integration.removed',
-  'signature.added', 'approval.requested',
+  'signature.added', 'approval.requested', 'standby.promoted',
 ] as const;
 
 export type AuditAction =
@@ -59,7 +59,8 @@ export type AuditAction =
   | 'integration.added'
   | 'integration.removed'
   | 'signature.added'
-  | 'approval.requested';
+  | 'approval.requested'
+  | 'standby.promoted';
 
 export interface AuditEvent {
   actor: string;
@@ -85,6 +86,12 @@ export function recordAudit(store: Store, event: AuditEvent): AuditRow {
   };
   const prev_hash = store.audit.lastHash();
   const hash = chainHash(prev_hash, { ...row, details: event.details ?? {} });
+  if (store.followedPrimary()) {
+    // A standby's audit chain is the primary's, copied link by link: what happens here (sign-ins) goes
+    // to the standby's own output instead, and the chain is left as the primary wrote it.
+    process.stdout.write(`${JSON.stringify({ standby_audit: row })}\n`);
+    return { id: 0, ...row, prev_hash, hash };
+  }
   const id = store.audit.insert({ ...row, prev_hash, hash });
   return { id, ...row, prev_hash, hash };
 }

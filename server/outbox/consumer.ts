@@ -38,6 +38,8 @@ export class AuditConsumer {
    * cursor, oldest first, without moving it. The caller acknowledges them once the work is done.
    */
   pending(limit = this.options.batch ?? 200): ParsedEvent[] {
+    // A standby copies its primary's audit log; the primary delivers those events, the standby none.
+    if (this.store.followedPrimary() !== undefined) return [];
     const cursor = this.position();
     return this.store.outbox.eventsAfter(cursor, limit).map((row) => ({ ...row, details: parseDetails(row.details) }));
   }
@@ -70,6 +72,9 @@ export class AuditConsumer {
 
   /** Handles every event waiting now (in batches); returns how many. */
   poll(): number {
+    // A standby copies its primary's audit log; the primary delivers those events, the standby none. Its
+    // cursors start when it is promoted (outbox_cursors is not followed).
+    if (this.store.followedPrimary() !== undefined) return 0;
     let total = 0;
     for (;;) {
       const n = this.store.transaction(() => {

@@ -13,6 +13,7 @@ import { CommentStore } from './comments.js';
 import { IntegrationStore } from './integrations.js';
 import { SignatureStore } from './signatures.js';
 import { PhiScanStore } from './phi-scan.js';
+import { FeedStore } from './feed.js';
 
 /** Every table group of the SQLite store, with statements prepared once. Knows SQL, not business rules. */
 export class Store {
@@ -32,6 +33,7 @@ export class Store {
   readonly integrations: IntegrationStore;
   readonly signatures: SignatureStore;
   readonly phiScan: PhiScanStore;
+  readonly feed: FeedStore;
   private readonly getMetaStmt;
   private readonly setMetaStmt;
   private readonly dataVersionStmt;
@@ -54,6 +56,7 @@ export class Store {
     this.integrations = new IntegrationStore(db);
     this.signatures = new SignatureStore(db);
     this.phiScan = new PhiScanStore(db);
+    this.feed = new FeedStore(db);
     this.dataVersionStmt = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.getMetaStmt = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
     this.setMetaStmt = db.prepare<[string, string]>(
@@ -91,6 +94,14 @@ export class Store {
 
   setMeta(key: string, value: string): void {
     this.setMetaStmt.run(key, value);
+  }
+
+  /**
+   * The primary this store follows, while it is a standby: set when following starts, and no longer
+   * answered once `whywiki promote` has made it a primary of its own.
+   */
+  followedPrimary(): string | undefined {
+    return this.getMeta('standby.promoted_at') ? undefined : this.getMeta('standby.primary');
   }
 
   close(): void {

@@ -62,6 +62,7 @@ const MATRIX: Record<string, Access> = {
   'GET /admin/integrations': 'admin', 'POST /admin/integrations': 'admin', 'POST /admin/integrations/:id/remove': 'admin',
   'GET /api/webhooks': 'admin', 'POST /api/webhooks': 'admin', 'DELETE /api/webhooks/:id': 'admin', 'GET /api/webhooks/:id/deliveries': 'admin',
   'GET /api/tickets/:id': 'read', 'GET /api/records/:id': 'read',
+  'GET /api/feed': 'admin', 'GET /api/standby': 'read',
 };
 
 /** Where a route answers differently from its level, and why. */

@@ -1,0 +1,76 @@
+import fp from 'fastify-plugin';
+import handlebars from 'handlebars';
+import type { FastifyInstance } from 'fastify';
+import { Follower, type StandbyStatus } from '../standby/follower.js';
+import { sendError } from '../routes/errors.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Pulls the primary's history while this server is a standby; null on a primary. */
+    follower: Follower | null;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Signing in and out write only this server's own sessions, so a standby allows them. */
+const STANDBY_WRITES = new Set(['POST /login', 'POST /logout']);
+
+export function bannerText(primary: string, status: StandbyStatus | null): string {
+  if (!status) return `Standby of ${primary} — not following: start it with WHYWIKI_FOLLOW and WHYWIKI_FOLLOW_TOKEN`;
+  if (status.stopped) return `Standby of ${primary} — stopped: ${status.stopped}`;
+  const behind = status.behindSeconds === null ? 'has not reached the primary yet' : `${status.behindSeconds} s behind`;
+  return `Standby of ${primary} — ${behind}${status.lastError ? ` (${status.lastError})` : ''}`;
+}
+
+/**
+ * A standby serves what it follows and refuses every change with 503 and the primary's address, until
+ * `whywiki promote` makes it a primary (checked on every request, since the CLI runs in another process).
+ */
+export const standbyPlugin = fp(
+  async (app: FastifyInstance) => {
+    const primary = app.store.followedPrimary();
+    const follow = app.config.follow;
+    app.decorate(
+      'follower',
+      primary && follow && follow.primary === primary
+        ? new Follower({
+            store: app.store,
+            primary,
+            token: follow.token,
+            intervalMs: follow.intervalMs,
+            clock: () => app.clock(),
+            log: app.log.child({ component: 'standby' }),
+            onApplied: () => {
+              app.pageHtml.invalidate();
+              app.renderer.pagesChanged();
+              app.searchIndex.notifyChanged();
+              app.events.emit('directory-changed', { handle: '' });
+            },
+          })
+        : null,
+    );
+    app.addHook('onClose', async () => app.follower?.close());
+
+    app.addHook('onRequest', async (request, reply) => {
+      if (SAFE_METHODS.has(request.method) || STANDBY_WRITES.has(`${request.method} ${request.routeOptions.url}`)) return;
+      const following = app.store.followedPrimary();
+      if (!following) return;
+      return sendError(request, reply, {
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: `This is a read-only standby of ${following}. Make changes on the primary: ${following}${request.url.split('?')[0]}`,
+      });
+    });
+
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
+      const following = app.store.followedPrimary();
+      if (!following) return payload;
+      const text = bannerText(following, app.follower?.status() ?? null);
+      const banner = `<div class="standby-banner" role="status"><div class="container">${handlebars.escapeExpression(text)} · <a href="${handlebars.escapeExpression(following)}">open the primary</a></div></div>`;
+      // Added as the page is sent, not in the template, so cached page screens show the current lag.
+      return payload.replace('<main class="container" id="main"', `${banner}\n  <main class="container" id="main"`);
+    });
+  },
+  { name: 'standby', dependencies: ['page-caches', 'authorization'] },
+);
