@@ -75,6 +75,15 @@ export const SCAN_SOURCES: ScanSource[] = [
       })),
   },
   {
+    name: 'comment',
+    read: (store, after, limit) =>
+      // Comments are not page versions: a finding names the comment, and is not purged through a version.
+      store.phiScan.commentsAfter(after, limit).map((r) => ({
+        rowid: r.rowid,
+        items: [{ slug: r.slug, version: null, label: `comment ${r.id} by ${r.author}`, purgeable: false, fields: { body: r.body } }],
+      })),
+  },
+  {
     name: 'draft',
     read: (store, after, limit) =>
       store.phiScan.draftsAfter(after, limit).map((r) => {

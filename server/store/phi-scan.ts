@@ -19,6 +19,15 @@ export interface ScanFileRow {
   places: string;
 }
 
+export interface ScanCommentRow {
+  rowid: number;
+  id: number;
+  slug: string;
+  version: number;
+  author: string;
+  body: string;
+}
+
 export interface ScanDraftRow {
   rowid: number;
   username: string;
@@ -35,6 +44,7 @@ export class PhiScanStore {
   private readonly versionsStmt;
   private readonly filesStmt;
   private readonly draftsStmt;
+  private readonly commentsStmt;
 
   constructor(db: DB) {
     this.versionsStmt = db.prepare<[number, number], ScanVersionRow>(
@@ -46,6 +56,10 @@ export class PhiScanStore {
          (SELECT json_group_array(json_object('slug', pf.slug, 'name', pf.name)) FROM page_files pf WHERE pf.sha256 = f.sha256) AS places
        FROM files f WHERE f.rowid > ? AND f.text IS NOT NULL AND f.text <> '' ORDER BY f.rowid LIMIT ?`,
     );
+    this.commentsStmt = db.prepare<[number, number], ScanCommentRow>(
+      `SELECT c.rowid AS rowid, c.id AS id, p.slug AS slug, c.version AS version, c.author AS author, c.body AS body
+       FROM comments c JOIN pages p ON p.id = c.page_id WHERE c.rowid > ? ORDER BY c.rowid LIMIT ?`,
+    );
     this.draftsStmt = db.prepare<[number, number], ScanDraftRow>('SELECT rowid, username, slug, fields FROM drafts WHERE rowid > ? ORDER BY rowid LIMIT ?');
   }
 
@@ -55,6 +69,10 @@ export class PhiScanStore {
 
   filesAfter(rowid: number, limit: number): ScanFileRow[] {
     return this.filesStmt.all(rowid, limit);
+  }
+
+  commentsAfter(rowid: number, limit: number): ScanCommentRow[] {
+    return this.commentsStmt.all(rowid, limit);
   }
 
   draftsAfter(rowid: number, limit: number): ScanDraftRow[] {

@@ -4,12 +4,14 @@ import { createPage, savePage } from '../../server/pages/commands.js';
 import { attachFile } from '../../server/files/commands.js';
 import { DEFAULT_INSPECT_LIMITS } from '../../server/files/inspect.js';
 import { saveDraft } from '../../server/pages/drafts.js';
+import { addComment } from '../../server/comments/comments.js';
 import { runCli } from '../../server/cli.js';
 import { scanNow, type PhiScanResult, type ScanFinding } from '../../server/phi/retro-scan.js';
 
 // Planted before any guard ran (the test contexts carry none), as text saved before a rule existed would be.
 const SSN = '123-45-6789';
 const ATTACHED_SSN = '219-09-9999';
+const COMMENT_SSN = '457-55-5462';
 
 /** An open page whose first version held an SSN and whose current one is clean; a text file with an SSN; a draft with an MRN; a restricted page with an SSN. */
 async function plant(store: TestApp['store']): Promise<void> {
@@ -18,6 +20,7 @@ async function plant(store: TestApp['store']): Promise<void> {
   savePage(ctx, 'lab-interface', { frontMatter: { ...sampleFrontMatter, title: 'Lab interface' }, body: '## Defect\n\nDe-identified.\n', summary: 'Removed the identifier', baseVersion: 1 });
   await attachFile({ ...ctx, limits: DEFAULT_INSPECT_LIMITS }, 'lab-interface', { name: 'interface-log.txt', bytes: Buffer.from(`HL7 trace\nPID segment carried SSN ${ATTACHED_SSN} in PID-19\n`) });
   saveDraft(ctx, 'lab-interface', { baseVersion: 2, fields: { body: 'Reproduced on MRN 00482913 in TST.' } });
+  addComment(ctx, 'lab-interface', { body: `Still seeing ${COMMENT_SSN} in the feed`, kind: 'wrong' });
   await privacyTeam(store);
   createPage(commandContext(store, 'pwong'), { slug: 'vip-charts', frontMatter: { ...sampleFrontMatter, title: 'VIP charts', restricted_to: ['privacy'] }, body: `Old ticket had 078-05-1121 in it.` });
 }
@@ -44,11 +47,12 @@ describe('the PHI retro-scan', () => {
     expect(on({ slug: 'lab-interface', version: 2 })).toEqual([]);
     expect(on({ slug: 'lab-interface', source: 'attachment', field: 'attachment interface-log.txt', line: 2, kind: 'Social Security number', purge: '/p/lab-interface/history' })).toHaveLength(1);
     expect(on({ slug: 'lab-interface', source: 'draft', field: 'draft by mreyes: body', kind: 'medical record number', purge: null })).toHaveLength(1);
-    expect(r.scanned).toMatchObject({ version: 3, attachment: 1, draft: 1 });
+    expect(on({ slug: 'lab-interface', source: 'comment', kind: 'Social Security number', purge: null })).toHaveLength(1);
+    expect(r.scanned).toMatchObject({ version: 3, attachment: 1, draft: 1, comment: 1 });
     expect(r.total).toBe(r.findings.length);
     // Masked: the identifiers never leave the store.
     const body = JSON.stringify(r);
-    for (const secret of [SSN, ATTACHED_SSN, '00482913', '078-05-1121']) expect(body).not.toContain(secret);
+    for (const secret of [SSN, ATTACHED_SSN, COMMENT_SSN, '00482913', '078-05-1121']) expect(body).not.toContain(secret);
     expect(on({ slug: 'lab-interface', version: 1 })[0]!.excerpt).toMatch(/^•••-••-••••$/);
   });
 
@@ -119,7 +123,7 @@ describe('whywiki phi-scan', () => {
     expect(found.code).toBe(1);
     expect(found.stdout).toContain('FOUND lab-interface v1 body line 3: Social Security number “•••-••-••••” (request purge: /p/lab-interface/history)');
     expect(found.stdout).toContain('FOUND lab-interface attachment interface-log.txt line 2: Social Security number');
-    expect(found.stdout).toMatch(/Scanned 3 versions, 1 attachment, 1 draft \([\d.]+ MB of text\) in \d+ ms .*: 4 findings\./);
+    expect(found.stdout).toMatch(/Scanned 3 versions, 1 attachment, 1 comment, 1 draft \([\d.]+ MB of text\) in \d+ ms .*: 5 findings\./);
     expect(found.stdout).not.toContain(SSN);
 
     const clean = tempDir();
