@@ -34,6 +34,7 @@ import { fileRoutes } from './routes/files.js';
 import { registerApiDocs } from './routes/api/openapi.js';
 import { redirectRenamedPages } from './routes/renamed.js';
 import { writingApiRoutes } from './routes/api/writing.js';
+import { purgeApiRoutes } from './routes/api/purges.js';
 import { SearchService } from './search/client.js';
 import { pageCachesPlugin } from './plugins/page-caches.js';
 import { knowledgePlugin } from './plugins/knowledge.js';
@@ -208,6 +209,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(turnoverApiRoutes);
   await app.register(knowledgeTransferApiRoutes);
   await app.register(writingApiRoutes);
+  await app.register(purgeApiRoutes);
   await app.register(fileRoutes);
   return app;
 }

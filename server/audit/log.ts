@@ -8,6 +8,7 @@ export const AUDIT_ACTIONS = [
   'signin.succeeded', 'signin.failed', 'signin.refused', 'signout', 'user.created', 'user.changed', 'user.deactivated', 'user.reactivated',
   'user.password_reset', 'user.password_changed', 'role.changed', 'token.created', 'token.revoked',
   'phi.rule_added', 'phi.rule_retired', 'export.made', 'import.made', 'store.seeded',
+  'purge.requested', 'purge.applied', 'store.digests_sealed',
 ] as const;
 
 export type AuditAction =
@@ -44,6 +45,9 @@ export type AuditAction =
   | 'phi.rule_added'
   | 'phi.rule_retired'
   | 'store.seeded'
+  | 'store.digests_sealed'
+  | 'purge.requested'
+  | 'purge.applied'
   | 'file.attached'
   | 'handover.opened'
   | 'handover.page_updated'

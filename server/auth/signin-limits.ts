@@ -106,3 +106,27 @@ export class SigninLimits {
     };
   }
 }
+
+const shared = new WeakMap<object, SigninLimits>();
+
+/**
+ * The account a password attempt is for, as the per-account limit counts it: the name typed on the
+ * sign-in form, or the signed-in account when a password confirms an action.
+ */
+function accountKey(request: FastifyRequest): string {
+  const typed = (request.body as { username?: unknown } | undefined)?.username;
+  return String(typed ?? request.user?.username ?? '').trim().toLowerCase().slice(0, 200);
+}
+
+/**
+ * The app's one set of sign-in limits, shared by signing in and by re-entering a password to confirm an
+ * action (approving a purge), so a password guessed at either counts toward the same limit.
+ */
+export function sharedSigninLimits(app: FastifyInstance): SigninLimits {
+  let limits = shared.get(app.store);
+  if (!limits) {
+    limits = new SigninLimits(app, accountKey, { perAccount: app.config.signinAttempts, perAddress: app.config.signinAttemptsPerAddress, windowMs: app.config.signinWindowMs });
+    shared.set(app.store, limits);
+  }
+  return limits;
+}

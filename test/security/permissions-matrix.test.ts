@@ -50,6 +50,8 @@ const MATRIX: Record<string, Access> = {
   'GET /api/templates': 'read', 'POST /api/templates': 'admin', 'PUT /api/templates/:id': 'admin',
   'GET /p/:slug/rename': 'write', 'POST /p/:slug/rename': 'write', 'POST /api/pages/:slug/rename': 'write',
   'GET /api/drafts': 'write', 'GET /api/pages/:slug/draft': 'write', 'PUT /api/pages/:slug/draft': 'write', 'DELETE /api/pages/:slug/draft': 'write',
+  'POST /api/pages/:slug/versions/:n/purge': 'admin', 'POST /api/purges/:id/approve': 'admin', 'GET /api/purges': 'admin',
+  'GET /p/:slug/v/:version/purge': 'admin', 'POST /p/:slug/v/:version/purge': 'admin', 'GET /admin/purges': 'admin', 'POST /admin/purges/:id/approve': 'admin',
   'GET /api/openapi.json': 'read', 'GET /api/docs': 'read', 'GET /api/docs/json': 'read', 'GET /api/docs/yaml': 'read',
   'GET /api/docs/static/index.html': 'read', 'GET /api/docs/static/swagger-initializer.js': 'read', 'GET /api/docs/static/*': 'read',
 };
@@ -65,6 +67,9 @@ const EXCEPTIONS: Record<string, Partial<Record<string, number>>> = {
   // Signing in is CSRF-protected too (login CSRF): the probe carries no token. Token clients need no CSRF
   // token, and meet the form's validation instead.
   'POST /login': { ...EVERYONE(400), 'signed out': 403 },
+  // Purging is for admins only and refused by role before any page is looked up: an editor gets the same
+  // 403 for a hidden page as for an open or a missing one, so it tells them nothing.
+  ...Object.fromEntries(['POST /api/pages/:slug/versions/:n/purge', 'GET /p/:slug/v/:version/purge', 'POST /p/:slug/v/:version/purge'].map((k) => [k, { 'non-member': 403 }])),
   // Signing out when already signed out just goes to the sign-in page.
   'POST /logout': { 'signed out': 303 },
   // Single sign-on routes exist only with WHYWIKI_AUTH=oidc; this app signs in with passwords.

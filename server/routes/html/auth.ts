@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { attemptSignIn, changeOwnPassword, recordSigninRefused, recordSignOut, type SessionUser } from '../../auth/accounts.js';
-import { SigninLimits } from '../../auth/signin-limits.js';
+import { sharedSigninLimits } from '../../auth/signin-limits.js';
 import { ExternalSignInRefused, provisionExternalUser } from '../../auth/external.js';
 import { OidcSignIn, OidcUnavailable } from '../../auth/oidc.js';
 import { safeForLog } from '../../auth/log-safety.js';
@@ -45,11 +45,6 @@ const PasswordBody = closedForm({ current: Type.String({ maxLength: 1024 }), pas
 
 const OIDC_FLOW_MS = 10 * 60 * 1000;
 
-/** The account a sign-in names, as the per-account limit counts it. */
-function accountKey(username: unknown): string {
-  return String(username ?? '').trim().toLowerCase().slice(0, 200);
-}
-
 /** Starts a fresh session for a person who just proved who they are: a new id, so one planted earlier is worthless. */
 async function beginSession(request: FastifyRequest, user: SessionUser, now: Date): Promise<void> {
   await request.session.regenerate();
@@ -68,11 +63,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     return reply.view('login', loginView({ next: safeNext(request.query.next) }));
   });
 
-  const limits = new SigninLimits(app, (request) => accountKey((request.body as { username?: unknown } | undefined)?.username), {
-    perAccount: app.config.signinAttempts,
-    perAddress: app.config.signinAttemptsPerAddress,
-    windowMs: app.config.signinWindowMs,
-  });
+  const limits = sharedSigninLimits(app);
   r.post('/login', { config: { access: 'public', signinForm: true }, schema: { body: LoginBody } }, async (request, reply) => {
     const { username, password } = request.body;
     const next = safeNext(request.body.next);
