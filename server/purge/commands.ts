@@ -6,6 +6,7 @@ import { recordAudit } from '../audit/log.js';
 import { canonicalJson, DIGESTED_FIELDS, fieldDigests, sha256, type DigestedField, type FieldDigests } from '../core/hash.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors.js';
 import { refuseIfPhi } from '../phi/guard.js';
+import { sealVersionDigests } from './seal.js';
 
 /** What stands where purged text was. */
 export const REMOVED_MARKER = '[removed]';
@@ -187,6 +188,8 @@ export function approvePurge(ctx: CommandContext, id: number): { purge: PurgeVie
   const at = (ctx.at ?? new Date()).toISOString();
   const result = ctx.store.purges.scrubbing(() =>
     ctx.store.transaction(() => {
+      // A version imported in the old form since the last start has no digests yet: they are sealed first.
+      sealVersionDigests(ctx.store, new Date(at));
       const row: PurgeRow = ctx.store.purges.get(id)!;
       if (row.status !== 'awaiting approval' || row.pending_text === null) throw new ValidationError([{ field: 'id', message: `Purge request ${id} is already ${row.status}.` }], 'conflict');
       const text = row.pending_text;
