@@ -6,6 +6,12 @@ import { createPage, savePage } from '../../server/pages/commands.js';
 import { createUser } from '../../server/auth/accounts.js';
 import { verifyStore, describeReport } from '../../server/audit/verify.js';
 import { exportStore } from '../../server/transfer/export.js';
+import { openDatabase } from '../../server/store/db.js';
+import { migrate, readMigrations } from '../../server/store/migrate.js';
+import { MIGRATIONS_DIR } from '../../server/paths.js';
+import { openStore } from '../../server/setup.js';
+import { canonicalJson, chainHash, versionRecord } from '../../server/core/hash.js';
+import { approvePurge, requestPurge } from '../../server/purge/commands.js';
 
 const SECRET = 'Jane Roe';
 const SECOND = 'second admin words 12';
@@ -140,6 +146,83 @@ describe('purging patient text with two admins', () => {
       expect(limited.store.purges.get(id)!.status).toBe('awaiting approval');
     } finally {
       await limited.close();
+    }
+  });
+});
+
+describe('a store written before versions sealed digests', () => {
+  /** Versions hashed as the code before migration 014 hashed them, in a store at schema 8. */
+  function oldStore(): string {
+    const dir = tempDir();
+    const db = openDatabase(dir);
+    migrate(db, readMigrations(MIGRATIONS_DIR).filter((m) => m.version <= 8));
+    const at = '2024-05-01T10:00:00.000Z';
+    db.prepare(`INSERT INTO parties (handle, kind, name, created_at) VALUES ('mreyes', 'person', 'Maria Reyes', ?)`).run(at);
+    db.prepare(`INSERT INTO pages (id, slug, current_version, title, system, module, status, created_at, updated_at, updated_by) VALUES (1, 'old-page', 2, 'Old page', 'Epic', NULL, 'live', ?, ?, 'mreyes')`).run(at, at);
+    const fm = canonicalJson({ title: 'Old page', why: 'Kept from before.', owners: ['mreyes'], system: 'Epic', status: 'live' });
+    let prev: string | null = null;
+    let lastEvent: string | null = null;
+    for (const [version, body, summary] of [[1, 'First text.', 'Created'], [2, `Second text naming ${SECRET}.`, 'Added an example']] as const) {
+      const row = { page_id: 1, version, slug: 'old-page', front_matter: fm, body, summary, author: 'mreyes', created_at: at, prev_hash: prev, archived: 0, files: null };
+      const hash = chainHash(prev, versionRecord(row));
+      db.prepare('INSERT INTO page_versions (page_id, version, slug, front_matter, body, summary, author, created_at, prev_hash, hash, archived, files) VALUES (@page_id, @version, @slug, @front_matter, @body, @summary, @author, @created_at, @prev_hash, @hash, @archived, @files)').run({ ...row, hash });
+      prev = hash;
+      const event = { at, actor: 'mreyes', action: version === 1 ? 'page.created' : 'page.saved', target: 'old-page', client: null, details: { version, hash } };
+      const eventHash = chainHash(lastEvent, event);
+      db.prepare('INSERT INTO audit_events (at, actor, action, target, client, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(at, 'mreyes', event.action, 'old-page', null, canonicalJson(event.details), lastEvent, eventHash);
+      lastEvent = eventHash;
+    }
+    db.close();
+    return dir;
+  }
+
+  it('migrates, seals the digests of its versions once, keeps every old hash and verifies', () => {
+    const dir = oldStore();
+    const store = openStore(dir);
+    try {
+      const rows = store.pages.chain(1);
+      expect(rows.map((r) => r.record_form)).toEqual([1, 1]);
+      const seals = store.audit.all().filter((e) => e.action === 'store.digests_sealed');
+      expect(seals).toHaveLength(1);
+      expect(JSON.parse(seals[0]!.details)).toMatchObject({ versions: 2 });
+      expect(rows.every((r) => r.sealed_by === seals[0]!.id && r.digests)).toBe(true);
+      expect(verifyStore(store).break).toBeNull();
+      // A new version is written in the digest form and chains onto the old ones.
+      savePage(commandContext(store), 'old-page', { frontMatter: { ...JSON.parse(rows[1]!.front_matter) }, body: 'Third text.', summary: 'Rewritten', baseVersion: 2 });
+      expect(store.pages.chain(1).map((r) => r.record_form)).toEqual([1, 1, 2]);
+      expect(verifyStore(store).break).toBeNull();
+    } finally {
+      store.close();
+    }
+    // Opening it again seals nothing more.
+    const again = openStore(dir);
+    expect(again.audit.all().filter((e) => e.action === 'store.digests_sealed')).toHaveLength(1);
+    again.close();
+  });
+
+  it('purges an old version and still verifies it against the sealed digests; a changed digest or purged field breaks it', () => {
+    const store = openStore(oldStore());
+    try {
+      const asker = commandContext(store, 'admin', { actor: { username: 'admin', role: 'admin' } });
+      const { id } = requestPurge(asker, 'old-page', 2, { reason: 'A patient name', text: SECRET });
+      approvePurge(commandContext(store, 'admin2', { actor: { username: 'admin2', role: 'admin' } }), id);
+      const v2 = store.pages.version(1, 2)!;
+      expect(v2.body).toBe('Second text naming [removed].');
+      const report = verifyStore(store);
+      expect(report.break).toBeNull();
+      expect(report.purges).toEqual([expect.objectContaining({ slug: 'old-page', version: 2, fields: ['body'] })]);
+
+      // The old hash cannot be recomputed from the purged text: what holds it is the seal. Tampering shows.
+      const db = store.unsafeDatabaseForTests();
+      db.exec('DROP TRIGGER page_versions_immutable_update');
+      db.prepare("UPDATE page_versions SET body = 'Second text naming nobody.' WHERE page_id = 1 AND version = 2").run();
+      expect(verifyStore(store).break).toMatchObject({ id: 'old-page v2', reason: 'its body changed after it was purged' });
+      db.prepare("UPDATE page_versions SET body = 'Second text naming [removed].' WHERE page_id = 1 AND version = 2").run();
+      const digests = JSON.parse(v2.digests!) as Record<string, string>;
+      db.prepare('UPDATE page_versions SET digests = ? WHERE page_id = 1 AND version = 1').run(JSON.stringify({ ...digests, summary: '0'.repeat(64) }));
+      expect(verifyStore(store).break).toMatchObject({ table: 'page_versions', id: 'old-page v1' });
+    } finally {
+      store.close();
     }
   });
 });
