@@ -51,3 +51,20 @@ WHEN NOT (
   )
 )
 BEGIN SELECT RAISE(ABORT, 'page versions are immutable: save a new version instead'); END;
+
+-- The audit events of a page's writes repeat its change summary, so purged text can be there too. An
+-- event's details may be replaced only when a purge names the event here first; the purge's own audit
+-- event, later in the chain, records the event's hash and the digest of its new details, which is what
+-- verify then checks it against.
+CREATE TABLE purged_audit_events (
+  event_id INTEGER PRIMARY KEY REFERENCES audit_events(id),
+  purge_id INTEGER NOT NULL REFERENCES page_purges(id)
+);
+DROP TRIGGER audit_events_append_only_update;
+CREATE TRIGGER audit_events_append_only_update BEFORE UPDATE ON audit_events
+WHEN NOT (
+  NEW.id IS OLD.id AND NEW.at IS OLD.at AND NEW.actor IS OLD.actor AND NEW.action IS OLD.action AND NEW.target IS OLD.target
+  AND NEW.client IS OLD.client AND NEW.prev_hash IS OLD.prev_hash AND NEW.hash IS OLD.hash
+  AND EXISTS (SELECT 1 FROM purged_audit_events WHERE event_id = OLD.id)
+)
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;

@@ -170,6 +170,8 @@ export interface PurgeAppliedDetails {
   fields: Partial<Record<DigestedField, { before: string; after: string }>>;
   requested_by: string;
   reason: string;
+  /** Earlier audit events whose details held the text: each one's hash, and the digest of its details now. */
+  audit_events?: { event: number; hash: string; details: string }[];
 }
 
 /**
@@ -222,7 +224,17 @@ export function approvePurge(ctx: CommandContext, id: number): { purge: PurgeVie
           ctx.store.purges.setDraftFields(d.username, d.slug, JSON.stringify(replaceStrings(JSON.parse(d.fields), text)));
         }
       }
-      const details: PurgeAppliedDetails = { purge: id, page_id: row.page_id, version: row.version, fields, requested_by: row.requested_by, reason: row.reason };
+      // The events of the page's writes repeat its summaries: the text goes from them too. Each keeps its
+      // hash; this purge's event records it with the digest of the new details, for verify.
+      const auditEvents: PurgeAppliedDetails['audit_events'] = [];
+      const targets = [head.slug, ...ctx.store.renames.earlierSlugs(head.id)];
+      for (const e of ctx.store.purges.eventsContaining(targets, JSON.stringify(text).slice(1, -1))) {
+        const details = canonicalJson(replaceStrings(JSON.parse(e.details), text));
+        if (details === e.details) continue;
+        ctx.store.purges.replaceEventDetails(e.id, id, details);
+        auditEvents.push({ event: e.id, hash: e.hash, details: sha256(details) });
+      }
+      const details: PurgeAppliedDetails = { purge: id, page_id: row.page_id, version: row.version, fields, requested_by: row.requested_by, reason: row.reason, ...(auditEvents.length ? { audit_events: auditEvents } : {}) };
       recordAudit(ctx.store, { actor: ctx.actor.username, action: 'purge.applied', target: head.slug, client: ctx.client, at, details: { ...details, copies_to_destroy: copies.exports.length } });
       return { slug: head.slug, current };
     }),

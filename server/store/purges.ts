@@ -59,6 +59,9 @@ export class PurgeStore {
   private readonly exportsSinceStmt;
   private readonly listedStmt;
   private readonly slugStmt;
+  private readonly eventsForStmt;
+  private readonly markEventStmt;
+  private readonly eventDetailsStmt;
 
   constructor(private readonly db: DB) {
     this.insertStmt = db.prepare<[Omit<PurgeRow, 'id' | 'approved_by' | 'approved_at' | 'copies'>]>(
@@ -69,6 +72,9 @@ export class PurgeStore {
     const listCols = `u.id, u.page_id, u.version, u.reason, u.text_salt, u.text_digest, u.fields, u.status, u.requested_by, u.requested_at, u.approved_by, u.approved_at, u.copies, p.slug`;
     this.listStmt = db.prepare<[number], PurgeListRow>(`SELECT ${listCols} FROM page_purges u JOIN pages p ON p.id = u.page_id ORDER BY u.id DESC LIMIT ?`);
     this.listedStmt = db.prepare<[number], PurgeListRow>(`SELECT ${listCols} FROM page_purges u JOIN pages p ON p.id = u.page_id WHERE u.id = ?`);
+    this.eventsForStmt = db.prepare<[string, string], AuditRow>("SELECT * FROM audit_events WHERE target IN (SELECT value FROM json_each(?)) AND instr(details, ?) > 0 ORDER BY id");
+    this.markEventStmt = db.prepare<[number, number]>('INSERT OR IGNORE INTO purged_audit_events (event_id, purge_id) VALUES (?, ?)');
+    this.eventDetailsStmt = db.prepare<[string, number]>('UPDATE audit_events SET details = ? WHERE id = ?');
     this.slugStmt = db.prepare<[number], string>('SELECT slug FROM pages WHERE id = ?').pluck();
     this.forVersionStmt = db.prepare<[number, number], PurgeListRow>(`SELECT ${listCols} FROM page_purges u JOIN pages p ON p.id = u.page_id WHERE u.page_id = ? AND u.version = ? AND u.status = 'applied' ORDER BY u.id`);
     this.appliedStmt = db.prepare<[{ id: number; approved_by: string; approved_at: string; copies: string }]>(
@@ -98,6 +104,17 @@ export class PurgeStore {
   /** One purge as lists show it (without its pending text). */
   listed(id: number): PurgeListRow | undefined {
     return this.listedStmt.get(id);
+  }
+
+  /** Audit events about these targets whose details contain `needle` (as it appears in JSON). */
+  eventsContaining(targets: string[], needle: string): AuditRow[] {
+    return this.eventsForStmt.all(JSON.stringify(targets), needle);
+  }
+
+  /** Replaces an event's details; the table's trigger allows it only for an event a purge named first. */
+  replaceEventDetails(eventId: number, purgeId: number, details: string): void {
+    this.markEventStmt.run(eventId, purgeId);
+    this.eventDetailsStmt.run(details, eventId);
   }
 
   /** The current slug of a page. */

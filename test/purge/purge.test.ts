@@ -121,10 +121,19 @@ describe('purging patient text with two admins', () => {
     const exported = filesUnder(dir).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
     expect(exported).toContain('[removed]');
     expect(exported).not.toContain(SECRET);
-    for (const f of filesUnder(t.dir).filter((f) => !f.includes('whywiki.db'))) expect(fs.readFileSync(f).includes(SECRET), f).toBe(false);
+    for (const f of filesUnder(t.dir)) expect(fs.readFileSync(f).includes(SECRET), f).toBe(false);
+
+    // The audit log repeated the summary: its events lost the text too, and still verify.
+    const scrubbed = t.store.audit.all().filter((e) => e.target === 'ed-escalation' && e.details.includes('[removed]'));
+    expect(scrubbed.map((e) => e.action)).toEqual(['page.saved']);
+    expect((await api('GET', '/api/audit?page=ed-escalation', { authorization: `Bearer ${tokenFor(t.store, 'auditor')}` })).body).not.toContain(SECRET);
 
     // Approving again is refused: it is applied.
     expect((await api('POST', `/api/purges/${id}/approve`, admin2, { password: SECOND })).statusCode).toBe(409);
+
+    // An event whose details were purged is held to the digest the purge recorded.
+    t.store.unsafeDatabaseForTests().prepare('UPDATE audit_events SET details = ? WHERE id = ?').run(scrubbed[0]!.details.replace('[removed]', 'someone else'), scrubbed[0]!.id);
+    expect(verifyStore(t.store).break).toMatchObject({ table: 'audit_events', id: String(scrubbed[0]!.id) });
   });
 
   it('counts wrong approval passwords toward the sign-in limit', async () => {
