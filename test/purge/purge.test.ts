@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Browser, commandContext, PASSWORD, sampleFrontMatter, tempDir, testApp, tokenFor, type TestApp } from '../helpers.js';
+import { Browser, commandContext, PASSWORD, sampleFrontMatter, tempDir, testApp, testConfig, tokenFor, type TestApp } from '../helpers.js';
 import { createPage, savePage } from '../../server/pages/commands.js';
 import { createUser } from '../../server/auth/accounts.js';
 import { verifyStore, describeReport } from '../../server/audit/verify.js';
 import { exportStore } from '../../server/transfer/export.js';
+import { exportOffline } from '../../server/transfer/offline.js';
 import { openDatabase } from '../../server/store/db.js';
 import { migrate, readMigrations } from '../../server/store/migrate.js';
 import { MIGRATIONS_DIR } from '../../server/paths.js';
@@ -62,6 +63,8 @@ describe('purging patient text with two admins', () => {
     // Before: the text is found, in the current page and in the history.
     expect((await search('Roe')).total).toBeGreaterThan(0);
     expect((await search('Roe', true)).total).toBeGreaterThan(0);
+    // Rendered and cached before the purge, so the caches must let it go.
+    for (const url of ['/p/ed-escalation', '/p/ed-escalation/v/2']) expect((await api('GET', url, reader)).body, url).toContain(SECRET);
     const eventsBefore = t.store.audit.all().length;
 
     const requested = await api('POST', '/api/pages/ed-escalation/versions/2/purge', admin, { reason: 'A patient name was pasted from a ticket', text: SECRET });
@@ -121,6 +124,10 @@ describe('purging patient text with two admins', () => {
     const exported = filesUnder(dir).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
     expect(exported).toContain('[removed]');
     expect(exported).not.toContain(SECRET);
+    const offline = tempDir();
+    exportOffline(t.store, testConfig(t.dir), offline, { actor: 'admin' });
+    expect(filesUnder(offline).some((f) => fs.readFileSync(f).includes(SECRET))).toBe(false);
+    // Nor does the database file or its log: what SQLite freed was overwritten.
     for (const f of filesUnder(t.dir)) expect(fs.readFileSync(f).includes(SECRET), f).toBe(false);
 
     // The audit log repeated the summary: its events lost the text too, and still verify.
