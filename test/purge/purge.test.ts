@@ -86,6 +86,14 @@ describe('purging patient text with two admins', () => {
     expect(wrong.statusCode).toBe(401);
     expect(t.store.audit.all().at(-1)).toMatchObject({ action: 'signin.failed', actor: 'admin2' });
     expect((await api('GET', '/api/pages/ed-escalation', reader)).body).toContain(SECRET);
+    // The approval screen says the same, keeping the request waiting.
+    const browser = new Browser(t.app);
+    await browser.signIn('admin2', SECOND);
+    expect((await browser.get('/admin/purges')).body).toContain('Approve and remove the text');
+    const wrongForm = await browser.post(`/admin/purges/${id}/approve`, { password: 'still not it' });
+    expect(wrongForm.statusCode).toBe(401);
+    expect(wrongForm.body).toContain('That is not your password');
+    expect(t.store.purges.get(id)!.status).toBe('awaiting approval');
 
     const approved = await api('POST', `/api/purges/${id}/approve`, admin2, { password: SECOND });
     expect(approved.statusCode).toBe(200);
