@@ -36,6 +36,7 @@ import { redirectRenamedPages } from './routes/renamed.js';
 import { writingApiRoutes } from './routes/api/writing.js';
 import { commentApiRoutes } from './routes/api/comments.js';
 import { signoffApiRoutes } from './routes/api/signoff.js';
+import { purgeApiRoutes } from './routes/api/purges.js';
 import { SearchService } from './search/client.js';
 import { pageCachesPlugin } from './plugins/page-caches.js';
 import { knowledgePlugin } from './plugins/knowledge.js';
@@ -228,6 +229,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(commentApiRoutes);
   await app.register(integrationApiRoutes);
   await app.register(signoffApiRoutes);
+  await app.register(purgeApiRoutes);
   await app.register(fileRoutes);
   await app.register(standbyApiRoutes);
   return app;

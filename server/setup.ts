@@ -5,6 +5,7 @@ import { Store } from './store/index.js';
 import { MIGRATIONS_DIR } from './paths.js';
 import { createUser } from './auth/accounts.js';
 import { randomPassword } from './auth/passwords.js';
+import { sealVersionDigests } from './purge/seal.js';
 
 /** Opens the store in the configured data folder and brings its schema up to date. */
 export function openStore(dataDir: string): Store {
@@ -15,7 +16,10 @@ export function openStore(dataDir: string): Store {
     db.close();
     throw e;
   }
-  return new Store(db);
+  const store = new Store(db);
+  // Versions from before digests existed get theirs now, while their content is whole (see purge/seal.ts).
+  sealVersionDigests(store);
+  return store;
 }
 
 /**

@@ -11,6 +11,7 @@ export const AUDIT_ACTIONS = [
   'comment.created', 'comment.resolved', 'comment.reopened',
   'integration.added', 'integration.removed',
   'signature.added', 'approval.requested', 'standby.promoted',
+  'purge.requested', 'purge.applied', 'store.digests_sealed',
 ] as const;
 
 export type AuditAction =
@@ -47,6 +48,9 @@ export type AuditAction =
   | 'phi.rule_added'
   | 'phi.rule_retired'
   | 'store.seeded'
+  | 'store.digests_sealed'
+  | 'purge.requested'
+  | 'purge.applied'
   | 'file.attached'
   | 'handover.opened'
   | 'handover.page_updated'

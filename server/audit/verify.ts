@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify as verifySignature } from 'node:crypto';
 import type { Store } from '../store/index.js';
-import { canonicalJson, chainHash, versionRecord } from '../core/hash.js';
+import { canonicalJson, chainHash, sha256, DIGESTED_FIELDS, digestRecord, fieldDigests, sealLine, versionRecord, type DigestedField, type FieldDigests } from '../core/hash.js';
+import type { VersionRow } from '../store/pages.js';
+import type { AuditRow } from '../store/audit.js';
 import { verifySignatures } from './signatures.js';
 
 /** The first link that does not hold: which table and row, what its hash should be and what is stored. */
@@ -24,6 +26,66 @@ export interface VerifyReport {
   signatures?: number;
   head: { hash: string | null; count: number };
   break: ChainBreak | null;
+  /** Versions text was purged from: the chain still holds through the digests sealed for them. */
+  purges?: PurgeListed[];
+}
+
+/** One applied purge as verify lists it. */
+export interface PurgeListed {
+  slug: string;
+  version: number;
+  fields: DigestedField[];
+  at: string;
+  approved_by: string;
+  requested_by: string;
+  reason: string;
+}
+
+interface PurgeEvent {
+  at: string;
+  actor: string;
+  details: { purge: number; page_id: number; version: number; fields: Partial<Record<DigestedField, { before: string; after: string }>>; requested_by: string; reason: string; audit_events?: { event: number; hash: string; details: string }[] };
+}
+
+/** The purges and digest seals the audit log records; the audit chain walk below proves they are genuine. */
+function purgeRecords(store: Store): { purges: Map<string, PurgeEvent[]>; seals: Map<number, { versions: number; root: string }>; scrubbed: Map<number, { hash: string; details: string; by: number }> } {
+  const purges = new Map<string, PurgeEvent[]>();
+  const scrubbed = new Map<number, { hash: string; details: string; by: number }>();
+  const seals = new Map<number, { versions: number; root: string }>();
+  const each = (action: string, fn: (row: AuditRow) => void) => {
+    for (const row of store.audit.search({ action }, Number.MAX_SAFE_INTEGER, 0).reverse()) fn(row);
+  };
+  each('purge.applied', (row) => {
+    const details = JSON.parse(row.details) as PurgeEvent['details'];
+    const key = `${details.page_id}:${details.version}`;
+    purges.set(key, [...(purges.get(key) ?? []), { at: row.at, actor: row.actor, details }]);
+    for (const e of details.audit_events ?? []) scrubbed.set(e.event, { hash: e.hash, details: e.details, by: row.id });
+  });
+  each('store.digests_sealed', (row) => seals.set(row.id, JSON.parse(row.details) as { versions: number; root: string }));
+  return { purges, seals, scrubbed };
+}
+
+/**
+ * Which digests a version's hash is checked with. Unpurged, they are computed from its content. Purged,
+ * they are the digests sealed when it was written, and each purged field must hold exactly what its purge
+ * left there (the digest the purge's audit event records), every other field exactly what was sealed.
+ */
+function digestsToCheck(row: VersionRow, events: PurgeEvent[]): { digests: FieldDigests } | { problem: string; expected: string; found: string } {
+  const computed = fieldDigests(row);
+  if (events.length === 0) return { digests: computed };
+  if (!row.digests) return { problem: 'the version was purged but has no sealed digests', expected: 'sealed digests', found: '(none)' };
+  const sealed = JSON.parse(row.digests) as FieldDigests;
+  for (const f of DIGESTED_FIELDS) {
+    const touching = events.filter((e) => e.details.fields[f]);
+    if (touching.length === 0) {
+      if (computed[f] !== sealed[f]) return { problem: `its ${f} does not match the digest sealed for it`, expected: sealed[f], found: computed[f] };
+      continue;
+    }
+    if (touching[0]!.details.fields[f]!.before !== sealed[f]) return { problem: `the purge of its ${f} does not start from the sealed digest`, expected: sealed[f], found: touching[0]!.details.fields[f]!.before };
+    const after = touching[touching.length - 1]!.details.fields[f]!.after;
+    if (computed[f] !== after) return { problem: `its ${f} changed after it was purged`, expected: after, found: computed[f] };
+  }
+  return { digests: sealed };
 }
 
 /**
@@ -31,6 +93,9 @@ export interface VerifyReport {
  * and the hash before it. Stops at the first break, since everything after it is suspect.
  */
 export function verifyStore(store: Store): VerifyReport {
+  const { purges, seals, scrubbed } = purgeRecords(store);
+  const sealed = new Map<number, { hash: ReturnType<typeof createHash>; count: number }>();
+  const listed: PurgeListed[] = [];
   let versions = 0;
   const pages = new Set<number>();
   let prevPage = -1;
@@ -51,9 +116,31 @@ export function verifyStore(store: Store): VerifyReport {
     if (row.prev_hash !== prev) {
       return report(pages.size, versions, 0, null, 0, { table: 'page_versions', id, expected: prev ?? '(none)', found: row.prev_hash ?? '(none)', reason: 'previous-hash link does not match the version before' });
     }
-    const expected = chainHash(prev, versionRecord(row));
+    const events = purges.get(`${row.page_id}:${row.version}`) ?? [];
+    const checked = digestsToCheck(row, events);
+    if ('problem' in checked) {
+      return report(pages.size, versions, 0, null, 0, { table: 'page_versions', id, expected: checked.expected, found: checked.found, reason: checked.problem });
+    }
+    if (row.record_form !== 2 && row.digests && events.length === 0 && canonicalJson(JSON.parse(row.digests)) !== canonicalJson(checked.digests)) {
+      return report(pages.size, versions, 0, null, 0, { table: 'page_versions', id, expected: canonicalJson(checked.digests), found: row.digests, reason: 'the digests sealed for it do not match its content' });
+    }
+    // A purged version of the old form cannot be rehashed from its content: its hash stands on the digests
+    // sealed in the audit log while the content was whole (checked against the seal's root below).
+    const expected: string = row.record_form === 2 ? chainHash(prev, digestRecord(row, checked.digests)) : events.length ? row.hash : chainHash(prev, versionRecord(row));
     if (row.hash !== expected) {
       return report(pages.size, versions, 0, null, 0, { table: 'page_versions', id, expected, found: row.hash, reason: 'content does not match its hash' });
+    }
+    if (row.record_form !== 2 && events.length && !row.sealed_by) {
+      return report(pages.size, versions, 0, null, 0, { table: 'page_versions', id, expected: 'a seal event', found: '(none)', reason: 'the version was purged but its digests were never sealed' });
+    }
+    if (row.record_form !== 2 && row.sealed_by && row.digests) {
+      const group = sealed.get(row.sealed_by) ?? { hash: createHash('sha256'), count: 0 };
+      group.hash.update(sealLine({ page_id: row.page_id, version: row.version, hash: row.hash, digests: row.digests }));
+      group.count++;
+      sealed.set(row.sealed_by, group);
+    }
+    for (const e of events) {
+      listed.push({ slug: store.purges.slugOf(row.page_id) ?? row.slug, version: row.version, fields: Object.keys(e.details.fields) as DigestedField[], at: e.at, approved_by: e.actor, requested_by: e.details.requested_by, reason: e.details.reason });
     }
     // A version seals the digests of the files it shows: each must still be stored.
     for (const sha of row.files ? (JSON.parse(row.files) as string[]) : []) {
@@ -63,6 +150,15 @@ export function verifyStore(store: Store): VerifyReport {
     }
     prev = row.hash;
     expectedVersion++;
+  }
+
+  // The digests of old-form versions must be exactly those their seal event sealed.
+  for (const [eventId, group] of sealed) {
+    const seal = seals.get(eventId);
+    const root = group.hash.digest('hex');
+    if (!seal || seal.root !== root || seal.versions !== group.count) {
+      return report(pages.size, versions, 0, null, 0, { table: 'audit_events', id: String(eventId), expected: seal ? `${seal.root} over ${seal.versions} versions` : 'a store.digests_sealed event', found: `${root} over ${group.count} versions`, reason: 'the version digests do not match the seal recorded in the audit log' });
+    }
   }
 
   let files = 0;
@@ -82,15 +178,17 @@ export function verifyStore(store: Store): VerifyReport {
     if (prev_hash !== last) {
       return report(pages.size, versions, events, last, events - 1, { table: 'audit_events', id: String(id), expected: last ?? '(none)', found: prev_hash ?? '(none)', reason: 'previous-hash link does not match the event before (an event was removed, inserted or moved)' });
     }
-    const expected = chainHash(last, { ...rest, details: JSON.parse(details) as unknown });
+    // An event a later purge removed text from keeps its hash; the purge's event vouches for its new details.
+    const purged = scrubbed.get(id);
+    const expected: string = purged && purged.by > id && purged.hash === hash && sha256(details) === purged.details ? hash : chainHash(last, { ...rest, details: JSON.parse(details) as unknown });
     if (hash !== expected) {
       return report(pages.size, versions, events, last, events - 1, { table: 'audit_events', id: String(id), expected, found: hash, reason: 'content does not match its hash' });
     }
     last = hash;
   }
   const signed = verifySignatures(store);
-  if (signed.break) return { ...report(pages.size, versions, events, last, events, { table: 'signatures', ...signed.break }, files), signatures: signed.count };
-  return { ...report(pages.size, versions, events, last, events, null, files), signatures: signed.count };
+  if (signed.break) return { ...report(pages.size, versions, events, last, events, { table: 'signatures', ...signed.break }, files), signatures: signed.count, purges: listed };
+  return { ...report(pages.size, versions, events, last, events, null, files), signatures: signed.count, purges: listed };
 }
 
 function report(pages: number, versions: number, events: number, hash: string | null, count: number, brk: ChainBreak | null, files = 0): VerifyReport {
@@ -105,6 +203,9 @@ export function describeReport(r: VerifyReport): string[] {
   return [
     `Checked ${r.pages} pages with ${r.versions} versions${r.files ? `, ${r.files} files` : ''}${r.signatures ? `, ${r.signatures} signatures` : ''} and ${r.events} audit events.`,
     `Every hash link holds. Audit head: ${r.head.hash ?? '(empty)'} after ${r.head.count} events.`,
+    ...(r.purges?.length
+      ? [`Text was purged from ${r.purges.length === 1 ? '1 version' : `${r.purges.length} versions`}; each still verifies against the digests sealed for it:`, ...r.purges.map((p) => `  ${p.slug} v${p.version} (${p.fields.join(', ')}) on ${p.at}: requested by ${p.requested_by}, approved by ${p.approved_by}: ${p.reason}`)]
+      : []),
   ];
 }
 

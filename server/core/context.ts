@@ -77,6 +77,11 @@ export interface CommandContext {
   verbatim?: boolean;
   /** Approved signatures each system needs before a page becomes approved or live (WHYWIKI_APPROVALS); absent for the operator. */
   approvals?: Readonly<Record<string, number>>;
+  /**
+   * The hash an export recorded for the version being imported. An export made before versions sealed
+   * digests (record form 1) records hashes of that form: the version is written in it, so it reproduces.
+   */
+  recordedHash?: string;
   /** Scans every saved text for patient identifiers; absent only where the text is trusted (the demo content, tests). */
   phi?: PhiScanner;
   /** An admin's decision that what the guard found is not patient information, with the reason; recorded in the audit event. */

@@ -90,7 +90,8 @@ export class SearchFeed {
       const current = new Map<string, SearchDoc>();
       for (const row of this.rows.currentVersions()) {
         const prev = old.get(row.slug);
-        const doc = prev && prev.version === row.version ? { ...prev, owners: ownersWithNames(prev.ownerHandles, names) } : docOf(row, names);
+        // A purged version keeps its number but not its text: it is extracted again.
+        const doc = prev && prev.version === row.version && !row.purges ? { ...prev, owners: ownersWithNames(prev.ownerHandles, names) } : docOf(row, names);
         pages.push(doc);
         current.set(row.slug, doc);
         if (onProgress && pages.length % 250 === 0) onProgress(pages.length);

@@ -46,6 +46,9 @@ export const NOT_FOLLOWED: Readonly<Record<string, string>> = {
   drafts: 'private scratch of one editor on one server; never leaves it',
   outbox_cursors: 'each server delivers its own notifications; a standby delivers none',
   meta: 'per-server settings (session secret, standby state)',
+  page_purges:
+    'not copied yet: a purge rewrites versions and audit events in place, which the append-only feed does not carry; re-seed a standby from a fresh backup after a purge',
+  purged_audit_events: 'part of a purge record (see page_purges)',
   comments:
     'not copied yet: a comment is resolved and reopened in place, and the feed carries changed rows only by replacing them, which the comments table (never deleted) refuses',
   integration_deliveries: 'each server delivers its own; a standby delivers none until promoted',

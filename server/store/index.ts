@@ -14,6 +14,7 @@ import { IntegrationStore } from './integrations.js';
 import { SignatureStore } from './signatures.js';
 import { PhiScanStore } from './phi-scan.js';
 import { FeedStore } from './feed.js';
+import { PurgeStore } from './purges.js';
 
 /** Every table group of the SQLite store, with statements prepared once. Knows SQL, not business rules. */
 export class Store {
@@ -34,6 +35,7 @@ export class Store {
   readonly signatures: SignatureStore;
   readonly phiScan: PhiScanStore;
   readonly feed: FeedStore;
+  readonly purges: PurgeStore;
   private readonly getMetaStmt;
   private readonly setMetaStmt;
   private readonly dataVersionStmt;
@@ -57,6 +59,7 @@ export class Store {
     this.signatures = new SignatureStore(db);
     this.phiScan = new PhiScanStore(db);
     this.feed = new FeedStore(db);
+    this.purges = new PurgeStore(db);
     this.dataVersionStmt = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.getMetaStmt = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
     this.setMetaStmt = db.prepare<[string, string]>(

@@ -50,6 +50,12 @@ export interface VersionRow {
   archived: number;
   /** JSON array of the sha256 digests of the files the version references; null when none. */
   files: string | null;
+  /** 2 when the hash seals the digests of the content fields; 1 (written before digests) when it seals the fields. */
+  record_form?: number;
+  /** JSON of the field digests (core/hash.ts FieldDigests); kept so a purged field can still be checked. */
+  digests?: string | null;
+  /** Form 1 only: the audit event that sealed this version's digests. */
+  sealed_by?: number | null;
 }
 
 export type NewHead = Omit<PageHeadRow, 'id' | 'archived' | 'last_reviewed_at' | 'last_reviewed_by'>;
@@ -119,8 +125,8 @@ export class PageStore {
        WHERE id = @id`,
     );
     this.insertVersionStmt = db.prepare<[VersionRow]>(
-      `INSERT INTO page_versions (page_id, version, slug, front_matter, body, summary, author, created_at, prev_hash, hash, archived, files)
-       VALUES (@page_id, @version, @slug, @front_matter, @body, @summary, @author, @created_at, @prev_hash, @hash, @archived, @files)`,
+      `INSERT INTO page_versions (page_id, version, slug, front_matter, body, summary, author, created_at, prev_hash, hash, archived, files, record_form, digests, sealed_by)
+       VALUES (@page_id, @version, @slug, @front_matter, @body, @summary, @author, @created_at, @prev_hash, @hash, @archived, @files, @record_form, @digests, @sealed_by)`,
     );
     this.versionStmt = db.prepare<[number, number], VersionRow>('SELECT * FROM page_versions WHERE page_id = ? AND version = ?');
     this.versionsStmt = db.prepare<[number], VersionMetaRow>(
@@ -271,7 +277,7 @@ export class PageStore {
   }
 
   insertVersion(row: VersionRow): void {
-    this.insertVersionStmt.run(row);
+    this.insertVersionStmt.run({ ...row, record_form: row.record_form ?? 1, digests: row.digests ?? null, sealed_by: row.sealed_by ?? null });
   }
 
   version(pageId: number, version: number): VersionRow | undefined {

@@ -16,6 +16,8 @@ export interface VersionFeedRow {
   head_archived: number;
   /** The names (split into words) and text (document text, OCR of images) of the files the version shows. */
   attachments?: string | null;
+  /** How many purges removed text from this version: text extracted from it before then is stale. */
+  purges?: number;
 }
 
 /**
@@ -59,7 +61,8 @@ export class SearchFeedStore {
       FROM json_each(coalesce(v.files, '[]')) j JOIN files f ON f.sha256 = j.value
       LEFT JOIN page_files pf ON pf.slug = v.slug AND pf.sha256 = j.value) AS attachments`;
     this.sinceStmt = db.prepare<[number, number], VersionFeedRow>(`SELECT ${cols}, v.body, ${files} FROM page_versions v JOIN pages p ON p.id = v.page_id WHERE v.rowid > ? ORDER BY v.rowid LIMIT ?`);
-    this.currentStmt = db.prepare<[], VersionFeedRow>(`SELECT ${cols}, v.body, ${files} FROM pages p JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version WHERE p.archived = 0 ORDER BY p.id`);
+    const purges = `(SELECT count(*) FROM page_purges u WHERE u.page_id = v.page_id AND u.version = v.version AND u.status = 'applied') AS purges`;
+    this.currentStmt = db.prepare<[], VersionFeedRow>(`SELECT ${cols}, v.body, ${files}, ${purges} FROM pages p JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version WHERE p.archived = 0 ORDER BY p.id`);
     this.historyStmt = db.prepare<[], Omit<VersionFeedRow, 'body'>>(`SELECT ${cols} FROM page_versions v JOIN pages p ON p.id = v.page_id ORDER BY v.rowid`);
     this.headStmt = db.prepare<[string], VersionFeedRow>(`SELECT ${cols}, v.body, ${files} FROM pages p JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version WHERE p.slug = ?`);
   }

@@ -480,6 +480,7 @@ function importPage(base: CommandContext, page: SourcePage, defaults: Record<str
     actor: { username: v.revision?.author ?? base.actor.username },
     at: v.revision?.date ? new Date(v.revision.date) : base.at,
     verbatim: page.mode === 'hashes',
+    recordedHash: page.mode === 'hashes' ? v.revision?.hash : undefined,
     laterPagesMayFollow: true,
     // The PHI guard ran in check() before anything was written; the write itself need not scan again.
     phi: undefined,

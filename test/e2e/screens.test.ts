@@ -27,6 +27,8 @@ const SCREENS: Record<string, string> = {
   history: '/p/sepsis-screening-bpa/history',
   diff: '/p/sepsis-screening-bpa/diff?from=1&to=2',
   blame: '/p/sepsis-screening-bpa/blame',
+  'purge request': '/p/sepsis-screening-bpa/v/1/purge',
+  purges: '/admin/purges',
   edit: '/p/sepsis-screening-bpa/edit',
   new: '/new',
   'search with results': '/search?q=order',

@@ -59,6 +59,9 @@ describe('every write path', () => {
     const newbie = new Browser(t.app);
     const auditor = new Browser(t.app);
     const maria = new Browser(t.app);
+    const admin2 = new Browser(t.app);
+    await createUser(t.store, { username: 'admin2', password: 'second admin words 12', role: 'admin' }, { actor: 'test' });
+    const admin2Token = tokenFor(t.store, 'admin2');
     const adminToken = tokenFor(t.store, 'admin');
     const adminApi = (method: 'POST' | 'PATCH' | 'PUT', url: string, payload: object) => t.app.inject({ method, url, payload, headers: { authorization: `Bearer ${adminToken}` } });
     const count = () => t.store.unsafeDatabaseForTests().prepare('SELECT count(*) FROM audit_events').pluck().get() as number;
@@ -157,6 +160,12 @@ describe('every write path', () => {
       ['sign in auditor', async () => { await auditor.get('/login'); return auditor.post('/login', { username: 'auditor', password: 'a-long-test-password' }); }],
       ['POST /audit/export.csv', async () => { await auditor.get('/audit'); return auditor.post('/audit/export.csv', { action: 'page.created' }); }],
       ['POST /audit/export.json', () => auditor.post('/audit/export.json', {})],
+      // A purge: requested by one admin, applied by a second with their password (one event each).
+      ['POST /api/pages/:slug/versions/:n/purge', () => adminApi('POST', '/api/pages/p/versions/1/purge', { reason: 'Pasted by mistake', text: 'one' })],
+      ['POST /api/purges/:id/approve', () => t.app.inject({ method: 'POST', url: '/api/purges/1/approve', payload: { password: 'second admin words 12' }, headers: { authorization: `Bearer ${admin2Token}` } })],
+      ['POST /p/:slug/v/:version/purge', async () => { await admin.get('/p/p/v/2/purge'); return admin.post('/p/p/v/2/purge', { reason: 'Pasted by mistake', text: 'two' }); }],
+      ['sign in admin2', async () => { await admin2.get('/login'); return admin2.post('/login', { username: 'admin2', password: 'second admin words 12' }); }],
+      ['POST /admin/purges/:id/approve', async () => { await admin2.get('/admin/purges'); return admin2.post('/admin/purges/2/approve', { password: 'second admin words 12' }); }],
     ];
     for (const [name, step] of steps) {
       const before = count();

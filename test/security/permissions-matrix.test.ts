@@ -57,6 +57,8 @@ const MATRIX: Record<string, Access> = {
   'GET /api/pages/:slug/signatures': 'read', 'POST /api/pages/:slug/signatures': 'read', 'POST /p/:slug/signatures': 'read',
   'POST /api/pages/:slug/approval-requests': 'write', 'POST /p/:slug/approval-requests': 'write',
   'GET /reports/access': 'audit', 'GET /reports/access.csv': 'audit', 'POST /reports/access/review': 'admin', 'GET /api/reports/access': 'audit', 'POST /api/reports/access/reviews': 'admin',
+  'POST /api/pages/:slug/versions/:n/purge': 'admin', 'POST /api/purges/:id/approve': 'admin', 'GET /api/purges': 'admin',
+  'GET /p/:slug/v/:version/purge': 'admin', 'POST /p/:slug/v/:version/purge': 'admin', 'GET /admin/purges': 'admin', 'POST /admin/purges/:id/approve': 'admin',
   'GET /api/openapi.json': 'read', 'GET /api/docs': 'read', 'GET /api/docs/json': 'read', 'GET /api/docs/yaml': 'read',
   'GET /api/docs/static/index.html': 'read', 'GET /api/docs/static/swagger-initializer.js': 'read', 'GET /api/docs/static/*': 'read',
   'GET /admin/integrations': 'admin', 'POST /admin/integrations': 'admin', 'POST /admin/integrations/:id/remove': 'admin',
@@ -76,6 +78,9 @@ const EXCEPTIONS: Record<string, Partial<Record<string, number>>> = {
   // Signing in is CSRF-protected too (login CSRF): the probe carries no token. Token clients need no CSRF
   // token, and meet the form's validation instead.
   'POST /login': { ...EVERYONE(400), 'signed out': 403 },
+  // Purging is for admins only and refused by role before any page is looked up: an editor gets the same
+  // 403 for a hidden page as for an open or a missing one, so it tells them nothing.
+  ...Object.fromEntries(['POST /api/pages/:slug/versions/:n/purge', 'GET /p/:slug/v/:version/purge', 'POST /p/:slug/v/:version/purge'].map((k) => [k, { 'non-member': 403 }])),
   // Signing out when already signed out just goes to the sign-in page.
   'POST /logout': { 'signed out': 303 },
   // Single sign-on routes exist only with WHYWIKI_AUTH=oidc; this app signs in with passwords.

@@ -2,7 +2,7 @@ import type { PageHeadRow, VersionRow } from '../../store/pages.js';
 import { recordAudit, type AuditAction } from '../../audit/log.js';
 import { extractWikiLinks } from '../../render/markdown.js';
 import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError, type FieldError } from '../../core/errors.js';
-import { canonicalJson, chainHash, versionRecord } from '../../core/hash.js';
+import { canonicalJson, chainHash, digestRecord, fieldDigests, versionRecord } from '../../core/hash.js';
 import type { CommandContext } from '../../core/context.js';
 import { SUMMARY_MAX } from '../../core/rules.js';
 import { markdownProblem } from '../../render/limits.js';
@@ -106,7 +106,14 @@ export function writeVersion(ctx: CommandContext, head: PageHeadRow, version: nu
   const text = `${fm.why}\n${body}`;
   const files = [...new Set([head.slug, ...ctx.store.renames.earlierSlugs(head.id)].flatMap((s) => referencedFiles(s, text)))].sort().filter((sha) => ctx.store.files.meta(sha));
   const unsealed = { page_id: head.id, version, slug: head.slug, front_matter: canonicalJson(fm), body, summary, author: ctx.actor.username, created_at: at, prev_hash: prevHash, archived, files: files.length ? JSON.stringify(files) : null };
-  const row: VersionRow = { ...unsealed, hash: chainHash(prevHash, versionRecord(unsealed)) };
+  // The hash seals the digests of the fields, so patient text found later can be purged and the chain still hold.
+  const digests = fieldDigests(unsealed);
+  const hash = chainHash(prevHash, digestRecord(unsealed, digests));
+  const legacy = ctx.recordedHash && ctx.recordedHash !== hash ? chainHash(prevHash, versionRecord(unsealed)) : null;
+  // An imported version recorded in the old form stays in it (its digests are sealed on the next start).
+  const row: VersionRow = legacy && legacy === ctx.recordedHash
+    ? { ...unsealed, record_form: 1, digests: null, sealed_by: null, hash: legacy }
+    : { ...unsealed, record_form: 2, digests: JSON.stringify(digests), sealed_by: null, hash };
   ctx.store.pages.insertVersion(row);
   ctx.store.pages.replaceOwners(head.id, fm.owners);
   ctx.store.pages.setRestriction(head.id, fm.restricted_to);

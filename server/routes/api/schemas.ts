@@ -175,3 +175,29 @@ export const CsvReply = { content: { 'text/csv': { schema: Type.String({ descrip
 
 /** The OpenAPI document itself. */
 export const OpenApiReply = Type.Object({ openapi: Type.String(), info: Type.Object({}, Open), paths: Type.Object({}, Open) }, Open);
+
+/** A purge request or applied purge. Never holds the removed text. */
+export const PurgeReply = Type.Object(
+  {
+    id: Type.Integer(),
+    status: Type.String({ description: '"awaiting approval", "applied" or "withdrawn".' }),
+    slug: Type.String(),
+    version: Type.Integer(),
+    reason: Type.String(),
+    fields: Type.Record(Type.String(), Type.Integer(), { description: 'Where the text occurs: occurrences per field (front_matter, body, summary).' }),
+    requested_by: Type.String(),
+    requested_at: Type.String({ format: 'date-time' }),
+    approved_by: Nullable(Type.String()),
+    approved_at: Nullable(Type.String({ format: 'date-time' })),
+    copies_to_destroy: Nullable(
+      Type.Object(
+        {
+          exports: Type.Array(Type.Object({ event: Type.Integer(), at: Type.String(), actor: Type.String(), what: Type.String() }), { description: 'Exports recorded since the version was written: they still hold the text.' }),
+          backups_since: Type.String({ description: 'Backups are not recorded in the audit log: every backup made since this time holds the text.' }),
+        },
+        Open,
+      ),
+    ),
+  },
+  { ...Open, title: 'Purge' },
+);

@@ -14,6 +14,7 @@ import { writingRoutes } from './writing.js';
 import { commentRoutes } from './comments.js';
 import { integrationRoutes } from './integrations.js';
 import { signoffRoutes } from './signoff.js';
+import { purgeRoutes } from './purges.js';
 import { auditRoutes } from '../audit.js';
 import { searchRoutes } from '../search.js';
 import { wantsJson } from '../errors.js';
@@ -47,6 +48,7 @@ export async function htmlRoutes(app: FastifyInstance): Promise<void> {
   await app.register(commentRoutes);
   await app.register(integrationRoutes);
   await app.register(signoffRoutes);
+  await app.register(purgeRoutes);
   // Screens and their JSON exports together; the view hook above skips /api/ requests.
   await app.register(auditRoutes);
   await app.register(searchRoutes);

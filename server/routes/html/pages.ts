@@ -1,3 +1,4 @@
+import { purgesOf } from '../../purge/commands.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TOptional, type TString } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -75,6 +76,8 @@ export async function pageViewModel(app: FastifyInstance, raw: PageVersion, hidd
   return {
     ...page,
     fm: page.frontMatter,
+    // Text purged from this version: the page says when, by whom and why.
+    purges: purgesOf(app, raw.slug, raw.version),
     whyHtml: redactHtml(why.html, hidden),
     bodyHtml: redactHtml(body.html, hidden),
     toc: body.toc,

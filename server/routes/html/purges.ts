@@ -1,0 +1,75 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Slug } from '../../pages/schema.js';
+import { getPageVersion } from '../../pages/queries.js';
+import { approvePurge, purgeView, requestPurge, PURGE_REASON_MAX, PURGE_TEXT_MAX, REMOVED_MARKER } from '../../purge/commands.js';
+import { PasswordNotConfirmed } from '../../auth/confirm-password.js';
+import { DomainError, ValidationError } from '../../core/errors.js';
+import { confirmOrRefuse, forgetPurgedText } from '../api/purges.js';
+import { commandContext } from '../command-context.js';
+import { closedForm } from './forms.js';
+
+const VersionParams = Type.Object({ slug: Slug, version: Type.Integer({ minimum: 1 }) });
+
+/** The purge screens: an admin asks from a version, a second admin approves on /admin/purges. */
+export async function purgeRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const config = { access: 'admin' as const };
+
+  const requestForm = (reply: FastifyReply, slug: string, version: number, extra: Record<string, unknown> = {}) => {
+    const page = getPageVersion(app.store, slug, version);
+    return reply.view('purge-form', { title: `Remove text from ${page.frontMatter.title} (version ${version})`, page, marker: REMOVED_MARKER, reasonMax: PURGE_REASON_MAX, textMax: PURGE_TEXT_MAX, values: {}, errors: {}, ...extra });
+  };
+
+  const list = (reply: FastifyReply, extra: Record<string, unknown> = {}) => {
+    const purges = app.store.purges.list().map((p) => {
+      const v = purgeView(p);
+      return { ...v, awaiting: v.status === 'awaiting approval', fieldList: Object.entries(v.fields).map(([f, n]) => `${f.replace('_', ' ')} (${n})`).join(', ') };
+    });
+    return reply.view('purges', { title: 'Purges', awaiting: purges.filter((p) => p.awaiting), done: purges.filter((p) => !p.awaiting), ...extra });
+  };
+
+  r.get('/p/:slug/v/:version/purge', { config, schema: { params: VersionParams } }, async (request, reply) => requestForm(reply, request.params.slug, request.params.version));
+
+  r.post(
+    '/p/:slug/v/:version/purge',
+    { config, schema: { params: VersionParams, body: closedForm({ reason: Type.String({ maxLength: PURGE_REASON_MAX * 2 }), text: Type.String({ maxLength: PURGE_TEXT_MAX * 2 }) }) } },
+    async (request, reply) => {
+      const { slug, version } = request.params;
+      try {
+        const purge = requestPurge(commandContext(app, request), slug, version, request.body);
+        reply.status(202);
+        return list(reply, { message: `Purge ${purge.id} requested. A second admin must approve it with their password before the text is removed.` });
+      } catch (e) {
+        // PHI found in the reason is a ValidationError too, named by field.
+        if (e instanceof ValidationError) {
+          reply.status(e.statusCode);
+          return requestForm(reply, slug, version, { values: request.body, errors: e.byField() });
+        }
+        throw e;
+      }
+    },
+  );
+
+  r.get('/admin/purges', { config }, async (_request, reply) => list(reply));
+
+  r.post(
+    '/admin/purges/:id/approve',
+    { config, schema: { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }), body: closedForm({ password: Type.String({ maxLength: 1024 }) }) } },
+    async (request, reply) => {
+      try {
+        await confirmOrRefuse(app, request, reply, request.body.password);
+        const { purge } = approvePurge(commandContext(app, request), request.params.id);
+        await forgetPurgedText(app);
+        return list(reply, { message: `Purge ${purge.id} applied: the text is gone from version ${purge.version} of ${purge.slug}.` });
+      } catch (e) {
+        if (e instanceof PasswordNotConfirmed || (e instanceof DomainError && e.kind !== 'not_found')) {
+          reply.status(e.statusCode);
+          return list(reply, { problem: e.message, problemId: request.params.id });
+        }
+        throw e;
+      }
+    },
+  );
+}
