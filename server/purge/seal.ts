@@ -10,6 +10,8 @@ import { canonicalJson, fieldDigests, sealRoot } from '../core/hash.js';
  * has its digests (a new store, or a store already sealed).
  */
 export function sealVersionDigests(store: Store, at: Date = new Date()): number {
+  // A standby's versions and their seals are its primary's, copied as they were written.
+  if (store.followedPrimary() !== undefined) return 0;
   return store.transaction(() => {
     const rows = store.purges.unsealed().map((r) => ({ ...r, digests: canonicalJson(fieldDigests(r)) }));
     if (rows.length === 0) return 0;

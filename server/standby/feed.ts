@@ -84,6 +84,7 @@ export function verifyBatch(store: Store, batch: Pick<FeedRead, 'append'>): Feed
       record = versionRecord({
         slug: String(v.slug), version, front_matter: String(v.front_matter), body: String(v.body), summary: String(v.summary),
         author: String(v.author), created_at: String(v.created_at), archived: Number(v.archived ?? 0), files: str(v.files),
+        record_form: Number(v.record_form ?? 1),
       });
     } catch {
       return { table: 'page_versions', at, reason: 'its front matter or file list is not JSON' };
