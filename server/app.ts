@@ -34,7 +34,7 @@ import { fileRoutes } from './routes/files.js';
 import { registerApiDocs } from './routes/api/openapi.js';
 import { redirectRenamedPages } from './routes/renamed.js';
 import { writingApiRoutes } from './routes/api/writing.js';
-import { SearchService } from './search/client.js';
+import { SearchService, type SearchServiceOptions } from './search/client.js';
 import { pageCachesPlugin } from './plugins/page-caches.js';
 import { knowledgePlugin } from './plugins/knowledge.js';
 import { commandContextPlugin } from './plugins/command-context.js';
@@ -48,6 +48,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** The time, for review due dates and recorded changes; tests inject a fixed clock. */
   clock?: () => Date;
+  /** Search worker settings; tests set `pollMs: 0` to decide themselves when other processes' pages are picked up. */
+  search?: Pick<SearchServiceOptions, 'pollMs' | 'deltaMax' | 'backgroundBuildAbove'>;
 }
 
 declare module 'fastify' {
@@ -91,7 +93,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(pageCachesPlugin);
   await app.register(knowledgePlugin);
   await app.register(commandContextPlugin);
-  app.decorate('searchIndex', new SearchService({ dbFile: store.file, log: app.log.child({ component: 'search' }) }));
+  app.decorate('searchIndex', new SearchService({ ...options.search, dbFile: store.file, log: app.log.child({ component: 'search' }) }));
   app.addHook('onClose', async () => app.searchIndex.close());
   if (options.startSearch) app.searchIndex.start();
 

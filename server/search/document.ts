@@ -97,7 +97,8 @@ export interface PageForSearch {
   author: string;
 }
 
-export function toSearchDoc(page: PageForSearch, ownerName: (handle: string) => string | undefined): SearchDoc {
+/** `text`: the why and body already extracted as plain text (see markdownText), when the caller has them. */
+export function toSearchDoc(page: PageForSearch, ownerName: (handle: string) => string | undefined, text?: { why: string; body: string }): SearchDoc {
   const fm = page.frontMatter;
   const owners: string[] = [];
   for (const handle of fm.owners) {
@@ -109,8 +110,8 @@ export function toSearchDoc(page: PageForSearch, ownerName: (handle: string) => 
     slug: page.slug,
     version: page.version,
     title: fm.title,
-    why: markdownText(fm.why),
-    body: markdownText(page.body),
+    why: text?.why ?? markdownText(fm.why),
+    body: text?.body ?? markdownText(page.body),
     tags: fm.tags ?? [],
     owners,
     ownerHandles: [...fm.owners],

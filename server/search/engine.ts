@@ -35,7 +35,7 @@ export const HISTORY_FIELDS: FieldSpec<HistoryDoc>[] = [
   { name: 'why', boost: 1, extract: (d) => d.why },
   { name: 'title', boost: 1, extract: (d) => d.title },
 ];
-const HISTORY_FIELD_NAMES = HISTORY_FIELDS.map((f) => f.name);
+export const HISTORY_FIELD_NAMES = HISTORY_FIELDS.map((f) => f.name);
 
 export const FACETS = ['system', 'module', 'status', 'owner', 'tag'] as const;
 export type Facet = (typeof FACETS)[number];
@@ -94,6 +94,8 @@ export interface SearchResponse {
   hits: PageHit[] | HistoryHit[];
   facets: Record<Facet, { value: string; count: number }[]>;
   notice: Notice | null;
+  /** Words written as a field ("in:") that name no field, searched as text instead. */
+  readAsText: string[];
 }
 
 export const PREFIX_EXPANSIONS = 50;
@@ -597,7 +599,7 @@ export class SearchEngine {
     const offset = req.offset ?? 0;
     const limit = req.limit ?? 20;
     const hits = results.slice(offset, offset + limit).map((m) => toPageHit(m));
-    return { total: results.length, hits, facets, notice };
+    return { total: results.length, hits, facets, notice, readAsText: plan.readAsText };
   }
 
   /** Keeps the matches whose text holds every quoted phrase, word for word in order. */
@@ -659,7 +661,7 @@ export class SearchEngine {
         snippet: makeSnippet(field, field === 'why' ? d.why : d.summary, matchedTerms(m, field)),
       };
     });
-    return { total: results.length, hits, facets: emptyFacets(), notice };
+    return { total: results.length, hits, facets: emptyFacets(), notice, readAsText: plan.readAsText };
   }
 }
 

@@ -126,9 +126,20 @@ describe('search engine', () => {
   });
 
   it('answers unreadable or unbounded queries with a message', () => {
-    const bad = ['foo:bar', '*', 'a*', 'sepsis~5', 'sepsis^x', 'x'.repeat(201), 'title:'];
+    const bad = ['*', 'a*', 'sepsis~5', 'sepsis^x', 'x'.repeat(201), 'title:'];
     for (const q of bad) expect(() => engine.search({ q, viewer }), q).toThrow(QueryError);
-    expect(() => engine.search({ q: 'foo:bar', viewer })).toThrow(/not a field you can search in/);
+  });
+
+  it('reads a word before a colon that names no field as text, and says so', () => {
+    const pasted = engineWith([doc('check-in', { title: 'Check in: Unit 4 - Layouts', why: 'The unit moved.' }), ...docs]);
+    const res = pasted.search({ q: 'Check in: Unit 4 - Layouts', viewer });
+    expect(res.hits.map((h) => h.slug)).toEqual(['check-in']);
+    expect(res.readAsText).toEqual(['in']);
+    expect(pasted.search({ q: 'lactate at 07:30', viewer }).readAsText).toEqual(['07']);
+    // Real fields still work, in any case, and say nothing.
+    expect(pasted.search({ q: 'Title:sepsis', viewer })).toMatchObject({ readAsText: [], hits: [{ slug: 'sepsis-screening-bpa' }] });
+    expect(pasted.search({ q: 'foo:sepsis +lactate', viewer })).toMatchObject({ readAsText: ['foo'] });
+    expect(parseQuery('"in: quotes" ok', PAGE_FIELDS.map((f) => f.name), () => false).readAsText).toEqual([]);
   });
 
   it('filters by facet, counting the other values of the filtered facet', () => {

@@ -13,6 +13,7 @@ import { refuseIfPhi } from '../../phi/guard.js';
 import { canSee, hiddenSlugs, redactText } from '../../auth/visibility.js';
 import { referencedFiles } from '../../files/refs.js';
 import { applyPatch, structuredPatch } from 'diff';
+import { markdownText } from '../../search/document.js';
 
 /** What the page commands share: the draft check, the version write and the supersession links they keep. */
 
@@ -107,6 +108,9 @@ export function writeVersion(ctx: CommandContext, head: PageHeadRow, version: nu
   const unsealed = { page_id: head.id, version, slug: head.slug, front_matter: canonicalJson(fm), body, summary, author: ctx.actor.username, created_at: at, prev_hash: prevHash, archived, files: files.length ? JSON.stringify(files) : null };
   const row: VersionRow = { ...unsealed, hash: chainHash(prevHash, versionRecord(unsealed)) };
   ctx.store.pages.insertVersion(row);
+  // Extracted here, by whichever process writes (an import, the CLI), so the search index picks the
+  // version up without parsing its markdown again.
+  ctx.store.pages.insertSearchText({ page_id: head.id, version, why: markdownText(fm.why), body: markdownText(body) });
   ctx.store.pages.replaceOwners(head.id, fm.owners);
   ctx.store.pages.setRestriction(head.id, fm.restricted_to);
   // A link to a renamed page's old slug counts as a link to the page, so its backlinks follow the rename.
