@@ -134,7 +134,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(session, {
     secret,
     cookieName: config.secureCookies ? '__Host-whywiki' : 'whywiki_session',
-    store: new SqliteSessionStore(store.sessions, config.sessionIdleMs, () => app.clock().getTime()),
+    store: new SqliteSessionStore(store.sessions, config.sessionIdleMs, () => app.clock().getTime(), () => store.users.authGeneration()),
     saveUninitialized: false,
     // Every request moves the expiry: the session ends after the idle timeout without requests (and, checked
     // by the authorization plugin, after the absolute timeout whatever happens).
