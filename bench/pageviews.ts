@@ -62,9 +62,17 @@ async function sessionCookie(url: string): Promise<string> {
   return session;
 }
 
-async function rps(url: string, headers: Record<string, string>): Promise<{ rps: number; errors: number }> {
+/** CPU time (user + system, ms) a process has used: the cost per request, steadier than throughput on a shared machine. */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks (USER_HZ 100)
+}
+
+async function rps(url: string, headers: Record<string, string>, pid?: number): Promise<{ rps: number; errors: number; cpuUs: number }> {
+  const before = pid ? cpuMs(pid) : 0;
   const r = await autocannon({ url, connections: 10, duration: SECONDS, headers });
-  return { rps: r.requests.average, errors: r.errors + r.non2xx };
+  const cpuUs = pid ? ((cpuMs(pid) - before) * 1000) / Math.max(1, r.requests.total) : 0;
+  return { rps: r.requests.average, errors: r.errors + r.non2xx, cpuUs };
 }
 
 /** 10 clients searching one after another until `stop` resolves. */
@@ -115,9 +123,14 @@ async function main(): Promise<void> {
     const add = (k: string, v: number) => (rows[k] ??= []).push(v);
     let errors = 0;
     for (let round = 0; round < RUNS; round++) {
-      const base = await rps(baseUrl, {});
-      const token = await rps(pageUrl, { authorization: `Bearer ${readerToken}` });
-      const byCookie = await rps(pageUrl, { cookie });
+      const base = await rps(baseUrl, {}, baseline.pid);
+      const token = await rps(pageUrl, { authorization: `Bearer ${readerToken}` }, server.pid);
+      const byCookie = await rps(pageUrl, { cookie }, server.pid);
+      add('baseline cpu', base.cpuUs);
+      add('token cpu', token.cpuUs);
+      add('cookie cpu', byCookie.cpuUs);
+      add('token cpu %', (100 * base.cpuUs) / token.cpuUs);
+      add('cookie cpu %', (100 * base.cpuUs) / byCookie.cpuUs);
       errors += token.errors + byCookie.errors;
       add('baseline idle', base.rps);
       add('token idle', token.rps);
@@ -145,12 +158,13 @@ async function main(): Promise<void> {
       add('cookie busy %', (100 * cookieBusy.rps) / baseBusy.rps);
       add('token busy', tokenBusy.rps);
       add('cookie busy', cookieBusy.rps);
-      log(`  round ${round + 1}: idle baseline ${base.rps.toFixed(0)}/s, token ${token.rps.toFixed(0)}/s, cookie ${byCookie.rps.toFixed(0)}/s; busy baseline ${baseBusy.rps.toFixed(0)}/s, token ${tokenBusy.rps.toFixed(0)}/s, cookie ${cookieBusy.rps.toFixed(0)}/s`);
+      log(`  round ${round + 1}: idle baseline ${base.rps.toFixed(0)}/s (${base.cpuUs.toFixed(0)} µs CPU each), token ${token.rps.toFixed(0)}/s (${token.cpuUs.toFixed(0)} µs), cookie ${byCookie.rps.toFixed(0)}/s (${byCookie.cpuUs.toFixed(0)} µs); busy baseline ${baseBusy.rps.toFixed(0)}/s, token ${tokenBusy.rps.toFixed(0)}/s, cookie ${cookieBusy.rps.toFixed(0)}/s`);
     }
     const m = (k: string) => median(rows[k]!).toFixed(0);
     log('Medians:');
     log(`  idle                      baseline ${m('baseline idle')}/s   token ${m('token idle')}/s (${m('token idle %')}%)   cookie ${m('cookie idle')}/s (${m('cookie idle %')}%)`);
     log(`  10 searches + a rebuild   baseline ${m('baseline busy')}/s   token ${m('token busy')}/s (${m('token busy %')}%)   cookie ${m('cookie busy')}/s (${m('cookie busy %')}%)`);
+    log(`  CPU per request (idle)    baseline ${m('baseline cpu')} µs   token ${m('token cpu')} µs (baseline/ours ${m('token cpu %')}%)   cookie ${m('cookie cpu')} µs (${m('cookie cpu %')}%)`);
     log(`  errors or non-2xx answers: ${errors}`);
     baseline.kill('SIGTERM');
   } finally {

@@ -130,6 +130,13 @@ describe('search engine', () => {
     for (const q of bad) expect(() => engine.search({ q, viewer }), q).toThrow(QueryError);
   });
 
+  it('puts the page whose whole title was pasted first, however common its words', () => {
+    const noisy = Array.from({ length: 6 }, (_, i) => doc(`unit-layouts-${i}`, { title: `Unit layouts in building ${i}`, why: 'Check in unit layouts. '.repeat(5), body: 'Check in at unit 4 layouts. '.repeat(20) }));
+    const e = engineWith([...noisy, doc('check-in', { title: 'Check in: Unit 4 - Layouts', why: 'Where patients arrive.', body: 'A long page about arrivals. '.repeat(40) })]);
+    expect(e.search({ q: 'Check in: Unit 4 - Layouts', viewer }).hits[0]!.slug).toBe('check-in');
+    expect(e.search({ q: 'check in unit 4 layouts', viewer }).hits[0]!.slug).toBe('check-in');
+  });
+
   it('reads a word before a colon that names no field as text, and says so', () => {
     const pasted = engineWith([doc('check-in', { title: 'Check in: Unit 4 - Layouts', why: 'The unit moved.' }), ...docs]);
     const res = pasted.search({ q: 'Check in: Unit 4 - Layouts', viewer });
