@@ -13,7 +13,7 @@ import { refuseIfPhi } from '../../phi/guard.js';
 import { canSee, hiddenSlugs, redactText } from '../../auth/visibility.js';
 import { referencedFiles } from '../../files/refs.js';
 import { applyPatch, structuredPatch } from 'diff';
-import { markdownText } from '../../search/document.js';
+import { markdownText } from '../../render/plain-text.js';
 
 /** What the page commands share: the draft check, the version write and the supersession links they keep. */
 
