@@ -8,8 +8,12 @@ CREATE TABLE search_text (
   why TEXT NOT NULL,
   body TEXT NOT NULL,
   PRIMARY KEY (page_id, version),
-  FOREIGN KEY (page_id, version) REFERENCES page_versions(page_id, version)
+  -- Never outlives, or disagrees with, the version it was taken from (a purge deletes or redacts versions).
+  FOREIGN KEY (page_id, version) REFERENCES page_versions(page_id, version) ON DELETE CASCADE
 ) WITHOUT ROWID;
+CREATE TRIGGER search_text_stale AFTER UPDATE ON page_versions
+WHEN OLD.body IS NOT NEW.body OR OLD.front_matter IS NOT NEW.front_matter
+BEGIN DELETE FROM search_text WHERE page_id = NEW.page_id AND version = NEW.version; END;
 
 -- Who is signed in, with which role, teams and hidden pages, is kept in memory per session and token
 -- (page views would otherwise read it from here on every request). This counter moves, in the same

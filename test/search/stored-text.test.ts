@@ -20,6 +20,19 @@ describe('text extracted when a version is written', () => {
     store.close();
   });
 
+  it('goes with its version when the version is deleted or its text rewritten (a purge)', () => {
+    const { store } = testStore();
+    seedPage(store, 'a');
+    seedPage(store, 'b');
+    const db = store.unsafeDatabaseForTests();
+    db.prepare('DROP TRIGGER IF EXISTS page_versions_no_update').run();
+    for (const t of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'page_versions' AND name != 'search_text_stale'").pluck().all() as string[]) db.prepare(`DROP TRIGGER ${t}`).run();
+    db.prepare("UPDATE page_versions SET body = 'redacted' WHERE slug = 'a'").run();
+    db.prepare("DELETE FROM page_versions WHERE slug = 'b'").run();
+    expect(db.prepare('SELECT count(*) FROM search_text').pluck().get()).toBe(0);
+    store.close();
+  });
+
   it('is extracted as before for versions written without it', () => {
     const { store } = testStore();
     seedPage(store);
