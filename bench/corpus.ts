@@ -82,3 +82,17 @@ export function sample<T>(items: T[], n: number): T[] {
   const step = items.length / n;
   return Array.from({ length: n }, (_, i) => items[Math.floor(i * step)]!);
 }
+
+/**
+ * Held-out exact-title queries: 40 pages drawn with a fixed seed among those whose title no other page
+ * shares, each searched by its whole title as pasted; counted when the page is among the first three.
+ */
+export function exactTitleQueries<D extends { title: string }>(docs: D[], count = 40): D[] {
+  const seen = new Map<string, number>();
+  for (const d of docs) seen.set(d.title.toLowerCase(), (seen.get(d.title.toLowerCase()) ?? 0) + 1);
+  const unique = docs.filter((d) => seen.get(d.title.toLowerCase()) === 1 && d.title.trim().split(/\s+/).length >= 2);
+  const rnd = seeded(29);
+  const out = new Set<D>();
+  for (let i = 0; out.size < Math.min(count, unique.length) && i < 100_000; i++) out.add(unique[Math.floor(rnd() * unique.length)]!);
+  return [...out];
+}

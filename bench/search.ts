@@ -25,7 +25,7 @@ import { buildSnapshot, readSnapshot, SearchFeed, snapshotFile, writeSnapshot } 
 import { SearchEngine, PAGE_FIELDS } from '../server/search/engine.js';
 import { DB_FILE_NAME } from '../server/store/db.js';
 import { ROOT } from '../server/paths.js';
-import { corpusFiles, DEFAULT_CORPUS, generatedCorpus, percentile, seeded } from './corpus.js';
+import { corpusFiles, DEFAULT_CORPUS, exactTitleQueries, generatedCorpus, percentile, seeded } from './corpus.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -356,6 +356,8 @@ async function main(): Promise<void> {
   const ours = latencies(qs, (q) => engine.search({ q: q.ours, viewer, limit: 10 }));
   let found = 0;
   for (const q of qs.filter((x) => x.kind === 'ticket ID')) if (engine.search({ q: q.ours, viewer, limit: 3 }).hits.length) found++;
+  const titled = exactTitleQueries(docs);
+  const titleHits = titled.filter((d) => (engine.search({ q: d.title, viewer, limit: 3 }).hits as { slug: string }[]).some((h) => h.slug === d.slug)).length;
 
   // Stock Lunr over the same documents and fields: one lunr() build, JSON, Index.load.
   let stock: { buildMs: number[]; loadMs: number[]; bytes: number; heap: number; q: Map<Kind | 'mixed', number[]> } | null = null;
@@ -414,7 +416,8 @@ async function main(): Promise<void> {
     log(`    ${kind.padEnd(12)} whywiki p50 ${fmt(percentile(o, 50), 2).padStart(6)} ms  p95 ${fmt(percentile(o, 95), 2).padStart(6)} ms  max ${fmt(Math.max(...o), 1).padStart(6)} ms${s ? `   stock p50 ${fmt(percentile(s, 50), 2).padStart(6)} ms  p95 ${fmt(percentile(s, 95), 2).padStart(6)} ms` : ''}`);
   }
   log(`  ticket IDs written as "chg-…" or lowercase found: ${found} of ${QUERIES}`);
-  results.inProcess = { buildMs: stat(buildMs), loadMs: stat(loadMs), bytes: oursBytes, heapMb: oursHeap, arraysMb: oursArrays, stock: stock && { buildMs: stat(stock.buildMs), loadMs: stat(stock.loadMs), bytes: stock.bytes, heapMb: stock.heap } };
+  log(`  held-out exact titles in the top 3: ${titleHits} of ${titled.length}`);
+  results.inProcess = { exactTitlesTop3: `${titleHits}/${titled.length}`, buildMs: stat(buildMs), loadMs: stat(loadMs), bytes: oursBytes, heapMb: oursHeap, arraysMb: oursArrays, stock: stock && { buildMs: stat(stock.buildMs), loadMs: stat(stock.loadMs), bytes: stock.bytes, heapMb: stock.heap } };
 
   // --- Over HTTP: startup, freshness, concurrent searches, page views --------------------------
   engine.setMain(snap.pages, snap.history);

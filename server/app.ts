@@ -37,7 +37,7 @@ import { writingApiRoutes } from './routes/api/writing.js';
 import { commentApiRoutes } from './routes/api/comments.js';
 import { signoffApiRoutes } from './routes/api/signoff.js';
 import { purgeApiRoutes } from './routes/api/purges.js';
-import { SearchService } from './search/client.js';
+import { SearchService, type SearchServiceOptions } from './search/client.js';
 import { pageCachesPlugin } from './plugins/page-caches.js';
 import { knowledgePlugin } from './plugins/knowledge.js';
 import { commandContextPlugin } from './plugins/command-context.js';
@@ -57,6 +57,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** The time, for review due dates and recorded changes; tests inject a fixed clock. */
   clock?: () => Date;
+  /** Search worker settings; tests set `pollMs: 0` to decide themselves when other processes' pages are picked up. */
+  search?: Pick<SearchServiceOptions, 'pollMs' | 'deltaMax' | 'backgroundBuildAbove'>;
 }
 
 declare module 'fastify' {
@@ -105,7 +107,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(integrationsPlugin);
   await app.register(phiScanPlugin);
   await app.register(syslogPlugin);
-  app.decorate('searchIndex', new SearchService({ dbFile: store.file, log: app.log.child({ component: 'search' }) }));
+  app.decorate('searchIndex', new SearchService({ ...options.search, dbFile: store.file, log: app.log.child({ component: 'search' }) }));
   app.addHook('onClose', async () => app.searchIndex.close());
   if (options.startSearch) app.searchIndex.start();
 
@@ -146,7 +148,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(session, {
     secret,
     cookieName: config.secureCookies ? '__Host-whywiki' : 'whywiki_session',
-    store: new SqliteSessionStore(store.sessions, config.sessionIdleMs, () => app.clock().getTime()),
+    store: new SqliteSessionStore(store.sessions, config.sessionIdleMs, () => app.clock().getTime(), () => store.users.authGeneration()),
     saveUninitialized: false,
     // Every request moves the expiry: the session ends after the idle timeout without requests (and, checked
     // by the authorization plugin, after the absolute timeout whatever happens).

@@ -5,6 +5,8 @@ import { userById, userForToken, type SessionUser } from './accounts.js';
 import { provisionExternalUser, ExternalSignInRefused } from './external.js';
 import { hiddenSlugs, NOBODY, NOTHING_HIDDEN, viewerFor, type Viewer } from './visibility.js';
 import { safeForLog } from './log-safety.js';
+import { AuthCache } from './auth-cache.js';
+import { hashToken } from './tokens.js';
 import { NotFoundError } from '../core/errors.js';
 import { roleAllows, type Access } from '../core/permissions.js';
 import { sendError, wantsJson } from '../routes/errors.js';
@@ -53,6 +55,17 @@ async function hideRestricted(request: FastifyRequest): Promise<void> {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** A token's "last used" is recorded to the minute (see userForToken): a remembered token is looked up again this often. */
+const TOKEN_RECHECK_MS = 60_000;
+
+/** What a session or token resolved to: the account, and what it may see. */
+interface Resolved {
+  user: SessionUser;
+  viewer: Viewer;
+  hidden: Set<string>;
+  at: number;
+}
+
 /** What a person who must choose a new password may still reach. */
 const WHILE_PASSWORD_MUST_CHANGE = new Set(['/account/password', '/logout', '/healthz']);
 
@@ -80,14 +93,33 @@ async function authorization(app: FastifyInstance): Promise<void> {
     for (const method of [route.method].flat()) app.routeTable.push({ method, url: route.url, access });
   });
 
+  const resolved = new AuthCache<Resolved>(() => app.store.users.authGeneration());
+  const resolve = (user: SessionUser, at: number): Resolved => {
+    const viewer = viewerFor(app.store, user);
+    return { user, viewer, hidden: hiddenSlugs(app.store, viewer), at };
+  };
+
   const proxy = app.config.auth.mode === 'proxy' ? app.config.auth.proxy! : undefined;
   const trustedProxy = proxy ? proxyAddr.compile(proxy.trusted) : undefined;
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const header = request.headers.authorization;
     const remoteUser = proxy ? request.headers[proxy.userHeader] : undefined;
+    // Read once per request, before anything it guards: the sign-in resolved below is remembered under it.
+    const generation = resolved.now();
+    let known: Resolved | undefined;
     if (header?.startsWith('Bearer ')) {
-      request.user = userForToken(app.store, header.slice(7).trim(), app.clock());
+      const token = header.slice(7).trim();
+      const key = `t:${hashToken(token)}`;
+      const now = app.clock();
+      known = resolved.get(key, generation);
+      if (!known || now.getTime() - known.at >= TOKEN_RECHECK_MS) {
+        const user = userForToken(app.store, token, now);
+        known = user ? resolve(user, now.getTime()) : undefined;
+        if (known) resolved.set(key, known, generation);
+        else resolved.delete(key);
+      }
+      request.user = known?.user ?? null;
       request.authMethod = request.user ? 'token' : null;
       if (!request.user) return sendError(request, reply, { statusCode: 401, error: 'Unauthorized', message: 'The API token is unknown, revoked, or belongs to a deactivated user.' });
     } else if (proxy && typeof remoteUser === 'string' && remoteUser.trim() !== '') {
@@ -117,7 +149,14 @@ async function authorization(app: FastifyInstance): Promise<void> {
         // The absolute timeout: however active, a session ends this long after its sign-in.
         await request.session.destroy();
       } else {
-        request.user = userById(app.store, request.session.userId);
+        const key = `s:${request.session.sessionId}`;
+        known = resolved.get(key, generation);
+        if (!known || known.user.id !== request.session.userId) {
+          const user = userById(app.store, request.session.userId);
+          known = user ? resolve(user, app.clock().getTime()) : undefined;
+          if (known) resolved.set(key, known, generation);
+        }
+        request.user = known?.user ?? null;
         request.authMethod = request.user ? 'session' : null;
       }
     }
@@ -128,8 +167,13 @@ async function authorization(app: FastifyInstance): Promise<void> {
       request.hidden = NOTHING_HIDDEN as Set<string>;
       return;
     }
-    request.viewer = viewerFor(app.store, request.user);
-    request.hidden = hiddenSlugs(app.store, request.viewer);
+    if (known) {
+      request.viewer = known.viewer;
+      request.hidden = known.hidden;
+    } else {
+      request.viewer = viewerFor(app.store, request.user);
+      request.hidden = hiddenSlugs(app.store, request.viewer);
+    }
     if (!request.user) {
       if (wantsJson(request)) {
         return sendError(request, reply, { statusCode: 401, error: 'Unauthorized', message: 'Sign in, or send an API token as "Authorization: Bearer <token>".' });

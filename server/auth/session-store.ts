@@ -8,15 +8,26 @@ const EXPIRY_SLACK_MS = 5 * 60 * 1000;
 
 /** Adapts the SQLite sessions table to @fastify/session, so sessions survive restarts and can be revoked. */
 export class SqliteSessionStore implements FastifySessionStore {
-  /** What was last written per session, so an unchanged session that only slid its expiry is not rewritten on every page view. */
-  private readonly written = new LRUCache<string, { data: string; expires: number }>({ max: 10_000 });
+  /**
+   * What was last written per session, so an unchanged session that only slid its expiry is not rewritten
+   * on every page view, and is read back from memory. A session only ever changes through this store, except
+   * that it can end (sign-out, deactivation, a password reset, here or in another process): that moves the
+   * auth generation, and a copy remembered under an older one is read from the store again.
+   */
+  private readonly written = new LRUCache<string, { data: string; stored: string; expires: number; generation: number }>({ max: 10_000 });
 
   /**
    * `idleMs`: the idle timeout; the expiry is written through early by at most a tenth of it. `now`: the
    * app's clock. The store decides expiry by it (not by the cookie's own expiry, which reads the real time),
    * so the idle timeout follows the one clock the app runs on.
    */
-  constructor(private readonly sessions: SessionStore, private readonly idleMs = DEFAULT_TTL_MS, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly sessions: SessionStore,
+    private readonly idleMs = DEFAULT_TTL_MS,
+    private readonly now: () => number = Date.now,
+    /** The store's auth generation (UserStore.authGeneration); without it every read goes to the store. */
+    private readonly generation: (() => number) | null = null,
+  ) {}
 
   set(sessionId: string, session: Session, callback: (err?: unknown) => void): void {
     try {
@@ -31,8 +42,11 @@ export class SqliteSessionStore implements FastifySessionStore {
         return;
       }
       const userId = typeof (content as { userId?: unknown }).userId === 'number' ? (content as { userId: number }).userId : null;
-      this.sessions.set(sessionId, JSON.stringify(session), expires, userId);
-      this.written.set(sessionId, { data, expires });
+      // Read before writing: a session ended by another process meanwhile makes this copy stale, not wrong.
+      const generation = this.generation?.() ?? -1;
+      const stored = JSON.stringify(session);
+      this.sessions.set(sessionId, stored, expires, userId);
+      this.written.set(sessionId, { data, stored, expires, generation });
       callback();
     } catch (e) {
       callback(e);
@@ -41,7 +55,16 @@ export class SqliteSessionStore implements FastifySessionStore {
 
   get(sessionId: string, callback: (err: unknown, result?: Session | null) => void): void {
     try {
+      const known = this.written.get(sessionId);
+      const generation = this.generation?.() ?? -1;
+      if (known && known.generation === generation && generation !== -1 && known.expires > this.now()) {
+        callback(null, JSON.parse(known.stored) as Session);
+        return;
+      }
       const data = this.sessions.get(sessionId, this.now());
+      // Still as written (another session ended, not this one): remembered again under the new generation.
+      if (known && data === known.stored) known.generation = generation;
+      else if (known) this.written.delete(sessionId);
       callback(null, data ? (JSON.parse(data) as Session) : null);
     } catch (e) {
       callback(e);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import handlebars from 'handlebars';
-import { FACETS, type Filters, type HistoryHit, type PageHit, type SearchResponse, type Viewer } from '../search/engine.js';
+import { FACETS, HISTORY_FIELD_NAMES, PAGE_FIELD_NAMES, type Filters, type HistoryHit, type PageHit, type SearchResponse, type Viewer } from '../search/engine.js';
 import { SearchQueryError, SearchUnavailable } from '../search/client.js';
 import { sendError } from './errors.js';
 import { SearchReply, SearchStatusReply } from './api/schemas.js';
@@ -71,6 +71,15 @@ export async function searchRoutes(app: FastifyInstance): Promise<void> {
     return app.searchIndex.search({ q: q.q ?? '', filters: filtersOf(q), viewer: request.viewer, offset, limit, history: isHistory(q) }, caller);
   }
 
+  /** Pages written but not yet searchable: an import being picked up shows here until it is indexed. */
+  // Counted from the store on each ask (a handful of rows once search is current), and only pages this
+  // viewer may see, so a restricted page being written does not show in anyone else's count.
+  async function pendingPages(request: FastifyRequest): Promise<number> {
+    const status = await app.searchIndex.status();
+    if (status.state !== 'ready') return 0;
+    return app.store.pages.slugsChangedSince(status.watermark).filter((slug) => !request.hidden.has(slug)).length;
+  }
+
   function failure(request: FastifyRequest, reply: FastifyReply, e: unknown): Promise<FastifyReply> | null {
     if (e instanceof SearchUnavailable) {
       reply.header('Retry-After', '2');
@@ -99,6 +108,8 @@ export async function searchRoutes(app: FastifyInstance): Promise<void> {
       limit,
       took_ms: Math.round(res.ms * 100) / 100,
       notice: res.notice,
+      read_as_text: res.readAsText,
+      indexing: await pendingPages(request),
       results: history
         ? (res.hits as HistoryHit[]).map((h) => ({
             slug: h.slug,
@@ -136,20 +147,23 @@ export async function searchRoutes(app: FastifyInstance): Promise<void> {
   // everyone else learns whether search is ready.
   r.get('/api/search/status', { config: { access: 'read' }, schema: { response: { 200: SearchStatusReply } } }, async (request) => {
     const status = await app.searchIndex.status();
-    return request.viewer.admin ? status : { state: status.state };
+    const indexing = await pendingPages(request);
+    return request.viewer.admin ? { ...status, indexing } : { state: status.state, indexing };
   });
 
   // Rebuilds the main index now (in the background for large wikis); the old one answers meanwhile.
-  r.post('/api/search/rebuild', { config: { access: 'admin' }, schema: { response: { 202: SearchStatusReply } } }, async (_request, reply) => {
+  r.post('/api/search/rebuild', { config: { access: 'admin' }, schema: { response: { 202: SearchStatusReply } } }, async (request, reply) => {
     await app.searchIndex.rebuild();
-    return reply.status(202).send(await app.searchIndex.status());
+    return reply.status(202).send({ ...(await app.searchIndex.status()), indexing: await pendingPages(request) });
   });
 
   r.get('/search', { config: { access: 'read' }, schema: { querystring: SearchQuery } }, async (request, reply) => {
     const q = request.query;
     const page = q.page ?? 1;
     const history = isHistory(q);
-    const base = { title: q.q ? `Search: ${q.q.slice(0, 60)}` : 'Search', q: q.q ?? '', history, searchUrl: searchUrl(q, { page: undefined }) };
+    const shown = { title: q.q ? `Search: ${q.q.slice(0, 60)}` : 'Search', q: q.q ?? '', history, searchUrl: searchUrl(q, { page: undefined }) };
+    const pending = await pendingPages(request);
+    const base = { ...shown, indexing: pending, indexingCount: pending.toLocaleString('en-US') };
     const hasQuery = Boolean(q.q?.trim()) || FACETS.some((f) => q[f]?.trim());
     if (!hasQuery) return reply.view('search', { ...base, empty: true, pageUrl: searchUrl(q, { history: undefined }), historyUrl: searchUrl(q, { history: '1' }) });
     let res;
@@ -192,6 +206,8 @@ export async function searchRoutes(app: FastifyInstance): Promise<void> {
       hits,
       total: res.total,
       notice: res.notice,
+      readAsText: res.readAsText.map((w) => `${w}:`).join(', '),
+      fields: (history ? HISTORY_FIELD_NAMES : PAGE_FIELD_NAMES).join(', '),
       facets,
       anyFilter: Object.keys(filters).length > 0,
       clearFiltersUrl: searchUrl({ q: q.q, history: q.history }, {}),

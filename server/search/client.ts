@@ -34,6 +34,8 @@ export interface SearchServiceOptions {
   backgroundBuildAbove?: number;
   /** How long a search may take before the person is told to try again. */
   timeoutMs?: number;
+  /** How often the worker looks for pages written by another process (ms; 0: never, tests tell it). */
+  pollMs?: number;
 }
 
 interface Pending {
@@ -77,6 +79,7 @@ export class SearchService {
       indexFile: snapshotFile(opts.dbFile),
       deltaMax: opts.deltaMax ?? 200,
       backgroundBuildAbove: opts.backgroundBuildAbove ?? 3000,
+      pollMs: opts.pollMs ?? 1000,
     };
   }
 

@@ -1,9 +1,8 @@
-import { unified } from 'unified';
-import remarkParse from 'remark-parse';
-import remarkGfm from 'remark-gfm';
-import type { Nodes, Root } from 'mdast';
 import type { FrontMatter } from '../pages/schema.js';
-import { WIKI_LINK } from '../core/rules.js';
+import { markdownText } from '../render/plain-text.js';
+
+// Kept where the search index has always found it; it lives with the renderer so page commands can use it too.
+export { markdownText };
 
 /**
  * What the search index knows of one current page. Text fields hold plain words taken from the
@@ -31,54 +30,6 @@ export interface SearchDoc {
 /** Fields whose values are identifiers: matched whole, case-insensitively, ignoring inner spaces and dashes. */
 export const ID_FIELDS: ReadonlySet<string> = new Set(['tickets', 'records']);
 
-const parser = unified().use(remarkParse).use(remarkGfm);
-
-/**
- * Plain text of a markdown body from its syntax tree: text, inline code and code blocks, with blocks
- * separated by newlines. Link and image targets are left out, and so is the text of a bare URL
- * (an autolink whose text is its own address), which would otherwise flood the index with URL parts.
- */
-export function markdownText(markdown: string): string {
-  const out: string[] = [];
-  const walk = (node: Nodes): void => {
-    switch (node.type) {
-      case 'text':
-        // A [[wiki link]] reads as its label, or as the words of the page it names.
-        out.push(node.value.includes('[[') ? node.value.replace(WIKI_LINK, (_m, target: string, label?: string) => label ?? target.replace(/-/g, ' ')) : node.value);
-        return;
-      case 'inlineCode':
-        out.push(node.value);
-        return;
-      case 'code':
-        out.push('\n', node.value, '\n');
-        return;
-      case 'html':
-      case 'definition':
-      case 'image':
-      case 'imageReference':
-      case 'yaml':
-        return;
-      case 'link':
-        if (node.children.length === 1 && node.children[0]!.type === 'text' && sameAddress(node.children[0]!.value, node.url)) return;
-        break;
-    }
-    if ('children' in node) {
-      for (const child of node.children) walk(child as Nodes);
-      if (node.type !== 'root' && isBlock(node.type)) out.push('\n');
-    }
-  };
-  walk(parser.parse(markdown) as Root);
-  return out.join('').replace(/[ \t]+/g, ' ').replace(/\n\s*\n+/g, '\n').trim();
-}
-
-function sameAddress(text: string, url: string): boolean {
-  return text === url || `mailto:${text}` === url || `http://${text}` === url || `https://${text}` === url;
-}
-
-const BLOCKS = new Set(['paragraph', 'heading', 'blockquote', 'list', 'listItem', 'table', 'tableRow', 'tableCell', 'footnoteDefinition']);
-function isBlock(type: string): boolean {
-  return BLOCKS.has(type);
-}
 
 /**
  * The form an identifier is matched in: lowercase with spaces, dashes and underscores removed, so
@@ -97,7 +48,8 @@ export interface PageForSearch {
   author: string;
 }
 
-export function toSearchDoc(page: PageForSearch, ownerName: (handle: string) => string | undefined): SearchDoc {
+/** `text`: the why and body already extracted as plain text (see markdownText), when the caller has them. */
+export function toSearchDoc(page: PageForSearch, ownerName: (handle: string) => string | undefined, text?: { why: string; body: string }): SearchDoc {
   const fm = page.frontMatter;
   const owners: string[] = [];
   for (const handle of fm.owners) {
@@ -109,8 +61,8 @@ export function toSearchDoc(page: PageForSearch, ownerName: (handle: string) => 
     slug: page.slug,
     version: page.version,
     title: fm.title,
-    why: markdownText(fm.why),
-    body: markdownText(page.body),
+    why: text?.why ?? markdownText(fm.why),
+    body: text?.body ?? markdownText(page.body),
     tags: fm.tags ?? [],
     owners,
     ownerHandles: [...fm.owners],

@@ -35,7 +35,7 @@ export const HISTORY_FIELDS: FieldSpec<HistoryDoc>[] = [
   { name: 'why', boost: 1, extract: (d) => d.why },
   { name: 'title', boost: 1, extract: (d) => d.title },
 ];
-const HISTORY_FIELD_NAMES = HISTORY_FIELDS.map((f) => f.name);
+export const HISTORY_FIELD_NAMES = HISTORY_FIELDS.map((f) => f.name);
 
 export const FACETS = ['system', 'module', 'status', 'owner', 'tag'] as const;
 export type Facet = (typeof FACETS)[number];
@@ -94,6 +94,8 @@ export interface SearchResponse {
   hits: PageHit[] | HistoryHit[];
   facets: Record<Facet, { value: string; count: number }[]>;
   notice: Notice | null;
+  /** Words written as a field ("in:") that name no field, searched as text instead. */
+  readAsText: string[];
 }
 
 export const PREFIX_EXPANSIONS = 50;
@@ -593,11 +595,19 @@ export class SearchEngine {
     }
     const facets = countFacets(matches.map((m) => m.seg.docs[m.doc]!), filters);
     const results = matches.filter((m) => passes(m.seg.docs[m.doc]!, filters, null));
-    results.sort((a, b) => b.score - a.score || cmpDesc(a.seg.docs[a.doc]!.updatedAt, b.seg.docs[b.doc]!.updatedAt));
+    // A page whose whole title is what was typed (a pasted title) comes first, however common its words.
+    const exact = plan.advanced ? null : exactTitleMatches(req.q);
+    const titled = new Map<Segment<SearchDoc>, number[]>();
+    if (exact) for (const { seg } of segments) for (const doc of titlesOf(seg).get(exact) ?? []) titled.set(seg, [...(titled.get(seg) ?? []), doc]);
+    const bySearch = (a: Match<SearchDoc>, b: Match<SearchDoc>) => b.score - a.score || cmpDesc(a.seg.docs[a.doc]!.updatedAt, b.seg.docs[b.doc]!.updatedAt);
+    if (titled.size) {
+      const first = (m: Match<SearchDoc>) => (titled.get(m.seg)?.includes(m.doc) ? 1 : 0);
+      results.sort((a, b) => first(b) - first(a) || bySearch(a, b));
+    } else results.sort(bySearch);
     const offset = req.offset ?? 0;
     const limit = req.limit ?? 20;
     const hits = results.slice(offset, offset + limit).map((m) => toPageHit(m));
-    return { total: results.length, hits, facets, notice };
+    return { total: results.length, hits, facets, notice, readAsText: plan.readAsText };
   }
 
   /** Keeps the matches whose text holds every quoted phrase, word for word in order. */
@@ -659,7 +669,7 @@ export class SearchEngine {
         snippet: makeSnippet(field, field === 'why' ? d.why : d.summary, matchedTerms(m, field)),
       };
     });
-    return { total: results.length, hits, facets: emptyFacets(), notice };
+    return { total: results.length, hits, facets: emptyFacets(), notice, readAsText: plan.readAsText };
   }
 }
 
@@ -734,6 +744,34 @@ function countFacets(docs: SearchDoc[], filters: Filters): SearchResponse['facet
 
 function emptyFacets(): SearchResponse['facets'] {
   return { system: [], module: [], status: [], owner: [], tag: [] };
+}
+
+/** A title as compared with a query typed or pasted whole: lowercase, words only, single spaces. */
+function titleKey(text: string): string {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+}
+
+/** The query as a title key, when it is long enough to name one page rather than a topic. */
+function exactTitleMatches(q: string): string | null {
+  const key = titleKey(q);
+  return key.length >= 3 ? key : null;
+}
+
+/** Each segment's documents by title key, made once per segment (segments never change once built). */
+const titleIndex = new WeakMap<Segment<SearchDoc>, Map<string, number[]>>();
+function titlesOf(seg: Segment<SearchDoc>): Map<string, number[]> {
+  let map = titleIndex.get(seg);
+  if (!map) {
+    map = new Map();
+    seg.docs.forEach((d, i) => {
+      const key = titleKey(d.title);
+      const list = map!.get(key);
+      if (list) list.push(i);
+      else map!.set(key, [i]);
+    });
+    titleIndex.set(seg, map);
+  }
+  return map;
 }
 
 function cmpDesc(a: string, b: string): number {

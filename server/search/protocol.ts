@@ -32,6 +32,8 @@ export interface WorkerOptions {
   deltaMax: number;
   /** Stores with more versions than this are rebuilt in a separate low-priority process. */
   backgroundBuildAbove: number;
+  /** How often to look for versions written by another process; 0: only when told of a change. */
+  pollMs: number;
 }
 
 export type ToWorker =

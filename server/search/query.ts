@@ -30,6 +30,8 @@ export interface QueryPlan {
   phrases: string[][];
   /** Lunr's own syntax was used, so the query runs exactly as written. */
   advanced: boolean;
+  /** Words written before a ":" that name no field ("Check in: Unit 4"): searched as text instead. */
+  readAsText: string[];
 }
 
 /** A query that cannot be run as written; the message says how to fix it. */
@@ -63,17 +65,37 @@ export function joinIdentifiers(q: string, known: (term: string) => boolean): st
  */
 export function parseQuery(raw: string, fields: string[], known: (term: string) => boolean): QueryPlan {
   if (raw.length > MAX_QUERY_LENGTH) throw new QueryError(`Search text is limited to ${MAX_QUERY_LENGTH} characters.`);
-  const q = joinIdentifiers(raw.trim(), known);
-  if (!q) return { clauses: [], phrases: [], advanced: false };
+  const { text: q, readAsText } = unknownFieldsAsText(joinIdentifiers(raw.trim(), known), fields);
+  if (!q.trim()) return { clauses: [], phrases: [], advanced: false, readAsText };
   const withoutPhrases = q.replace(/"[^"]*"?/g, ' ');
-  const plan = ADVANCED.test(withoutPhrases) ? parseAdvanced(q, fields) : parsePlain(q, raw);
+  const plan = { ...(ADVANCED.test(withoutPhrases) ? parseAdvanced(q, fields) : parsePlain(q, raw)), readAsText };
   if (plan.clauses.length > MAX_CLAUSES) throw new QueryError(`Use at most ${MAX_CLAUSES} words in one search.`);
   const long = plan.clauses.find((c) => c.term.length > MAX_TERM_LENGTH);
   if (long) throw new QueryError(`Words and identifiers are limited to ${MAX_TERM_LENGTH} characters ("${long.word.slice(0, 24)}…" has ${long.term.length}); nothing longer is indexed.`);
   return plan;
 }
 
-function parsePlain(q: string, raw: string): QueryPlan {
+/** A word and the ":" after it, outside quotes; Lunr's lexer takes what follows the last space or dash as the field. */
+const FIELD_PREFIX = /"[^"]*"?|([^\s\-:"]*):/g;
+
+/**
+ * Pasted titles and times carry colons ("Check in: Unit 4 - Layouts", "07:30") that Lunr would read as
+ * field names and refuse. A name that is no field is text: its colon becomes a space and the caller is
+ * told which words were read so. Field names are matched without regard to case ("Title:sepsis").
+ */
+function unknownFieldsAsText(q: string, fields: string[]): { text: string; readAsText: string[] } {
+  const readAsText: string[] = [];
+  const text = q.replace(FIELD_PREFIX, (whole, name: string | undefined) => {
+    if (name === undefined) return whole; // a quoted phrase
+    const field = fields.find((f) => f === name.toLowerCase());
+    if (field) return `${field}:`;
+    if (name && !readAsText.includes(name)) readAsText.push(name);
+    return `${name} `;
+  });
+  return { text, readAsText };
+}
+
+function parsePlain(q: string, raw: string): Omit<QueryPlan, 'readAsText'> {
   const clauses: Clause[] = [];
   const phrases: string[][] = [];
   const typing = !/[\s"]$/.test(raw);
@@ -105,7 +127,7 @@ function parsePlain(q: string, raw: string): QueryPlan {
   return { clauses, phrases, advanced: false };
 }
 
-function parseAdvanced(q: string, fields: string[]): QueryPlan {
+function parseAdvanced(q: string, fields: string[]): Omit<QueryPlan, 'readAsText'> {
   const query = new lunr.Query(fields);
   try {
     parseLunrQuery(q.replace(/"/g, ' '), query);

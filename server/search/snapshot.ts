@@ -114,10 +114,12 @@ function ownersWithNames(handles: string[], names: (h: string) => string | undef
 }
 
 function docOf(row: VersionFeedRow, names: (h: string) => string | undefined): SearchDoc {
-  return toSearchDoc(
-    { slug: row.slug, version: row.version, frontMatter: JSON.parse(row.front_matter) as FrontMatter, body: row.attachments ? `${row.body}\n\n${row.attachments}` : row.body, createdAt: row.created_at, author: row.author },
-    names,
-  );
+  const page = { slug: row.slug, version: row.version, frontMatter: JSON.parse(row.front_matter) as FrontMatter, body: row.attachments ? `${row.body}\n\n${row.attachments}` : row.body, createdAt: row.created_at, author: row.author };
+  // Text extracted when the version was written: no markdown to parse (the costly part of indexing).
+  if (row.why_text != null && row.body_text != null) {
+    return toSearchDoc(page, names, { why: row.why_text, body: row.attachments ? `${row.body_text}\n${row.attachments}` : row.body_text });
+  }
+  return toSearchDoc(page, names);
 }
 
 /** `why` given when already extracted; null to extract it from the version's front matter. */
@@ -128,7 +130,7 @@ function historyDocOf(row: Omit<VersionFeedRow, 'body'>, why: string | null): Hi
     version: row.version,
     title: fm.title,
     summary: row.summary,
-    why: why ?? markdownText(fm.why),
+    why: why ?? row.why_text ?? markdownText(fm.why),
     author: row.author,
     createdAt: row.created_at,
   };

@@ -76,24 +76,49 @@ function refreshCounts(): void {
   status.delta = engine.deltaSize;
 }
 
-/** Indexes every version written since the watermark into the delta; a large backlog means a rebuild instead. */
+/** Versions read from the store per step of catching up. */
+const CATCH_UP_BATCH = 250;
+/** How long one turn of catching up may hold the worker before queries waiting behind it are answered. */
+const CATCH_UP_TURN_MS = 50;
+let catchUpQueued = false;
+
+/**
+ * Indexes every version written since the watermark into the delta, however many: an import by
+ * another process becomes searchable as it is read, not after a rebuild. Works in turns of a few
+ * batches so queries keep being answered meanwhile; a delta grown large is folded into the main
+ * segment by a background rebuild, while the delta keeps answering.
+ */
 function catchUp(): void {
   if (!engine.ready) return;
-  refreshRestrictions();
-  // A large backlog is better served by a full rebuild; during one, changes still reach the delta.
-  if (!status.rebuilding && feed.countSince(status.watermark) > options.deltaMax) {
-    startRebuild('many changes since the index was built');
-    return;
-  }
-  for (;;) {
-    const changes = feed.changesSince(status.watermark, 500);
+  const t0 = performance.now();
+  let more = false;
+  do {
+    const changes = feed.changesSince(status.watermark, CATCH_UP_BATCH);
     if (!changes.pages.length && !changes.versions.length) break;
+    // Restrictions are read before the text is searchable, so a restricted page is never shown unrestricted.
+    refreshRestrictions();
     engine.applyChanges(changes.pages, changes.versions);
     status.watermark = changes.watermark;
-    if (!changes.more) break;
-  }
+    more = changes.more;
+  } while (more && performance.now() - t0 < CATCH_UP_TURN_MS);
   refreshRestrictions();
   refreshCounts();
+  if (more) {
+    if (!catchUpQueued) {
+      catchUpQueued = true;
+      setImmediate(() => {
+        catchUpQueued = false;
+        if (closing) return;
+        try {
+          catchUp();
+        } catch (e) {
+          log('error', 'search could not index a change', { error: (e as Error).stack });
+        }
+        publish();
+      });
+    }
+    return;
+  }
   if (engine.deltaFull(options.deltaMax)) startRebuild('the delta is full');
 }
 
@@ -274,15 +299,16 @@ function handle(m: ToWorker): void {
 // Let the parent finish wiring before the (possibly long) load starts.
 setImmediate(start);
 
-// Versions written by another process (the CLI, an import) send no notice: look for them every second.
-setInterval(() => {
-  if (closing || !engine.ready || feed.watermark() <= status.watermark) return;
-  try {
-    // During a background rebuild the index waits, but restrictions still take effect at once.
-    if (status.rebuilding) refreshRestrictions();
-    else catchUp();
-  } catch (e) {
-    log('error', 'search could not index a change', { error: (e as Error).stack });
-  }
-  publish();
-}, 1000).unref();
+// Versions written by another process (the CLI, an import) send no notice: look for them every second
+// (or as configured), during a background rebuild too: the delta answers until the rebuild is swapped in.
+if (options.pollMs > 0) {
+  setInterval(() => {
+    if (closing || !engine.ready || catchUpQueued || feed.watermark() <= status.watermark) return;
+    try {
+      catchUp();
+    } catch (e) {
+      log('error', 'search could not index a change', { error: (e as Error).stack });
+    }
+    publish();
+  }, options.pollMs).unref();
+}

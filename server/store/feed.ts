@@ -54,6 +54,8 @@ export const NOT_FOLLOWED: Readonly<Record<string, string>> = {
   integration_deliveries: 'each server delivers its own; a standby delivers none until promoted',
   integration_attempts: 'the delivery log of the server that sent them',
   page_citations: 'derived by a trigger from page_versions as they arrive',
+  search_text: 'derived: each server extracts the text of the versions it indexes (a version without a row is extracted then)',
+  auth_generation: 'a per-server counter that tells its in-memory sign-in cache to forget',
   schema_migrations: 'each server migrates its own schema; a standby runs the same release as its primary',
 };
 

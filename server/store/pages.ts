@@ -81,6 +81,8 @@ export class PageStore {
   private readonly setRestrictionStmt;
   private readonly updateHeadStmt;
   private readonly insertVersionStmt;
+  private readonly insertSearchTextStmt;
+  private readonly changedSinceStmt;
   private readonly versionStmt;
   private readonly versionsStmt;
   private readonly listStmt;
@@ -124,6 +126,10 @@ export class PageStore {
          status = @status, archived = @archived, updated_at = @updated_at, updated_by = @updated_by
        WHERE id = @id`,
     );
+    this.insertSearchTextStmt = db.prepare<[{ page_id: number; version: number; why: string; body: string }]>(
+      'INSERT OR REPLACE INTO search_text (page_id, version, why, body) VALUES (@page_id, @version, @why, @body)',
+    );
+    this.changedSinceStmt = db.prepare<[number], string>('SELECT DISTINCT slug FROM page_versions WHERE rowid > ?').pluck();
     this.insertVersionStmt = db.prepare<[VersionRow]>(
       `INSERT INTO page_versions (page_id, version, slug, front_matter, body, summary, author, created_at, prev_hash, hash, archived, files, record_form, digests, sealed_by)
        VALUES (@page_id, @version, @slug, @front_matter, @body, @summary, @author, @created_at, @prev_hash, @hash, @archived, @files, @record_form, @digests, @sealed_by)`,
@@ -278,6 +284,16 @@ export class PageStore {
 
   insertVersion(row: VersionRow): void {
     this.insertVersionStmt.run({ ...row, record_form: row.record_form ?? 1, digests: row.digests ?? null, sealed_by: row.sealed_by ?? null });
+  }
+
+  /** The plain text the search index holds for a version, extracted when it is written. */
+  insertSearchText(row: { page_id: number; version: number; why: string; body: string }): void {
+    this.insertSearchTextStmt.run(row);
+  }
+
+  /** Slugs with versions written after `rowid` (a search watermark): what search has yet to pick up. */
+  slugsChangedSince(rowid: number): string[] {
+    return this.changedSinceStmt.all(rowid);
   }
 
   version(pageId: number, version: number): VersionRow | undefined {

@@ -18,6 +18,9 @@ export interface VersionFeedRow {
   attachments?: string | null;
   /** How many purges removed text from this version: text extracted from it before then is stale. */
   purges?: number;
+  /** The why and body as plain text, extracted when the version was written; null for versions written before that was kept. */
+  why_text?: string | null;
+  body_text?: string | null;
 }
 
 /**
@@ -55,16 +58,18 @@ export class SearchFeedStore {
        SELECT slug FROM pages WHERE id = (SELECT id FROM page) UNION SELECT old_slug FROM page_renames WHERE page_id = (SELECT id FROM page)`,
     ).pluck();
     this.watermarkStmt = db.prepare<[], number | null>('SELECT max(rowid) FROM page_versions').pluck();
-    const cols = `v.rowid AS seq, v.slug, v.version, v.front_matter, v.summary, v.author, v.created_at, p.current_version AS head_version, p.archived AS head_archived`;
+    const cols = `v.rowid AS seq, v.slug, v.version, v.front_matter, v.summary, v.author, v.created_at, p.current_version AS head_version, p.archived AS head_archived,
+      (SELECT why FROM search_text st WHERE st.page_id = v.page_id AND st.version = v.version) AS why_text`;
+    const bodyText = `(SELECT body FROM search_text st WHERE st.page_id = v.page_id AND st.version = v.version) AS body_text`;
     // Files a version shows are searchable by their name and by the text read from them.
     const files = `(SELECT group_concat(replace(replace(replace(coalesce(pf.name, ''), '.', ' '), '_', ' '), '-', ' ') || ' ' || coalesce(f.text, ''), char(10))
       FROM json_each(coalesce(v.files, '[]')) j JOIN files f ON f.sha256 = j.value
       LEFT JOIN page_files pf ON pf.slug = v.slug AND pf.sha256 = j.value) AS attachments`;
-    this.sinceStmt = db.prepare<[number, number], VersionFeedRow>(`SELECT ${cols}, v.body, ${files} FROM page_versions v JOIN pages p ON p.id = v.page_id WHERE v.rowid > ? ORDER BY v.rowid LIMIT ?`);
+    this.sinceStmt = db.prepare<[number, number], VersionFeedRow>(`SELECT ${cols}, v.body, ${bodyText}, ${files} FROM page_versions v JOIN pages p ON p.id = v.page_id WHERE v.rowid > ? ORDER BY v.rowid LIMIT ?`);
     const purges = `(SELECT count(*) FROM page_purges u WHERE u.page_id = v.page_id AND u.version = v.version AND u.status = 'applied') AS purges`;
-    this.currentStmt = db.prepare<[], VersionFeedRow>(`SELECT ${cols}, v.body, ${files}, ${purges} FROM pages p JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version WHERE p.archived = 0 ORDER BY p.id`);
+    this.currentStmt = db.prepare<[], VersionFeedRow>(`SELECT ${cols}, v.body, ${bodyText}, ${files}, ${purges} FROM pages p JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version WHERE p.archived = 0 ORDER BY p.id`);
     this.historyStmt = db.prepare<[], Omit<VersionFeedRow, 'body'>>(`SELECT ${cols} FROM page_versions v JOIN pages p ON p.id = v.page_id ORDER BY v.rowid`);
-    this.headStmt = db.prepare<[string], VersionFeedRow>(`SELECT ${cols}, v.body, ${files} FROM pages p JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version WHERE p.slug = ?`);
+    this.headStmt = db.prepare<[string], VersionFeedRow>(`SELECT ${cols}, v.body, ${bodyText}, ${files} FROM pages p JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version WHERE p.slug = ?`);
   }
 
   /** Runs `fn` in one read transaction, so everything it reads belongs to the same moment. */

@@ -55,7 +55,10 @@ export class UserStore {
   private readonly revokeTokenStmt;
   private readonly countAdminsStmt;
 
+  private readonly generationStmt;
+
   constructor(db: DB) {
+    this.generationStmt = db.prepare<[], number>('SELECT n FROM auth_generation WHERE id = 1').pluck();
     this.byNameStmt = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
     this.byIdStmt = db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?');
     this.byPersonStmt = db.prepare<[string], UserRow>('SELECT * FROM users WHERE person = ?');
@@ -121,6 +124,14 @@ export class UserStore {
   /** Returns whether a live token of this user was revoked. */
   revokeToken(userId: number, tokenId: number, at: string): boolean {
     return this.revokeTokenStmt.run(at, tokenId, userId).changes === 1;
+  }
+
+  /**
+   * A counter that moves (by triggers, in the writing transaction) whenever an account, token, session
+   * end, team membership or page restriction changes: what was remembered about a sign-in before it moved may be stale.
+   */
+  authGeneration(): number {
+    return this.generationStmt.get() ?? 0;
   }
 
   activeAdmins(): number {

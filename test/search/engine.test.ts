@@ -126,9 +126,27 @@ describe('search engine', () => {
   });
 
   it('answers unreadable or unbounded queries with a message', () => {
-    const bad = ['foo:bar', '*', 'a*', 'sepsis~5', 'sepsis^x', 'x'.repeat(201), 'title:'];
+    const bad = ['*', 'a*', 'sepsis~5', 'sepsis^x', 'x'.repeat(201), 'title:'];
     for (const q of bad) expect(() => engine.search({ q, viewer }), q).toThrow(QueryError);
-    expect(() => engine.search({ q: 'foo:bar', viewer })).toThrow(/not a field you can search in/);
+  });
+
+  it('puts the page whose whole title was pasted first, however common its words', () => {
+    const noisy = Array.from({ length: 6 }, (_, i) => doc(`unit-layouts-${i}`, { title: `Unit layouts in building ${i}`, why: 'Check in unit layouts. '.repeat(5), body: 'Check in at unit 4 layouts. '.repeat(20) }));
+    const e = engineWith([...noisy, doc('check-in', { title: 'Check in: Unit 4 - Layouts', why: 'Where patients arrive.', body: 'A long page about arrivals. '.repeat(40) })]);
+    expect(e.search({ q: 'Check in: Unit 4 - Layouts', viewer }).hits[0]!.slug).toBe('check-in');
+    expect(e.search({ q: 'check in unit 4 layouts', viewer }).hits[0]!.slug).toBe('check-in');
+  });
+
+  it('reads a word before a colon that names no field as text, and says so', () => {
+    const pasted = engineWith([doc('check-in', { title: 'Check in: Unit 4 - Layouts', why: 'The unit moved.' }), ...docs]);
+    const res = pasted.search({ q: 'Check in: Unit 4 - Layouts', viewer });
+    expect(res.hits.map((h) => h.slug)).toEqual(['check-in']);
+    expect(res.readAsText).toEqual(['in']);
+    expect(pasted.search({ q: 'lactate at 07:30', viewer }).readAsText).toEqual(['07']);
+    // Real fields still work, in any case, and say nothing.
+    expect(pasted.search({ q: 'Title:sepsis', viewer })).toMatchObject({ readAsText: [], hits: [{ slug: 'sepsis-screening-bpa' }] });
+    expect(pasted.search({ q: 'foo:sepsis +lactate', viewer })).toMatchObject({ readAsText: ['foo'] });
+    expect(parseQuery('"in: quotes" ok', PAGE_FIELDS.map((f) => f.name), () => false).readAsText).toEqual([]);
   });
 
   it('filters by facet, counting the other values of the filtered facet', () => {

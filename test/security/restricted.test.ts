@@ -96,7 +96,7 @@ describe('a page restricted to one team', () => {
 
   it('does not count restricted pages in the search status a reader sees', async () => {
     const readerStatus = (await get(outsider, '/api/search/status')).json();
-    expect(readerStatus).toEqual({ state: 'ready' });
+    expect(readerStatus).toEqual({ state: 'ready', indexing: 0 });
     const adminStatus = (await get(tokenFor(t.store, 'admin'), '/api/search/status')).json();
     expect(adminStatus).toMatchObject({ state: 'ready', pages: expect.any(Number), watermark: expect.any(Number) });
   });

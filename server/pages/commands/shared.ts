@@ -14,6 +14,7 @@ import { canSee, hiddenSlugs, redactText } from '../../auth/visibility.js';
 import { referencedFiles } from '../../files/refs.js';
 import { applyPatch, structuredPatch } from 'diff';
 import { refuseUnlessApproved } from '../../signoff/approvals.js';
+import { markdownText } from '../../render/plain-text.js';
 
 /** What the page commands share: the draft check, the version write and the supersession links they keep. */
 
@@ -115,6 +116,9 @@ export function writeVersion(ctx: CommandContext, head: PageHeadRow, version: nu
     ? { ...unsealed, record_form: 1, digests: null, sealed_by: null, hash: legacy }
     : { ...unsealed, record_form: 2, digests: JSON.stringify(digests), sealed_by: null, hash };
   ctx.store.pages.insertVersion(row);
+  // Extracted here, by whichever process writes (an import, the CLI), so the search index picks the
+  // version up without parsing its markdown again.
+  ctx.store.pages.insertSearchText({ page_id: head.id, version, why: markdownText(fm.why), body: markdownText(body) });
   ctx.store.pages.replaceOwners(head.id, fm.owners);
   ctx.store.pages.setRestriction(head.id, fm.restricted_to);
   // A link to a renamed page's old slug counts as a link to the page, so its backlinks follow the rename.

@@ -148,13 +148,15 @@ export const SearchReply = Type.Object(
     limit: Type.Integer(),
     took_ms: Type.Number(),
     notice: Nullable(Type.Object({ kind: Type.Union([Type.Literal('any-word'), Type.Literal('fuzzy'), Type.Literal('incomplete')]), text: Type.String() }, { description: 'Set when the words were loosened to find anything, or when the query ran out of its work budget (incomplete).' })),
+    read_as_text: Type.Array(Type.String(), { description: 'Words written before a ":" that name no field ("Check in: Unit 4"); they were searched as text.' }),
+    indexing: Type.Integer({ description: 'Pages written but not yet searchable (an import being picked up); 0 when search is up to date.' }),
     results: Type.Array(Type.Object({ slug: Type.String(), title: Type.String(), url: Type.String(), score: Type.Number(), snippet: Type.String() }, Open)),
     facets: Type.Object({}, Open),
   },
   Open,
 );
 export const SearchStatusReply = Type.Object(
-  { state: Type.Union(['starting', 'building', 'ready', 'failed'].map((s) => Type.Literal(s))), pages: Type.Optional(Type.Integer({ description: 'admins only' })), rebuilding: Type.Optional(Type.Boolean({ description: 'admins only' })) },
+  { state: Type.Union(['starting', 'building', 'ready', 'failed'].map((s) => Type.Literal(s))), pages: Type.Optional(Type.Integer({ description: 'admins only' })), rebuilding: Type.Optional(Type.Boolean({ description: 'admins only' })), indexing: Type.Integer({ description: 'Pages written but not yet searchable (that this user may see)' }) },
   Open,
 );
 
