@@ -34,10 +34,12 @@ import { fileRoutes } from './routes/files.js';
 import { registerApiDocs } from './routes/api/openapi.js';
 import { redirectRenamedPages } from './routes/renamed.js';
 import { writingApiRoutes } from './routes/api/writing.js';
+import { notificationApiRoutes } from './routes/api/notifications.js';
 import { SearchService } from './search/client.js';
 import { pageCachesPlugin } from './plugins/page-caches.js';
 import { knowledgePlugin } from './plugins/knowledge.js';
 import { commandContextPlugin } from './plugins/command-context.js';
+import { notificationsPlugin } from './plugins/notifications.js';
 
 export interface AppOptions {
   config: Config;
@@ -91,6 +93,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(pageCachesPlugin);
   await app.register(knowledgePlugin);
   await app.register(commandContextPlugin);
+  await app.register(notificationsPlugin);
   app.decorate('searchIndex', new SearchService({ dbFile: store.file, log: app.log.child({ component: 'search' }) }));
   app.addHook('onClose', async () => app.searchIndex.close());
   if (options.startSearch) app.searchIndex.start();
@@ -208,6 +211,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(turnoverApiRoutes);
   await app.register(knowledgeTransferApiRoutes);
   await app.register(writingApiRoutes);
+  await app.register(notificationApiRoutes);
   await app.register(fileRoutes);
   return app;
 }

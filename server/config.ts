@@ -51,6 +51,12 @@ export interface Config {
   trustedProxies: string[];
   /** Extra medical-record-number patterns for the PHI guard (regular expressions). */
   mrnPatterns: string[];
+  /** Where notification mails go out (smtp:// or smtps://, credentials in the URL); none: no mail, inbox only. */
+  smtpUrl: string | undefined;
+  /** The From of notification mails. */
+  mailFrom: string;
+  /** The hour of the day (UTC, 0-23) when daily digest mails are made. */
+  digestHour: number;
 }
 
 export type AuthMode = 'local' | 'oidc' | 'proxy';
@@ -171,6 +177,15 @@ export function loadConfig(env: Env = process.env): Config {
     if (problem) problems.push(`WHYWIKI_PHI_MRN_PATTERNS holds "${p}": ${problem}`);
   }
 
+  const smtpUrl = env.WHYWIKI_SMTP_URL?.trim() || undefined;
+  if (smtpUrl !== undefined && !isSmtpUrl(smtpUrl)) {
+    // Never repeats the value: it may hold the mail server's password.
+    problems.push('WHYWIKI_SMTP_URL must be an smtp:// or smtps:// address such as smtp://user:password@mail.hospital.org:587');
+  }
+  const mailFrom = env.WHYWIKI_MAIL_FROM?.trim() || 'Whywiki <whywiki@localhost>';
+  const digestHour = parseInteger(env.WHYWIKI_DIGEST_HOUR, 7);
+  if (digestHour === null || digestHour < 0 || digestHour > 23) problems.push(`WHYWIKI_DIGEST_HOUR must be a whole hour from 0 to 23, in UTC (got "${env.WHYWIKI_DIGEST_HOUR}")`);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: port!,
@@ -196,7 +211,19 @@ export function loadConfig(env: Env = process.env): Config {
     auth,
     trustedProxies,
     mrnPatterns,
+    smtpUrl,
+    mailFrom,
+    digestHour: digestHour!,
   };
+}
+
+function isSmtpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'smtp:' || u.protocol === 'smtps:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** A duration such as 30m, 12h or 90s (milliseconds); adds a problem and returns null when unreadable. */

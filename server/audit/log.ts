@@ -49,7 +49,9 @@ export type AuditAction =
   | 'handover.page_updated'
   | 'path.saved'
   | 'path.assigned'
-  | 'path.step_read';
+  | 'path.step_read'
+  | 'comment.created'
+  | 'approval.requested';
 
 export interface AuditEvent {
   actor: string;

@@ -9,6 +9,7 @@ import { FileStore } from './files.js';
 import { KnowledgeTransferStore } from './knowledge-transfer.js';
 import { DraftStore, RenameStore, TemplateStore } from './writing.js';
 import { OutboxStore } from './outbox.js';
+import { NotificationStore } from './notifications.js';
 
 /** Every table group of the SQLite store, with statements prepared once. Knows SQL, not business rules. */
 export class Store {
@@ -24,6 +25,7 @@ export class Store {
   readonly templates: TemplateStore;
   readonly renames: RenameStore;
   readonly outbox: OutboxStore;
+  readonly notifications: NotificationStore;
   private readonly getMetaStmt;
   private readonly setMetaStmt;
   private readonly dataVersionStmt;
@@ -42,6 +44,7 @@ export class Store {
     this.templates = new TemplateStore(db);
     this.renames = new RenameStore(db);
     this.outbox = new OutboxStore(db);
+    this.notifications = new NotificationStore(db);
     this.dataVersionStmt = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.getMetaStmt = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
     this.setMetaStmt = db.prepare<[string, string]>(

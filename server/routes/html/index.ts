@@ -10,6 +10,7 @@ import { phiRoutes } from './phi.js';
 import { knowledgeTransferRoutes } from './knowledge-transfer.js';
 import { importRoutes } from './import.js';
 import { writingRoutes } from './writing.js';
+import { notificationRoutes } from './notifications.js';
 import { auditRoutes } from '../audit.js';
 import { searchRoutes } from '../search.js';
 import { wantsJson } from '../errors.js';
@@ -39,6 +40,7 @@ export async function htmlRoutes(app: FastifyInstance): Promise<void> {
   await app.register(knowledgeTransferRoutes);
   await app.register(importRoutes);
   await app.register(writingRoutes);
+  await app.register(notificationRoutes);
   // Screens and their JSON exports together; the view hook above skips /api/ requests.
   await app.register(auditRoutes);
   await app.register(searchRoutes);

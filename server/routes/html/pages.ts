@@ -20,6 +20,8 @@ import { diffBody, diffFrontMatter } from '../../pages/diff.js';
 import type { PageVersion } from '../../pages/model.js';
 import { Slug } from '../../pages/schema.js';
 import { PageHtmlCache, PERSONAL_PLACEHOLDERS } from './page-cache.js';
+import { isWatching, unreadCount } from '../../notify/inbox.js';
+import { inboxBadgeHtml } from '../../view-helpers.js';
 import { closedForm } from './forms.js';
 import lunr from 'lunr';
 import type { PageHit } from '../../search/engine.js';
@@ -187,17 +189,18 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     if (!head) throw new NotFoundError(`There is no page "${request.params.slug}".`);
     // Whether this person may mark the page reviewed, and the minute (overdue banners appear on time).
     const reviewer = mayReview(app.store, user, app.store.pages.ownersOf(head.id)) ? 1 : 0;
+    const watching = isWatching(app.store, user.id, head.slug) ? 1 : 0;
     // Backlinks and links leave out pages this viewer may not see, so viewers who see different pages get different copies.
-    const key = `${head.slug}\u0000${head.current_version}\u0000${user.role}\u0000${user.source}\u0000${reviewer}\u0000${[...request.hidden].sort().join(',')}\u0000${Math.floor(app.clock().getTime() / 60_000)}`;
+    const key = `${head.slug}\u0000${head.current_version}\u0000${user.role}\u0000${user.source}\u0000${reviewer}\u0000${watching}\u0000${[...request.hidden].sort().join(',')}\u0000${Math.floor(app.clock().getTime() / 60_000)}`;
     let html = app.pageHtml.get(key);
     if (!html) {
       const page = getCurrentPage(app.store, request.params.slug);
       const review = pageReview(app, head, page, user);
       const related = await relatedDecisions(app, request, page);
-      html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, user: { ...PERSONAL_PLACEHOLDERS.user, source: user.source }, title: page.frontMatter.title, page: await pageViewModel(app, page, request.hidden), review, canEdit, related });
+      html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, user: { ...PERSONAL_PLACEHOLDERS.user, source: user.source }, title: page.frontMatter.title, page: await pageViewModel(app, page, request.hidden), review, canEdit, related, watching });
       if (page.version === head.current_version) app.pageHtml.set(key, html);
     }
-    return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? ''), takeFlash(request, head.slug), String(locals.displayName ?? user.username)));
+    return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? ''), takeFlash(request, head.slug), String(locals.displayName ?? user.username), inboxBadgeHtml(unreadCount(app.store, user.id, request.hidden))));
   });
 
   r.get('/p/:slug/v/:version', { config: { access: 'read' }, schema: { params: Type.Object({ slug: Slug, version: Type.Integer({ minimum: 1 }) }) } }, async (request, reply) => {
