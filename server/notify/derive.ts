@@ -189,24 +189,30 @@ function departureEvent(store: Store, event: ParsedEvent, recipients: Recipients
  * The key carries all three, so sweeping again (every hour, at every start) adds nothing new.
  */
 export function sweepReviews(store: Store, reviewDefaults: Record<string, string>, now: Date, options: DeriveOptions): number {
-  let added = 0;
-  const k = knowledge(store, reviewDefaults, now);
-  for (const page of k.pages) {
-    const due = page.review.dueAt;
-    if (!due) continue;
-    const stage = page.review.overdue ? 'overdue' : Date.parse(due) - now.getTime() <= REVIEW_REMINDER_DAYS * 86_400_000 ? 'due' : null;
+  // Worked out before the write transaction, so the lock is held only for the inserts.
+  const due: { slug: string; id: number; day: string; stage: 'due' | 'overdue'; recipients: Recipients }[] = [];
+  for (const page of knowledge(store, reviewDefaults, now).pages) {
+    const dueAt = page.review.dueAt;
+    if (!dueAt) continue;
+    const stage = page.review.overdue ? 'overdue' : Date.parse(dueAt) - now.getTime() <= REVIEW_REMINDER_DAYS * 86_400_000 ? 'due' : null;
     if (!stage) continue;
     const recipients = new Recipients(store);
-    const day = due.slice(0, 10);
+    const day = dueAt.slice(0, 10);
     recipients.addHandles(page.activePeople, {
       kind: 'review',
       title: page.title,
       text: stage === 'overdue' ? `The review was due on ${day} and is overdue.` : `The review falls due on ${day}.`,
       link: `/p/${page.slug}`,
     });
-    added += write(store, recipients, { eventId: null, actor: null, slug: page.slug, at: now.toISOString(), keyOf: (userId) => `r.${page.id}.${day}.${stage}.u${userId}` }, options);
+    due.push({ slug: page.slug, id: page.id, day, stage, recipients });
   }
-  return added;
+  return store.transaction(() => {
+    let added = 0;
+    for (const d of due) {
+      added += write(store, d.recipients, { eventId: null, actor: null, slug: d.slug, at: now.toISOString(), keyOf: (userId) => `r.${d.id}.${d.day}.${d.stage}.u${userId}` }, options);
+    }
+    return added;
+  });
 }
 
 /**

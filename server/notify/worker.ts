@@ -62,7 +62,7 @@ export class NotificationWorker {
     const now = this.options.clock();
     let made = this.consumer.poll();
     if (this.lastSweep === undefined || now.getTime() - this.lastSweep >= SWEEP_EVERY_MS) {
-      made += store.transaction(() => sweepReviews(store, this.options.reviewDefaults, now, { mail: this.mailEnabled }));
+      made += sweepReviews(store, this.options.reviewDefaults, now, { mail: this.mailEnabled });
       this.lastSweep = now.getTime();
     }
     if (this.mailEnabled) made += store.transaction(() => collectDigests(store, now, this.options.digestHour));

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Browser, PASSWORD, privacyTeam, sampleFrontMatter, testApp, testStore, tokenFor, type TestApp } from '../helpers.js';
+import { Browser, PASSWORD, privacyTeam, sampleFrontMatter, tempDir, testApp, testStore, tokenFor, type TestApp } from '../helpers.js';
 import { createUser } from '../../server/auth/accounts.js';
 import { recordAudit } from '../../server/audit/log.js';
 import { NotificationWorker } from '../../server/notify/worker.js';
@@ -223,5 +223,79 @@ describe('notifications from other events', () => {
     later.poll();
     later.poll();
     expect(reviews()).toEqual(['review: The review was due on 2026-04-02 and is overdue.', 'review: The review falls due on 2026-04-02.']);
+  });
+});
+
+describe('the notification routes refuse bad input clearly', () => {
+  it('answers 400 with a message for bad bodies and unknown targets, and touches only the caller\'s own notifications', async () => {
+    const { t, api } = await setup({ smtp: false });
+    await api('editor', 'POST', '/api/pages', page('own-page', { body: 'Hello @dokafor.' }));
+    t.app.notifications.poll();
+    const mine = (await api('david', 'GET', '/api/notifications')).json().notifications[0].id as number;
+    const bad: [string, 'POST' | 'PUT', string, object][] = [
+      ['no ids', 'POST', '/api/notifications/read', {}],
+      ['all false', 'POST', '/api/notifications/read', { all: false }],
+      ['ids not numbers', 'POST', '/api/notifications/read', { ids: ['x'] }],
+      ['unknown delivery', 'PUT', '/api/notifications/preferences', { changed: 'hourly' }],
+      ['unknown kind', 'PUT', '/api/notifications/preferences', { gossip: 'off' }],
+      ['unknown system', 'POST', '/api/watches', { kind: 'system', target: 'Cerner' }],
+      ['unknown module', 'POST', '/api/watches', { kind: 'system', target: 'Epic/NoSuchModule' }],
+      ['unknown owner', 'POST', '/api/watches', { kind: 'owner', target: 'nobody-here' }],
+      ['unknown kind of watch', 'POST', '/api/watches', { kind: 'everything', target: 'x' }],
+    ];
+    for (const [name, method, url, payload] of bad) {
+      const res = await api('david', method, url, payload);
+      expect(res.statusCode, name).toBe(400);
+      expect(res.json().message, name).toEqual(expect.any(String));
+    }
+    expect((await api('david', 'POST', '/api/watches', { kind: 'page', target: 'no-such-page' })).statusCode).toBe(404);
+    // Maria cannot mark David's notification read; David can.
+    expect((await api('maria', 'POST', '/api/notifications/read', { ids: [mine] })).json()).toEqual({ marked: 0, unread: 1 });
+    expect((await api('david', 'GET', '/api/notifications')).json().unread).toBe(1);
+    expect((await api('david', 'POST', '/api/notifications/read', { ids: [mine] })).json()).toEqual({ marked: 1, unread: 0 });
+    // A module that exists, and an owner, are accepted and listed; off means nothing arrives.
+    expect((await api('david', 'POST', '/api/watches', { kind: 'system', target: 'Epic/ClinDoc' })).statusCode).toBe(201);
+    expect((await api('david', 'POST', '/api/watches', { kind: 'owner', target: 'epic-clindoc' })).statusCode).toBe(201);
+    expect((await api('david', 'GET', '/api/watches')).json()).toMatchObject({ watches: [{ kind: 'owner', target: 'epic-clindoc' }, { kind: 'system', target: 'Epic/ClinDoc' }], owner_of: ['dokafor'] });
+    expect((await api('david', 'PUT', '/api/notifications/preferences', { changed: 'off' })).json().preferences.changed).toBe('off');
+    await api('editor', 'PUT', '/api/pages/own-page', { ...page('own-page'), body: 'Hello @dokafor, again.', summary: 'Again', base_version: 1 });
+    t.app.notifications.poll();
+    expect((await api('david', 'GET', '/api/notifications')).json().unread).toBe(0);
+  });
+
+  it('refuses an SMTP address that is not one, without repeating the password', async () => {
+    const { loadConfig } = await import('../../server/config.js');
+    expect(() => loadConfig({ WHYWIKI_DATA: tempDir(), WHYWIKI_SMTP_URL: 'http://user:hunter22@mail' })).toThrow(/WHYWIKI_SMTP_URL must be an smtp/);
+    expect(() => loadConfig({ WHYWIKI_DATA: tempDir(), WHYWIKI_SMTP_URL: 'http://user:hunter22@mail' })).not.toThrow(/hunter22/);
+    expect(() => loadConfig({ WHYWIKI_DATA: tempDir(), WHYWIKI_DIGEST_HOUR: '24' })).toThrow(/WHYWIKI_DIGEST_HOUR/);
+    expect(loadConfig({ WHYWIKI_DATA: tempDir(), WHYWIKI_SMTP_URL: 'smtp://u:p@mail.hospital.org:587' })).toMatchObject({ smtpUrl: 'smtp://u:p@mail.hospital.org:587', digestHour: 7 });
+  });
+});
+
+describe('watching from the screens', () => {
+  it('watches and unwatches a page with its button, and a team from its page; the header counts unread', async () => {
+    const { t, api } = await setup({ smtp: false });
+    await api('editor', 'POST', '/api/pages', page('button-page', { owners: ['dokafor'] }));
+    const david = new Browser(t.app);
+    await david.signIn('david');
+    const view = await david.get('/p/button-page');
+    expect(view.body).toMatch(/action="\/p\/button-page\/watch"[\s\S]*?aria-pressed="false">Watch</);
+    expect((await david.post('/p/button-page/watch', {})).headers.location).toBe('/p/button-page');
+    expect((await david.get('/p/button-page')).body).toMatch(/action="\/p\/button-page\/unwatch"[\s\S]*?aria-pressed="true">Unwatch</);
+    await david.post('/p/button-page/unwatch', {});
+    expect((await david.get('/p/button-page')).body).toContain('aria-pressed="false">Watch<');
+    // From the team's page: everything the team owns; back to the team page.
+    await david.get('/teams/epic-clindoc');
+    const res = await david.post('/inbox/watches', { kind: 'owner', target: 'epic-clindoc', back: '/teams/epic-clindoc' });
+    expect(res.headers.location).toBe('/teams/epic-clindoc');
+    await api('editor', 'POST', '/api/pages', page('team-page', { owners: ['epic-clindoc'] }));
+    t.app.notifications.poll();
+    // David owns button-page (created above: one notification) and watches the team's pages (one more).
+    const home = await david.get('/');
+    expect(home.body).toMatch(/class="inbox-link">Inbox <span class="badge unread-count" aria-label="2 unread">2<\/span>/);
+    const settings = await david.get('/inbox/settings');
+    expect(settings.body).toContain('Everything Epic ClinDoc Team owns');
+    // A redirect elsewhere than a team or person page is not followed.
+    expect((await david.post('/inbox/watches', { kind: 'system', target: 'Epic', back: 'https://elsewhere.example' })).headers.location).toBe('/inbox/settings');
   });
 });
