@@ -3,6 +3,7 @@ import type { Clock } from '../core/context.js';
 import { AuditConsumer } from '../outbox/consumer.js';
 import { collectDigests, deriveFromEvent, sweepReviews } from './derive.js';
 import { composeMail, smtpTransport, type MailTransport } from './mail.js';
+import type { MailRow } from '../store/notifications.js';
 
 export interface NotificationWorkerOptions {
   store: Store;
@@ -25,6 +26,7 @@ export interface NotificationWorkerOptions {
 export const MAX_ATTEMPTS = 10;
 const SWEEP_EVERY_MS = 60 * 60 * 1000;
 const SEND_BATCH = 50;
+const MAX_BATCHES_PER_SEND = 100;
 
 /** Waits one minute after the first failure, doubling each time up to six hours. */
 export function backoffMs(attempts: number): number {
@@ -80,9 +82,20 @@ export class NotificationWorker {
     const { store, clock } = this.options;
     if (!this.transport) return result;
     const domain = messageDomain(this.options.baseUrl);
-    // Bounded: one batch per call; the timer or the next nudge takes the rest.
-    for (const mail of store.notifications.dueMails(clock().toISOString(), SEND_BATCH)) {
-      if (this.stopped) break;
+    // Every mail handled here is sent, ended, or put off past now, so no batch sees it twice; still bounded
+    // per call (the timer or the next nudge takes any rest).
+    for (let batch = 0; batch < MAX_BATCHES_PER_SEND && !this.stopped; batch++) {
+      const due = store.notifications.dueMails(clock().toISOString(), SEND_BATCH);
+      await this.sendBatch(due, result, domain);
+      if (due.length < SEND_BATCH) break;
+    }
+    return result;
+  }
+
+  private async sendBatch(due: MailRow[], result: SendResult, domain: string): Promise<void> {
+    const { store, clock } = this.options;
+    for (const mail of due) {
+      if (this.stopped || !this.transport) break;
       const composed = composeMail(store, mail, this.options.baseUrl, domain);
       if ('drop' in composed) {
         store.notifications.endMail(mail.id, 'dropped', composed.drop);
@@ -107,7 +120,6 @@ export class NotificationWorker {
         this.options.log?.warn({ mail: mail.id, attempts, err: message }, 'a notification mail could not be sent; it will be retried');
       }
     }
-    return result;
   }
 
   /** One round: derive, then send. Errors are logged, never thrown: the next round tries again. */
