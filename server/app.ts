@@ -47,6 +47,8 @@ import { phiScanPlugin } from './plugins/phi-scan.js';
 import { syslogPlugin } from './plugins/syslog.js';
 import { standbyPlugin } from './plugins/standby.js';
 import { standbyApiRoutes } from './routes/api/standby.js';
+import { notificationApiRoutes } from './routes/api/notifications.js';
+import { notificationsPlugin } from './plugins/notifications.js';
 
 export interface AppOptions {
   config: Config;
@@ -104,6 +106,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(pageCachesPlugin);
   await app.register(knowledgePlugin);
   await app.register(commandContextPlugin);
+  await app.register(notificationsPlugin);
   await app.register(integrationsPlugin);
   await app.register(phiScanPlugin);
   await app.register(syslogPlugin);
@@ -232,6 +235,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(integrationApiRoutes);
   await app.register(signoffApiRoutes);
   await app.register(purgeApiRoutes);
+  await app.register(notificationApiRoutes);
   await app.register(fileRoutes);
   await app.register(standbyApiRoutes);
   return app;

@@ -51,6 +51,12 @@ export interface Config {
   trustedProxies: string[];
   /** Extra medical-record-number patterns for the PHI guard (regular expressions). */
   mrnPatterns: string[];
+  /** Where notification mails go out (smtp:// or smtps://, credentials in the URL); none: no mail, inbox only. */
+  smtpUrl: string | undefined;
+  /** The From of notification mails. */
+  mailFrom: string;
+  /** The hour of the day (UTC, 0-23) when daily digest mails are made. */
+  digestHour: number;
   /** Set on a standby: the primary it follows, an admin's API token there, and how often it pulls. */
   follow: { primary: string; token: string; intervalMs: number } | undefined;
   /** Approved signatures a page of each system needs on its current version before it becomes approved or live. */
@@ -197,6 +203,14 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const syslog = loadSyslog(env, problems);
   const follow = loadFollow(env, problems);
+  const smtpUrl = env.WHYWIKI_SMTP_URL?.trim() || undefined;
+  if (smtpUrl !== undefined && !isSmtpUrl(smtpUrl)) {
+    // Never repeats the value: it may hold the mail server's password.
+    problems.push('WHYWIKI_SMTP_URL must be an smtp:// or smtps:// address such as smtp://user:password@mail.hospital.org:587');
+  }
+  const mailFrom = env.WHYWIKI_MAIL_FROM?.trim() || 'Whywiki <whywiki@localhost>';
+  const digestHour = parseInteger(env.WHYWIKI_DIGEST_HOUR, 7);
+  if (digestHour === null || digestHour < 0 || digestHour > 23) problems.push(`WHYWIKI_DIGEST_HOUR must be a whole hour from 0 to 23, in UTC (got "${env.WHYWIKI_DIGEST_HOUR}")`);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -226,6 +240,9 @@ export function loadConfig(env: Env = process.env): Config {
     approvals,
     syslog,
     follow,
+    smtpUrl,
+    mailFrom,
+    digestHour: digestHour!,
   };
 }
 
@@ -261,6 +278,15 @@ function loadSyslog(env: Env, problems: string[]): SyslogTarget | undefined {
   const caFile = env.WHYWIKI_SYSLOG_CA?.trim() || undefined;
   if (caFile && protocol !== 'tls') problems.push('WHYWIKI_SYSLOG_CA is only used with a tls:// WHYWIKI_SYSLOG_URL');
   return { protocol: protocol === 'tls' ? 'tls' : 'tcp', host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : protocol === 'tls' ? 6514 : 601, caFile: caFile ? path.resolve(caFile) : undefined };
+}
+
+function isSmtpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'smtp:' || u.protocol === 'smtps:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** A duration such as 30m, 12h or 90s (milliseconds); adds a problem and returns null when unreadable. */

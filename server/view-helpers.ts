@@ -4,6 +4,8 @@ import type Handlebars from 'handlebars';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from './config.js';
 import { roleAllows } from './core/permissions.js';
+import handlebarsRuntime from 'handlebars';
+import { unreadCount } from './notify/inbox.js';
 
 /** Maps each partial file name (without .hbs) to its path relative to the views folder. */
 export function loadPartials(dir: string): Record<string, string> {
@@ -44,6 +46,11 @@ export function registerHelpers(hbs: typeof Handlebars, config: Config): void {
  * What every screen's header needs: the signed-in person, their name, what their role may reach and a CSRF
  * token for the sign-out form. Error pages use it too, so a refusal keeps the header.
  */
+/** The header's unread count beside "Inbox": markup made from a number only. */
+export function inboxBadgeHtml(unread: number): string {
+  return unread > 0 ? ` <span class="badge unread-count" aria-label="${unread} unread">${unread}</span>` : '';
+}
+
 export function viewLocals(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
   const user = request.user;
   const role = user?.role;
@@ -54,6 +61,7 @@ export function viewLocals(request: FastifyRequest, reply: FastifyReply): Record
     canWrite: role !== undefined && roleAllows(role, 'write') && request.server.store.followedPrimary() === undefined,
     canAudit: role !== undefined && roleAllows(role, 'audit'),
     canAdmin: role !== undefined && roleAllows(role, 'admin'),
+    inboxBadge: new handlebarsRuntime.SafeString(user ? inboxBadgeHtml(unreadCount(request.server.store, user.id, request.hidden ?? new Set())) : ''),
     // API-token requests never post forms, and generating a token would give them a session to store.
     // Someone not signed in gets a token from a cookie, so a visit stores no session either.
     csrfToken: request.authMethod === 'token' ? '' : user ? reply.generateCsrf() : request.server.signinCsrf.token(request, reply),

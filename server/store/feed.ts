@@ -36,6 +36,9 @@ export const FEED_TABLES: readonly { name: string; kind: FeedTableKind; limit?: 
   { name: 'paths', kind: 'mirror' },
   { name: 'path_assignments', kind: 'mirror' },
   { name: 'approval_requests', kind: 'mirror' },
+  // What people watch and how they want to hear, so a promoted standby notifies them as the primary did.
+  { name: 'watches', kind: 'mirror' },
+  { name: 'notification_preferences', kind: 'mirror' },
   // Connected webhooks and chat channels, so a promoted standby posts where the primary did.
   { name: 'integrations', kind: 'mirror' },
 ];
@@ -54,6 +57,8 @@ export const NOT_FOLLOWED: Readonly<Record<string, string>> = {
   integration_deliveries: 'each server delivers its own; a standby delivers none until promoted',
   integration_attempts: 'the delivery log of the server that sent them',
   page_citations: 'derived by a trigger from page_versions as they arrive',
+  notifications: 'each server makes its own inbox rows from its own audit consumer; a standby makes none until promoted',
+  notification_mails: 'the mail queue of the server that sends them',
   search_text: 'derived: each server extracts the text of the versions it indexes (a version without a row is extracted then)',
   auth_generation: 'a per-server counter that tells its in-memory sign-in cache to forget',
   schema_migrations: 'each server migrates its own schema; a standby runs the same release as its primary',

@@ -15,6 +15,7 @@ import { SignatureStore } from './signatures.js';
 import { PhiScanStore } from './phi-scan.js';
 import { FeedStore } from './feed.js';
 import { PurgeStore } from './purges.js';
+import { NotificationStore } from './notifications.js';
 
 /** Every table group of the SQLite store, with statements prepared once. Knows SQL, not business rules. */
 export class Store {
@@ -36,6 +37,7 @@ export class Store {
   readonly phiScan: PhiScanStore;
   readonly feed: FeedStore;
   readonly purges: PurgeStore;
+  readonly notifications: NotificationStore;
   private readonly getMetaStmt;
   private readonly setMetaStmt;
   private readonly dataVersionStmt;
@@ -60,6 +62,7 @@ export class Store {
     this.phiScan = new PhiScanStore(db);
     this.feed = new FeedStore(db);
     this.purges = new PurgeStore(db);
+    this.notifications = new NotificationStore(db);
     this.dataVersionStmt = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.getMetaStmt = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
     this.setMetaStmt = db.prepare<[string, string]>(

@@ -59,6 +59,10 @@ const MATRIX: Record<string, Access> = {
   'GET /reports/access': 'audit', 'GET /reports/access.csv': 'audit', 'POST /reports/access/review': 'admin', 'GET /api/reports/access': 'audit', 'POST /api/reports/access/reviews': 'admin',
   'POST /api/pages/:slug/versions/:n/purge': 'admin', 'POST /api/purges/:id/approve': 'admin', 'GET /api/purges': 'admin',
   'GET /p/:slug/v/:version/purge': 'admin', 'POST /p/:slug/v/:version/purge': 'admin', 'GET /admin/purges': 'admin', 'POST /admin/purges/:id/approve': 'admin',
+  'GET /inbox': 'read', 'POST /inbox/read': 'read', 'POST /inbox/:id/open': 'read', 'GET /inbox/settings': 'read', 'POST /inbox/settings': 'read',
+  'POST /inbox/watches': 'read', 'POST /inbox/watches/:id/remove': 'read', 'POST /p/:slug/watch': 'read', 'POST /p/:slug/unwatch': 'read', 'GET /admin/notifications': 'admin',
+  'GET /api/notifications': 'read', 'POST /api/notifications/read': 'read', 'GET /api/notifications/preferences': 'read', 'PUT /api/notifications/preferences': 'read',
+  'GET /api/watches': 'read', 'POST /api/watches': 'read', 'DELETE /api/watches/:id': 'read', 'POST /api/pages/:slug/watch': 'read', 'DELETE /api/pages/:slug/watch': 'read',
   'GET /api/openapi.json': 'read', 'GET /api/docs': 'read', 'GET /api/docs/json': 'read', 'GET /api/docs/yaml': 'read',
   'GET /api/docs/static/index.html': 'read', 'GET /api/docs/static/swagger-initializer.js': 'read', 'GET /api/docs/static/*': 'read',
   'GET /admin/integrations': 'admin', 'POST /admin/integrations': 'admin', 'POST /admin/integrations/:id/remove': 'admin',
@@ -75,6 +79,10 @@ const EXCEPTIONS: Record<string, Partial<Record<string, number>>> = {
   'POST /api/pages/:slug/attachments': { 'non-member': 404 },
   // Discarding takes no body: a hidden page's draft is missing (404), as a missing page's is.
   'DELETE /api/pages/:slug/draft': { 'non-member': 404 },
+  // Unwatching takes no body: a hidden page is missing (404), as a missing page is.
+  'DELETE /api/pages/:slug/watch': { 'non-member': 404 },
+  // A watch is its owner's alone and takes no body: nobody here has watch 1, so it is missing to everyone signed in.
+  'DELETE /api/watches/:id': { ...EVERYONE(404), 'signed out': 401 },
   // Signing in is CSRF-protected too (login CSRF): the probe carries no token. Token clients need no CSRF
   // token, and meet the form's validation instead.
   'POST /login': { ...EVERYONE(400), 'signed out': 403 },

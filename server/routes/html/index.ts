@@ -15,6 +15,7 @@ import { commentRoutes } from './comments.js';
 import { integrationRoutes } from './integrations.js';
 import { signoffRoutes } from './signoff.js';
 import { purgeRoutes } from './purges.js';
+import { notificationRoutes } from './notifications.js';
 import { auditRoutes } from '../audit.js';
 import { searchRoutes } from '../search.js';
 import { wantsJson } from '../errors.js';
@@ -49,6 +50,7 @@ export async function htmlRoutes(app: FastifyInstance): Promise<void> {
   await app.register(integrationRoutes);
   await app.register(signoffRoutes);
   await app.register(purgeRoutes);
+  await app.register(notificationRoutes);
   // Screens and their JSON exports together; the view hook above skips /api/ requests.
   await app.register(auditRoutes);
   await app.register(searchRoutes);

@@ -13,6 +13,7 @@ const ROLE = `<\u0000ww-role-${NONCE}>`;
 const CSRF = `<\u0000ww-csrf-${NONCE}>`;
 const FLASH = `<\u0000ww-flash-${NONCE}>`;
 const NAME = `<\u0000ww-name-${NONCE}>`;
+const INBOX = `<\u0000ww-inbox-${NONCE}>`;
 
 /** Stand-ins rendered in place of what differs per person, so one rendering serves everyone with the same role. */
 export const PERSONAL_PLACEHOLDERS = {
@@ -20,6 +21,7 @@ export const PERSONAL_PLACEHOLDERS = {
   csrfToken: new handlebars.SafeString(CSRF),
   flash: new handlebars.SafeString(FLASH),
   displayName: new handlebars.SafeString(NAME),
+  inboxBadge: new handlebars.SafeString(INBOX),
 };
 
 /**
@@ -54,10 +56,11 @@ export class PageHtmlCache {
     this.cache.clear();
   }
 
-  static personalize(html: string, user: { username: string; role: string }, csrfToken: string, flash?: string, displayName = user.username): string {
+  /** `inboxBadge` is the header's unread count, as inboxBadgeHtml makes it (markup, not text). */
+  static personalize(html: string, user: { username: string; role: string }, csrfToken: string, flash?: string, displayName = user.username, inboxBadge = ''): string {
     const esc = handlebars.Utils.escapeExpression;
     // The confirmation after a save is this person's alone, shown once: never part of the shared copy.
     const note = flash ? `<p class="banner flash" role="status">${esc(flash)}</p>` : '';
-    return html.replaceAll(NAME, esc(displayName)).replaceAll(USER, esc(user.username)).replaceAll(ROLE, esc(user.role)).replaceAll(CSRF, esc(csrfToken)).replaceAll(FLASH, note);
+    return html.replaceAll(NAME, esc(displayName)).replaceAll(USER, esc(user.username)).replaceAll(ROLE, esc(user.role)).replaceAll(CSRF, esc(csrfToken)).replaceAll(FLASH, note).replaceAll(INBOX, inboxBadge);
   }
 }

@@ -21,6 +21,8 @@ import { diffBody, diffFrontMatter } from '../../pages/diff.js';
 import type { PageVersion } from '../../pages/model.js';
 import { Slug } from '../../pages/schema.js';
 import { PageHtmlCache, PERSONAL_PLACEHOLDERS } from './page-cache.js';
+import { isWatching, unreadCount } from '../../notify/inbox.js';
+import { inboxBadgeHtml } from '../../view-helpers.js';
 import { closedForm } from './forms.js';
 import lunr from 'lunr';
 import type { PageHit } from '../../search/engine.js';
@@ -176,8 +178,9 @@ export async function pageScreen(app: FastifyInstance, request: FastifyRequest, 
   const reviewer = mayReview(app.store, user, app.store.pages.ownersOf(head.id)) ? 1 : 0;
   // Authors may resolve their own threads: their comments' ids are part of which copy they get.
   const authored = app.store.comments.authoredBy(head.id, user.username).join(',');
+  const watching = isWatching(app.store, user.id, head.slug) ? 1 : 0;
   // Backlinks and links leave out pages this viewer may not see, so viewers who see different pages get different copies.
-  const key = `${head.slug}\u0000${head.current_version}\u0000${user.role}\u0000${user.source}\u0000${reviewer}\u0000${authored}\u0000${[...request.hidden].sort().join(',')}\u0000${Math.floor(app.clock().getTime() / 60_000)}`;
+  const key = `${head.slug}\u0000${head.current_version}\u0000${user.role}\u0000${user.source}\u0000${reviewer}\u0000${authored}\u0000${watching}\u0000${[...request.hidden].sort().join(',')}\u0000${Math.floor(app.clock().getTime() / 60_000)}`;
   let html = commentForm ? undefined : app.pageHtml.get(key);
   if (!html) {
     const page = getCurrentPage(app.store, slug);
@@ -185,10 +188,10 @@ export async function pageScreen(app: FastifyInstance, request: FastifyRequest, 
     const related = await relatedDecisions(app, request, page);
     const comments = { ...(await pageComments(app, request, head)), form: commentForm ?? { values: { kind: 'comment' } } };
     if (commentForm) reply.status(commentForm.status);
-    html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, user: { ...PERSONAL_PLACEHOLDERS.user, source: user.source }, title: page.frontMatter.title, page: await pageViewModel(app, page, request.hidden), review, canEdit, related, comments, signoff: signoffModel(app, head.slug, page.version, user) });
+    html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, user: { ...PERSONAL_PLACEHOLDERS.user, source: user.source }, title: page.frontMatter.title, page: await pageViewModel(app, page, request.hidden), review, canEdit, related, comments, watching, signoff: signoffModel(app, head.slug, page.version, user) });
     if (page.version === head.current_version && !commentForm) app.pageHtml.set(key, html);
   }
-  return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? ''), takeFlash(request, head.slug), String(locals.displayName ?? user.username)));
+  return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? ''), takeFlash(request, head.slug), String(locals.displayName ?? user.username), inboxBadgeHtml(unreadCount(app.store, user.id, request.hidden))));
 }
 
 export async function pageRoutes(app: FastifyInstance): Promise<void> {

@@ -1,0 +1,132 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Slug } from '../../pages/schema.js';
+import { DomainError, NotFoundError } from '../../core/errors.js';
+import { NOTIFICATION_KINDS } from '../../notify/derive.js';
+import { KIND_LABELS, smtpServerName } from '../../notify/mail.js';
+import { DELIVERIES, inbox, KIND_DESCRIPTIONS, markRead, openNotification, preferencesOf, setPreferences, watch, watchesOf } from '../../notify/inbox.js';
+import { closedForm } from './forms.js';
+import { setFlash, takeFlash } from './flash.js';
+
+const SlugParams = Type.Object({ slug: Slug });
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const DELIVERY_LABELS = { immediate: 'Immediately', digest: 'Daily digest', off: 'Off' } as const;
+
+/** The inbox, its settings (preferences and watches), Watch buttons, and the admins' view of mail delivery. */
+export async function notificationRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  r.get('/inbox', { config: { access: 'read' } }, async (request, reply) => {
+    const box = inbox(app.store, request.user!.id, request.hidden);
+    return reply.view('inbox', { title: box.unread ? `Inbox (${box.unread})` : 'Inbox', ...box, flash: takeFlash(request, 'inbox'), mail: app.notifications.mailEnabled });
+  });
+
+  r.post('/inbox/read', { config: { access: 'read' }, schema: { body: closedForm({ id: Type.Optional(Type.Integer({ minimum: 1 })), all: Type.Optional(Type.Literal('1')) }) } }, async (request, reply) => {
+    const { id, all } = request.body;
+    const marked = all ? markRead(app.store, request.user!.id, { all: true }, app.clock()) : id ? markRead(app.store, request.user!.id, { ids: [id] }, app.clock()) : 0;
+    if (all) setFlash(request, 'inbox', marked === 1 ? 'Marked 1 notification read.' : `Marked ${marked} notifications read.`);
+    return reply.redirect('/inbox', 303);
+  });
+
+  // Opening marks the notification read, then goes where it points (the diff of a changed page).
+  r.post('/inbox/:id/open', { config: { access: 'read' }, schema: { params: IdParams, body: closedForm({}) } }, async (request, reply) => {
+    const n = openNotification(app.store, request.user!.id, request.params.id, request.hidden, app.clock());
+    return reply.redirect(n.link, 303);
+  });
+
+  const settings = async (request: FastifyRequest, reply: FastifyReply, error?: string, status = 200) => {
+    const prefs = preferencesOf(app.store, request.user!.id);
+    const kinds = NOTIFICATION_KINDS.map((k) => ({ kind: k, label: KIND_LABELS[k], description: KIND_DESCRIPTIONS[k], options: DELIVERIES.map((d) => ({ value: d, label: DELIVERY_LABELS[d], checked: prefs[k] === d })) }));
+    const person = request.user!.person;
+    const ownerOf = person ? [app.store.parties.get(person)?.name ?? person, ...app.store.parties.teamsOf(person).map((t) => t.name)] : [];
+    const watches = watchesOf(app.store, request.user!.id, request.hidden).map((w) => ({
+      ...w,
+      label: w.kind === 'page' ? (app.store.pages.head(w.target)?.title ?? w.target) : w.kind === 'owner' ? `Everything ${app.store.parties.get(w.target)?.name ?? w.target} owns` : `Every page of ${w.target.replace('/', ' › ')}`,
+      href: w.kind === 'page' ? `/p/${w.target}` : w.kind === 'owner' ? `/${app.store.parties.get(w.target)?.kind === 'team' ? 'teams' : 'people'}/${w.target}` : `/#system-${w.target.split('/')[0]}`,
+    }));
+    const parties = app.store.parties.all().filter((p) => p.status === 'active');
+    reply.status(status);
+    return reply.view('inbox-settings', {
+      title: 'Notification settings',
+      kinds,
+      watches,
+      ownerOf,
+      systems: app.config.systems,
+      teams: parties.filter((p) => p.kind === 'team'),
+      people: parties.filter((p) => p.kind === 'person'),
+      mail: app.notifications.mailEnabled,
+      email: person ? app.store.parties.get(person)?.email : null,
+      flash: takeFlash(request, 'inbox-settings'),
+      error,
+    });
+  };
+
+  r.get('/inbox/settings', { config: { access: 'read' } }, async (request, reply) => settings(request, reply));
+
+  r.post(
+    '/inbox/settings',
+    { config: { access: 'read' }, schema: { body: closedForm(Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, Type.Optional(Type.String({ maxLength: 20 }))]))) } },
+    async (request, reply) => {
+      const { _csrf, ...choices } = request.body as Record<string, string | undefined>;
+      void _csrf;
+      try {
+        setPreferences(app.store, request.user!.id, Object.fromEntries(Object.entries(choices).filter(([, v]) => v !== undefined)));
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e;
+        return settings(request, reply, e.message, e.statusCode);
+      }
+      setFlash(request, 'inbox-settings', 'Saved your notification settings.');
+      return reply.redirect('/inbox/settings', 303);
+    },
+  );
+
+  r.post(
+    '/inbox/watches',
+    { config: { access: 'read' }, schema: { body: closedForm({ kind: Type.Union([Type.Literal('system'), Type.Literal('owner')]), target: Type.String({ maxLength: 200 }), back: Type.Optional(Type.String({ maxLength: 200 })) }) } },
+    async (request, reply) => {
+      const { kind, target, back } = request.body;
+      try {
+        watch(app.store, request.user!.id, kind, target, { systems: app.config.systems, hidden: request.hidden, at: app.clock() });
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e;
+        return settings(request, reply, e.message, e.statusCode);
+      }
+      // Back to the team or person page the button was on, or to the settings; never elsewhere.
+      const to = back && /^\/(teams|people)\/[a-z0-9._-]+$/.test(back) ? back : '/inbox/settings';
+      if (to === '/inbox/settings') setFlash(request, 'inbox-settings', 'Watching.');
+      return reply.redirect(to, 303);
+    },
+  );
+
+  r.post('/inbox/watches/:id/remove', { config: { access: 'read' }, schema: { params: IdParams, body: closedForm({}) } }, async (request, reply) => {
+    if (!app.store.notifications.unwatchById(request.user!.id, request.params.id)) throw new NotFoundError('You have no watch with that id.');
+    setFlash(request, 'inbox-settings', 'Stopped watching.');
+    return reply.redirect('/inbox/settings', 303);
+  });
+
+  r.post('/p/:slug/watch', { config: { access: 'read' }, schema: { params: SlugParams, body: closedForm({}) } }, async (request, reply) => {
+    watch(app.store, request.user!.id, 'page', request.params.slug, { systems: app.config.systems, hidden: request.hidden, at: app.clock() });
+    setFlash(request, request.params.slug, 'Watching: every change to this page reaches your inbox.');
+    return reply.redirect(`/p/${request.params.slug}`, 303);
+  });
+
+  r.post('/p/:slug/unwatch', { config: { access: 'read' }, schema: { params: SlugParams, body: closedForm({}) } }, async (request, reply) => {
+    if (!app.store.pages.head(request.params.slug)) throw new NotFoundError(`There is no page "${request.params.slug}".`);
+    app.store.transaction(() => app.store.notifications.unwatch(request.user!.id, 'page', request.params.slug));
+    setFlash(request, request.params.slug, 'Stopped watching this page.');
+    return reply.redirect(`/p/${request.params.slug}`, 303);
+  });
+
+  r.get('/admin/notifications', { config: { access: 'admin' } }, async (_request, reply) => {
+    const counts = app.store.notifications.mailCounts();
+    return reply.view('admin-notifications', {
+      title: 'Mail delivery',
+      counts,
+      server: smtpServerName(app.config.smtpUrl),
+      from: app.config.mailFrom,
+      digestHour: String(app.config.digestHour).padStart(2, '0'),
+      troubled: app.store.notifications.troubled(100),
+    });
+  });
+}
