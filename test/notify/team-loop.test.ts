@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PASSWORD, sampleFrontMatter, testApp, tokenFor, type TestApp } from '../helpers.js';
 import { createUser } from '../../server/auth/accounts.js';
+import { commandContext } from '../helpers.js';
+import { approvePurge, requestPurge } from '../../server/purge/commands.js';
 import { startMailServer, type TestMailServer } from './smtp.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -22,6 +24,9 @@ async function setup(start: string): Promise<{ t: TestApp; mail: TestMailServer;
   cleanups.push(t.close);
   t.store.parties.update({ handle: 'mreyes', name: 'Maria Reyes', title: null, email: 'maria@hospital.test' });
   await createUser(t.store, { username: 'maria', password: PASSWORD, role: 'editor', person: 'mreyes' }, { actor: 'test' });
+  // The consumers start at the head of the log on their first run: switch them on, so what follows is new.
+  t.app.notifications.poll();
+  t.app.integrations.derive();
   const tokens = new Map<string, string>();
   const api = async (who: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: object): Promise<Reply> => {
     if (!tokens.has(who)) tokens.set(who, tokenFor(t.store, who));
@@ -90,5 +95,34 @@ describe('the team loop over the API', () => {
     const sent = mail.received.slice(before);
     expect(sent.map((m) => [m.to, m.subject])).toEqual([[['maria@hospital.test'], 'Approval requested: VTE order panel']]);
     expect(sent[0]!.raw.replace(/=\r?\n/g, '')).toContain('https://wiki.hospital.test/p/vte-order-panel/v/1');
+  });
+
+  it('takes purged text out of the inbox, the mails not yet sent and the webhook bodies not yet delivered', async () => {
+    const SECRET = 'Jane Roe';
+    const { t, mail, api } = await setup('2026-03-02T09:00:00Z');
+    t.store.integrations.insert({ kind: 'webhook', label: 'ITSM', url: 'http://127.0.0.1:9/hook', secret: 'hook-secret-1', events: JSON.stringify(['page.saved']), team: null, system: null, created_at: '2026-03-02T09:00:00Z', created_by: 'admin' });
+    const fm = { ...sampleFrontMatter, slug: 'ed-escalation', title: 'ED escalation', status: 'proposed' };
+    expect((await api('editor', 'POST', '/api/pages', { ...fm, body: 'Call the charge nurse.' })).statusCode).toBe(201);
+    expect((await api('editor', 'PUT', '/api/pages/ed-escalation', { ...fm, body: `Example: ${SECRET} waited.`, summary: `Added the ${SECRET} example`, base_version: 1 })).statusCode).toBe(200);
+    // Derived, not yet sent: the mail server and the webhook receiver have not been reached.
+    t.app.notifications.poll();
+    t.app.integrations.derive();
+    const inboxText = async () => ((await api('maria', 'GET', '/api/notifications')).json() as InboxReply).notifications.map((n) => n.text);
+    expect(await inboxText()).toContain(`editor saved version 2: Added the ${SECRET} example`);
+    const pendingBodies = () => t.store.integrations.recentDeliveries(10).map((d) => d.body);
+    expect(pendingBodies().some((b) => b.includes(SECRET))).toBe(true);
+
+    const { id } = requestPurge(commandContext(t.store, 'admin', { actor: { username: 'admin', role: 'admin' } }), 'ed-escalation', 2, { reason: 'A patient name', text: SECRET });
+    await createUser(t.store, { username: 'admin2', password: 'second admin words 12', role: 'admin' }, { actor: 'test' });
+    approvePurge(commandContext(t.store, 'admin2', { actor: { username: 'admin2', role: 'admin' } }), id);
+
+    expect(await inboxText()).toContain('editor saved version 2: Added the [removed] example');
+    expect((await inboxText()).join('\n')).not.toContain(SECRET);
+    expect(pendingBodies().join('\n')).not.toContain(SECRET);
+    expect(pendingBodies().some((b) => b.includes('[removed]'))).toBe(true);
+    await t.app.notifications.send();
+    const toMaria = mail.received.filter((m) => m.to.includes('maria@hospital.test'));
+    expect(toMaria.length).toBeGreaterThanOrEqual(1);
+    expect(toMaria.map((m) => m.raw.replace(/=\r?\n/g, '')).join('\n')).not.toContain(SECRET);
   });
 });
