@@ -234,6 +234,10 @@ export function approvePurge(ctx: CommandContext, id: number): { purge: PurgeVie
         ctx.store.purges.replaceEventDetails(e.id, id, details);
         auditEvents.push({ event: e.id, hash: e.hash, details: sha256(details) });
       }
+      // What the notifications and webhooks derived from those events repeat goes too: the inbox, mails
+      // still queued and deliveries still pending would otherwise carry the text on.
+      ctx.store.notifications.replaceText(targets, text, REMOVED_MARKER);
+      ctx.store.integrations.replaceText(targets, JSON.stringify(text).slice(1, -1), JSON.stringify(REMOVED_MARKER).slice(1, -1));
       const details: PurgeAppliedDetails = { purge: id, page_id: row.page_id, version: row.version, fields, requested_by: row.requested_by, reason: row.reason, ...(auditEvents.length ? { audit_events: auditEvents } : {}) };
       recordAudit(ctx.store, { actor: ctx.actor.username, action: 'purge.applied', target: head.slug, client: ctx.client, at, details: { ...details, copies_to_destroy: copies.exports.length } });
       return { slug: head.slug, current };

@@ -64,6 +64,7 @@ export class IntegrationStore {
   private readonly forIntegrationStmt;
   private readonly citingTicketStmt;
   private readonly citingRecordStmt;
+  private readonly replaceTextStmt;
 
   constructor(db: DB) {
     this.insertStmt = db.prepare<[Omit<IntegrationRow, 'id' | 'removed_at'>]>(
@@ -76,6 +77,10 @@ export class IntegrationStore {
     this.insertDeliveryStmt = db.prepare<[Omit<DeliveryRow, 'id' | 'attempts' | 'last_status' | 'last_error' | 'delivered_at'>]>(
       `INSERT OR IGNORE INTO integration_deliveries (delivery_id, integration_id, event_id, event, slug, body, state, next_attempt_at, created_at)
        VALUES (@delivery_id, @integration_id, @event_id, @event, @slug, @body, @state, @next_attempt_at, @created_at)`,
+    );
+    this.replaceTextStmt = db.prepare<[{ slugs: string; text: string; marker: string }]>(
+      `UPDATE integration_deliveries SET body = replace(body, @text, @marker)
+       WHERE slug IN (SELECT value FROM json_each(@slugs)) AND instr(body, @text) > 0`,
     );
     this.dueStmt = db.prepare<[string, number], DeliveryRow>(
       "SELECT * FROM integration_deliveries WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
@@ -129,6 +134,14 @@ export class IntegrationStore {
   }
 
   /** Pending deliveries whose next attempt is due at `now`, oldest first. */
+  /**
+   * Replaces `text` (as it appears inside the JSON bodies) with `marker` in the deliveries about these
+   * pages (a purge). Bodies are signed when sent, so a delivery still pending goes out without it.
+   */
+  replaceText(slugs: string[], text: string, marker: string): number {
+    return this.replaceTextStmt.run({ slugs: JSON.stringify(slugs), text, marker }).changes;
+  }
+
   due(now: string, limit: number): DeliveryRow[] {
     return this.dueStmt.all(now, limit);
   }

@@ -76,6 +76,7 @@ export class NotificationStore {
   private readonly digestUsersStmt;
   private readonly mailCountsStmt;
   private readonly troubleStmt;
+  private readonly replaceTextStmt;
 
   constructor(db: DB) {
     this.addWatchStmt = db.prepare<[number, string, string, string]>('INSERT OR IGNORE INTO watches (user_id, kind, target, created_at) VALUES (?, ?, ?, ?)');
@@ -89,6 +90,10 @@ export class NotificationStore {
     this.setPrefStmt = db.prepare<[number, string, string]>(
       `INSERT INTO notification_preferences (user_id, kind, delivery) VALUES (?, ?, ?)
        ON CONFLICT(user_id, kind) DO UPDATE SET delivery = excluded.delivery`,
+    );
+    this.replaceTextStmt = db.prepare<[{ slugs: string; text: string; marker: string }]>(
+      `UPDATE notifications SET title = replace(title, @text, @marker), text = replace(text, @text, @marker)
+       WHERE slug IN (SELECT value FROM json_each(@slugs)) AND (instr(title, @text) > 0 OR instr(text, @text) > 0)`,
     );
     this.insertStmt = db.prepare<[NewNotification]>(
       `INSERT OR IGNORE INTO notifications (key, user_id, kind, event_id, slug, actor, title, text, link, delivery, created_at)
@@ -166,6 +171,14 @@ export class NotificationStore {
   }
 
   /** Adds the notification unless one with its key exists; returns its id when it was added. */
+  /**
+   * Replaces `text` with `marker` in the notifications about these pages (a purge): mails are composed
+   * from them when sent, so mails still queued lose it too. Returns how many changed.
+   */
+  replaceText(slugs: string[], text: string, marker: string): number {
+    return this.replaceTextStmt.run({ slugs: JSON.stringify(slugs), text, marker }).changes;
+  }
+
   insert(row: NewNotification): number | null {
     const r = this.insertStmt.run(row);
     return r.changes > 0 ? Number(r.lastInsertRowid) : null;
