@@ -102,7 +102,7 @@ export function deriveFromEvent(store: Store, event: ParsedEvent, options: Deriv
       const head = slug ? store.pages.head(slug) : undefined;
       if (!head) break;
       const version = int(event.details.version) ?? head.current_version;
-      const draft: Draft = { kind: 'approval', title: head.title, text: `${event.actor} asks you to approve version ${version}.`, link: `/p/${head.slug}/v/${version}` };
+      const draft: Draft = { kind: 'approval', title: head.title, text: `${who(store, event.actor)} asks you to approve version ${version}.`, link: `/p/${head.slug}/v/${version}` };
       for (const username of strings(event.details.approvers)) recipients.add(store.users.byName(username), draft);
       break;
     }
@@ -134,7 +134,7 @@ function pageEvent(store: Store, event: ParsedEvent, slug: string, recipients: R
   const changed: Draft = {
     kind: 'changed',
     title: head.title,
-    text: `${event.actor} ${what[event.action] ?? 'changed the page'}${summary && event.action !== 'page.reviewed' ? `: ${summary}` : ''}`,
+    text: `${who(store, event.actor)} ${what[event.action] ?? 'changed the page'}${summary && event.action !== 'page.reviewed' ? `: ${summary}` : ''}`,
     link: version > 1 && event.action !== 'page.reviewed' ? `/p/${head.slug}/diff?from=${version - 1}&to=${version}` : `/p/${head.slug}`,
   };
   // Watchers: of the page, of its system or module, or of one of its owners; and the owners themselves.
@@ -147,7 +147,7 @@ function pageEvent(store: Store, event: ParsedEvent, slug: string, recipients: R
   if (row && (event.action === 'page.created' || event.action === 'page.saved' || event.action === 'page.restored')) {
     const before = version > 1 ? new Set(extractMentions(store.pages.version(head.id, version - 1)?.body ?? '')) : new Set<string>();
     const added = extractMentions(row.body).filter((h) => !before.has(h));
-    recipients.addHandles(added, { kind: 'mentioned', title: head.title, text: `${event.actor} mentioned you: ${summary}`, link: `/p/${head.slug}` });
+    recipients.addHandles(added, { kind: 'mentioned', title: head.title, text: `${who(store, event.actor)} mentioned you: ${summary}`, link: `/p/${head.slug}` });
   }
 }
 
@@ -157,11 +157,11 @@ function commentEvent(store: Store, event: ParsedEvent, slug: string, recipients
   const commentId = int(event.details.comment_id);
   const link = `/p/${head.slug}${commentId ? `#comment-${commentId}` : ''}`;
   if (event.details.kind === 'wrong') {
-    recipients.addHandles(store.pages.ownersOf(head.id), { kind: 'flagged', title: head.title, text: `${event.actor} flagged something on the page as wrong.`, link });
+    recipients.addHandles(store.pages.ownersOf(head.id), { kind: 'flagged', title: head.title, text: `${who(store, event.actor)} flagged something on the page as wrong.`, link });
   }
   const replyTo = str(event.details.reply_to_author);
-  if (replyTo) recipients.add(store.users.byName(replyTo), { kind: 'reply', title: head.title, text: `${event.actor} replied to your comment.`, link });
-  recipients.addHandles(strings(event.details.mentions), { kind: 'mentioned', title: head.title, text: `${event.actor} mentioned you in a comment.`, link });
+  if (replyTo) recipients.add(store.users.byName(replyTo), { kind: 'reply', title: head.title, text: `${who(store, event.actor)} replied to your comment.`, link });
+  recipients.addHandles(strings(event.details.mentions), { kind: 'mentioned', title: head.title, text: `${who(store, event.actor)} mentioned you in a comment.`, link });
 }
 
 function departureEvent(store: Store, event: ParsedEvent, recipients: Recipients, options: DeriveOptions): void {
@@ -262,4 +262,10 @@ export function collectDigests(store: Store, now: Date, hour: number): number {
     if (pending.length && store.notifications.queueMail(`d.${day}.u${userId}`, userId, 'digest', pending.map((n) => n.id), now.toISOString()) !== null) made++;
   }
   return made;
+}
+
+/** How a notification names who acted: their directory name when the account is linked to a person, else the username. */
+function who(store: Store, actor: string): string {
+  const person = store.users.byName(actor)?.person;
+  return (person && store.parties.get(person)?.name) || actor;
 }

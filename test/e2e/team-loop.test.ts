@@ -81,7 +81,7 @@ describe('the team loop in a browser', () => {
     expect(await item.count()).toBe(1);
     expect(await item.locator('.badge').textContent()).toBe('Flagged as wrong');
     expect(await item.textContent()).toContain(TITLE);
-    expect(await item.locator('.inbox-text').textContent()).toBe('david flagged something on the page as wrong.');
+    expect(await item.locator('.inbox-text').textContent()).toBe('David Okafor flagged something on the page as wrong.');
     await owner.screenshot({ path: path.join(SHOTS, 'team-loop-inbox.png'), fullPage: true });
 
     // And by mail, at the real SMTP server, with a link to the comment.
@@ -108,7 +108,7 @@ describe('the team loop in a browser', () => {
     await expect.poll(() => unreadAfterReload(reader, `${server.url}/inbox`), eventually).toBe(1);
     const reply = reader.locator('.inbox-item.unread');
     expect(await reply.locator('.badge').textContent()).toBe('Reply');
-    expect(await reply.locator('.inbox-text').textContent()).toBe('maria replied to your comment.');
+    expect(await reply.locator('.inbox-text').textContent()).toBe('Maria Reyes replied to your comment.');
     await reply.locator('.open-button').click();
     await reader.waitForURL(new RegExp(`/p/${SLUG}#comment-\\d+$`));
     expect(await reader.locator('.comment-reply').first().textContent()).toContain('Fixing the page today.');

@@ -84,7 +84,7 @@ describe('notifications from page events', () => {
     const david = (await api('david', 'GET', '/api/notifications')).json();
     const changes = david.notifications.filter((n: { kind: string }) => n.kind === 'changed');
     expect(changes.map((n: { link: string }) => n.link)).toEqual(['/p/vte-panel/diff?from=3&to=4', '/p/vte-panel/diff?from=2&to=3', '/p/vte-panel/diff?from=1&to=2']);
-    expect(changes[0].text).toBe('maria saved version 4: Change 4');
+    expect(changes[0].text).toBe('Maria Reyes saved version 4: Change 4');
     // Maria owns the page: she hears of the editor's creation and two saves, not of her own.
     const maria = (await api('maria', 'GET', '/api/notifications')).json();
     expect(maria.notifications.map((n: { text: string }) => n.text)).toEqual(['editor saved version 3: Change 3', 'editor saved version 2: Change 2', 'editor created the page: Created page']);
@@ -186,13 +186,13 @@ describe('notifications from other events', () => {
     store.transaction(() => recordAudit(store, { actor: 'david', action: 'comment.created', target: 'sepsis', details: { comment_id: 7, kind: 'wrong', version: 1, reply_to: 3, reply_to_author: 'maria', mentions: ['dokafor', 'epic-clindoc'] } }));
     w.poll();
     // Maria owns the page (flagged), wrote the comment replied to (reply), and is in the mentioned team: one notification, the strongest.
-    expect(kinds('maria')).toEqual(['flagged: david flagged something on the page as wrong.', 'changed: editor created the page: Created page']);
+    expect(kinds('maria')).toEqual(['flagged: David Okafor flagged something on the page as wrong.', 'changed: editor created the page: Created page']);
     expect(kinds('david')).toEqual([]);
     expect(store.notifications.inbox(store.users.byName('maria')!.id, 1)[0]!.link).toBe('/p/sepsis#comment-7');
     store.transaction(() => recordAudit(store, { actor: 'maria', action: 'comment.created', target: 'sepsis', details: { comment_id: 8, kind: 'comment', version: 1, reply_to: 7, reply_to_author: 'david', mentions: [] } }));
     store.transaction(() => recordAudit(store, { actor: 'editor', action: 'comment.created', target: 'sepsis', details: { comment_id: 9, kind: 'comment', version: 1, reply_to: null, reply_to_author: null, mentions: ['mreyes'] } }));
     w.poll();
-    expect(kinds('david')).toEqual(['reply: maria replied to your comment.']);
+    expect(kinds('david')).toEqual(['reply: Maria Reyes replied to your comment.']);
     expect(kinds('maria')[0]).toBe('mentioned: editor mentioned you in a comment.');
   });
 
