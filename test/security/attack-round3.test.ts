@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Browser, commandContext, privacyTeam, sampleFrontMatter, testApp, tokenFor, type TestApp } from '../helpers.js';
+import { createPage } from '../../server/pages/commands.js';
+import { addComment } from '../../server/comments/comments.js';
+import { slackPayload, teamsPayload, type EventMessage } from '../../server/integrations/payloads.js';
+
+const SECRET_TITLE = 'Break-the-glass audit for VIP charts';
+const hiddenSlug = 'vip-break-the-glass';
+const PHI = 'Reproduced on MRN 00482913 in TST.';
+let t: TestApp;
+let member: string;
+let reader: string;
+let editor: string;
+let auditor: string;
+let admin: string;
+let hiddenComment: number;
+let openComment: number;
+
+beforeAll(async () => {
+  t = await testApp();
+  await privacyTeam(t.store);
+  member = tokenFor(t.store, 'pat');
+  reader = tokenFor(t.store, 'reader');
+  editor = tokenFor(t.store, 'editor');
+  auditor = tokenFor(t.store, 'auditor');
+  admin = tokenFor(t.store, 'admin');
+  const ctx = commandContext(t.store, 'pwong');
+  createPage(ctx, { slug: hiddenSlug, frontMatter: { ...sampleFrontMatter, title: SECRET_TITLE, tickets: ['CHG0099999'], records: ['BPA 7777777'], restricted_to: ['privacy'] }, body: 'Secret.' });
+  createPage(ctx, { slug: 'open-page', frontMatter: { ...sampleFrontMatter, title: 'Open page' }, body: 'Everyone sees this.' });
+  hiddenComment = addComment(commandContext(t.store, 'pat'), hiddenSlug, { body: 'Hidden thread' }).id;
+  openComment = addComment(commandContext(t.store, 'pat'), 'open-page', { body: 'Open thread' }).id;
+});
+afterAll(async () => { await t.close(); });
+
+const call = (token: string, method: string, url: string, payload?: unknown, headers: Record<string, string> = {}) =>
+  t.app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${token}`, ...(payload !== undefined ? { 'content-type': 'application/json' } : {}), ...headers }, ...(payload !== undefined ? { payload: typeof payload === 'string' ? payload : JSON.stringify(payload) } : {}) });
+
+describe('probe', () => {
+  it('hidden comments look missing', async () => {
+    for (const action of ['resolve', 'reopen']) {
+      const hidden = await call(editor, 'POST', `/api/comments/${hiddenComment}/${action}`);
+      const missing = await call(editor, 'POST', `/api/comments/999999/${action}`);
+      expect(hidden.statusCode, action).toBe(404);
+      expect(hidden.body.replace(String(hiddenComment), 'N')).toBe(missing.body.replace('999999', 'N'));
+    }
+  });
+
+  it('bad ids', async () => {
+    for (const url of ['/api/comments/99999999999999999999/resolve', '/api/comments/abc/resolve', '/api/comments/1e400/resolve', '/api/comments/0/resolve', '/api/comments/-1/resolve', '/api/comments/1.5/resolve']) {
+      const res = await call(editor, 'POST', url);
+      expect(res.statusCode, url).toBeGreaterThanOrEqual(400);
+      expect(res.statusCode, url).toBeLessThan(500);
+    }
+    for (const url of ['/api/watches/99999999999999999999', '/api/watches/abc', '/api/watches/1e400', '/api/webhooks/99999999999999999999', '/api/webhooks/99999999999999999999/deliveries', '/api/purges/99999999999999999999/approve']) {
+      const res = await call(admin, url.includes('approve') ? 'POST' : url.includes('deliveries') ? 'GET' : 'DELETE', url, url.includes('approve') ? { password: 'x' } : undefined);
+      expect(res.statusCode, url + res.body).toBeGreaterThanOrEqual(400);
+      expect(res.statusCode, url).toBeLessThan(500);
+    }
+    for (const url of ['/api/tickets/' + 'x'.repeat(100), '/api/tickets/%00', '/api/records/%20', '/api/tickets/%ff']) {
+      const res = await call(reader, 'GET', url);
+      expect(res.statusCode, url + res.body).toBeLessThan(500);
+    }
+  });
+
+  it('malformed json and missing fields', async () => {
+    for (const [m, url, body] of [
+      ['POST', '/api/pages/open-page/comments', '{'], ['POST', '/api/pages/open-page/comments', '{}'], ['POST', '/api/pages/open-page/comments', '{"body":null}'],
+      ['POST', '/api/pages/open-page/comments', '{"body":"x","reply_to":99999999999999999999}'], ['POST', '/api/pages/open-page/comments', '{"body":"x","reply_to":"abc"}'],
+      ['POST', '/api/notifications/read', '{'], ['POST', '/api/notifications/read', '{"all":false}'],
+      ['PUT', '/api/notifications/preferences', '{"mention":"loud"}'], ['PUT', '/api/notifications/preferences', '[]'],
+      ['POST', '/api/watches', '{"kind":"owner","target":"nobody"}'], ['POST', '/api/watches', '{"kind":"system","target":"Nope/Nope"}'], ['POST', '/api/watches', '{"kind":"page","target":"../x"}'],
+      ['POST', '/api/watches', '{"kind":"system","target":"Epic/"}'], ['POST', '/api/watches', '{"kind":"system","target":"/"}'],
+      ['POST', '/api/pages/open-page/signatures', '{"version":99999999999999999999,"meaning":"reviewed","password":"a-long-test-password"}'],
+      ['POST', '/api/pages/open-page/approval-requests', '{'],
+    ] as const) {
+      const res = await call(m === 'POST' && url.includes('approval') ? editor : reader, m, url, body);
+      expect(res.statusCode, `${url} ${body} ${res.body}`).toBeGreaterThanOrEqual(400);
+      expect(res.statusCode, `${url} ${body} ${res.body}`).toBeLessThan(500);
+    }
+    for (const [url, body] of [
+      ['/api/webhooks', '{'], ['/api/webhooks', '{"url":"file:///etc/passwd"}'], ['/api/webhooks', '{"url":"javascript:alert(1)"}'], ['/api/webhooks', '{"url":"gopher://x"}'],
+      ['/api/webhooks', '{"url":"https://a:b@x.example"}'], ['/api/webhooks', '{"url":"https://x.example","events":["nope"]}'], ['/api/webhooks', '{"url":"https://x.example","team":"nobody"}'],
+      ['/api/webhooks', '{"url":"https://x.example","system":"Nope"}'], ['/api/webhooks', `{"url":"https://x.example","label":"${PHI}"}`], ['/api/webhooks', '{"url":"https://hooks.slack.com/x","kind":"slack","secret":"0123456789abcdefg"}'],
+      ['/api/pages/open-page/versions/1/purge', `{"reason":"${PHI}","text":"Everyone"}`], ['/api/pages/open-page/versions/99999999999999999999/purge', '{"reason":"r","text":"Everyone"}'], ['/api/pages/open-page/versions/1/purge', '{"reason":"","text":""}'],
+      ['/api/pages/open-page/versions/1/purge', '{"reason":"because","text":"not in there"}'],
+    ] as const) {
+      const res = await call(admin, 'POST', url, body);
+      expect(res.statusCode, `${url} ${body} ${res.body}`).toBeGreaterThanOrEqual(400);
+      expect(res.statusCode, `${url} ${body} ${res.body}`).toBeLessThan(500);
+    }
+  });
+
+  it('phi', async () => {
+    const res = await call(reader, 'POST', '/api/pages/open-page/comments', { body: PHI });
+    expect(res.statusCode).toBe(422);
+    const sig = await call(editor, 'POST', '/api/pages/open-page/signatures', { version: 1, meaning: 'reviewed', password: 'a-long-test-password', comment: PHI });
+    expect(sig.statusCode, sig.body).toBe(422);
+  });
+
+  it('roles', async () => {
+    for (const [token, m, url] of [[reader, 'GET', '/api/webhooks'], [editor, 'GET', '/api/webhooks'], [auditor, 'GET', '/api/webhooks'], [auditor, 'GET', '/api/purges'], [editor, 'GET', '/api/feed'], [auditor, 'GET', '/api/feed'], [reader, 'GET', '/api/reports/phi'], [editor, 'GET', '/api/reports/phi'],
+      [reader, 'POST', '/api/pages/open-page/approval-requests'], [editor, 'GET', '/admin/purges'], [auditor, 'GET', '/admin/phi/scan'.replace('scan', 'x')], [editor, 'GET', '/admin/integrations'], [auditor, 'GET', '/admin/notifications']] as const) {
+      const res = await call(token, m, url, m === 'POST' ? {} : undefined);
+      expect([403, 404], `${url}`).toContain(res.statusCode);
+    }
+  });
+
+  it('hidden lookups', async () => {
+    for (const url of ['/api/tickets/CHG0099999', '/api/records/BPA%207777777']) {
+      const res = await call(editor, 'GET', url);
+      expect(res.body, url).not.toContain(hiddenSlug);
+      expect((await call(member, 'GET', url)).body).toContain(hiddenSlug);
+    }
+    for (const url of [`/api/pages/${hiddenSlug}/signatures`, `/api/pages/${hiddenSlug}/comments`]) {
+      expect((await call(editor, 'GET', url)).statusCode).toBe(404);
+    }
+  });
+
+  it('csrf', async () => {
+    const b = new Browser(t.app);
+    await b.signIn('editor');
+    await b.get('/p/open-page');
+    for (const url of ['/p/open-page/comments', `/p/open-page/comments/${openComment}/resolve`, '/inbox/read', '/inbox/1/open', '/inbox/settings', '/inbox/watches', '/inbox/watches/1/remove', '/p/open-page/watch', '/p/open-page/unwatch']) {
+      const res = await b.post(url, { body: 'hi', all: '1' }, false);
+      expect(res.statusCode, url).toBe(403);
+    }
+  });
+
+  it('secrets', async () => {
+    const res = await call(admin, 'POST', '/api/webhooks', { url: 'https://x.example/hook?token=abc', secret: 'super-secret-value-123', events: ['page.saved'] });
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json().id;
+    for (const url of ['/api/webhooks', `/api/webhooks/${id}/deliveries`, '/admin/integrations', '/api/audit', '/audit']) {
+      const r = await call(admin, 'GET', url);
+      expect(r.body, url).not.toContain('super-secret-value-123');
+      expect(r.body, url).not.toContain('token=abc');
+    }
+  });
+
+  it('xss in comments', async () => {
+    for (const body of ['<script>alert(1)</script>', '[x](javascript:alert(1))', '<img src=x onerror=alert(1)>', '@mreyes"><svg onload=alert(1)>', '<a href="javascript:alert(1)">y</a>', '[[open-page|<img src=x onerror=alert(1)>]]', '<iframe src="https://evil.example"></iframe>', '<form action="https://evil.example"><input name=password></form>']) {
+      const res = await call(reader, 'POST', '/api/pages/open-page/comments', { body });
+      expect(res.statusCode, body + res.body).toBe(201);
+      const html = res.json().html as string;
+      expect(html, body).not.toMatch(/<script|onerror=|onload=|javascript:|<iframe|<form|<input/i);
+    }
+    const page = await call(reader, 'GET', '/p/open-page');
+    expect(page.body).not.toMatch(/<script>alert|onerror=alert|onload=alert|javascript:alert|<iframe src="https:\/\/evil|<form action="https:\/\/evil/);
+  });
+
+  it('mentions on hidden page', async () => {
+    const b = await call(member, 'POST', `/api/pages/${hiddenSlug}/comments`, { body: 'Ping @dokafor and @epic-clindoc' });
+    expect(b.statusCode).toBe(201);
+    t.app.notifications.poll();
+    for (const tok of [editor, reader, auditor]) {
+      const res = await call(tok, 'GET', '/api/notifications');
+      expect(res.body).not.toContain(SECRET_TITLE);
+    }
+  });
+
+  describe('chat messages carry page text as text, never as markup', () => {
+    // An editor chooses the title, module and change summary; the channel sees them under the wiki's name.
+    const phishing = '[Reset your password](https://evil.example/login)';
+    const message: EventMessage = {
+      event: 'page.saved', delivery: 'd1', occurred_at: '2026-01-01T00:00:00Z', actor: { username: 'pat', name: 'Pat **Wong**' },
+      page: { slug: 'open-page', title: `Open ${phishing}`, system: 'Epic', module: phishing, status: 'live', url: 'https://wiki.example/p/open-page', version: 2 },
+      change: { summary: `<!channel> ${phishing} <https://evil.example|click>` },
+    };
+
+    it('a Teams card shows no link but its own button', () => {
+      const card = JSON.stringify(teamsPayload(message));
+      // TextBlock and FactSet render Markdown in Teams; TextRun does not.
+      expect(card).not.toMatch(/"type":"(TextBlock|FactSet)"/);
+      expect(card).toContain(phishing);
+      const urls = [...card.matchAll(/https?:\/\/[^"\s)]+/g)].map((m) => m[0]).filter((u) => !u.startsWith('http://adaptivecards.io'));
+      expect(urls.filter((u) => !u.startsWith('https://evil.example'))).toEqual(['https://wiki.example/p/open-page']);
+    });
+
+    it('a Slack message pings nobody and links nowhere else, in its notification text too', () => {
+      const payload = slackPayload(message) as { text: string };
+      expect(payload.text).not.toContain('<!channel>');
+      expect(payload.text).not.toContain('<https://evil.example|');
+      expect(payload.text).toContain('&lt;!channel&gt;');
+    });
+  });
+});
