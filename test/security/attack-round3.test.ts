@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, commandContext, privacyTeam, sampleFrontMatter, testApp, tokenFor, type TestApp } from '../helpers.js';
 import { createPage } from '../../server/pages/commands.js';
+import { createUser } from '../../server/auth/accounts.js';
 import { addComment } from '../../server/comments/comments.js';
 import { slackPayload, teamsPayload, type EventMessage } from '../../server/integrations/payloads.js';
 
@@ -182,5 +183,72 @@ describe('probe', () => {
       expect(payload.text).not.toContain('<https://evil.example|');
       expect(payload.text).toContain('&lt;!channel&gt;');
     });
+  });
+
+  it('probe idor + html bad input', async () => {
+    await createUser(t.store, { username: 'david', password: 'a-long-test-password', role: 'reader', person: 'dokafor' }, { actor: 'test' });
+    const david = tokenFor(t.store, 'david');
+    // The consumer starts at the head of the log the first time it looks.
+    t.app.notifications.poll();
+    const c = await call(member, 'POST', `/api/pages/${hiddenSlug}/comments`, { body: 'Ping @dokafor and @epic-clindoc' });
+    expect(c.statusCode).toBe(201);
+    await call(member, 'POST', `/api/pages/open-page/comments`, { body: 'Ping @dokafor on the open page' });
+    t.app.notifications.poll();
+    const inbox = await call(david, 'GET', '/api/notifications');
+    expect(inbox.body).not.toContain(SECRET_TITLE);
+    const ids = (inbox.json().notifications as { id: number }[]).map((n) => n.id);
+    expect(ids.length).toBeGreaterThan(0);
+    const w = await call(david, 'POST', '/api/watches', { kind: 'page', target: 'open-page' });
+    expect(w.statusCode).toBe(201);
+    const b = new Browser(t.app);
+    await b.signIn('editor');
+    await b.get('/inbox');
+    expect((await b.post(`/inbox/${ids[0]}/open`, {})).statusCode).toBe(404);
+    expect((await b.post(`/inbox/watches/${w.json().id}/remove`, {})).statusCode).toBe(404);
+    expect((await call(editor, 'DELETE', `/api/watches/${w.json().id}`)).statusCode).toBe(404);
+    expect((await call(editor, 'POST', '/api/notifications/read', { ids })).json().marked).toBe(0);
+    expect((await call(david, 'GET', '/api/notifications')).json().unread).toBe(ids.length);
+    for (const [url, form] of [
+      ['/inbox/read', { id: 'abc' }], ['/inbox/abc/open', {}], ['/inbox/99999999999999999999/open', {}], ['/inbox/watches', { kind: 'page', target: 'x' }], ['/inbox/watches', { kind: 'owner' }],
+      ['/inbox/watches', { kind: 'owner', target: 'nobody' }], ['/inbox/settings', { mentioned: 'loud' }], ['/p/open-page/comments', { reply_to: 'abc', body: 'x' }], ['/p/open-page/comments', { kind: 'evil', body: 'x' }], ['/p/open-page/comments', {}],
+      ['/p/open-page/comments', { body: PHI }], ['/p/open-page/comments', { body: 'x', reply_to: String(hiddenComment) }], ['/p/open-page/comments/abc/resolve', {}], [`/p/open-page/comments/${hiddenComment}/resolve`, {}], ['/p/nope/comments', { body: 'x' }],
+    ] as const) {
+      await b.get('/inbox');
+      const res = await b.post(url, form);
+      expect(res.statusCode, `${url} ${JSON.stringify(form)} ${res.body.slice(0, 300)}`).toBeGreaterThanOrEqual(400);
+      expect(res.statusCode, url).toBeLessThan(500);
+    }
+  });
+
+  it('probe comment naming hidden page', async () => {
+    for (const body of [`See [[${hiddenSlug}]]`, `See [[${hiddenSlug}|label]]`, `![[${hiddenSlug}]]`, `<${'http://localhost/p/' + hiddenSlug}>`, `[x](/p/${hiddenSlug})`, `[x](/p/${hiddenSlug}/history)`]) {
+      const made = await call(member, 'POST', '/api/pages/open-page/comments', { body, kind: 'wrong' });
+      expect(made.statusCode, made.body).toBe(201);
+      for (const url of ['/api/pages/open-page/comments', '/p/open-page', '/reports/flagged', '/api/pages/open-page']) {
+        const res = await call(editor, 'GET', url);
+        expect(res.body, `${body} ${url}`).not.toContain(SECRET_TITLE);
+        if (res.body.includes(hiddenSlug)) console.log('LEAK', url, res.body.slice(Math.max(0, res.body.indexOf(hiddenSlug) - 300), res.body.indexOf(hiddenSlug) + 100));
+        expect(res.body, `${body} ${url}`).not.toContain(hiddenSlug);
+      }
+    }
+  });
+
+  it('probe admin bad input', async () => {
+    for (const url of ['/p/open-page/v/99999999999999999999/purge', '/p/open-page/v/1e400/purge', '/p/open-page/v/0/purge', '/api/feed?after=garbage', '/api/feed?after=99999999999999999999', '/api/feed?after=-1', '/api/feed?after=%00', '/api/tickets/%E2%80%AE', '/api/records/' + encodeURIComponent('\\u0000x'), '/admin/integrations?x=1', '/admin/purges', '/admin/phi/scan', '/api/reports/phi', '/reports/access', '/api/reports/access', '/admin/notifications']) {
+      const res = await call(admin, 'GET', url);
+      expect(res.statusCode, url + res.body.slice(0, 200)).toBeLessThan(500);
+    }
+    const b = new Browser(t.app);
+    await b.signIn('admin');
+    for (const [url, form] of [
+      ['/admin/purges/99999999999999999999/approve', { password: 'x' }], ['/admin/purges/abc/approve', { password: 'x' }], ['/p/open-page/v/1/purge', { reason: PHI, text: 'Everyone' }], ['/p/open-page/v/1/purge', { reason: '', text: '' }], ['/p/open-page/v/9999/purge', { reason: 'r', text: 'Everyone sees' }],
+      ['/admin/integrations', { url: 'file:///etc/passwd' }], ['/admin/integrations', { url: 'javascript:alert(1)', events: 'page.saved' }], ['/admin/integrations', { url: 'https://x.example', events: 'page.saved', label: PHI }], ['/admin/integrations/99999999999999999999/remove', {}], ['/admin/integrations/abc/remove', {}],
+    ] as const) {
+      await b.get('/admin/purges');
+      const res = await b.post(url, form);
+      expect(res.statusCode, `${url} ${JSON.stringify(form)} ${res.body.slice(0, 300)}`).toBeGreaterThanOrEqual(400);
+      expect(res.statusCode, url).not.toBe(403);
+      expect(res.statusCode, url).toBeLessThan(500);
+    }
   });
 });
