@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, commandContext, privacyTeam, sampleFrontMatter, testApp, tokenFor, type TestApp } from '../helpers.js';
 import { createPage } from '../../server/pages/commands.js';
+import { FINDINGS_KEPT } from '../../server/phi/retro-scan.js';
 import { createUser } from '../../server/auth/accounts.js';
 import { addComment } from '../../server/comments/comments.js';
 import { slackPayload, teamsPayload, type EventMessage } from '../../server/integrations/payloads.js';
@@ -249,6 +250,27 @@ describe('probe', () => {
       expect(res.statusCode, `${url} ${JSON.stringify(form)} ${res.body.slice(0, 300)}`).toBeGreaterThanOrEqual(400);
       expect(res.statusCode, url).not.toBe(403);
       expect(res.statusCode, url).toBeLessThan(500);
+    }
+  });
+
+  it('the PHI scan total counts no findings on pages the reader may not see, past the findings it keeps', async () => {
+    const t2 = await testApp();
+    try {
+      await privacyTeam(t2.store);
+      // Planted as text saved before a rule existed would be (the test context carries no guard):
+      // enough findings on an open page to fill the kept list, then a few on a restricted page.
+      const ssns = Array.from({ length: FINDINGS_KEPT }, (_, i) => `Called back about 123-45-${String(1000 + (i % 9000)).padStart(4, '0')}.`).join('\n');
+      createPage(commandContext(t2.store), { slug: 'open-findings', frontMatter: { ...sampleFrontMatter, title: 'Open findings' }, body: ssns });
+      createPage(commandContext(t2.store, 'pwong'), { slug: hiddenSlug, frontMatter: { ...sampleFrontMatter, title: SECRET_TITLE, restricted_to: ['privacy'] }, body: 'Old ticket had 078-05-1121 and 219-09-9999 in it.' });
+      const seen = async (username: string) => (await t2.app.inject({ url: '/api/reports/phi', headers: { authorization: `Bearer ${tokenFor(t2.store, username)}` } })).json<{ total: number; findings: { slug: string }[] }>();
+      const all = await seen('admin');
+      expect(all.findings).toHaveLength(FINDINGS_KEPT);
+      expect(all.total).toBeGreaterThan(FINDINGS_KEPT);
+      const outside = await seen('auditor');
+      expect(outside.findings.some((f) => f.slug === hiddenSlug)).toBe(false);
+      expect(outside.total).toBe(FINDINGS_KEPT);
+    } finally {
+      await t2.close();
     }
   });
 });
