@@ -260,6 +260,8 @@ describe('attacks on the routes for comments, inbox, integrations, sign-off, pur
       const outside = await seen('auditor');
       expect(outside.findings.some((f) => f.slug === hiddenSlug)).toBe(false);
       expect(outside.total).toBe(FINDINGS_KEPT);
+      // The per-page counts name pages: they stay on the server.
+      expect(JSON.stringify(outside)).not.toContain(hiddenSlug);
     } finally {
       await t2.close();
     }
