@@ -39,7 +39,8 @@ export function slackPayload(m: EventMessage): object {
   const title = slackEscape(titleOf(m));
   const context = [m.page ? `${m.page.system}${m.page.module ? ` · ${m.page.module}` : ''}` : null, `by ${m.actor.name}`, m.event].filter(Boolean).join(' · ');
   return {
-    text: `${titleOf(m)}: ${headline(m)}`,
+    // The notification text is mrkdwn too: unescaped, a summary could hold <!channel> or a disguised link.
+    text: slackEscape(`${titleOf(m)}: ${headline(m)}`),
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `*${link ? `<${link}|${title}>` : title}*\n${slackEscape(headline(m))}` } },
       { type: 'context', elements: [{ type: 'mrkdwn', text: slackEscape(context) }] },
@@ -55,6 +56,9 @@ export function teamsPayload(m: EventMessage): object {
     { title: 'By', value: m.actor.name },
     { title: 'Event', value: m.event },
   ];
+  // Teams renders Markdown (links included) in TextBlock and FactSet; a TextRun shows its text as written,
+  // so a title or summary cannot put a link of its own on a card that carries the wiki's name.
+  const text = (t: string, style: Record<string, string> = {}) => ({ type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: t, ...style }] });
   return {
     type: 'message',
     attachments: [
@@ -66,9 +70,9 @@ export function teamsPayload(m: EventMessage): object {
           type: 'AdaptiveCard',
           version: '1.4',
           body: [
-            { type: 'TextBlock', text: titleOf(m), weight: 'Bolder', size: 'Medium', wrap: true },
-            { type: 'TextBlock', text: headline(m), wrap: true },
-            { type: 'FactSet', facts },
+            text(titleOf(m), { weight: 'Bolder', size: 'Medium' }),
+            text(headline(m)),
+            ...facts.map((f) => ({ type: 'RichTextBlock', spacing: 'Small', inlines: [{ type: 'TextRun', text: `${f.title}: `, weight: 'Bolder' }, { type: 'TextRun', text: f.value }] })),
           ],
           // Teams opens only absolute links: without WHYWIKI_PUBLIC_URL the card has no button.
           ...(link ? { actions: [{ type: 'Action.OpenUrl', title: 'Open in Whywiki', url: link }] } : {}),

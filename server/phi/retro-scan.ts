@@ -108,6 +108,11 @@ export interface PhiScanResult {
   /** Findings in all, and the first FINDINGS_KEPT of them. */
   total: number;
   findings: ScanFinding[];
+  /**
+   * Findings past the kept ones, counted per page: a reader of the report who may not see a page must not
+   * see its findings counted in the total either. Absent from results stored before it was kept.
+   */
+  unkept_by_slug?: Record<string, number>;
 }
 
 /** A store full of findings keeps the first few thousand; the total says how many there are. */
@@ -135,6 +140,7 @@ export function* scanSteps(store: Store, guard: PhiGuard, under: ScanRules, now:
   const t0 = performance.now();
   const findings: ScanFinding[] = [];
   let total = 0;
+  const unkept: Record<string, number> = {};
   const scanned: Record<string, number> & { bytes: number } = { bytes: 0 };
   let sinceLastBytes = 0;
   // Most versions repeat most of their fields (a status change keeps the body): a text seen before in the
@@ -167,6 +173,7 @@ export function* scanSteps(store: Store, guard: PhiGuard, under: ScanRules, now:
           for (const hit of Object.entries(item.fields).flatMap(([field, value]) => scanField(field, value))) {
             total++;
             if (findings.length < FINDINGS_KEPT) findings.push(toFinding(source.name, item, hit));
+            else unkept[item.slug] = (unkept[item.slug] ?? 0) + 1;
           }
         }
         // The batch is already read (no statement stays open), so the pause can come between any two rows.
@@ -177,7 +184,7 @@ export function* scanSteps(store: Store, guard: PhiGuard, under: ScanRules, now:
       }
     }
   }
-  return { ran_at: started.toISOString(), ms: Math.round(performance.now() - t0), under, scanned, total, findings };
+  return { ran_at: started.toISOString(), ms: Math.round(performance.now() - t0), under, scanned, total, findings, unkept_by_slug: unkept };
 }
 
 function toFinding(source: string, item: ScanItem, hit: PhiHit): ScanFinding {

@@ -31,11 +31,16 @@ const PhiScanReply = Type.Object(
   { description: 'The latest PHI retro-scan of every stored version, attachment text and draft, under the current rules.' },
 );
 
-/** Findings on pages this reader may not see are left out, and not counted. */
+/** Findings on pages this reader may not see are left out, and not counted (kept or not). */
 function visible(result: PhiScanResult, hidden: ReadonlySet<string>): PhiScanResult {
   if (hidden.size === 0) return result;
+  const { unkept_by_slug: unkept, ...rest } = result;
   const findings = result.findings.filter((f) => !hidden.has(f.slug));
-  return { ...result, findings, total: result.total - (result.findings.length - findings.length) };
+  // A result stored before per-page counts were kept can only discount the findings it kept.
+  const total = unkept
+    ? findings.length + Object.entries(unkept).reduce((n, [slug, count]) => (hidden.has(slug) ? n : n + count), 0)
+    : result.total - (result.findings.length - findings.length);
+  return { ...rest, findings, total };
 }
 
 /** The PHI retro-scan's report: JSON for tools, and a screen for admins and auditors. */

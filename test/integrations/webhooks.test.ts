@@ -234,11 +234,11 @@ describe('webhooks', () => {
     expect(s.blocks[0]!.text!.text).toContain(`<${PUBLIC}/p/sepsis-bpa|Sepsis screening BPA>`);
     expect(s.blocks[0]!.text!.text).toContain('Pat Wong wrote a new page');
     expect(slack.received[0]!.headers['x-whywiki-signature']).toBeUndefined();
-    const m = teams.json(0) as { type: string; attachments: { contentType: string; content: { type: string; version: string; body: { type: string; text?: string }[]; actions: { type: string; url: string }[] } }[] };
+    const m = teams.json(0) as { type: string; attachments: { contentType: string; content: { type: string; version: string; body: { type: string; inlines?: { type: string; text: string }[] }[]; actions: { type: string; url: string }[] } }[] };
     expect(m.type).toBe('message');
     expect(m.attachments[0]!.contentType).toBe('application/vnd.microsoft.card.adaptive');
     expect(m.attachments[0]!.content).toMatchObject({ type: 'AdaptiveCard', version: '1.4' });
-    expect(m.attachments[0]!.content.body[0]).toMatchObject({ type: 'TextBlock', text: 'Sepsis screening BPA' });
+    expect(m.attachments[0]!.content.body[0]).toMatchObject({ type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: 'Sepsis screening BPA' }] });
     expect(m.attachments[0]!.content.actions[0]).toEqual({ type: 'Action.OpenUrl', title: 'Open in Whywiki', url: `${PUBLIC}/p/sepsis-bpa` });
   });
 });
