@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { commandContext, PASSWORD, sampleFrontMatter, tempDir, testApp, tokenFor, type TestApp } from '../helpers.js';
+import { Browser, commandContext, PASSWORD, sampleFrontMatter, tempDir, testApp, tokenFor, type TestApp } from '../helpers.js';
 import { multipartBody, screenshot } from '../files/fixtures.js';
 import { closeOcr } from '../../server/files/ocr.js';
 import { createPage, savePage } from '../../server/pages/commands.js';
@@ -75,6 +75,26 @@ describe('purging an attachment with two admins', () => {
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json()).toMatchObject({ field: 'file' });
     expect((await api('GET', '/api/purges', admin)).json().purges).toEqual([]);
+  });
+
+  it('offers the version\'s files on the request form, says a shared file goes everywhere, and keeps the choice on an error', async () => {
+    const browser = new Browser(t.app);
+    await browser.signIn('admin', PASSWORD);
+    const form = (await browser.get('/p/bed-board/v/2/purge')).body;
+    expect(form).toContain(`value="${image.sha256}"`);
+    expect(form).toContain(`value="${note.sha256}"`);
+    expect(form).toContain('Also shown on: triage-board');
+    expect(form).toContain('removed from all of them');
+    const missingReason = await browser.post('/p/bed-board/v/2/purge', { file: note.sha256, reason: '' });
+    expect(missingReason.statusCode).toBe(400);
+    expect(missingReason.body).toMatch(new RegExp(`value="${note.sha256}" required checked`));
+    expect(missingReason.body).toContain('id="file-reason-error"');
+    const requested = await browser.post('/p/bed-board/v/2/purge', { file: note.sha256, reason: 'Request from the form' });
+    expect(requested.statusCode).toBe(202);
+    expect(requested.body).toContain('before the file (from bed-board) is removed');
+    expect(requested.body).toMatch(/the file [0-9a-f]{12}… on bed-board \(removed from every page that shows it\)/);
+    // Left waiting: nothing changes until a second admin approves.
+    expect((await api('GET', note.url, reader)).statusCode).toBe(200);
   });
 
   it('removes the bytes everywhere once a second admin approves, and verify still passes and lists it', async () => {
