@@ -139,6 +139,7 @@ describe('purging an attachment with two admins', () => {
       expect(page, url).toContain('class="file-removed"');
       expect(page, url).not.toMatch(/<img[^>]+\/files\//);
     }
+    expect((await api('GET', '/p/bed-board', reader)).body).toContain('<strong>File removed</strong> from version 2');
     // The other file is untouched.
     expect((await api('GET', note.url, reader)).statusCode).toBe(200);
 
