@@ -158,7 +158,11 @@ describe('purging an attachment with two admins', () => {
 
     // No file in the data folder holds the bytes any more: what SQLite freed was overwritten.
     const chunk = png.subarray(png.length - 200, png.length - 100);
-    for (const f of filesUnder(t.dir)) expect(fs.readFileSync(f).includes(chunk), f).toBe(false);
+    for (const f of filesUnder(t.dir)) {
+      expect(fs.readFileSync(f).includes(chunk), f).toBe(false);
+      // Nor the text read from it: not the files table, not the search index on disk.
+      expect(fs.readFileSync(f).includes(OCR_WORD), f).toBe(false);
+    }
 
     // Approving again is refused, and so is a new request for the same file.
     expect((await api('POST', `/api/purges/${id}/approve`, admin2, { password: SECOND })).statusCode).toBe(409);
