@@ -28,6 +28,19 @@ export interface VerifyReport {
   break: ChainBreak | null;
   /** Versions text was purged from: the chain still holds through the digests sealed for them. */
   purges?: PurgeListed[];
+  /** Files whose bytes a purge removed: versions still seal their digests. */
+  filePurges?: FilePurgeListed[];
+}
+
+/** One purged attachment as verify lists it. */
+export interface FilePurgeListed {
+  sha256: string;
+  slug: string;
+  version: number;
+  at: string;
+  approved_by: string;
+  requested_by: string;
+  reason: string;
 }
 
 /** One applied purge as verify lists it. */
@@ -44,12 +57,13 @@ export interface PurgeListed {
 interface PurgeEvent {
   at: string;
   actor: string;
-  details: { purge: number; page_id: number; version: number; fields: Partial<Record<DigestedField, { before: string; after: string }>>; requested_by: string; reason: string; audit_events?: { event: number; hash: string; details: string }[] };
+  details: { purge: number; page_id: number; version: number; fields: Partial<Record<DigestedField, { before: string; after: string }>>; requested_by: string; reason: string; audit_events?: { event: number; hash: string; details: string }[]; file?: string };
 }
 
 /** The purges and digest seals the audit log records; the audit chain walk below proves they are genuine. */
-function purgeRecords(store: Store): { purges: Map<string, PurgeEvent[]>; seals: Map<number, { versions: number; root: string }>; scrubbed: Map<number, { hash: string; details: string; by: number }> } {
+function purgeRecords(store: Store): { purges: Map<string, PurgeEvent[]>; filePurges: Map<string, PurgeEvent & { id: number }>; seals: Map<number, { versions: number; root: string }>; scrubbed: Map<number, { hash: string; details: string; by: number }> } {
   const purges = new Map<string, PurgeEvent[]>();
+  const filePurges = new Map<string, PurgeEvent & { id: number }>();
   const scrubbed = new Map<number, { hash: string; details: string; by: number }>();
   const seals = new Map<number, { versions: number; root: string }>();
   const each = (action: string, fn: (row: AuditRow) => void) => {
@@ -57,12 +71,17 @@ function purgeRecords(store: Store): { purges: Map<string, PurgeEvent[]>; seals:
   };
   each('purge.applied', (row) => {
     const details = JSON.parse(row.details) as PurgeEvent['details'];
+    // A purged attachment leaves the version's content as it was: it is checked with the files below.
+    if (details.file) {
+      if (!filePurges.has(details.file)) filePurges.set(details.file, { id: row.id, at: row.at, actor: row.actor, details });
+      return;
+    }
     const key = `${details.page_id}:${details.version}`;
     purges.set(key, [...(purges.get(key) ?? []), { at: row.at, actor: row.actor, details }]);
     for (const e of details.audit_events ?? []) scrubbed.set(e.event, { hash: e.hash, details: e.details, by: row.id });
   });
   each('store.digests_sealed', (row) => seals.set(row.id, JSON.parse(row.details) as { versions: number; root: string }));
-  return { purges, seals, scrubbed };
+  return { purges, filePurges, seals, scrubbed };
 }
 
 /**
@@ -93,7 +112,8 @@ function digestsToCheck(row: VersionRow, events: PurgeEvent[]): { digests: Field
  * and the hash before it. Stops at the first break, since everything after it is suspect.
  */
 export function verifyStore(store: Store): VerifyReport {
-  const { purges, seals, scrubbed } = purgeRecords(store);
+  const { purges, filePurges, seals, scrubbed } = purgeRecords(store);
+  const filesListed: FilePurgeListed[] = [];
   const sealed = new Map<number, { hash: ReturnType<typeof createHash>; count: number }>();
   const listed: PurgeListed[] = [];
   let versions = 0;
@@ -164,6 +184,13 @@ export function verifyStore(store: Store): VerifyReport {
   let files = 0;
   for (const file of store.files.all()) {
     files++;
+    // A purged file keeps its digest but not its bytes; the purge.applied event (whose own hash the audit
+    // walk below checks) must name this file and the purge the row points at. Any bytes still there are checked.
+    const purge = filePurges.get(file.sha256);
+    if (file.bytes.length === 0 && file.purged_by !== null && purge && purge.details.purge === file.purged_by) {
+      filesListed.push({ sha256: file.sha256, slug: store.purges.slugOf(purge.details.page_id) ?? String(purge.details.page_id), version: purge.details.version, at: purge.at, approved_by: purge.actor, requested_by: purge.details.requested_by, reason: purge.details.reason });
+      continue;
+    }
     const actual = createHash('sha256').update(file.bytes).digest('hex');
     if (actual !== file.sha256 || file.bytes.length !== file.size) {
       return report(pages.size, versions, 0, null, 0, { table: 'files', id: file.sha256, expected: file.sha256, found: actual, reason: 'the stored bytes do not match their digest (the file was altered)' }, files);
@@ -187,8 +214,8 @@ export function verifyStore(store: Store): VerifyReport {
     last = hash;
   }
   const signed = verifySignatures(store);
-  if (signed.break) return { ...report(pages.size, versions, events, last, events, { table: 'signatures', ...signed.break }, files), signatures: signed.count, purges: listed };
-  return { ...report(pages.size, versions, events, last, events, null, files), signatures: signed.count, purges: listed };
+  if (signed.break) return { ...report(pages.size, versions, events, last, events, { table: 'signatures', ...signed.break }, files), signatures: signed.count, purges: listed, filePurges: filesListed };
+  return { ...report(pages.size, versions, events, last, events, null, files), signatures: signed.count, purges: listed, filePurges: filesListed };
 }
 
 function report(pages: number, versions: number, events: number, hash: string | null, count: number, brk: ChainBreak | null, files = 0): VerifyReport {
@@ -205,6 +232,9 @@ export function describeReport(r: VerifyReport): string[] {
     `Every hash link holds. Audit head: ${r.head.hash ?? '(empty)'} after ${r.head.count} events.`,
     ...(r.purges?.length
       ? [`Text was purged from ${r.purges.length === 1 ? '1 version' : `${r.purges.length} versions`}; each still verifies against the digests sealed for it:`, ...r.purges.map((p) => `  ${p.slug} v${p.version} (${p.fields.join(', ')}) on ${p.at}: requested by ${p.requested_by}, approved by ${p.approved_by}: ${p.reason}`)]
+      : []),
+    ...(r.filePurges?.length
+      ? [`${r.filePurges.length === 1 ? '1 file was' : `${r.filePurges.length} files were`} purged; the versions that show them still seal their digests:`, ...r.filePurges.map((p) => `  ${p.sha256} (${p.slug} v${p.version}) on ${p.at}: requested by ${p.requested_by}, approved by ${p.approved_by}: ${p.reason}`)]
       : []),
   ];
 }

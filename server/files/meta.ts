@@ -1,7 +1,7 @@
 import type { Store } from '../store/index.js';
 import type { FileMeta } from '../render/files.js';
 import { acceptedFor } from './policy.js';
-import { referencedFiles } from './refs.js';
+import { fileRemovedNotice, referencedFiles } from './refs.js';
 
 /** What the renderer needs to show the stored files a page's text references: name, kind, size, proportions. */
 export function pageFileMeta(store: Store, slug: string, markdown: string): Record<string, FileMeta> {
@@ -10,7 +10,8 @@ export function pageFileMeta(store: Store, slug: string, markdown: string): Reco
   for (const sha of referencedFiles(slug, markdown)) {
     const meta = store.files.meta(sha);
     if (!meta) continue;
-    out[sha] = { name: names.get(sha) ?? sha.slice(0, 12), label: acceptedFor(meta.type)?.label ?? meta.type, size: meta.size, width: meta.width, height: meta.height, thumbnail: meta.has_thumbnail === 1 };
+    const removal = meta.purged_by !== null ? store.files.removal(sha) : undefined;
+    out[sha] = { name: names.get(sha) ?? sha.slice(0, 12), label: acceptedFor(meta.type)?.label ?? meta.type, size: meta.size, width: meta.width, height: meta.height, thumbnail: meta.has_thumbnail === 1, ...(removal ? { removed: fileRemovedNotice(removal) } : {}) };
   }
   return out;
 }

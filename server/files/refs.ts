@@ -32,3 +32,8 @@ export function fileMarkdown(file: { url: string; name: string; type: string }, 
   const safe = text.replace(/[[\]\\]/g, '');
   return file.type.startsWith('image/') ? `![${safe}](<${file.url}>)` : `[${file.name}](<${file.url}>)`;
 }
+
+/** What shows in place of a purged file: who removed it, who approved, and why (never what it showed). */
+export function fileRemovedNotice(removal: { requested_by: string; approved_by: string; approved_at: string; reason: string }): string {
+  return `This file was removed on ${removal.approved_at.slice(0, 10)} by ${removal.requested_by}, approved by ${removal.approved_by}: ${removal.reason}`;
+}

@@ -17,7 +17,10 @@ export const PURGE_TEXT_MIN = 3;
 
 export interface PurgeRequestInput {
   reason: string;
-  text: string;
+  /** The exact text to remove; or else `file`. */
+  text?: string;
+  /** The sha256 of an attachment the version shows, whose bytes to remove; or else `text`. */
+  file?: string;
 }
 
 /** Where the text occurs: occurrences per field. */
@@ -49,6 +52,9 @@ export interface PurgeView {
   approved_by: string | null;
   approved_at: string | null;
   copies_to_destroy: PurgeCopies | null;
+  /** For a purge of an attachment: its sha256, and every page that shows it (it goes from all of them). */
+  file: string | null;
+  file_pages?: string[];
 }
 
 function count(haystack: string, needle: string): number {
@@ -106,7 +112,13 @@ export function purgeView(row: PurgeListRow): PurgeView {
     approved_by: row.approved_by,
     approved_at: row.approved_at,
     copies_to_destroy: row.copies ? (JSON.parse(row.copies) as PurgeCopies) : null,
+    file: row.file,
   };
+}
+
+/** A file purge's view, naming every page that shows the file: the bytes are removed from all of them. */
+function fileAware(ctx: Pick<CommandContext, 'store'>, view: PurgeView): PurgeView {
+  return view.file ? { ...view, file_pages: ctx.store.files.pagesWith(view.file) } : view;
 }
 
 function versionOf(ctx: CommandContext, slug: string, n: number) {
@@ -124,6 +136,12 @@ function versionOf(ctx: CommandContext, slug: string, n: number) {
  * neither the text nor its digest.
  */
 export function requestPurge(ctx: CommandContext, slug: string, n: number, input: PurgeRequestInput): PurgeView {
+  const hasText = typeof input.text === 'string' && input.text !== '';
+  const hasFile = typeof input.file === 'string' && input.file !== '';
+  if (hasText === hasFile) {
+    throw new ValidationError([{ field: hasText ? 'file' : 'text', message: 'Name exactly one thing to remove: either "text" (the exact text) or "file" (the sha256 of one of the version\'s files), not both.' }]);
+  }
+  if (hasFile) return requestFilePurge(ctx, slug, n, input.reason, input.file!);
   const reason = (input.reason ?? '').trim();
   const text = typeof input.text === 'string' ? input.text.replace(/\r\n/g, '\n') : '';
   const errors = [];
@@ -161,6 +179,51 @@ export function requestPurge(ctx: CommandContext, slug: string, n: number, input
   return purgeView(ctx.store.purges.listed(id)!);
 }
 
+/** The files a version shows, by sha256 (sealed by its hash). */
+export function versionFiles(row: Pick<VersionRow, 'files'>): string[] {
+  return row.files ? (JSON.parse(row.files) as string[]) : [];
+}
+
+/**
+ * First half of purging an attachment: the file must be one the version shows. Its digest is public (it
+ * is in the version record), so the request keeps it; nothing changes until a second admin approves.
+ */
+function requestFilePurge(ctx: CommandContext, slug: string, n: number, rawReason: string | undefined, rawFile: string): PurgeView {
+  const reason = (rawReason ?? '').trim();
+  const file = rawFile.trim().toLowerCase();
+  const errors = [];
+  if (!reason) errors.push({ field: 'reason', message: 'Say why this file must be removed (for the record and the approving admin).' });
+  else if (reason.length > PURGE_REASON_MAX) errors.push({ field: 'reason', message: `The reason must be at most ${PURGE_REASON_MAX} characters.` });
+  if (!/^[0-9a-f]{64}$/.test(file)) errors.push({ field: 'file', message: 'Give the file as its sha256 digest (64 hexadecimal characters), as the version lists it.' });
+  if (errors.length) throw new ValidationError(errors);
+  refuseIfPhi(ctx.phi, { reason });
+  const { head, row } = versionOf(ctx, slug, n);
+  if (!versionFiles(row).includes(file)) {
+    throw new ValidationError([{ field: 'file', message: `Version ${n} of "${slug}" does not show the file ${file.slice(0, 12)}…; pick one of the files that version shows. Nothing was requested.` }]);
+  }
+  const meta = ctx.store.files.meta(file);
+  if (meta?.purged_by) throw new ValidationError([{ field: 'file', message: `The file ${file.slice(0, 12)}… was already removed (purge ${meta.purged_by}).` }], 'conflict');
+  const at = (ctx.at ?? new Date()).toISOString();
+  const id = ctx.store.transaction(() => {
+    const purgeId = ctx.store.purges.insert({
+      page_id: head.id,
+      version: n,
+      reason,
+      text_salt: '',
+      text_digest: file,
+      fields: '{}',
+      pending_text: null,
+      status: 'awaiting approval',
+      requested_by: ctx.actor.username,
+      requested_at: at,
+      file,
+    });
+    recordAudit(ctx.store, { actor: ctx.actor.username, action: 'purge.requested', target: slug, client: ctx.client, at, details: { purge: purgeId, version: n, file, reason } });
+    return purgeId;
+  });
+  return fileAware(ctx, purgeView(ctx.store.purges.listed(id)!));
+}
+
 /** What a purge's audit event records, and what verify checks a purged version against. */
 export interface PurgeAppliedDetails {
   purge: number;
@@ -172,6 +235,8 @@ export interface PurgeAppliedDetails {
   reason: string;
   /** Earlier audit events whose details held the text: each one's hash, and the digest of its details now. */
   audit_events?: { event: number; hash: string; details: string }[];
+  /** For a purge of an attachment: the sha256 of the file whose bytes were removed. */
+  file?: string;
 }
 
 /**
@@ -193,6 +258,7 @@ export function approvePurge(ctx: CommandContext, id: number): { purge: PurgeVie
       // A version imported in the old form since the last start has no digests yet: they are sealed first.
       sealVersionDigests(ctx.store, new Date(at));
       const row: PurgeRow = ctx.store.purges.get(id)!;
+      if (row.file !== null) return applyFilePurge(ctx, row, at);
       if (row.status !== 'awaiting approval' || row.pending_text === null) throw new ValidationError([{ field: 'id', message: `Purge request ${id} is already ${row.status}.` }], 'conflict');
       const text = row.pending_text;
       const version = ctx.store.pages.version(row.page_id, row.version)!;
@@ -243,8 +309,30 @@ export function approvePurge(ctx: CommandContext, id: number): { purge: PurgeVie
       return { slug: head.slug, current };
     }),
   );
-  const view = purgeView(ctx.store.purges.listed(id)!);
+  const view = fileAware(ctx, purgeView(ctx.store.purges.listed(id)!));
   return { purge: view, ...result };
+}
+
+/**
+ * Applies an approved purge of an attachment, inside approvePurge's scrubbing transaction: the file's
+ * bytes, thumbnail and extracted text go from the store (for every page that shows it: files are stored
+ * once), its digest stays, so every version that shows it still verifies.
+ */
+function applyFilePurge(ctx: CommandContext, row: PurgeRow, at: string): { slug: string; current: boolean } {
+  if (row.status !== 'awaiting approval') throw new ValidationError([{ field: 'id', message: `Purge request ${row.id} is already ${row.status}.` }], 'conflict');
+  const file = row.file!;
+  const version = ctx.store.pages.version(row.page_id, row.version)!;
+  const head = ctx.store.pages.head(ctx.store.purges.slugOf(row.page_id)!)!;
+  const copies: PurgeCopies = {
+    exports: ctx.store.purges.exportsSince(ctx.store.files.meta(file)?.created_at ?? version.created_at).map((e) => ({ event: e.id, at: e.at, actor: e.actor, what: String((JSON.parse(e.details) as { format?: unknown }).format ?? e.target ?? 'export') })),
+    backups_since: ctx.store.files.meta(file)?.created_at ?? version.created_at,
+  };
+  ctx.store.purges.markApplied({ id: row.id, approved_by: ctx.actor.username, approved_at: at, copies: JSON.stringify(copies) });
+  ctx.store.files.purge(file, row.id);
+  const pages = ctx.store.files.pagesWith(file);
+  const details: PurgeAppliedDetails = { purge: row.id, page_id: row.page_id, version: row.version, fields: {}, requested_by: row.requested_by, reason: row.reason, file };
+  recordAudit(ctx.store, { actor: ctx.actor.username, action: 'purge.applied', target: head.slug, client: ctx.client, at, details: { ...details, pages, copies_to_destroy: copies.exports.length } });
+  return { slug: head.slug, current: head.current_version === row.version };
 }
 
 /** The purges applied to a version, for the notice on the page. */

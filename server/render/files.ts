@@ -11,6 +11,8 @@ export interface FileMeta {
   width: number | null;
   height: number | null;
   thumbnail: boolean;
+  /** Set when a purge removed the file's bytes: the notice shown in its place. */
+  removed?: string;
 }
 
 export interface PageFilesOptions {
@@ -43,6 +45,14 @@ export const rehypePageFiles: Plugin<[PageFilesOptions | undefined], HastRoot> =
   if (!options) return;
   visit(tree, 'element', (node: Element, index, parent) => {
     if (!parent || index === undefined) return;
+    if (node.tagName === 'img' || node.tagName === 'a') {
+      const file = ownFile(options, node.tagName === 'img' ? node.properties?.src : node.properties?.href);
+      // A purged file has no bytes to show or link: a placeholder says who removed it and why.
+      if (file?.meta.removed) {
+        parent.children[index] = { type: 'element', tagName: 'span', properties: { className: ['file-removed'], role: 'note' }, children: [{ type: 'text', value: `[${file.meta.name} removed] ${file.meta.removed}` }] };
+        return;
+      }
+    }
     if (node.tagName === 'img') {
       const file = ownFile(options, node.properties?.src);
       if (!file) return;

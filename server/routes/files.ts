@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Slug } from '../pages/schema.js';
 import { attachFile, FilePhiRefused, type AttachedFile } from '../files/commands.js';
 import { FileRefused, acceptedFor } from '../files/policy.js';
-import { fileMarkdown, fileUrl } from '../files/refs.js';
+import { fileMarkdown, fileRemovedNotice, fileUrl } from '../files/refs.js';
 import { closeOcr } from '../files/ocr.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import { commandContext, phiOverrideOf } from './command-context.js';
@@ -144,6 +144,10 @@ export async function fileRoutes(app: FastifyInstance): Promise<void> {
       // Only through a page the file belongs to: a restricted page's files are as missing as the page.
       const stored = app.store.files.belongsTo(slug, sha256) ? app.store.files.bytes(sha256) : undefined;
       if (!stored) throw new NotFoundError(`Nothing lives at ${request.url.split('?')[0]}.`);
+      // A purged file keeps its digest but not its bytes: say what happened instead (only once the page
+      // check above passed, so a hidden page's file still answers 404).
+      const removal = app.store.files.removal(sha256);
+      if (removal) return sendError(request, reply, { statusCode: 410, error: 'Gone', message: fileRemovedNotice(removal) });
       const accepted = acceptedFor(stored.type);
       const name = (app.store.files.forPage(slug).find((f) => f.sha256 === sha256)?.name ?? request.params.name).replace(/[^\p{L}\p{N}._-]+/gu, '-');
       reply.header('X-Content-Type-Options', 'nosniff');

@@ -12,7 +12,16 @@ export interface FileRow {
   created_at: string;
 }
 
-export type FileMetaRow = Omit<FileRow, 'bytes' | 'thumbnail'> & { has_thumbnail: number };
+export type FileMetaRow = Omit<FileRow, 'bytes' | 'thumbnail'> & { has_thumbnail: number; purged_by: number | null };
+
+/** Who removed a purged file's bytes, and why: what its URL and the pages showing it say instead. */
+export interface FileRemovalRow {
+  purge: number;
+  requested_by: string;
+  approved_by: string;
+  approved_at: string;
+  reason: string;
+}
 
 export interface PageFileRow {
   slug: string;
@@ -39,6 +48,9 @@ export class FileStore {
   private readonly inVersionsStmt;
   private readonly allStmt;
   private readonly textForPageStmt;
+  private readonly purgeStmt;
+  private readonly removalStmt;
+  private readonly slugsStmt;
 
   constructor(private readonly db: DB) {
     this.insertFileStmt = db.prepare<[FileRow]>(
@@ -52,7 +64,7 @@ export class FileStore {
     this.bytesStmt = db.prepare<[string], { bytes: Buffer; type: string; size: number }>('SELECT bytes, type, size FROM files WHERE sha256 = ?');
     this.thumbnailStmt = db.prepare<[string], Buffer | null>('SELECT thumbnail FROM files WHERE sha256 = ?').pluck();
     this.metaStmt = db.prepare<[string], FileMetaRow>(
-      'SELECT sha256, size, type, text, width, height, created_at, thumbnail IS NOT NULL AS has_thumbnail FROM files WHERE sha256 = ?',
+      'SELECT sha256, size, type, text, width, height, created_at, thumbnail IS NOT NULL AS has_thumbnail, purged_by FROM files WHERE sha256 = ?',
     );
     this.forPageStmt = db.prepare<[string], PageFileRow>(
       `SELECT pf.slug, pf.sha256, pf.name, pf.alt, pf.added_by, pf.added_at, f.size, f.type, f.width, f.height
@@ -62,10 +74,34 @@ export class FileStore {
     this.inVersionsStmt = db.prepare<[string, string], number>(
       `SELECT 1 FROM page_versions v, json_each(v.files) j WHERE v.slug = ? AND v.files IS NOT NULL AND j.value = ? LIMIT 1`,
     ).pluck();
-    this.allStmt = db.prepare<[], Omit<FileRow, 'thumbnail'>>('SELECT sha256, size, type, bytes, text, width, height, created_at FROM files ORDER BY sha256');
+    this.allStmt = db.prepare<[], Omit<FileRow, 'thumbnail'> & { purged_by: number | null }>('SELECT sha256, size, type, bytes, text, width, height, created_at, purged_by FROM files ORDER BY sha256');
     this.textForPageStmt = db.prepare<[string], { name: string; text: string | null }>(
       'SELECT pf.name, f.text FROM page_files pf JOIN files f ON f.sha256 = pf.sha256 WHERE pf.slug = ? ORDER BY pf.added_at',
     );
+    // An empty blob rather than NULL: the column is NOT NULL, and the trigger allows only this update.
+    this.purgeStmt = db.prepare<[{ sha256: string; purge: number }]>("UPDATE files SET bytes = x'', thumbnail = NULL, text = NULL, purged_by = @purge WHERE sha256 = @sha256");
+    this.removalStmt = db.prepare<[string], FileRemovalRow>(
+      `SELECT u.id AS purge, u.requested_by, u.approved_by, u.approved_at, u.reason FROM files f JOIN page_purges u ON u.id = f.purged_by WHERE f.sha256 = ? AND u.status = 'applied'`,
+    );
+    this.slugsStmt = db.prepare<[{ sha256: string }], string>(
+      `SELECT slug FROM page_files WHERE sha256 = @sha256
+       UNION SELECT p.slug FROM page_versions v JOIN pages p ON p.id = v.page_id, json_each(v.files) j WHERE v.files IS NOT NULL AND j.value = @sha256 ORDER BY 1`,
+    ).pluck();
+  }
+
+  /** Empties a file's bytes, thumbnail and text for an applied purge; its digest, size and type stay. */
+  purge(sha256: string, purge: number): void {
+    this.purgeStmt.run({ sha256, purge });
+  }
+
+  /** Who removed the file and why, when an applied purge removed its bytes. */
+  removal(sha256: string): FileRemovalRow | undefined {
+    return this.removalStmt.get(sha256);
+  }
+
+  /** Every page the file was added to or that a version of shows: a purge removes it from all of them. */
+  pagesWith(sha256: string): string[] {
+    return this.slugsStmt.all({ sha256 });
   }
 
   /** Stores the bytes unless a file with the same digest is there already (the bytes are then the same). */
@@ -104,7 +140,7 @@ export class FileStore {
   }
 
   /** Every stored file with its bytes, one at a time, for export and verification. */
-  *all(): IterableIterator<Omit<FileRow, 'thumbnail'>> {
+  *all(): IterableIterator<Omit<FileRow, 'thumbnail'> & { purged_by: number | null }> {
     yield* this.allStmt.iterate();
   }
 }

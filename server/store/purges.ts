@@ -21,6 +21,8 @@ export interface PurgeRow {
   approved_at: string | null;
   /** JSON: copies made since the version that still hold the text. */
   copies: string | null;
+  /** For a purge of an attachment: the file's sha256 (its bytes go, the digest stays); NULL for text. */
+  file: string | null;
 }
 
 /** A purge with the page it concerns, as lists show it. */
@@ -65,11 +67,11 @@ export class PurgeStore {
 
   constructor(private readonly db: DB) {
     this.insertStmt = db.prepare<[Omit<PurgeRow, 'id' | 'approved_by' | 'approved_at' | 'copies'>]>(
-      `INSERT INTO page_purges (page_id, version, reason, text_salt, text_digest, fields, pending_text, status, requested_by, requested_at)
-       VALUES (@page_id, @version, @reason, @text_salt, @text_digest, @fields, @pending_text, @status, @requested_by, @requested_at)`,
+      `INSERT INTO page_purges (page_id, version, reason, text_salt, text_digest, fields, pending_text, status, requested_by, requested_at, file)
+       VALUES (@page_id, @version, @reason, @text_salt, @text_digest, @fields, @pending_text, @status, @requested_by, @requested_at, @file)`,
     );
     this.getStmt = db.prepare<[number], PurgeRow>('SELECT * FROM page_purges WHERE id = ?');
-    const listCols = `u.id, u.page_id, u.version, u.reason, u.text_salt, u.text_digest, u.fields, u.status, u.requested_by, u.requested_at, u.approved_by, u.approved_at, u.copies, p.slug`;
+    const listCols = `u.id, u.page_id, u.version, u.reason, u.text_salt, u.text_digest, u.fields, u.status, u.requested_by, u.requested_at, u.approved_by, u.approved_at, u.copies, u.file, p.slug`;
     this.listStmt = db.prepare<[number], PurgeListRow>(`SELECT ${listCols} FROM page_purges u JOIN pages p ON p.id = u.page_id ORDER BY u.id DESC LIMIT ?`);
     this.listedStmt = db.prepare<[number], PurgeListRow>(`SELECT ${listCols} FROM page_purges u JOIN pages p ON p.id = u.page_id WHERE u.id = ?`);
     this.eventsForStmt = db.prepare<[string, string], AuditRow>("SELECT * FROM audit_events WHERE target IN (SELECT value FROM json_each(?)) AND instr(details, ?) > 0 ORDER BY id");
@@ -93,8 +95,8 @@ export class PurgeStore {
     this.exportsSinceStmt = db.prepare<[string], AuditRow>(`SELECT * FROM audit_events WHERE action = 'export.made' AND at >= ? ORDER BY id`);
   }
 
-  insert(row: Omit<PurgeRow, 'id' | 'approved_by' | 'approved_at' | 'copies'>): number {
-    return Number(this.insertStmt.run(row).lastInsertRowid);
+  insert(row: Omit<PurgeRow, 'id' | 'approved_by' | 'approved_at' | 'copies' | 'file'> & { file?: string | null }): number {
+    return Number(this.insertStmt.run({ ...row, file: row.file ?? null }).lastInsertRowid);
   }
 
   get(id: number): PurgeRow | undefined {

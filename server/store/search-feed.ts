@@ -66,7 +66,10 @@ export class SearchFeedStore {
       FROM json_each(coalesce(v.files, '[]')) j JOIN files f ON f.sha256 = j.value
       LEFT JOIN page_files pf ON pf.slug = v.slug AND pf.sha256 = j.value) AS attachments`;
     this.sinceStmt = db.prepare<[number, number], VersionFeedRow>(`SELECT ${cols}, v.body, ${bodyText}, ${files} FROM page_versions v JOIN pages p ON p.id = v.page_id WHERE v.rowid > ? ORDER BY v.rowid LIMIT ?`);
-    const purges = `(SELECT count(*) FROM page_purges u WHERE u.page_id = v.page_id AND u.version = v.version AND u.status = 'applied') AS purges`;
+    // A purged file the version shows counts too: its text must not be reused from an earlier build, on
+    // whichever page shows it.
+    const purges = `((SELECT count(*) FROM page_purges u WHERE u.page_id = v.page_id AND u.version = v.version AND u.status = 'applied')
+      + (SELECT count(*) FROM json_each(coalesce(v.files, '[]')) j JOIN files f ON f.sha256 = j.value WHERE f.purged_by IS NOT NULL)) AS purges`;
     this.currentStmt = db.prepare<[], VersionFeedRow>(`SELECT ${cols}, v.body, ${bodyText}, ${files}, ${purges} FROM pages p JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version WHERE p.archived = 0 ORDER BY p.id`);
     this.historyStmt = db.prepare<[], Omit<VersionFeedRow, 'body'>>(`SELECT ${cols} FROM page_versions v JOIN pages p ON p.id = v.page_id ORDER BY v.rowid`);
     this.headStmt = db.prepare<[string], VersionFeedRow>(`SELECT ${cols}, v.body, ${bodyText}, ${files} FROM pages p JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version WHERE p.slug = ?`);

@@ -7,6 +7,7 @@ import type { CommandContext } from '../pages/commands.js';
 import { attachFile, FilePhiRefused } from '../files/commands.js';
 import { DEFAULT_INSPECT_LIMITS } from '../files/inspect.js';
 import { rewriteLocalFiles, type LocalFileRef } from '../files/local.js';
+import { fileRemovedNotice } from '../files/refs.js';
 import { DomainError } from '../core/errors.js';
 import type { ImportProblem, SourcePage } from './import.js';
 
@@ -18,7 +19,7 @@ import type { ImportProblem, SourcePage } from './import.js';
  */
 
 interface FilesManifest {
-  files?: { sha256: string; size?: number; type?: string; pages?: { slug: string; name: string; alt?: string; added_by?: string; added_at?: string }[] }[];
+  files?: { sha256: string; size?: number; type?: string; removed?: string; pages?: { slug: string; name: string; alt?: string; added_by?: string; added_at?: string }[] }[];
 }
 
 /** Writes the files of the exported pages (added to them, or shown by any of their versions). */
@@ -33,7 +34,12 @@ export function exportFiles(store: Store, out: string, slugs: Set<string>): numb
   }
   if (entries.size === 0) return 0;
   fs.mkdirSync(path.join(out, 'files'), { recursive: true });
-  for (const sha of entries.keys()) fs.writeFileSync(path.join(out, 'files', sha), store.files.bytes(sha)!.bytes);
+  for (const [sha, entry] of entries) {
+    // A purged file has no bytes to export: the manifest says so, in place of the file.
+    const removal = store.files.removal(sha);
+    if (removal) entry.removed = fileRemovedNotice(removal);
+    else fs.writeFileSync(path.join(out, 'files', sha), store.files.bytes(sha)!.bytes);
+  }
   fs.writeFileSync(path.join(out, 'files.yaml'), YAML.stringify({ files: [...entries.values()] }, { lineWidth: 0 }));
   return entries.size;
 }
@@ -53,6 +59,10 @@ export async function importFileManifest(ctx: CommandContext, root: string, prob
   let added = 0;
   for (const entry of manifest.files ?? []) {
     const rel = `files/${entry.sha256}`;
+    if (entry.removed) {
+      problems.push({ file: rel, field: 'file', reason: `not in the export: ${entry.removed}` });
+      continue;
+    }
     if (!/^[0-9a-f]{64}$/.test(entry.sha256 ?? '')) {
       problems.push({ file: 'files.yaml', field: 'sha256', reason: `"${entry.sha256}" is not a sha256 digest` });
       continue;

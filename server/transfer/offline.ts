@@ -113,7 +113,8 @@ export function exportOffline(store: Store, config: Pick<Config, 'ticketUrl' | '
     // The page's screenshots and documents go beside it, so the copy shows them from the file system.
     for (const sha of referencedFiles(row.slug, `${fm.why}\n${version.body}`)) {
       const stored = store.files.belongsTo(row.slug, sha) ? store.files.bytes(sha) : undefined;
-      if (!stored) continue;
+      // A purged file has no bytes left to copy.
+      if (!stored || stored.bytes.length === 0) continue;
       for (const name of new Set([...`${fm.why}\n${version.body}`.matchAll(new RegExp(`/files/${sha}/([^)>\\s"?]+)`, 'g'))].map((m) => m[1]!))) {
         fs.mkdirSync(path.join(out, 'files', sha), { recursive: true });
         fs.writeFileSync(path.join(out, 'files', sha, decodeURIComponent(name).replace(/[/\\]/g, '-')), stored.bytes);

@@ -95,6 +95,9 @@ describe('files travel with their pages', () => {
     store.close();
     const { default: Database } = await import('better-sqlite3');
     const raw = new Database(path.join(dir, 'whywiki.db'));
+    // The trigger refuses the edit; someone altering the file by hand drops it first.
+    expect(() => raw.prepare("UPDATE files SET bytes = x'00' WHERE sha256 = ?").run(f.sha256)).toThrow(/immutable/);
+    raw.exec('DROP TRIGGER files_immutable_update');
     raw.prepare('UPDATE files SET bytes = ? WHERE sha256 = ?').run(Buffer.from('Interface notes, MRN 12345678.'), f.sha256);
     raw.close();
     const again = openStore(dir);

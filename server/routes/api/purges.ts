@@ -42,7 +42,8 @@ export async function purgeApiRoutes(app: FastifyInstance): Promise<void> {
         body: Type.Object(
           {
             reason: Type.String({ maxLength: PURGE_REASON_MAX * 2, description: 'Why the text must go; shown on the page and kept in the record. Must not itself hold patient information.' }),
-            text: Type.String({ maxLength: PURGE_TEXT_MAX * 2, description: 'The exact text to remove from that version, wherever it occurs (body, change summary, front matter fields). Kept only until the purge is applied.' }),
+            text: Type.Optional(Type.String({ maxLength: PURGE_TEXT_MAX * 2, description: 'The exact text to remove from that version, wherever it occurs (body, change summary, front matter fields). Kept only until the purge is applied. Give either text or file.' })),
+            file: Type.Optional(Type.String({ maxLength: 128, description: 'The sha256 of a file that version shows: its bytes, thumbnail and extracted text are removed (from every page that shows it); its digest stays. Give either text or file.' })),
           },
           { additionalProperties: false },
         ),

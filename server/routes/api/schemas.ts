@@ -200,6 +200,8 @@ export const PurgeReply = Type.Object(
         Open,
       ),
     ),
+    file: Type.Optional(Nullable(Type.String({ description: 'For a purge of an attachment: the sha256 of the file whose bytes are removed (null for text).' }))),
+    file_pages: Type.Optional(Type.Array(Type.String(), { description: 'Every page that shows the file: files are stored once, so its bytes go from all of them.' })),
   },
   { ...Open, title: 'Purge' },
 );

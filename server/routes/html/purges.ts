@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Slug } from '../../pages/schema.js';
 import { getPageVersion } from '../../pages/queries.js';
-import { approvePurge, purgeView, requestPurge, PURGE_REASON_MAX, PURGE_TEXT_MAX, REMOVED_MARKER } from '../../purge/commands.js';
+import { approvePurge, purgeView, requestPurge, versionFiles, PURGE_REASON_MAX, PURGE_TEXT_MAX, REMOVED_MARKER } from '../../purge/commands.js';
+import { fileSize } from '../../render/files.js';
 import { PasswordNotConfirmed } from '../../auth/confirm-password.js';
 import { DomainError, ValidationError } from '../../core/errors.js';
 import { confirmOrRefuse, forgetPurgedText } from '../api/purges.js';
@@ -17,15 +18,33 @@ export async function purgeRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const config = { access: 'admin' as const };
 
+  /** The files the version shows, to choose one to remove, with every page that shows it (it goes from all). */
+  const versionFileChoices = (slug: string, version: number, chosen: unknown) => {
+    const head = app.store.pages.head(slug);
+    const row = head ? app.store.pages.version(head.id, version) : undefined;
+    if (!row) return [];
+    const names = new Map(app.store.files.forPage(slug).map((f) => [f.sha256, f.name]));
+    return versionFiles(row).flatMap((sha) => {
+      const meta = app.store.files.meta(sha);
+      if (!meta) return [];
+      const others = app.store.files.pagesWith(sha).filter((s) => s !== slug);
+      return [{ sha256: sha, short: sha.slice(0, 12), name: names.get(sha) ?? sha.slice(0, 12), type: meta.type, size: fileSize(meta.size), removed: meta.purged_by !== null, others: others.join(', '), checked: chosen === sha }];
+    });
+  };
+
   const requestForm = (reply: FastifyReply, slug: string, version: number, extra: Record<string, unknown> = {}) => {
     const page = getPageVersion(app.store, slug, version);
-    return reply.view('purge-form', { title: `Remove text from ${page.frontMatter.title} (version ${version})`, page, marker: REMOVED_MARKER, reasonMax: PURGE_REASON_MAX, textMax: PURGE_TEXT_MAX, values: {}, errors: {}, ...extra });
+    const values = (extra.values ?? {}) as Record<string, unknown>;
+    return reply.view('purge-form', { title: `Remove patient information from ${page.frontMatter.title} (version ${version})`, page, marker: REMOVED_MARKER, reasonMax: PURGE_REASON_MAX, textMax: PURGE_TEXT_MAX, values: {}, errors: {}, files: versionFileChoices(slug, version, values.file), ...extra });
   };
 
   const list = (reply: FastifyReply, extra: Record<string, unknown> = {}) => {
     const purges = app.store.purges.list().map((p) => {
       const v = purgeView(p);
-      return { ...v, awaiting: v.status === 'awaiting approval', fieldList: Object.entries(v.fields).map(([f, n]) => `${f.replace('_', ' ')} (${n})`).join(', ') };
+      const fieldList = v.file
+        ? `the file ${v.file.slice(0, 12)}… on ${app.store.files.pagesWith(v.file).join(', ')} (removed from every page that shows it)`
+        : Object.entries(v.fields).map(([f, n]) => `${f.replace('_', ' ')} (${n})`).join(', ');
+      return { ...v, awaiting: v.status === 'awaiting approval', fieldList };
     });
     return reply.view('purges', { title: 'Purges', awaiting: purges.filter((p) => p.awaiting), done: purges.filter((p) => !p.awaiting), ...extra });
   };
@@ -34,18 +53,19 @@ export async function purgeRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(
     '/p/:slug/v/:version/purge',
-    { config, schema: { params: VersionParams, body: closedForm({ reason: Type.String({ maxLength: PURGE_REASON_MAX * 2 }), text: Type.String({ maxLength: PURGE_TEXT_MAX * 2 }) }) } },
+    { config, schema: { params: VersionParams, body: closedForm({ reason: Type.String({ maxLength: PURGE_REASON_MAX * 2 }), text: Type.Optional(Type.String({ maxLength: PURGE_TEXT_MAX * 2 })), file: Type.Optional(Type.String({ maxLength: 128 })) }) } },
     async (request, reply) => {
       const { slug, version } = request.params;
       try {
         const purge = requestPurge(commandContext(app, request), slug, version, request.body);
         reply.status(202);
-        return list(reply, { message: `Purge ${purge.id} requested. A second admin must approve it with their password before the text is removed.` });
+        const what = purge.file ? `the file (from ${purge.file_pages?.join(', ') ?? slug})` : 'the text';
+        return list(reply, { message: `Purge ${purge.id} requested. A second admin must approve it with their password before ${what} is removed.` });
       } catch (e) {
         // PHI found in the reason is a ValidationError too, named by field.
         if (e instanceof ValidationError) {
           reply.status(e.statusCode);
-          return requestForm(reply, slug, version, { values: request.body, errors: e.byField() });
+          return requestForm(reply, slug, version, { values: request.body, errors: e.byField(), fileMode: request.body.file !== undefined });
         }
         throw e;
       }
@@ -62,7 +82,8 @@ export async function purgeRoutes(app: FastifyInstance): Promise<void> {
         await confirmOrRefuse(app, request, reply, request.body.password);
         const { purge } = approvePurge(commandContext(app, request), request.params.id);
         await forgetPurgedText(app);
-        return list(reply, { message: `Purge ${purge.id} applied: the text is gone from version ${purge.version} of ${purge.slug}.` });
+        const gone = purge.file ? `the file is gone from ${purge.file_pages?.join(', ') ?? purge.slug}` : `the text is gone from version ${purge.version} of ${purge.slug}`;
+        return list(reply, { message: `Purge ${purge.id} applied: ${gone}.` });
       } catch (e) {
         if (e instanceof PasswordNotConfirmed || (e instanceof DomainError && e.kind !== 'not_found')) {
           reply.status(e.statusCode);
