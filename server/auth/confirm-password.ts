@@ -17,11 +17,17 @@ export class PasswordNotConfirmed extends Error {
 }
 
 /**
- * Re-authentication for an action that takes a second person's word (approving a purge): the signed-in
+ * Re-authentication for an action that takes a person's word at that moment (signing a version, approving a
+ * purge): the signed-in
  * account's own password, under the same limits as signing in, so a stolen session cannot be used to
  * guess it. A wrong password is audited as a failed sign-in and counts toward the limit.
  */
-export async function confirmPassword(app: FastifyInstance, request: FastifyRequest, password: string): Promise<void> {
+export async function confirmPassword(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  password: string,
+  words: { audited: string; wrong: string } = { audited: 'wrong password confirming an action', wrong: 'That is not your password: nothing was changed. Enter the password you sign in with.' },
+): Promise<void> {
   const user = request.user!;
   const row = app.store.users.byName(user.username);
   if (!row?.password_hash) throw new ForbiddenError('Your account signs in through single sign-on and has no password here, so it cannot confirm this; ask an admin with a local password.');
@@ -31,13 +37,13 @@ export async function confirmPassword(app: FastifyInstance, request: FastifyRequ
   }
   let ok = false;
   try {
-    ok = password.length > 0 && (await verifyPassword(password, row.password_hash));
+    ok = password.length > 0 && row.active === 1 && (await verifyPassword(password, row.password_hash));
   } finally {
     await attempt.finish(!ok);
   }
   if (!ok) {
     const at = app.clock().toISOString();
-    app.store.transaction(() => recordAudit(app.store, { actor: user.username, action: 'signin.failed', target: `user:${user.username}`, client: request.ip, at, details: { reason: 'wrong password confirming an action' } }));
-    throw new PasswordNotConfirmed(401, 'That is not your password: nothing was changed. Enter the password you sign in with.');
+    app.store.transaction(() => recordAudit(app.store, { actor: user.username, action: 'signin.failed', target: `user:${user.username}`, client: request.ip, at, details: { reason: words.audited } }));
+    throw new PasswordNotConfirmed(401, words.wrong);
   }
 }

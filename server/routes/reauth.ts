@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { verifyPassword } from '../auth/passwords.js';
-import { recordAudit } from '../audit/log.js';
+import { confirmPassword, PasswordNotConfirmed } from '../auth/confirm-password.js';
 import { ForbiddenError } from '../core/errors.js';
 import { FRESH_SIGNIN_SECONDS } from '../auth/oidc.js';
 
@@ -47,19 +46,11 @@ export async function reauthenticate(app: FastifyInstance, request: FastifyReque
     return;
   }
   if (!password) throw new ReauthRefused(401, 'Enter your password to sign: a signature needs you to prove again who you are.');
-  const attempt = await app.signinLimits.begin(request);
-  if (attempt.refused) throw new ReauthRefused(429, `Too many wrong passwords. Wait ${attempt.retryAfterSeconds} seconds, then try again.`, attempt.retryAfterSeconds);
-  let ok = false;
   try {
-    const row = app.store.users.byId(user.id);
-    ok = !!row?.password_hash && row.active === 1 && (await verifyPassword(password, row.password_hash));
-  } finally {
-    await attempt.finish(!ok);
-  }
-  if (!ok) {
-    const at = app.clock().toISOString();
-    app.store.transaction(() => recordAudit(app.store, { actor: user.username, action: 'signin.failed', target: `user:${user.username}`, client: request.ip, at, details: { reason: 'wrong password when signing' } }));
-    throw new ReauthRefused(401, 'That password is not right: nothing was signed.');
+    await confirmPassword(app, request, password, { audited: 'wrong password when signing', wrong: 'That password is not right: nothing was signed.' });
+  } catch (e) {
+    if (e instanceof PasswordNotConfirmed) throw new ReauthRefused(e.statusCode, e.message, e.retryAfterSeconds);
+    throw e;
   }
 }
 
