@@ -12,7 +12,7 @@ import { openStore, ensureAdmin } from '../../server/setup.js';
 import { createApiToken, createUser } from '../../server/auth/accounts.js';
 import { verifyStore } from '../../server/audit/verify.js';
 import { ROOT } from '../../server/paths.js';
-import { freePort, TSX } from '../server-process.js';
+import { freePort } from '../server-process.js';
 
 export interface CrashOptions {
   dataDir: string;
@@ -57,8 +57,10 @@ function rng(seed: number): () => number {
 async function start(dataDir: string, built: boolean): Promise<{ proc: ChildProcess; url: string; ms: number }> {
   const port = await freePort();
   const t0 = performance.now();
-  const args = built ? [path.join(ROOT, 'dist', 'server', 'main.js')] : [path.join(ROOT, 'server', 'main.ts')];
-  const proc = spawn(built ? process.execPath : TSX, args, {
+  // node itself, with tsx as a loader rather than the tsx wrapper: a SIGKILL must reach the server, not a
+  // wrapper that would leave the real server running (and writing) behind it.
+  const args = built ? [path.join(ROOT, 'dist', 'server', 'main.js')] : ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')];
+  const proc = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, WHYWIKI_DATA: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error', WHYWIKI_ADMIN_PASSWORD: 'crash-harness-password' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -164,13 +166,22 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
     const server = await start(opts.dataDir, opts.built ?? false);
     report.restartMs.push(server.ms);
     const stop = { now: false };
-    const running = Array.from({ length: clients }, (_, i) => client(server.url, token, `crash-client-${i}`, i, acks, counters, stop, opts.pauseMs ?? 0));
-    await new Promise((r) => setTimeout(r, 50 + random() * (opts.maxRunMs ?? 1500)));
+    const running = Array.from({ length: clients }, (_, i) => {
+      const c = { done: false, promise: client(server.url, token, `crash-client-${i}`, i, acks, counters, stop, opts.pauseMs ?? 0) };
+      void c.promise.finally(() => (c.done = true));
+      return c;
+    });
+    // The kill comes at a random moment once saves are flowing: the first save after a start waits for the
+    // render workers, and a kill before it would test nothing. Bounded: a server that never acknowledges one
+    // save in 60 s is killed anyway, and the check below then finds nothing new.
+    const flowing = acks.length;
+    for (let waited = 0; acks.length === flowing && waited < 60_000 && !running.every((c) => c.done); waited += 25) await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, random() * (opts.maxRunMs ?? 1500)));
     const exited = new Promise((r) => server.proc.once('exit', r));
     server.proc.kill('SIGKILL');
     await exited;
     stop.now = true;
-    await Promise.all(running);
+    await Promise.all(running.map((c) => c.promise));
     report.kills++;
     const check = checkStore(opts.dataDir, acks);
     report.found = check.found;
