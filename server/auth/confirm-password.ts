@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { verifyPassword } from './passwords.js';
-import { sharedSigninLimits } from './signin-limits.js';
 import { recordAudit } from '../audit/log.js';
 import { ForbiddenError } from '../core/errors.js';
 
@@ -31,7 +30,7 @@ export async function confirmPassword(
   const user = request.user!;
   const row = app.store.users.byName(user.username);
   if (!row?.password_hash) throw new ForbiddenError('Your account signs in through single sign-on and has no password here, so it cannot confirm this; ask an admin with a local password.');
-  const attempt = await sharedSigninLimits(app).begin(request);
+  const attempt = await app.signinLimits.begin(request);
   if (attempt.refused) {
     throw new PasswordNotConfirmed(429, `Too many wrong passwords. Wait ${attempt.retryAfterSeconds} seconds, then try again.`, attempt.retryAfterSeconds);
   }

@@ -116,11 +116,3 @@ export class SigninLimits {
     };
   }
 }
-
-/**
- * The app's one set of sign-in limits, shared by signing in and by re-entering a password to confirm an
- * action (approving a purge), so a password guessed at either counts toward the same limit.
- */
-export function sharedSigninLimits(app: FastifyInstance): SigninLimits {
-  return app.signinLimits;
-}
