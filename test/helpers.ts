@@ -1,29 +1,20 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../server/config.js';
 import { openStore } from '../server/setup.js';
 import type { Store } from '../server/store/index.js';
 import { buildApp } from '../server/app.js';
+import { DB_FILE_NAME } from '../server/store/db.js';
 import { createUser, createApiToken } from '../server/auth/accounts.js';
 import { createPage, type CommandContext } from '../server/pages/commands.js';
+import { tempDir } from './temp.js';
 
 export const PASSWORD = 'a-long-test-password';
 
-/** Folders made by tempDir; test/setup.ts removes them after each test file. */
-export const madeDirs: string[] = [];
+export { madeDirs, tempDir } from './temp.js';
 
-/** A fresh folder under the system temp folder, removed when the test process exits. */
-export function tempDir(prefix = 'whywiki-test-'): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  madeDirs.push(dir);
-  return dir;
-}
-
-/** A real SQLite store in a fresh temp folder, with a few people and teams. */
-export function testStore(dir = tempDir()): { store: Store; dir: string } {
-  const store = openStore(dir);
+function seedParties(store: Store): void {
   const now = new Date().toISOString();
   const person = (handle: string, name: string, status: 'active' | 'departed' = 'active') =>
     store.parties.insert({ handle, kind: 'person', name, title: null, email: null, status, departed_on: null, created_at: now });
@@ -32,7 +23,50 @@ export function testStore(dir = tempDir()): { store: Store; dir: string } {
   person('tbrennan', 'Tom Brennan', 'departed');
   store.parties.insert({ handle: 'epic-clindoc', kind: 'team', name: 'Epic ClinDoc Team', title: null, email: null, status: 'active', departed_on: null, created_at: now });
   store.parties.addMember('epic-clindoc', 'mreyes');
-  return { store, dir };
+}
+
+/**
+ * Stores made once per test file and copied for every test: migrating and seeding (and, for testApp,
+ * hashing four passwords with scrypt) cost far more than copying a closed SQLite file. Remade when
+ * test/setup.ts has removed the folder they lived in.
+ */
+const templates: { parties?: string; accounts?: Promise<string> } = {};
+
+function templateWithParties(): string {
+  if (templates.parties && fs.existsSync(templates.parties)) return templates.parties;
+  const dir = tempDir('whywiki-template-');
+  const store = openStore(dir);
+  seedParties(store);
+  store.close(); // closing checkpoints the WAL, so the one file holds everything
+  templates.parties = path.join(dir, DB_FILE_NAME);
+  return templates.parties;
+}
+
+async function makeTemplateWithAccounts(): Promise<string> {
+  const { store, dir } = testStore(tempDir('whywiki-template-'));
+  for (const role of ['reader', 'editor', 'auditor', 'admin'] as const) {
+    await createUser(store, { username: role, password: PASSWORD, role }, { actor: 'test' });
+  }
+  store.close();
+  return path.join(dir, DB_FILE_NAME);
+}
+
+async function templateWithAccounts(): Promise<string> {
+  if (templates.accounts && fs.existsSync(await templates.accounts)) return templates.accounts;
+  templates.accounts = makeTemplateWithAccounts();
+  return templates.accounts;
+}
+
+/** A store in `dir` copied from `template` (a fresh folder only: it never overwrites a store). */
+function storeFrom(template: string, dir: string): Store {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(template, path.join(dir, DB_FILE_NAME), fs.constants.COPYFILE_EXCL);
+  return openStore(dir);
+}
+
+/** A real SQLite store in a fresh temp folder, with a few people and teams. */
+export function testStore(dir = tempDir()): { store: Store; dir: string } {
+  return { store: storeFrom(templateWithParties(), dir), dir };
 }
 
 export function testConfig(dir: string, overrides: Partial<Config> = {}): Config {
@@ -70,10 +104,8 @@ export interface TestApp {
 
 /** The whole app on a temp store, with one account per role (password PASSWORD). */
 export async function testApp(config: Partial<Config> = {}, options: { clock?: () => Date } = {}): Promise<TestApp> {
-  const { store, dir } = testStore();
-  for (const role of ['reader', 'editor', 'auditor', 'admin'] as const) {
-    await createUser(store, { username: role, password: PASSWORD, role }, { actor: 'test' });
-  }
+  const dir = tempDir();
+  const store = storeFrom(await templateWithAccounts(), dir);
   const app = await buildApp({ config: testConfig(dir, config), store, logger: process.env.TEST_LOG ? { level: 'error' } : false, clock: options.clock });
   await app.ready();
   return {

@@ -6,7 +6,7 @@ import { ContentError, needsSeeding, seedFromContent } from '../server/seed.js';
 import { CONTENT_DIR } from '../server/paths.js';
 import { verifyStore } from '../server/audit/verify.js';
 import { listVersions } from '../server/pages/queries.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from './temp.js';
 
 const rules = { systems: ['Epic', 'Workday', 'Interfaces', 'Infrastructure'], maxBodyBytes: 1024 * 1024 };
 

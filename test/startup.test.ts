@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ROOT } from '../server/paths.js';
 import { openStore } from '../server/setup.js';
 import { signIn } from '../server/auth/accounts.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from './temp.js';
 import { startServer, TSX } from './server-process.js';
 
 const run = promisify(execFile);

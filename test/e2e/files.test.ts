@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ADMIN_PASSWORD, SHOTS, launchChromium, signIn } from './browser.js';
-import { tempDir } from '../helpers.js';
+import { tempDir } from '../temp.js';
 import { startServer, type RunningServer } from '../server-process.js';
 import { screenshot } from '../files/fixtures.js';
 import { openStore } from '../../server/setup.js';

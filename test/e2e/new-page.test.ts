@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
-import { tempDir } from '../helpers.js';
+import { tempDir } from '../temp.js';
 import { startServer, type RunningServer } from '../server-process.js';
 import { ROOT } from '../../server/paths.js';
 

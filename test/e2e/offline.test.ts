@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
-import { tempDir } from '../helpers.js';
+import { tempDir } from '../temp.js';
 import { openStore } from '../../server/setup.js';
 import { seedFromContent } from '../../server/seed.js';
 import { loadConfig } from '../../server/config.js';

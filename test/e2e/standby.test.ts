@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { runCli } from '../../server/cli.js';
 import { startServer, type RunningServer } from '../server-process.js';
-import { tempDir } from '../helpers.js';
+import { tempDir } from '../temp.js';
 import { ADMIN_PASSWORD, SHOTS, serverAndBrowser, signIn } from './browser.js';
 
 let primary: RunningServer;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../server-process.js';
-import { tempDir } from '../helpers.js';
+import { tempDir } from '../temp.js';
 import { openStore } from '../../server/setup.js';
 import { createUser } from '../../server/auth/accounts.js';
 import { startMailServer, type TestMailServer } from '../notify/smtp.js';

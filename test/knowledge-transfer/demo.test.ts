@@ -7,7 +7,7 @@ import { handoverOf } from '../../server/knowledge-transfer/handover.js';
 import { pathsOf } from '../../server/knowledge-transfer/paths.js';
 import { knowledge } from '../../server/reports/knowledge.js';
 import { keyPersonReport } from '../../server/reports/key-person.js';
-import { tempDir } from '../helpers.js';
+import { tempDir } from '../temp.js';
 
 describe('the demo shows knowledge transfer', () => {
   it('has a departure two weeks out half handed over, a path halfway read with one change, and a third of Beaker on one analyst', () => {
