@@ -75,9 +75,9 @@ async function start(dataDir: string, built: boolean): Promise<{ proc: ChildProc
     } catch {
       // not listening yet
     }
-    if (performance.now() - t0 > 60_000) {
+    if (performance.now() - t0 > 120_000) {
       proc.kill('SIGKILL');
-      throw new Error(`the server did not start within 60 s:\n${err}`);
+      throw new Error(`the server did not start within 120 s:\n${err}`);
     }
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -119,7 +119,7 @@ export function checkStore(dataDir: string, acks: Ack[]): { problems: string[]; 
 }
 
 /** One client: saves its own page again and again until the server goes away. */
-async function client(url: string, token: string, slug: string, id: number, acks: Ack[], counters: { failed: number }, stop: { now: boolean }, pauseMs: number): Promise<void> {
+async function client(url: string, token: string, slug: string, id: number, acks: Ack[], counters: { failed: number }, stop: { now: boolean }, pauseMs: number, acknowledged: () => void): Promise<void> {
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const fm = { title: `Crash test page ${id}`, why: 'Written by the crash harness to prove acknowledged saves survive SIGKILL.', owners: ['mreyes'], system: 'Infrastructure', status: 'live' };
   while (!stop.now) {
@@ -137,6 +137,7 @@ async function client(url: string, token: string, slug: string, id: number, acks
       if (res.ok) {
         const saved = (await res.json()) as { version: number; body: string; summary: string };
         acks.push({ slug, version: saved.version, body, summary: saved.summary });
+        acknowledged();
       } else {
         counters.failed++;
         await res.arrayBuffer();
@@ -166,22 +167,21 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
     const server = await start(opts.dataDir, opts.built ?? false);
     report.restartMs.push(server.ms);
     const stop = { now: false };
-    const running = Array.from({ length: clients }, (_, i) => {
-      const c = { done: false, promise: client(server.url, token, `crash-client-${i}`, i, acks, counters, stop, opts.pauseMs ?? 0) };
-      void c.promise.finally(() => (c.done = true));
-      return c;
-    });
+    let firstSave = () => {};
+    const flowing = new Promise<void>((resolve) => (firstSave = resolve));
+    const running = Array.from({ length: clients }, (_, i) => client(server.url, token, `crash-client-${i}`, i, acks, counters, stop, opts.pauseMs ?? 0, () => firstSave()));
     // The kill comes at a random moment once saves are flowing: the first save after a start waits for the
     // render workers, and a kill before it would test nothing. Bounded: a server that never acknowledges one
-    // save in 60 s is killed anyway, and the check below then finds nothing new.
-    const flowing = acks.length;
-    for (let waited = 0; acks.length === flowing && waited < 60_000 && !running.every((c) => c.done); waited += 25) await new Promise((r) => setTimeout(r, 25));
+    // save in 60 s (or whose clients all gave up) is killed anyway, and the check below then finds nothing new.
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([flowing, Promise.all(running), new Promise((r) => (bound = setTimeout(r, 60_000)))]);
+    clearTimeout(bound);
     await new Promise((r) => setTimeout(r, random() * (opts.maxRunMs ?? 1500)));
     const exited = new Promise((r) => server.proc.once('exit', r));
     server.proc.kill('SIGKILL');
     await exited;
     stop.now = true;
-    await Promise.all(running.map((c) => c.promise));
+    await Promise.all(running);
     report.kills++;
     const check = checkStore(opts.dataDir, acks);
     report.found = check.found;
