@@ -35,12 +35,28 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
     env: merged,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  // Every chunk of output (and the exit) wakes the wait below: the server prints a line once it listens,
+  // so /healthz is asked when there is news rather than on a fixed interval.
+  let news: () => void = () => {};
+  let events = 0;
+  const heard = () => {
+    events++;
+    news();
+  };
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d;
+    heard();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d;
+    heard();
+  });
+  child.once('exit', heard);
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000; // a bound, not a target: a start on a loaded machine takes seconds
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${out}`);
+    const before = events;
     try {
       if ((await fetch(`${url}/healthz`)).ok) break;
     } catch {
@@ -48,9 +64,18 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`server did not answer within 30 s:\n${out}`);
+      throw new Error(`server did not answer within 60 s:\n${out}`);
     }
-    await new Promise((r) => setTimeout(r, 200));
+    if (events !== before) continue; // something was printed while asking: ask again at once
+    // The next output, or a second at most (a server may listen without printing, e.g. with its output off).
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1000);
+      news = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    news = () => {};
   }
   return {
     url,

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { tempDir } from '../helpers.js';
+import { tempDir } from '../temp.js';
 import { startServer, type RunningServer } from '../server-process.js';
 import { ROOT } from '../../server/paths.js';
 
@@ -21,9 +21,17 @@ export async function launchChromium(): Promise<Browser> {
 
 /** A real server on a fresh store with the demo content, and Chromium beside it. */
 export async function serverAndBrowser(env: Record<string, string> = {}): Promise<{ server: RunningServer; browser: Browser }> {
-  const browser = await launchChromium();
-  const server = await startServer({ WHYWIKI_DATA: tempDir(), WHYWIKI_ADMIN_PASSWORD: ADMIN_PASSWORD, ...env });
-  return { server, browser };
+  // Side by side: the server's start (seconds of loading TypeScript) and Chromium's do not wait for each other.
+  return startTogether(launchChromium(), startServer({ WHYWIKI_DATA: tempDir(), WHYWIKI_ADMIN_PASSWORD: ADMIN_PASSWORD, ...env }));
+}
+
+/** Waits for both; when one fails, stops the other rather than leave it running, and throws the failure. */
+export async function startTogether(launching: Promise<Browser>, starting: Promise<RunningServer>): Promise<{ server: RunningServer; browser: Browser }> {
+  const [browser, server] = await Promise.allSettled([launching, starting]);
+  if (browser.status === 'fulfilled' && server.status === 'fulfilled') return { server: server.value, browser: browser.value };
+  if (browser.status === 'fulfilled') await browser.value.close();
+  if (server.status === 'fulfilled') await server.value.stop();
+  throw browser.status === 'rejected' ? browser.reason : (server as PromiseRejectedResult).reason;
 }
 
 /** Starts the server and Chromium before the file's tests and stops both after; `set` receives them. */
