@@ -76,18 +76,6 @@ export async function reshowForm(reply: FastifyReply, error: unknown, show: (pro
 }
 
 /**
- * Runs a form's command; a refusal re-shows the form. The handler stays parse -> command -> redirect, and
- * the re-show is one line beside it.
- */
-export async function formPost(reply: FastifyReply, run: () => unknown, show: (problem: FormProblem, error: Error) => unknown): Promise<unknown> {
-  try {
-    return await run();
-  } catch (e) {
-    return reshowForm(reply, e, show);
-  }
-}
-
-/**
  * A button's small form (mark reviewed, restore, archive, sign) lives on a screen that is not re-rendered
  * for it: its refusal is shown on its own page, with what was typed handed back and a way back.
  */
