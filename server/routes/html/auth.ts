@@ -9,6 +9,7 @@ import { recordAudit } from '../../audit/log.js';
 import { ForbiddenError, InvalidError, NotFoundError, UnavailableError, ValidationError } from '../../core/errors.js';
 import { PASSWORD_MIN } from '../../auth/password-policy.js';
 import { closedForm } from './forms.js';
+import { reshowForm, type FormProblem } from './form-reshow.js';
 
 const LOCAL = 'http://wiki.invalid';
 
@@ -104,8 +105,8 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   );
 
   // Choosing a new password: anyone signed in with a password here; forced after an admin's reset.
-  const passwordView = (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) =>
-    reply.view('account-password', { title: 'Change your password', forced: request.user!.mustChangePassword, min: PASSWORD_MIN, ...extra });
+  const passwordView = (request: FastifyRequest, reply: FastifyReply, problem?: FormProblem) =>
+    reply.view('account-password', { title: 'Change your password', forced: request.user!.mustChangePassword, min: PASSWORD_MIN, errors: problem?.errors ?? {}, problem });
   r.get('/account/password', { config: { access: 'read' } }, async (request, reply) => {
     if (request.user!.source !== 'local') throw new InvalidError('You sign in through single sign-on: change your password there.');
     return passwordView(request, reply);
@@ -117,9 +118,8 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       if (password !== confirm) throw new ValidationError([{ field: 'confirm', message: 'The two new passwords are not the same.' }]);
       await changeOwnPassword(app.store, request.user!.id, current, password, request.session.sessionId, request.ip);
     } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      reply.status(400);
-      return passwordView(request, reply, { errors: Object.fromEntries(e.errors.map((x) => [x.field, x.message])) });
+      // Passwords are never handed back into a page: the form comes back empty, with what was wrong.
+      return reshowForm(reply, e, (problem) => passwordView(request, reply, problem));
     }
     // The other sessions are gone; this one gets a new id too.
     await beginSession(request, { ...request.user!, mustChangePassword: false }, app.clock());

@@ -8,6 +8,7 @@ import { Slug } from '../../pages/schema.js';
 import { checkRenders, commandContext } from '../command-context.js';
 import { accountName, excerpt } from '../comments-view.js';
 import { closedForm } from './forms.js';
+import { reshowForm } from './form-reshow.js';
 import { setFlash } from './flash.js';
 import { pageScreen } from './pages.js';
 
@@ -35,8 +36,7 @@ export async function commentRoutes(app: FastifyInstance): Promise<void> {
       return reply.redirect(`/p/${slug}#comment-${comment.id}`, 303);
     } catch (e) {
       // A refused comment comes back on the page with its text and the reason; nothing was saved.
-      if (!(e instanceof ValidationError) || e.kind === 'not_found') throw e;
-      return pageScreen(app, request, reply, { values, error: e.errors.map((x) => x.message).join(' '), status: e.statusCode });
+      return reshowForm(reply, e, (problem) => pageScreen(app, request, reply, { values, error: problem.text, status: problem.status }));
     }
   });
 

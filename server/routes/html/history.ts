@@ -4,7 +4,7 @@ import { closedForm } from './forms.js';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { restorePage, setArchived } from '../../pages/commands.js';
-import { ValidationError } from '../../core/errors.js';
+import { refusalPage, reshowForm } from './form-reshow.js';
 import { SUMMARY_MAX } from '../../core/rules.js';
 import { blame, diffVersions, pageHistory } from '../../pages/history.js';
 import { getCurrentPage } from '../../pages/queries.js';
@@ -59,9 +59,7 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
         restorePage(commandContext(app, request), slug, { version, summary: request.body.summary ?? '' });
         return reply.redirect(`/p/${slug}`, 303);
       } catch (e) {
-        if (!(e instanceof ValidationError)) throw e;
-        reply.status(e.statusCode);
-        return reply.view('error', { title: 'Not restored', status: e.statusCode, reason: 'Not restored', message: e.errors.map((x) => x.message).join(' '), back: `/p/${slug}/v/${version}`, typed: request.body.summary });
+        return reshowForm(reply, e, refusalPage(reply, 'Not restored', `/p/${slug}/v/${version}`, request.body.summary));
       }
     },
   );
@@ -76,9 +74,7 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
           setArchived(commandContext(app, request), slug, action === 'archive', request.body.summary ?? '');
           return reply.redirect(`/p/${slug}`, 303);
         } catch (e) {
-          if (!(e instanceof ValidationError)) throw e;
-          reply.status(e.statusCode);
-          return reply.view('error', { title: `Not ${action}d`, status: e.statusCode, reason: `Not ${action}d`, message: e.errors.map((x) => x.message).join(' '), back: `/p/${slug}`, typed: request.body.summary });
+          return reshowForm(reply, e, refusalPage(reply, `Not ${action}d`, `/p/${slug}`, request.body.summary));
         }
       },
     );

@@ -7,6 +7,8 @@ import { phiGuardFor } from '../../phi/guard.js';
 import { ImportError, parseStatusMap, type ImportSummary } from '../../transfer/import.js';
 import { importFolder, unpackZip } from '../../transfer/source.js';
 import { isUploadedPart } from '../files.js';
+import { InvalidError, PayloadTooLargeError } from '../../core/errors.js';
+import { reshowForm } from './form-reshow.js';
 
 /**
  * Admins import a zip (a docs folder, decision records, Word documents, a Confluence export) with the code
@@ -55,8 +57,7 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
     return { defaults, statusMap: parseStatusMap(f.status_map), createPeople: f.create_people };
   };
   const rules = () => ({ systems: app.config.systems, maxBodyBytes: app.config.maxBodyBytes, events: app.events, phi: phiGuardFor(app.store, app.config.mrnPatterns) });
-  const form = (reply: FastifyReply, values: Partial<Fields>, error?: string, status = 200) => {
-    reply.status(status);
+  const form = (reply: FastifyReply, values: Partial<Fields>, error?: string) => {
     return reply.view('admin-import', { title: 'Import', values, systems: app.config.systems.map((s) => ({ name: s, selected: s === values.system })), error, maxMb: Math.round(app.config.maxAttachmentBytes / (1024 * 1024)) });
   };
   const report = (summary: ImportSummary) => ({
@@ -74,8 +75,9 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const fields = fieldsOf(body);
     const part = body.file;
-    if (!isUploadedPart(part) || part.data.length === 0) return form(reply, fields, 'Choose a .zip file to import.', 400);
-    if (part.truncated) return form(reply, fields, `“${part.filename}” is larger than the upload limit of ${Math.round(app.config.maxAttachmentBytes / (1024 * 1024))} MB; import it from the command line (whywiki import).`, 413);
+    const refused = (e: unknown) => reshowForm(reply, e instanceof ImportError ? new InvalidError(e.message, 'file') : e, (problem) => form(reply, fields, problem.text));
+    if (!isUploadedPart(part) || part.data.length === 0) return refused(new InvalidError('Choose a .zip file to import.', 'file'));
+    if (part.truncated) return refused(new PayloadTooLargeError(`“${part.filename}” is larger than the upload limit of ${Math.round(app.config.maxAttachmentBytes / (1024 * 1024))} MB; import it from the command line (whywiki import).`));
     for (const [token, u] of uploads) if (Date.now() - u.at > KEEP_MS) forget(token);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whywiki-import-'));
     try {
@@ -88,15 +90,15 @@ export async function importRoutes(app: FastifyInstance): Promise<void> {
       return reply.view('admin-import-report', { title: 'Import: dry run', dryRun: true, token, name: part.filename, ...report(summary) });
     } catch (e) {
       fs.rmSync(dir, { recursive: true, force: true });
-      if (e instanceof ImportError) return form(reply, fields, e.message, 400);
-      throw e;
+      return refused(e);
     }
   });
 
   app.post('/admin/import/run', { config }, async (request: FastifyRequest, reply) => {
     const token = text((request.body as Record<string, unknown> | undefined)?.upload);
     const upload = uploads.get(token);
-    if (!upload || upload.user !== request.user!.username) return form(reply, {}, 'That dry run is no longer here (it is kept for an hour, for the admin who made it). Upload the zip again.', 410);
+    // Gone, not a refusal of anything typed: no error kind says that, so the status is this route's own.
+    if (!upload || upload.user !== request.user!.username) return form(reply.status(410), {}, 'That dry run is no longer here (it is kept for an hour, for the admin who made it). Upload the zip again.');
     uploads.delete(token);
     try {
       const { summary } = await importFolder(app.store, rules(), upload.root, { ...options(upload.fields), actor: request.user!.username });

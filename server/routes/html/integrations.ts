@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { connectIntegration, integrationView, INTEGRATION_EVENTS, removeIntegration, type IntegrationInput } from '../../integrations/manage.js';
-import { NotFoundError, ValidationError } from '../../core/errors.js';
+import { reshowForm } from './form-reshow.js';
 import { commandContext } from '../command-context.js';
 import { closedForm } from './forms.js';
 
@@ -60,11 +60,8 @@ export async function integrationRoutes(app: FastifyInstance): Promise<void> {
         const { integration, secret } = connectIntegration(commandContext(app, request), input);
         return show(reply, { done: `Connected ${integration.label}.`, secret });
       } catch (e) {
-        if (!(e instanceof ValidationError)) throw e;
-        // 400 for a bad value, 422 when the PHI guard refused the name.
-        reply.status(e.statusCode);
         // What was typed comes back, except the secret: it is not echoed into a page.
-        return show(reply, { errors: e.byField(), values: { ...input, secret: undefined } });
+        return reshowForm(reply, e, (problem) => show(reply, { errors: problem.errors, problem: problem.list.length ? undefined : problem.text, values: { ...input, secret: undefined } }));
       }
     },
   );
@@ -74,9 +71,7 @@ export async function integrationRoutes(app: FastifyInstance): Promise<void> {
       const removed = removeIntegration(commandContext(app, request), request.params.id);
       return show(reply, { done: `Disconnected ${removed.label}: nothing more is sent to it.` });
     } catch (e) {
-      if (!(e instanceof NotFoundError)) throw e;
-      reply.status(404);
-      return show(reply, { problem: e.message });
+      return reshowForm(reply, e, (problem) => show(reply, { problem: problem.text }), { missingToo: true });
     }
   });
 }

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { NotFoundError, ValidationError } from '../../core/errors.js';
+import { NotFoundError } from '../../core/errors.js';
+import { reshowForm, type FormProblem } from './form-reshow.js';
 import { handoverOf, openHandover, updateHandoverPage } from '../../knowledge-transfer/handover.js';
 import { assignPath, listPaths, markStepRead, pathView, savePath } from '../../knowledge-transfer/paths.js';
 import { Slug } from '../../pages/schema.js';
@@ -25,13 +26,20 @@ function parseSteps(text: string): { slug: string; note?: string }[] {
   });
 }
 
+/** The handover page form's fields: what was typed when a save was refused (nothing lost), else what is stored. */
+function pageFormValues(p: { state: string; successor: string | null; note: string | null }, typed?: Record<string, string | undefined>) {
+  return typed
+    ? { typed: true, formState: typed.state ?? p.state, formSuccessor: typed.successor ?? '', formNote: typed.note ?? '' }
+    : { typed: false, formState: p.state, formSuccessor: p.successor ?? '', formNote: p.note ?? '' };
+}
+
 const STATE_LABEL = { not_started: 'not started', walked_through: 'walked through', accepted: 'accepted' } as const;
 
 /** The handover screen: the plan, each page's checklist, and the successor's "I can maintain this". */
 export async function knowledgeTransferRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  const screen = (request: FastifyRequest, reply: FastifyReply, handle: string, extra: { values?: Record<string, string>; errors?: Record<string, string>; pageError?: { slug: string; message: string } } = {}) => {
+  const screen = (request: FastifyRequest, reply: FastifyReply, handle: string, extra: { values?: Record<string, string>; problem?: FormProblem; pageError?: { slug: string; message: string; typed: Record<string, string | undefined> } } = {}) => {
     const person = app.store.parties.get(handle);
     if (!person || person.kind !== 'person') throw new NotFoundError(`There is no person "${handle}".`);
     const handover = handoverOf(app.store, handle, app.clock(), request.hidden);
@@ -42,7 +50,8 @@ export async function knowledgeTransferRoutes(app: FastifyInstance): Promise<voi
       person,
       handover,
       values: extra.values ?? {},
-      errors: extra.errors ?? {},
+      errors: extra.problem?.errors ?? {},
+      problem: extra.problem,
       people: parties.filter((p) => p.kind === 'person'),
       teams: parties.filter((p) => p.kind === 'team'),
       pages: handover.pages.map((p) => {
@@ -57,6 +66,8 @@ export async function knowledgeTransferRoutes(app: FastifyInstance): Promise<voi
           successorIsTeam: heir?.kind === 'team',
           mayAccept,
           error: extra.pageError?.slug === p.slug ? extra.pageError.message : undefined,
+          // The page's form: what was typed into it when it was refused, else what is stored.
+          ...pageFormValues(p, extra.pageError?.slug === p.slug ? extra.pageError.typed : undefined),
         };
       }),
     });
@@ -70,10 +81,7 @@ export async function knowledgeTransferRoutes(app: FastifyInstance): Promise<voi
       openHandover(commandContext(app, request), request.params.handle, values, today(app));
       return reply.redirect(`/people/${request.params.handle}/handover`, 303);
     } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      reply.status(e.statusCode);
-      const errors = e.byField();
-      return screen(request, reply, request.params.handle, { values, errors: errors.handle ? { ...errors, form: errors.handle } : errors });
+      return reshowForm(reply, e, (problem) => screen(request, reply, request.params.handle, { values, problem }));
     }
   });
 
@@ -84,15 +92,14 @@ export async function knowledgeTransferRoutes(app: FastifyInstance): Promise<voi
       updateHandoverPage(commandContext(app, request), handle, slug, { state: request.body.state, successor: request.body.successor, note: request.body.note }, personOf(request));
       return reply.redirect(`/people/${handle}/handover#page-${slug}`, 303);
     } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      reply.status(e.statusCode);
-      return screen(request, reply, handle, { pageError: { slug, message: e.errors.map((x) => x.message).join(' ') } });
+      const typed = { state: request.body.state, successor: request.body.successor, note: request.body.note };
+      return reshowForm(reply, e, (problem) => screen(request, reply, handle, { pageError: { slug, message: problem.text, typed } }));
     }
   });
 
   // ---- reading paths ----
-  const pathsScreen = (request: FastifyRequest, reply: FastifyReply, values: Record<string, string> = {}, errors: Record<string, string> = {}) =>
-    reply.view('paths', { title: 'Reading paths', paths: listPaths(app.store, request.hidden), values, errors });
+  const pathsScreen = (request: FastifyRequest, reply: FastifyReply, values: Record<string, string> = {}, problem?: FormProblem) =>
+    reply.view('paths', { title: 'Reading paths', paths: listPaths(app.store, request.hidden), values, errors: problem?.errors ?? {}, problem });
 
   r.get('/paths', { config: { access: 'read' } }, async (request, reply) => pathsScreen(request, reply));
 
@@ -102,14 +109,12 @@ export async function knowledgeTransferRoutes(app: FastifyInstance): Promise<voi
       const { id } = savePath(commandContext(app, request), { ...values, steps: parseSteps(values.steps) });
       return reply.redirect(`/paths/${id}`, 303);
     } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      reply.status(e.statusCode);
-      return pathsScreen(request, reply, values, e.byField());
+      return reshowForm(reply, e, (problem) => pathsScreen(request, reply, values, problem));
     }
   });
 
-  const pathScreen = (request: FastifyRequest, reply: FastifyReply, id: number, error?: string) =>
-    reply.view('path', { title: 'Reading path', path: pathView(app.store, id, request.hidden, personOf(request)), me: personOf(request), error });
+  const pathScreen = (request: FastifyRequest, reply: FastifyReply, id: number, error?: string, people?: string) =>
+    reply.view('path', { title: 'Reading path', path: pathView(app.store, id, request.hidden, personOf(request)), me: personOf(request), error, people });
 
   r.get('/paths/:id', { config: { access: 'read' }, schema: { params: PathParams } }, async (request, reply) => pathScreen(request, reply, request.params.id));
 
@@ -120,9 +125,7 @@ export async function knowledgeTransferRoutes(app: FastifyInstance): Promise<voi
       markStepRead(commandContext(app, request), request.params.id, slug, personOf(request));
       return reply.redirect(`/paths/${request.params.id}#step-${slug}`, 303);
     } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      reply.status(e.statusCode);
-      return pathScreen(request, reply, request.params.id, e.errors.map((x) => x.message).join(' '));
+      return reshowForm(reply, e, (problem) => pathScreen(request, reply, request.params.id, problem.text));
     }
   });
 
@@ -131,9 +134,7 @@ export async function knowledgeTransferRoutes(app: FastifyInstance): Promise<voi
       assignPath(commandContext(app, request), request.params.id, (request.body.people ?? '').split(/[\s,]+/));
       return reply.redirect(`/paths/${request.params.id}`, 303);
     } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      reply.status(e.statusCode);
-      return pathScreen(request, reply, request.params.id, e.errors.map((x) => x.message).join(' '));
+      return reshowForm(reply, e, (problem) => pathScreen(request, reply, request.params.id, problem.text, request.body.people));
     }
   });
 }

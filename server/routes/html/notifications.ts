@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Slug } from '../../pages/schema.js';
-import { DomainError, NotFoundError } from '../../core/errors.js';
+import { NotFoundError } from '../../core/errors.js';
+import { reshowForm } from './form-reshow.js';
 import { NOTIFICATION_KINDS } from '../../notify/derive.js';
 import { KIND_LABELS, smtpServerName } from '../../notify/mail.js';
 import { DELIVERIES, inbox, KIND_DESCRIPTIONS, markRead, openNotification, preferencesOf, setPreferences, watch, watchesOf } from '../../notify/inbox.js';
@@ -35,8 +36,9 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
     return reply.redirect(n.link, 303);
   });
 
-  const settings = async (request: FastifyRequest, reply: FastifyReply, error?: string, status = 200) => {
-    const prefs = preferencesOf(app.store, request.user!.id);
+  /** The settings screen; `typed` is a refused post's choices, shown instead of the stored ones so none is lost. */
+  const settings = async (request: FastifyRequest, reply: FastifyReply, error?: string, typed: Record<string, string | undefined> = {}) => {
+    const prefs = { ...preferencesOf(app.store, request.user!.id), ...Object.fromEntries(Object.entries(typed).filter(([, v]) => v !== undefined)) };
     const kinds = NOTIFICATION_KINDS.map((k) => ({ kind: k, label: KIND_LABELS[k], description: KIND_DESCRIPTIONS[k], options: DELIVERIES.map((d) => ({ value: d, label: DELIVERY_LABELS[d], checked: prefs[k] === d })) }));
     const person = request.user!.person;
     const ownerOf = person ? [app.store.parties.get(person)?.name ?? person, ...app.store.parties.teamsOf(person).map((t) => t.name)] : [];
@@ -46,7 +48,6 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
       href: w.kind === 'page' ? `/p/${w.target}` : w.kind === 'owner' ? `/${app.store.parties.get(w.target)?.kind === 'team' ? 'teams' : 'people'}/${w.target}` : `/#system-${w.target.split('/')[0]}`,
     }));
     const parties = app.store.parties.all().filter((p) => p.status === 'active');
-    reply.status(status);
     return reply.view('inbox-settings', {
       title: 'Notification settings',
       kinds,
@@ -73,8 +74,8 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
       try {
         setPreferences(app.store, request.user!.id, Object.fromEntries(Object.entries(choices).filter(([, v]) => v !== undefined)));
       } catch (e) {
-        if (!(e instanceof DomainError)) throw e;
-        return settings(request, reply, e.message, e.statusCode);
+        // Its messages name their field ("target: ..."), so the error's own sentence is shown.
+        return reshowForm(reply, e, (_problem, error) => settings(request, reply, error.message, choices));
       }
       setFlash(request, 'inbox-settings', 'Saved your notification settings.');
       return reply.redirect('/inbox/settings', 303);
@@ -89,8 +90,7 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
       try {
         watch(app.store, request.user!.id, kind, target, { systems: app.config.systems, hidden: request.hidden, at: app.clock() });
       } catch (e) {
-        if (!(e instanceof DomainError)) throw e;
-        return settings(request, reply, e.message, e.statusCode);
+        return reshowForm(reply, e, (_problem, error) => settings(request, reply, error.message));
       }
       // Back to the team or person page the button was on, or to the settings; never elsewhere.
       const to = back && /^\/(teams|people)\/[a-z0-9._-]+$/.test(back) ? back : '/inbox/settings';

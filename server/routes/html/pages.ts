@@ -2,7 +2,7 @@ import { purgesOf } from '../../purge/commands.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TOptional, type TString } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { changeStatus, createPage, PhiRefused, savePage } from '../../pages/commands.js';
+import { changeStatus, createPage, savePage } from '../../pages/commands.js';
 import { checkRenders, commandContext, phiOverrideOf } from '../command-context.js';
 import { markReviewed } from '../../pages/review.js';
 import { pagesOf } from '../../reports/knowledge.js';
@@ -12,7 +12,8 @@ import { pathsOf } from '../../knowledge-transfer/paths.js';
 import { sendError } from '../errors.js';
 import { STATUS_TRANSITIONS } from '../../pages/lifecycle.js';
 import { FRONT_MATTER_FIELDS, type PageStatus } from '../../pages/schema.js';
-import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, ValidationError } from '../../core/errors.js';
+import { ConflictError, NotFoundError } from '../../core/errors.js';
+import { refusalPage, reshowForm, type FormProblem } from './form-reshow.js';
 import { headReviewInput, mayReview, reviewState } from '../../pages/review.js';
 import type { PageHeadRow } from '../../store/pages.js';
 import type { SessionUser } from '../../auth/accounts.js';
@@ -134,26 +135,46 @@ export function pageReview(app: FastifyInstance, head: PageHeadRow, page: PageVe
 function renderForm(
   reply: FastifyReply,
   app: FastifyInstance,
-  view: { mode: 'new' | 'edit'; values: FormValues; errors?: Record<string, string>; slug?: string; message?: string; conflict?: unknown; title: string; phi?: boolean; templates?: Template[]; template?: { id: number; name: string }; copiedFrom?: { slug: string; title: string } },
+  view: { mode: 'new' | 'edit'; values: FormValues; problem?: FormProblem; slug?: string; message?: string; conflict?: unknown; title: string; templates?: Template[]; template?: { id: number; name: string }; copiedFrom?: { slug: string; title: string } },
 ) {
+  const { problem, ...rest } = view;
+  const errors = problem?.errors ?? {};
   return reply.view('page-form', {
-    ...view,
+    ...rest,
+    message: problem?.message ?? view.message,
+    phi: problem?.phi,
     teams: app.store.parties.all().filter((p) => p.kind === 'team'),
     ...formChoices(app.config.systems, view.values),
-    errors: view.errors ?? {},
-    errorList: errorSummary(view.errors ?? {}),
+    errors,
+    errorList: errorSummary(errors),
     action: view.mode === 'new' ? '/new' : `/p/${view.slug}/edit`,
     maxAttachmentMb: Math.round(app.config.maxAttachmentBytes / (1024 * 1024)),
     people: app.store.parties.all(),
   });
 }
 
-/** A refused save comes back as the same form with each message beside its field. */
-function formError(error: unknown): { status: number; errors: Record<string, string>; message: string; phi?: boolean } | null {
-  if (error instanceof PhiRefused) return { status: 422, errors: error.byField(), message: 'Nothing was saved: the PHI guard found what looks like patient information. Each finding is shown beside its field.', phi: true };
-  if (error instanceof ValidationError) return { status: error.statusCode, errors: error.byField(), message: 'Some fields need attention; nothing was saved yet.' };
-  if (error instanceof PayloadTooLargeError) return { status: 413, errors: { body: error.message }, message: error.message };
-  return null;
+/**
+ * An edit that lost a race: what others changed since the edit began, beside the person's own text, so
+ * they can save again on top of the new version once they have merged.
+ */
+function conflictForm(reply: FastifyReply, app: FastifyInstance, hidden: ReadonlySet<string>, slug: string, values: FormValues, e: ConflictError) {
+  const base = redactVersion(getPageVersion(app.store, slug, e.baseVersion), hidden);
+  const current = redactVersion(getCurrentPage(app.store, slug), hidden);
+  return renderForm(reply, app, {
+    mode: 'edit',
+    title: `Edit ${current.frontMatter.title}`,
+    slug,
+    values: { ...values, base_version: String(current.version) },
+    message: e.message,
+    conflict: {
+      base: base.version,
+      current: current.version,
+      author: current.author,
+      summary: current.summary,
+      fields: diffFrontMatter(base.frontMatter, current.frontMatter),
+      body: diffBody(base.body, current.body).filter((l) => l.kind !== 'same'),
+    },
+  });
 }
 
 /** A comment form handed back with its text and what was wrong (nothing was saved). */
@@ -278,10 +299,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       setFlash(request, page.slug, 'Page created as version 1.');
       return reply.redirect(`/p/${page.slug}`, 303);
     } catch (e) {
-      const problem = formError(e);
-      if (!problem) throw e;
-      reply.status(problem.status);
-      return renderForm(reply, app, { mode: 'new', title: 'New page', values, errors: problem.errors, message: problem.message, phi: problem.phi });
+      return reshowForm(reply, e, (problem) => renderForm(reply, app, { mode: 'new', title: 'New page', values, problem }));
     }
   });
 
@@ -304,32 +322,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       setFlash(request, slug, saved.unchanged ? `Nothing changed: the page is still at version ${saved.page.version}.` : `Saved as version ${saved.page.version}.`);
       return reply.redirect(`/p/${slug}`, 303);
     } catch (e) {
-      if (e instanceof ConflictError) {
-        // Show what others changed since the edit began, beside the person's own text, and let them
-        // save again on top of the new version once they have merged.
-        const base = redactVersion(getPageVersion(app.store, slug, e.baseVersion), request.hidden);
-        const current = redactVersion(getCurrentPage(app.store, slug), request.hidden);
-        reply.status(409);
-        return renderForm(reply, app, {
-          mode: 'edit',
-          title: `Edit ${current.frontMatter.title}`,
-          slug,
-          values: { ...values, base_version: String(current.version) },
-          message: e.message,
-          conflict: {
-            base: base.version,
-            current: current.version,
-            author: current.author,
-            summary: current.summary,
-            fields: diffFrontMatter(base.frontMatter, current.frontMatter),
-            body: diffBody(base.body, current.body).filter((l) => l.kind !== 'same'),
-          },
-        });
-      }
-      const problem = formError(e);
-      if (!problem) throw e;
-      reply.status(problem.status);
-      return renderForm(reply, app, { mode: 'edit', title: 'Edit page', slug, values, errors: problem.errors, message: problem.message, phi: problem.phi });
+      return reshowForm(reply, e, (problem, error) => (error instanceof ConflictError ? conflictForm(reply, app, request.hidden, slug, values, error) : renderForm(reply, app, { mode: 'edit', title: 'Edit page', slug, values, problem })));
     }
   });
 
@@ -338,15 +331,13 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     try {
       markReviewed(commandContext(app, request), slug, request.body.note);
     } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      reply.status(e.statusCode);
-      return reply.view('error', { title: 'Not marked reviewed', status: e.statusCode, reason: 'Not marked reviewed', message: e.errors.map((x) => x.message).join(' '), back: `/p/${slug}#review`, typed: request.body.note });
+      return reshowForm(reply, e, refusalPage(reply, 'Not marked reviewed', `/p/${slug}#review`, request.body.note));
     }
     setFlash(request, slug, 'Marked reviewed.');
     return reply.redirect(`/p/${slug}#review`, 303);
   });
 
-  const statusForm = (reply: FastifyReply, slug: string, values: Record<string, string>, hidden: ReadonlySet<string>, errors: Record<string, string> = {}) => {
+  const statusForm = (reply: FastifyReply, slug: string, values: Record<string, string>, hidden: ReadonlySet<string>, problem?: FormProblem) => {
     const page = getCurrentPage(app.store, slug);
     const from = page.frontMatter.status;
     return reply.view('status-form', {
@@ -355,7 +346,8 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       from,
       choices: STATUS_TRANSITIONS[from].map((s) => ({ value: s, selected: values.status === s })),
       values,
-      errors,
+      errors: problem?.errors ?? {},
+      problem,
       // Only pages this editor may see are offered; a restricted one could not be named anyway.
       pages: app.store.pages.liveSlugs().filter((s) => s !== slug && !hidden.has(s)).sort(),
     });
@@ -370,10 +362,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
       changeStatus(commandContext(app, request), request.params.slug, { status: values.status ?? '', reason: values.reason ?? '', supersededBy: values.superseded_by });
       return reply.redirect(`/p/${request.params.slug}`, 303);
     } catch (e) {
-      const problem = formError(e);
-      if (!problem) throw e;
-      reply.status(problem.status);
-      return statusForm(reply, request.params.slug, values, request.hidden, problem.errors);
+      return reshowForm(reply, e, (problem) => statusForm(reply, request.params.slug, values, request.hidden, problem));
     }
   });
 }

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { partyProfile } from '../../pages/queries.js';
-import { NotFoundError, ValidationError } from '../../core/errors.js';
+import { NotFoundError } from '../../core/errors.js';
+import { reshowForm, type FormProblem } from './form-reshow.js';
 import { addPerson, addTeam, departPerson, editPerson, editTeam } from '../../people/directory.js';
 import { reassignPages } from '../../people/reassign.js';
 import { pagesOf } from '../../reports/knowledge.js';
@@ -18,10 +19,6 @@ const FormBody = Type.Record(
   Type.Union([Type.String({ maxLength: 2000 }), Type.Array(Type.String({ maxLength: 200 }), { maxItems: 500 })]),
   { additionalProperties: false },
 );
-
-function formProblem(e: unknown): { status: number; errors: Record<string, string> } | null {
-  return e instanceof ValidationError ? { status: e.statusCode, errors: e.byField() } : null;
-}
 
 export async function peopleRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -41,11 +38,11 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
   });
 
   // ---- people ----
-  const personForm = (reply: FastifyReply, view: { mode: 'new' | 'edit'; values: Record<string, string>; errors?: Record<string, string>; handle?: string }) =>
+  const personForm = (reply: FastifyReply, view: { mode: 'new' | 'edit'; values: Record<string, string>; problem?: FormProblem; handle?: string }) =>
     reply.view('person-form', {
       ...view,
       title: view.mode === 'new' ? 'Add a person' : `Edit ${view.values.name ?? view.handle}`,
-      errors: view.errors ?? {},
+      errors: view.problem?.errors ?? {},
       teams: teams().map((t) => ({ ...t, checked: (view.values.teams ?? '').split(',').includes(t.handle) })),
       action: view.mode === 'new' ? '/people/new' : `/people/${view.handle}/edit`,
     });
@@ -58,10 +55,7 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
       const p = addPerson(commandContext(app, request), { ...values, teams: split(values.teams) });
       return reply.redirect(`/people/${p.handle}`, 303);
     } catch (e) {
-      const problem = formProblem(e);
-      if (!problem) throw e;
-      reply.status(problem.status);
-      return personForm(reply, { mode: 'new', values, errors: problem.errors });
+      return reshowForm(reply, e, (problem) => personForm(reply, { mode: 'new', values, problem }));
     }
   });
 
@@ -97,18 +91,16 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
       const p = editPerson(commandContext(app, request), request.params.handle, { ...values, teams: split(values.teams) });
       return reply.redirect(`/people/${p.handle}`, 303);
     } catch (e) {
-      const problem = formProblem(e);
-      if (!problem) throw e;
-      reply.status(problem.status);
-      return personForm(reply, { mode: 'edit', handle: request.params.handle, values, errors: problem.errors });
+      return reshowForm(reply, e, (problem) => personForm(reply, { mode: 'edit', handle: request.params.handle, values, problem }));
     }
   });
 
   // ---- departures and reassignment ----
-  const departForm = (reply: FastifyReply, handle: string, values: Record<string, string>, errors: Record<string, string> = {}) => {
+  const departForm = (reply: FastifyReply, handle: string, values: Record<string, string>, problem?: FormProblem) => {
+    const errors = problem?.errors ?? {};
     const p = app.store.parties.get(handle);
     if (!p || p.kind !== 'person') throw new NotFoundError(`There is no person "${handle}".`);
-    return reply.view('depart', { title: `Mark ${p.name} departed`, person: p, values: { date: today(app), ...values }, errors, people: activePeople().filter((x) => x.handle !== handle), teams: teams(), owned: app.store.pages.ownedBy(handle).length });
+    return reply.view('depart', { title: `Mark ${p.name} departed`, person: p, values: { date: today(app), ...values }, errors, problem, people: activePeople().filter((x) => x.handle !== handle), teams: teams(), owned: app.store.pages.ownedBy(handle).length });
   };
 
   r.get('/people/:handle/depart', { config: { access: 'admin' }, schema: { params: HandleParams } }, async (request, reply) => departForm(reply, request.params.handle, {}));
@@ -119,14 +111,12 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
       const p = departPerson(commandContext(app, request), request.params.handle, values, today(app));
       return reply.redirect(p.successor && app.store.pages.ownedBy(p.handle).length > 0 ? `/people/${p.handle}/reassign` : '/reports/orphans', 303);
     } catch (e) {
-      const problem = formProblem(e);
-      if (!problem) throw e;
-      reply.status(problem.status);
-      return departForm(reply, request.params.handle, values, problem.errors);
+      return reshowForm(reply, e, (problem) => departForm(reply, request.params.handle, values, problem));
     }
   });
 
-  const reassignScreen = (reply: FastifyReply, handle: string, values: Record<string, string>, errors: Record<string, string> = {}) => {
+  const reassignScreen = (reply: FastifyReply, handle: string, values: Record<string, string>, problem?: FormProblem) => {
+    const errors = problem?.errors ?? {};
     const p = app.store.parties.get(handle);
     if (!p || p.kind !== 'person') throw new NotFoundError(`There is no person "${handle}".`);
     const choices = [...activePeople(), ...teams()].filter((x) => x.handle !== handle);
@@ -139,7 +129,7 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
         choices: choices.map((c) => ({ handle: c.handle, name: c.name, kind: c.kind, selected: c.handle === proposed })),
       };
     });
-    return reply.view('reassign', { title: `Reassign ${p.name}'s pages`, person: p, successor: p.successor ? app.store.parties.get(p.successor) : undefined, pages, values, errors });
+    return reply.view('reassign', { title: `Reassign ${p.name}'s pages`, person: p, successor: p.successor ? app.store.parties.get(p.successor) : undefined, pages, values, errors, problem });
   };
 
   r.get('/people/:handle/reassign', { config: { access: 'admin' }, schema: { params: HandleParams } }, async (request, reply) => reassignScreen(reply, request.params.handle, {}));
@@ -154,20 +144,17 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
       reassignPages(commandContext(app, request), from, moves, values.summary ?? '');
       return reply.redirect(`/people/${from}?moved=${moves.length}`, 303);
     } catch (e) {
-      const problem = formProblem(e);
-      if (!problem) throw e;
-      reply.status(problem.status);
-      return reassignScreen(reply, from, values, problem.errors);
+      return reshowForm(reply, e, (problem) => reassignScreen(reply, from, values, problem));
     }
   });
 
   // ---- teams ----
-  const teamForm = (reply: FastifyReply, view: { mode: 'new' | 'edit'; values: Record<string, string>; errors?: Record<string, string>; handle?: string }) => {
+  const teamForm = (reply: FastifyReply, view: { mode: 'new' | 'edit'; values: Record<string, string>; problem?: FormProblem; handle?: string }) => {
     const members = (view.values.members ?? '').split(',');
     return reply.view('team-form', {
       ...view,
       title: view.mode === 'new' ? 'Add a team' : `Edit ${view.values.name ?? view.handle}`,
-      errors: view.errors ?? {},
+      errors: view.problem?.errors ?? {},
       people: app.store.parties.all().filter((p) => p.kind === 'person' && (p.status === 'active' || members.includes(p.handle))).map((p) => ({ ...p, checked: members.includes(p.handle) })),
       action: view.mode === 'new' ? '/teams/new' : `/teams/${view.handle}/edit`,
     });
@@ -181,10 +168,7 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
       const t = addTeam(commandContext(app, request), { ...values, members: split(values.members) });
       return reply.redirect(`/teams/${t.handle}`, 303);
     } catch (e) {
-      const problem = formProblem(e);
-      if (!problem) throw e;
-      reply.status(problem.status);
-      return teamForm(reply, { mode: 'new', values, errors: problem.errors });
+      return reshowForm(reply, e, (problem) => teamForm(reply, { mode: 'new', values, problem }));
     }
   });
 
@@ -206,10 +190,7 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
       const t = editTeam(commandContext(app, request), request.params.handle, { name: values.name, members: split(values.members) });
       return reply.redirect(`/teams/${t.handle}`, 303);
     } catch (e) {
-      const problem = formProblem(e);
-      if (!problem) throw e;
-      reply.status(problem.status);
-      return teamForm(reply, { mode: 'edit', handle: request.params.handle, values, errors: problem.errors });
+      return reshowForm(reply, e, (problem) => teamForm(reply, { mode: 'edit', handle: request.params.handle, values, problem }));
     }
   });
 }

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { patternProblem, phiGuardFor, phiMessages } from '../../phi/guard.js';
 import { addPhiRule, retirePhiRule } from '../../phi/rules.js';
-import { NotFoundError, ValidationError } from '../../core/errors.js';
+import { reshowForm } from './form-reshow.js';
 import { closedForm } from './forms.js';
 
 /** Admin screen for the PHI guard: the built-in detectors, the admins' own patterns and allowed terms, and a place to try text. */
@@ -30,9 +30,7 @@ export async function phiRoutes(app: FastifyInstance): Promise<void> {
         // What was stored before the rule is checked against it, in the background.
         app.phiScan.rulesChanged();
       } catch (e) {
-        if (!(e instanceof ValidationError)) throw e;
-        reply.status(400);
-        return show(reply, { errors: e.byField(), values: { [kind]: value, [`${kind}_label`]: label } });
+        return reshowForm(reply, e, (problem) => show(reply, { errors: problem.errors, values: { [kind]: value, [`${kind}_label`]: label } }));
       }
       return show(reply, { done: kind === 'pattern' ? 'Pattern added: every save from now on is checked against it, and everything already stored is being scanned again (see the retro-scan).' : 'Term allowed: the guard no longer refuses it.' });
     },
@@ -43,9 +41,7 @@ export async function phiRoutes(app: FastifyInstance): Promise<void> {
       retirePhiRule(app.store, request.params.id, who(request));
       app.phiScan.rulesChanged();
     } catch (e) {
-      if (!(e instanceof NotFoundError)) throw e;
-      reply.status(404);
-      return show(reply, { problem: e.message });
+      return reshowForm(reply, e, (problem) => show(reply, { problem: problem.text }), { missingToo: true });
     }
     return show(reply, { done: 'Rule removed.' });
   });

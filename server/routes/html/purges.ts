@@ -5,8 +5,7 @@ import { Slug } from '../../pages/schema.js';
 import { getPageVersion } from '../../pages/queries.js';
 import { approvePurge, purgeView, requestPurge, versionFiles, PURGE_REASON_MAX, PURGE_TEXT_MAX, REMOVED_MARKER } from '../../purge/commands.js';
 import { fileSize } from '../../render/files.js';
-import { PasswordNotConfirmed } from '../../auth/confirm-password.js';
-import { DomainError, ValidationError } from '../../core/errors.js';
+import { reshowForm } from './form-reshow.js';
 import { confirmOrRefuse, forgetPurgedText } from '../api/purges.js';
 import { commandContext } from '../command-context.js';
 import { closedForm } from './forms.js';
@@ -62,12 +61,8 @@ export async function purgeRoutes(app: FastifyInstance): Promise<void> {
         const what = purge.file ? `the file (from ${purge.file_pages?.join(', ') ?? slug})` : 'the text';
         return list(reply, { message: `Purge ${purge.id} requested. A second admin must approve it with their password before ${what} is removed.` });
       } catch (e) {
-        // PHI found in the reason is a ValidationError too, named by field.
-        if (e instanceof ValidationError) {
-          reply.status(e.statusCode);
-          return requestForm(reply, slug, version, { values: request.body, errors: e.byField(), fileMode: request.body.file !== undefined });
-        }
-        throw e;
+        // PHI found in the reason is refused too, named by field.
+        return reshowForm(reply, e, (problem) => requestForm(reply, slug, version, { values: request.body, errors: problem.errors, problem, fileMode: request.body.file !== undefined }));
       }
     },
   );
@@ -85,11 +80,7 @@ export async function purgeRoutes(app: FastifyInstance): Promise<void> {
         const gone = purge.file ? `the file is gone from ${purge.file_pages?.join(', ') ?? purge.slug}` : `the text is gone from version ${purge.version} of ${purge.slug}`;
         return list(reply, { message: `Purge ${purge.id} applied: ${gone}.` });
       } catch (e) {
-        if (e instanceof PasswordNotConfirmed || (e instanceof DomainError && e.kind !== 'not_found')) {
-          reply.status(e.statusCode);
-          return list(reply, { problem: e.message, problemId: request.params.id });
-        }
-        throw e;
+        return reshowForm(reply, e, (problem) => list(reply, { problem: problem.text, problemId: request.params.id }));
       }
     },
   );

@@ -10,7 +10,8 @@ import { reauthenticate, ReauthRefused } from '../reauth.js';
 import { COMMENT_MAX, MEANINGS, signAccessReview, signVersion, toSignatureView } from '../../signoff/signatures.js';
 import { approvalState, requestApproval } from '../../signoff/approvals.js';
 import { accessReport, accessReviews } from '../../signoff/access-review.js';
-import { DomainError, ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/errors.js';
+import { refusalPage, reshowForm } from './form-reshow.js';
 import type { SessionUser } from '../../auth/accounts.js';
 
 const SlugParams = Type.Object({ slug: Slug });
@@ -41,11 +42,6 @@ export function signoffModel(app: FastifyInstance, slug: string, shownVersion: n
 export async function signoffRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  const refused = (reply: FastifyReply, status: number, title: string, message: string, back: string, typed?: string, action?: { href: string; label: string }) => {
-    reply.status(status);
-    return reply.view('error', { title, status, reason: title, message, back, typed, action });
-  };
-
   const SignForm = closedForm({
     version: Type.String({ pattern: '^[1-9][0-9]{0,8}$' }),
     meaning: Type.String({ maxLength: 20 }),
@@ -61,14 +57,9 @@ export async function signoffRoutes(app: FastifyInstance): Promise<void> {
       setFlash(request, slug, `Signed: ${signed.text}`);
       return reply.redirect(back, 303);
     } catch (e) {
-      if (e instanceof ReauthRefused) {
-        if (e.retryAfterSeconds) reply.header('Retry-After', String(e.retryAfterSeconds));
-        const again = e.freshSignin ? { href: `${e.freshSignin}&next=${encodeURIComponent(back)}`, label: 'Sign in again' } : undefined;
-        return refused(reply, e.statusCode, 'Not signed', e.message, back, request.body.comment, again);
-      }
-      if (e instanceof ValidationError) return refused(reply, e.statusCode, 'Not signed', e.errors.map((x) => x.message).join(' '), back, request.body.comment);
-      if (e instanceof DomainError && e.kind === 'forbidden') return refused(reply, e.statusCode, 'Not signed', e.message, back, request.body.comment);
-      throw e;
+      // A single-sign-on signer is offered a fresh sign-in that comes back here.
+      const again = e instanceof ReauthRefused && e.freshSignin ? { href: `${e.freshSignin}&next=${encodeURIComponent(back)}`, label: 'Sign in again' } : undefined;
+      return reshowForm(reply, e, refusalPage(reply, 'Not signed', back, request.body.comment, again));
     }
   });
 
@@ -79,8 +70,7 @@ export async function signoffRoutes(app: FastifyInstance): Promise<void> {
       setFlash(request, slug, `Asked ${asked.approvers.join(', ')} to approve version ${asked.version}.`);
       return reply.redirect(`/p/${slug}#signatures`, 303);
     } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      return refused(reply, e.statusCode, 'Approval not requested', e.errors.map((x) => x.message).join(' '), `/p/${slug}#signatures`);
+      return reshowForm(reply, e, refusalPage(reply, 'Approval not requested', `/p/${slug}#signatures`));
     }
   });
 
@@ -119,20 +109,13 @@ export async function signoffRoutes(app: FastifyInstance): Promise<void> {
   const ReviewForm = closedForm({ password: Type.Optional(Type.String({ maxLength: 1024 })), comment: Type.Optional(Type.String({ maxLength: COMMENT_MAX })), hash: Type.Optional(Type.String({ maxLength: 64 })) });
   r.post('/reports/access/review', { config: { access: 'admin' }, schema: { body: ReviewForm } }, async (request, reply) => {
     const report = accessReport(app.store, app.clock());
-    if (request.body.hash !== report.hash) {
-      reply.status(409);
-      return accessView(reply, { problem: 'The report changed since you opened it: read it again as it stands now, then sign.', comment: request.body.comment });
-    }
     try {
+      if (request.body.hash !== report.hash) throw new ValidationError([{ field: 'hash', message: 'The report changed since you opened it: read it again as it stands now, then sign.' }], 'conflict');
       await reauthenticate(app, request, request.body.password);
       const signed = signAccessReview(commandContext(app, request), report.hash, request.body.comment);
       return accessView(reply, { done: `Signed: ${signed.text}` });
     } catch (e) {
-      const status = e instanceof ReauthRefused || e instanceof DomainError ? e.statusCode : 0;
-      if (!status) throw e;
-      reply.status(status);
-      const message = e instanceof ValidationError ? e.errors.map((x) => x.message).join(' ') : (e as Error).message;
-      return accessView(reply, { problem: message, comment: request.body.comment });
+      return reshowForm(reply, e, (problem) => accessView(reply, { problem: problem.text, comment: request.body.comment }));
     }
   });
 }

@@ -6,7 +6,8 @@ import { randomPassword } from '../../auth/passwords.js';
 import { PASSWORD_MIN } from '../../auth/password-policy.js';
 import { ROLES } from '../../store/users.js';
 import { HANDLE_PATTERN } from '../../pages/schema.js';
-import { NotFoundError, ValidationError } from '../../core/errors.js';
+import { NotFoundError } from '../../core/errors.js';
+import { reshowForm, type FormProblem } from './form-reshow.js';
 import { phiGuardFor } from '../../phi/guard.js';
 import { closedForm as form } from './forms.js';
 
@@ -39,9 +40,11 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
     return reply.view('users', { title: 'Users', users });
   });
 
-  r.get('/admin/users/new', { config }, async (_request, reply) =>
-    reply.view('user-form', { title: 'Add a user', values: { role: 'reader' }, roles: ROLES, people: people(), min: PASSWORD_MIN }),
-  );
+  // The one view of the add-user form, first shown and re-shown. A password is never handed back into a page.
+  const userForm = (reply: FastifyReply, values: Record<string, string | undefined>, problem?: FormProblem) =>
+    reply.view('user-form', { title: 'Add a user', values, roles: ROLES, people: people(), min: PASSWORD_MIN, errors: problem?.errors ?? {}, problem });
+
+  r.get('/admin/users/new', { config }, async (_request, reply) => userForm(reply, { role: 'reader' }));
 
   r.post(
     '/admin/users/new',
@@ -54,16 +57,7 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
         const user = await createUser(app.store, { username, role, person: person || null, password: password || temporary!, mustChangePassword: true }, who(request));
         return detail(request, reply, user.username, { temporary, created: true });
       } catch (e) {
-        if (!(e instanceof ValidationError)) throw e;
-        reply.status(e.statusCode);
-        return reply.view('user-form', {
-          title: 'Add a user',
-          values: { username, role, person },
-          roles: ROLES,
-          people: people(),
-          min: PASSWORD_MIN,
-          errors: Object.fromEntries(e.errors.map((x) => [x.field, x.message])),
-        });
+        return reshowForm(reply, e, (problem) => userForm(reply, { username, role, person }, problem));
       }
     },
   );
@@ -76,9 +70,7 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
     try {
       return detail(request, reply, username, await run());
     } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      reply.status(e.statusCode);
-      return detail(request, reply, username, { problem: e.errors.map((x) => x.message).join(' '), ...typed });
+      return reshowForm(reply, e, (problem) => detail(request, reply, username, { problem: problem.text, ...typed }));
     }
   };
 

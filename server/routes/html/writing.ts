@@ -2,10 +2,10 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createTemplate, getTemplate, listTemplates, updateTemplate, type Template, type TemplateInput } from '../../pages/templates.js';
-import { PhiRefused, renamePage } from '../../pages/commands.js';
+import { renamePage } from '../../pages/commands.js';
 import { getCurrentPage } from '../../pages/queries.js';
 import { Slug, STATUSES } from '../../pages/schema.js';
-import { ValidationError } from '../../core/errors.js';
+import { reshowForm, type FormProblem } from './form-reshow.js';
 import { commandContext } from '../command-context.js';
 import { closedForm } from './forms.js';
 
@@ -38,19 +38,12 @@ function inputOf(form: TemplateFormBody): TemplateInput {
   return { name: form.name ?? '', description: form.description, frontMatter, body: form.body ?? '' };
 }
 
-/** A refused form comes back whole, with each message beside its field. */
-function problemOf(e: unknown): { status: number; errors: Record<string, string>; message: string } | null {
-  if (e instanceof PhiRefused) return { status: 422, errors: e.byField(), message: 'Nothing was saved: the PHI guard found what looks like patient information.' };
-  if (e instanceof ValidationError) return { status: e.statusCode, errors: e.byField(), message: 'Some fields need attention; nothing was saved yet.' };
-  return null;
-}
-
 /** Admin screens for page templates, and the rename form. */
 export async function writingRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const admin = { access: 'admin' as const };
 
-  const showTemplates = (reply: FastifyReply, extra: { values?: Record<string, string>; errors?: Record<string, string>; editing?: number; done?: string; message?: string } = {}) => {
+  const showTemplates = (reply: FastifyReply, extra: { values?: Record<string, string>; problem?: FormProblem; editing?: number; done?: string } = {}) => {
     const values = extra.values ?? {};
     return reply.view('templates', {
       title: 'Page templates',
@@ -58,10 +51,10 @@ export async function writingRoutes(app: FastifyInstance): Promise<void> {
       systems: app.config.systems.map((s) => ({ value: s, selected: s === values.system })),
       statuses: STATUSES.map((s) => ({ value: s, selected: s === values.status })),
       values,
-      errors: extra.errors ?? {},
+      errors: extra.problem?.errors ?? {},
+      problem: extra.problem,
       editing: extra.editing,
       done: extra.done,
-      message: extra.message,
     });
   };
 
@@ -73,10 +66,7 @@ export async function writingRoutes(app: FastifyInstance): Promise<void> {
       const t = createTemplate(commandContext(app, request), inputOf(form));
       return showTemplates(reply, { done: `Template “${t.name}” added.` });
     } catch (e) {
-      const p = problemOf(e);
-      if (!p) throw e;
-      reply.status(p.status);
-      return showTemplates(reply, { values: form as Record<string, string>, errors: p.errors, message: p.message });
+      return reshowForm(reply, e, (p) => showTemplates(reply, { values: form as Record<string, string>, problem: p }));
     }
   });
 
@@ -92,17 +82,14 @@ export async function writingRoutes(app: FastifyInstance): Promise<void> {
       const t = updateTemplate(commandContext(app, request), request.params.id, inputOf(form));
       return showTemplates(reply, { done: `Template “${t.name}” saved.` });
     } catch (e) {
-      const p = problemOf(e);
-      if (!p) throw e;
-      reply.status(p.status);
-      return showTemplates(reply, { values: form as Record<string, string>, errors: p.errors, message: p.message, editing: request.params.id });
+      return reshowForm(reply, e, (p) => showTemplates(reply, { values: form as Record<string, string>, problem: p, editing: request.params.id }));
     }
   });
 
   const SlugParams = Type.Object({ slug: Slug });
-  const renameForm = (slug: string, reply: FastifyReply, values: Record<string, string>, errors: Record<string, string> = {}, message?: string) => {
+  const renameForm = (slug: string, reply: FastifyReply, values: Record<string, string>, problem?: FormProblem) => {
     const page = getCurrentPage(app.store, slug);
-    return reply.view('rename', { title: `Rename ${page.frontMatter.title}`, page, values, errors, message });
+    return reply.view('rename', { title: `Rename ${page.frontMatter.title}`, page, values, errors: problem?.errors ?? {}, problem });
   };
 
   r.get('/p/:slug/rename', { config: { access: 'write' }, schema: { params: SlugParams } }, async (request, reply) => renameForm(request.params.slug, reply, { slug: request.params.slug }));
@@ -116,10 +103,7 @@ export async function writingRoutes(app: FastifyInstance): Promise<void> {
         const page = renamePage(commandContext(app, request), request.params.slug, values);
         return reply.redirect(`/p/${page.slug}`, 303);
       } catch (e) {
-        const p = problemOf(e);
-        if (!p) throw e;
-        reply.status(p.status);
-        return renameForm(request.params.slug, reply, values, p.errors, 'The page was not renamed.');
+        return reshowForm(reply, e, (p) => renameForm(request.params.slug, reply, values, p));
       }
     },
   );
