@@ -10,7 +10,7 @@ declare module 'fastify' {
      * viewer may not see. Who owns what is read from the store once per change (a write here, or a
      * commit by another process); review states are worked out per call.
      */
-    knowledge(hidden?: Set<string>): Knowledge;
+    knowledge(hidden?: Set<string>, person?: string): Knowledge;
   }
 }
 
@@ -23,10 +23,12 @@ export const knowledgePlugin = fp(
     app.events.on('page-changed', bump);
     app.events.on('page-reviewed', bump);
     app.events.on('directory-changed', bump);
-    app.decorate('knowledge', (hidden: Set<string> = new Set()) => {
+    // With `person`, only the pages that person stands behind (what pagesOf reads), so a home page's queue
+    // does not work out the review state of every page in the wiki.
+    app.decorate('knowledge', (hidden: Set<string> = new Set(), person?: string) => {
       const key = `${generation}:${app.store.dataVersion()}`;
       if (!memo || memo.key !== key) memo = { key, base: knowledgeBase(app.store) };
-      const k = knowledge(app.store, app.config.reviewDefaults, app.clock(), memo.base);
+      const k = knowledge(app.store, app.config.reviewDefaults, app.clock(), memo.base, person);
       // Restricted pages the viewer may not see are not in any report, count or list.
       return hidden.size ? { ...k, pages: withoutHidden(hidden, k.pages) } : k;
     });

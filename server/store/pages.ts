@@ -209,9 +209,11 @@ export class PageStore {
       `SELECT p.*, v.front_matter FROM pages p JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version
        WHERE p.archived = 0 AND p.slug > ? AND p.slug NOT IN (SELECT value FROM json_each(?)) ORDER BY p.slug LIMIT ?`,
     );
+    // The offset is walked on the slug index alone; only the rows of the page read their front matter.
     this.listPageStmt = db.prepare<[string, number, number], CurrentPageRow>(
-      `SELECT p.*, v.front_matter FROM pages p JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version
-       WHERE p.archived = 0 AND p.slug NOT IN (SELECT value FROM json_each(?)) ORDER BY p.slug LIMIT ? OFFSET ?`,
+      `WITH slice AS (SELECT id FROM pages WHERE archived = 0 AND slug NOT IN (SELECT value FROM json_each(?)) ORDER BY slug LIMIT ? OFFSET ?)
+       SELECT p.*, v.front_matter FROM slice JOIN pages p ON p.id = slice.id JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version
+       ORDER BY p.slug`,
     );
     this.visibleCountStmt = db.prepare<[string], number>('SELECT count(*) FROM pages WHERE archived = 0 AND slug NOT IN (SELECT value FROM json_each(?))').pluck();
     this.moduleCountsStmt = db.prepare<[string], { system: string; module: string; n: number }>(

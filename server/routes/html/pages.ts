@@ -6,7 +6,6 @@ import { changeStatus, createPage, PhiRefused, savePage } from '../../pages/comm
 import { checkRenders, commandContext, phiOverrideOf } from '../command-context.js';
 import { markReviewed } from '../../pages/review.js';
 import { pagesOf } from '../../reports/knowledge.js';
-import { currentKnowledge } from '../api/turnover.js';
 import { redactHtml, redactText, redactValue, redactVersion, RESTRICTED_PAGE, withoutHidden } from '../../auth/visibility.js';
 import { pathsOf } from '../../knowledge-transfer/paths.js';
 import { sendError } from '../errors.js';
@@ -235,14 +234,15 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const recent = app.store.pages.recentVisible(request.hidden, 15).map((c) => ({ slug: c.slug, title: c.title, system: c.system, version: c.version, summary: c.summary, author: c.author, createdAt: c.created_at })).map((c) => ({ ...c, summary: redactText(c.summary, request.hidden), authorName: app.store.parties.get(c.author)?.name ?? c.author }));
     // A signed-in person sees the pages they answer for that are overdue or due within 30 days.
     const person = request.user?.person;
-    const queue = person
-      ? pagesOf(currentKnowledge(app, request.hidden), person)
+    const mine = person ? pagesOf(app.knowledge(request.hidden, person), person) : null;
+    const queue = mine
+      ? mine
           .filter((p) => p.review.overdue || p.review.dueSoon)
           .sort((a, b) => a.review.dueAt!.localeCompare(b.review.dueAt!))
       : null;
     const paths = person ? pathsOf(app.store, person, request.hidden).paths : [];
     // Pages this person answers for that a reader flagged as wrong or out of date, oldest flag first.
-    const owned = person ? new Set(pagesOf(currentKnowledge(app, request.hidden), person).map((p) => p.slug)) : null;
+    const owned = mine ? new Set(mine.map((p) => p.slug)) : null;
     const flagged = owned
       ? app.store.comments.openFlags().filter((f) => owned.has(f.slug) && !request.hidden.has(f.slug)).map((f) => ({ id: f.id, slug: f.slug, title: f.title, created_at: f.created_at, excerpt: excerpt(redactText(f.body, request.hidden), 100) }))
       : null;
