@@ -63,7 +63,7 @@ async function time(dir: string): Promise<void> {
     const res = await app.inject({ method: 'POST', url: '/login', cookies: jar, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: csrf, username, password: PASSWORD }).toString() });
     return { ...jar, ...Object.fromEntries((res.cookies as { name: string; value: string }[]).map((c) => [c.name, c.value])) };
   };
-  const screens = ['/', '/?page=2', '/?page=250', '/api/pages', '/api/pages?limit=1000', '/api/pages?offset=40000&limit=100'];
+  const screens = ['/', '/?page=2', '/?page=250', '/api/pages', '/api/pages?limit=1000', '/api/pages?offset=40000&limit=100', ...(process.env.SCREENS ? process.env.SCREENS.split(',') : [])];
   log(`${store.pages.count()} listed pages, ${store.pages.restrictions().length} restricted`);
   for (const username of ['reader', 'member']) {
     const cookies = await cookieFor(username);

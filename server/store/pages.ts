@@ -112,6 +112,8 @@ export class PageStore {
   private readonly recentByStmt;
   private readonly listAfterStmt;
   private readonly listPageStmt;
+  private readonly ownedPageStmt;
+  private readonly ownedCountStmt;
   private readonly visibleCountStmt;
   private readonly moduleCountsStmt;
   private readonly inSystemStmt;
@@ -215,6 +217,14 @@ export class PageStore {
        SELECT p.*, v.front_matter FROM slice JOIN pages p ON p.id = slice.id JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version
        ORDER BY p.slug`,
     );
+    this.ownedPageStmt = db.prepare<[string, string, number, number], PageHeadRow>(
+      `SELECT p.* FROM page_owners o JOIN pages p ON p.id = o.page_id
+       WHERE o.owner = ? AND p.archived = 0 AND p.slug NOT IN (SELECT value FROM json_each(?)) ORDER BY p.title, p.slug LIMIT ? OFFSET ?`,
+    );
+    this.ownedCountStmt = db.prepare<[string, string], number>(
+      `SELECT count(*) FROM page_owners o JOIN pages p ON p.id = o.page_id
+       WHERE o.owner = ? AND p.archived = 0 AND p.slug NOT IN (SELECT value FROM json_each(?))`,
+    ).pluck();
     this.visibleCountStmt = db.prepare<[string], number>('SELECT count(*) FROM pages WHERE archived = 0 AND slug NOT IN (SELECT value FROM json_each(?))').pluck();
     this.moduleCountsStmt = db.prepare<[string], { system: string; module: string; n: number }>(
       `SELECT system, coalesce(module, 'General') AS module, count(*) AS n FROM pages
@@ -359,6 +369,16 @@ export class PageStore {
   /** Listed pages in slug order from `offset`, leaving out `hidden` slugs. */
   listPage(hidden: ReadonlySet<string>, limit: number, offset: number): CurrentPageRow[] {
     return this.listPageStmt.all(JSON.stringify([...hidden]), limit, offset);
+  }
+
+  /** A slice of the listed pages a party owns directly, by title, leaving out `hidden` slugs. */
+  ownedPage(handle: string, hidden: ReadonlySet<string>, limit: number, offset: number): PageHeadRow[] {
+    return this.ownedPageStmt.all(handle, JSON.stringify([...hidden]), limit, offset);
+  }
+
+  /** How many listed pages a party owns directly, leaving out `hidden` slugs. */
+  ownedCount(handle: string, hidden: ReadonlySet<string>): number {
+    return this.ownedCountStmt.get(handle, JSON.stringify([...hidden])) as number;
   }
 
   /** Listed pages, leaving out `hidden` slugs. */

@@ -163,3 +163,46 @@ describe('GET /api/pages, a page at a time', () => {
     for (const slug of HIDDEN) expect(member1.pages.map((p: { slug: string }) => p.slug)).toContain(slug);
   });
 });
+
+describe('a person\'s and a team\'s pages, a page at a time', () => {
+  /** The slugs listed under "Owns directly". */
+  const ownedSlugs = (html: string) => {
+    const section = html.slice(html.indexOf('<h2 id="owned">'));
+    return [...section.slice(0, section.indexOf('</ul>')).matchAll(/<li><a href="\/p\/([^"]+)">/g)].map((m) => m[1]!);
+  };
+
+  it('lists what a person owns across pages, disjoint and complete, without pages the reader may not see', async () => {
+    const first = await editor.get('/people/mreyes');
+    expect(first.statusCode).toBe(200);
+    const total = Number(/Owns directly \((\d+)\)/.exec(first.body)?.[1]);
+    const seen: string[] = [];
+    for (let n = 1; n <= Math.ceil(total / 100); n++) {
+      const res = await editor.get(`/people/mreyes?page=${n}`);
+      expect(res.body.includes('rel="next"')).toBe(n < Math.ceil(total / 100));
+      seen.push(...ownedSlugs(res.body));
+    }
+    expect(seen.length).toBe(total);
+    expect(new Set(seen).size).toBe(total);
+    for (const slug of HIDDEN) expect(seen).not.toContain(slug);
+    const theirs = Number(/Owns directly \((\d+)\)/.exec((await member.get('/people/mreyes')).body)?.[1]);
+    expect(theirs).toBe(total + HIDDEN.length);
+  });
+
+  it('shows a few of a team\'s pages on a member\'s profile and all of them, paged, on the team\'s', async () => {
+    const created = (await t.app.inject({ method: 'POST', url: '/api/pages', headers: { ...editorAuth, 'content-type': 'application/json' }, payload: { ...sampleFrontMatter, slug: 'team-owned-0', title: 'Team owned 0', owners: ['epic-clindoc'], body: 'Text.', summary: 'Created' } }));
+    expect(created.statusCode).toBe(201);
+    const profile = (await editor.get('/people/mreyes')).body;
+    expect(profile).toContain('Through Epic ClinDoc Team (1)');
+    const team = await editor.get('/teams/epic-clindoc?page=1');
+    expect(ownedSlugs(team.body)).toEqual(['team-owned-0']);
+    expect(team.body).not.toContain('aria-label="Pages"');
+  });
+
+  it('refuses a page number that is not one with a clear 400', async () => {
+    for (const url of ['/people/mreyes?page=0', '/teams/epic-clindoc?page=x']) {
+      const res = await editor.get(url);
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('page');
+    }
+  });
+});
