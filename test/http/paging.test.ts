@@ -206,3 +206,26 @@ describe('a person\'s and a team\'s pages, a page at a time', () => {
     }
   });
 });
+
+describe('a page\'s history, a page at a time', () => {
+  it('lists 100 versions per page, newest first, disjoint and complete, and refuses a bad page number', async () => {
+    const { savePage } = await import('../../server/pages/commands.js');
+    const { getCurrentPage } = await import('../../server/pages/queries.js');
+    page('long-history');
+    for (let i = 2; i <= 130; i++) {
+      const current = getCurrentPage(t.store, 'long-history');
+      savePage(commandContext(t.store), 'long-history', { frontMatter: current.frontMatter, body: `Text ${i}.`, summary: `Edit ${i}`, baseVersion: current.version });
+    }
+    const versionsOn = (html: string) => [...html.matchAll(/<a href="\/p\/long-history\/v\/(\d+)">/g)].map((m) => Number(m[1]));
+    const first = await editor.get('/p/long-history/history');
+    const second = await editor.get('/p/long-history/history?page=2');
+    expect(first.body).toContain('130 versions');
+    expect(versionsOn(first.body)).toEqual(Array.from({ length: 100 }, (_, i) => 130 - i));
+    expect(versionsOn(second.body)).toEqual(Array.from({ length: 30 }, (_, i) => 30 - i));
+    expect(first.body).toContain('rel="next"');
+    expect(second.body).not.toContain('rel="next"');
+    // The oldest version on page 1 still says what changed from the one before it, on page 2.
+    expect(first.body).toContain('/p/long-history/diff?from=30&amp;to=31');
+    expect((await editor.get('/p/long-history/history?page=0')).statusCode).toBe(400);
+  });
+});
