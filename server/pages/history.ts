@@ -14,11 +14,13 @@ export interface HistoryEntry extends VersionSummary {
 }
 
 /** Every version, newest first, with the names of the fields each one changed. */
-export function pageHistory(store: Store, slug: string, hidden: ReadonlySet<string> = NONE): HistoryEntry[] {
+export function pageHistory(store: Store, slug: string, hidden: ReadonlySet<string> = NONE, range?: { limit: number; offset: number }): HistoryEntry[] {
   const versions = listVersions(store, slug).map((v) => redactVersion(v, hidden));
   const bodies = new Map<number, string>();
-  return versions.map((v, i) => {
-    const prev = versions[i + 1];
+  // With a range, only the versions shown (and the one before the oldest) have their bodies read.
+  const from = range?.offset ?? 0;
+  return versions.slice(from, range ? from + range.limit : versions.length).map((v, j) => {
+    const prev = versions[from + j + 1];
     if (!prev) return { ...v, changed: [] };
     const body = (n: number) => {
       if (!bodies.has(n)) bodies.set(n, getPageVersion(store, slug, n).body);

@@ -101,24 +101,38 @@ export interface PartyProfile {
   party: PartyRow;
   /** For a person: the teams they belong to; for a team: its members. */
   related: PartyRow[];
+  /** The slice of directly owned pages asked for, by title. */
   owned: PageHeadRow[];
-  /** Pages owned through a team (for a person). */
-  ownedThroughTeams: { team: PartyRow; pages: PageHeadRow[] }[];
+  /** How many pages the party owns directly, in all. */
+  ownedTotal: number;
+  /** Pages owned through a team (for a person): the first few, and how many in all (the team's page lists them). */
+  ownedThroughTeams: { team: PartyRow; pages: PageHeadRow[]; total: number }[];
 }
 
-export function partyProfile(store: Store, handle: string, kind: PartyRow['kind'], hidden: Set<string> = new Set()): PartyProfile {
+/** How many of a team's pages a person's profile shows before linking to the team's page. */
+export const THROUGH_TEAM_SHOWN = 20;
+
+/**
+ * A person's or team's profile with one page of what it owns (`limit` from `offset`). Restricted pages
+ * the viewer may not see are left out in the queries, so the counts are theirs too.
+ */
+export function partyProfile(store: Store, handle: string, kind: PartyRow['kind'], hidden: ReadonlySet<string> = new Set(), page: { limit: number; offset: number } = { limit: 100, offset: 0 }): PartyProfile {
   const party = store.parties.get(handle);
-  const ownedBy = (h: string) => withoutHidden(hidden, store.pages.ownedBy(h));
   if (!party || party.kind !== kind) throw new NotFoundError(`There is no ${kind} "${handle}".`);
+  const owned = store.pages.ownedPage(handle, hidden, page.limit, page.offset);
+  const ownedTotal = store.pages.ownedCount(handle, hidden);
   if (kind === 'team') {
-    return { party, related: store.parties.members(handle), owned: ownedBy(handle), ownedThroughTeams: [] };
+    return { party, related: store.parties.members(handle), owned, ownedTotal, ownedThroughTeams: [] };
   }
   const teams = store.parties.teamsOf(handle);
   return {
     party,
     related: teams,
-    owned: ownedBy(handle),
-    ownedThroughTeams: teams.map((team) => ({ team, pages: ownedBy(team.handle) })).filter((t) => t.pages.length > 0),
+    owned,
+    ownedTotal,
+    ownedThroughTeams: teams
+      .map((team) => ({ team, pages: store.pages.ownedPage(team.handle, hidden, THROUGH_TEAM_SHOWN, 0), total: store.pages.ownedCount(team.handle, hidden) }))
+      .filter((t) => t.total > 0),
   };
 }
 

@@ -45,12 +45,14 @@ export interface Knowledge {
  * Everything the turnover reports read, computed in one pass over the current pages: who actually
  * stands behind each page, and whether its review is current. A few queries, whatever the page count.
  */
-export function knowledge(store: Store, reviewDefaults: Record<string, string>, now: Date, base: KnowledgeBase = knowledgeBase(store)): Knowledge {
+export function knowledge(store: Store, reviewDefaults: Record<string, string>, now: Date, base: KnowledgeBase = knowledgeBase(store), person?: string): Knowledge {
+  // One person's queue needs only the pages they stand behind: review states are worked out for those alone.
+  const pages = person === undefined ? base.pages : base.pages.filter((p) => p.activePeople.includes(person));
   return {
     now,
     parties: base.parties,
     members: base.members,
-    pages: base.pages.map(({ row, ...fact }) => ({
+    pages: pages.map(({ row, ...fact }) => ({
       ...fact,
       review: reviewState({ frontMatter: fact.fm, createdAt: row.created_at, lastReviewedAt: row.last_reviewed_at, lastReviewedBy: row.last_reviewed_by }, reviewDefaults, now),
     })),

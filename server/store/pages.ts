@@ -110,6 +110,14 @@ export class PageStore {
   private readonly ownersOfStmt;
   private readonly hasReviewStmt;
   private readonly recentByStmt;
+  private readonly listAfterStmt;
+  private readonly listPageStmt;
+  private readonly ownedPageStmt;
+  private readonly ownedCountStmt;
+  private readonly visibleCountStmt;
+  private readonly moduleCountsStmt;
+  private readonly inSystemStmt;
+  private readonly recentVisibleStmt;
 
   constructor(db: DB) {
     this.allHeadsStmt = db.prepare<[], PageHeadRow>('SELECT * FROM pages ORDER BY id');
@@ -196,6 +204,42 @@ export class PageStore {
       `SELECT v.page_id, v.version, v.slug, v.front_matter, v.summary, v.author, v.created_at, v.prev_hash, v.hash, v.archived, p.title, p.system
        FROM page_versions v JOIN pages p ON p.id = v.page_id
        WHERE v.author IN (SELECT value FROM json_each(?)) ORDER BY v.created_at DESC LIMIT ?`,
+    );
+    // Paged lists leave out the pages a reader may not see in the query itself (`hidden`: a JSON array of
+    // slugs), so totals and pages are right and each query stays bounded whoever reads.
+    this.listAfterStmt = db.prepare<[string, string, number], CurrentPageRow>(
+      `SELECT p.*, v.front_matter FROM pages p JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version
+       WHERE p.archived = 0 AND p.slug > ? AND p.slug NOT IN (SELECT value FROM json_each(?)) ORDER BY p.slug LIMIT ?`,
+    );
+    // The offset is walked on the slug index alone; only the rows of the page read their front matter.
+    this.listPageStmt = db.prepare<[string, number, number], CurrentPageRow>(
+      `WITH slice AS (SELECT id FROM pages WHERE archived = 0 AND slug NOT IN (SELECT value FROM json_each(?)) ORDER BY slug LIMIT ? OFFSET ?)
+       SELECT p.*, v.front_matter FROM slice JOIN pages p ON p.id = slice.id JOIN page_versions v ON v.page_id = p.id AND v.version = p.current_version
+       ORDER BY p.slug`,
+    );
+    this.ownedPageStmt = db.prepare<[string, string, number, number], PageHeadRow>(
+      `SELECT p.* FROM page_owners o JOIN pages p ON p.id = o.page_id
+       WHERE o.owner = ? AND p.archived = 0 AND p.slug NOT IN (SELECT value FROM json_each(?)) ORDER BY p.title, p.slug LIMIT ? OFFSET ?`,
+    );
+    this.ownedCountStmt = db.prepare<[string, string], number>(
+      `SELECT count(*) FROM page_owners o JOIN pages p ON p.id = o.page_id
+       WHERE o.owner = ? AND p.archived = 0 AND p.slug NOT IN (SELECT value FROM json_each(?))`,
+    ).pluck();
+    this.visibleCountStmt = db.prepare<[string], number>('SELECT count(*) FROM pages WHERE archived = 0 AND slug NOT IN (SELECT value FROM json_each(?))').pluck();
+    this.moduleCountsStmt = db.prepare<[string], { system: string; module: string; n: number }>(
+      `SELECT system, coalesce(module, 'General') AS module, count(*) AS n FROM pages
+       WHERE archived = 0 AND slug NOT IN (SELECT value FROM json_each(?))
+       GROUP BY system, coalesce(module, 'General') COLLATE NOCASE ORDER BY system, coalesce(module, 'General') COLLATE NOCASE`,
+    );
+    this.inSystemStmt = db.prepare<[string, string, number, number], PageHeadRow>(
+      `SELECT * FROM pages INDEXED BY pages_home
+       WHERE archived = 0 AND system = ? AND slug NOT IN (SELECT value FROM json_each(?))
+       ORDER BY coalesce(module, 'General') COLLATE NOCASE, title COLLATE NOCASE, slug LIMIT ? OFFSET ?`,
+    );
+    this.recentVisibleStmt = db.prepare<[string, number], ChangeRow>(
+      `SELECT v.page_id, v.version, v.slug, v.front_matter, v.summary, v.author, v.created_at, v.prev_hash, v.hash, v.archived, p.title, p.system
+       FROM page_versions v JOIN pages p ON p.id = v.page_id WHERE p.archived = 0 AND p.slug NOT IN (SELECT value FROM json_each(?))
+       ORDER BY v.created_at DESC, v.rowid DESC LIMIT ?`,
     );
     this.ownerPagesStmt = db.prepare<[string], PageHeadRow>(
       `SELECT p.* FROM page_owners o JOIN pages p ON p.id = o.page_id WHERE o.owner = ? ORDER BY p.title`,
@@ -315,6 +359,46 @@ export class PageStore {
   /** Pages in the lists that are not restricted to any team. */
   openCount(): number {
     return this.openCountStmt.get() as number;
+  }
+
+  /** Listed pages in slug order after `after` ('' from the start), leaving out `hidden` slugs. */
+  listAfter(after: string, hidden: ReadonlySet<string>, limit: number): CurrentPageRow[] {
+    return this.listAfterStmt.all(after, JSON.stringify([...hidden]), limit);
+  }
+
+  /** Listed pages in slug order from `offset`, leaving out `hidden` slugs. */
+  listPage(hidden: ReadonlySet<string>, limit: number, offset: number): CurrentPageRow[] {
+    return this.listPageStmt.all(JSON.stringify([...hidden]), limit, offset);
+  }
+
+  /** A slice of the listed pages a party owns directly, by title, leaving out `hidden` slugs. */
+  ownedPage(handle: string, hidden: ReadonlySet<string>, limit: number, offset: number): PageHeadRow[] {
+    return this.ownedPageStmt.all(handle, JSON.stringify([...hidden]), limit, offset);
+  }
+
+  /** How many listed pages a party owns directly, leaving out `hidden` slugs. */
+  ownedCount(handle: string, hidden: ReadonlySet<string>): number {
+    return this.ownedCountStmt.get(handle, JSON.stringify([...hidden])) as number;
+  }
+
+  /** Listed pages, leaving out `hidden` slugs. */
+  visibleCount(hidden: ReadonlySet<string>): number {
+    return this.visibleCountStmt.get(JSON.stringify([...hidden])) as number;
+  }
+
+  /** How many listed pages each system and module has ("General" for none), leaving out `hidden` slugs. */
+  moduleCounts(hidden: ReadonlySet<string>): { system: string; module: string; n: number }[] {
+    return this.moduleCountsStmt.all(JSON.stringify([...hidden]));
+  }
+
+  /** A slice of one system's listed pages in home-page order (module, then title), leaving out `hidden` slugs. */
+  inSystem(system: string, hidden: ReadonlySet<string>, limit: number, offset: number): PageHeadRow[] {
+    return this.inSystemStmt.all(system, JSON.stringify([...hidden]), limit, offset);
+  }
+
+  /** The latest versions of listed pages, leaving out `hidden` slugs. */
+  recentVisible(hidden: ReadonlySet<string>, limit: number): ChangeRow[] {
+    return this.recentVisibleStmt.all(JSON.stringify([...hidden]), limit);
   }
 
   recentChanges(limit: number): ChangeRow[] {

@@ -1,15 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { redactHtml, redactText, redactValue, redactVersion, RESTRICTED_PAGE, withoutHidden } from '../../auth/visibility.js';
+import { redactHtml, redactText, redactValue, redactVersion, RESTRICTED_PAGE } from '../../auth/visibility.js';
 import { Type, type Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createPage, renamePage, restorePage, savePage, setArchived } from '../../pages/commands.js';
 import { blame, diffVersions } from '../../pages/history.js';
 import { DiffQuery, defaultRange } from '../html/history.js';
 import { ConflictError, PayloadTooLargeError } from '../../core/errors.js';
-import { getCurrentPage, getPageVersion, listPages, listVersions, pageAsOf } from '../../pages/queries.js';
+import { getCurrentPage, getPageVersion, listVersions, pageAsOf } from '../../pages/queries.js';
 import { parseAsOf } from '../html/as-of.js';
 import { diffBody, diffFrontMatter } from '../../pages/diff.js';
-import { FrontMatterInput, Slug } from '../../pages/schema.js';
+import { FrontMatterInput, Slug, type FrontMatter } from '../../pages/schema.js';
 import type { PageVersion } from '../../pages/model.js';
 import { commandContext, phiOverrideOf, checkRenders } from '../command-context.js';
 import { toErrorBody } from '../errors.js';
@@ -26,6 +26,10 @@ import {
   SavedPageReply,
   VersionsReply,
 } from './schemas.js';
+
+/** Pages per answer of GET /api/pages when no limit is given, and the most one answer holds. */
+const API_PAGE_DEFAULT = 100;
+const API_PAGE_MAX = 1000;
 
 const SlugParams = Type.Object({ slug: Slug });
 const VersionParams = Type.Object({ slug: Slug, n: Type.Integer({ minimum: 1 }) });
@@ -183,26 +187,36 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     {
       config: { access: 'read' },
       schema: {
-        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })), offset: Type.Optional(Type.Integer({ minimum: 0 })) }),
+        description:
+          `Listed pages in slug order, at most \`limit\` (default ${API_PAGE_DEFAULT}, at most ${API_PAGE_MAX}) per answer. While more remain, \`next\` ` +
+          '(and a `Link: <…>; rel="next"` header) is the address of the rest: following it reads every page once, also while pages are being added, ' +
+          'since it continues after the last slug given rather than at a count. `offset` still works for scripts that count.',
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: API_PAGE_MAX, description: `How many pages per answer; ${API_PAGE_DEFAULT} when left out.` })),
+          offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
+          after: Type.Optional(Type.String({ maxLength: 200, description: 'Continue after this slug (as `next` does).' })),
+        }),
         response: { 200: PageListReply },
       },
     },
-    async (request) => {
-      const limit = request.query.limit ?? 1_000_000;
+    async (request, reply) => {
+      const limit = request.query.limit ?? API_PAGE_DEFAULT;
       const offset = request.query.offset ?? 0;
-      let { total, pages } = request.hidden.size ? listPages(app.store, 1_000_000, 0) : listPages(app.store, limit, offset);
-      if (request.hidden.size) {
-        // Restricted pages this reader may not see are not counted either.
-        const seen = withoutHidden(request.hidden, pages);
-        total = seen.length;
-        pages = seen.slice(offset, offset + limit);
+      if (request.query.after !== undefined && request.query.offset !== undefined) {
+        throw new ValidationError([{ field: 'after', message: 'Send either after (from a next link) or offset, not both.' }]);
       }
-      pages = pages.map((p) => ({ ...p, frontMatter: redactValue(p.frontMatter, request.hidden) }));
+      // Restricted pages this reader may not see are left out in the query, before counting and paging.
+      const rows = request.query.after !== undefined ? app.store.pages.listAfter(request.query.after, request.hidden, limit + 1) : app.store.pages.listPage(request.hidden, limit + 1, offset);
+      const more = rows.length > limit;
+      const page = rows.slice(0, limit);
+      const next = more ? `/api/pages?${new URLSearchParams({ limit: String(limit), after: page[page.length - 1]!.slug }).toString()}` : undefined;
+      if (next) reply.header('Link', `<${next}>; rel="next"`);
       return {
-        total,
-        limit: request.query.limit ?? null,
+        total: app.store.pages.visibleCount(request.hidden),
+        limit,
         offset,
-        pages: pages.map((p) => ({ slug: p.slug, ...p.frontMatter, version: p.version, updated_at: p.updatedAt })),
+        ...(next ? { next } : {}),
+        pages: page.map((p) => ({ slug: p.slug, ...redactValue(JSON.parse(p.front_matter) as FrontMatter, request.hidden), version: p.current_version, updated_at: p.updated_at })),
       };
     },
   );

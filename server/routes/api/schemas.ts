@@ -60,9 +60,10 @@ export const ConflictReply = Type.Composite(
 );
 
 export const PageListReply = Type.Object({
-  total: Type.Integer(),
-  limit: Nullable(Type.Integer()),
+  total: Type.Integer({ description: 'Listed pages this reader may see, in all answers together.' }),
+  limit: Nullable(Type.Integer({ description: 'Pages per answer.' })),
   offset: Type.Integer(),
+  next: Type.Optional(Type.String({ description: 'The address of the following answer; absent on the last.' })),
   pages: Type.Array(Type.Object({ slug: Type.String(), ...FrontMatterSchema.properties, version: Type.Integer(), updated_at: Type.String() }, Open)),
 });
 

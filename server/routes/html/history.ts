@@ -7,7 +7,11 @@ import { restorePage, setArchived } from '../../pages/commands.js';
 import { refusalPage, reshowForm } from './form-reshow.js';
 import { SUMMARY_MAX } from '../../core/rules.js';
 import { blame, diffVersions, pageHistory } from '../../pages/history.js';
-import { getCurrentPage } from '../../pages/queries.js';
+import { getCurrentPage, listVersions } from '../../pages/queries.js';
+import { pager, PageParam } from './paging.js';
+
+/** Versions per page of a page's history. */
+const HISTORY_PAGE_SIZE = 100;
 import { commandContext } from '../command-context.js';
 import { pageSignatures } from '../../signoff/signatures.js';
 
@@ -28,11 +32,13 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const partyName = (handle: string) => app.store.parties.get(handle)?.name ?? handle;
 
-  r.get('/p/:slug/history', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request, reply) => {
+  r.get('/p/:slug/history', { config: { access: 'read' }, schema: { params: SlugParams, querystring: Type.Object({ page: PageParam }) } }, async (request, reply) => {
     const page = getCurrentPage(app.store, request.params.slug);
     const signed = pageSignatures(app.store, page.slug);
-    const versions = pageHistory(app.store, page.slug, request.hidden).map((v, i, all) => ({ ...v, authorName: partyName(v.author), previous: all[i + 1]?.version, signatures: signed.filter((s) => s.version === v.version) }));
-    return reply.view('history', { title: `History of ${page.frontMatter.title}`, page, versions });
+    // Newest first, a hundred versions per page; versions run 1..current, so the count is the current version.
+    const nav = pager(`/p/${page.slug}/history`, {}, page.version, request.query.page ?? 1, HISTORY_PAGE_SIZE);
+    const versions = pageHistory(app.store, page.slug, request.hidden, { limit: HISTORY_PAGE_SIZE, offset: nav.offset }).map((v) => ({ ...v, authorName: partyName(v.author), previous: v.version > 1 ? v.version - 1 : undefined, signatures: signed.filter((s) => s.version === v.version) }));
+    return reply.view('history', { title: `History of ${page.frontMatter.title}`, page, versions, pager: nav });
   });
 
   r.get('/p/:slug/diff', { config: { access: 'read' }, schema: { params: SlugParams, querystring: DiffQuery } }, async (request, reply) => {
@@ -40,7 +46,7 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
     const { from, to } = defaultRange(page.version, request.query.from, request.query.to);
     const diff = diffVersions(app.store, page.slug, from, to, request.hidden);
     const view = request.query.view ?? 'unified';
-    return reply.view('diff', { title: `${page.frontMatter.title}: version ${from} → ${to}`, page, diff, split: view === 'split', versions: pageHistory(app.store, page.slug).map((v) => v.version) });
+    return reply.view('diff', { title: `${page.frontMatter.title}: version ${from} → ${to}`, page, diff, split: view === 'split', versions: listVersions(app.store, page.slug).map((v) => v.version) });
   });
 
   r.get('/p/:slug/blame', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request, reply) => {

@@ -6,7 +6,6 @@ import { changeStatus, createPage, savePage } from '../../pages/commands.js';
 import { checkRenders, commandContext, phiOverrideOf } from '../command-context.js';
 import { markReviewed } from '../../pages/review.js';
 import { pagesOf } from '../../reports/knowledge.js';
-import { currentKnowledge } from '../api/turnover.js';
 import { redactHtml, redactText, redactValue, redactVersion, RESTRICTED_PAGE, withoutHidden } from '../../auth/visibility.js';
 import { pathsOf } from '../../knowledge-transfer/paths.js';
 import { sendError } from '../errors.js';
@@ -17,7 +16,7 @@ import { refusalPage, reshowForm, type FormProblem } from './form-reshow.js';
 import { headReviewInput, mayReview, reviewState } from '../../pages/review.js';
 import type { PageHeadRow } from '../../store/pages.js';
 import type { SessionUser } from '../../auth/accounts.js';
-import { backlinks, getCurrentPage, getPageVersion, listPages, recentChanges } from '../../pages/queries.js';
+import { backlinks, getCurrentPage, getPageVersion } from '../../pages/queries.js';
 import { diffBody, diffFrontMatter } from '../../pages/diff.js';
 import type { PageVersion } from '../../pages/model.js';
 import { Slug } from '../../pages/schema.js';
@@ -36,6 +35,10 @@ import { draftFromValues, errorSummary, formChoices, valuesFromForm, valuesFromF
 import { roleAllows } from '../../core/permissions.js';
 import { excerpt, pageComments } from '../comments-view.js';
 import { signoffModel } from './signoff.js';
+import { pageHref, pager, PageParam } from './paging.js';
+
+/** Pages listed per page of the home page. */
+const HOME_PAGE_SIZE = 100;
 
 const SlugParams = Type.Object({ slug: Slug });
 /** The page form: every field it has, as text, and nothing else (an unknown field is refused with its name). */
@@ -218,38 +221,55 @@ export async function pageScreen(app: FastifyInstance, request: FastifyRequest, 
 export async function pageRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  r.get('/', { config: { access: 'read' } }, async (request, reply) => {
-    const pages = withoutHidden(request.hidden, listPages(app.store, 100_000, 0).pages);
-    const systems = app.config.systems.map((system) => {
-      const inSystem = pages.filter((p) => p.frontMatter.system === system);
-      const modules = new Map<string, typeof inSystem>();
-      for (const p of inSystem) {
-        const key = p.frontMatter.module ?? 'General';
-        modules.set(key, [...(modules.get(key) ?? []), p]);
-      }
-      return {
-        system,
-        count: inSystem.length,
-        modules: [...modules.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([module, list]) => ({ module, pages: list.sort((a, b) => a.title.localeCompare(b.title)) })),
-      };
+  r.get('/', { config: { access: 'read' }, schema: { querystring: Type.Object({ page: PageParam }) } }, async (request, reply) => {
+    // The pages, a page at a time: each system's heading keeps its whole count, and only the slice of
+    // pages that falls on this page is read (from the pages_home index), whatever the size of the wiki.
+    const counts = app.store.pages.moduleCounts(request.hidden);
+    let start = 0;
+    const bySystem = app.config.systems.map((system) => {
+      const modules = counts.filter((c) => c.system === system);
+      const count = modules.reduce((n, c) => n + c.n, 0);
+      const at = start;
+      start += count;
+      return { system, count, at, moduleCounts: new Map(modules.map((c) => [c.module.toLowerCase(), c])) };
     });
-    const recent = withoutHidden(request.hidden, recentChanges(app.store, 30)).slice(0, 15).map((c) => ({ ...c, summary: redactText(c.summary, request.hidden), authorName: app.store.parties.get(c.author)?.name ?? c.author }));
+    const total = start;
+    const nav = pager('/', {}, total, request.query.page ?? 1, HOME_PAGE_SIZE);
+    const end = nav.offset + HOME_PAGE_SIZE;
+    const systems = bySystem.map(({ system, count, at, moduleCounts }) => {
+      const from = Math.max(nav.offset, at);
+      const to = Math.min(end, at + count);
+      const rows = to > from ? app.store.pages.inSystem(system, request.hidden, to - from, from - at) : [];
+      const modules = new Map<string, { module: string; count: number; continued: boolean; pages: typeof rows }>();
+      for (const row of rows) {
+        const key = (row.module ?? 'General').toLowerCase();
+        const counted = moduleCounts.get(key);
+        const group = modules.get(key) ?? { module: counted?.module ?? row.module ?? 'General', count: counted?.n ?? 0, continued: modules.size === 0 && from > at, pages: [] };
+        group.pages.push(row);
+        modules.set(key, group);
+      }
+      // A system with no pages on this page says on which page its list begins.
+      const startsOn = count > 0 && rows.length === 0 ? Math.floor(at / HOME_PAGE_SIZE) + 1 : null;
+      return { system, count, modules: [...modules.values()], startsOn, startsHref: startsOn ? pageHref('/', {}, startsOn) : null };
+    });
+    const recent = app.store.pages.recentVisible(request.hidden, 15).map((c) => ({ slug: c.slug, title: c.title, system: c.system, version: c.version, summary: c.summary, author: c.author, createdAt: c.created_at })).map((c) => ({ ...c, summary: redactText(c.summary, request.hidden), authorName: app.store.parties.get(c.author)?.name ?? c.author }));
     // A signed-in person sees the pages they answer for that are overdue or due within 30 days.
     const person = request.user?.person;
-    const queue = person
-      ? pagesOf(currentKnowledge(app, request.hidden), person)
+    const mine = person ? pagesOf(app.knowledge(request.hidden, person), person) : null;
+    const queue = mine
+      ? mine
           .filter((p) => p.review.overdue || p.review.dueSoon)
           .sort((a, b) => a.review.dueAt!.localeCompare(b.review.dueAt!))
       : null;
     const paths = person ? pathsOf(app.store, person, request.hidden).paths : [];
     // Pages this person answers for that a reader flagged as wrong or out of date, oldest flag first.
-    const owned = person ? new Set(pagesOf(currentKnowledge(app, request.hidden), person).map((p) => p.slug)) : null;
+    const owned = mine ? new Set(mine.map((p) => p.slug)) : null;
     const flagged = owned
       ? app.store.comments.openFlags().filter((f) => owned.has(f.slug) && !request.hidden.has(f.slug)).map((f) => ({ id: f.id, slug: f.slug, title: f.title, created_at: f.created_at, excerpt: excerpt(redactText(f.body, request.hidden), 100) }))
       : null;
     // Versions someone asked this person to approve that they have not signed yet.
     const awaiting = request.user ? app.store.signatures.awaiting(request.user.username).filter((a) => !request.hidden.has(a.slug)) : [];
-    return reply.view('home', { title: 'Home', recent, systems, pageCount: pages.length, queue, paths, flagged, awaiting });
+    return reply.view('home', { title: nav.page > 1 ? `Home, page ${nav.page} of ${nav.pages}` : 'Home', recent, systems, pageCount: total, pager: nav, queue, paths, flagged, awaiting });
   });
 
   r.get('/p/:slug', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request, reply) => pageScreen(app, request, reply));

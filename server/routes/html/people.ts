@@ -7,12 +7,16 @@ import { reshowForm, type FormProblem } from './form-reshow.js';
 import { addPerson, addTeam, departPerson, editPerson, editTeam } from '../../people/directory.js';
 import { reassignPages } from '../../people/reassign.js';
 import { pagesOf } from '../../reports/knowledge.js';
-import { currentKnowledge, today } from '../api/turnover.js';
+import { today } from '../api/turnover.js';
 import { redactText, withoutHidden } from '../../auth/visibility.js';
 import { handoverOf, openHandovers } from '../../knowledge-transfer/handover.js';
 import { commandContext } from '../command-context.js';
+import { pager, PageParam } from './paging.js';
 
 const HandleParams = Type.Object({ handle: Type.String({ maxLength: 100 }) });
+const PageQuery = Type.Object({ page: PageParam });
+/** Pages a person's or team's profile lists per page of what it owns directly. */
+const OWNED_PAGE_SIZE = 100;
 /** The directory's forms: their known fields (and the reassignment screen's `to:<slug>` choices); any other field is refused. */
 const FormBody = Type.Record(
   Type.String({ pattern: '^(_csrf|handle|name|title|email|teams|members|date|reason|successor|summary|to:[a-z0-9-]{1,80})$' }),
@@ -32,8 +36,8 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
     return reply.view('people', {
       title: 'People and teams',
       q,
-      people: all.filter((p) => p.kind === 'person').map((p) => ({ ...p, owned: withoutHidden(request.hidden, app.store.pages.ownedBy(p.handle)).length })),
-      teams: all.filter((p) => p.kind === 'team').map((t) => ({ ...t, owned: withoutHidden(request.hidden, app.store.pages.ownedBy(t.handle)).length, members: app.store.parties.members(t.handle) })),
+      people: all.filter((p) => p.kind === 'person').map((p) => ({ ...p, owned: app.store.pages.ownedCount(p.handle, request.hidden) })),
+      teams: all.filter((p) => p.kind === 'team').map((t) => ({ ...t, owned: app.store.pages.ownedCount(t.handle, request.hidden), members: app.store.parties.members(t.handle) })),
     });
   });
 
@@ -59,11 +63,12 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
     }
   });
 
-  r.get('/people/:handle', { config: { access: 'read' }, schema: { params: HandleParams } }, async (request, reply) => {
-    const profile = partyProfile(app.store, request.params.handle, 'person', request.hidden);
+  r.get('/people/:handle', { config: { access: 'read' }, schema: { params: HandleParams, querystring: PageQuery } }, async (request, reply) => {
+    const page = request.query.page ?? 1;
+    const profile = partyProfile(app.store, request.params.handle, 'person', request.hidden, { limit: OWNED_PAGE_SIZE, offset: (page - 1) * OWNED_PAGE_SIZE });
     const handle = profile.party.handle;
     const account = app.store.users.byPerson(handle);
-    const k = currentKnowledge(app, request.hidden);
+    const k = app.knowledge(request.hidden, handle);
     const queue = profile.party.status === 'active' ? pagesOf(k, handle).filter((p) => p.review.overdue || p.review.dueSoon).sort((a, b) => a.review.dueAt!.localeCompare(b.review.dueAt!)) : [];
     const successor = profile.party.successor ? app.store.parties.get(profile.party.successor) : undefined;
     return reply.view('party', {
@@ -73,7 +78,8 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
       successor,
       queue,
       recent: withoutHidden(request.hidden, app.store.pages.recentBy([handle, ...(account ? [account.username] : [])], 10)).map((v) => ({ ...v, summary: redactText(v.summary, request.hidden) })),
-      ownsSomething: profile.owned.length > 0,
+      ownsSomething: profile.ownedTotal > 0,
+      pager: pager(`/people/${handle}`, {}, profile.ownedTotal, page, OWNED_PAGE_SIZE),
       handover: handoverOf(app.store, handle, app.clock(), request.hidden),
     });
   });
@@ -172,10 +178,11 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
     }
   });
 
-  r.get('/teams/:handle', { config: { access: 'read' }, schema: { params: HandleParams } }, async (request, reply) => {
-    const profile = partyProfile(app.store, request.params.handle, 'team', request.hidden);
+  r.get('/teams/:handle', { config: { access: 'read' }, schema: { params: HandleParams, querystring: PageQuery } }, async (request, reply) => {
+    const page = request.query.page ?? 1;
+    const profile = partyProfile(app.store, request.params.handle, 'team', request.hidden, { limit: OWNED_PAGE_SIZE, offset: (page - 1) * OWNED_PAGE_SIZE });
     const members = new Set(app.store.parties.members(profile.party.handle).map((m) => m.handle));
-    return reply.view('party', { title: profile.party.name, profile, isTeam: true, handovers: openHandovers(app.store, request.hidden).filter((h) => members.has(h.person)) });
+    return reply.view('party', { title: profile.party.name, profile, isTeam: true, pager: pager(`/teams/${profile.party.handle}`, {}, profile.ownedTotal, page, OWNED_PAGE_SIZE), handovers: openHandovers(app.store, request.hidden).filter((h) => members.has(h.person)) });
   });
 
   r.get('/teams/:handle/edit', { config: { access: 'admin' }, schema: { params: HandleParams } }, async (request, reply) => {

@@ -1,0 +1,231 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPage } from '../../server/pages/commands.js';
+import { Browser, commandContext, privacyTeam, sampleFrontMatter, testApp, tokenFor, type TestApp } from '../helpers.js';
+
+let t: TestApp;
+let editor: Browser;
+let member: Browser;
+let editorAuth: Record<string, string>;
+let memberAuth: Record<string, string>;
+
+const OPEN = 230;
+const HIDDEN = ['zz-restricted-1', 'aa-restricted-2', 'mm-restricted-3'];
+
+function page(slug: string, extra: Record<string, unknown> = {}) {
+  createPage(commandContext(t.store), { slug, frontMatter: { ...sampleFrontMatter, title: `Title ${slug}`, ...extra }, body: 'Text.', summary: 'Created' });
+}
+
+/** The page slugs a home page lists, in order. */
+function homeSlugs(html: string): string[] {
+  const systems = html.slice(0, html.indexOf('<aside'));
+  return [...systems.matchAll(/<li><a href="\/p\/([^"]+)">/g)].map((m) => m[1]!);
+}
+
+beforeAll(async () => {
+  t = await testApp();
+  await privacyTeam(t.store);
+  const systems = ['Epic', 'Workday', 'Interfaces'];
+  for (let i = 0; i < OPEN; i++) {
+    const n = String(i).padStart(3, '0');
+    page(`page-${n}`, { system: systems[i % 3], module: i % 5 === 0 ? undefined : `Module ${i % 4}` });
+  }
+  for (const slug of HIDDEN) page(slug, { restricted_to: ['privacy'], system: 'Workday', module: 'Module 1' });
+  editor = new Browser(t.app);
+  await editor.signIn('editor');
+  member = new Browser(t.app);
+  await member.signIn('pat', 'member quiet words 3');
+  editorAuth = { authorization: `Bearer ${tokenFor(t.store, 'editor')}` };
+  memberAuth = { authorization: `Bearer ${tokenFor(t.store, 'pat')}` };
+}, 120_000);
+afterAll(async () => { await t.close(); });
+
+describe('the home page, a page at a time', () => {
+  it('lists each page once across its pages, 100 at most on each, with numbered links', async () => {
+    const seen: string[] = [];
+    const first = await editor.get('/');
+    expect(first.statusCode).toBe(200);
+    expect(first.body).toContain('<nav class="pager numbered" aria-label="Pages">');
+    expect(first.body).toMatch(/<a href="\/" aria-current="page"/);
+    expect(first.body.replaceAll('&#x3D;', '=')).toContain('href="/?page=2" aria-label="Page 2"');
+    expect(first.body).toContain(`${OPEN} pages documenting`);
+    for (let n = 1; n <= 3; n++) {
+      const res = await editor.get(n === 1 ? '/' : `/?page=${n}`);
+      const slugs = homeSlugs(res.body);
+      expect(slugs.length).toBe(n < 3 ? 100 : OPEN - 200);
+      seen.push(...slugs);
+      expect(res.body.includes('rel="next"')).toBe(n < 3);
+    }
+    expect(new Set(seen).size).toBe(OPEN);
+    expect(seen.filter((s) => s.startsWith('page-')).length).toBe(OPEN);
+  });
+
+  it('keeps each system\'s whole count in its heading and says where a system not on this page begins', async () => {
+    const res = await editor.get('/?page=3');
+    // Interfaces is last in the configured order, so page 3 is all Interfaces; Epic begins on page 1.
+    expect(res.body).toContain('href="/#system-Epic">Epic\'s pages begin on page 1</a>');
+    expect(res.body).toMatch(/<h2>Epic <small>77<\/small><\/h2>/);
+  });
+
+  it('counts and lists restricted pages only for those who may see them', async () => {
+    const all: string[] = [];
+    for (let n = 1; n <= 3; n++) all.push(...homeSlugs((await editor.get(`/?page=${n}`)).body));
+    for (const slug of HIDDEN) expect(all).not.toContain(slug);
+    expect((await editor.get('/?page=3')).body).not.toContain('restricted-');
+    const mine: string[] = [];
+    for (let n = 1; n <= 3; n++) mine.push(...homeSlugs((await member.get(`/?page=${n}`)).body));
+    expect(new Set(mine).size).toBe(OPEN + HIDDEN.length);
+    expect((await member.get('/')).body).toContain(`${OPEN + HIDDEN.length} pages documenting`);
+  });
+
+  it('refuses a page number that is not one with a clear 400', async () => {
+    for (const bad of ['0', '-1', 'abc', '1.5']) {
+      const res = await editor.get(`/?page=${bad}`);
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('page');
+    }
+  });
+
+  it('answers a page past the end with an empty list that links back', async () => {
+    const res = await editor.get('/?page=9');
+    expect(res.statusCode).toBe(200);
+    expect(homeSlugs(res.body)).toEqual([]);
+    expect(res.body).toContain('Nothing on page 9; there are 3 pages.');
+  });
+});
+
+describe('GET /api/pages, a page at a time', () => {
+  it('answers 100 pages by default and the address of the rest until the end', async () => {
+    const res = await t.app.inject({ url: '/api/pages', headers: editorAuth });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.limit).toBe(100);
+    expect(body.total).toBe(OPEN);
+    expect(body.pages).toHaveLength(100);
+    expect(body.next).toBe(`/api/pages?limit=100&after=${body.pages[99].slug}`);
+    expect(res.headers.link).toBe(`<${body.next}>; rel="next"`);
+  });
+
+  it('gives every page exactly once to a script that follows next, also while pages are being added', async () => {
+    const seen: string[] = [];
+    let url: string | undefined = '/api/pages?limit=40';
+    let added = 0;
+    for (let i = 0; url && i < 50; i++) {
+      const body = (await t.app.inject({ url, headers: editorAuth })).json() as { pages: { slug: string }[]; next?: string };
+      seen.push(...body.pages.map((p) => p.slug));
+      url = body.next;
+      // A page added before the cursor and one after it, between two reads.
+      if (i === 1) { page(`page-000a-added`); page(`zzz-added`); added = 2; }
+    }
+    expect(url).toBeUndefined();
+    expect(seen.length).toBe(new Set(seen).size);
+    for (let i = 0; i < OPEN; i++) expect(seen).toContain(`page-${String(i).padStart(3, '0')}`);
+    expect(seen).toContain('zzz-added');
+    expect(added).toBe(2);
+  });
+
+  it('keeps offset paging: two pages are disjoint and, with the rest, complete', async () => {
+    const a = (await t.app.inject({ url: '/api/pages?limit=150&offset=0', headers: editorAuth })).json();
+    const b = (await t.app.inject({ url: '/api/pages?limit=150&offset=150', headers: editorAuth })).json();
+    const slugs = [...a.pages, ...b.pages].map((p: { slug: string }) => p.slug);
+    expect(new Set(slugs).size).toBe(slugs.length);
+    expect(slugs.length).toBe(a.total);
+    expect(a.next).toBeDefined();
+    expect(b.next).toBeUndefined();
+    expect(b.offset).toBe(150);
+  });
+
+  it('refuses a limit above 1000, or a bad one, with a 400 that names it', async () => {
+    for (const bad of ['1001', '0', 'abc']) {
+      const res = await t.app.inject({ url: `/api/pages?limit=${bad}`, headers: editorAuth });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().field).toBe('limit');
+    }
+    const both = await t.app.inject({ url: '/api/pages?after=a&offset=3', headers: editorAuth });
+    expect(both.statusCode).toBe(400);
+    expect(both.json().field).toBe('after');
+  });
+
+  it('counts and pages without restricted pages for a reader who may not see them', async () => {
+    const seen: string[] = [];
+    let url: string | undefined = '/api/pages?limit=7';
+    let total = -1;
+    for (let i = 0; url && i < 100; i++) {
+      const body = (await t.app.inject({ url, headers: editorAuth })).json() as { total: number; pages: { slug: string }[]; next?: string };
+      expect(body.pages.length).toBeLessThanOrEqual(7);
+      seen.push(...body.pages.map((p) => p.slug));
+      total = body.total;
+      url = body.next;
+    }
+    for (const slug of HIDDEN) expect(seen).not.toContain(slug);
+    expect(seen.length).toBe(total);
+    const member1 = (await t.app.inject({ url: '/api/pages?limit=1000', headers: memberAuth })).json();
+    expect(member1.total).toBe(total + HIDDEN.length);
+    for (const slug of HIDDEN) expect(member1.pages.map((p: { slug: string }) => p.slug)).toContain(slug);
+  });
+});
+
+describe('a person\'s and a team\'s pages, a page at a time', () => {
+  /** The slugs listed under "Owns directly". */
+  const ownedSlugs = (html: string) => {
+    const section = html.slice(html.indexOf('<h2 id="owned">'));
+    return [...section.slice(0, section.indexOf('</ul>')).matchAll(/<li><a href="\/p\/([^"]+)">/g)].map((m) => m[1]!);
+  };
+
+  it('lists what a person owns across pages, disjoint and complete, without pages the reader may not see', async () => {
+    const first = await editor.get('/people/mreyes');
+    expect(first.statusCode).toBe(200);
+    const total = Number(/Owns directly \((\d+)\)/.exec(first.body)?.[1]);
+    const seen: string[] = [];
+    for (let n = 1; n <= Math.ceil(total / 100); n++) {
+      const res = await editor.get(`/people/mreyes?page=${n}`);
+      expect(res.body.includes('rel="next"')).toBe(n < Math.ceil(total / 100));
+      seen.push(...ownedSlugs(res.body));
+    }
+    expect(seen.length).toBe(total);
+    expect(new Set(seen).size).toBe(total);
+    for (const slug of HIDDEN) expect(seen).not.toContain(slug);
+    const theirs = Number(/Owns directly \((\d+)\)/.exec((await member.get('/people/mreyes')).body)?.[1]);
+    expect(theirs).toBe(total + HIDDEN.length);
+  });
+
+  it('shows a few of a team\'s pages on a member\'s profile and all of them, paged, on the team\'s', async () => {
+    const created = (await t.app.inject({ method: 'POST', url: '/api/pages', headers: { ...editorAuth, 'content-type': 'application/json' }, payload: { ...sampleFrontMatter, slug: 'team-owned-0', title: 'Team owned 0', owners: ['epic-clindoc'], body: 'Text.', summary: 'Created' } }));
+    expect(created.statusCode).toBe(201);
+    const profile = (await editor.get('/people/mreyes')).body;
+    expect(profile).toContain('Through Epic ClinDoc Team (1)');
+    const team = await editor.get('/teams/epic-clindoc?page=1');
+    expect(ownedSlugs(team.body)).toEqual(['team-owned-0']);
+    expect(team.body).not.toContain('aria-label="Pages"');
+  });
+
+  it('refuses a page number that is not one with a clear 400', async () => {
+    for (const url of ['/people/mreyes?page=0', '/teams/epic-clindoc?page=x']) {
+      const res = await editor.get(url);
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('page');
+    }
+  });
+});
+
+describe('a page\'s history, a page at a time', () => {
+  it('lists 100 versions per page, newest first, disjoint and complete, and refuses a bad page number', async () => {
+    const { savePage } = await import('../../server/pages/commands.js');
+    const { getCurrentPage } = await import('../../server/pages/queries.js');
+    page('long-history');
+    for (let i = 2; i <= 130; i++) {
+      const current = getCurrentPage(t.store, 'long-history');
+      savePage(commandContext(t.store), 'long-history', { frontMatter: current.frontMatter, body: `Text ${i}.`, summary: `Edit ${i}`, baseVersion: current.version });
+    }
+    const versionsOn = (html: string) => [...html.matchAll(/<a href="\/p\/long-history\/v\/(\d+)">/g)].map((m) => Number(m[1]));
+    const first = await editor.get('/p/long-history/history');
+    const second = await editor.get('/p/long-history/history?page=2');
+    expect(first.body).toContain('130 versions');
+    expect(versionsOn(first.body)).toEqual(Array.from({ length: 100 }, (_, i) => 130 - i));
+    expect(versionsOn(second.body)).toEqual(Array.from({ length: 30 }, (_, i) => 30 - i));
+    expect(first.body).toContain('rel="next"');
+    expect(second.body).not.toContain('rel="next"');
+    // The oldest version on page 1 still says what changed from the one before it, on page 2.
+    expect(first.body).toContain('/p/long-history/diff?from=30&amp;to=31');
+    expect((await editor.get('/p/long-history/history?page=0')).statusCode).toBe(400);
+  });
+});
