@@ -17,6 +17,7 @@ export const COMMENT_MAX_CHARS = 20_000;
 export const COMMENT_KINDS: readonly CommentKind[] = ['comment', 'wrong'];
 
 export interface CommentInput {
+  slug: string;
   body: string;
   /** A comment on the same page; a reply to a reply joins the same thread (threads are one level deep). */
   replyTo?: number | null;
@@ -74,7 +75,8 @@ export function checkCommentBody(body: unknown): string {
  * Adds a comment to a page: one row and one `comment.created` audit event in one transaction. Writes no
  * page version. A reader may comment. The body passes the PHI guard first.
  */
-export function addComment(ctx: CommandContext, slug: string, input: CommentInput): CommentRow {
+export function addComment(ctx: CommandContext, input: CommentInput): CommentRow {
+  const { slug } = input;
   visiblePage(ctx, slug);
   const body = checkCommentBody(input.body);
   const kind = input.kind ?? 'comment';
@@ -117,7 +119,14 @@ export const MAY_NOT_RESOLVE = "Only the comment's author, the page's owners, ed
  * Resolves a thread (`resolved` true) or reopens it: the resolved mark and one audit event in one
  * transaction. Only a thread's root is resolved; resolving twice, or reopening an open thread, is a 409.
  */
-export function setCommentResolved(ctx: CommandContext, id: number, resolved: boolean): { comment: CommentRow; slug: string } {
+export interface SetCommentResolvedInput {
+  id: number;
+  /** True resolves the thread, false reopens it. */
+  resolved: boolean;
+}
+
+export function setCommentResolved(ctx: CommandContext, input: SetCommentResolvedInput): { comment: CommentRow; slug: string } {
+  const { id, resolved } = input;
   const { comment, page } = visibleComment(ctx, id);
   if (!mayResolve(ctx.store, ctx.actor, comment)) throw new ForbiddenError(MAY_NOT_RESOLVE);
   if (comment.thread_id !== null) {

@@ -9,6 +9,8 @@ import { fileUrl } from './refs.js';
 import { refuseOverrideUnlessAdmin } from '../core/permissions.js';
 
 export interface AttachInput {
+  /** The page the file belongs to; it need not exist yet. */
+  slug: string;
   name: string;
   bytes: Buffer;
   alt?: string;
@@ -45,7 +47,8 @@ export type AttachContext = CommandContext & { limits: InspectLimits };
  * the bytes once (by digest) and records the upload as an audit event. Nothing is stored when anything
  * fails. The page need not exist yet: a new page's screenshots are added before its first save.
  */
-export async function attachFile(ctx: AttachContext, slug: string, input: AttachInput): Promise<AttachedFile> {
+export async function attachFile(ctx: AttachContext, input: AttachInput): Promise<AttachedFile> {
+  const { slug } = input;
   refuseOverrideUnlessAdmin(ctx);
   const head = ctx.store.pages.head(slug);
   if (head?.restricted_to && ctx.actor.viewer && !canSee(JSON.parse(head.restricted_to) as string[], ctx.actor.viewer)) {

@@ -61,16 +61,33 @@ export function unreadCount(store: Store, userId: number, hidden: ReadonlySet<st
   return store.notifications.unreadCount(userId, [...hidden]);
 }
 
-export function markRead(store: Store, userId: number, which: { ids: number[] } | { all: true }, at: Date): number {
-  return store.transaction(() => ('all' in which ? store.notifications.markAllRead(userId, at.toISOString()) : store.notifications.markRead(userId, which.ids, at.toISOString())));
+/**
+ * Who changes their own inbox, watches and settings: the signed-in account, the pages it may not see,
+ * the configured systems (watch targets) and the time. Each person only ever changes their own rows.
+ */
+export interface InboxContext {
+  store: Store;
+  userId: number;
+  hidden: ReadonlySet<string>;
+  systems: readonly string[];
+  at: Date;
+}
+
+export type MarkReadInput = { ids: number[] } | { all: true };
+
+/** Marks some or all of the person's notifications read; returns how many were unread. */
+export function markRead(ctx: InboxContext, input: MarkReadInput): number {
+  const { store, userId } = ctx;
+  const at = ctx.at.toISOString();
+  return store.transaction(() => ('all' in input ? store.notifications.markAllRead(userId, at) : store.notifications.markRead(userId, input.ids, at)));
 }
 
 /** One notification of this person's, marked read, for opening it; a hidden page's is missing. */
-export function openNotification(store: Store, userId: number, id: number, hidden: ReadonlySet<string>, at: Date): ShownNotification {
-  const row = store.notifications.byIds(userId, [id])[0];
-  const visible = row ? shown([row], hidden)[0] : undefined;
+export function openNotification(ctx: InboxContext, input: { id: number }): ShownNotification {
+  const row = ctx.store.notifications.byIds(ctx.userId, [input.id])[0];
+  const visible = row ? shown([row], ctx.hidden)[0] : undefined;
   if (!visible) throw new NotFoundError('There is no such notification in your inbox.');
-  markRead(store, userId, { ids: [id] }, at);
+  markRead(ctx, { ids: [input.id] });
   return visible;
 }
 
@@ -79,7 +96,9 @@ export function preferencesOf(store: Store, userId: number): Record<Notification
   return Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, set.get(k) ?? 'immediate'])) as Record<NotificationKind, Delivery>;
 }
 
-export function setPreferences(store: Store, userId: number, input: Partial<Record<string, string>>): Record<NotificationKind, Delivery> {
+/** `input` maps kinds of notification to a delivery; kinds left out keep their setting. */
+export function setPreferences(ctx: InboxContext, input: Partial<Record<string, string>>): Record<NotificationKind, Delivery> {
+  const { store, userId } = ctx;
   const errors = Object.entries(input)
     .filter(([k, v]) => !NOTIFICATION_KINDS.includes(k as NotificationKind) || !DELIVERIES.includes(v as Delivery))
     .map(([k, v]) => ({ field: k, message: NOTIFICATION_KINDS.includes(k as NotificationKind) ? `must be immediate, digest or off (got "${v}")` : `is not a kind of notification (kinds: ${NOTIFICATION_KINDS.join(', ')})` }));
@@ -94,21 +113,42 @@ export function setPreferences(store: Store, userId: number, input: Partial<Reco
  * Checks a watch target against what exists, so only known names are stored (no free text): a page the
  * person may see, a configured system or a module some page has, a person or team in the directory.
  */
-export function watch(store: Store, userId: number, kind: WatchKind, target: string, opts: { systems: string[]; hidden: ReadonlySet<string>; at: Date }): WatchRow {
-  const t = target.trim();
+export interface WatchInput {
+  kind: WatchKind;
+  target: string;
+}
+
+export function watch(ctx: InboxContext, input: WatchInput): WatchRow {
+  const { store, userId } = ctx;
+  const { kind } = input;
+  const t = input.target.trim();
   if (kind === 'page') {
-    if (!store.pages.head(t) || opts.hidden.has(t)) throw new NotFoundError(`There is no page "${t}".`);
+    if (!store.pages.head(t) || ctx.hidden.has(t)) throw new NotFoundError(`There is no page "${t}".`);
   } else if (kind === 'system') {
     const [system, module] = t.split('/', 2) as [string, string | undefined];
-    if (!opts.systems.includes(system)) throw new ValidationError([{ field: 'target', message: `is not one of the systems (${opts.systems.join(', ')})` }]);
-    if (module !== undefined && !store.pages.allHeads().some((h) => h.system === system && h.module === module && !opts.hidden.has(h.slug))) {
+    if (!ctx.systems.includes(system)) throw new ValidationError([{ field: 'target', message: `is not one of the systems (${ctx.systems.join(', ')})` }]);
+    if (module !== undefined && !store.pages.allHeads().some((h) => h.system === system && h.module === module && !ctx.hidden.has(h.slug))) {
       throw new ValidationError([{ field: 'target', message: `no page of ${system} has the module "${module}"` }]);
     }
   } else if (!store.parties.get(t)) {
     throw new ValidationError([{ field: 'target', message: `there is no person or team "@${t}"` }]);
   }
-  store.transaction(() => store.notifications.watch(userId, kind, t, opts.at.toISOString()));
+  store.transaction(() => store.notifications.watch(userId, kind, t, ctx.at.toISOString()));
   return store.notifications.watchesOf(userId).find((w) => w.kind === kind && w.target === t)!;
+}
+
+/**
+ * Stops one watch by its id, or the watch of one page. A page the person may not see answers as a
+ * missing one, so unwatching cannot tell a restricted page from no page.
+ */
+export function unwatch(ctx: InboxContext, input: { id: number } | { slug: string }): void {
+  const { store, userId } = ctx;
+  if ('id' in input) {
+    if (!store.transaction(() => store.notifications.unwatchById(userId, input.id))) throw new NotFoundError('You have no watch with that id.');
+    return;
+  }
+  if (!store.pages.head(input.slug) || ctx.hidden.has(input.slug)) throw new NotFoundError(`There is no page "${input.slug}".`);
+  store.transaction(() => store.notifications.unwatch(userId, 'page', input.slug));
 }
 
 /** The person's explicit watches, without pages they may not see. */

@@ -16,6 +16,9 @@ export const PURGE_TEXT_MAX = 10_000;
 export const PURGE_TEXT_MIN = 3;
 
 export interface PurgeRequestInput {
+  slug: string;
+  /** The version the text or file is in. */
+  version: number;
   reason: string;
   /** The exact text to remove; or else `file`. */
   text?: string;
@@ -135,7 +138,8 @@ function versionOf(ctx: CommandContext, slug: string, n: number) {
  * until then anyway); what lasts is a salted digest of it and where it occurs. The audit event holds
  * neither the text nor its digest.
  */
-export function requestPurge(ctx: CommandContext, slug: string, n: number, input: PurgeRequestInput): PurgeView {
+export function requestPurge(ctx: CommandContext, input: PurgeRequestInput): PurgeView {
+  const { slug, version: n } = input;
   const hasText = typeof input.text === 'string' && input.text !== '';
   const hasFile = typeof input.file === 'string' && input.file !== '';
   if (hasText === hasFile) {
@@ -245,7 +249,12 @@ export interface PurgeAppliedDetails {
  * drafts of the page, and forgotten by the request; exports made since the version are named as copies
  * to destroy. One transaction, one audit event.
  */
-export function approvePurge(ctx: CommandContext, id: number): { purge: PurgeView; slug: string; current: boolean } {
+export interface ApprovePurgeInput {
+  id: number;
+}
+
+export function approvePurge(ctx: CommandContext, input: ApprovePurgeInput): { purge: PurgeView; slug: string; current: boolean } {
+  const { id } = input;
   const pending = ctx.store.purges.get(id);
   if (!pending) throw new NotFoundError(`There is no purge request ${id}.`);
   if (pending.status !== 'awaiting approval') throw new ValidationError([{ field: 'id', message: `Purge request ${id} is already ${pending.status}.` }], 'conflict');

@@ -99,7 +99,12 @@ export function approversFor(store: Store, head: PageHeadRow, except: readonly s
  * Asks the people who may approve a page to sign its current version: one `approval.requested` event
  * (the notifications consumer delivers it) and a row per approver for their queue.
  */
-export function requestApproval(ctx: CommandContext, slug: string): { slug: string; version: number; approvers: string[] } {
+export interface RequestApprovalInput {
+  slug: string;
+}
+
+export function requestApproval(ctx: CommandContext, input: RequestApprovalInput): { slug: string; version: number; approvers: string[] } {
+  const { slug } = input;
   const at = (ctx.at ?? new Date()).toISOString();
   return ctx.store.transaction(() => {
     const head = ctx.store.pages.head(slug);

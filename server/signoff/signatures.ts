@@ -58,6 +58,7 @@ export function pageSignatures(store: Store, slug: string): SignatureView[] {
 }
 
 export interface SignInput {
+  slug: string;
   version: number;
   meaning: string;
   comment?: string;
@@ -80,7 +81,8 @@ function signerName(ctx: CommandContext): string {
  * Signs one version of a page. The caller has already re-authenticated the signer (their password, just
  * now). The author of a version cannot approve it; a signer signs a version with a meaning once.
  */
-export function signVersion(ctx: CommandContext, slug: string, input: SignInput): SignatureView {
+export function signVersion(ctx: CommandContext, input: SignInput): SignatureView {
+  const { slug } = input;
   const meaning = input.meaning as SignatureMeaning;
   if (!MEANINGS.includes(meaning)) throw new ValidationError([{ field: 'meaning', message: `The meaning must be one of: ${MEANINGS.join(', ')}.` }]);
   const comment = checkedComment(ctx, input.comment);
@@ -118,7 +120,14 @@ export function signVersion(ctx: CommandContext, slug: string, input: SignInput)
 }
 
 /** Signs an access review: "reviewed", bound to the hash of the report's content as the admin saw it. */
-export function signAccessReview(ctx: CommandContext, reportHash: string, comment: string | undefined): SignatureView {
+export interface SignAccessReviewInput {
+  /** The sha256 of the report's content as the admin saw it. */
+  reportHash: string;
+  comment?: string;
+}
+
+export function signAccessReview(ctx: CommandContext, input: SignAccessReviewInput): SignatureView {
+  const { reportHash, comment } = input;
   const text = checkedComment(ctx, comment);
   const at = (ctx.at ?? new Date()).toISOString();
   const row = ctx.store.transaction(() => {

@@ -67,7 +67,7 @@ describe('savePage', () => {
     const { store } = testStore();
     const v1 = seedPage(store);
     const ctx = commandContext(store, 'dokafor');
-    const { page: v2 } = savePage(ctx, v1.slug, { frontMatter: { ...sampleFrontMatter, status: 'retired' }, body: 'New body', summary: 'Retired after go-live review', baseVersion: 1 });
+    const { page: v2 } = savePage(ctx, { slug: v1.slug, frontMatter: { ...sampleFrontMatter, status: 'retired' }, body: 'New body', summary: 'Retired after go-live review', baseVersion: 1 });
     expect(v2).toMatchObject({ version: 2, prevHash: v1.hash, author: 'dokafor', summary: 'Retired after go-live review' });
     const fm = { ...sampleFrontMatter, status: 'retired' };
     const ordered = Object.fromEntries(Object.keys(fm).sort((a, b) => Object.keys(sampleFrontMatter).indexOf(a) - Object.keys(sampleFrontMatter).indexOf(b)).map((k) => [k, fm[k as keyof typeof fm]]));
@@ -85,9 +85,9 @@ describe('savePage', () => {
   it('refuses a stale base version with a conflict and writes nothing', () => {
     const { store } = testStore();
     const v1 = seedPage(store);
-    savePage(commandContext(store), v1.slug, { frontMatter: sampleFrontMatter, body: 'Second', summary: 'Second', baseVersion: 1 });
+    savePage(commandContext(store), { slug: v1.slug, frontMatter: sampleFrontMatter, body: 'Second', summary: 'Second', baseVersion: 1 });
     const before = counts(store);
-    const err = (() => { try { savePage(commandContext(store, 'dokafor'), v1.slug, { frontMatter: sampleFrontMatter, body: 'Mine', summary: 'Mine', baseVersion: 1 }); } catch (e) { return e; } })();
+    const err = (() => { try { savePage(commandContext(store, 'dokafor'), { slug: v1.slug, frontMatter: sampleFrontMatter, body: 'Mine', summary: 'Mine', baseVersion: 1 }); } catch (e) { return e; } })();
     expect(err).toBeInstanceOf(ConflictError);
     expect(err).toMatchObject({ baseVersion: 1, currentVersion: 2 });
     expect(counts(store)).toEqual(before);
@@ -97,15 +97,15 @@ describe('savePage', () => {
   it('requires a change summary and a real base version', () => {
     const { store } = testStore();
     const v1 = seedPage(store);
-    expect(() => savePage(commandContext(store), v1.slug, { frontMatter: sampleFrontMatter, body: 'x', summary: ' ', baseVersion: 1 })).toThrow(/change summary is required/);
-    expect(() => savePage(commandContext(store), v1.slug, { frontMatter: sampleFrontMatter, body: 'x', summary: 'ok', baseVersion: 7 })).toThrow(/Version 7 does not exist/);
-    expect(() => savePage(commandContext(store), 'nope', { frontMatter: sampleFrontMatter, body: 'x', summary: 'ok', baseVersion: 1 })).toThrow(NotFoundError);
+    expect(() => savePage(commandContext(store), { slug: v1.slug, frontMatter: sampleFrontMatter, body: 'x', summary: ' ', baseVersion: 1 })).toThrow(/change summary is required/);
+    expect(() => savePage(commandContext(store), { slug: v1.slug, frontMatter: sampleFrontMatter, body: 'x', summary: 'ok', baseVersion: 7 })).toThrow(/Version 7 does not exist/);
+    expect(() => savePage(commandContext(store), { slug: 'nope', frontMatter: sampleFrontMatter, body: 'x', summary: 'ok', baseVersion: 1 })).toThrow(NotFoundError);
   });
 
   it('writes nothing when nothing changed', () => {
     const { store } = testStore();
     const v1 = seedPage(store);
-    const result = savePage(commandContext(store), v1.slug, { frontMatter: sampleFrontMatter, body: v1.body, summary: 'No-op', baseVersion: 1 });
+    const result = savePage(commandContext(store), { slug: v1.slug, frontMatter: sampleFrontMatter, body: v1.body, summary: 'No-op', baseVersion: 1 });
     expect(result.unchanged).toBe(true);
     expect(result.page.version).toBe(1);
     expect(counts(store).versions).toBe(1);
@@ -117,7 +117,7 @@ describe('savePage', () => {
     const seen: unknown[] = [];
     events.on('page-changed', (e) => seen.push(e));
     const v1 = seedPage(store);
-    savePage(commandContext(store, 'mreyes', { events }), v1.slug, { frontMatter: { ...sampleFrontMatter, owners: ['epic-clindoc'] }, body: 'See [[other-page|other]].', summary: 'Team owns it now', baseVersion: 1 });
+    savePage(commandContext(store, 'mreyes', { events }), { slug: v1.slug, frontMatter: { ...sampleFrontMatter, owners: ['epic-clindoc'] }, body: 'See [[other-page|other]].', summary: 'Team owns it now', baseVersion: 1 });
     expect(store.pages.ownedBy('mreyes')).toHaveLength(0);
     expect(store.pages.ownedBy('epic-clindoc').map((p) => p.slug)).toEqual([v1.slug]);
     expect(store.pages.backlinks('other-page').map((p) => p.slug)).toEqual([v1.slug]);

@@ -29,8 +29,8 @@ beforeAll(async () => {
   const ctx = commandContext(t.store, 'pwong');
   createPage(ctx, { slug: hiddenSlug, frontMatter: { ...sampleFrontMatter, title: SECRET_TITLE, tickets: ['CHG0099999'], records: ['BPA 7777777'], restricted_to: ['privacy'] }, body: 'Secret.' });
   createPage(ctx, { slug: 'open-page', frontMatter: { ...sampleFrontMatter, title: 'Open page' }, body: 'Everyone sees this.' });
-  hiddenComment = addComment(commandContext(t.store, 'pat'), hiddenSlug, { body: 'Hidden thread' }).id;
-  openComment = addComment(commandContext(t.store, 'pat'), 'open-page', { body: 'Open thread' }).id;
+  hiddenComment = addComment(commandContext(t.store, 'pat'), { slug: hiddenSlug, body: 'Hidden thread' }).id;
+  openComment = addComment(commandContext(t.store, 'pat'), { slug: 'open-page', body: 'Open thread' }).id;
 });
 afterAll(async () => { await t.close(); });
 

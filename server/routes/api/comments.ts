@@ -56,14 +56,14 @@ export async function commentApiRoutes(app: FastifyInstance): Promise<void> {
   r.post('/api/pages/:slug/comments', { config: { access: 'read' }, schema: { params: SlugParams, body: CommentWrite, response: { 201: CommentReply, ...errors } } }, async (request, reply) => {
     const body = checkCommentBody(request.body.body);
     await checkRenders(app, { body });
-    const comment = addComment(commandContext(app, request), request.params.slug, { body, replyTo: request.body.reply_to ?? null, kind: request.body.kind });
+    const comment = addComment(commandContext(app, request), { slug: request.params.slug, body, replyTo: request.body.reply_to ?? null, kind: request.body.kind });
     return reply.status(201).header('Location', `/api/pages/${comment.slug}/comments`).send(await commentView(app, comment, request.hidden));
   });
 
   for (const [action, resolved] of [['resolve', true], ['reopen', false]] as const) {
     // A bare POST (no body) is how most clients call an action; it reads as an empty object.
     r.post(`/api/comments/:id/${action}`, { config: { access: 'read' }, preValidation: async (request) => { request.body ??= {}; }, schema: { params: IdParams, body: NoBody, response: { 200: CommentReply, ...errors } } }, async (request) => {
-      const { comment } = setCommentResolved(commandContext(app, request), request.params.id, resolved);
+      const { comment } = setCommentResolved(commandContext(app, request), { id: request.params.id, resolved });
       return commentView(app, comment, request.hidden);
     });
   }

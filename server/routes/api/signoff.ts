@@ -79,7 +79,7 @@ export async function signoffApiRoutes(app: FastifyInstance): Promise<void> {
         if (e instanceof ReauthRefused) return sendReauthRefused(reply, e);
         throw e;
       }
-      const signature = signVersion(commandContext(app, request), request.params.slug, request.body);
+      const signature = signVersion(commandContext(app, request), { ...request.body, slug: request.params.slug });
       return reply.status(201).send(signature);
     },
   );
@@ -95,7 +95,7 @@ export async function signoffApiRoutes(app: FastifyInstance): Promise<void> {
         response: { 201: ApprovalRequestReply, 404: ErrorReply, 409: ErrorReply },
       },
     },
-    async (request, reply) => reply.status(201).send(requestApproval(commandContext(app, request), request.params.slug)),
+    async (request, reply) => reply.status(201).send(requestApproval(commandContext(app, request), { slug: request.params.slug })),
   );
 
   r.get('/api/reports/access', { config: { access: 'audit' }, schema: { response: { 200: AccessReply } } }, async () => ({ ...accessReport(app.store, app.clock()), reviews: accessReviews(app.store) }));
@@ -121,7 +121,7 @@ export async function signoffApiRoutes(app: FastifyInstance): Promise<void> {
         if (e instanceof ReauthRefused) return sendReauthRefused(reply, e);
         throw e;
       }
-      return reply.status(201).send(signAccessReview(commandContext(app, request), report.hash, request.body.comment));
+      return reply.status(201).send(signAccessReview(commandContext(app, request), { reportHash: report.hash, comment: request.body.comment }));
     },
   );
 }

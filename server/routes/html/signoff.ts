@@ -57,7 +57,7 @@ export async function signoffRoutes(app: FastifyInstance): Promise<void> {
     const back = `/p/${slug}#signatures`;
     try {
       await reauthenticate(app, request, request.body.password);
-      const signed = signVersion(commandContext(app, request), slug, { version: Number(request.body.version), meaning: request.body.meaning, comment: request.body.comment });
+      const signed = signVersion(commandContext(app, request), { slug, version: Number(request.body.version), meaning: request.body.meaning, comment: request.body.comment });
       setFlash(request, slug, `Signed: ${signed.text}`);
       return reply.redirect(back, 303);
     } catch (e) {
@@ -75,7 +75,7 @@ export async function signoffRoutes(app: FastifyInstance): Promise<void> {
   r.post('/p/:slug/approval-requests', { config: { access: 'write' }, schema: { params: SlugParams, body: closedForm({}) } }, async (request, reply) => {
     const slug = request.params.slug;
     try {
-      const asked = requestApproval(commandContext(app, request), slug);
+      const asked = requestApproval(commandContext(app, request), { slug });
       setFlash(request, slug, `Asked ${asked.approvers.join(', ')} to approve version ${asked.version}.`);
       return reply.redirect(`/p/${slug}#signatures`, 303);
     } catch (e) {
@@ -125,7 +125,7 @@ export async function signoffRoutes(app: FastifyInstance): Promise<void> {
     }
     try {
       await reauthenticate(app, request, request.body.password);
-      const signed = signAccessReview(commandContext(app, request), report.hash, request.body.comment);
+      const signed = signAccessReview(commandContext(app, request), { reportHash: report.hash, comment: request.body.comment });
       return accessView(reply, { done: `Signed: ${signed.text}` });
     } catch (e) {
       const status = e instanceof ReauthRefused || e instanceof DomainError ? e.statusCode : 0;
