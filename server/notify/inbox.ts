@@ -1,7 +1,6 @@
 import type { Store } from '../store/index.js';
-import type { Delivery, NotificationKind, NotificationRow, WatchKind, WatchRow } from '../store/notifications.js';
+import type { Delivery, NotificationKind, NotificationRow, WatchRow } from '../store/notifications.js';
 import { redactText } from '../auth/visibility.js';
-import { NotFoundError, ValidationError } from '../core/errors.js';
 import { NOTIFICATION_KINDS } from './derive.js';
 import { KIND_LABELS } from './mail.js';
 
@@ -73,82 +72,9 @@ export interface InboxContext {
   at: Date;
 }
 
-export type MarkReadInput = { ids: number[] } | { all: true };
-
-/** Marks some or all of the person's notifications read; returns how many were unread. */
-export function markRead(ctx: InboxContext, input: MarkReadInput): number {
-  const { store, userId } = ctx;
-  const at = ctx.at.toISOString();
-  return store.transaction(() => ('all' in input ? store.notifications.markAllRead(userId, at) : store.notifications.markRead(userId, input.ids, at)));
-}
-
-/** One notification of this person's, marked read, for opening it; a hidden page's is missing. */
-export function openNotification(ctx: InboxContext, input: { id: number }): ShownNotification {
-  const row = ctx.store.notifications.byIds(ctx.userId, [input.id])[0];
-  const visible = row ? shown([row], ctx.hidden)[0] : undefined;
-  if (!visible) throw new NotFoundError('There is no such notification in your inbox.');
-  markRead(ctx, { ids: [input.id] });
-  return visible;
-}
-
 export function preferencesOf(store: Store, userId: number): Record<NotificationKind, Delivery> {
   const set = store.notifications.preferences(userId);
   return Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, set.get(k) ?? 'immediate'])) as Record<NotificationKind, Delivery>;
-}
-
-/** `input` maps kinds of notification to a delivery; kinds left out keep their setting. */
-export function setPreferences(ctx: InboxContext, input: Partial<Record<string, string>>): Record<NotificationKind, Delivery> {
-  const { store, userId } = ctx;
-  const errors = Object.entries(input)
-    .filter(([k, v]) => !NOTIFICATION_KINDS.includes(k as NotificationKind) || !DELIVERIES.includes(v as Delivery))
-    .map(([k, v]) => ({ field: k, message: NOTIFICATION_KINDS.includes(k as NotificationKind) ? `must be immediate, digest or off (got "${v}")` : `is not a kind of notification (kinds: ${NOTIFICATION_KINDS.join(', ')})` }));
-  if (errors.length) throw new ValidationError(errors);
-  store.transaction(() => {
-    for (const [k, v] of Object.entries(input)) store.notifications.setPreference(userId, k as NotificationKind, v as Delivery);
-  });
-  return preferencesOf(store, userId);
-}
-
-/**
- * Checks a watch target against what exists, so only known names are stored (no free text): a page the
- * person may see, a configured system or a module some page has, a person or team in the directory.
- */
-export interface WatchInput {
-  kind: WatchKind;
-  target: string;
-}
-
-export function watch(ctx: InboxContext, input: WatchInput): WatchRow {
-  const { store, userId } = ctx;
-  const { kind } = input;
-  const t = input.target.trim();
-  if (kind === 'page') {
-    if (!store.pages.head(t) || ctx.hidden.has(t)) throw new NotFoundError(`There is no page "${t}".`);
-  } else if (kind === 'system') {
-    const [system, module] = t.split('/', 2) as [string, string | undefined];
-    if (!ctx.systems.includes(system)) throw new ValidationError([{ field: 'target', message: `is not one of the systems (${ctx.systems.join(', ')})` }]);
-    if (module !== undefined && !store.pages.allHeads().some((h) => h.system === system && h.module === module && !ctx.hidden.has(h.slug))) {
-      throw new ValidationError([{ field: 'target', message: `no page of ${system} has the module "${module}"` }]);
-    }
-  } else if (!store.parties.get(t)) {
-    throw new ValidationError([{ field: 'target', message: `there is no person or team "@${t}"` }]);
-  }
-  store.transaction(() => store.notifications.watch(userId, kind, t, ctx.at.toISOString()));
-  return store.notifications.watchesOf(userId).find((w) => w.kind === kind && w.target === t)!;
-}
-
-/**
- * Stops one watch by its id, or the watch of one page. A page the person may not see answers as a
- * missing one, so unwatching cannot tell a restricted page from no page.
- */
-export function unwatch(ctx: InboxContext, input: { id: number } | { slug: string }): void {
-  const { store, userId } = ctx;
-  if ('id' in input) {
-    if (!store.transaction(() => store.notifications.unwatchById(userId, input.id))) throw new NotFoundError('You have no watch with that id.');
-    return;
-  }
-  if (!store.pages.head(input.slug) || ctx.hidden.has(input.slug)) throw new NotFoundError(`There is no page "${input.slug}".`);
-  store.transaction(() => store.notifications.unwatch(userId, 'page', input.slug));
 }
 
 /** The person's explicit watches, without pages they may not see. */

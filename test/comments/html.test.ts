@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, commandContext, privacyTeam, sampleFrontMatter, seedPage, testApp, type TestApp } from '../helpers.js';
 import { createPage, savePage } from '../../server/pages/commands.js';
 import { createUser } from '../../server/auth/accounts.js';
-import { addComment } from '../../server/comments/comments.js';
+import { addComment } from '../../server/comments/commands/add-comment.js';
 
 let t: TestApp;
 const SLUG = 'sepsis-screening-bpa';

@@ -3,7 +3,7 @@ import { Ajv } from 'ajv';
 import { Browser, commandContext, sampleFrontMatter, seedPage, testApp, tokenFor, type TestApp } from '../helpers.js';
 import { assignPath, markStepRead, savePath } from '../../server/knowledge-transfer/paths.js';
 import { openHandover } from '../../server/knowledge-transfer/handover.js';
-import { addComment } from '../../server/comments/comments.js';
+import { addComment } from '../../server/comments/commands/add-comment.js';
 import { connectIntegration } from '../../server/integrations/manage.js';
 import { markReviewed } from '../../server/pages/review.js';
 

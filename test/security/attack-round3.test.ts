@@ -3,7 +3,7 @@ import { Browser, commandContext, privacyTeam, sampleFrontMatter, testApp, token
 import { createPage } from '../../server/pages/commands.js';
 import { FINDINGS_KEPT } from '../../server/phi/retro-scan.js';
 import { createUser } from '../../server/auth/accounts.js';
-import { addComment } from '../../server/comments/comments.js';
+import { addComment } from '../../server/comments/commands/add-comment.js';
 import { slackPayload, teamsPayload, type EventMessage } from '../../server/integrations/payloads.js';
 
 const SECRET_TITLE = 'Break-the-glass audit for VIP charts';

@@ -4,7 +4,7 @@ import { createPage, savePage } from '../../server/pages/commands.js';
 import { attachFile } from '../../server/files/commands.js';
 import { DEFAULT_INSPECT_LIMITS } from '../../server/files/inspect.js';
 import { saveDraft } from '../../server/pages/drafts.js';
-import { addComment } from '../../server/comments/comments.js';
+import { addComment } from '../../server/comments/commands/add-comment.js';
 import { runCli } from '../../server/cli.js';
 import { scanNow, type PhiScanResult, type ScanFinding } from '../../server/phi/retro-scan.js';
 

@@ -12,11 +12,6 @@ export interface OwnershipMove {
   to: string;
 }
 
-/**
- * Moves pages from one owner to others: one new version per page ("Ownership moved from X to Y: reason")
- * with its audit event, all in one transaction, so a reassignment is applied whole or not at all.
- * Callers check the new owners (see checkSuccessor); this checks that each page is owned by `from`.
- */
 export interface MoveOwnershipInput {
   /** The owner whose place others take. */
   from: string;
@@ -26,6 +21,11 @@ export interface MoveOwnershipInput {
   details?: Record<string, unknown>;
 }
 
+/**
+ * Moves pages from one owner to others: one new version per page ("Ownership moved from X to Y: reason")
+ * with its audit event, all in one transaction, so a reassignment is applied whole or not at all.
+ * Callers check the new owners (see checkSuccessor); this checks that each page is owned by `from`.
+ */
 export function moveOwnership(ctx: CommandContext, input: MoveOwnershipInput): PageVersion[] {
   const { from, moves, reason, details = {} } = input;
   const why = (reason ?? '').trim();

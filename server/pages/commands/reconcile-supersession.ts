@@ -2,14 +2,14 @@ import type { CommandContext } from '../../core/context.js';
 import { type FrontMatter } from '../schema.js';
 import { type Touched, syncSupersession } from './shared.js';
 
-/**
- * Gives every page this page names in `supersedes` or `superseded_by` the link back, for importers that
- * write pages in an order where the other page arrived later. Does nothing when the links already agree.
- */
 export interface ReconcileSupersessionInput {
   slug: string;
 }
 
+/**
+ * Gives every page this page names in `supersedes` or `superseded_by` the link back, for importers that
+ * write pages in an order where the other page arrived later. Does nothing when the links already agree.
+ */
 export function reconcileSupersession(ctx: CommandContext, input: ReconcileSupersessionInput): void {
   const { slug } = input;
   const head = ctx.store.pages.head(slug);

@@ -5,16 +5,16 @@ import { toPageVersion, type PageVersion } from '../model.js';
 import { refuseIfPhi } from '../../phi/guard.js';
 import { advanceHead, writeVersion } from './shared.js';
 
-/**
- * Archives or unarchives a page by writing a version that carries the same content and the new state:
- * nothing is ever deleted, and the wiki as of any date still shows the page where it belonged.
- */
 export interface SetArchivedInput {
   slug: string;
   archived: boolean;
   summary: string;
 }
 
+/**
+ * Archives or unarchives a page by writing a version that carries the same content and the new state:
+ * nothing is ever deleted, and the wiki as of any date still shows the page where it belonged.
+ */
 export function setArchived(ctx: CommandContext, input: SetArchivedInput): PageVersion {
   const { slug, archived, summary } = input;
   // The page first, as every command does: a page someone may not see must answer exactly as a missing one.

@@ -4,7 +4,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Slug } from '../../pages/schema.js';
 import { NOTIFICATION_KINDS } from '../../notify/derive.js';
 import { inboxContext } from '../command-context.js';
-import { inbox, markRead, preferencesOf, setPreferences, unreadCount, unwatch, watch, watchesOf } from '../../notify/inbox.js';
+import { inbox, preferencesOf, unreadCount, watchesOf } from '../../notify/inbox.js';
+import { markRead } from '../../notify/commands/mark-read.js';
+import { setPreferences } from '../../notify/commands/set-preferences.js';
+import { unwatch } from '../../notify/commands/unwatch.js';
+import { watch } from '../../notify/commands/watch.js';
 import type { WatchRow } from '../../store/notifications.js';
 import { ErrorReply } from './schemas.js';
 

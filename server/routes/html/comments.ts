@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { addComment, checkCommentBody, setCommentResolved, type CommentKind } from '../../comments/comments.js';
+import { checkCommentBody, type CommentKind } from '../../comments/comments.js';
+import { addComment } from '../../comments/commands/add-comment.js';
+import { setCommentResolved } from '../../comments/commands/set-comment-resolved.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { redactText } from '../../auth/visibility.js';
 import { Slug } from '../../pages/schema.js';

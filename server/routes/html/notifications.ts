@@ -6,7 +6,12 @@ import { DomainError } from '../../core/errors.js';
 import { NOTIFICATION_KINDS } from '../../notify/derive.js';
 import { inboxContext } from '../command-context.js';
 import { KIND_LABELS, smtpServerName } from '../../notify/mail.js';
-import { DELIVERIES, inbox, KIND_DESCRIPTIONS, markRead, openNotification, preferencesOf, setPreferences, unwatch, watch, watchesOf } from '../../notify/inbox.js';
+import { DELIVERIES, inbox, KIND_DESCRIPTIONS, preferencesOf, watchesOf } from '../../notify/inbox.js';
+import { markRead } from '../../notify/commands/mark-read.js';
+import { openNotification } from '../../notify/commands/open-notification.js';
+import { setPreferences } from '../../notify/commands/set-preferences.js';
+import { unwatch } from '../../notify/commands/unwatch.js';
+import { watch } from '../../notify/commands/watch.js';
 import { closedForm } from './forms.js';
 import { setFlash, takeFlash } from './flash.js';
 
