@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createPage, savePage } from '../../server/pages/commands.js';
-import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError } from '../../server/pages/errors.js';
-import { getCurrentPage, listVersions } from '../../server/pages/queries.js';
 import { createHash } from 'node:crypto';
-import { canonicalJson, chainHash } from '../../server/pages/hash.js';
-import { verifyStore } from '../../server/audit/verify.js';
-import { PageEvents } from '../../server/pages/events.js';
-import { commandContext, sampleFrontMatter, seedPage, testStore } from '../helpers.js';
+import { savePage } from '../../../server/pages/commands/save-page.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../../server/core/errors.js';
+import { getCurrentPage, listVersions } from '../../../server/pages/queries.js';
+import { canonicalJson, chainHash } from '../../../server/core/hash.js';
+import { verifyStore } from '../../../server/audit/verify.js';
+import { PageEvents } from '../../../server/core/events.js';
+import { PhiGuard } from '../../../server/phi/guard.js';
+import { auditCount, commandContext, sampleFrontMatter, seedPage, testStore } from '../../helpers.js';
 
 function counts(store: ReturnType<typeof testStore>['store']) {
   return {
@@ -15,52 +16,6 @@ function counts(store: ReturnType<typeof testStore>['store']) {
     pages: store.unsafeDatabaseForTests().prepare('SELECT count(*) FROM pages').pluck().get(),
   };
 }
-
-describe('createPage', () => {
-  it('writes version 1 and its audit event together, and derives the slug from the title', () => {
-    const { store } = testStore();
-    const page = createPage(commandContext(store), { frontMatter: { ...sampleFrontMatter, title: 'Sepsis Screening BPA — Adult ED' }, body: 'Body' });
-    expect(page.slug).toBe('sepsis-screening-bpa-adult-ed');
-    expect(page.version).toBe(1);
-    expect(page.prevHash).toBeNull();
-    expect(page.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(counts(store)).toEqual({ versions: 1, audit: 1, pages: 1 });
-    const [event] = store.audit.forTarget(page.slug);
-    expect(event).toMatchObject({ actor: 'mreyes', action: 'page.created' });
-  });
-
-  it('refuses a duplicate slug with 409 and writes nothing', () => {
-    const { store } = testStore();
-    seedPage(store);
-    const before = counts(store);
-    const err = (() => { try { seedPage(store); } catch (e) { return e; } })();
-    expect(err).toBeInstanceOf(ValidationError);
-    expect((err as ValidationError).statusCode).toBe(409);
-    expect((err as ValidationError).byField().slug).toMatch(/already exists/);
-    expect(counts(store)).toEqual(before);
-  });
-
-  it('refuses unknown owners, naming them', () => {
-    const { store } = testStore();
-    expect(() => createPage(commandContext(store), { frontMatter: { ...sampleFrontMatter, owners: ['mreyes', 'ghost'] }, body: '' })).toThrow(/Unknown owner: ghost/);
-    expect(counts(store).pages).toBe(0);
-  });
-
-  it('refuses a body over the size limit with PayloadTooLarge', () => {
-    const { store } = testStore();
-    expect(() => createPage(commandContext(store, 'mreyes', { maxBodyBytes: 2048 }), { frontMatter: sampleFrontMatter, body: 'x'.repeat(4096) })).toThrow(PayloadTooLargeError);
-  });
-
-  it('reports every field problem at once', () => {
-    const { store } = testStore();
-    try {
-      createPage(commandContext(store), { slug: 'Bad Slug', frontMatter: { title: 'x', owners: [] }, body: '' });
-      expect.unreachable();
-    } catch (e) {
-      expect(Object.keys((e as ValidationError).byField()).sort()).toEqual(['owners', 'slug', 'system', 'title', 'why']);
-    }
-  });
-});
 
 describe('savePage', () => {
   it('chains each version to the previous hash and records the author and summary', () => {
@@ -122,5 +77,19 @@ describe('savePage', () => {
     expect(store.pages.ownedBy('epic-clindoc').map((p) => p.slug)).toEqual([v1.slug]);
     expect(store.pages.backlinks('other-page').map((p) => p.slug)).toEqual([v1.slug]);
     expect(seen).toEqual([{ slug: v1.slug, version: 2, created: false }]);
+  });
+});
+
+describe('savePage: permissions', () => {
+  it('lets only an admin save over the PHI guard, with one audit event', () => {
+    const { store } = testStore();
+    const page = seedPage(store);
+    const phi = new PhiGuard({ mrnPatterns: [], rules: [] });
+    const input = { slug: page.slug, frontMatter: sampleFrontMatter, body: 'Call 555-867-5309 for help.', summary: 'Phone', baseVersion: 1 };
+    const before = auditCount(store);
+    expect(() => savePage(commandContext(store, 'ed', { actor: { username: 'ed', role: 'editor' }, phi, phiOverride: { reason: 'test line' } }), input)).toThrow(ForbiddenError);
+    expect(auditCount(store)).toBe(before);
+    expect(savePage(commandContext(store, 'ad', { actor: { username: 'ad', role: 'admin' }, phi, phiOverride: { reason: 'test line' } }), input).page.version).toBe(2);
+    expect(auditCount(store)).toBe(before + 1);
   });
 });
