@@ -50,7 +50,7 @@ store.transaction(() => {
       refused++;
       return;
     }
-    if (i % 10 === 0) savePage(ctx, slug, { frontMatter: fm, body: `${body}\n\nReviewed for the go-live.\n`, summary: 'Reviewed', baseVersion: 1 });
+    if (i % 10 === 0) savePage(ctx, { slug, frontMatter: fm, body: `${body}\n\nReviewed for the go-live.\n`, summary: 'Reviewed', baseVersion: 1 });
   });
 });
 console.log(`Stored ${files.length - refused} corpus pages (${refused} refused by the save rules) in ${((performance.now() - t) / 1000).toFixed(1)} s`);

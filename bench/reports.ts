@@ -40,7 +40,7 @@ store.transaction(() => {
     const fm = { title: `Build ${i}`, why: 'Because.', owners, system, module: pick(modules[system]!), status: rand() < 0.85 ? 'live' : 'retired', review_every: pick(['90d', '6m', '1y', undefined]), ...(rand() < 0.8 ? { tickets: [`CHG${String(i).padStart(7, '0')}`] } : {}) };
     const ctx = { store, systems: config.systems, maxBodyBytes: config.maxBodyBytes, actor: { username: 'bench' }, at: created };
     createPage(ctx, { slug: `build-${i}`, frontMatter: fm, body: `See [[build-${(i + 1) % (N + 50)}]].` });
-    if (rand() < 0.4) savePage({ ...ctx, at: new Date(created.getTime() + rand() * 300 * 86_400_000) }, `build-${i}`, { frontMatter: fm, body: 'Edited.', summary: 'edit', baseVersion: 1 });
+    if (rand() < 0.4) savePage({ ...ctx, at: new Date(created.getTime() + rand() * 300 * 86_400_000) }, { slug: `build-${i}`, frontMatter: fm, body: 'Edited.', summary: 'edit', baseVersion: 1 });
     if (rand() < 0.5) markReviewed({ ...ctx, at: new Date(Date.parse('2026-01-01') + rand() * 300 * 86_400_000) }, `build-${i}`);
   }
 });

@@ -26,7 +26,7 @@ bodies.forEach((body, i) => {
   store.unsafeDatabaseForTests().transaction(() => bare.run(body, String(i))).immediate();
   baseline.push(performance.now() - t0);
   t0 = performance.now();
-  savePage(ctx, 'bench', { frontMatter: fm, body, summary: `Save ${i}`, baseVersion: i + 1 });
+  savePage(ctx, { slug: 'bench', frontMatter: fm, body, summary: `Save ${i}`, baseVersion: i + 1 });
   saves.push(performance.now() - t0);
 });
 store.close();

@@ -97,7 +97,7 @@ export function seedFromContent(store: Store, dir: string, base: Omit<CommandCon
         version.body = local.body;
         try {
           if (i === 0) createPage(ctx, { slug, frontMatter: version.frontMatter, body: version.body, summary: version.revision.summary });
-          else savePage(ctx, slug, { frontMatter: version.frontMatter, body: version.body, summary: version.revision.summary ?? 'Updated', baseVersion: i });
+          else savePage(ctx, { slug, frontMatter: version.frontMatter, body: version.body, summary: version.revision.summary ?? 'Updated', baseVersion: i });
         } catch (e) {
           if (e instanceof ValidationError) throw new ContentError(version.file, e.message);
           throw e;

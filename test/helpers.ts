@@ -181,3 +181,18 @@ export async function privacyTeam(store: Store): Promise<void> {
   store.parties.addMember('privacy', 'pwong');
   await createUser(store, { username: 'pat', password: 'member quiet words 3', role: 'editor', person: 'pwong' }, { actor: 'test' });
 }
+
+/** How many audit events the store holds: a command's test checks that each write records exactly one. */
+export function auditCount(store: Store): number {
+  return store.unsafeDatabaseForTests().prepare('SELECT count(*) FROM audit_events').pluck().get() as number;
+}
+
+/** A signed-in editor in no team, who may not see pages restricted to one. */
+export function outsiderContext(store: Store, overrides: Partial<CommandContext> = {}): CommandContext {
+  return commandContext(store, 'outsider', { actor: { username: 'outsider', role: 'editor', person: null, viewer: { admin: false, teams: [] } }, ...overrides });
+}
+
+/** A page restricted to the epic-clindoc team (mreyes is a member), written by the operator. */
+export function seedRestrictedPage(store: Store, slug = 'restricted-page') {
+  return createPage(commandContext(store), { slug, frontMatter: { ...sampleFrontMatter, title: 'Restricted page', restricted_to: ['epic-clindoc'] }, body: 'Team only.', summary: 'Created' });
+}

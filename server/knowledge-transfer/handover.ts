@@ -115,7 +115,7 @@ export function updateHandoverPage(ctx: CommandContext, handle: string, slug: st
     ctx.store.transaction(() => {
       ctx.store.transfer.updateHandoverPage(update);
       // One version and one audit event: the ownership move, naming the plan it completes.
-      moveOwnership(ctx, row.via, [{ slug, to: heir.handle }], `accepted in the handover before ${p.name} leaves on ${plan.leaving_on}`, { handover: handle, ...(note ? { note } : {}) });
+      moveOwnership(ctx, { from: row.via, moves: [{ slug, to: heir.handle }], reason: `accepted in the handover before ${p.name} leaves on ${plan.leaving_on}`, details: { handover: handle, ...(note ? { note } : {}) } });
     });
   } else {
     ctx.store.transaction(() => {

@@ -1,7 +1,6 @@
 import type { Store } from '../store/index.js';
-import type { Delivery, NotificationKind, NotificationRow, WatchKind, WatchRow } from '../store/notifications.js';
+import type { Delivery, NotificationKind, NotificationRow, WatchRow } from '../store/notifications.js';
 import { redactText } from '../auth/visibility.js';
-import { NotFoundError, ValidationError } from '../core/errors.js';
 import { NOTIFICATION_KINDS } from './derive.js';
 import { KIND_LABELS } from './mail.js';
 
@@ -61,54 +60,21 @@ export function unreadCount(store: Store, userId: number, hidden: ReadonlySet<st
   return store.notifications.unreadCount(userId, [...hidden]);
 }
 
-export function markRead(store: Store, userId: number, which: { ids: number[] } | { all: true }, at: Date): number {
-  return store.transaction(() => ('all' in which ? store.notifications.markAllRead(userId, at.toISOString()) : store.notifications.markRead(userId, which.ids, at.toISOString())));
-}
-
-/** One notification of this person's, marked read, for opening it; a hidden page's is missing. */
-export function openNotification(store: Store, userId: number, id: number, hidden: ReadonlySet<string>, at: Date): ShownNotification {
-  const row = store.notifications.byIds(userId, [id])[0];
-  const visible = row ? shown([row], hidden)[0] : undefined;
-  if (!visible) throw new NotFoundError('There is no such notification in your inbox.');
-  markRead(store, userId, { ids: [id] }, at);
-  return visible;
+/**
+ * Who changes their own inbox, watches and settings: the signed-in account, the pages it may not see,
+ * the configured systems (watch targets) and the time. Each person only ever changes their own rows.
+ */
+export interface InboxContext {
+  store: Store;
+  userId: number;
+  hidden: ReadonlySet<string>;
+  systems: readonly string[];
+  at: Date;
 }
 
 export function preferencesOf(store: Store, userId: number): Record<NotificationKind, Delivery> {
   const set = store.notifications.preferences(userId);
   return Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, set.get(k) ?? 'immediate'])) as Record<NotificationKind, Delivery>;
-}
-
-export function setPreferences(store: Store, userId: number, input: Partial<Record<string, string>>): Record<NotificationKind, Delivery> {
-  const errors = Object.entries(input)
-    .filter(([k, v]) => !NOTIFICATION_KINDS.includes(k as NotificationKind) || !DELIVERIES.includes(v as Delivery))
-    .map(([k, v]) => ({ field: k, message: NOTIFICATION_KINDS.includes(k as NotificationKind) ? `must be immediate, digest or off (got "${v}")` : `is not a kind of notification (kinds: ${NOTIFICATION_KINDS.join(', ')})` }));
-  if (errors.length) throw new ValidationError(errors);
-  store.transaction(() => {
-    for (const [k, v] of Object.entries(input)) store.notifications.setPreference(userId, k as NotificationKind, v as Delivery);
-  });
-  return preferencesOf(store, userId);
-}
-
-/**
- * Checks a watch target against what exists, so only known names are stored (no free text): a page the
- * person may see, a configured system or a module some page has, a person or team in the directory.
- */
-export function watch(store: Store, userId: number, kind: WatchKind, target: string, opts: { systems: string[]; hidden: ReadonlySet<string>; at: Date }): WatchRow {
-  const t = target.trim();
-  if (kind === 'page') {
-    if (!store.pages.head(t) || opts.hidden.has(t)) throw new NotFoundError(`There is no page "${t}".`);
-  } else if (kind === 'system') {
-    const [system, module] = t.split('/', 2) as [string, string | undefined];
-    if (!opts.systems.includes(system)) throw new ValidationError([{ field: 'target', message: `is not one of the systems (${opts.systems.join(', ')})` }]);
-    if (module !== undefined && !store.pages.allHeads().some((h) => h.system === system && h.module === module && !opts.hidden.has(h.slug))) {
-      throw new ValidationError([{ field: 'target', message: `no page of ${system} has the module "${module}"` }]);
-    }
-  } else if (!store.parties.get(t)) {
-    throw new ValidationError([{ field: 'target', message: `there is no person or team "@${t}"` }]);
-  }
-  store.transaction(() => store.notifications.watch(userId, kind, t, opts.at.toISOString()));
-  return store.notifications.watchesOf(userId).find((w) => w.kind === kind && w.target === t)!;
 }
 
 /** The person's explicit watches, without pages they may not see. */

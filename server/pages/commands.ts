@@ -8,8 +8,8 @@ export type { PageDraft, SavePageInput, SaveResult } from './commands/shared.js'
 export { createPage, type CreatePageInput } from './commands/create-page.js';
 export { savePage } from './commands/save-page.js';
 export { restorePage, type RestoreInput } from './commands/restore-page.js';
-export { setArchived } from './commands/set-archived.js';
+export { setArchived, type SetArchivedInput } from './commands/set-archived.js';
 export { changeStatus, type StatusChangeInput } from './commands/change-status.js';
-export { moveOwnership, type OwnershipMove } from './commands/move-ownership.js';
-export { reconcileSupersession } from './commands/reconcile-supersession.js';
+export { moveOwnership, type MoveOwnershipInput, type OwnershipMove } from './commands/move-ownership.js';
+export { reconcileSupersession, type ReconcileSupersessionInput } from './commands/reconcile-supersession.js';
 export { renamePage, type RenameInput } from './commands/rename-page.js';

@@ -20,7 +20,7 @@ export function reassignPages(ctx: CommandContext, from: string, moves: Reassign
   for (const m of moves) checkSuccessor(ctx.store, m.to, from, m.field ?? 'to', errors);
   if (errors.length === 0 && moves.length === 0) errors.push({ field: 'summary', message: 'Choose a new owner for at least one page.' });
   if (errors.length > 0) throw new ValidationError(errors);
-  return moveOwnership(ctx, from, moves.map(({ slug, to }) => ({ slug, to })), reason);
+  return moveOwnership(ctx, { from, moves: moves.map(({ slug, to }) => ({ slug, to })), reason });
 }
 
 /** Moves every page `from` owns directly to `to` (the API's reassignment): both checked as a person would be told. */
@@ -30,5 +30,5 @@ export function reassignAllOwned(ctx: CommandContext, from: string, to: string, 
   checkSuccessor(ctx.store, to, from, 'to', errors);
   if (errors.length > 0) throw new ValidationError(errors);
   const slugs = ctx.store.pages.ownedBy(from).map((p) => p.slug);
-  return moveOwnership(ctx, from, slugs.map((slug) => ({ slug, to })), reason);
+  return moveOwnership(ctx, { from, moves: slugs.map((slug) => ({ slug, to })), reason });
 }

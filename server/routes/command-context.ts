@@ -2,10 +2,16 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CommandContext } from '../core/context.js';
 import { ValidationError } from '../core/errors.js';
 import { MarkdownRefused } from '../render/markdown.js';
+import type { InboxContext } from '../notify/inbox.js';
 
 /** The context a command runs in over HTTP; built by the command-context plugin (server/plugins/). */
 export function commandContext(app: FastifyInstance, request: FastifyRequest, extra: Partial<CommandContext> = {}): CommandContext {
   return app.commandContext(request, extra);
+}
+
+/** The context in which signed-in people change their own inbox, watches and notification settings. */
+export function inboxContext(app: FastifyInstance, request: FastifyRequest): InboxContext {
+  return { store: app.store, userId: request.user!.id, hidden: request.hidden, systems: app.config.systems, at: app.clock() };
 }
 
 /**

@@ -53,7 +53,7 @@ export async function uploadFromRequest(app: FastifyInstance, request: FastifyRe
     throw new FileRefused(`“${part.filename}” is larger than the limit of ${Math.round(app.config.maxAttachmentBytes / (1024 * 1024))} MB for one file; nothing was stored.`, 'too_large');
   }
   const ctx = { ...commandContext(app, request, { phiOverride: phiOverrideOf(fields.phi_override_reason) }), limits: { maxPixels: 40_000_000, ocrTimeoutMs: app.config.ocrTimeoutMs, extractTimeoutMs: 20_000 } };
-  return attachFile(ctx, slug, { name: part.filename, bytes: part.data, alt: typeof fields.alt === 'string' ? fields.alt : undefined });
+  return attachFile(ctx, { slug, name: part.filename, bytes: part.data, alt: typeof fields.alt === 'string' ? fields.alt : undefined });
 }
 
 /** The 422 of a refused upload carries each finding (kind, line, masked text, and the region in an image). */

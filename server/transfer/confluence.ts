@@ -116,7 +116,7 @@ export async function readConfluenceExport(ctx: CommandContext, dir: string): Pr
       used.add(rel);
       const name = names.get(rel) ?? path.basename(rel);
       try {
-        const file = await attachFile({ ...ctx, limits: DEFAULT_INSPECT_LIMITS }, p.slug, { name, bytes: fs.readFileSync(full), alt: alt?.slice(0, 300) });
+        const file = await attachFile({ ...ctx, limits: DEFAULT_INSPECT_LIMITS }, { slug: p.slug, name, bytes: fs.readFileSync(full), alt: alt?.slice(0, 300) });
         filesAdded++;
         stored.set(rel, file.url);
         return file.url;

@@ -70,7 +70,7 @@ export async function readWordFiles(ctx: CommandContext, root: string, files: st
             const name = `image-${n}.${ext}`;
             const alt = (image as { altText?: string }).altText;
             try {
-              const file = await attachFile({ ...ctx, limits: DEFAULT_INSPECT_LIMITS }, slug, { name, bytes: data, alt: alt?.slice(0, 300) });
+              const file = await attachFile({ ...ctx, limits: DEFAULT_INSPECT_LIMITS }, { slug, name, bytes: data, alt: alt?.slice(0, 300) });
               filesAdded++;
               const token = `whywiki-docx-image-${n}`;
               images.push({ token, url: file.url, name: file.name, type: file.type, alt });

@@ -87,7 +87,7 @@ export async function importFileManifest(ctx: CommandContext, root: string, prob
     for (const page of entry.pages ?? []) {
       try {
         const at = page.added_at ? new Date(page.added_at) : ctx.at;
-        await attachFile({ ...ctx, actor: { username: page.added_by ?? ctx.actor.username }, at, limits: DEFAULT_INSPECT_LIMITS }, page.slug, { name: page.name, bytes, alt: page.alt });
+        await attachFile({ ...ctx, actor: { username: page.added_by ?? ctx.actor.username }, at, limits: DEFAULT_INSPECT_LIMITS }, { slug: page.slug, name: page.name, bytes, alt: page.alt });
         added++;
       } catch (e) {
         const reason = refusal(e);
@@ -119,7 +119,7 @@ export async function importLocalFiles(ctx: CommandContext, root: string, pages:
       for (const ref of refs) {
         if (urls.has(ref.file)) continue;
         try {
-          const file = await attachFile({ ...ctx, limits: DEFAULT_INSPECT_LIMITS }, page.slug, { name: path.basename(ref.file), bytes: fs.readFileSync(ref.file) });
+          const file = await attachFile({ ...ctx, limits: DEFAULT_INSPECT_LIMITS }, { slug: page.slug, name: path.basename(ref.file), bytes: fs.readFileSync(ref.file) });
           urls.set(ref.file, file.url);
           added++;
         } catch (e) {

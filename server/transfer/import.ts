@@ -542,7 +542,7 @@ function importPage(base: CommandContext, page: SourcePage, defaults: Record<str
       } else {
         const toggles = v.revision?.archived !== undefined && Boolean(current.archived) !== v.revision.archived;
         if (toggles) {
-          setArchived(ctx, page.slug, v.revision!.archived!, v.revision!.summary ?? 'Imported');
+          setArchived(ctx, { slug: page.slug, archived: v.revision!.archived!, summary: v.revision!.summary ?? 'Imported' });
         } else {
           if (page.mode !== 'hashes') {
             // Links another page mirrored onto this one stay: the file only knew its own side.
@@ -553,8 +553,8 @@ function importPage(base: CommandContext, page: SourcePage, defaults: Record<str
             }
             if (sameContent(store, page.slug, fm, body, ctx.systems)) continue; // archived or not, nothing new
           }
-          if (current.archived) setArchived({ ...ctx, verbatim: true }, page.slug, false, 'Unarchived to import a newer version');
-          const saved = savePage(ctx, page.slug, { frontMatter: fm, body, summary: v.revision?.summary ?? `Imported from ${v.file}`, baseVersion: store.pages.head(page.slug)!.current_version });
+          if (current.archived) setArchived({ ...ctx, verbatim: true }, { slug: page.slug, archived: false, summary: 'Unarchived to import a newer version' });
+          const saved = savePage(ctx, { slug: page.slug, frontMatter: fm, body, summary: v.revision?.summary ?? `Imported from ${v.file}`, baseVersion: store.pages.head(page.slug)!.current_version });
           if (saved.unchanged && !current.archived) continue;
         }
       }
@@ -702,7 +702,7 @@ function importPagesNow(store: Store, rules: ImportRules, source: ImportSource, 
     if (!head) continue;
     const fm = JSON.parse(store.pages.version(head.id, head.current_version)!.front_matter) as { supersedes?: string[]; superseded_by?: string[] };
     const latest = [...(fm.supersedes ?? []), ...(fm.superseded_by ?? [])].map((s) => store.pages.head(s)?.updated_at ?? '').reduce((a, b) => (a > b ? a : b), l.date ?? '');
-    reconcileSupersession({ ...base, laterPagesMayFollow: true, ...(l.author ? { actor: { username: l.author } } : {}), ...(latest ? { at: new Date(latest) } : {}) }, l.slug);
+    reconcileSupersession({ ...base, laterPagesMayFollow: true, ...(l.author ? { actor: { username: l.author } } : {}), ...(latest ? { at: new Date(latest) } : {}) }, { slug: l.slug });
   }
   const reviewsFile = rootFile('reviews.yaml');
   if (reviewsFile) summary.reviews = importReviews(base, reviewsFile);

@@ -12,8 +12,8 @@ function populated(): Store {
   seedPage(store, 'a', 'one');
   seedPage(store, 'b', 'uno');
   for (let i = 2; i <= 4; i++) {
-    savePage(commandContext(store), 'a', { frontMatter: sampleFrontMatter, body: `a${i}`, summary: `a${i}`, baseVersion: i - 1 });
-    savePage(commandContext(store), 'b', { frontMatter: sampleFrontMatter, body: `b${i}`, summary: `b${i}`, baseVersion: i - 1 });
+    savePage(commandContext(store), { slug: 'a', frontMatter: sampleFrontMatter, body: `a${i}`, summary: `a${i}`, baseVersion: i - 1 });
+    savePage(commandContext(store), { slug: 'b', frontMatter: sampleFrontMatter, body: `b${i}`, summary: `b${i}`, baseVersion: i - 1 });
   }
   return store;
 }

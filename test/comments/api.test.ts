@@ -11,7 +11,7 @@ beforeAll(async () => {
   t = await testApp();
   await privacyTeam(t.store);
   seedPage(t.store);
-  savePage(commandContext(t.store), 'sepsis-screening-bpa', { frontMatter: sampleFrontMatter, body: 'Second', summary: 'v2', baseVersion: 1 });
+  savePage(commandContext(t.store), { slug: 'sepsis-screening-bpa', frontMatter: sampleFrontMatter, body: 'Second', summary: 'v2', baseVersion: 1 });
   seedPage(t.store, 'other-page', 'Other');
   createPage(commandContext(t.store, 'pwong'), { slug: 'privacy-only', frontMatter: { ...sampleFrontMatter, title: 'Privacy only', restricted_to: ['privacy'] }, body: 'x' });
   for (const who of ['reader', 'editor', 'admin', 'pat']) tokens[who] = tokenFor(t.store, who);

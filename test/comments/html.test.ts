@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, commandContext, privacyTeam, sampleFrontMatter, seedPage, testApp, type TestApp } from '../helpers.js';
 import { createPage, savePage } from '../../server/pages/commands.js';
 import { createUser } from '../../server/auth/accounts.js';
-import { addComment } from '../../server/comments/comments.js';
+import { addComment } from '../../server/comments/commands/add-comment.js';
 
 let t: TestApp;
 const SLUG = 'sepsis-screening-bpa';
@@ -11,7 +11,7 @@ beforeAll(async () => {
   t = await testApp();
   await privacyTeam(t.store);
   seedPage(t.store, SLUG, 'Ask @mreyes or @epic-clindoc; @nobody is not in the directory.');
-  savePage(commandContext(t.store), SLUG, { frontMatter: sampleFrontMatter, body: 'Ask @mreyes or @epic-clindoc; @nobody is not in the directory.\n\nMore.', summary: 'v2', baseVersion: 1 });
+  savePage(commandContext(t.store), { slug: SLUG, frontMatter: sampleFrontMatter, body: 'Ask @mreyes or @epic-clindoc; @nobody is not in the directory.\n\nMore.', summary: 'v2', baseVersion: 1 });
   createPage(commandContext(t.store, 'pwong'), { slug: 'privacy-only', frontMatter: { ...sampleFrontMatter, title: 'Privacy only', owners: ['mreyes'], restricted_to: ['privacy'] }, body: 'x' });
   // Maria owns the pages (through her person), and reads as a reader.
   await createUser(t.store, { username: 'maria', password: 'quiet harbour words 45', role: 'reader', person: 'mreyes' }, { actor: 'test' });
@@ -114,7 +114,7 @@ describe('a "wrong" flag', () => {
   });
 
   it('on a restricted page never shows to outsiders: not its comments, counts, queue or report row', async () => {
-    addComment({ ...commandContext(t.store, 'pat'), actor: { username: 'pat' } }, 'privacy-only', { body: 'Privacy flag: consent form is outdated', kind: 'wrong' });
+    addComment({ ...commandContext(t.store, 'pat'), actor: { username: 'pat' } }, { slug: 'privacy-only', body: 'Privacy flag: consent form is outdated', kind: 'wrong' });
     const outsider = new Browser(t.app);
     await outsider.signIn('editor');
     expect((await outsider.get('/reports/flagged')).body).not.toContain('Privacy');

@@ -21,7 +21,7 @@ function colleagueSaves(slug: string, summary: string): void {
   const store = openStore(dataDir);
   try {
     const page = getCurrentPage(store, slug);
-    savePage(commandContext(store, 'mreyes'), slug, { frontMatter: page.frontMatter, body: `${page.body}\n\n${summary}.\n`, summary, baseVersion: page.version });
+    savePage(commandContext(store, 'mreyes'), { slug, frontMatter: page.frontMatter, body: `${page.body}\n\n${summary}.\n`, summary, baseVersion: page.version });
   } finally {
     store.close();
   }

@@ -19,9 +19,9 @@ beforeAll(async () => {
   const { store } = testStore(dir);
   const ctx = commandContext(store);
   createPage(ctx, { slug: 'lab-results-interface', frontMatter: { ...sampleFrontMatter, title: 'Lab results interface' }, body: '## Defect\n\nCalled back about 123-45-6789 before go-live.\nReproduced on MRN 00482913 in TST.\n' });
-  savePage(ctx, 'lab-results-interface', { frontMatter: { ...sampleFrontMatter, title: 'Lab results interface' }, body: '## Defect\n\nDe-identified.\n', summary: 'Removed the identifiers', baseVersion: 1 });
+  savePage(ctx, { slug: 'lab-results-interface', frontMatter: { ...sampleFrontMatter, title: 'Lab results interface' }, body: '## Defect\n\nDe-identified.\n', summary: 'Removed the identifiers', baseVersion: 1 });
   createPage(ctx, { slug: 'adt-feed-cutover', frontMatter: { ...sampleFrontMatter, title: 'ADT feed cutover' }, body: 'Patient DOB 03/14/1962 triggered the alert.\n' });
-  await attachFile({ ...ctx, limits: DEFAULT_INSPECT_LIMITS }, 'lab-results-interface', { name: 'hl7-trace.txt', bytes: Buffer.from('MSH|^~\\&|LAB\nPID segment carried SSN 219-09-9999\n') });
+  await attachFile({ ...ctx, limits: DEFAULT_INSPECT_LIMITS }, { slug: 'lab-results-interface', name: 'hl7-trace.txt', bytes: Buffer.from('MSH|^~\\&|LAB\nPID segment carried SSN 219-09-9999\n') });
   saveDraft(ctx, 'adt-feed-cutover', { baseVersion: 1, fields: { body: 'Her daughter called from (608) 555-0142.' } });
   store.close();
   // Forwarding set up towards a collector that is not there: the audit screen shows the waiting events.

@@ -131,7 +131,7 @@ describe('the PHI guard reads documents, and admins may override it', () => {
       const { attachFile } = await import('../../server/files/commands.js');
       const { commandContext } = await import('../helpers.js');
       const ctx = { ...commandContext(small.store), limits: { maxPixels: 40e6, ocrTimeoutMs: 30_000, extractTimeoutMs: 20_000, maxInflatedBytes: 1024 * 1024 } };
-      await expect(attachFile(ctx, 'sepsis-screening-bpa', { name: 'bomb.docx', bytes: bomb })).rejects.toThrow(/zip bomb/);
+      await expect(attachFile(ctx, { slug: 'sepsis-screening-bpa', name: 'bomb.docx', bytes: bomb })).rejects.toThrow(/zip bomb/);
       expect(small.store.files.forPage('sepsis-screening-bpa')).toEqual([]);
     } finally {
       await small.close();

@@ -35,10 +35,10 @@ describe('files travel with their pages', () => {
     const { store } = testStore();
     const ctx = { ...commandContext(store, 'mreyes', { at: new Date('2025-01-02T03:04:05.000Z') }), limits: DEFAULT_INSPECT_LIMITS };
     createPage(ctx, { slug: 'sepsis-bpa', frontMatter: { ...sampleFrontMatter }, body: 'First draft.' });
-    const first = await attachFile(ctx, 'sepsis-bpa', { name: 'criteria.png', bytes: await screenshot(['Rule 90012 criteria v1']) });
-    savePage(ctx, 'sepsis-bpa', { frontMatter: { ...sampleFrontMatter }, body: `![criteria](<${first.url}>)`, summary: 'Screenshot', baseVersion: 1 });
-    const second = await attachFile(ctx, 'sepsis-bpa', { name: 'criteria-2025.png', bytes: await screenshot(['Rule 90012 criteria v2']) });
-    savePage(ctx, 'sepsis-bpa', { frontMatter: { ...sampleFrontMatter }, body: `![criteria](<${second.url}>)`, summary: 'New screenshot', baseVersion: 2 });
+    const first = await attachFile(ctx, { slug: 'sepsis-bpa', name: 'criteria.png', bytes: await screenshot(['Rule 90012 criteria v1']) });
+    savePage(ctx, { slug: 'sepsis-bpa', frontMatter: { ...sampleFrontMatter }, body: `![criteria](<${first.url}>)`, summary: 'Screenshot', baseVersion: 1 });
+    const second = await attachFile(ctx, { slug: 'sepsis-bpa', name: 'criteria-2025.png', bytes: await screenshot(['Rule 90012 criteria v2']) });
+    savePage(ctx, { slug: 'sepsis-bpa', frontMatter: { ...sampleFrontMatter }, body: `![criteria](<${second.url}>)`, summary: 'New screenshot', baseVersion: 2 });
     const versions = chain(store);
     expect(versions.map((v) => v.files)).toEqual([null, JSON.stringify([first.sha256]), JSON.stringify([second.sha256])]);
     // Version 2 still shows the first screenshot: the file stays readable through the page.
@@ -90,7 +90,7 @@ describe('files travel with their pages', () => {
     const { store, dir } = testStore();
     const ctx = { ...commandContext(store), limits: DEFAULT_INSPECT_LIMITS };
     createPage(ctx, { slug: 'notes', frontMatter: { ...sampleFrontMatter }, body: 'x' });
-    const f = await attachFile(ctx, 'notes', { name: 'notes.txt', bytes: Buffer.from('Interface notes, no patients.') });
+    const f = await attachFile(ctx, { slug: 'notes', name: 'notes.txt', bytes: Buffer.from('Interface notes, no patients.') });
     expect(verifyStore(store).break).toBeNull();
     store.close();
     const { default: Database } = await import('better-sqlite3');

@@ -9,9 +9,9 @@ beforeAll(async () => {
   t = await testApp();
   const at = (d: string) => commandContext(t.store, 'mreyes', { at: new Date(d) });
   createPage(at('2024-01-10T10:00:00Z'), { slug: 'bpa', frontMatter: { ...sampleFrontMatter, title: 'BPA first title' }, body: 'v1 text' });
-  savePage(at('2024-06-01T10:00:00Z'), 'bpa', { frontMatter: { ...sampleFrontMatter, title: 'BPA second title' }, body: 'v2 text', summary: 'Second', baseVersion: 1 });
+  savePage(at('2024-06-01T10:00:00Z'), { slug: 'bpa', frontMatter: { ...sampleFrontMatter, title: 'BPA second title' }, body: 'v2 text', summary: 'Second', baseVersion: 1 });
   createPage(at('2024-03-01T10:00:00Z'), { slug: 'old-interface', frontMatter: { ...sampleFrontMatter, title: 'Old interface' }, body: 'x' });
-  setArchived(at('2024-05-01T10:00:00Z'), 'old-interface', true, 'Decommissioned');
+  setArchived(at('2024-05-01T10:00:00Z'), { slug: 'old-interface', archived: true, summary: 'Decommissioned' });
   b = new Browser(t.app);
   await b.signIn('auditor');
   auth = { authorization: `Bearer ${tokenFor(t.store, 'auditor')}` };

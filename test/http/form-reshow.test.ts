@@ -19,7 +19,7 @@ beforeAll(async () => {
   t = await testApp();
   seedPage(t.store);
   // The page is at version 2, so an edit begun on version 1 has been overtaken.
-  savePage(commandContext(t.store), SLUG, { frontMatter: { ...sampleFrontMatter }, body: 'Someone else saved first.', summary: 'Other edit', baseVersion: 1 });
+  savePage(commandContext(t.store), { slug: SLUG, frontMatter: { ...sampleFrontMatter }, body: 'Someone else saved first.', summary: 'Other edit', baseVersion: 1 });
   // Maria's handover plan lists the page; reading path 1 has it as its one step.
   openHandover(commandContext(t.store, 'admin'), 'mreyes', { date: '2099-01-01' }, new Date().toISOString().slice(0, 10));
   savePath(commandContext(t.store), { title: 'Start here', steps: [{ slug: SLUG }] });

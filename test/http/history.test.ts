@@ -8,7 +8,7 @@ let auth: Record<string, string>;
 beforeAll(async () => {
   t = await testApp();
   seedPage(t.store, 'p', 'first line\n<script>alert(1)</script> line');
-  savePage(commandContext(t.store, 'dokafor'), 'p', { frontMatter: { ...sampleFrontMatter, status: 'retired' }, body: 'first line changed\n<script>alert(1)</script> line', summary: 'Retired it', baseVersion: 1 });
+  savePage(commandContext(t.store, 'dokafor'), { slug: 'p', frontMatter: { ...sampleFrontMatter, status: 'retired' }, body: 'first line changed\n<script>alert(1)</script> line', summary: 'Retired it', baseVersion: 1 });
   editor = new Browser(t.app);
   await editor.signIn('editor');
   auth = { authorization: `Bearer ${tokenFor(t.store, 'editor')}` };

@@ -3,7 +3,7 @@ import { Ajv } from 'ajv';
 import { Browser, commandContext, sampleFrontMatter, seedPage, testApp, tokenFor, type TestApp } from '../helpers.js';
 import { assignPath, markStepRead, savePath } from '../../server/knowledge-transfer/paths.js';
 import { openHandover } from '../../server/knowledge-transfer/handover.js';
-import { addComment } from '../../server/comments/comments.js';
+import { addComment } from '../../server/comments/commands/add-comment.js';
 import { connectIntegration } from '../../server/integrations/manage.js';
 import { markReviewed } from '../../server/pages/review.js';
 
@@ -22,8 +22,8 @@ beforeAll(async () => {
   markStepRead(commandContext(t.store), id, 'sepsis-screening-bpa', 'mreyes');
   openHandover(commandContext(t.store), 'mreyes', { date: '2999-01-01', successor: 'dokafor' }, '2026-01-01');
   // A thread with a reply, so the comments answer is checked with content.
-  const root = addComment(commandContext(t.store), 'sepsis-screening-bpa', { body: 'Still true, @mreyes?', kind: 'wrong' });
-  addComment(commandContext(t.store), 'sepsis-screening-bpa', { body: 'Yes', replyTo: root.id });
+  const root = addComment(commandContext(t.store), { slug: 'sepsis-screening-bpa', body: 'Still true, @mreyes?', kind: 'wrong' });
+  addComment(commandContext(t.store), { slug: 'sepsis-screening-bpa', body: 'Yes', replyTo: root.id });
   // Webhook 1 and a delivery in its log.
   connectIntegration(commandContext(t.store, 'admin'), { url: 'https://hooks.example.org/shape', events: ['page.reviewed'] });
   t.app.integrations.derive();

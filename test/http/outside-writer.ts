@@ -9,5 +9,5 @@ const store = openStore(dir!);
 const ctx = { store, systems: ['Epic', 'Workday', 'Interfaces', 'Infrastructure'], maxBodyBytes: 1 << 20, actor: { username: 'writer' } };
 const fm = { title: 'Outside writer page', why: 'Saved by another process at the same time.', owners: ['mreyes'], system: 'Epic', status: 'live' as const };
 createPage(ctx, { slug: 'outside-writer', frontMatter: fm, body: 'v1' });
-for (let i = 1; i < saves; i++) savePage(ctx, 'outside-writer', { frontMatter: fm, body: `v${i + 1}`, summary: `outside ${i}`, baseVersion: i });
+for (let i = 1; i < saves; i++) savePage(ctx, { slug: 'outside-writer', frontMatter: fm, body: `v${i + 1}`, summary: `outside ${i}`, baseVersion: i });
 store.close();

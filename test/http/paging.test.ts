@@ -214,7 +214,7 @@ describe('a page\'s history, a page at a time', () => {
     page('long-history');
     for (let i = 2; i <= 130; i++) {
       const current = getCurrentPage(t.store, 'long-history');
-      savePage(commandContext(t.store), 'long-history', { frontMatter: current.frontMatter, body: `Text ${i}.`, summary: `Edit ${i}`, baseVersion: current.version });
+      savePage(commandContext(t.store), { slug: 'long-history', frontMatter: current.frontMatter, body: `Text ${i}.`, summary: `Edit ${i}`, baseVersion: current.version });
     }
     const versionsOn = (html: string) => [...html.matchAll(/<a href="\/p\/long-history\/v\/(\d+)">/g)].map((m) => Number(m[1]));
     const first = await editor.get('/p/long-history/history');

@@ -13,11 +13,11 @@ let t: TestApp;
 beforeAll(async () => {
   t = await testApp();
   seedPage(t.store, 'p', 'one');
-  savePage(commandContext(t.store), 'p', { frontMatter: sampleFrontMatter, body: 'two', summary: 'two', baseVersion: 1 });
+  savePage(commandContext(t.store), { slug: 'p', frontMatter: sampleFrontMatter, body: 'two', summary: 'two', baseVersion: 1 });
   savePath(commandContext(t.store), { title: 'First weeks', steps: [{ slug: 'p' }] });
   await createUser(t.store, { username: 'maria', password: 'quiet harbour words 45', role: 'editor', person: 'mreyes' }, { actor: 'test' });
   mariaToken = tokenFor(t.store, 'maria');
-  fileSha = (await attachFile({ ...commandContext(t.store), limits: DEFAULT_INSPECT_LIMITS }, 'p', { name: 'notes.txt', bytes: Buffer.from('Interface notes') })).sha256;
+  fileSha = (await attachFile({ ...commandContext(t.store), limits: DEFAULT_INSPECT_LIMITS }, { slug: 'p', name: 'notes.txt', bytes: Buffer.from('Interface notes') })).sha256;
 });
 let fileSha = '';
 let mariaToken = '';

@@ -231,7 +231,7 @@ describe('search index on disk', () => {
     // Written while no search was running: the next start indexes just that.
     const store = openStore(dir);
     const { body, ...fm } = editable(current) as { body: string } & FrontMatter;
-    savePage({ store, ...rules, actor: { username: 'editor' } }, 'cauti-flowsheet-rows', { frontMatter: fm, body: `${body}\nMentions zygomorphic flowers.\n`, summary: 'Offline edit', baseVersion: current.version });
+    savePage({ store, ...rules, actor: { username: 'editor' } }, { slug: 'cauti-flowsheet-rows', frontMatter: fm, body: `${body}\nMentions zygomorphic flowers.\n`, summary: 'Offline edit', baseVersion: current.version });
     store.close();
 
     const third = await demoApp(dir, false);

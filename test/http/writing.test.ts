@@ -83,7 +83,7 @@ describe('drafts', () => {
   it('says when the page moved on since the draft began, and a saved version deletes the author\'s draft', async () => {
     createPage(commandContext(t.store), { slug: 'moving-page', frontMatter: { ...sampleFrontMatter, title: 'Moving page' }, body: 'one' });
     await call('PUT', '/api/pages/moving-page/draft', editor, draftOf({ body: 'my edit' }));
-    savePage(commandContext(t.store, 'mreyes'), 'moving-page', { frontMatter: { ...sampleFrontMatter, title: 'Moving page' }, body: 'two', summary: 'someone else', baseVersion: 1 });
+    savePage(commandContext(t.store, 'mreyes'), { slug: 'moving-page', frontMatter: { ...sampleFrontMatter, title: 'Moving page' }, body: 'two', summary: 'someone else', baseVersion: 1 });
     expect((await call('GET', '/api/pages/moving-page/draft', editor)).json()).toMatchObject({ moved_on: true, base_version: 1, current_version: 2 });
     const saved = await call('PUT', '/api/pages/moving-page', editor, { ...sampleFrontMatter, title: 'Moving page', body: 'my edit', summary: 'mine', base_version: 2 });
     expect(saved.statusCode, saved.body).toBe(200);

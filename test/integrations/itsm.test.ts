@@ -20,10 +20,10 @@ beforeAll(async () => {
   createPage(ctx, { slug: 'sepsis-order-set', frontMatter: { ...sampleFrontMatter, title: 'Sepsis order set', tickets: ['CHG0031234'], records: ['OS_7700'] }, body: 'x' });
   createPage(commandContext(t.store, 'pwong'), { slug: 'vip-handling', frontMatter: { ...sampleFrontMatter, title: 'VIP handling', owners: ['pwong'], tickets: ['CHG0031234'], restricted_to: ['privacy'] }, body: 'x' });
   createPage(ctx, { slug: 'old-bpa', frontMatter: { ...sampleFrontMatter, title: 'Old BPA', tickets: ['CHG0031234'] }, body: 'x' });
-  setArchived(ctx, 'old-bpa', true, 'Gone');
+  setArchived(ctx, { slug: 'old-bpa', archived: true, summary: 'Gone' });
   // A ticket cited only by an older version no longer counts.
   createPage(ctx, { slug: 'moved-on', frontMatter: { ...sampleFrontMatter, title: 'Moved on', tickets: ['CHG0099999'], records: [] }, body: 'x' });
-  savePage(ctx, 'moved-on', { frontMatter: { ...sampleFrontMatter, title: 'Moved on', tickets: [], records: [] }, body: 'x', summary: 'Ticket closed', baseVersion: 1 });
+  savePage(ctx, { slug: 'moved-on', frontMatter: { ...sampleFrontMatter, title: 'Moved on', tickets: [], records: [] }, body: 'x', summary: 'Ticket closed', baseVersion: 1 });
 });
 afterAll(async () => { await t.close(); });
 

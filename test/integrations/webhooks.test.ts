@@ -152,7 +152,7 @@ describe('webhooks', () => {
     const r = await receiver();
     await hook({ url: r.url, events: ['page.status_changed', 'page.reviewed', 'comment.created', 'person.departed'] });
     createPage(ctx(), { slug: 'lifecycle', frontMatter: { ...sampleFrontMatter }, body: 'one' });
-    savePage(ctx(), 'lifecycle', { frontMatter: { ...sampleFrontMatter, status: 'retired' }, body: 'one', summary: 'Vendor replaced it', baseVersion: 1 });
+    savePage(ctx(), { slug: 'lifecycle', frontMatter: { ...sampleFrontMatter, status: 'retired' }, body: 'one', summary: 'Vendor replaced it', baseVersion: 1 });
     markReviewed(ctx(), 'lifecycle', 'Checked with the ED lead');
     // Comments record their event as the comments feature does: target = slug.
     t.store.transaction(() => recordAudit(t.store, {
@@ -176,7 +176,7 @@ describe('webhooks', () => {
     await hook({ url: privacy.url, events: ['page.created', 'page.saved'], team: 'privacy' });
     const restricted = { ...sampleFrontMatter, title: 'VIP patient handling', owners: ['pwong'], restricted_to: ['privacy'] };
     createPage(ctx('pwong'), { slug: 'vip-handling', frontMatter: restricted, body: 'one' });
-    savePage(ctx('pwong'), 'vip-handling', { frontMatter: restricted, body: 'two', summary: 'More', baseVersion: 1 });
+    savePage(ctx('pwong'), { slug: 'vip-handling', frontMatter: restricted, body: 'two', summary: 'More', baseVersion: 1 });
     await t.app.integrations.tick();
     expect(open.received).toHaveLength(0);
     expect(privacy.received.map((x) => x.headers['x-whywiki-event'])).toEqual(['page.created', 'page.saved']);
@@ -186,7 +186,7 @@ describe('webhooks', () => {
     createPage(ctx('pwong'), { slug: 'soon-private', frontMatter: { ...sampleFrontMatter, owners: ['pwong'] }, body: 'one' });
     await t.app.integrations.tick();
     expect(open.received).toHaveLength(1);
-    savePage(ctx('pwong'), 'soon-private', { frontMatter: { ...sampleFrontMatter, owners: ['pwong'], restricted_to: ['privacy'] }, body: 'one', summary: 'Restricted', baseVersion: 1 });
+    savePage(ctx('pwong'), { slug: 'soon-private', frontMatter: { ...sampleFrontMatter, owners: ['pwong'], restricted_to: ['privacy'] }, body: 'one', summary: 'Restricted', baseVersion: 1 });
     now = new Date(now.getTime() + 3_600_000);
     await t.app.integrations.tick();
     expect(open.received).toHaveLength(1);
@@ -203,7 +203,7 @@ describe('webhooks', () => {
     await hook({ url: privacy.url, events: ['page.saved'], team: 'privacy' });
     createPage(ctx('pwong'), { slug: 'vip-handling', frontMatter: { ...sampleFrontMatter, owners: ['pwong'], restricted_to: ['privacy'] }, body: 'one' });
     createPage(ctx('pwong'), { slug: 'front-desk', frontMatter: { ...sampleFrontMatter, owners: ['pwong'] }, body: 'one' });
-    savePage(ctx('pwong'), 'front-desk', { frontMatter: { ...sampleFrontMatter, owners: ['pwong'] }, body: 'two', summary: 'Moved the escalation steps to vip-handling', baseVersion: 1 });
+    savePage(ctx('pwong'), { slug: 'front-desk', frontMatter: { ...sampleFrontMatter, owners: ['pwong'] }, body: 'two', summary: 'Moved the escalation steps to vip-handling', baseVersion: 1 });
     await t.app.integrations.tick();
     expect(r(open).change).toEqual({ summary: 'Moved the escalation steps to a restricted page' });
     expect(r(privacy).change).toEqual({ summary: 'Moved the escalation steps to vip-handling' });

@@ -69,7 +69,7 @@ describe('reading paths', () => {
     expect(mine.paths).toMatchObject([{ id: 1, done: 2, total: 3, changed_since_read: [] }]);
     expect((await api('admin', 'GET', '/api/people/nhire/paths')).json().paths[0].total).toBe(4);
 
-    savePage(commandContext(t.store), 's1', { frontMatter: { ...sampleFrontMatter, title: 'Step s1' }, body: 's1 v2', summary: 'Flowsheet rows renamed', baseVersion: 1 });
+    savePage(commandContext(t.store), { slug: 's1', frontMatter: { ...sampleFrontMatter, title: 'Step s1' }, body: 's1 v2', summary: 'Flowsheet rows renamed', baseVersion: 1 });
     mine = (await api('nina', 'GET', '/api/people/nhire/paths')).json();
     expect(mine.paths).toMatchObject([{ id: 1, title: 'New Epic ClinDoc analyst — first two weeks', done: 2, total: 3, changed_since_read: ['s1'] }]);
 

@@ -112,9 +112,9 @@ describe('the team loop over the API', () => {
     const pendingBodies = () => t.store.integrations.recentDeliveries(10).map((d) => d.body);
     expect(pendingBodies().some((b) => b.includes(SECRET))).toBe(true);
 
-    const { id } = requestPurge(commandContext(t.store, 'admin', { actor: { username: 'admin', role: 'admin' } }), 'ed-escalation', 2, { reason: 'A patient name', text: SECRET });
+    const { id } = requestPurge(commandContext(t.store, 'admin', { actor: { username: 'admin', role: 'admin' } }), { slug: 'ed-escalation', version: 2, reason: 'A patient name', text: SECRET });
     await createUser(t.store, { username: 'admin2', password: 'second admin words 12', role: 'admin' }, { actor: 'test' });
-    approvePurge(commandContext(t.store, 'admin2', { actor: { username: 'admin2', role: 'admin' } }), id);
+    approvePurge(commandContext(t.store, 'admin2', { actor: { username: 'admin2', role: 'admin' } }), { id });
 
     expect(await inboxText()).toContain('editor saved version 2: Added the [removed] example');
     expect((await inboxText()).join('\n')).not.toContain(SECRET);

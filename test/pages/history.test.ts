@@ -8,8 +8,8 @@ import { commandContext, sampleFrontMatter, seedPage, testStore } from '../helpe
 function threeVersions() {
   const { store } = testStore();
   seedPage(store, 'p', 'alpha\nbeta\ngamma');
-  savePage(commandContext(store, 'dokafor'), 'p', { frontMatter: { ...sampleFrontMatter, status: 'retired' }, body: 'alpha\nbeta two\ngamma', summary: 'Second', baseVersion: 1 });
-  savePage(commandContext(store, 'mreyes'), 'p', { frontMatter: { ...sampleFrontMatter, status: 'retired', why: 'A better why.' }, body: 'alpha\nbeta two\ngamma\ndelta', summary: 'Third', baseVersion: 2 });
+  savePage(commandContext(store, 'dokafor'), { slug: 'p', frontMatter: { ...sampleFrontMatter, status: 'retired' }, body: 'alpha\nbeta two\ngamma', summary: 'Second', baseVersion: 1 });
+  savePage(commandContext(store, 'mreyes'), { slug: 'p', frontMatter: { ...sampleFrontMatter, status: 'retired', why: 'A better why.' }, body: 'alpha\nbeta two\ngamma\ndelta', summary: 'Third', baseVersion: 2 });
   return store;
 }
 
@@ -60,7 +60,7 @@ describe('history', () => {
 describe('restorePage', () => {
   it('writes a new version with the old content and a summary naming it, audited as a restore', () => {
     const store = threeVersions();
-    const { page } = restorePage(commandContext(store, 'dokafor'), 'p', { version: 1, summary: 'Threshold change was wrong' });
+    const { page } = restorePage(commandContext(store, 'dokafor'), { slug: 'p', version: 1, summary: 'Threshold change was wrong' });
     expect(page).toMatchObject({ version: 4, body: 'alpha\nbeta\ngamma', summary: 'Restored from version 1: Threshold change was wrong', author: 'dokafor' });
     expect(getCurrentPage(store, 'p').frontMatter.status).toBe('live');
     const events = store.audit.forTarget('p').map((e) => e.action);
@@ -70,9 +70,9 @@ describe('restorePage', () => {
 
   it('refuses a missing version, an empty reason, and a restore that changes nothing', () => {
     const store = threeVersions();
-    expect(() => restorePage(commandContext(store), 'p', { version: 7, summary: 'x' })).toThrow(NotFoundError);
-    expect(() => restorePage(commandContext(store), 'p', { version: 1, summary: ' ' })).toThrow(/Say why/);
-    expect(() => restorePage(commandContext(store), 'p', { version: 3, summary: 'again' })).toThrow(ValidationError);
+    expect(() => restorePage(commandContext(store), { slug: 'p', version: 7, summary: 'x' })).toThrow(NotFoundError);
+    expect(() => restorePage(commandContext(store), { slug: 'p', version: 1, summary: ' ' })).toThrow(/Say why/);
+    expect(() => restorePage(commandContext(store), { slug: 'p', version: 3, summary: 'again' })).toThrow(ValidationError);
     expect(store.pages.head('p')!.current_version).toBe(3);
   });
 });

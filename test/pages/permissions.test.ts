@@ -35,7 +35,7 @@ describe('who may save over the PHI guard', () => {
     const editor = commandContext(store, 'mreyes', { actor: { username: 'mreyes', role: 'editor' }, phi, phiOverride: { reason: 'test number' } });
     expect(() => createPage(editor, { ...draft, body: 'Nothing here.' })).toThrow(ForbiddenError);
     const page = seedPage(store);
-    expect(() => savePage(editor, page.slug, { frontMatter: page.frontMatter, body: 'Nothing here.', summary: 'x', baseVersion: 1 })).toThrow('Only an admin can save over the PHI guard.');
+    expect(() => savePage(editor, { slug: page.slug, frontMatter: page.frontMatter, body: 'Nothing here.', summary: 'x', baseVersion: 1 })).toThrow('Only an admin can save over the PHI guard.');
     expect(store.pages.head('override-page')).toBeUndefined();
   });
 

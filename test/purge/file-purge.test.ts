@@ -51,8 +51,8 @@ describe('purging an attachment with two admins', () => {
     note = await upload('bed-board', 'notes.txt', Buffer.from(`Runbook note: ${NOTE_WORD} escalation path\n`), 'text/plain');
     // The same screenshot added to a second page: stored once, so a purge removes it there as well.
     sharedUrl = (await upload('triage-board', 'triage.png', png, 'image/png')).url;
-    savePage(commandContext(t.store), 'bed-board', { frontMatter: { ...sampleFrontMatter, title: 'Bed board' }, body: `How the bed board shows transfers.\n\n![The board](${image.url})\n\n[Notes](${note.url})\n`, summary: 'Added the screenshot', baseVersion: 1 });
-    savePage(commandContext(t.store), 'triage-board', { frontMatter: { ...sampleFrontMatter, title: 'Triage board' }, body: `The triage view.\n\n![Triage](${sharedUrl})\n`, summary: 'Added the screenshot', baseVersion: 1 });
+    savePage(commandContext(t.store), { slug: 'bed-board', frontMatter: { ...sampleFrontMatter, title: 'Bed board' }, body: `How the bed board shows transfers.\n\n![The board](${image.url})\n\n[Notes](${note.url})\n`, summary: 'Added the screenshot', baseVersion: 1 });
+    savePage(commandContext(t.store), { slug: 'triage-board', frontMatter: { ...sampleFrontMatter, title: 'Triage board' }, body: `The triage view.\n\n![Triage](${sharedUrl})\n`, summary: 'Added the screenshot', baseVersion: 1 });
     await t.app.searchIndex.rebuild();
   }, 120_000);
   afterAll(async () => {

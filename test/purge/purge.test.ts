@@ -37,12 +37,7 @@ describe('purging patient text with two admins', () => {
     reader = { authorization: `Bearer ${tokenFor(t.store, 'reader')}` };
     createPage(commandContext(t.store), { slug: 'ed-escalation', frontMatter: { ...sampleFrontMatter, title: 'ED escalation' }, body: 'Call the charge nurse.\n', summary: 'Created' });
     // Version 2 carries a patient's name in its body, its summary and its why.
-    savePage(commandContext(t.store, 'dokafor'), 'ed-escalation', {
-      frontMatter: { ...sampleFrontMatter, title: 'ED escalation', why: `Escalations stalled when ${SECRET} waited in triage.` },
-      body: `Call the charge nurse.\n\nExample: ${SECRET} waited four hours.\n`,
-      summary: `Added the ${SECRET} example`,
-      baseVersion: 1,
-    });
+    savePage(commandContext(t.store, 'dokafor'), { slug: 'ed-escalation', frontMatter: { ...sampleFrontMatter, title: 'ED escalation', why: `Escalations stalled when ${SECRET} waited in triage.` }, body: `Call the charge nurse.\n\nExample: ${SECRET} waited four hours.\n`, summary: `Added the ${SECRET} example`, baseVersion: 1 });
     // An editor's unsaved draft of the page holds it too.
     t.store.drafts.put({ username: 'editor', slug: 'ed-escalation', base_version: 2, fields: JSON.stringify({ body: `Draft about ${SECRET}` }), updated_at: new Date().toISOString() });
     // An export made before the purge: a copy that must be named for destruction.
@@ -212,7 +207,7 @@ describe('a store written before versions sealed digests', () => {
       expect(rows.every((r) => r.sealed_by === seals[0]!.id && r.digests)).toBe(true);
       expect(verifyStore(store).break).toBeNull();
       // A new version is written in the digest form and chains onto the old ones.
-      savePage(commandContext(store), 'old-page', { frontMatter: { ...JSON.parse(rows[1]!.front_matter) }, body: 'Third text.', summary: 'Rewritten', baseVersion: 2 });
+      savePage(commandContext(store), { slug: 'old-page', frontMatter: { ...JSON.parse(rows[1]!.front_matter) }, body: 'Third text.', summary: 'Rewritten', baseVersion: 2 });
       expect(store.pages.chain(1).map((r) => r.record_form)).toEqual([1, 1, 2]);
       expect(verifyStore(store).break).toBeNull();
     } finally {
@@ -228,8 +223,8 @@ describe('a store written before versions sealed digests', () => {
     const store = openStore(oldStore());
     try {
       const asker = commandContext(store, 'admin', { actor: { username: 'admin', role: 'admin' } });
-      const { id } = requestPurge(asker, 'old-page', 2, { reason: 'A patient name', text: SECRET });
-      approvePurge(commandContext(store, 'admin2', { actor: { username: 'admin2', role: 'admin' } }), id);
+      const { id } = requestPurge(asker, { slug: 'old-page', version: 2, reason: 'A patient name', text: SECRET });
+      approvePurge(commandContext(store, 'admin2', { actor: { username: 'admin2', role: 'admin' } }), { id });
       const v2 = store.pages.version(1, 2)!;
       expect(v2.body).toBe('Second text naming [removed].');
       const report = verifyStore(store);

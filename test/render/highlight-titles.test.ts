@@ -76,7 +76,7 @@ describe('titles come from open pages only, and follow renames of the title', ()
     seedPage(s, 'vte-panel');
     const cache = new RenderCache((slug) => pageExists(s, slug), { timeoutMs: 60_000, titles: (slugs: string[]) => linkTitles(s, slugs) });
     expect((await cache.render('h1', 'body', 'See [[vte-panel]].')).html).toContain(`>${sampleFrontMatter.title}</a>`);
-    savePage(commandContext(s), 'vte-panel', { frontMatter: { ...sampleFrontMatter, title: 'VTE order panel' }, body: '## Context\n\nLinks to [[vte-panel]].\n', summary: 'Retitled', baseVersion: 1 });
+    savePage(commandContext(s), { slug: 'vte-panel', frontMatter: { ...sampleFrontMatter, title: 'VTE order panel' }, body: '## Context\n\nLinks to [[vte-panel]].\n', summary: 'Retitled', baseVersion: 1 });
     expect((await cache.render('h1', 'body', 'See [[vte-panel]].')).html).toContain('>VTE order panel</a>');
     await cache.close();
   });

@@ -3,7 +3,7 @@ import { Browser, commandContext, privacyTeam, sampleFrontMatter, testApp, token
 import { createPage } from '../../server/pages/commands.js';
 import { FINDINGS_KEPT } from '../../server/phi/retro-scan.js';
 import { createUser } from '../../server/auth/accounts.js';
-import { addComment } from '../../server/comments/comments.js';
+import { addComment } from '../../server/comments/commands/add-comment.js';
 import { slackPayload, teamsPayload, type EventMessage } from '../../server/integrations/payloads.js';
 
 const SECRET_TITLE = 'Break-the-glass audit for VIP charts';
@@ -29,8 +29,8 @@ beforeAll(async () => {
   const ctx = commandContext(t.store, 'pwong');
   createPage(ctx, { slug: hiddenSlug, frontMatter: { ...sampleFrontMatter, title: SECRET_TITLE, tickets: ['CHG0099999'], records: ['BPA 7777777'], restricted_to: ['privacy'] }, body: 'Secret.' });
   createPage(ctx, { slug: 'open-page', frontMatter: { ...sampleFrontMatter, title: 'Open page' }, body: 'Everyone sees this.' });
-  hiddenComment = addComment(commandContext(t.store, 'pat'), hiddenSlug, { body: 'Hidden thread' }).id;
-  openComment = addComment(commandContext(t.store, 'pat'), 'open-page', { body: 'Open thread' }).id;
+  hiddenComment = addComment(commandContext(t.store, 'pat'), { slug: hiddenSlug, body: 'Hidden thread' }).id;
+  openComment = addComment(commandContext(t.store, 'pat'), { slug: 'open-page', body: 'Open thread' }).id;
 });
 afterAll(async () => { await t.close(); });
 

@@ -130,8 +130,8 @@ beforeAll(async () => {
   createPage(commandContext(t.store, 'pwong'), { slug: RESTRICTED, frontMatter: { ...sampleFrontMatter, title: 'Privacy only', restricted_to: ['privacy'] }, body: 'x' });
   // One file on each page, so the file route has something to serve to those allowed.
   const ctx = { ...commandContext(t.store), limits: DEFAULT_INSPECT_LIMITS };
-  fileSha = (await attachFile(ctx, 'open-page', { name: 'notes.txt', bytes: Buffer.from('Interface notes') })).sha256;
-  await attachFile(ctx, RESTRICTED, { name: 'notes.txt', bytes: Buffer.from('Interface notes') });
+  fileSha = (await attachFile(ctx, { slug: 'open-page', name: 'notes.txt', bytes: Buffer.from('Interface notes') })).sha256;
+  await attachFile(ctx, { slug: RESTRICTED, name: 'notes.txt', bytes: Buffer.from('Interface notes') });
   // Reading path 1, so its routes have something to show.
   savePath(commandContext(t.store), { title: 'First weeks', steps: [{ slug: 'open-page' }] });
   // A draft for each writer who reads one (a person without a draft of a page gets 404, as for any missing thing), and a template.

@@ -230,7 +230,7 @@ describe('every stored free text goes through the guard', () => {
     const { createPage, setArchived } = await import('../../server/pages/commands.js');
     createPage(ctx, { slug: 'live-page', frontMatter: { ...sampleFrontMatter, owners: ['dokafor'] }, body: 'v1' });
     createPage(ctx, { slug: 'archived-page', frontMatter: { ...sampleFrontMatter }, body: 'v1' });
-    setArchived(ctx, 'archived-page', true, 'Replaced');
+    setArchived(ctx, { slug: 'archived-page', archived: true, summary: 'Replaced' });
     b = new Browser(t.app);
     await b.signIn('admin');
     await b.get('/p/live-page');

@@ -25,7 +25,7 @@ beforeAll(async () => {
   const ctx = commandContext(t.store, 'pwong');
   // A restricted page, owned by a departed person so it would be an orphan, overdue, without ticket, linking to a missing page.
   createPage(ctx, { slug, frontMatter: { ...sampleFrontMatter, title: SECRET_TITLE, owners: ['tbrennan'], tickets: [], restricted_to: ['privacy'], go_live: '2020-01-01' }, body: 'Links to [[open-page]] and [[no-such-page]].' });
-  savePage(ctx, slug, { frontMatter: { ...sampleFrontMatter, title: SECRET_TITLE, owners: ['tbrennan'], tickets: [], restricted_to: ['privacy'] }, body: 'Second version.\n\n[[open-page]] [[no-such-page]]', summary: 'Tightened', baseVersion: 1 });
+  savePage(ctx, { slug, frontMatter: { ...sampleFrontMatter, title: SECRET_TITLE, owners: ['tbrennan'], tickets: [], restricted_to: ['privacy'] }, body: 'Second version.\n\n[[open-page]] [[no-such-page]]', summary: 'Tightened', baseVersion: 1 });
   createPage(ctx, { slug: 'open-page', frontMatter: { ...sampleFrontMatter, title: 'Open page' }, body: 'Everyone sees this.' });
   await t.app.searchIndex.whenReady();
 });
@@ -79,7 +79,7 @@ describe('a page restricted to one team', () => {
     t.app.searchIndex.notifyChanged();
     const history = async (token: string, q: string) => (await get(token, `/api/search?history=1&limit=50&q=${encodeURIComponent(q)}`)).json() as { total: number; results: { slug: string }[] };
     expect((await history(outsider, 'walrus')).results.map((r) => r.slug)).toEqual(['walrus-rota']);
-    savePage(ctx, 'walrus-rota', { frontMatter: { ...open, restricted_to: ['privacy'] }, body: 'Who feeds the walrus.', summary: 'Restricted to the privacy office', baseVersion: 1 });
+    savePage(ctx, { slug: 'walrus-rota', frontMatter: { ...open, restricted_to: ['privacy'] }, body: 'Who feeds the walrus.', summary: 'Restricted to the privacy office', baseVersion: 1 });
     t.app.searchIndex.notifyChanged();
     for (const q of ['walrus', 'drafted', 'walrus rota', 'summary:walrus', 'walr*', 'walrus~1', '-qqqqq']) {
       const res = await history(outsider, q);

@@ -29,9 +29,9 @@ async function primary(): Promise<{ t: TestApp; url: string; admin: string }> {
   open.push(t);
   await privacyTeam(t.store);
   seedPage(t.store);
-  savePage(commandContext(t.store), 'sepsis-screening-bpa', { frontMatter: { ...sampleFrontMatter }, body: 'Second version: lactate within the hour.', summary: 'Tightened the lactate order', baseVersion: 1 });
+  savePage(commandContext(t.store), { slug: 'sepsis-screening-bpa', frontMatter: { ...sampleFrontMatter }, body: 'Second version: lactate within the hour.', summary: 'Tightened the lactate order', baseVersion: 1 });
   seedPage(t.store, 'secret-rota', 'Who is on call for the privacy office.');
-  savePage(commandContext(t.store), 'secret-rota', { frontMatter: { ...sampleFrontMatter, title: 'Secret rota', restricted_to: ['privacy'] }, body: 'Who is on call for the privacy office.', summary: 'Restricted', baseVersion: 1 });
+  savePage(commandContext(t.store), { slug: 'secret-rota', frontMatter: { ...sampleFrontMatter, title: 'Secret rota', restricted_to: ['privacy'] }, body: 'Who is on call for the privacy office.', summary: 'Restricted', baseVersion: 1 });
   const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
   return { t, url, admin: tokenFor(t.store, 'admin') };
 }
@@ -132,7 +132,7 @@ describe('a standby', () => {
     expect(form.body).toContain(p.url);
 
     // A save on the primary arrives with the next pull.
-    savePage(commandContext(p.t.store), 'sepsis-screening-bpa', { frontMatter: { ...sampleFrontMatter }, body: 'Third version.', summary: 'Third', baseVersion: 2 });
+    savePage(commandContext(p.t.store), { slug: 'sepsis-screening-bpa', frontMatter: { ...sampleFrontMatter }, body: 'Third version.', summary: 'Third', baseVersion: 2 });
     await s.app.follower!.pullUntilHead();
     const third = await s.app.inject({ url: '/api/pages/sepsis-screening-bpa', headers: { authorization: `Bearer ${p.admin}` } });
     expect(third.json()).toMatchObject({ version: 3, body: 'Third version.' });

@@ -20,7 +20,7 @@ describe('backups', () => {
     let writing = true;
     const writes = (async () => {
       while (writing) {
-        savePage(commandContext(store), 'sepsis-screening-bpa', { frontMatter: { ...sampleFrontMatter }, body: `Save ${version} ${'x'.repeat(5000)}`, summary: `save ${version}`, baseVersion: version });
+        savePage(commandContext(store), { slug: 'sepsis-screening-bpa', frontMatter: { ...sampleFrontMatter }, body: `Save ${version} ${'x'.repeat(5000)}`, summary: `save ${version}`, baseVersion: version });
         version++;
         await new Promise((r) => setImmediate(r));
       }

@@ -25,10 +25,10 @@ describe('export and import', () => {
     const ctx = commandContext(store, 'mreyes', { at: new Date('2025-01-02T03:04:05.678Z') });
     createPage(ctx, { slug: 'old-nav', frontMatter: { ...sampleFrontMatter, title: 'Old navigator' }, body: 'v1' });
     createPage({ ...ctx, actor: { username: 'dokafor' } }, { slug: 'new-nav', frontMatter: { ...sampleFrontMatter, title: 'New navigator', supersedes: ['old-nav'] }, body: 'See [[old-nav]].\n\n```\ncode\n```\n' });
-    savePage({ ...ctx, at: new Date('2025-02-01T00:00:00Z') }, 'new-nav', { frontMatter: { ...sampleFrontMatter, title: 'New navigator', supersedes: ['old-nav'], review_every: '6m' }, body: 'Edited body', summary: 'Tightened wording', baseVersion: 1 });
+    savePage({ ...ctx, at: new Date('2025-02-01T00:00:00Z') }, { slug: 'new-nav', frontMatter: { ...sampleFrontMatter, title: 'New navigator', supersedes: ['old-nav'], review_every: '6m' }, body: 'Edited body', summary: 'Tightened wording', baseVersion: 1 });
     createPage(ctx, { slug: 'gone', frontMatter: { ...sampleFrontMatter, title: 'Gone page' }, body: 'x' });
-    setArchived({ ...ctx, at: new Date('2025-03-01T00:00:00Z') }, 'gone', true, 'No longer used');
-    changeStatus({ ...ctx, at: new Date('2025-04-01T00:00:00Z') }, 'new-nav', { status: 'retired', reason: 'Decommissioned' });
+    setArchived({ ...ctx, at: new Date('2025-03-01T00:00:00Z') }, { slug: 'gone', archived: true, summary: 'No longer used' });
+    changeStatus({ ...ctx, at: new Date('2025-04-01T00:00:00Z') }, { slug: 'new-nav', status: 'retired', reason: 'Decommissioned' });
     markReviewed({ ...ctx, at: new Date('2025-02-15T00:00:00Z') }, 'old-nav', 'Checked');
     departPerson({ store, actor: { username: 'admin' } }, 'dokafor', { date: '2025-05-01', successor: 'mreyes', reason: 'Left' }, '2025-05-01');
 
@@ -55,9 +55,9 @@ describe('export and import', () => {
 
     // A later version at the source appends to the imported page; a page that changed here is refused whole.
     const v = getCurrentPage(store, 'old-nav');
-    savePage({ ...ctx, at: new Date('2025-06-01T00:00:00Z') }, 'old-nav', { frontMatter: { ...v.frontMatter }, body: 'v3 at the source', summary: 'Source edit', baseVersion: v.version });
+    savePage({ ...ctx, at: new Date('2025-06-01T00:00:00Z') }, { slug: 'old-nav', frontMatter: { ...v.frontMatter }, body: 'v3 at the source', summary: 'Source edit', baseVersion: v.version });
     const n = getCurrentPage(empty, 'new-nav');
-    savePage(commandContext(empty, 'mreyes'), 'new-nav', { frontMatter: { ...n.frontMatter }, body: 'edited here', summary: 'Local edit', baseVersion: n.version });
+    savePage(commandContext(empty, 'mreyes'), { slug: 'new-nav', frontMatter: { ...n.frontMatter }, body: 'edited here', summary: 'Local edit', baseVersion: n.version });
     const out2 = path.join(tempDir(), 'export2');
     exportStore(store, out2);
     const again = importDir(empty, out2);

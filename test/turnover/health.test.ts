@@ -19,11 +19,11 @@ beforeAll(async () => {
   const at = (iso: string) => commandContext(t.store, 'mreyes', { at: new Date(iso) });
   const base = { ...sampleFrontMatter, tickets: undefined, review_every: undefined, module: undefined };
   createPage(at('2026-01-01T00:00:00Z'), { slug: 'e1', frontMatter: { ...base, module: 'ClinDoc', owners: ['mreyes'], tickets: ['CHG0000001'], review_every: '6m' }, body: 'e1' });
-  savePage(at('2026-05-20T00:00:00Z'), 'e1', { frontMatter: { ...base, module: 'ClinDoc', owners: ['mreyes'], tickets: ['CHG0000001'], review_every: '6m' }, body: 'e1 v2', summary: 'edit', baseVersion: 1 });
+  savePage(at('2026-05-20T00:00:00Z'), { slug: 'e1', frontMatter: { ...base, module: 'ClinDoc', owners: ['mreyes'], tickets: ['CHG0000001'], review_every: '6m' }, body: 'e1 v2', summary: 'edit', baseVersion: 1 });
   createPage(at('2026-01-01T00:00:00Z'), { slug: 'e2', frontMatter: { ...base, module: 'ClinDoc', owners: ['tbrennan'], review_every: '90d' }, body: 'e2' });
   createPage(at('2026-03-10T00:00:00Z'), { slug: 'e3', frontMatter: { ...base, module: 'Orders', owners: ['mreyes', 'dokafor'], tickets: ['CHG0000003'], status: 'retired' }, body: 'e3' });
   createPage(at('2025-01-15T00:00:00Z'), { slug: 'w1', frontMatter: { ...base, system: 'Workday', owners: ['epic-clindoc'], review_every: '1y' }, body: 'w1' });
-  savePage(at('2026-05-31T12:00:00Z'), 'w1', { frontMatter: { ...base, system: 'Workday', owners: ['epic-clindoc'], review_every: '1y' }, body: 'w1 v2', summary: 'edit', baseVersion: 1 });
+  savePage(at('2026-05-31T12:00:00Z'), { slug: 'w1', frontMatter: { ...base, system: 'Workday', owners: ['epic-clindoc'], review_every: '1y' }, body: 'w1 v2', summary: 'edit', baseVersion: 1 });
 });
 afterAll(async () => { await t.close(); });
 

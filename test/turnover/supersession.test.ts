@@ -18,7 +18,7 @@ function symmetric(store: Store): void {
 
 const edit = (store: Store, slug: string, change: Record<string, unknown>, summary: string) => {
   const cur = getCurrentPage(store, slug);
-  return savePage(commandContext(store), slug, { frontMatter: { ...cur.frontMatter, ...change }, body: cur.body, summary, baseVersion: cur.version });
+  return savePage(commandContext(store), { slug, frontMatter: { ...cur.frontMatter, ...change }, body: cur.body, summary, baseVersion: cur.version });
 };
 
 describe('supersession', () => {
@@ -55,15 +55,15 @@ describe('supersession', () => {
     const ctx = commandContext(store);
     createPage(ctx, { slug: 'old', frontMatter: { ...sampleFrontMatter }, body: 'old' });
     createPage(ctx, { slug: 'new', frontMatter: { ...sampleFrontMatter, status: 'proposed' }, body: 'new' });
-    expect(() => changeStatus(ctx, 'old', { status: 'superseded', reason: 'Replaced' })).toThrow(/Name the page that supersedes this one/);
-    expect(() => changeStatus(ctx, 'new', { status: 'live', reason: 'Skip ahead' })).toThrow(/A proposed page can become approved or rejected, not live/);
-    for (const status of ['approved', 'in-build', 'live']) changeStatus(ctx, 'new', { status, reason: `Moved to ${status}` });
-    const r = changeStatus(ctx, 'old', { status: 'superseded', reason: 'The new build replaces it', supersededBy: 'new' });
+    expect(() => changeStatus(ctx, { slug: 'old', status: 'superseded', reason: 'Replaced' })).toThrow(/Name the page that supersedes this one/);
+    expect(() => changeStatus(ctx, { slug: 'new', status: 'live', reason: 'Skip ahead' })).toThrow(/A proposed page can become approved or rejected, not live/);
+    for (const status of ['approved', 'in-build', 'live']) changeStatus(ctx, { slug: 'new', status, reason: `Moved to ${status}` });
+    const r = changeStatus(ctx, { slug: 'old', status: 'superseded', reason: 'The new build replaces it', supersededBy: 'new' });
     expect(r.page).toMatchObject({ summary: 'Status live → superseded: The new build replaces it', frontMatter: { status: 'superseded', superseded_by: ['new'] } });
     expect(getCurrentPage(store, 'new').frontMatter.supersedes).toEqual(['old']);
     symmetric(store);
     // Back in service: the successor link goes on both sides.
-    changeStatus(ctx, 'old', { status: 'live', reason: 'The new build was rolled back' });
+    changeStatus(ctx, { slug: 'old', status: 'live', reason: 'The new build was rolled back' });
     expect(getCurrentPage(store, 'new').frontMatter.supersedes).toBeUndefined();
     symmetric(store);
     const actions = store.unsafeDatabaseForTests().prepare("SELECT action FROM audit_events WHERE target = 'new' ORDER BY id").pluck().all();

@@ -8,6 +8,7 @@ import { refuseIfPhi } from '../../phi/guard.js';
 import { type SaveResult, saveVersion, hiddenFromActor } from './shared.js';
 
 export interface StatusChangeInput {
+  slug: string;
   status: string;
   reason: string;
   /** For a change to superseded: the page that takes over, when the page names none yet. */
@@ -18,7 +19,8 @@ export interface StatusChangeInput {
  * Moves a page along its lifecycle (proposed → approved → in-build → live → superseded or retired, and
  * rejected), as a new version whose summary carries the reason.
  */
-export function changeStatus(ctx: CommandContext, slug: string, input: StatusChangeInput): SaveResult {
+export function changeStatus(ctx: CommandContext, input: StatusChangeInput): SaveResult {
+  const { slug } = input;
   const head = ctx.store.pages.head(slug);
   if (!head) throw new NotFoundError(`There is no page "${slug}".`);
   const reason = (input.reason ?? '').trim();
@@ -48,8 +50,7 @@ export function changeStatus(ctx: CommandContext, slug: string, input: StatusCha
   if (REVIEWED_STATUSES.includes(status)) superseded_by = undefined;
   return saveVersion(
     ctx,
-    slug,
-    { frontMatter: { ...fm, status, superseded_by }, body: current.body, summary: `Status ${head.status} → ${status}: ${reason}`, baseVersion: head.current_version },
+    { slug, frontMatter: { ...fm, status, superseded_by }, body: current.body, summary: `Status ${head.status} → ${status}: ${reason}`, baseVersion: head.current_version },
     'page.status_changed',
     { reason },
   );

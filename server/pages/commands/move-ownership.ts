@@ -12,13 +12,22 @@ export interface OwnershipMove {
   to: string;
 }
 
+export interface MoveOwnershipInput {
+  /** The owner whose place others take. */
+  from: string;
+  moves: OwnershipMove[];
+  reason: string;
+  /** Joins the audit event of each move (a handover names its plan there). */
+  details?: Record<string, unknown>;
+}
+
 /**
  * Moves pages from one owner to others: one new version per page ("Ownership moved from X to Y: reason")
  * with its audit event, all in one transaction, so a reassignment is applied whole or not at all.
  * Callers check the new owners (see checkSuccessor); this checks that each page is owned by `from`.
  */
-/** `details` joins the audit event of each move (a handover names its plan there). */
-export function moveOwnership(ctx: CommandContext, from: string, moves: OwnershipMove[], reason: string, details: Record<string, unknown> = {}): PageVersion[] {
+export function moveOwnership(ctx: CommandContext, input: MoveOwnershipInput): PageVersion[] {
+  const { from, moves, reason, details = {} } = input;
   const why = (reason ?? '').trim();
   if (!why) throw new ValidationError([{ field: 'summary', message: 'Say why the pages move: the reason goes into each page\'s history.' }]);
   if (why.length > REASON_MAX) throw new ValidationError([{ field: 'summary', message: `The reason must be at most ${REASON_MAX} characters.` }]);

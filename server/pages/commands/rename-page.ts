@@ -7,7 +7,10 @@ import { toPageVersion, type PageVersion } from '../model.js';
 import { slugRe, writeVersion } from './shared.js';
 
 export interface RenameInput {
+  /** The page's slug now. */
   slug: string;
+  /** The slug it moves to. */
+  to: string;
   summary?: string;
 }
 
@@ -17,8 +20,9 @@ export interface RenameInput {
  * answer 301 and [[old-slug]] links keep leading to the page. A slug that any page has, or had, is
  * refused with one message whether or not the asker may see that page.
  */
-export function renamePage(ctx: CommandContext, slug: string, input: RenameInput): PageVersion {
-  const to = (input.slug ?? '').trim();
+export function renamePage(ctx: CommandContext, input: RenameInput): PageVersion {
+  const { slug } = input;
+  const to = (input.to ?? '').trim();
   const why = (input.summary ?? '').trim();
   const errors: FieldError[] = [];
   if (!slugRe.test(to)) errors.push({ field: 'slug', message: 'A slug is lowercase letters and digits joined by single dashes, for example sepsis-screening-bpa.' });

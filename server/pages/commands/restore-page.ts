@@ -4,6 +4,7 @@ import { refuseIfPhi } from '../../phi/guard.js';
 import { type SaveResult, saveVersion } from './shared.js';
 
 export interface RestoreInput {
+  slug: string;
   version: number;
   summary: string;
 }
@@ -12,7 +13,8 @@ export interface RestoreInput {
  * Makes the content of an earlier version current again, as a new version: history only grows, so the
  * restore itself stays visible.
  */
-export function restorePage(ctx: CommandContext, slug: string, input: RestoreInput): SaveResult {
+export function restorePage(ctx: CommandContext, input: RestoreInput): SaveResult {
+  const { slug } = input;
   const head = ctx.store.pages.head(slug);
   if (!head) throw new NotFoundError(`There is no page "${slug}".`);
   const source = Number.isInteger(input.version) ? ctx.store.pages.version(head.id, input.version) : undefined;
@@ -22,8 +24,7 @@ export function restorePage(ctx: CommandContext, slug: string, input: RestoreInp
   refuseIfPhi(ctx.phi, { summary: why });
   const result = saveVersion(
     ctx,
-    slug,
-    { frontMatter: JSON.parse(source.front_matter) as Record<string, unknown>, body: source.body, summary: `Restored from version ${source.version}: ${why}`, baseVersion: head.current_version },
+    { slug, frontMatter: JSON.parse(source.front_matter) as Record<string, unknown>, body: source.body, summary: `Restored from version ${source.version}: ${why}`, baseVersion: head.current_version },
     'page.restored',
     { restored_from: source.version },
   );

@@ -5,11 +5,18 @@ import { toPageVersion, type PageVersion } from '../model.js';
 import { refuseIfPhi } from '../../phi/guard.js';
 import { advanceHead, writeVersion } from './shared.js';
 
+export interface SetArchivedInput {
+  slug: string;
+  archived: boolean;
+  summary: string;
+}
+
 /**
  * Archives or unarchives a page by writing a version that carries the same content and the new state:
  * nothing is ever deleted, and the wiki as of any date still shows the page where it belonged.
  */
-export function setArchived(ctx: CommandContext, slug: string, archived: boolean, summary: string): PageVersion {
+export function setArchived(ctx: CommandContext, input: SetArchivedInput): PageVersion {
+  const { slug, archived, summary } = input;
   // The page first, as every command does: a page someone may not see must answer exactly as a missing one.
   if (!ctx.store.pages.head(slug)) throw new NotFoundError(`There is no page "${slug}".`);
   const why = (summary ?? '').trim();

@@ -31,6 +31,7 @@ export interface PageDraft {
 }
 
 export interface SavePageInput extends PageDraft {
+  slug: string;
   baseVersion: number;
 }
 
@@ -135,7 +136,8 @@ export function advanceHead(ctx: CommandContext, head: PageHeadRow, row: Version
   recordAudit(ctx.store, { actor: ctx.actor.username, action: audit.action, target: head.slug, client: ctx.client, at, details: { version: row.version, hash: row.hash, ...audit.details } });
 }
 
-export function saveVersion(ctx: CommandContext, slug: string, input: SavePageInput, action: 'page.saved' | 'page.restored' | 'page.status_changed', details: Record<string, unknown>): SaveResult {
+export function saveVersion(ctx: CommandContext, input: SavePageInput, action: 'page.saved' | 'page.restored' | 'page.status_changed', details: Record<string, unknown>): SaveResult {
+  const { slug } = input;
   const existing = ctx.store.pages.head(slug);
   if (!existing) throw new NotFoundError(`There is no page "${slug}".`);
   const baseErrors: FieldError[] = [];

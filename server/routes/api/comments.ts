@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { addComment, checkCommentBody, setCommentResolved } from '../../comments/comments.js';
+import { checkCommentBody } from '../../comments/comments.js';
+import { addComment } from '../../comments/commands/add-comment.js';
+import { setCommentResolved } from '../../comments/commands/set-comment-resolved.js';
 import { NotFoundError } from '../../core/errors.js';
 import { Slug } from '../../pages/schema.js';
 import { checkRenders, commandContext } from '../command-context.js';
@@ -56,14 +58,14 @@ export async function commentApiRoutes(app: FastifyInstance): Promise<void> {
   r.post('/api/pages/:slug/comments', { config: { access: 'read' }, schema: { params: SlugParams, body: CommentWrite, response: { 201: CommentReply, ...errors } } }, async (request, reply) => {
     const body = checkCommentBody(request.body.body);
     await checkRenders(app, { body });
-    const comment = addComment(commandContext(app, request), request.params.slug, { body, replyTo: request.body.reply_to ?? null, kind: request.body.kind });
+    const comment = addComment(commandContext(app, request), { slug: request.params.slug, body, replyTo: request.body.reply_to ?? null, kind: request.body.kind });
     return reply.status(201).header('Location', `/api/pages/${comment.slug}/comments`).send(await commentView(app, comment, request.hidden));
   });
 
   for (const [action, resolved] of [['resolve', true], ['reopen', false]] as const) {
     // A bare POST (no body) is how most clients call an action; it reads as an empty object.
     r.post(`/api/comments/:id/${action}`, { config: { access: 'read' }, preValidation: async (request) => { request.body ??= {}; }, schema: { params: IdParams, body: NoBody, response: { 200: CommentReply, ...errors } } }, async (request) => {
-      const { comment } = setCommentResolved(commandContext(app, request), request.params.id, resolved);
+      const { comment } = setCommentResolved(commandContext(app, request), { id: request.params.id, resolved });
       return commentView(app, comment, request.hidden);
     });
   }

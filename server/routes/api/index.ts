@@ -257,7 +257,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       const baseVersion = await baseOfSave(request.params.slug, request.body, request.hidden);
       const rendered = await checkRenders(app, request.body);
       try {
-        const result = savePage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf(request.body.phi_override_reason) }), request.params.slug, { ...splitWrite(request.body), baseVersion });
+        const result = savePage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf(request.body.phi_override_reason) }), { slug: request.params.slug, ...splitWrite(request.body), baseVersion });
         return { ...(await pageJson(result.page, request.hidden)), unchanged: result.unchanged };
       } catch (e) {
         if (!(e instanceof ConflictError)) throw e;
@@ -312,14 +312,14 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       config: { access: 'write' },
       schema: { params: SlugParams, body: Type.Object({ version: Type.Integer({ minimum: 1 }), summary: Type.String({ maxLength: 400 }) }, { additionalProperties: false }), response: { 200: PageReply } },
     },
-    async (request) => pageJson(restorePage(commandContext(app, request), request.params.slug, request.body).page, request.hidden),
+    async (request) => pageJson(restorePage(commandContext(app, request), { ...request.body, slug: request.params.slug }).page, request.hidden),
   );
 
   for (const action of ['archive', 'unarchive'] as const) {
     r.post(
       `/api/pages/:slug/${action}`,
       { config: { access: 'write' }, schema: { params: SlugParams, body: Type.Object({ summary: Type.String({ maxLength: 500 }) }, { additionalProperties: false }), response: { 200: PageReply } } },
-      async (request) => pageJson(setArchived(commandContext(app, request), request.params.slug, action === 'archive', request.body.summary), request.hidden),
+      async (request) => pageJson(setArchived(commandContext(app, request), { slug: request.params.slug, archived: action === 'archive', summary: request.body.summary }), request.hidden),
     );
   }
 
@@ -335,7 +335,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const page = renamePage(commandContext(app, request), request.params.slug, request.body);
+      const page = renamePage(commandContext(app, request), { slug: request.params.slug, to: request.body.slug, summary: request.body.summary });
       reply.header('Location', `/api/pages/${page.slug}`);
       return pageJson(page, request.hidden);
     },

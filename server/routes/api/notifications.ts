@@ -2,9 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Slug } from '../../pages/schema.js';
-import { NotFoundError } from '../../core/errors.js';
 import { NOTIFICATION_KINDS } from '../../notify/derive.js';
-import { inbox, markRead, preferencesOf, setPreferences, unreadCount, watch, watchesOf } from '../../notify/inbox.js';
+import { inboxContext } from '../command-context.js';
+import { inbox, preferencesOf, unreadCount, watchesOf } from '../../notify/inbox.js';
+import { markRead } from '../../notify/commands/mark-read.js';
+import { setPreferences } from '../../notify/commands/set-preferences.js';
+import { unwatch } from '../../notify/commands/unwatch.js';
+import { watch } from '../../notify/commands/watch.js';
 import type { WatchRow } from '../../store/notifications.js';
 import { ErrorReply } from './schemas.js';
 
@@ -70,7 +74,7 @@ export async function notificationApiRoutes(app: FastifyInstance): Promise<void>
     },
     async (request) => {
       const body = request.body;
-      const marked = markRead(app.store, request.user!.id, 'all' in body ? { all: true } : { ids: body.ids }, app.clock());
+      const marked = markRead(inboxContext(app, request), 'all' in body ? { all: true } : { ids: body.ids });
       return { marked, unread: unreadCount(app.store, request.user!.id, request.hidden) };
     },
   );
@@ -91,7 +95,7 @@ export async function notificationApiRoutes(app: FastifyInstance): Promise<void>
         response: { 200: PreferencesReply, 400: ErrorReply },
       },
     },
-    async (request) => ({ preferences: setPreferences(app.store, request.user!.id, request.body as Record<string, string>), mail: app.notifications.mailEnabled }),
+    async (request) => ({ preferences: setPreferences(inboxContext(app, request), request.body as Record<string, string>), mail: app.notifications.mailEnabled }),
   );
 
   r.get(
@@ -120,7 +124,7 @@ export async function notificationApiRoutes(app: FastifyInstance): Promise<void>
       },
     },
     async (request, reply) => {
-      const w = watch(app.store, request.user!.id, request.body.kind, request.body.target, { systems: app.config.systems, hidden: request.hidden, at: app.clock() });
+      const w = watch(inboxContext(app, request), { kind: request.body.kind, target: request.body.target });
       reply.status(201);
       return watchJson(w);
     },
@@ -130,7 +134,7 @@ export async function notificationApiRoutes(app: FastifyInstance): Promise<void>
     '/api/watches/:id',
     { config: { access: 'read' }, schema: { description: 'Stops one watch of the signed-in person.', params: Type.Object({ id: Type.Integer({ minimum: 1 }) }), response: { 200: Type.Object({ id: Type.Integer(), deleted: Type.Literal(true) }), 404: ErrorReply } } },
     async (request) => {
-      if (!app.store.notifications.unwatchById(request.user!.id, request.params.id)) throw new NotFoundError('You have no watch with that id.');
+      unwatch(inboxContext(app, request), { id: request.params.id });
       return { id: request.params.id, deleted: true as const };
     },
   );
@@ -139,7 +143,7 @@ export async function notificationApiRoutes(app: FastifyInstance): Promise<void>
     '/api/pages/:slug/watch',
     { config: { access: 'read' }, schema: { description: 'Watches the page: every change to it reaches the signed-in person (once per save).', params: SlugParams, body: NoBody, response: { 200: Type.Object({ slug: Type.String(), watching: Type.Literal(true) }), 400: ErrorReply, 404: ErrorReply } } },
     async (request) => {
-      watch(app.store, request.user!.id, 'page', request.params.slug, { systems: app.config.systems, hidden: request.hidden, at: app.clock() });
+      watch(inboxContext(app, request), { kind: 'page', target: request.params.slug });
       return { slug: request.params.slug, watching: true as const };
     },
   );
@@ -148,8 +152,7 @@ export async function notificationApiRoutes(app: FastifyInstance): Promise<void>
     '/api/pages/:slug/watch',
     { config: { access: 'read' }, schema: { description: 'Stops watching the page. Owners keep hearing about their own pages.', params: SlugParams, response: { 200: Type.Object({ slug: Type.String(), watching: Type.Literal(false) }), 404: ErrorReply } } },
     async (request) => {
-      if (!app.store.pages.head(request.params.slug)) throw new NotFoundError(`There is no page "${request.params.slug}".`);
-      app.store.transaction(() => app.store.notifications.unwatch(request.user!.id, 'page', request.params.slug));
+      unwatch(inboxContext(app, request), { slug: request.params.slug });
       return { slug: request.params.slug, watching: false as const };
     },
   );

@@ -51,7 +51,7 @@ export async function purgeApiRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const purge = requestPurge(commandContext(app, request), request.params.slug, request.params.n, request.body);
+      const purge = requestPurge(commandContext(app, request), { ...request.body, slug: request.params.slug, version: request.params.n });
       return reply.status(202).send(purge);
     },
   );
@@ -68,7 +68,7 @@ export async function purgeApiRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       await confirmOrRefuse(app, request, reply, request.body.password);
-      const { purge } = approvePurge(commandContext(app, request), request.params.id);
+      const { purge } = approvePurge(commandContext(app, request), { id: request.params.id });
       await forgetPurgedText(app);
       return purge;
     },

@@ -2,8 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Slug } from '../../pages/schema.js';
-import { MEANINGS, COMMENT_MAX, pageSignatures, signAccessReview, signVersion } from '../../signoff/signatures.js';
-import { requestApproval } from '../../signoff/approvals.js';
+import { MEANINGS, COMMENT_MAX, pageSignatures } from '../../signoff/signatures.js';
+import { signAccessReview } from '../../signoff/commands/sign-access-review.js';
+import { signVersion } from '../../signoff/commands/sign-version.js';
+import { requestApproval } from '../../signoff/commands/request-approval.js';
 import { accessReport, accessReviews } from '../../signoff/access-review.js';
 import { ValidationError } from '../../core/errors.js';
 import { commandContext } from '../command-context.js';
@@ -79,7 +81,7 @@ export async function signoffApiRoutes(app: FastifyInstance): Promise<void> {
         if (e instanceof ReauthRefused) return sendReauthRefused(reply, e);
         throw e;
       }
-      const signature = signVersion(commandContext(app, request), request.params.slug, request.body);
+      const signature = signVersion(commandContext(app, request), { ...request.body, slug: request.params.slug });
       return reply.status(201).send(signature);
     },
   );
@@ -95,7 +97,7 @@ export async function signoffApiRoutes(app: FastifyInstance): Promise<void> {
         response: { 201: ApprovalRequestReply, 404: ErrorReply, 409: ErrorReply },
       },
     },
-    async (request, reply) => reply.status(201).send(requestApproval(commandContext(app, request), request.params.slug)),
+    async (request, reply) => reply.status(201).send(requestApproval(commandContext(app, request), { slug: request.params.slug })),
   );
 
   r.get('/api/reports/access', { config: { access: 'audit' }, schema: { response: { 200: AccessReply } } }, async () => ({ ...accessReport(app.store, app.clock()), reviews: accessReviews(app.store) }));
@@ -121,7 +123,7 @@ export async function signoffApiRoutes(app: FastifyInstance): Promise<void> {
         if (e instanceof ReauthRefused) return sendReauthRefused(reply, e);
         throw e;
       }
-      return reply.status(201).send(signAccessReview(commandContext(app, request), report.hash, request.body.comment));
+      return reply.status(201).send(signAccessReview(commandContext(app, request), { reportHash: report.hash, comment: request.body.comment }));
     },
   );
 }

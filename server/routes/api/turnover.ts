@@ -152,7 +152,7 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
     '/api/pages/:slug/status',
     { config: { access: 'write' }, schema: { params: SlugParams, body: Type.Object({ status: Text(20), reason: Type.Optional(Text(400)), superseded_by: Type.Optional(Text(80)) }, { additionalProperties: false }), response: { 200: StatusReply } } },
     async (request) => {
-      const { page } = changeStatus(commandContext(app, request), request.params.slug, { status: request.body.status, reason: request.body.reason ?? '', supersededBy: request.body.superseded_by });
+      const { page } = changeStatus(commandContext(app, request), { slug: request.params.slug, status: request.body.status, reason: request.body.reason ?? '', supersededBy: request.body.superseded_by });
       const shown = redactVersion(page, request.hidden);
       return { slug: page.slug, version: page.version, status: page.frontMatter.status, superseded_by: shown.frontMatter.superseded_by ?? [], summary: shown.summary };
     },

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { addComment, checkCommentBody, setCommentResolved, type CommentKind } from '../../comments/comments.js';
+import { checkCommentBody, type CommentKind } from '../../comments/comments.js';
+import { addComment } from '../../comments/commands/add-comment.js';
+import { setCommentResolved } from '../../comments/commands/set-comment-resolved.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { redactText } from '../../auth/visibility.js';
 import { Slug } from '../../pages/schema.js';
@@ -31,7 +33,7 @@ export async function commentRoutes(app: FastifyInstance): Promise<void> {
       if (replyTo !== null && !(Number.isInteger(replyTo) && replyTo > 0)) throw new ValidationError([{ field: 'reply_to', message: 'reply_to names a comment by its number.' }]);
       const body = checkCommentBody(values.body);
       await checkRenders(app, { body });
-      const comment = addComment(commandContext(app, request), slug, { body, replyTo, kind: values.kind as CommentKind });
+      const comment = addComment(commandContext(app, request), { slug, body, replyTo, kind: values.kind as CommentKind });
       setFlash(request, slug, comment.kind === 'wrong' ? "Flagged: the page's owners will see it in their queue." : 'Comment added.');
       return reply.redirect(`/p/${slug}#comment-${comment.id}`, 303);
     } catch (e) {
@@ -45,7 +47,7 @@ export async function commentRoutes(app: FastifyInstance): Promise<void> {
       const { slug, id } = request.params;
       // The comment must be on the page the address names: any other reads as missing.
       if (app.store.comments.get(id)?.slug !== slug) throw new NotFoundError(`There is no comment ${id}.`);
-      setCommentResolved(commandContext(app, request), id, resolved);
+      setCommentResolved(commandContext(app, request), { id, resolved });
       setFlash(request, slug, resolved ? 'Thread resolved.' : 'Thread reopened.');
       return reply.redirect(`/p/${slug}#comment-${id}`, 303);
     });

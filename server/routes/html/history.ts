@@ -62,7 +62,7 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
       const slug = request.params.slug;
       const version = Number(request.body.version);
       try {
-        restorePage(commandContext(app, request), slug, { version, summary: request.body.summary ?? '' });
+        restorePage(commandContext(app, request), { slug, version, summary: request.body.summary ?? '' });
         return reply.redirect(`/p/${slug}`, 303);
       } catch (e) {
         return reshowForm(reply, e, refusalPage(reply, 'Not restored', `/p/${slug}/v/${version}`, request.body.summary));
@@ -77,7 +77,7 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
       async (request, reply) => {
         const slug = request.params.slug;
         try {
-          setArchived(commandContext(app, request), slug, action === 'archive', request.body.summary ?? '');
+          setArchived(commandContext(app, request), { slug, archived: action === 'archive', summary: request.body.summary ?? '' });
           return reply.redirect(`/p/${slug}`, 303);
         } catch (e) {
           return reshowForm(reply, e, refusalPage(reply, `Not ${action}d`, `/p/${slug}`, request.body.summary));

@@ -2,11 +2,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Slug } from '../../pages/schema.js';
-import { NotFoundError } from '../../core/errors.js';
 import { reshowForm } from './form-reshow.js';
 import { NOTIFICATION_KINDS } from '../../notify/derive.js';
+import { inboxContext } from '../command-context.js';
 import { KIND_LABELS, smtpServerName } from '../../notify/mail.js';
-import { DELIVERIES, inbox, KIND_DESCRIPTIONS, markRead, openNotification, preferencesOf, setPreferences, watch, watchesOf } from '../../notify/inbox.js';
+import { DELIVERIES, inbox, KIND_DESCRIPTIONS, preferencesOf, watchesOf } from '../../notify/inbox.js';
+import { markRead } from '../../notify/commands/mark-read.js';
+import { openNotification } from '../../notify/commands/open-notification.js';
+import { setPreferences } from '../../notify/commands/set-preferences.js';
+import { unwatch } from '../../notify/commands/unwatch.js';
+import { watch } from '../../notify/commands/watch.js';
 import { closedForm } from './forms.js';
 import { setFlash, takeFlash } from './flash.js';
 
@@ -25,14 +30,14 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
 
   r.post('/inbox/read', { config: { access: 'read' }, schema: { body: closedForm({ id: Type.Optional(Type.Integer({ minimum: 1 })), all: Type.Optional(Type.Literal('1')) }) } }, async (request, reply) => {
     const { id, all } = request.body;
-    const marked = all ? markRead(app.store, request.user!.id, { all: true }, app.clock()) : id ? markRead(app.store, request.user!.id, { ids: [id] }, app.clock()) : 0;
+    const marked = all ? markRead(inboxContext(app, request), { all: true }) : id ? markRead(inboxContext(app, request), { ids: [id] }) : 0;
     if (all) setFlash(request, 'inbox', marked === 1 ? 'Marked 1 notification read.' : `Marked ${marked} notifications read.`);
     return reply.redirect('/inbox', 303);
   });
 
   // Opening marks the notification read, then goes where it points (the diff of a changed page).
   r.post('/inbox/:id/open', { config: { access: 'read' }, schema: { params: IdParams, body: closedForm({}) } }, async (request, reply) => {
-    const n = openNotification(app.store, request.user!.id, request.params.id, request.hidden, app.clock());
+    const n = openNotification(inboxContext(app, request), { id: request.params.id });
     return reply.redirect(n.link, 303);
   });
 
@@ -72,7 +77,7 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
       const { _csrf, ...choices } = request.body as Record<string, string | undefined>;
       void _csrf;
       try {
-        setPreferences(app.store, request.user!.id, Object.fromEntries(Object.entries(choices).filter(([, v]) => v !== undefined)));
+        setPreferences(inboxContext(app, request), Object.fromEntries(Object.entries(choices).filter(([, v]) => v !== undefined)));
       } catch (e) {
         // Its messages name their field ("target: ..."), so the error's own sentence is shown.
         return reshowForm(reply, e, (_problem, error) => settings(request, reply, error.message, choices));
@@ -88,7 +93,7 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const { kind, target, back } = request.body;
       try {
-        watch(app.store, request.user!.id, kind, target, { systems: app.config.systems, hidden: request.hidden, at: app.clock() });
+        watch(inboxContext(app, request), { kind, target });
       } catch (e) {
         return reshowForm(reply, e, (_problem, error) => settings(request, reply, error.message));
       }
@@ -100,20 +105,19 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
   );
 
   r.post('/inbox/watches/:id/remove', { config: { access: 'read' }, schema: { params: IdParams, body: closedForm({}) } }, async (request, reply) => {
-    if (!app.store.notifications.unwatchById(request.user!.id, request.params.id)) throw new NotFoundError('You have no watch with that id.');
+    unwatch(inboxContext(app, request), { id: request.params.id });
     setFlash(request, 'inbox-settings', 'Stopped watching.');
     return reply.redirect('/inbox/settings', 303);
   });
 
   r.post('/p/:slug/watch', { config: { access: 'read' }, schema: { params: SlugParams, body: closedForm({}) } }, async (request, reply) => {
-    watch(app.store, request.user!.id, 'page', request.params.slug, { systems: app.config.systems, hidden: request.hidden, at: app.clock() });
+    watch(inboxContext(app, request), { kind: 'page', target: request.params.slug });
     setFlash(request, request.params.slug, 'Watching: every change to this page reaches your inbox.');
     return reply.redirect(`/p/${request.params.slug}`, 303);
   });
 
   r.post('/p/:slug/unwatch', { config: { access: 'read' }, schema: { params: SlugParams, body: closedForm({}) } }, async (request, reply) => {
-    if (!app.store.pages.head(request.params.slug)) throw new NotFoundError(`There is no page "${request.params.slug}".`);
-    app.store.transaction(() => app.store.notifications.unwatch(request.user!.id, 'page', request.params.slug));
+    unwatch(inboxContext(app, request), { slug: request.params.slug });
     setFlash(request, request.params.slug, 'Stopped watching this page.');
     return reply.redirect(`/p/${request.params.slug}`, 303);
   });

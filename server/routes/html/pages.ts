@@ -338,7 +338,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     try {
       await withFormUpload(app, request, values, slug);
       const rendered = await checkRenders(app, values);
-      const saved = savePage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf((request.body as PageFormBody).phi_override_reason) }), slug, { ...draftFromValues(values), baseVersion: Number(values.base_version) });
+      const saved = savePage(commandContext(app, request, { ...rendered, phiOverride: phiOverrideOf((request.body as PageFormBody).phi_override_reason) }), { slug, ...draftFromValues(values), baseVersion: Number(values.base_version) });
       setFlash(request, slug, saved.unchanged ? `Nothing changed: the page is still at version ${saved.page.version}.` : `Saved as version ${saved.page.version}.`);
       return reply.redirect(`/p/${slug}`, 303);
     } catch (e) {
@@ -379,7 +379,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
   r.post('/p/:slug/status', { config: { access: 'write' }, schema: { params: SlugParams, body: StatusBody } }, async (request, reply) => {
     const values = request.body as Record<string, string>;
     try {
-      changeStatus(commandContext(app, request), request.params.slug, { status: values.status ?? '', reason: values.reason ?? '', supersededBy: values.superseded_by });
+      changeStatus(commandContext(app, request), { slug: request.params.slug, status: values.status ?? '', reason: values.reason ?? '', supersededBy: values.superseded_by });
       return reply.redirect(`/p/${request.params.slug}`, 303);
     } catch (e) {
       return reshowForm(reply, e, (problem) => statusForm(reply, request.params.slug, values, request.hidden, problem));

@@ -56,7 +56,7 @@ export async function purgeRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const { slug, version } = request.params;
       try {
-        const purge = requestPurge(commandContext(app, request), slug, version, request.body);
+        const purge = requestPurge(commandContext(app, request), { ...request.body, slug, version });
         reply.status(202);
         const what = purge.file ? `the file (from ${purge.file_pages?.join(', ') ?? slug})` : 'the text';
         return list(reply, { message: `Purge ${purge.id} requested. A second admin must approve it with their password before ${what} is removed.` });
@@ -75,7 +75,7 @@ export async function purgeRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       try {
         await confirmOrRefuse(app, request, reply, request.body.password);
-        const { purge } = approvePurge(commandContext(app, request), request.params.id);
+        const { purge } = approvePurge(commandContext(app, request), { id: request.params.id });
         await forgetPurgedText(app);
         const gone = purge.file ? `the file is gone from ${purge.file_pages?.join(', ') ?? purge.slug}` : `the text is gone from version ${purge.version} of ${purge.slug}`;
         return list(reply, { message: `Purge ${purge.id} applied: ${gone}.` });

@@ -7,8 +7,11 @@ import { closedForm } from './forms.js';
 import { setFlash } from './flash.js';
 import { commandContext } from '../command-context.js';
 import { reauthenticate, ReauthRefused } from '../reauth.js';
-import { COMMENT_MAX, MEANINGS, signAccessReview, signVersion, toSignatureView } from '../../signoff/signatures.js';
-import { approvalState, requestApproval } from '../../signoff/approvals.js';
+import { COMMENT_MAX, MEANINGS, toSignatureView } from '../../signoff/signatures.js';
+import { signAccessReview } from '../../signoff/commands/sign-access-review.js';
+import { signVersion } from '../../signoff/commands/sign-version.js';
+import { approvalState } from '../../signoff/approvals.js';
+import { requestApproval } from '../../signoff/commands/request-approval.js';
 import { accessReport, accessReviews } from '../../signoff/access-review.js';
 import { ValidationError } from '../../core/errors.js';
 import { refusalPage, reshowForm } from './form-reshow.js';
@@ -53,7 +56,7 @@ export async function signoffRoutes(app: FastifyInstance): Promise<void> {
     const back = `/p/${slug}#signatures`;
     try {
       await reauthenticate(app, request, request.body.password);
-      const signed = signVersion(commandContext(app, request), slug, { version: Number(request.body.version), meaning: request.body.meaning, comment: request.body.comment });
+      const signed = signVersion(commandContext(app, request), { slug, version: Number(request.body.version), meaning: request.body.meaning, comment: request.body.comment });
       setFlash(request, slug, `Signed: ${signed.text}`);
       return reply.redirect(back, 303);
     } catch (e) {
@@ -66,7 +69,7 @@ export async function signoffRoutes(app: FastifyInstance): Promise<void> {
   r.post('/p/:slug/approval-requests', { config: { access: 'write' }, schema: { params: SlugParams, body: closedForm({}) } }, async (request, reply) => {
     const slug = request.params.slug;
     try {
-      const asked = requestApproval(commandContext(app, request), slug);
+      const asked = requestApproval(commandContext(app, request), { slug });
       setFlash(request, slug, `Asked ${asked.approvers.join(', ')} to approve version ${asked.version}.`);
       return reply.redirect(`/p/${slug}#signatures`, 303);
     } catch (e) {
@@ -112,7 +115,7 @@ export async function signoffRoutes(app: FastifyInstance): Promise<void> {
     try {
       if (request.body.hash !== report.hash) throw new ValidationError([{ field: 'hash', message: 'The report changed since you opened it: read it again as it stands now, then sign.' }], 'conflict');
       await reauthenticate(app, request, request.body.password);
-      const signed = signAccessReview(commandContext(app, request), report.hash, request.body.comment);
+      const signed = signAccessReview(commandContext(app, request), { reportHash: report.hash, comment: request.body.comment });
       return accessView(reply, { done: `Signed: ${signed.text}` });
     } catch (e) {
       return reshowForm(reply, e, (problem) => accessView(reply, { problem: problem.text, comment: request.body.comment }));

@@ -100,7 +100,7 @@ export async function writingRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const values = { slug: request.body.slug ?? '', summary: request.body.summary ?? '' };
       try {
-        const page = renamePage(commandContext(app, request), request.params.slug, values);
+        const page = renamePage(commandContext(app, request), { slug: request.params.slug, to: values.slug, summary: values.summary });
         return reply.redirect(`/p/${page.slug}`, 303);
       } catch (e) {
         return reshowForm(reply, e, (p) => renameForm(request.params.slug, reply, values, p));
