@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import Fastify from 'fastify';
 import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import type { LightMyRequestResponse } from 'fastify';
@@ -80,5 +80,24 @@ describe('a page view', () => {
     expect((await reader.get('/p/sepsis-screening-bpa')).headers['set-cookie']).toBeUndefined();
     time.advance(20 * 60_000);
     expect((await reader.get('/p/sepsis-screening-bpa')).statusCode).toBe(200);
+  });
+
+  it('reads nothing about the page from the store while nothing was written, and shows a change on the next view', async () => {
+    t = await testApp();
+    seedPage(t.store);
+    const reader = new Browser(t.app);
+    await reader.signIn('reader');
+    expect((await reader.get('/p/sepsis-screening-bpa')).body).toContain('aria-pressed="false"');
+    const head = vi.spyOn(t.store.pages, 'head');
+    const watches = vi.spyOn(t.store.notifications, 'watchesOf');
+    const unread = vi.spyOn(t.store.notifications, 'unreadCount');
+    expect((await reader.get('/p/sepsis-screening-bpa')).statusCode).toBe(200);
+    expect(head).not.toHaveBeenCalled();
+    expect(watches).not.toHaveBeenCalled();
+    expect(unread).not.toHaveBeenCalled();
+    // A write (here, by the viewer) is seen by the very next view.
+    expect((await reader.post('/p/sepsis-screening-bpa/watch', {})).statusCode).toBeLessThan(400);
+    expect((await reader.get('/p/sepsis-screening-bpa')).body).toContain('aria-pressed="true"');
+    expect(watches).toHaveBeenCalled();
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import handlebars from 'handlebars';
 import { LRUCache } from 'lru-cache';
+import type { PageHeadRow } from '../../store/pages.js';
 
 /*
  * A raw "<" followed by NUL never appears in a rendered view otherwise: templates escape "<" in every
@@ -23,6 +24,44 @@ export const PERSONAL_PLACEHOLDERS = {
   displayName: new handlebars.SafeString(NAME),
   inboxBadge: new handlebars.SafeString(INBOX),
 };
+
+/**
+ * Values read from the store for a view, remembered under Store.version(): one cheap read of that says
+ * whether any of them may have changed, instead of reading them all again on every page view.
+ */
+export class VersionedMemo<T> {
+  private readonly entries = new LRUCache<string, { version: string; value: T }>({ max: 10_000 });
+
+  get(key: string, version: string, read: () => T): T {
+    const known = this.entries.get(key);
+    if (known && known.version === version) return known.value;
+    const value = read();
+    this.entries.set(key, { version, value });
+    return value;
+  }
+}
+
+/** What a page view reads about its page and viewer besides the cached HTML. */
+export interface ViewFacts {
+  head: PageHeadRow;
+  /** Whether this person may mark the page reviewed. */
+  reviewer: 0 | 1;
+  /** Their own comments' ids: authors may resolve their own threads. */
+  authored: string;
+  watching: 0 | 1;
+}
+
+const setKeys = new WeakMap<ReadonlySet<string>, string>();
+
+/** A set of slugs as one key, made once per set (a viewer's hidden set is shared by their requests). */
+export function setKey(set: ReadonlySet<string>): string {
+  let key = setKeys.get(set);
+  if (key === undefined) {
+    key = [...set].sort().join(',');
+    setKeys.set(set, key);
+  }
+  return key;
+}
 
 type Slot = 'name' | 'user' | 'role' | 'csrf' | 'flash' | 'inbox';
 const SLOTS: Record<string, Slot> = { [NAME]: 'name', [USER]: 'user', [ROLE]: 'role', [CSRF]: 'csrf', [FLASH]: 'flash', [INBOX]: 'inbox' };

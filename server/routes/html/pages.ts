@@ -20,7 +20,7 @@ import { backlinks, getCurrentPage, getPageVersion, listPages, recentChanges } f
 import { diffBody, diffFrontMatter } from '../../pages/diff.js';
 import type { PageVersion } from '../../pages/model.js';
 import { Slug } from '../../pages/schema.js';
-import { PageHtmlCache, PERSONAL_PLACEHOLDERS } from './page-cache.js';
+import { PageHtmlCache, PERSONAL_PLACEHOLDERS, setKey } from './page-cache.js';
 import { isWatching, unreadCount } from '../../notify/inbox.js';
 import { inboxBadgeHtml } from '../../view-helpers.js';
 import { closedForm } from './forms.js';
@@ -172,15 +172,24 @@ export async function pageScreen(app: FastifyInstance, request: FastifyRequest, 
   const slug = (request.params as { slug: string }).slug;
   const canEdit = roleAllows(user.role, 'write');
   const locals = reply.locals ?? {};
-  const head = app.store.pages.head(slug);
-  if (!head) throw new NotFoundError(`There is no page "${slug}".`);
+  const hiddenKey = setKey(request.hidden);
+  // Nothing here is read from the store again until something was written (Store.version()).
+  const facts = app.viewFacts.get(`${slug}\u0000${user.id}\u0000${user.role}\u0000${user.person ?? ''}\u0000${hiddenKey}`, app.store.version(), () => {
+    const head = app.store.pages.head(slug);
+    if (!head) return null;
+    return {
+      head,
+      reviewer: mayReview(app.store, user, app.store.pages.ownersOf(head.id)) ? 1 : 0,
+      authored: app.store.comments.authoredBy(head.id, user.username).join(','),
+      watching: isWatching(app.store, user.id, head.slug) ? 1 : 0,
+    };
+  });
+  if (!facts) throw new NotFoundError(`There is no page "${slug}".`);
+  const { head, reviewer, authored, watching } = facts;
   // Whether this person may mark the page reviewed, and the minute (overdue banners appear on time).
-  const reviewer = mayReview(app.store, user, app.store.pages.ownersOf(head.id)) ? 1 : 0;
   // Authors may resolve their own threads: their comments' ids are part of which copy they get.
-  const authored = app.store.comments.authoredBy(head.id, user.username).join(',');
-  const watching = isWatching(app.store, user.id, head.slug) ? 1 : 0;
   // Backlinks and links leave out pages this viewer may not see, so viewers who see different pages get different copies.
-  const key = `${head.slug}\u0000${head.current_version}\u0000${user.role}\u0000${user.source}\u0000${reviewer}\u0000${authored}\u0000${watching}\u0000${[...request.hidden].sort().join(',')}\u0000${Math.floor(app.clock().getTime() / 60_000)}`;
+  const key = `${head.slug}\u0000${head.current_version}\u0000${user.role}\u0000${user.source}\u0000${reviewer}\u0000${authored}\u0000${watching}\u0000${hiddenKey}\u0000${Math.floor(app.clock().getTime() / 60_000)}`;
   let view = commentForm ? undefined : app.pageHtml.get(key);
   if (!view) {
     const page = getCurrentPage(app.store, slug);
