@@ -9,7 +9,6 @@ import multipart from '@fastify/multipart';
 import cookie from '@fastify/cookie';
 import session from '@fastify/session';
 import csrf from '@fastify/csrf-protection';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import view from '@fastify/view';
@@ -45,6 +44,7 @@ import { integrationsPlugin } from './plugins/integrations.js';
 import { integrationApiRoutes } from './routes/api/integrations.js';
 import { phiScanPlugin } from './plugins/phi-scan.js';
 import { syslogPlugin } from './plugins/syslog.js';
+import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { standbyPlugin } from './plugins/standby.js';
 import { standbyApiRoutes } from './routes/api/standby.js';
 import { notificationApiRoutes } from './routes/api/notifications.js';
@@ -115,24 +115,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (options.startSearch) app.searchIndex.start();
 
   await app.register(sensible);
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        objectSrc: ["'none'"],
-      },
-    },
-    strictTransportSecurity: config.secureCookies,
-    referrerPolicy: { policy: 'same-origin' },
-  });
+  await app.register(securityHeadersPlugin);
   await app.register(formbody);
   // Uploads arrive whole in the body (one file, within the attachment limit), beside the form's other
   // fields, so the CSRF check and a form's hand-back see them like any form. A file over the limit is
@@ -153,9 +136,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     cookieName: config.secureCookies ? '__Host-whywiki' : 'whywiki_session',
     store: new SqliteSessionStore(store.sessions, config.sessionIdleMs, () => app.clock().getTime(), () => store.users.authGeneration()),
     saveUninitialized: false,
-    // Every request moves the expiry: the session ends after the idle timeout without requests (and, checked
-    // by the authorization plugin, after the absolute timeout whatever happens).
-    rolling: true,
+    // The session ends after the idle timeout without requests (and, checked by the authorization plugin,
+    // after the absolute timeout whatever happens). Its expiry is moved by the authorization plugin once
+    // the store says it is due (SqliteSessionStore.dueToRoll), not on every request: a page view that
+    // changed nothing sends no cookie and costs no write.
+    rolling: false,
     cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, path: '/', maxAge: config.sessionIdleMs },
   });
   // Only sign-in is limited, by the limiters it creates; the counts live in memory, per process.
@@ -213,11 +198,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // A handover whose leaving date has passed becomes the departure before anything is read.
   // A failure here (a busy or full disk) must not stop pages being served: the next request tries again.
+  // The day and store version at which no handover was left to settle: until either moves, none is.
+  let settled = '';
   app.addHook('onRequest', async (request) => {
     // A standby records nothing of its own: the departure arrives from the primary.
     if (store.followedPrimary()) return;
     try {
+      const now = `${app.clock().toISOString().slice(0, 10)}\u0000${store.version()}`;
+      if (now === settled) return;
       settleHandovers(app);
+      settled = `${app.clock().toISOString().slice(0, 10)}\u0000${store.version()}`;
     } catch (err) {
       request.log.error({ err }, 'recording a departure on its leaving date failed; will retry on the next request');
     }

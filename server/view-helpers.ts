@@ -6,6 +6,8 @@ import type { Config } from './config.js';
 import { roleAllows } from './core/permissions.js';
 import handlebarsRuntime from 'handlebars';
 import { unreadCount } from './notify/inbox.js';
+import { setKey } from './routes/html/page-cache.js';
+import { NOTHING_HIDDEN } from './auth/visibility.js';
 
 /** Maps each partial file name (without .hbs) to its path relative to the views folder. */
 export function loadPartials(dir: string): Record<string, string> {
@@ -51,6 +53,13 @@ export function inboxBadgeHtml(unread: number): string {
   return unread > 0 ? ` <span class="badge unread-count" aria-label="${unread} unread">${unread}</span>` : '';
 }
 
+/** The header's unread count, read from the store again only once something was written. */
+function unreadOf(request: FastifyRequest, userId: number): number {
+  const { store, unreadCounts } = request.server;
+  const hidden = request.hidden ?? NOTHING_HIDDEN;
+  return unreadCounts.get(`${userId}\u0000${setKey(hidden)}`, store.version(), () => unreadCount(store, userId, hidden));
+}
+
 export function viewLocals(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
   const user = request.user;
   const role = user?.role;
@@ -61,7 +70,7 @@ export function viewLocals(request: FastifyRequest, reply: FastifyReply): Record
     canWrite: role !== undefined && roleAllows(role, 'write') && request.server.store.followedPrimary() === undefined,
     canAudit: role !== undefined && roleAllows(role, 'audit'),
     canAdmin: role !== undefined && roleAllows(role, 'admin'),
-    inboxBadge: new handlebarsRuntime.SafeString(user ? inboxBadgeHtml(unreadCount(request.server.store, user.id, request.hidden ?? new Set())) : ''),
+    inboxBadge: new handlebarsRuntime.SafeString(user ? inboxBadgeHtml(unreadOf(request, user.id)) : ''),
     // API-token requests never post forms, and generating a token would give them a session to store.
     // Someone not signed in gets a token from a cookie, so a visit stores no session either.
     csrfToken: request.authMethod === 'token' ? '' : user ? reply.generateCsrf() : request.server.signinCsrf.token(request, reply),

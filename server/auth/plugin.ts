@@ -6,6 +6,7 @@ import { provisionExternalUser, ExternalSignInRefused } from './external.js';
 import { hiddenSlugs, NOBODY, NOTHING_HIDDEN, viewerFor, type Viewer } from './visibility.js';
 import { safeForLog } from './log-safety.js';
 import { AuthCache } from './auth-cache.js';
+import { SqliteSessionStore } from './session-store.js';
 import { hashToken } from './tokens.js';
 import { NotFoundError } from '../core/errors.js';
 import { roleAllows, type Access } from '../core/permissions.js';
@@ -158,6 +159,11 @@ async function authorization(app: FastifyInstance): Promise<void> {
         }
         request.user = known?.user ?? null;
         request.authMethod = request.user ? 'session' : null;
+        // Moving the expiry: saved now, so the cookie goes out with the answer (a changed session is saved anyway).
+        if (request.user && request.sessionStore instanceof SqliteSessionStore && request.sessionStore.dueToRoll(request.session.sessionId)) {
+          request.session.touch();
+          await request.session.save();
+        }
       }
     }
     const access = request.routeOptions.config.access ?? 'read';

@@ -37,7 +37,7 @@ export class SqliteSessionStore implements FastifySessionStore {
       const last = this.written.get(sessionId);
       // Rolling sessions move their expiry on every request; writing that through at most every few
       // minutes keeps page views free of disk writes, at the cost of expiring up to that much early (a tenth of the idle timeout at most).
-      if (last && last.data === data && expires - last.expires < Math.min(EXPIRY_SLACK_MS, this.idleMs / 10)) {
+      if (last && last.data === data && expires - last.expires < this.slackMs) {
         callback();
         return;
       }
@@ -51,6 +51,20 @@ export class SqliteSessionStore implements FastifySessionStore {
     } catch (e) {
       callback(e);
     }
+  }
+
+  /**
+   * Whether a session's expiry (and so its cookie's) is due to move: it was not written by this process
+   * yet, or its last write is more than the slack old. Until then a request that did not change the
+   * session neither writes it nor sends its cookie again.
+   */
+  dueToRoll(sessionId: string): boolean {
+    const last = this.written.get(sessionId);
+    return !last || this.now() + this.idleMs - last.expires >= this.slackMs;
+  }
+
+  private get slackMs(): number {
+    return Math.min(EXPIRY_SLACK_MS, this.idleMs / 10);
   }
 
   get(sessionId: string, callback: (err: unknown, result?: Session | null) => void): void {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { linkTitles, pageExists } from '../pages/queries.js';
 import { RenderCache } from '../render/cache.js';
 import { pageFileMeta } from '../files/meta.js';
-import { PageHtmlCache } from '../routes/html/page-cache.js';
+import { PageHtmlCache, VersionedMemo, type ViewFacts } from '../routes/html/page-cache.js';
 import { mentionLinks } from '../people/mentions.js';
 
 declare module 'fastify' {
@@ -12,6 +12,10 @@ declare module 'fastify' {
     renderer: RenderCache;
     /** Whole page screens, cached per version and viewer; emptied on any change. */
     pageHtml: PageHtmlCache;
+    /** Per page and viewer, what a page view reads besides its HTML (null: no such page); under Store.version(). */
+    viewFacts: VersionedMemo<ViewFacts | null>;
+    /** Per person and hidden set, the header's unread count; under Store.version(). */
+    unreadCounts: VersionedMemo<number>;
   }
 }
 
@@ -25,6 +29,8 @@ export const pageCachesPlugin = fp(
     app.decorate('renderer', new RenderCache((slug) => pageExists(store, slug), { timeoutMs: config.renderTimeoutMs, siteOrigin: config.publicUrl, fileMeta: (slug, markdown) => pageFileMeta(store, slug, markdown), titles: (slugs) => linkTitles(store, slugs), mentions: (handles) => mentionLinks(store, handles) }));
     app.addHook('onClose', async () => app.renderer.close());
     app.decorate('pageHtml', new PageHtmlCache(() => store.dataVersion()));
+    app.decorate('viewFacts', new VersionedMemo<ViewFacts | null>());
+    app.decorate('unreadCounts', new VersionedMemo<number>());
     app.events.on('page-changed', (e) => {
       app.pageHtml.invalidate();
       if (e.created) app.renderer.pagesChanged();

@@ -63,13 +63,15 @@ export const standbyPlugin = fp(
     });
 
     app.addHook('onSend', async (request, reply, payload) => {
-      if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
+      // Page screens are sent as bytes (see PageHtmlCache.personalize); other screens as text.
+      if ((typeof payload !== 'string' && !Buffer.isBuffer(payload)) || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
       const following = app.store.followedPrimary();
       if (!following) return payload;
+      const html = typeof payload === 'string' ? payload : payload.toString('utf8');
       const text = bannerText(following, app.follower?.status() ?? null);
       const banner = `<div class="standby-banner" role="status"><div class="container">${handlebars.escapeExpression(text)} · <a href="${handlebars.escapeExpression(following)}">open the primary</a></div></div>`;
       // Added as the page is sent, not in the template, so cached page screens show the current lag.
-      return payload.replace('<main class="container" id="main"', `${banner}\n  <main class="container" id="main"`);
+      return html.replace('<main class="container" id="main"', `${banner}\n  <main class="container" id="main"`);
     });
   },
   { name: 'standby', dependencies: ['page-caches', 'authorization'] },

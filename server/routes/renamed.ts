@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { sendError } from './errors.js';
+import { VersionedMemo } from './html/page-cache.js';
 
 /**
  * A renamed page keeps answering at its old slug: any page URL (the page, its history, its edit form, its
@@ -8,9 +9,11 @@ import { sendError } from './errors.js';
  * as for any hidden page, so the redirect never tells them where it went.
  */
 export function redirectRenamedPages(app: FastifyInstance): void {
+  // Whether a slug names a page, read again only once something was written (every page view asks).
+  const pageAt = new VersionedMemo<boolean>();
   app.addHook('preHandler', async (request, reply) => {
     const slug = (request.params as { slug?: unknown } | undefined)?.slug;
-    if (typeof slug !== 'string' || app.store.pages.head(slug)) return;
+    if (typeof slug !== 'string' || pageAt.get(slug, app.store.version(), () => app.store.pages.head(slug) !== undefined)) return;
     const now = app.store.renames.current(slug);
     if (!now) return;
     if (request.hidden?.has(now)) return sendError(request, reply, { statusCode: 404, error: 'Not Found', message: `Nothing lives at ${request.url.split('?')[0]}.` });

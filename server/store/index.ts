@@ -41,6 +41,9 @@ export class Store {
   private readonly getMetaStmt;
   private readonly setMetaStmt;
   private readonly dataVersionStmt;
+  private readonly totalChangesStmt;
+  /** followedPrimary's answer, and the version() it was read at. */
+  private followed: { version: string; primary: string | undefined } | null = null;
 
   /** Private: only the store speaks SQL; other rooms call its methods. */
   constructor(private readonly db: DB) {
@@ -64,6 +67,7 @@ export class Store {
     this.purges = new PurgeStore(db);
     this.notifications = new NotificationStore(db);
     this.dataVersionStmt = db.prepare<[], number>('PRAGMA data_version').pluck();
+    this.totalChangesStmt = db.prepare<[], number>('SELECT total_changes()').pluck();
     this.getMetaStmt = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
     this.setMetaStmt = db.prepare<[string, string]>(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
@@ -107,7 +111,12 @@ export class Store {
    * answered once `whywiki promote` has made it a primary of its own.
    */
   followedPrimary(): string | undefined {
-    return this.getMeta('standby.promoted_at') ? undefined : this.getMeta('standby.primary');
+    // Asked on every request (writes are refused on a standby): read again only once something was written.
+    const version = this.version();
+    if (this.followed?.version !== version) {
+      this.followed = { version, primary: this.getMeta('standby.promoted_at') ? undefined : this.getMeta('standby.primary') };
+    }
+    return this.followed.primary;
   }
 
   close(): void {
@@ -125,6 +134,15 @@ export class Store {
    */
   dataVersion(): number {
     return this.dataVersionStmt.get() as number;
+  }
+
+  /**
+   * Moves whenever anything stored may have changed: a commit by another connection (data_version) or
+   * any row this connection changed (total_changes, which costs no table read). What is read from the
+   * store and remembered under it is never stale; a rolled-back change only costs a fresh read.
+   */
+  version(): string {
+    return `${this.dataVersionStmt.get() as number}:${this.totalChangesStmt.get() as number}`;
   }
 
   /**

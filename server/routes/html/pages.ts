@@ -20,7 +20,7 @@ import { backlinks, getCurrentPage, getPageVersion } from '../../pages/queries.j
 import { diffBody, diffFrontMatter } from '../../pages/diff.js';
 import type { PageVersion } from '../../pages/model.js';
 import { Slug } from '../../pages/schema.js';
-import { PageHtmlCache, PERSONAL_PLACEHOLDERS } from './page-cache.js';
+import { PageHtmlCache, PERSONAL_PLACEHOLDERS, setKey } from './page-cache.js';
 import { isWatching, unreadCount } from '../../notify/inbox.js';
 import { inboxBadgeHtml } from '../../view-helpers.js';
 import { closedForm } from './forms.js';
@@ -196,26 +196,40 @@ export async function pageScreen(app: FastifyInstance, request: FastifyRequest, 
   const slug = (request.params as { slug: string }).slug;
   const canEdit = roleAllows(user.role, 'write');
   const locals = reply.locals ?? {};
-  const head = app.store.pages.head(slug);
-  if (!head) throw new NotFoundError(`There is no page "${slug}".`);
+  const hiddenKey = setKey(request.hidden);
+  // Nothing here is read from the store again until something was written (Store.version()).
+  const facts = app.viewFacts.get(`${slug}\u0000${user.id}\u0000${user.role}\u0000${user.person ?? ''}\u0000${hiddenKey}`, app.store.version(), () => {
+    const head = app.store.pages.head(slug);
+    if (!head) return null;
+    return {
+      head,
+      reviewer: mayReview(app.store, user, app.store.pages.ownersOf(head.id)) ? 1 : 0,
+      authored: app.store.comments.authoredBy(head.id, user.username).join(','),
+      watching: isWatching(app.store, user.id, head.slug) ? 1 : 0,
+    };
+  });
+  if (!facts) throw new NotFoundError(`There is no page "${slug}".`);
+  const { head, reviewer, authored, watching } = facts;
   // Whether this person may mark the page reviewed, and the minute (overdue banners appear on time).
-  const reviewer = mayReview(app.store, user, app.store.pages.ownersOf(head.id)) ? 1 : 0;
   // Authors may resolve their own threads: their comments' ids are part of which copy they get.
-  const authored = app.store.comments.authoredBy(head.id, user.username).join(',');
-  const watching = isWatching(app.store, user.id, head.slug) ? 1 : 0;
   // Backlinks and links leave out pages this viewer may not see, so viewers who see different pages get different copies.
-  const key = `${head.slug}\u0000${head.current_version}\u0000${user.role}\u0000${user.source}\u0000${reviewer}\u0000${authored}\u0000${watching}\u0000${[...request.hidden].sort().join(',')}\u0000${Math.floor(app.clock().getTime() / 60_000)}`;
-  let html = commentForm ? undefined : app.pageHtml.get(key);
-  if (!html) {
+  const key = `${head.slug}\u0000${head.current_version}\u0000${user.role}\u0000${user.source}\u0000${reviewer}\u0000${authored}\u0000${watching}\u0000${hiddenKey}\u0000${Math.floor(app.clock().getTime() / 60_000)}`;
+  let view = commentForm ? undefined : app.pageHtml.get(key);
+  if (!view) {
     const page = getCurrentPage(app.store, slug);
     const review = pageReview(app, head, page, user);
     const related = await relatedDecisions(app, request, page);
     const comments = { ...(await pageComments(app, request, head)), form: commentForm ?? { values: { kind: 'comment' } } };
     if (commentForm) reply.status(commentForm.status);
-    html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, user: { ...PERSONAL_PLACEHOLDERS.user, source: user.source }, title: page.frontMatter.title, page: await pageViewModel(app, page, request.hidden), review, canEdit, related, comments, watching, signoff: signoffModel(app, head.slug, page.version, user) });
-    if (page.version === head.current_version && !commentForm) app.pageHtml.set(key, html);
+    const html = await reply.viewAsync('page', { ...locals, ...PERSONAL_PLACEHOLDERS, user: { ...PERSONAL_PLACEHOLDERS.user, source: user.source }, title: page.frontMatter.title, page: await pageViewModel(app, page, request.hidden), review, canEdit, related, comments, watching, signoff: signoffModel(app, head.slug, page.version, user) });
+    view = PageHtmlCache.compile(html);
+    if (page.version === head.current_version && !commentForm) app.pageHtml.set(key, view);
   }
-  return reply.type('text/html; charset=utf-8').send(PageHtmlCache.personalize(html, user, String(locals.csrfToken ?? ''), takeFlash(request, head.slug), String(locals.displayName ?? user.username), inboxBadgeHtml(unreadCount(app.store, user.id, request.hidden))));
+  // The header's unread count was read for the view's locals already (viewLocals).
+  const inboxBadge = locals.inboxBadge === undefined ? inboxBadgeHtml(unreadCount(app.store, user.id, request.hidden)) : String(locals.inboxBadge);
+  return reply
+    .type('text/html; charset=utf-8')
+    .send(PageHtmlCache.personalize(view, { username: user.username, role: user.role, csrfToken: String(locals.csrfToken ?? ''), flash: takeFlash(request, head.slug), displayName: String(locals.displayName ?? user.username), inboxBadge }));
 }
 
 export async function pageRoutes(app: FastifyInstance): Promise<void> {
