@@ -4,7 +4,7 @@
 // end of the import). It reports the import's duration, the time from the import's end until the index
 // holds every page and every sample finds its page, the "indexing" counts seen meanwhile, the searches'
 // latency while catching up and the server's resident memory. RUNS (default 3) runs, each on a fresh data
-// dir; the median is reported. WHYWIKI_BENCH_CORPUS names another corpus (a folder or .tar.gz). PROFILE=<dir> writes the server's CPU profiles (node --cpu-prof) there.
+// dir; the median is reported. BENCH_PAGES imports fewer pages; WHYWIKI_BENCH_CORPUS names another corpus (a folder or .tar.gz). PROFILE=<dir> writes the server's CPU profiles (node --cpu-prof) there.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,7 +30,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'whywiki-bench-freshness-'));
 const src = path.join(work, 'pages');
 fs.mkdirSync(src);
 const files = corpusFiles(process.env.WHYWIKI_BENCH_CORPUS ?? DEFAULT_CORPUS);
-const count = files.length;
+const count = Number(process.env.BENCH_PAGES ?? files.length);
 const written = writeImportablePages(files, src, count, 'mreyes', SYSTEMS);
 console.log(`${count} corpus files written as importable pages`);
 
