@@ -469,9 +469,15 @@ export class SearchEngine {
   }
 
   /**
-   * Delta segments are built when a search needs them, not on every save: a burst of saves costs one
-   * build, and saves that only add history never slow down page searches.
+   * Indexes what applyChanges recorded into delta segments now. The worker calls it in each turn of
+   * catching up, so a large backlog is indexed in the turns' bounded steps, not all at once by the next
+   * search; a search indexes whatever is still left.
    */
+  indexDelta(): void {
+    this.freshPagesDelta();
+    this.freshHistoryDelta();
+  }
+
   private freshPagesDelta(): void {
     const base = this.pagesMain ? stats(this.pagesMain) : undefined;
     this.pagesDelta.fresh((docs) => buildSegment(docs, PAGE_FIELDS, base), (d) => this.changed.get(d.slug) === d);
@@ -707,7 +713,7 @@ function toPageHit(m: Match<SearchDoc>): PageHit {
 }
 
 /** Two delta segments are merged only while the result stays this small: a merge holds up the queries behind it. */
-const DELTA_MERGE_MAX = 2000;
+const DELTA_MERGE_MAX = 1000;
 
 /**
  * The documents added since the main segment was built, in a few segments: each search builds only what
