@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import YAML from 'yaml';
+import { readFrontMatter } from '../server/transfer/front-matter.js';
 import { ROOT } from '../server/paths.js';
 
 const ARCHIVE = path.resolve(ROOT, '..', 'shared', 'corpus', 'docs-5565.tar.gz');
@@ -95,4 +97,38 @@ export function exactTitleQueries<D extends { title: string }>(docs: D[], count 
   const out = new Set<D>();
   for (let i = 0; out.size < Math.min(count, unique.length) && i < 100_000; i++) out.add(unique[Math.floor(rnd() * unique.length)]!);
   return [...out];
+}
+
+/** One corpus file made into a page the importer reads: its name in the folder, title and file text. */
+export interface ImportableFile {
+  name: string;
+  title: string;
+}
+
+/**
+ * Writes `count` of the corpus `files` as importable markdown pages into `dir` (the corpus is used over again
+ * past its size): title from the file's front matter or first heading, why from its first paragraph,
+ * a fixed owner and a system in turn. Returns each file's name and title, in import order.
+ */
+export function writeImportablePages(files: string[], dir: string, count: number, owner: string, systems: string[]): ImportableFile[] {
+  const out: ImportableFile[] = [];
+  for (let i = 0; i < count; i++) {
+    const file = files[i % files.length]!;
+    let parsed: { data: Record<string, unknown>; content: string };
+    try {
+      const split = readFrontMatter(fs.readFileSync(file, 'utf8'));
+      parsed = { data: split.data, content: split.body };
+    } catch {
+      parsed = { data: {}, content: fs.readFileSync(file, 'utf8') };
+    }
+    const heading = /^#\s+(.+)$/m.exec(parsed.content)?.[1];
+    const title = String(parsed.data.title ?? heading ?? path.basename(file)).replace(/[\r\n]+/g, ' ').slice(0, 190).padEnd(3, '.');
+    const why = (parsed.content.split(/\n\s*\n/).find((p) => p.trim() && !p.startsWith('#') && !p.startsWith('```') && !p.startsWith('<')) ?? title).trim().slice(0, 2000);
+    const body = parsed.content.slice(0, 1024 * 1024 - 1);
+    const fm = `---\n${YAML.stringify({ title, why, owners: [owner], system: systems[i % systems.length], status: 'live', tags: ['corpus'] })}---\n${body}${body.endsWith('\n') ? '' : '\n'}`;
+    const name = `page-${String(i).padStart(5, '0')}.md`;
+    fs.writeFileSync(path.join(dir, name), fm);
+    out.push({ name, title });
+  }
+  return out;
 }

@@ -6,37 +6,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import YAML from 'yaml';
-import { readFrontMatter } from '../server/transfer/front-matter.js';
 import { openStore } from '../server/setup.js';
 import { loadConfig } from '../server/config.js';
 import { importPages, readFolder } from '../server/transfer/import.js';
 import { PhiGuard } from '../server/phi/guard.js';
-import { corpusFiles, median } from './corpus.js';
+import { corpusFiles, median, writeImportablePages } from './corpus.js';
 
 const N = Number(process.env.BENCH_PAGES ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'whywiki-bench-import-'));
 const src = path.join(work, 'pages');
 fs.mkdirSync(src);
-const files = corpusFiles();
 const systems = ['Epic', 'Workday', 'Interfaces', 'Infrastructure'];
-for (let i = 0; i < N; i++) {
-  const file = files[i % files.length]!;
-  let parsed: { data: Record<string, unknown>; content: string };
-  try {
-    const split = readFrontMatter(fs.readFileSync(file, 'utf8'));
-    parsed = { data: split.data, content: split.body };
-  } catch {
-    parsed = { data: {}, content: fs.readFileSync(file, 'utf8') };
-  }
-  const heading = /^#\s+(.+)$/m.exec(parsed.content)?.[1];
-  const title = String(parsed.data.title ?? heading ?? path.basename(file)).replace(/[\r\n]+/g, ' ').slice(0, 190).padEnd(3, '.');
-  const why = (parsed.content.split(/\n\s*\n/).find((p) => p.trim() && !p.startsWith('#') && !p.startsWith('```') && !p.startsWith('<')) ?? title).trim().slice(0, 2000);
-  const body = parsed.content.slice(0, 1024 * 1024 - 1);
-  const fm = `---\n${YAML.stringify({ title, why, owners: ['bench'], system: systems[i % systems.length], status: 'live', tags: ['corpus'] })}---\n${body}${body.endsWith('\n') ? '' : '\n'}`;
-  fs.writeFileSync(path.join(src, `page-${String(i).padStart(5, '0')}.md`), fm);
-}
+const files = corpusFiles();
+writeImportablePages(files, src, N, 'bench', systems);
 const bytes = fs.readdirSync(src).reduce((n, f) => n + fs.statSync(path.join(src, f)).size, 0);
 console.log(`${N} pages written from ${files.length} corpus files (${(bytes / 1e6).toFixed(1)} MB)`);
 

@@ -78,7 +78,7 @@ export class SearchService {
       dbFile: opts.dbFile,
       indexFile: snapshotFile(opts.dbFile),
       deltaMax: opts.deltaMax ?? 200,
-      backgroundBuildAbove: opts.backgroundBuildAbove ?? 3000,
+      backgroundBuildAbove: opts.backgroundBuildAbove ?? 300,
       pollMs: opts.pollMs ?? 1000,
     };
   }

@@ -373,19 +373,17 @@ export interface EngineOptions {
  */
 export class SearchEngine {
   private pagesMain: Segment<SearchDoc> | null = null;
-  private pagesDelta: Segment<SearchDoc> | null = null;
+  private readonly pagesDelta = new DeltaSegments<SearchDoc>();
   /** Pages changed since the main segment was built: their newest document, or null once archived. */
   private changed = new Map<string, SearchDoc | null>();
   private historyMain: Segment<HistoryDoc> | null = null;
-  private historyDelta: Segment<HistoryDoc> | null = null;
+  private readonly historyDelta = new DeltaSegments<HistoryDoc>();
   private historyAdded: HistoryDoc[] = [];
   private mainSlugs = new Map<string, number>();
   /** Documents of each page in the main history segment, to hide a page's whole history at once. */
   private historyMainSlugs = new Map<string, number[]>();
   /** Each restricted page's current teams; pages not listed are open. */
   private restrictions = new Map<string, readonly string[]>();
-  private pagesDirty = false;
-  private historyDirty = false;
   private readonly workLimit: number;
 
   constructor(options: EngineOptions = {}) {
@@ -410,7 +408,11 @@ export class SearchEngine {
       if (doc === null ? inMain === undefined : mainDoc && mainDoc.version >= doc.version) this.changed.delete(slug);
     }
     this.historyAdded = this.historyAdded.filter((h) => !covered.has(`${h.slug}@${h.version}`));
-    this.pagesDirty = this.historyDirty = true;
+    // Page documents the new main segment covers are no longer current: their segments are dropped once
+    // empty, the rest keep answering (a delta of thousands, from an import, is not built again at once).
+    this.pagesDelta.prune((d) => this.changed.get(d.slug) === d);
+    // History documents carry no "current" mark to hide them by, and their segments are cheap (no bodies).
+    this.historyDelta.reset(this.historyAdded);
   }
 
   /**
@@ -425,10 +427,12 @@ export class SearchEngine {
 
   /** Records changed pages (null: no longer searchable) and new versions; searchable as soon as this returns. */
   applyChanges(pages: { slug: string; doc: SearchDoc | null }[], versions: HistoryDoc[]): void {
-    for (const p of pages) this.changed.set(p.slug, p.doc);
-    this.historyAdded.push(...versions);
-    if (pages.length) this.pagesDirty = true;
-    if (versions.length) this.historyDirty = true;
+    for (const p of pages) {
+      this.changed.set(p.slug, p.doc);
+      if (p.doc) this.pagesDelta.add(p.doc);
+    }
+    for (const v of versions) this.historyAdded.push(v);
+    this.historyDelta.add(...versions);
   }
 
   /** What the delta holds, to be written down at shutdown and applied again at the next start. */
@@ -443,6 +447,11 @@ export class SearchEngine {
   /** Whether the delta has grown enough to be worth a full rebuild: pages weigh on every page search, history much less. */
   deltaFull(maxPages: number): boolean {
     return this.changed.size > maxPages || this.historyAdded.length > maxPages * 10;
+  }
+
+  /** Page documents indexed into delta segments so far (merges count again): the delta's indexing work. */
+  get deltaDocsIndexed(): number {
+    return this.pagesDelta.indexed;
   }
 
   get deltaSize(): number {
@@ -460,20 +469,23 @@ export class SearchEngine {
   }
 
   /**
-   * Delta segments are rebuilt when a search needs them, not on every save: a burst of saves costs
-   * one rebuild, and saves that only add history never slow down page searches.
+   * Indexes what applyChanges recorded into delta segments now. The worker calls it in each turn of
+   * catching up, so a large backlog is indexed in the turns' bounded steps, not all at once by the next
+   * search; a search indexes whatever is still left.
    */
+  indexDelta(): void {
+    this.freshPagesDelta();
+    this.freshHistoryDelta();
+  }
+
   private freshPagesDelta(): void {
-    if (!this.pagesDirty) return;
-    const docs = [...this.changed.values()].filter((d): d is SearchDoc => d !== null);
-    this.pagesDelta = docs.length ? buildSegment(docs, PAGE_FIELDS, this.pagesMain ? stats(this.pagesMain) : undefined) : null;
-    this.pagesDirty = false;
+    const base = this.pagesMain ? stats(this.pagesMain) : undefined;
+    this.pagesDelta.fresh((docs) => buildSegment(docs, PAGE_FIELDS, base), (d) => this.changed.get(d.slug) === d);
   }
 
   private freshHistoryDelta(): void {
-    if (!this.historyDirty) return;
-    this.historyDelta = this.historyAdded.length ? buildSegment(this.historyAdded, HISTORY_FIELDS, this.historyMain ? stats(this.historyMain) : undefined) : null;
-    this.historyDirty = false;
+    const base = this.historyMain ? stats(this.historyMain) : undefined;
+    this.historyDelta.fresh((docs) => buildSegment(docs, HISTORY_FIELDS, base), () => true);
   }
 
   /** Whether the viewer may see the page, by its current restriction. */
@@ -489,11 +501,11 @@ export class SearchEngine {
     return out;
   }
 
-  /** A small segment: every document is checked. */
-  private searchedSmall<D extends { slug: string }>(seg: Segment<D>, viewer: Viewer): Searched<D> {
+  /** A small segment: every document is checked; `current` false hides a document a later one replaced. */
+  private searchedSmall<D extends { slug: string }>(seg: Segment<D>, viewer: Viewer, current: (d: D) => boolean = () => true): Searched<D> {
     let hidden: Uint8Array | null = null;
     seg.docs.forEach((d, i) => {
-      if (this.visible(d.slug, viewer)) return;
+      if (current(d) && this.visible(d.slug, viewer)) return;
       hidden ??= new Uint8Array(seg.docCount);
       hidden[i] = 1;
     });
@@ -515,7 +527,7 @@ export class SearchEngine {
       for (const slug of this.hiddenSlugs(viewer)) mark(slug);
       out.push({ seg: main, hidden });
     }
-    if (this.pagesDelta) out.push(this.searchedSmall(this.pagesDelta, viewer));
+    for (const seg of this.pagesDelta.segments) out.push(this.searchedSmall(seg, viewer, (d) => this.changed.get(d.slug) === d));
     return out;
   }
 
@@ -532,7 +544,7 @@ export class SearchEngine {
       }
       out.push({ seg: main, hidden });
     }
-    if (this.historyDelta) out.push(this.searchedSmall(this.historyDelta, viewer));
+    for (const seg of this.historyDelta.segments) out.push(this.searchedSmall(seg, viewer));
     return out;
   }
 
@@ -698,6 +710,56 @@ function toPageHit(m: Match<SearchDoc>): PageHit {
     score: round(m.score),
     snippet,
   };
+}
+
+/** Two delta segments are merged only while the result stays this small: a merge holds up the queries behind it. */
+const DELTA_MERGE_MAX = 1000;
+
+/**
+ * The documents added since the main segment was built, in a few segments: each search builds only what
+ * arrived since the one before into a new segment, and a segment at least half the size of the one before
+ * it is merged into that one (up to DELTA_MERGE_MAX documents). A document is thus indexed a few times,
+ * not once per search, however large an import being picked up grows the delta.
+ */
+class DeltaSegments<D> {
+  private built: Segment<D>[] = [];
+  private pending: D[] = [];
+  /** Documents put into segments so far, merges included. */
+  indexed = 0;
+
+  get segments(): readonly Segment<D>[] {
+    return this.built;
+  }
+
+  add(...docs: D[]): void {
+    for (const d of docs) this.pending.push(d);
+  }
+
+  /** Drops segments with no current document left. */
+  prune(current: (d: D) => boolean): void {
+    this.built = this.built.filter((seg) => seg.docs.some(current));
+  }
+
+  /** Starts over with these documents (after a new main segment). */
+  reset(docs: D[]): void {
+    this.built = [];
+    this.pending = [...docs];
+  }
+
+  /** Builds what arrived into a segment and merges; `current` false: a document a later one replaced, left out. */
+  fresh(build: (docs: D[]) => Segment<D>, current: (d: D) => boolean): void {
+    if (!this.pending.length) return;
+    const docs = this.pending.filter(current);
+    this.pending = [];
+    if (docs.length) this.built.push(build(docs));
+    this.indexed += docs.length;
+    for (let last = this.built.at(-1), before = this.built.at(-2); last && before && last.docCount * 2 >= before.docCount; last = this.built.at(-1), before = this.built.at(-2)) {
+      const merged = [...before.docs, ...last.docs].filter(current);
+      if (merged.length > DELTA_MERGE_MAX) break;
+      this.built.splice(-2, 2, ...(merged.length ? [build(merged)] : []));
+      this.indexed += merged.length;
+    }
+  }
 }
 
 function stats<D>(seg: Segment<D>): BaseStats {

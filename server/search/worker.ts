@@ -77,7 +77,7 @@ function refreshCounts(): void {
 }
 
 /** Versions read from the store per step of catching up. */
-const CATCH_UP_BATCH = 250;
+const CATCH_UP_BATCH = 100;
 /** How long one turn of catching up may hold the worker before queries waiting behind it are answered. */
 const CATCH_UP_TURN_MS = 50;
 let catchUpQueued = false;
@@ -98,6 +98,7 @@ function catchUp(): void {
     // Restrictions are read before the text is searchable, so a restricted page is never shown unrestricted.
     refreshRestrictions();
     engine.applyChanges(changes.pages, changes.versions);
+    engine.indexDelta();
     status.watermark = changes.watermark;
     more = changes.more;
   } while (more && performance.now() - t0 < CATCH_UP_TURN_MS);

@@ -1,11 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { runCli } from '../../server/cli.js';
 import { openStore } from '../../server/setup.js';
 import { buildApp, type AppOptions } from '../../server/app.js';
 import { createUser } from '../../server/auth/accounts.js';
 import { createPage } from '../../server/pages/commands.js';
 import type { Store } from '../../server/store/index.js';
-import { commandContext, seedPage, testConfig, testStore, tokenFor } from '../helpers.js';
+import { commandContext, seedPage, tempDir, testConfig, testStore, tokenFor } from '../helpers.js';
 
 const opened: { app: FastifyInstance; store: Store }[] = [];
 afterEach(async () => {
@@ -73,4 +76,44 @@ describe('pages written by another process', () => {
     const res = await t.app.inject({ url: '/api/search?q=xylophone&limit=50', headers: t.admin });
     expect(res.json()).toMatchObject({ total: 30, indexing: 0 });
   });
+
+  it('makes every page of a CLI import searchable while the app runs, counting what is left meanwhile', async () => {
+    // A delta "full" after 50 pages and every rebuild in the background process: the import is picked up
+    // across several turns while a rebuild runs, as a large import is.
+    const t = await appWithSearch({ deltaMax: 50, backgroundBuildAbove: 0 });
+    const folder = tempDir();
+    const n = 300;
+    for (let i = 0; i < n; i++) {
+      fs.writeFileSync(path.join(folder, `runbook-${i}.md`), `---\ntitle: Zanzibar runbook ${i}\nwhy: Brought over from the old wiki.\nowners: [mreyes]\nsystem: Epic\nstatus: live\n---\nStep ${i} of the zanzibar failover, marker${i}.\n`);
+    }
+    let out = '';
+    const w = { write: (text: string) => (out += text) };
+    expect(await runCli(['import', folder], { stdout: w, stderr: w, env: { ...process.env, WHYWIKI_DATA: t.dir } }), out).toBe(0);
+    expect(out).toContain(`${n} created`);
+
+    // Nothing is picked up until the worker looks (pollMs 0): the whole import is counted as being indexed.
+    expect((await t.app.inject({ url: '/api/search/status', headers: t.reader })).json()).toEqual({ state: 'ready', indexing: n });
+    expect((await t.app.inject({ url: '/search?q=zanzibar', headers: t.reader })).body).toContain(`Indexing ${n} new pages`);
+
+    t.app.searchIndex.notifyChanged();
+    const seen: number[] = [];
+    await vi.waitFor(async () => {
+      const { indexing } = (await t.app.inject({ url: '/api/search/status', headers: t.reader })).json() as { indexing: number };
+      seen.push(indexing);
+      expect(indexing).toBe(0);
+    }, { timeout: 60_000, interval: 10 });
+    expect(seen.every((count, i) => count <= (seen[i - 1] ?? n))).toBe(true);
+
+    const found = new Set<string>();
+    for (let offset = 0; offset < n; offset += 50) {
+      const res = (await t.app.inject({ url: `/api/search?q=zanzibar&limit=50&offset=${offset}`, headers: t.reader })).json() as { total: number; results: { slug: string }[] };
+      expect(res.total).toBe(n);
+      for (const r of res.results) found.add(r.slug);
+    }
+    expect(found.size).toBe(n);
+    // Each page by its own word, the last one imported included.
+    for (const i of [0, n / 2, n - 1]) {
+      expect((await t.app.inject({ url: `/api/search?q=marker${i}`, headers: t.reader })).json()).toMatchObject({ total: 1, results: [{ slug: `runbook-${i}` }] });
+    }
+  }, 120_000);
 });

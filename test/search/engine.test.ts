@@ -190,6 +190,38 @@ describe('search engine', () => {
     expect(e.search({ q: 'rhapsody', viewer }).total).toBe(0);
     expect(e.docCount).toBe(3);
   });
+
+  it('indexes pages picked up between searches a few times each, not once per search, and finds only their newest version', () => {
+    const e = engineWith(docs);
+    const n = 400;
+    for (let i = 0; i < n; i++) {
+      e.applyChanges([{ slug: `imported-${i}`, doc: doc(`imported-${i}`, { body: `quokka ${i}` }) }], []);
+      // Every tenth step a page picked up earlier changes again: its older document must stop matching.
+      if (i % 10 === 9) e.applyChanges([{ slug: `imported-${i - 5}`, doc: doc(`imported-${i - 5}`, { version: 2, body: `quokka ${i - 5} wombat` }) }], []);
+      e.search({ q: 'quokka', viewer });
+    }
+    expect(e.search({ q: 'quokka', viewer }).total).toBe(n);
+    const changedAgain = e.search({ q: 'wombat', viewer, limit: 200 });
+    expect(changedAgain.total).toBe(n / 10);
+    expect(changedAgain.hits.every((h) => h.slug.startsWith('imported-'))).toBe(true);
+    // Rebuilding the whole delta for each search would index n × (n + 1) / 2 = 80,200 documents.
+    expect(e.deltaDocsIndexed).toBeLessThan(n * 15);
+  });
+
+  it('drops delta documents a new main segment covers, and keeps answering from the rest', () => {
+    const e = engineWith(docs);
+    const picked = Array.from({ length: 40 }, (_, i) => doc(`picked-${i}`, { body: 'quokka' }));
+    for (const d of picked) {
+      e.applyChanges([{ slug: d.slug, doc: d }], []);
+      e.search({ q: 'quokka', viewer });
+    }
+    // A rebuild that read the first 30 finishes while the last 10 are only in the delta.
+    e.setMain(buildSegment([...docs, ...picked.slice(0, 30)], PAGE_FIELDS), buildSegment([], HISTORY_FIELDS));
+    const res = e.search({ q: 'quokka', viewer, limit: 50 });
+    expect(res.total).toBe(40);
+    expect(new Set(res.hits.map((h) => h.slug)).size).toBe(40);
+    expect(e.deltaSize).toBe(10);
+  });
 });
 
 describe('restricted pages in search', () => {
