@@ -56,8 +56,10 @@ export class UserStore {
   private readonly countAdminsStmt;
 
   private readonly generationStmt;
+  private readonly db: DB;
 
   constructor(db: DB) {
+    this.db = db;
     this.generationStmt = db.prepare<[], number>('SELECT n FROM auth_generation WHERE id = 1').pluck();
     this.byNameStmt = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
     this.byIdStmt = db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?');
@@ -150,8 +152,23 @@ export class UserStore {
     return this.byTokenStmt.get(tokenHash);
   }
 
-  touchToken(tokenId: number, at: string): void {
-    this.touchTokenStmt.run(at, tokenId);
+  /**
+   * "Last used" is advisory. While another process holds the write lock (a bulk import writing its
+   * batches), it is skipped at once rather than holding this request, and every other on the event loop,
+   * for the lock timeout; the next request after the lock is free records it.
+   */
+  touchToken(tokenId: number, at: string): boolean {
+    const wait = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma('busy_timeout = 0');
+    try {
+      this.touchTokenStmt.run(at, tokenId);
+      return true;
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_BUSY') return false;
+      throw e;
+    } finally {
+      this.db.pragma(`busy_timeout = ${Math.trunc(wait)}`);
+    }
   }
 
   /** The account linked to a person, if any (an account links to at most one person, and back). */
