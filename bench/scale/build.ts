@@ -202,6 +202,14 @@ export async function buildScaleStore(options: { pages: number; versions: number
     log(`import of the first versions: ${(importMs / 1000).toFixed(1)} s (${first.created} created, ${first.failed} failed${first.problems[0] ? `: ${first.problems[0].file} ${first.problems[0].reason}` : ''}); read+parse alone ${(readMs / 1000).toFixed(1)} s`);
     let failed = first.failed;
     let versions = first.versions;
+    // Written after the first import and after every pass: the store is whole at each pass (every page has
+    // the same number of versions), so a build stopped early still leaves a usable, verifiable store.
+    const record = (historyMs: number, passes: number) => {
+      const result: BuildResult = { pages: created.size, versions, failed, importMs, readMs, historyMs, bytes };
+      fs.writeFileSync(path.join(options.out, 'scale-build.json'), `${JSON.stringify({ ...result, passes, requested: { pages: N, versions: V, seed: options.seed ?? 1 }, builtAt: new Date().toISOString() }, null, 2)}\n`);
+      return result;
+    };
+    record(0, 1);
 
     // Later versions: one pass per version number, every page edited once per pass.
     t = performance.now();
@@ -237,12 +245,10 @@ export async function buildScaleStore(options: { pages: number; versions: number
         versions += r.versions;
         if (r.failed) log(`  pass ${pass + 1}: ${r.failed} failed, first: ${r.problems[0]?.file} ${r.problems[0]?.reason}`);
       }
+      record(performance.now() - t, pass + 1);
       log(`version ${pass + 1} of every page written (${versions} versions, ${((performance.now() - t) / 1000).toFixed(0)} s)`);
     }
-    const historyMs = performance.now() - t;
-    const result: BuildResult = { pages: created.size, versions, failed, importMs, readMs, historyMs, bytes };
-    fs.writeFileSync(path.join(options.out, 'scale-build.json'), `${JSON.stringify({ ...result, requested: { pages: N, versions: V, seed: options.seed ?? 1 }, builtAt: new Date().toISOString() }, null, 2)}\n`);
-    return result;
+    return record(performance.now() - t, V);
   } finally {
     store.close();
     if (!options.keepSource) fs.rmSync(src, { recursive: true, force: true });
