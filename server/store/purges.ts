@@ -46,6 +46,9 @@ export interface DraftTextRow {
 }
 
 /** Purge requests, the narrow content updates a purge applies, and the digests sealed for old versions. */
+/** Versions without digests, read at every start: answered from the partial index page_versions_unsealed. */
+export const UNSEALED_SQL = 'SELECT page_id, version, hash, front_matter, body, summary FROM page_versions WHERE digests IS NULL ORDER BY page_id, version';
+
 export class PurgeStore {
   private readonly insertStmt;
   private readonly getStmt;
@@ -86,7 +89,7 @@ export class PurgeStore {
     this.contentStmt = db.prepare<[{ page_id: number; version: number; front_matter: string; body: string; summary: string }]>(
       'UPDATE page_versions SET front_matter = @front_matter, body = @body, summary = @summary WHERE page_id = @page_id AND version = @version',
     );
-    this.unsealedStmt = db.prepare<[], SealRow>('SELECT page_id, version, hash, front_matter, body, summary FROM page_versions WHERE digests IS NULL ORDER BY page_id, version');
+    this.unsealedStmt = db.prepare<[], SealRow>(UNSEALED_SQL);
     this.sealStmt = db.prepare<[{ page_id: number; version: number; digests: string; sealed_by: number }]>(
       'UPDATE page_versions SET digests = @digests, sealed_by = @sealed_by WHERE page_id = @page_id AND version = @version AND digests IS NULL',
     );
