@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPage } from '../../server/pages/commands.js';
 import { Browser, commandContext, privacyTeam, sampleFrontMatter, testApp, tokenFor, type TestApp } from '../helpers.js';
 
@@ -196,6 +196,28 @@ describe('a person\'s and a team\'s pages, a page at a time', () => {
     const team = await editor.get('/teams/epic-clindoc?page=1');
     expect(ownedSlugs(team.body)).toEqual(['team-owned-0']);
     expect(team.body).not.toContain('aria-label="Pages"');
+  });
+
+  it('counts everyone\'s visible pages on /people in one query, not one per person and team', async () => {
+    const perParty = vi.spyOn(t.store.pages, 'ownedCount');
+    const all = vi.spyOn(t.store.pages, 'ownedCounts');
+    const members = vi.spyOn(t.store.parties, 'members');
+    try {
+      const count = (html: string, handle: string) => Number(new RegExp(`href="/people/${handle}">[^\\n]*?· (\\d+) pages?<`).exec(html)?.[1]);
+      const theirs = (await editor.get('/people')).body;
+      const ours = (await member.get('/people')).body;
+      expect(perParty).not.toHaveBeenCalled();
+      expect(members).not.toHaveBeenCalled();
+      expect(all).toHaveBeenCalledTimes(2);
+      const mreyes = Number(/Owns directly \((\d+)\)/.exec((await editor.get('/people/mreyes')).body)?.[1]);
+      expect(count(theirs, 'mreyes')).toBe(mreyes);
+      expect(count(ours, 'mreyes')).toBe(mreyes + HIDDEN.length);
+      expect(ours).toMatch(/@privacy · \d+ pages? · 1 member</);
+    } finally {
+      perParty.mockRestore();
+      all.mockRestore();
+      members.mockRestore();
+    }
   });
 
   it('refuses a page number that is not one with a clear 400', async () => {

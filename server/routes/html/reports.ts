@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { stringify } from 'csv-stringify/sync';
 import { brokenLinksReport, healthReport, orphansReport, staleReport } from '../../reports/reports.js';
 import { editsChart, keyPersonChart, reviewShareChart, riskChart } from '../../reports/charts.js';
-import { keyPersonReport } from '../../reports/key-person.js';
+import { keyPeople as keyPeopleOf } from '../../reports/key-person.js';
 import { openHandovers } from '../../knowledge-transfer/handover.js';
 import { currentKnowledge } from '../api/turnover.js';
 
@@ -47,7 +47,7 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
   app.get('/reports/health', { config: { access: 'read' } }, async (request, reply) => {
     const k = currentKnowledge(app, request.hidden);
     const report = healthReport(app.store, k, app.config.systems, request.hidden);
-    const keyPeople = keyPersonReport(k).people;
+    const keyPeople = keyPeopleOf(k);
     return reply.view('reports-health', {
       handovers: openHandovers(app.store, request.hidden),
       keyPeople: keyPeople.slice(0, 12).map((p) => ({ ...p, count: p.pages.length })),
