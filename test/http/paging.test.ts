@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPage } from '../../server/pages/commands.js';
+import { addComment } from '../../server/comments/commands/add-comment.js';
 import { Browser, commandContext, privacyTeam, sampleFrontMatter, testApp, tokenFor, type TestApp } from '../helpers.js';
 
 let t: TestApp;
@@ -249,5 +250,92 @@ describe('a page\'s history, a page at a time', () => {
     // The oldest version on page 1 still says what changed from the one before it, on page 2.
     expect(first.body).toContain('/p/long-history/diff?from=30&amp;to=31');
     expect((await editor.get('/p/long-history/history?page=0')).statusCode).toBe(400);
+  });
+});
+
+describe('the report lists, a page at a time', () => {
+  // Its own small wiki on a fixed clock: 150 overdue pages left with a departed owner (the first 30 also owned
+  // by someone still here), each linking to a page that does not exist and flagged as wrong, plus three
+  // restricted pages just like them that an editor outside the team must never see or have counted.
+  let w: TestApp;
+  let outsider: Browser;
+  let insider: Browser;
+  const N = 150;
+  const SECRET = ['secret-a', 'secret-b', 'secret-c'];
+  const slugsIn = (html: string, href: RegExp) => [...html.slice(html.indexOf('<h1>')).matchAll(href)].map((m) => m[1]!);
+
+  beforeAll(async () => {
+    w = await testApp({}, { clock: () => new Date('2026-06-01T00:00:00.000Z') });
+    await privacyTeam(w.store);
+    const ctx = commandContext(w.store, 'mreyes', { at: new Date('2025-01-01T00:00:00.000Z') });
+    const add = (slug: string, owners: string[], extra: Record<string, unknown> = {}) => {
+      createPage(ctx, { slug, frontMatter: { ...sampleFrontMatter, title: `Title ${slug}`, owners, review_every: '90d', ...extra }, body: `See [[missing-${slug}]].`, summary: 'Created' });
+      addComment(ctx, { slug, body: `Wrong since the upgrade: ${slug}`, kind: 'wrong' });
+    };
+    for (let i = 0; i < N; i++) add(`stale-${String(i).padStart(3, '0')}`, i < 30 ? ['tbrennan', 'dokafor'] : ['tbrennan']);
+    for (const slug of SECRET) add(slug, ['tbrennan'], { restricted_to: ['privacy'] });
+    outsider = new Browser(w.app);
+    await outsider.signIn('editor');
+    insider = new Browser(w.app);
+    await insider.signIn('pat', 'member quiet words 3');
+  }, 120_000);
+  afterAll(async () => { await w.close(); });
+
+  /** Every screen of a report list, following its Next link; the slugs shown on each. */
+  async function walk(who: Browser, url: string, href: RegExp): Promise<string[][]> {
+    const screens: string[][] = [];
+    let next: string | null = url;
+    for (let n = 1; next && n <= 20; n++) {
+      const res = await who.get(next);
+      expect(res.statusCode).toBe(200);
+      screens.push(slugsIn(res.body, href));
+      next = /<a href="([^"]+)" rel="next">/.exec(res.body)?.[1]?.replaceAll('&#x3D;', '=').replaceAll('&amp;', '&') ?? null;
+    }
+    return screens;
+  }
+
+  const cases = [
+    { url: '/reports/orphans', href: /<td><a href="\/p\/([^"#]+)">/g, total: N - 30, heading: /Orphaned pages <small>(\d+)<\/small>/ },
+    { url: '/reports/broken-links', href: /<code>missing-([^<]+)<\/code>/g, total: N, heading: /Broken links <small>(\d+)<\/small>/ },
+    { url: '/reports/flagged', href: /<td><a href="\/p\/([^"#]+)#comment-/g, total: N, heading: /Flagged as wrong <small>(\d+)<\/small>/ },
+  ];
+
+  for (const c of cases) {
+    it(`${c.url}: a hundred at a time, disjoint and complete, no Next on the last, hidden pages neither shown nor counted`, async () => {
+      const screens = await walk(outsider, c.url, c.href);
+      expect(screens.map((s) => s.length)).toEqual([100, c.total - 100]);
+      const all = screens.flat();
+      expect(new Set(all).size).toBe(c.total);
+      for (const slug of SECRET) expect(all.join(' ')).not.toContain(slug);
+      expect(Number(c.heading.exec((await outsider.get(c.url)).body)?.[1])).toBe(c.total);
+      const theirs = (await walk(insider, c.url, c.href)).flat();
+      expect(theirs.length).toBe(c.total + SECRET.length);
+      for (const slug of SECRET) expect(theirs.join(' ')).toContain(slug);
+    });
+  }
+
+  it('/reports/stale: pages run on under each owner, an owner cut by the end of a screen continued on the next', async () => {
+    const first = (await outsider.get('/reports/stale')).body;
+    expect(Number(/Overdue reviews <small>(\d+)<\/small>/.exec(first)?.[1])).toBe(N);
+    const screens = await walk(outsider, '/reports/stale', /<td><a href="\/p\/([^"]+)">/g);
+    // 150 rows under Tom Brennan and 30 more under David Okafor: 180 rows, 100 on the first screen.
+    expect(screens.map((s) => s.length)).toEqual([100, 80]);
+    expect(new Set(screens.flat()).size).toBe(N);
+    for (const slug of SECRET) expect(screens.flat()).not.toContain(slug);
+    const second = (await outsider.get('/reports/stale?page=2')).body;
+    expect(second).toMatch(/Tom Brennan<\/a>[^]*?<small>150<\/small> <small class="muted">continued<\/small>/);
+    expect(first).not.toContain('continued');
+    expect((await walk(insider, '/reports/stale', /<td><a href="\/p\/([^"]+)">/g)).flat().length).toBe(180 + SECRET.length);
+  });
+
+  it('refuses a page number that is not one with a clear 400 and says when a page is past the end', async () => {
+    for (const url of ['/reports/orphans?page=0', '/reports/stale?page=-1', '/reports/broken-links?page=x', '/reports/flagged?page=1.5']) {
+      const res = await outsider.get(url);
+      expect(res.statusCode, url).toBe(400);
+      expect(res.body).toContain('page');
+    }
+    const past = await outsider.get('/reports/flagged?page=9');
+    expect(past.statusCode).toBe(200);
+    expect(past.body).toContain('Nothing on page 9; there are 2 pages.');
   });
 });
