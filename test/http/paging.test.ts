@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createPage } from '../../server/pages/commands.js';
+import { createPage, savePage } from '../../server/pages/commands.js';
 import { addComment } from '../../server/comments/commands/add-comment.js';
 import { Browser, commandContext, privacyTeam, sampleFrontMatter, testApp, tokenFor, type TestApp } from '../helpers.js';
 
@@ -232,7 +232,6 @@ describe('a person\'s and a team\'s pages, a page at a time', () => {
 
 describe('a page\'s history, a page at a time', () => {
   it('lists 100 versions per page, newest first, disjoint and complete, and refuses a bad page number', async () => {
-    const { savePage } = await import('../../server/pages/commands.js');
     const { getCurrentPage } = await import('../../server/pages/queries.js');
     page('long-history');
     for (let i = 2; i <= 130; i++) {
@@ -337,5 +336,80 @@ describe('the report lists, a page at a time', () => {
     const past = await outsider.get('/reports/flagged?page=9');
     expect(past.statusCode).toBe(200);
     expect(past.body).toContain('Nothing on page 9; there are 2 pages.');
+  });
+});
+
+describe('the other API lists, a page at a time', () => {
+  /** Every answer of an API list from `url`, following `next` and checking it against the Link header. */
+  async function follow(url: string, auth: Record<string, string>): Promise<Record<string, unknown>[]> {
+    const answers: Record<string, unknown>[] = [];
+    let next: string | undefined = url;
+    for (let n = 0; next && n < 50; n++) {
+      const res = await t.app.inject({ url: next, headers: auth });
+      expect(res.statusCode, next).toBe(200);
+      const body = res.json() as Record<string, unknown> & { next?: string };
+      expect(res.headers.link).toBe(body.next ? `<${body.next}>; rel="next"` : undefined);
+      answers.push(body);
+      next = body.next;
+    }
+    return answers;
+  }
+
+  it('GET /api/pages/:slug/versions: every version once, newest first, with the old answer when no limit is sent', async () => {
+    const { getCurrentPage } = await import('../../server/pages/queries.js');
+    page('api-versions');
+    for (let i = 2; i <= 12; i++) {
+      const current = getCurrentPage(t.store, 'api-versions');
+      savePage(commandContext(t.store), { slug: 'api-versions', frontMatter: current.frontMatter, body: `Text ${i}.`, summary: `Edit ${i}`, baseVersion: current.version });
+    }
+    const whole = await follow('/api/pages/api-versions/versions', editorAuth);
+    expect(whole).toHaveLength(1);
+    expect(whole[0]).toMatchObject({ total: 12, limit: 1000 });
+    const answers = await follow('/api/pages/api-versions/versions?limit=5', editorAuth);
+    const numbers = answers.map((a) => (a.versions as { version: number }[]).map((v) => v.version));
+    expect(numbers).toEqual([[12, 11, 10, 9, 8], [7, 6, 5, 4, 3], [2, 1]]);
+    expect(answers.map((a) => a.total)).toEqual([12, 12, 12]);
+  });
+
+  it('GET /api/pages/:slug/backlinks: disjoint and complete, hidden linking pages neither listed nor counted', async () => {
+    page('api-target');
+    for (let i = 0; i < 12; i++) createPage(commandContext(t.store), { slug: `api-linker-${String(i).padStart(2, '0')}`, frontMatter: { ...sampleFrontMatter, title: `Linker ${i}` }, body: 'See [[api-target]].', summary: 'Created' });
+    createPage(commandContext(t.store), { slug: 'api-linker-secret', frontMatter: { ...sampleFrontMatter, title: 'Linker secret', restricted_to: ['privacy'] }, body: 'See [[api-target]].', summary: 'Created' });
+    const slugsOf = (answers: Record<string, unknown>[]) => answers.flatMap((a) => (a.backlinks as { slug: string }[]).map((b) => b.slug));
+    const theirs = await follow('/api/pages/api-target/backlinks?limit=5', editorAuth);
+    expect(theirs.map((a) => (a.backlinks as unknown[]).length)).toEqual([5, 5, 2]);
+    expect(theirs.every((a) => a.total === 12)).toBe(true);
+    expect(new Set(slugsOf(theirs)).size).toBe(12);
+    expect(slugsOf(theirs)).not.toContain('api-linker-secret');
+    expect(JSON.stringify(theirs)).not.toContain('secret');
+    const ours = await follow('/api/pages/api-target/backlinks?limit=5', memberAuth);
+    expect(slugsOf(ours)).toContain('api-linker-secret');
+    expect(ours[0]!.total).toBe(13);
+  });
+
+  it('GET /api/people: people then teams, disjoint and complete, the search kept in next', async () => {
+    const [whole] = await follow('/api/people', editorAuth);
+    const everyone = [...(whole!.people as { handle: string }[]), ...(whole!.teams as { handle: string }[])].map((p) => p.handle);
+    expect(whole!.total).toBe(everyone.length);
+    const answers = await follow('/api/people?limit=2', editorAuth);
+    expect(answers.flatMap((a) => [...(a.people as { handle: string }[]), ...(a.teams as { handle: string }[])].map((p) => p.handle))).toEqual(everyone);
+    expect(answers.at(-1)!.next).toBeUndefined();
+    const searched = await follow('/api/people?q=e&limit=1', editorAuth);
+    expect(searched[0]!.next).toContain('q=e');
+  });
+
+  it('refuses a bad limit or after with a 400 that names it', async () => {
+    for (const [url, field] of [
+      ['/api/pages/api-versions/versions?limit=0', 'limit'],
+      ['/api/pages/api-versions/versions?limit=1001', 'limit'],
+      ['/api/pages/api-versions/versions?after=999', 'after'],
+      ['/api/pages/api-target/backlinks?after=nobody-links-from-here', 'after'],
+      ['/api/pages/api-target/backlinks?after=api-linker-secret', 'after'],
+      ['/api/people?limit=x', 'limit'],
+    ] as const) {
+      const res = await t.app.inject({ url, headers: editorAuth });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.body, url).toContain(field);
+    }
   });
 });
