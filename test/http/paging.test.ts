@@ -413,3 +413,26 @@ describe('the other API lists, a page at a time', () => {
     }
   });
 });
+
+describe('the inbox, a page at a time', () => {
+  it('lists a hundred notifications a screen, unread first, disjoint and complete, hidden pages\' left out before counting', async () => {
+    const userId = t.store.users.byName('editor')!.id;
+    const note = (i: number, slug: string) =>
+      t.store.notifications.insert({ key: `paging-${i}-${slug}`, user_id: userId, kind: 'changed', event_id: null, slug, actor: 'mreyes', title: `Note ${i} on ${slug}`, text: 'Changed.', link: `/p/${slug}`, delivery: 'immediate', created_at: '2026-01-01T00:00:00.000Z' });
+    for (let i = 0; i < 130; i++) note(i, `page-${String(i).padStart(3, '0')}`);
+    // The newest ones are about pages the editor may not see: they must not push visible ones off the first screen.
+    HIDDEN.forEach((slug, i) => note(1000 + i, slug));
+    const before = t.store.notifications.inboxCount(userId, []);
+    const first = await editor.get('/inbox');
+    const second = await editor.get('/inbox?page=2');
+    const ids = (html: string) => [...html.matchAll(/<li class="inbox-item [a-z]+" data-id="(\d+)">/g)].map((m) => m[1]!);
+    expect(ids(first.body)).toHaveLength(100);
+    expect(ids(second.body)).toHaveLength(before - HIDDEN.length - 100);
+    expect(new Set([...ids(first.body), ...ids(second.body)]).size).toBe(before - HIDDEN.length);
+    expect(first.body).toContain(`1–100 of ${before - HIDDEN.length}`);
+    expect(first.body).toContain('rel="next"');
+    expect(second.body).not.toContain('rel="next"');
+    for (const slug of HIDDEN) expect(first.body + second.body).not.toContain(slug);
+    expect((await editor.get('/inbox?page=0')).statusCode).toBe(400);
+  });
+});
