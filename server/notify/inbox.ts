@@ -52,8 +52,10 @@ export function shown(rows: NotificationRow[], hidden: ReadonlySet<string>): Sho
 
 export const INBOX_LIMIT = 200;
 
-export function inbox(store: Store, userId: number, hidden: ReadonlySet<string>): { unread: number; notifications: ShownNotification[] } {
-  return { unread: unreadCount(store, userId, hidden), notifications: shown(store.notifications.inbox(userId, INBOX_LIMIT), hidden) };
+/** One page of an inbox (the first `INBOX_LIMIT` when no page is asked for), with the unread and whole counts. */
+export function inbox(store: Store, userId: number, hidden: ReadonlySet<string>, page: { limit: number; offset: number } = { limit: INBOX_LIMIT, offset: 0 }): { unread: number; total: number; notifications: ShownNotification[] } {
+  const h = [...hidden];
+  return { unread: unreadCount(store, userId, hidden), total: store.notifications.inboxCount(userId, h), notifications: shown(store.notifications.inbox(userId, page.limit, page.offset, h), hidden) };
 }
 
 export function unreadCount(store: Store, userId: number, hidden: ReadonlySet<string>): number {

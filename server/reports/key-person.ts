@@ -16,12 +16,8 @@ export interface DependencyRow {
   one_person: number;
 }
 
-/**
- * For each active person, the pages nobody else stands behind: owned directly with no other active owner,
- * or owned by a team of which they are the last active member. A page with exactly one active person
- * behind it is orphaned the day that person leaves, so the snapshot's `activePeople` answers it directly.
- */
-export function keyPersonReport(k: Knowledge) {
+/** The people who alone stand behind some pages, the most such pages first (the health screen needs only these). */
+export function keyPeople(k: Knowledge): KeyPersonRow[] {
   const byPerson = new Map<string, string[]>();
   for (const p of k.pages) {
     if (p.activePeople.length !== 1) continue;
@@ -30,10 +26,18 @@ export function keyPersonReport(k: Knowledge) {
     list.push(p.slug);
     byPerson.set(who, list);
   }
-  const people: KeyPersonRow[] = [...byPerson.entries()]
+  return [...byPerson.entries()]
     .map(([handle, pages]) => ({ handle, name: k.parties.get(handle)?.name ?? handle, pages: pages.sort() }))
     .sort((a, b) => b.pages.length - a.pages.length || a.name.localeCompare(b.name));
+}
 
+/**
+ * For each active person, the pages nobody else stands behind: owned directly with no other active owner,
+ * or owned by a team of which they are the last active member. A page with exactly one active person
+ * behind it is orphaned the day that person leaves, so the snapshot's `activePeople` answers it directly.
+ */
+export function keyPersonReport(k: Knowledge) {
+  const people = keyPeople(k);
   const rows = new Map<string, DependencyRow>();
   const row = (system: string, module: string | null) => {
     const key = `${system}\u0000${module ?? ''}`;

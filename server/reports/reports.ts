@@ -74,39 +74,47 @@ export function healthReport(store: Store, k: Knowledge, systems: string[], hidd
   const now = k.now.getTime();
   const start = now - HEALTH_WEEKS * 7 * DAY;
   const weekStarts = Array.from({ length: HEALTH_WEEKS }, (_, i) => new Date(start + i * 7 * DAY).toISOString().slice(0, 10));
-  const rows = new Map<string, HealthRow>();
-  const row = (system: string, module: string | null) => {
-    const key = `${system}\u0000${module ?? ''}`;
-    let r = rows.get(key);
-    if (!r) {
-      r = { system, module, pages: 0, under_review: 0, current_review: 0, current_review_share: null, single_owner: 0, orphaned: 0, without_ticket: 0, edits_per_week: new Array<number>(HEALTH_WEEKS).fill(0) };
-      rows.set(key, r);
-    }
+  const rows: HealthRow[] = [];
+  // Rows are found through a map per system, so the loop over every page builds no keys or arrays.
+  const bySystem = new Map<string, { own: HealthRow; modules: Map<string, HealthRow> }>();
+  const fresh = (system: string, module: string | null): HealthRow => {
+    const r: HealthRow = { system, module, pages: 0, under_review: 0, current_review: 0, current_review_share: null, single_owner: 0, orphaned: 0, without_ticket: 0, edits_per_week: new Array<number>(HEALTH_WEEKS).fill(0) };
+    rows.push(r);
     return r;
   };
-  const total = row('All systems', null);
-  for (const s of systems) row(s, null);
-  for (const p of k.pages) {
-    for (const r of [total, row(p.system, null), row(p.system, p.module ?? 'General')]) {
-      r.pages++;
-      if (p.review.interval) {
-        r.under_review++;
-        if (!p.review.overdue) r.current_review++;
-      }
-      if (p.singleOwner) r.single_owner++;
-      if (p.orphaned) r.orphaned++;
-      if (!p.hasTicket) r.without_ticket++;
+  const systemOf = (system: string) => {
+    let s = bySystem.get(system);
+    if (!s) bySystem.set(system, (s = { own: fresh(system, null), modules: new Map() }));
+    return s;
+  };
+  const moduleOf = (system: string, module: string) => {
+    const s = systemOf(system);
+    let r = s.modules.get(module);
+    if (!r) s.modules.set(module, (r = fresh(system, module)));
+    return r;
+  };
+  const total = fresh('All systems', null);
+  for (const s of systems) systemOf(s);
+  const count = (r: HealthRow, p: PageFact) => {
+    r.pages++;
+    if (p.review.interval) {
+      r.under_review++;
+      if (!p.review.overdue) r.current_review++;
     }
+    if (p.singleOwner) r.single_owner++;
+    if (p.orphaned) r.orphaned++;
+    if (!p.hasTicket) r.without_ticket++;
+  };
+  for (const p of k.pages) {
+    count(total, p);
+    count(systemOf(p.system).own, p);
+    count(moduleOf(p.system, p.module ?? 'General'), p);
   }
-  for (const e of store.pages.editsSince(new Date(start).toISOString())) {
-    if (hidden.has(e.slug)) continue;
-    const t = Date.parse(e.created_at);
-    if (t >= now) continue;
-    const week = Math.floor((t - start) / (7 * DAY));
-    for (const r of [total, row(e.system, null), row(e.system, e.module ?? 'General')]) r.edits_per_week[week]!++;
+  for (const e of store.pages.weeklyEdits(new Date(start), k.now, hidden)) {
+    for (const r of [total, systemOf(e.system).own, moduleOf(e.system, e.module ?? 'General')]) r.edits_per_week[e.week]! += e.n;
   }
-  for (const r of rows.values()) r.current_review_share = r.under_review === 0 ? null : r.current_review / r.under_review;
-  const ordered = [...rows.values()].sort((a, b) => {
+  for (const r of rows) r.current_review_share = r.under_review === 0 ? null : r.current_review / r.under_review;
+  const ordered = rows.sort((a, b) => {
     if (a === total) return -1;
     if (b === total) return 1;
     const sa = systems.indexOf(a.system);

@@ -59,6 +59,7 @@ export class NotificationStore {
   private readonly setPrefStmt;
   private readonly insertStmt;
   private readonly inboxStmt;
+  private readonly inboxCountStmt;
   private readonly byIdsStmt;
   private readonly unreadStmt;
   private readonly unreadCountStmt;
@@ -100,9 +101,14 @@ export class NotificationStore {
        VALUES (@key, @user_id, @kind, @event_id, @slug, @actor, @title, @text, @link, @delivery, @created_at)`,
     );
     // Unread first, then newest first.
-    this.inboxStmt = db.prepare<[number, number], NotificationRow>(
-      'SELECT * FROM notifications WHERE user_id = ? ORDER BY read_at IS NOT NULL, id DESC LIMIT ?',
+    // Hidden pages' notifications are left out in the query, so they take no place in a page and no part in the count.
+    this.inboxStmt = db.prepare<[number, string, number, number], NotificationRow>(
+      `SELECT * FROM notifications WHERE user_id = ? AND (slug IS NULL OR slug NOT IN (SELECT value FROM json_each(?)))
+       ORDER BY read_at IS NOT NULL, id DESC LIMIT ? OFFSET ?`,
     );
+    this.inboxCountStmt = db.prepare<[number, string], number>(
+      'SELECT count(*) FROM notifications WHERE user_id = ? AND (slug IS NULL OR slug NOT IN (SELECT value FROM json_each(?)))',
+    ).pluck();
     this.byIdsStmt = db.prepare<[number, string], NotificationRow>('SELECT * FROM notifications WHERE user_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id');
     this.unreadStmt = db.prepare<[number], NotificationRow>('SELECT * FROM notifications WHERE user_id = ? AND read_at IS NULL ORDER BY id DESC');
     this.unreadCountStmt = db.prepare<[number, string], number>(
@@ -184,8 +190,14 @@ export class NotificationStore {
     return r.changes > 0 ? Number(r.lastInsertRowid) : null;
   }
 
-  inbox(userId: number, limit: number): NotificationRow[] {
-    return this.inboxStmt.all(userId, limit);
+  /** One page of a person's inbox, unread first then newest, hidden pages' notifications left out. */
+  inbox(userId: number, limit: number, offset = 0, hidden: readonly string[] = []): NotificationRow[] {
+    return this.inboxStmt.all(userId, JSON.stringify(hidden), limit, offset);
+  }
+
+  /** How many notifications a person's inbox holds, hidden pages' left out. */
+  inboxCount(userId: number, hidden: readonly string[]): number {
+    return this.inboxCountStmt.get(userId, JSON.stringify(hidden)) as number;
   }
 
   byIds(userId: number, ids: number[]): NotificationRow[] {

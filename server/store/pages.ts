@@ -27,12 +27,12 @@ export interface ReviewRow {
   note: string | null;
 }
 
-/** A version's date and where its page sits, for edits-per-week figures. */
-export interface EditRow {
-  slug: string;
-  created_at: string;
+/** Versions written in one week of a range, per system and module; `week` counts from 0 at the range's start. */
+export interface WeeklyEdits {
   system: string;
   module: string | null;
+  week: number;
+  n: number;
 }
 
 export interface VersionRow {
@@ -104,7 +104,7 @@ export class PageStore {
   private readonly reviewsStmt;
   private readonly currentAllStmt;
   private readonly ownersAllStmt;
-  private readonly editsSinceStmt;
+  private readonly weeklyEditsStmt;
   private readonly missingLinksStmt;
   private readonly ownerPagesStmt;
   private readonly ownersOfStmt;
@@ -114,6 +114,7 @@ export class PageStore {
   private readonly listPageStmt;
   private readonly ownedPageStmt;
   private readonly ownedCountStmt;
+  private readonly ownedCountsStmt;
   private readonly visibleCountStmt;
   private readonly moduleCountsStmt;
   private readonly inSystemStmt;
@@ -189,9 +190,13 @@ export class PageStore {
        WHERE p.archived = 0 ORDER BY p.title`,
     );
     this.ownersAllStmt = db.prepare<[], { page_id: number; owner: string }>('SELECT page_id, owner FROM page_owners');
-    this.editsSinceStmt = db.prepare<[string], EditRow>(
-      `SELECT p.slug, v.created_at, p.system, p.module FROM page_versions v JOIN pages p ON p.id = v.page_id
-       WHERE v.created_at >= ? AND p.archived = 0`,
+    // Counted in SQL: the health report needs a dozen numbers per module, not one row per version. The week
+    // is whole milliseconds since the range's start divided by a week's, as Date.parse would reckon it.
+    this.weeklyEditsStmt = db.prepare<[number, string, string, string], WeeklyEdits>(
+      `SELECT p.system, p.module, (CAST(round(unixepoch(v.created_at, 'subsec') * 1000) AS INTEGER) - CAST(? AS INTEGER)) / 604800000 AS week, count(*) AS n
+       FROM page_versions v JOIN pages p ON p.id = v.page_id
+       WHERE v.created_at >= ? AND v.created_at < ? AND p.archived = 0 AND p.slug NOT IN (SELECT value FROM json_each(?))
+       GROUP BY p.system, p.module, week`,
     );
     this.missingLinksStmt = db.prepare<[], { target_slug: string; slug: string; title: string }>(
       `SELECT l.target_slug, p.slug, p.title FROM page_links l JOIN pages p ON p.id = l.page_id
@@ -225,6 +230,10 @@ export class PageStore {
       `SELECT count(*) FROM page_owners o JOIN pages p ON p.id = o.page_id
        WHERE o.owner = ? AND p.archived = 0 AND p.slug NOT IN (SELECT value FROM json_each(?))`,
     ).pluck();
+    this.ownedCountsStmt = db.prepare<[string], { owner: string; n: number }>(
+      `SELECT o.owner, count(*) AS n FROM page_owners o JOIN pages p ON p.id = o.page_id
+       WHERE p.archived = 0 AND p.slug NOT IN (SELECT value FROM json_each(?)) GROUP BY o.owner`,
+    );
     this.visibleCountStmt = db.prepare<[string], number>('SELECT count(*) FROM pages WHERE archived = 0 AND slug NOT IN (SELECT value FROM json_each(?))').pluck();
     this.moduleCountsStmt = db.prepare<[string], { system: string; module: string; n: number }>(
       `SELECT system, coalesce(module, 'General') AS module, count(*) AS n FROM pages
@@ -272,8 +281,9 @@ export class PageStore {
     return out;
   }
 
-  editsSince(at: string): EditRow[] {
-    return this.editsSinceStmt.all(at);
+  /** Versions written from `start` up to `end`, counted per system, module and week, hidden pages left out. */
+  weeklyEdits(start: Date, end: Date, hidden: ReadonlySet<string>): WeeklyEdits[] {
+    return this.weeklyEditsStmt.all(start.getTime(), start.toISOString(), end.toISOString(), JSON.stringify([...hidden]));
   }
 
   /** [[links]] to slugs that no page has, with the page that links. */
@@ -377,6 +387,11 @@ export class PageStore {
   }
 
   /** How many listed pages a party owns directly, leaving out `hidden` slugs. */
+  /** How many visible pages each person and team owns directly, in one query; an owner of none is absent. */
+  ownedCounts(hidden: ReadonlySet<string>): Map<string, number> {
+    return new Map(this.ownedCountsStmt.all(JSON.stringify([...hidden])).map((r) => [r.owner, r.n]));
+  }
+
   ownedCount(handle: string, hidden: ReadonlySet<string>): number {
     return this.ownedCountStmt.get(handle, JSON.stringify([...hidden])) as number;
   }

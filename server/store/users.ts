@@ -48,6 +48,7 @@ export class UserStore {
   private readonly insertTokenStmt;
   private readonly byTokenStmt;
   private readonly touchTokenStmt;
+  private readonly listPageStmt;
   private readonly listStmt;
   private readonly updateStmt;
   private readonly byExternalStmt;
@@ -72,6 +73,10 @@ export class UserStore {
     this.listStmt = db.prepare<[], UserListRow>(
       `SELECT u.*, (SELECT count(*) FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL) AS active_tokens
        FROM users u ORDER BY u.active DESC, u.username`,
+    );
+    this.listPageStmt = db.prepare<[number, number], UserListRow>(
+      `SELECT u.*, (SELECT count(*) FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL) AS active_tokens
+       FROM users u ORDER BY u.active DESC, u.username LIMIT ? OFFSET ?`,
     );
     this.updateStmt = db.prepare<[Pick<UserRow, 'id' | 'role' | 'active' | 'password_hash' | 'must_change_password' | 'last_signed_in_at'>]>(
       `UPDATE users SET role = @role, active = @active, password_hash = @password_hash, must_change_password = @must_change_password,
@@ -108,6 +113,11 @@ export class UserStore {
 
   list(): UserListRow[] {
     return this.listStmt.all();
+  }
+
+  /** One screen of the users list, in the order of `list`. */
+  listPage(limit: number, offset: number): UserListRow[] {
+    return this.listPageStmt.all(limit, offset);
   }
 
   /** Writes the fields that change after creation; pass the whole row as read, with the changes applied. */

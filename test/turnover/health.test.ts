@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPage, savePage } from '../../server/pages/commands.js';
-import { commandContext, sampleFrontMatter, testApp, tokenFor, type TestApp } from '../helpers.js';
+import { commandContext, privacyTeam, sampleFrontMatter, testApp, tokenFor, type TestApp } from '../helpers.js';
 
 /**
  * A small wiki whose dashboard figures were worked out by hand. The clock stands at 2026-06-01 00:00 UTC,
@@ -76,5 +76,30 @@ describe('the knowledge-health dashboard', () => {
     expect(res.json()).toEqual({ count: 1, links: [{ target: 'runbook-to-write', from: [{ slug: 'linker', title: sampleFrontMatter.title }] }] });
     const back = await t.app.inject({ url: '/api/pages/e1/backlinks', headers: { authorization: `Bearer ${tokenFor(t.store, 'reader')}` } });
     expect(back.json()).toMatchObject({ slug: 'e1', backlinks: [{ slug: 'linker' }] });
+  });
+});
+
+describe('edits per week at the edges of the weeks', () => {
+  it('puts an edit at a week\'s first millisecond in that week, leaves out the one before the range, and counts no hidden page', async () => {
+    const w = await testApp({}, { clock: () => NOW });
+    try {
+      await privacyTeam(w.store);
+      const at = (iso: string) => commandContext(w.store, 'mreyes', { at: new Date(iso) });
+      const fm = { ...sampleFrontMatter, module: undefined };
+      createPage(at('2026-03-08T23:59:59.999Z'), { slug: 'before-range', frontMatter: fm, body: 'x' });
+      createPage(at('2026-03-09T00:00:00.000Z'), { slug: 'first-ms', frontMatter: fm, body: 'x' });
+      createPage(at('2026-03-15T23:59:59.999Z'), { slug: 'last-ms-of-week-0', frontMatter: fm, body: 'x' });
+      createPage(at('2026-03-16T00:00:00.000Z'), { slug: 'week-1', frontMatter: fm, body: 'x' });
+      createPage(at('2026-05-31T23:59:59.999Z'), { slug: 'last-ms', frontMatter: fm, body: 'x' });
+      createPage(at('2026-04-15T00:00:00.000Z'), { slug: 'secret-edit', frontMatter: { ...fm, restricted_to: ['privacy'] }, body: 'x' });
+      const edits = async (who: string) => {
+        const res = await w.app.inject({ url: '/api/reports/health', headers: { authorization: `Bearer ${tokenFor(w.store, who)}` } });
+        return (res.json().rows as { system: string; module: string | null; edits_per_week: number[] }[]).find((r) => r.system === 'All systems')!.edits_per_week;
+      };
+      expect(await edits('reader')).toEqual(week([0, 2], [1, 1], [11, 1]));
+      expect(await edits('pat')).toEqual(week([0, 2], [1, 1], [5, 1], [11, 1]));
+    } finally {
+      await w.close();
+    }
   });
 });

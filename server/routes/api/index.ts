@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { redactHtml, redactText, redactValue, redactVersion, RESTRICTED_PAGE } from '../../auth/visibility.js';
 import { Type, type Static } from '@sinclair/typebox';
+import { listAnswer, ListLimit } from './list-paging.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createPage, renamePage, restorePage, savePage, setArchived } from '../../pages/commands.js';
 import { blame, diffVersions } from '../../pages/history.js';
@@ -30,6 +31,8 @@ import {
 /** Pages per answer of GET /api/pages when no limit is given, and the most one answer holds. */
 const API_PAGE_DEFAULT = 100;
 const API_PAGE_MAX = 1000;
+/** A page's versions per answer: more than most pages ever have, so existing callers still get them all at once. */
+const VERSIONS_MAX = 1000;
 
 const SlugParams = Type.Object({ slug: Slug });
 const VersionParams = Type.Object({ slug: Slug, n: Type.Integer({ minimum: 1 }) });
@@ -274,17 +277,41 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  r.get('/api/pages/:slug/versions', { config: { access: 'read' }, schema: { params: SlugParams, response: { 200: VersionsReply } } }, async (request) => ({
-    slug: request.params.slug,
-    versions: listVersions(app.store, request.params.slug).map((v) => ({
-      version: v.version,
-      author: v.author,
-      created_at: v.createdAt,
-      summary: redactText(v.summary, request.hidden),
-      hash: v.hash,
-      prev_hash: v.prevHash,
-    })),
-  }));
+  r.get(
+    '/api/pages/:slug/versions',
+    {
+      config: { access: 'read' },
+      schema: {
+        description: `A page's versions, newest first, at most \`limit\` (default and maximum ${VERSIONS_MAX}) per answer. While more remain, \`next\` (and a \`Link: <…>; rel="next"\` header) is the address of the older ones.`,
+        params: SlugParams,
+        querystring: Type.Object({
+          limit: ListLimit(VERSIONS_MAX, VERSIONS_MAX),
+          after: Type.Optional(Type.Integer({ minimum: 1, description: 'Continue with the versions older than this one (as `next` does).' })),
+        }),
+        response: { 200: VersionsReply },
+      },
+    },
+    async (request, reply) => {
+      const { slug } = request.params;
+      const limit = request.query.limit ?? VERSIONS_MAX;
+      const after = request.query.after === undefined ? undefined : String(request.query.after);
+      const answer = listAnswer(reply, listVersions(app.store, slug), (v) => String(v.version), { limit, after }, (last) => `/api/pages/${slug}/versions?${new URLSearchParams({ limit: String(limit), after: last }).toString()}`);
+      return {
+        slug,
+        total: answer.total,
+        limit: answer.limit,
+        ...(answer.next ? { next: answer.next } : {}),
+        versions: answer.items.map((v) => ({
+          version: v.version,
+          author: v.author,
+          created_at: v.createdAt,
+          summary: redactText(v.summary, request.hidden),
+          hash: v.hash,
+          prev_hash: v.prevHash,
+        })),
+      };
+    },
+  );
 
   r.get('/api/pages/:slug/versions/:n', { config: { access: 'read' }, schema: { params: VersionParams, response: { 200: PageReply, 404: ErrorReply } } }, async (request) =>
     pageJson(getPageVersion(app.store, request.params.slug, request.params.n), request.hidden),

@@ -56,7 +56,10 @@ export async function notificationApiRoutes(app: FastifyInstance): Promise<void>
         response: { 200: Type.Object({ unread: Type.Integer(), notifications: Type.Array(NotificationReply) }) },
       },
     },
-    async (request) => inbox(app.store, request.user!.id, request.hidden),
+    async (request) => {
+      const box = inbox(app.store, request.user!.id, request.hidden);
+      return { unread: box.unread, notifications: box.notifications };
+    },
   );
 
   r.post(

@@ -1,5 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { FrontMatterSchema } from '../../pages/schema.js';
+import { ListPaging } from './list-paging.js';
 
 /**
  * The shapes the JSON API answers with, for the OpenAPI document. Answers are written as the handlers make
@@ -69,6 +70,7 @@ export const PageListReply = Type.Object({
 
 export const VersionsReply = Type.Object({
   slug: Type.String(),
+  ...ListPaging,
   versions: Type.Array(
     Type.Object({ version: Type.Integer(), author: Type.String(), created_at: Type.String(), summary: Type.String(), hash: Type.String(), prev_hash: Nullable(Type.String()) }),
   ),
@@ -126,7 +128,7 @@ export const PersonReply = Type.Object(
   },
   { ...Open, title: 'Party', description: 'A person or a team of the directory.' },
 );
-export const DirectoryReply = Type.Object({ people: Type.Array(PersonReply), teams: Type.Array(PersonReply) });
+export const DirectoryReply = Type.Object({ ...ListPaging, people: Type.Array(PersonReply), teams: Type.Array(PersonReply) });
 export const TeamsReply = Type.Object({ teams: Type.Array(PersonReply) });
 
 export const ReassignReply = Type.Object({
@@ -138,6 +140,7 @@ export const ReviewReply = Type.Object({ slug: Type.String(), version: Type.Inte
 export const StatusReply = Type.Object({ slug: Type.String(), version: Type.Integer(), status: Type.String(), superseded_by: Type.Array(Type.String()), summary: Type.String() });
 export const BacklinksReply = Type.Object({
   slug: Type.String(),
+  ...ListPaging,
   backlinks: Type.Array(Type.Object({ slug: Type.String(), title: Type.String(), system: Type.String(), status: Type.String() })),
 });
 

@@ -14,6 +14,11 @@ import { brokenLinksReport, healthReport, orphansReport, staleReport } from '../
 import { commandContext } from '../command-context.js';
 import type { PartyRow } from '../../store/parties.js';
 import { BacklinksReply, DirectoryReply, HealthReply, PersonReply, ReassignReply, ReportReply, ReviewReply, StatusReply, TeamsReply } from './schemas.js';
+import { ListAfter, listAnswer, ListLimit } from './list-paging.js';
+
+/** Per answer of the directory and of a page's backlinks: more than most wikis have, so existing callers still get them all at once. */
+const DIRECTORY_MAX = 1000;
+const BACKLINKS_MAX = 1000;
 
 const Report = { response: { 200: ReportReply } };
 
@@ -53,11 +58,31 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
   r.get('/api/reports/health', { config: { access: 'read' }, schema: { response: { 200: HealthReply } } }, async (request) => healthReport(app.store, currentKnowledge(app, request.hidden), app.config.systems, request.hidden));
   r.get('/api/reports/broken-links', { config: { access: 'read' }, schema: Report }, async (request) => brokenLinksReport(app.store, request.hidden));
 
-  r.get('/api/people', { config: { access: 'read' }, schema: { querystring: Type.Object({ q: Type.Optional(Text(100)) }), response: { 200: DirectoryReply } } }, async (request) => {
-    const q = (request.query.q ?? '').trim().toLowerCase();
-    const all = app.store.parties.all().filter((p) => !q || `${p.handle} ${p.name} ${p.title ?? ''}`.toLowerCase().includes(q));
-    return { people: all.filter((p) => p.kind === 'person').map(personJson), teams: all.filter((p) => p.kind === 'team').map(personJson) };
-  });
+  r.get(
+    '/api/people',
+    {
+      config: { access: 'read' },
+      schema: {
+        description: `People, then teams, each by name, at most \`limit\` (default and maximum ${DIRECTORY_MAX}) together per answer. While more remain, \`next\` (and a \`Link: <…>; rel="next"\` header) is the address of the rest.`,
+        querystring: Type.Object({ q: Type.Optional(Text(100)), limit: ListLimit(DIRECTORY_MAX, DIRECTORY_MAX), after: ListAfter }),
+        response: { 200: DirectoryReply },
+      },
+    },
+    async (request, reply) => {
+      const q = (request.query.q ?? '').trim().toLowerCase();
+      const all = app.store.parties.all().filter((p) => !q || `${p.handle} ${p.name} ${p.title ?? ''}`.toLowerCase().includes(q));
+      const limit = request.query.limit ?? DIRECTORY_MAX;
+      const params: Record<string, string> = request.query.q ? { q: request.query.q } : {};
+      const answer = listAnswer(reply, all, (p) => p.handle, { limit, after: request.query.after }, (last) => `/api/people?${new URLSearchParams({ ...params, limit: String(limit), after: last }).toString()}`);
+      return {
+        total: answer.total,
+        limit: answer.limit,
+        ...(answer.next ? { next: answer.next } : {}),
+        people: answer.items.filter((p) => p.kind === 'person').map(personJson),
+        teams: answer.items.filter((p) => p.kind === 'team').map(personJson),
+      };
+    },
+  );
 
   r.post(
     '/api/people',
@@ -158,8 +183,24 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  r.get('/api/pages/:slug/backlinks', { config: { access: 'read' }, schema: { params: SlugParams, response: { 200: BacklinksReply } } }, async (request) => {
-    if (!app.store.pages.head(request.params.slug)) throw new NotFoundError(`There is no page "${request.params.slug}".`);
-    return { slug: request.params.slug, backlinks: withoutHidden(request.hidden, backlinks(app.store, request.params.slug)).map((p) => ({ slug: p.slug, title: p.title, system: p.system, status: p.status })) };
-  });
+  r.get(
+    '/api/pages/:slug/backlinks',
+    {
+      config: { access: 'read' },
+      schema: {
+        description: `Pages that link to this one, by title, at most \`limit\` (default and maximum ${BACKLINKS_MAX}) per answer. While more remain, \`next\` (and a \`Link: <…>; rel="next"\` header) is the address of the rest.`,
+        params: SlugParams,
+        querystring: Type.Object({ limit: ListLimit(BACKLINKS_MAX, BACKLINKS_MAX), after: ListAfter }),
+        response: { 200: BacklinksReply },
+      },
+    },
+    async (request, reply) => {
+      const { slug } = request.params;
+      if (!app.store.pages.head(slug)) throw new NotFoundError(`There is no page "${slug}".`);
+      const limit = request.query.limit ?? BACKLINKS_MAX;
+      // Hidden pages are left out before counting and paging.
+      const answer = listAnswer(reply, withoutHidden(request.hidden, backlinks(app.store, slug)), (p) => p.slug, { limit, after: request.query.after }, (last) => `/api/pages/${slug}/backlinks?${new URLSearchParams({ limit: String(limit), after: last }).toString()}`);
+      return { slug, total: answer.total, limit: answer.limit, ...(answer.next ? { next: answer.next } : {}), backlinks: answer.items.map((p) => ({ slug: p.slug, title: p.title, system: p.system, status: p.status })) };
+    },
+  );
 }

@@ -13,6 +13,8 @@ import { closedForm } from './forms.js';
 import { reshowForm } from './form-reshow.js';
 import { setFlash } from './flash.js';
 import { pageScreen } from './pages.js';
+import { pager, PageParam } from './paging.js';
+import { REPORT_PAGE_SIZE } from './reports.js';
 
 const CommentForm = closedForm({
   body: Type.Optional(Type.String({ maxLength: 1_000_000 })),
@@ -53,11 +55,13 @@ export async function commentRoutes(app: FastifyInstance): Promise<void> {
     });
   }
 
-  app.get('/reports/flagged', { config: { access: 'read' } }, async (request, reply) => {
-    const flags = app.store.comments
-      .openFlags()
-      .filter((f) => !request.hidden.has(f.slug))
+  r.get('/reports/flagged', { config: { access: 'read' }, schema: { querystring: Type.Object({ page: PageParam }) } }, async (request, reply) => {
+    // Hidden pages' flags are left out before counting, so the total and the pages agree with what is shown.
+    const visible = app.store.comments.openFlags().filter((f) => !request.hidden.has(f.slug));
+    const paged = pager('/reports/flagged', {}, visible.length, request.query.page ?? 1, REPORT_PAGE_SIZE);
+    const flags = visible
+      .slice(paged.offset, paged.offset + paged.size)
       .map((f) => ({ ...f, author_name: accountName(app, f.author), excerpt: excerpt(redactText(f.body, request.hidden)), outdated: f.version !== f.current_version }));
-    return reply.view('reports-flagged', { title: 'Flagged as wrong', flags });
+    return reply.view('reports-flagged', { title: 'Flagged as wrong', flags, total: visible.length, pager: paged });
   });
 }

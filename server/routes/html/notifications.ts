@@ -14,6 +14,9 @@ import { unwatch } from '../../notify/commands/unwatch.js';
 import { watch } from '../../notify/commands/watch.js';
 import { closedForm } from './forms.js';
 import { setFlash, takeFlash } from './flash.js';
+import { pager, PageParam } from './paging.js';
+
+const INBOX_PAGE_SIZE = 100;
 
 const SlugParams = Type.Object({ slug: Slug });
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
@@ -23,9 +26,10 @@ const DELIVERY_LABELS = { immediate: 'Immediately', digest: 'Daily digest', off:
 export async function notificationRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  r.get('/inbox', { config: { access: 'read' } }, async (request, reply) => {
-    const box = inbox(app.store, request.user!.id, request.hidden);
-    return reply.view('inbox', { title: box.unread ? `Inbox (${box.unread})` : 'Inbox', ...box, flash: takeFlash(request, 'inbox'), mail: app.notifications.mailEnabled });
+  r.get('/inbox', { config: { access: 'read' }, schema: { querystring: Type.Object({ page: PageParam }) } }, async (request, reply) => {
+    const page = request.query.page ?? 1;
+    const box = inbox(app.store, request.user!.id, request.hidden, { limit: INBOX_PAGE_SIZE, offset: (page - 1) * INBOX_PAGE_SIZE });
+    return reply.view('inbox', { title: box.unread ? `Inbox (${box.unread})` : 'Inbox', ...box, pager: pager('/inbox', {}, box.total, page, INBOX_PAGE_SIZE), flash: takeFlash(request, 'inbox'), mail: app.notifications.mailEnabled });
   });
 
   r.post('/inbox/read', { config: { access: 'read' }, schema: { body: closedForm({ id: Type.Optional(Type.Integer({ minimum: 1 })), all: Type.Optional(Type.Literal('1')) }) } }, async (request, reply) => {

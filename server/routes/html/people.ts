@@ -33,11 +33,14 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
     const q = (request.query.q ?? '').trim();
     const needle = q.toLowerCase();
     const all = app.store.parties.all().filter((p) => !needle || `${p.handle} ${p.name} ${p.title ?? ''} ${p.email ?? ''}`.toLowerCase().includes(needle));
+    // Two queries for the whole directory, whatever the number of people and teams.
+    const owned = app.store.pages.ownedCounts(request.hidden);
+    const members = app.store.parties.memberships();
     return reply.view('people', {
       title: 'People and teams',
       q,
-      people: all.filter((p) => p.kind === 'person').map((p) => ({ ...p, owned: app.store.pages.ownedCount(p.handle, request.hidden) })),
-      teams: all.filter((p) => p.kind === 'team').map((t) => ({ ...t, owned: app.store.pages.ownedCount(t.handle, request.hidden), members: app.store.parties.members(t.handle) })),
+      people: all.filter((p) => p.kind === 'person').map((p) => ({ ...p, owned: owned.get(p.handle) ?? 0 })),
+      teams: all.filter((p) => p.kind === 'team').map((t) => ({ ...t, owned: owned.get(t.handle) ?? 0, memberCount: members.get(t.handle)?.length ?? 0 })),
     });
   });
 

@@ -1,15 +1,23 @@
 import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { stringify } from 'csv-stringify/sync';
 import { brokenLinksReport, healthReport, orphansReport, staleReport } from '../../reports/reports.js';
 import { editsChart, keyPersonChart, reviewShareChart, riskChart } from '../../reports/charts.js';
-import { keyPersonReport } from '../../reports/key-person.js';
+import { keyPeople as keyPeopleOf } from '../../reports/key-person.js';
 import { openHandovers } from '../../knowledge-transfer/handover.js';
 import { currentKnowledge } from '../api/turnover.js';
+import { pager, PageParam } from './paging.js';
+
+/** Rows per screen of a report list; the counts above each list stay whole. */
+export const REPORT_PAGE_SIZE = 100;
+const PageQuery = Type.Object({ page: PageParam });
 
 const pct = (share: number | null) => (share === null ? '—' : `${Math.round(share * 100)}%`);
 
 /** The turnover reports as screens: orphans, stale reviews, knowledge health and broken links. */
 export async function reportRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/reports', { config: { access: 'read' } }, async (request, reply) => {
     const k = currentKnowledge(app, request.hidden);
     return reply.view('reports', {
@@ -22,7 +30,7 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     });
   });
 
-  app.get('/reports/orphans', { config: { access: 'read' } }, async (request, reply) => {
+  r.get('/reports/orphans', { config: { access: 'read' }, schema: { querystring: PageQuery } }, async (request, reply) => {
     const report = orphansReport(currentKnowledge(app, request.hidden));
     const departed = new Map<string, { handle: string; name: string; successor: string | null; count: number }>();
     for (const p of report.pages) {
@@ -34,20 +42,33 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
         departed.set(o.handle, entry);
       }
     }
-    return reply.view('reports-orphans', { title: 'Orphaned pages', report, departed: [...departed.values()] });
+    const paged = pager('/reports/orphans', {}, report.count, request.query.page ?? 1, REPORT_PAGE_SIZE);
+    return reply.view('reports-orphans', { title: 'Orphaned pages', report, rows: report.pages.slice(paged.offset, paged.offset + paged.size), pager: paged, departed: [...departed.values()] });
   });
 
-  app.get('/reports/stale', { config: { access: 'read' } }, async (request, reply) => {
+  r.get('/reports/stale', { config: { access: 'read' }, schema: { querystring: PageQuery } }, async (request, reply) => {
     const report = staleReport(currentKnowledge(app, request.hidden));
     const bySlug = new Map(report.pages.map((p) => [p.slug, p]));
-    const owners = report.by_owner.map((o) => ({ ...o, href: o.kind === 'team' ? `/teams/${o.handle}` : `/people/${o.handle}`, items: o.pages.map((s) => bySlug.get(s)!) }));
-    return reply.view('reports-stale', { title: 'Overdue reviews', report, owners });
+    // Paged by (owner, page) row, as the screen shows them: an owner whose list runs over the end of a screen
+    // carries on at the top of the next one, marked as continued, with their whole count in the heading.
+    const total = report.by_owner.reduce((n, o) => n + o.pages.length, 0);
+    const paged = pager('/reports/stale', {}, total, request.query.page ?? 1, REPORT_PAGE_SIZE);
+    const owners = [];
+    let before = 0;
+    for (const o of report.by_owner) {
+      const from = Math.max(0, paged.offset - before);
+      const to = Math.min(o.pages.length, paged.offset + paged.size - before);
+      before += o.pages.length;
+      if (from >= to) continue;
+      owners.push({ ...o, href: o.kind === 'team' ? `/teams/${o.handle}` : `/people/${o.handle}`, continued: from > 0, items: o.pages.slice(from, to).map((s) => bySlug.get(s)!) });
+    }
+    return reply.view('reports-stale', { title: 'Overdue reviews', report, owners, pager: paged });
   });
 
   app.get('/reports/health', { config: { access: 'read' } }, async (request, reply) => {
     const k = currentKnowledge(app, request.hidden);
     const report = healthReport(app.store, k, app.config.systems, request.hidden);
-    const keyPeople = keyPersonReport(k).people;
+    const keyPeople = keyPeopleOf(k);
     return reply.view('reports-health', {
       handovers: openHandovers(app.store, request.hidden),
       keyPeople: keyPeople.slice(0, 12).map((p) => ({ ...p, count: p.pages.length })),
@@ -69,7 +90,9 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
       .send(csv);
   });
 
-  app.get('/reports/broken-links', { config: { access: 'read' } }, async (request, reply) => {
-    return reply.view('reports-broken-links', { title: 'Broken links', report: brokenLinksReport(app.store, request.hidden) });
+  r.get('/reports/broken-links', { config: { access: 'read' }, schema: { querystring: PageQuery } }, async (request, reply) => {
+    const report = brokenLinksReport(app.store, request.hidden);
+    const paged = pager('/reports/broken-links', {}, report.count, request.query.page ?? 1, REPORT_PAGE_SIZE);
+    return reply.view('reports-broken-links', { title: 'Broken links', report, links: report.links.slice(paged.offset, paged.offset + paged.size), pager: paged });
   });
 }

@@ -10,6 +10,9 @@ import { NotFoundError } from '../../core/errors.js';
 import { reshowForm, type FormProblem } from './form-reshow.js';
 import { phiGuardFor } from '../../phi/guard.js';
 import { closedForm as form } from './forms.js';
+import { pager, PageParam } from './paging.js';
+
+const USERS_PAGE_SIZE = 100;
 
 const UserParams = Type.Object({ username: Type.String({ pattern: HANDLE_PATTERN }) });
 
@@ -35,9 +38,10 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
     });
   };
 
-  r.get('/admin/users', { config }, async (_request, reply) => {
-    const users = app.store.users.list().map((u) => ({ ...u, active: u.active === 1, mustChange: u.must_change_password === 1 }));
-    return reply.view('users', { title: 'Users', users });
+  r.get('/admin/users', { config, schema: { querystring: Type.Object({ page: PageParam }) } }, async (request, reply) => {
+    const paged = pager('/admin/users', {}, app.store.users.count(), request.query.page ?? 1, USERS_PAGE_SIZE);
+    const users = app.store.users.listPage(paged.size, paged.offset).map((u) => ({ ...u, active: u.active === 1, mustChange: u.must_change_password === 1 }));
+    return reply.view('users', { title: 'Users', users, pager: paged });
   });
 
   // The one view of the add-user form, first shown and re-shown. A password is never handed back into a page.
