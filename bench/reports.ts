@@ -7,7 +7,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openStore } from '../server/setup.js';
 import { createPage, savePage } from '../server/pages/commands.js';
-import { markReviewed } from '../server/pages/review.js';
+import { markReviewed } from '../server/pages/commands/mark-reviewed.js';
 import { listPages } from '../server/pages/queries.js';
 import { knowledge, knowledgeBase } from '../server/reports/knowledge.js';
 import { brokenLinksReport, healthReport, orphansReport, staleReport } from '../server/reports/reports.js';
@@ -41,7 +41,7 @@ store.transaction(() => {
     const ctx = { store, systems: config.systems, maxBodyBytes: config.maxBodyBytes, actor: { username: 'bench' }, at: created };
     createPage(ctx, { slug: `build-${i}`, frontMatter: fm, body: `See [[build-${(i + 1) % (N + 50)}]].` });
     if (rand() < 0.4) savePage({ ...ctx, at: new Date(created.getTime() + rand() * 300 * 86_400_000) }, { slug: `build-${i}`, frontMatter: fm, body: 'Edited.', summary: 'edit', baseVersion: 1 });
-    if (rand() < 0.5) markReviewed({ ...ctx, at: new Date(Date.parse('2026-01-01') + rand() * 300 * 86_400_000) }, `build-${i}`);
+    if (rand() < 0.5) markReviewed({ ...ctx, at: new Date(Date.parse('2026-01-01') + rand() * 300 * 86_400_000) }, { slug: `build-${i}` });
   }
 });
 console.log(`Built ${N} pages in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -7,7 +7,8 @@ import { canonicalJson } from '../core/hash.js';
 import { DomainError, ValidationError } from '../core/errors.js';
 import { phiMessages } from '../phi/guard.js';
 import { checkFrontMatter, normalizeFrontMatter, orderFrontMatter, FRONT_MATTER_FIELDS } from '../pages/schema.js';
-import { markReviewed, REVIEWED_STATUSES } from '../pages/review.js';
+import { REVIEWED_STATUSES } from '../pages/review.js';
+import { markReviewed } from '../pages/commands/mark-reviewed.js';
 import { addPerson, addTeam, departPerson } from '../people/directory.js';
 import { recordAudit } from '../audit/log.js';
 import { FrontMatterError, readFrontMatter } from './front-matter.js';
@@ -636,7 +637,7 @@ function importReviews(ctx: CommandContext, file: string): number {
     const head = ctx.store.pages.head(r.page);
     const at = new Date(r.at).toISOString();
     if (!head || ctx.store.pages.hasReview(head.id, r.by, at)) continue;
-    markReviewed({ ...ctx, actor: { username: r.by }, at: new Date(at) }, r.page, r.note);
+    markReviewed({ ...ctx, actor: { username: r.by }, at: new Date(at) }, { slug: r.page, note: r.note });
     added++;
   }
   return added;

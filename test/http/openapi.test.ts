@@ -5,7 +5,7 @@ import { assignPath, markStepRead, savePath } from '../../server/knowledge-trans
 import { openHandover } from '../../server/knowledge-transfer/handover.js';
 import { addComment } from '../../server/comments/commands/add-comment.js';
 import { connectIntegration } from '../../server/integrations/manage.js';
-import { markReviewed } from '../../server/pages/review.js';
+import { markReviewed } from '../../server/pages/commands/mark-reviewed.js';
 
 let t: TestApp;
 let auth: Record<string, string>;
@@ -27,7 +27,7 @@ beforeAll(async () => {
   // Webhook 1 and a delivery in its log.
   connectIntegration(commandContext(t.store, 'admin'), { url: 'https://hooks.example.org/shape', events: ['page.reviewed'] });
   t.app.integrations.derive();
-  markReviewed(commandContext(t.store, 'mreyes'), 'sepsis-screening-bpa');
+  markReviewed(commandContext(t.store, 'mreyes'), { slug: 'sepsis-screening-bpa' });
   t.app.integrations.derive();
   auth = { authorization: `Bearer ${tokenFor(t.store, 'editor')}` };
   admin = { authorization: `Bearer ${tokenFor(t.store, 'admin')}` };

@@ -4,7 +4,7 @@ import { Slug } from '../../pages/schema.js';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { changeStatus } from '../../pages/commands.js';
-import { markReviewed } from '../../pages/review.js';
+import { markReviewed } from '../../pages/commands/mark-reviewed.js';
 import { reassignAllOwned } from '../../people/reassign.js';
 import { backlinks } from '../../pages/queries.js';
 import { NotFoundError } from '../../core/errors.js';
@@ -143,7 +143,7 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
     '/api/pages/:slug/review',
     { config: { access: 'read' }, schema: { params: SlugParams, body: Type.Optional(Type.Object({ note: Type.Optional(Text(1000)) }, { additionalProperties: false })), response: { 200: ReviewReply } } },
     async (request, reply) => {
-      const r = markReviewed(commandContext(app, request), request.params.slug, request.body?.note);
+      const r = markReviewed(commandContext(app, request), { slug: request.params.slug, note: request.body?.note });
       return { slug: request.params.slug, version: r.version, reviewed_at: r.reviewedAt, reviewed_by: request.user!.username };
     },
   );
