@@ -13,7 +13,11 @@ import { ROLES } from './store/users.js';
 import { ValidationError } from './core/errors.js';
 import { StoreTooNewError } from './store/migrate.js';
 import { backupStore } from './audit/backup.js';
-import { addPerson, addTeam, departPerson, editPerson, editTeam } from './people/directory.js';
+import { addPerson } from './people/commands/add-person.js';
+import { addTeam } from './people/commands/add-team.js';
+import { departPerson } from './people/commands/depart-person.js';
+import { editPerson } from './people/commands/edit-person.js';
+import { editTeam } from './people/commands/edit-team.js';
 import { NotFoundError } from './core/errors.js';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
@@ -107,7 +111,7 @@ person
   .option('--teams <teams>', 'the complete list of team handles, comma-separated ("" for none)')
   .action((handle: string, opts: { name?: string; title?: string; email?: string; teams?: string }) =>
     withStore((store) => {
-      const p = editPerson(cliContext(store), handle, { name: opts.name, title: opts.title, email: opts.email, teams: csv(opts.teams) });
+      const p = editPerson(cliContext(store), { handle, name: opts.name, title: opts.title, email: opts.email, teams: csv(opts.teams) });
       say(`Saved. ${describeParty(store, p.handle)}`);
     }),
   );
@@ -119,7 +123,7 @@ person
   .option('--successor <handle>', 'who takes over their pages')
   .action((handle: string, opts: { reason: string; date?: string; successor?: string }) =>
     withStore((store) => {
-      const p = departPerson(cliContext(store), handle, opts, new Date().toISOString().slice(0, 10));
+      const p = departPerson(cliContext(store), { ...opts, handle, today: new Date().toISOString().slice(0, 10) });
       const owned = store.pages.ownedBy(handle).length;
       say(`${p.name} is marked departed on ${p.departed_on}${p.successor ? `, successor @${p.successor}` : ''}. They still own ${owned} ${owned === 1 ? 'page' : 'pages'} directly.`);
     }),
@@ -144,7 +148,7 @@ team
   .option('--members <people>', 'the complete list of person handles, comma-separated ("" for none)')
   .action((handle: string, opts: { name?: string; members?: string }) =>
     withStore((store) => {
-      const t = editTeam(cliContext(store), handle, { name: opts.name, members: csv(opts.members) });
+      const t = editTeam(cliContext(store), { handle, name: opts.name, members: csv(opts.members) });
       say(`Saved. ${describeParty(store, t.handle)}`);
     }),
   );

@@ -5,7 +5,8 @@ import { isCalendarDate } from '../core/rules.js';
 import { moveOwnership } from '../pages/commands.js';
 import type { FrontMatter } from '../pages/schema.js';
 import { phiMessages } from '../phi/guard.js';
-import { checkSuccessor, departPerson } from '../people/directory.js';
+import { checkSuccessor } from '../people/directory.js';
+import { departPerson } from '../people/commands/depart-person.js';
 import type { Store } from '../store/index.js';
 import type { HandoverRow, HandoverState } from '../store/knowledge-transfer.js';
 import { captureChecklist, type Gap } from './checklist.js';
@@ -180,7 +181,7 @@ export function settleDueHandovers(ctx: CommandContext, today: string): number {
       if (p && p.status === 'active') {
         const errors: FieldError[] = [];
         if (plan.successor) checkSuccessor(ctx.store, plan.successor, plan.person, 'successor', errors);
-        departPerson(ctx, plan.person, { date: plan.leaving_on, successor: errors.length === 0 ? plan.successor : null, reason: 'Left on the leaving date of the handover plan' }, today);
+        departPerson(ctx, { handle: plan.person, date: plan.leaving_on, successor: errors.length === 0 ? plan.successor : null, reason: 'Left on the leaving date of the handover plan', today });
       }
       ctx.store.transfer.closeHandover(plan.id, at);
     });

@@ -9,7 +9,9 @@ import { phiMessages } from '../phi/guard.js';
 import { checkFrontMatter, normalizeFrontMatter, orderFrontMatter, FRONT_MATTER_FIELDS } from '../pages/schema.js';
 import { REVIEWED_STATUSES } from '../pages/review.js';
 import { markReviewed } from '../pages/commands/mark-reviewed.js';
-import { addPerson, addTeam, departPerson } from '../people/directory.js';
+import { addPerson } from '../people/commands/add-person.js';
+import { addTeam } from '../people/commands/add-team.js';
+import { departPerson } from '../people/commands/depart-person.js';
 import { recordAudit } from '../audit/log.js';
 import { FrontMatterError, readFrontMatter } from './front-matter.js';
 import { looksLikeAdr, parseAdr, rewriteMarkdownLinks, slugFromFileName, type AdrFormat } from './adr.js';
@@ -620,7 +622,7 @@ function importPeople(ctx: CommandContext, file: string, problems: ImportProblem
         });
         continue;
       }
-      departPerson(ctx, String(p.handle), { date: date || undefined, successor: (p.successor as string | undefined) ?? null, reason: String(p.departure_reason) }, new Date().toISOString().slice(0, 10));
+      departPerson(ctx, { handle: String(p.handle), date: date || undefined, successor: (p.successor as string | undefined) ?? null, reason: String(p.departure_reason), today: new Date().toISOString().slice(0, 10) });
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
       problems.push({ file: 'people.yaml', field: `people.${String(p.handle)}`, reason: e.message });

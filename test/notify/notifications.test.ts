@@ -203,9 +203,9 @@ describe('notifications from other events', () => {
     expect(kinds('david')).toEqual(['approval: editor asks you to approve version 1.']);
     expect(kinds('editor')).toEqual([]);
     // Maria leaves: her team (epic-clindoc has only her) and the admins hear; the page she alone owned is orphaned.
-    const { departPerson } = await import('../../server/people/directory.js');
+    const { departPerson } = await import('../../server/people/commands/depart-person.js');
     const { commandContext } = await import('../helpers.js');
-    departPerson(commandContext(store, 'operator'), 'mreyes', { date: '2026-03-01', reason: 'Moved on' }, '2026-03-02');
+    departPerson(commandContext(store, 'operator'), { handle: 'mreyes', date: '2026-03-01', reason: 'Moved on', today: '2026-03-02' });
     w.poll();
     expect(kinds('boss')).toEqual(['departed: Maria Reyes left; 1 page has no active owner now.']);
     // Reviews: a page created now with a one-month interval is due within 14 days after 17 days, overdue after a month.
