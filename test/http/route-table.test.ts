@@ -6,7 +6,7 @@ import { commandContext } from '../helpers.js';
 import { createPage } from '../../server/pages/commands.js';
 import { attachFile } from '../../server/files/commands.js';
 import { DEFAULT_INSPECT_LIMITS } from '../../server/files/inspect.js';
-import { savePath } from '../../server/knowledge-transfer/paths.js';
+import { savePath } from '../../server/knowledge-transfer/commands/save-path.js';
 import { createUser } from '../../server/auth/accounts.js';
 
 let t: TestApp;

@@ -5,7 +5,7 @@ import { createPage } from '../../server/pages/commands.js';
 import type { Access } from '../../server/auth/plugin.js';
 import { attachFile } from '../../server/files/commands.js';
 import { DEFAULT_INSPECT_LIMITS } from '../../server/files/inspect.js';
-import { savePath } from '../../server/knowledge-transfer/paths.js';
+import { savePath } from '../../server/knowledge-transfer/commands/save-path.js';
 import { connectIntegration } from '../../server/integrations/manage.js';
 
 /**
