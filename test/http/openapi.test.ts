@@ -6,7 +6,7 @@ import { markStepRead } from '../../server/knowledge-transfer/commands/mark-step
 import { savePath } from '../../server/knowledge-transfer/commands/save-path.js';
 import { openHandover } from '../../server/knowledge-transfer/commands/open-handover.js';
 import { addComment } from '../../server/comments/commands/add-comment.js';
-import { connectIntegration } from '../../server/integrations/manage.js';
+import { connectIntegration } from '../../server/integrations/commands/connect-integration.js';
 import { markReviewed } from '../../server/pages/commands/mark-reviewed.js';
 
 let t: TestApp;

@@ -4,7 +4,7 @@ import { commandContext, privacyTeam, sampleFrontMatter, testApp, testStore, tok
 import { createPage, savePage } from '../../server/pages/commands.js';
 import { markReviewed } from '../../server/pages/commands/mark-reviewed.js';
 import { recordAudit, type AuditAction } from '../../server/audit/log.js';
-import { connectIntegration } from '../../server/integrations/manage.js';
+import { connectIntegration } from '../../server/integrations/commands/connect-integration.js';
 import { IntegrationWorker, MAX_ATTEMPTS, RETRY_DELAYS_MS } from '../../server/integrations/worker.js';
 import { downUrl, Receiver } from './receiver.js';
 
