@@ -13,7 +13,8 @@ import { knowledge, knowledgeBase } from '../server/reports/knowledge.js';
 import { brokenLinksReport, healthReport, orphansReport, staleReport } from '../server/reports/reports.js';
 import { buildApp } from '../server/app.js';
 import { loadConfig } from '../server/config.js';
-import { createUser, createApiToken } from '../server/auth/accounts.js';
+import { createUser } from '../server/auth/commands/create-user.js';
+import { createApiToken } from '../server/auth/commands/create-api-token.js';
 import { median, seeded } from './corpus.js';
 
 const N = Number(process.env.BENCH_PAGES ?? 5565);
@@ -74,8 +75,8 @@ for (const [name, ms] of rows) console.log(`${name.padEnd(20)} median ${ms.toFix
 const app = await buildApp({ config, store, logger: false });
 await app.ready();
 // A reader linked to a person, so the home page computes their review queue.
-await createUser(store, { username: 'reader', password: 'a-long-bench-password', role: 'reader', person: 'p1' }, { actor: 'bench' });
-const auth = { authorization: `Bearer ${createApiToken(store, 'reader', 'bench', { actor: 'bench' })}` };
+await createUser({ store, actor: { username: 'bench' } }, { username: 'reader', password: 'a-long-bench-password', role: 'reader', person: 'p1' });
+const auth = { authorization: `Bearer ${createApiToken({ store, actor: { username: 'bench' } }, { username: 'reader', label: 'bench' })}` };
 for (const url of ['/api/pages?limit=1', '/', '/reports/health', '/api/reports/health', '/reports/orphans', '/reports/stale', '/api/reports/stale']) {
   const samples: number[] = [];
   for (let i = 0; i < RUNS + 1; i++) {

@@ -7,7 +7,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { checkAnchor, describeReport, makeAnchor, verifyStore, type Anchor } from './audit/verify.js';
 import { loadConfig, ConfigError } from './config.js';
 import { openStore } from './setup.js';
-import { createApiToken, createUser } from './auth/accounts.js';
+import { createApiToken } from './auth/commands/create-api-token.js';
+import { createUser } from './auth/commands/create-user.js';
 import { randomPassword } from './auth/passwords.js';
 import { ROLES } from './store/users.js';
 import { ValidationError } from './core/errors.js';
@@ -63,7 +64,7 @@ user
     const store = openStore(loadConfig(io.env).dataDir);
     try {
       const password = opts.password ?? io.env.WHYWIKI_NEW_PASSWORD ?? randomPassword();
-      const created = await createUser(store, { username: name, password, role: opts.role, person: opts.person ?? null }, { actor: 'cli', client: 'cli' });
+      const created = await createUser({ store, actor: { username: 'cli' }, client: 'cli' }, { username: name, password, role: opts.role, person: opts.person ?? null });
       say(`Created user "${created.username}" with role ${created.role}.`);
       if (!opts.password && !io.env.WHYWIKI_NEW_PASSWORD) say(`Password: ${password}`);
     } finally {
@@ -161,7 +162,7 @@ token
   .action((username: string, opts: { label?: string }) => {
     const store = openStore(loadConfig(io.env).dataDir);
     try {
-      const value = createApiToken(store, username.toLowerCase(), opts.label ?? null, { actor: 'cli', client: 'cli' }, phiGuardFor(store, loadConfig().mrnPatterns));
+      const value = createApiToken({ store, actor: { username: 'cli' }, client: 'cli', phi: phiGuardFor(store, loadConfig().mrnPatterns) }, { username: username.toLowerCase(), label: opts.label ?? null });
       say(`Created an API token for "${username}". Send it as "Authorization: Bearer <token>"; it is not shown again.`);
       say(value);
     } finally {
