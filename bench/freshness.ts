@@ -13,7 +13,8 @@ import { performance } from 'node:perf_hooks';
 import { openStore } from '../server/setup.js';
 import { seedFromContent } from '../server/seed.js';
 import { CONTENT_DIR, ROOT } from '../server/paths.js';
-import { createApiToken, createUser } from '../server/auth/accounts.js';
+import { createApiToken } from '../server/auth/commands/create-api-token.js';
+import { createUser } from '../server/auth/commands/create-user.js';
 import { corpusFiles, DEFAULT_CORPUS, median, percentile, writeImportablePages } from './corpus.js';
 
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -85,8 +86,8 @@ async function oneRun(run: number): Promise<RunResult> {
   const dir = path.join(work, `data-${run}`);
   const store = openStore(dir);
   seedFromContent(store, CONTENT_DIR, { systems: SYSTEMS, maxBodyBytes: 1024 * 1024 });
-  await createUser(store, { username: 'admin', password: 'freshness-bench-password', role: 'admin' }, { actor: 'bench' });
-  const token = createApiToken(store, 'admin', 'bench', { actor: 'bench' });
+  await createUser({ store, actor: { username: 'bench' } }, { username: 'admin', password: 'freshness-bench-password', role: 'admin' });
+  const token = createApiToken({ store, actor: { username: 'bench' } }, { username: 'admin', label: 'bench' });
   store.close();
   const headers = { authorization: `Bearer ${token}` };
   const port = 40000 + Math.floor(Math.random() * 20000);

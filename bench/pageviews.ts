@@ -15,7 +15,8 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ROOT } from '../server/paths.js';
 import { openStore } from '../server/setup.js';
-import { createApiToken, createUser } from '../server/auth/accounts.js';
+import { createApiToken } from '../server/auth/commands/create-api-token.js';
+import { createUser } from '../server/auth/commands/create-user.js';
 import { seedFromContent } from '../server/seed.js';
 import { CONTENT_DIR } from '../server/paths.js';
 import { median } from './corpus.js';
@@ -94,10 +95,10 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whywiki-bench-views-'));
   const store = openStore(dir);
   seedFromContent(store, CONTENT_DIR, { systems: ['Epic', 'Workday', 'Interfaces', 'Infrastructure'], maxBodyBytes: 4 * 1024 * 1024 });
-  await createUser(store, { username: 'reader', password: PASSWORD, role: 'reader' }, { actor: 'bench' });
-  await createUser(store, { username: 'admin', password: PASSWORD, role: 'admin' }, { actor: 'bench' });
-  const readerToken = createApiToken(store, 'reader', 'bench', { actor: 'bench' });
-  const adminToken = createApiToken(store, 'admin', 'bench', { actor: 'bench' });
+  await createUser({ store, actor: { username: 'bench' } }, { username: 'reader', password: PASSWORD, role: 'reader' });
+  await createUser({ store, actor: { username: 'bench' } }, { username: 'admin', password: PASSWORD, role: 'admin' });
+  const readerToken = createApiToken({ store, actor: { username: 'bench' } }, { username: 'reader', label: 'bench' });
+  const adminToken = createApiToken({ store, actor: { username: 'bench' } }, { username: 'admin', label: 'bench' });
   store.close();
 
   const port = await freePort();

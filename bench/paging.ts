@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { openStore } from '../server/setup.js';
 import { buildApp } from '../server/app.js';
 import { loadConfig } from '../server/config.js';
-import { createUser } from '../server/auth/accounts.js';
+import { createUser } from '../server/auth/commands/create-user.js';
 import { createPage } from '../server/pages/commands.js';
 import { median } from './corpus.js';
 
@@ -51,7 +51,7 @@ async function time(dir: string): Promise<void> {
         store.parties.insert({ handle: 'bench-member', kind: 'person', name: 'Bench Member', title: null, email: null, status: 'active', departed_on: null, created_at: new Date().toISOString() });
         if (store.parties.get('privacy')) store.parties.addMember('privacy', 'bench-member');
       }
-      await createUser(store, { username, password: PASSWORD, role: 'reader', ...(username === 'member' ? { person: 'bench-member' } : {}) }, { actor: 'bench' });
+      await createUser({ store, actor: { username: 'bench' } }, { username, password: PASSWORD, role: 'reader', ...(username === 'member' ? { person: 'bench-member' } : {}) });
     }
   }
   const app = await buildApp({ config: { ...loadConfig({ WHYWIKI_DATA: dir }), signinAttempts: 10_000 }, store, logger: false });

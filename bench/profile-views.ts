@@ -10,7 +10,8 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ROOT, CONTENT_DIR } from '../server/paths.js';
 import { openStore } from '../server/setup.js';
-import { createApiToken, createUser } from '../server/auth/accounts.js';
+import { createApiToken } from '../server/auth/commands/create-api-token.js';
+import { createUser } from '../server/auth/commands/create-user.js';
 import { seedFromContent } from '../server/seed.js';
 
 const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, top: { type: 'string', default: '40' } } });
@@ -97,8 +98,8 @@ async function main(): Promise<void> {
   try {
     const store = openStore(dir);
     seedFromContent(store, CONTENT_DIR, { systems: ['Epic', 'Workday', 'Interfaces', 'Infrastructure'], maxBodyBytes: 4 * 1024 * 1024 });
-    await createUser(store, { username: 'reader', password: PASSWORD, role: 'reader' }, { actor: 'bench' });
-    const token = createApiToken(store, 'reader', 'bench', { actor: 'bench' });
+    await createUser({ store, actor: { username: 'bench' } }, { username: 'reader', password: PASSWORD, role: 'reader' });
+    const token = createApiToken({ store, actor: { username: 'bench' } }, { username: 'reader', label: 'bench' });
     store.close();
     await profiled(dir, 'token', async () => ({ authorization: `Bearer ${token}` }));
     await profiled(dir, 'cookie', async (url) => {

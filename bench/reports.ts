@@ -7,13 +7,14 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openStore } from '../server/setup.js';
 import { createPage, savePage } from '../server/pages/commands.js';
-import { markReviewed } from '../server/pages/review.js';
+import { markReviewed } from '../server/pages/commands/mark-reviewed.js';
 import { listPages } from '../server/pages/queries.js';
 import { knowledge, knowledgeBase } from '../server/reports/knowledge.js';
 import { brokenLinksReport, healthReport, orphansReport, staleReport } from '../server/reports/reports.js';
 import { buildApp } from '../server/app.js';
 import { loadConfig } from '../server/config.js';
-import { createUser, createApiToken } from '../server/auth/accounts.js';
+import { createUser } from '../server/auth/commands/create-user.js';
+import { createApiToken } from '../server/auth/commands/create-api-token.js';
 import { median, seeded } from './corpus.js';
 
 const N = Number(process.env.BENCH_PAGES ?? 5565);
@@ -41,7 +42,7 @@ store.transaction(() => {
     const ctx = { store, systems: config.systems, maxBodyBytes: config.maxBodyBytes, actor: { username: 'bench' }, at: created };
     createPage(ctx, { slug: `build-${i}`, frontMatter: fm, body: `See [[build-${(i + 1) % (N + 50)}]].` });
     if (rand() < 0.4) savePage({ ...ctx, at: new Date(created.getTime() + rand() * 300 * 86_400_000) }, { slug: `build-${i}`, frontMatter: fm, body: 'Edited.', summary: 'edit', baseVersion: 1 });
-    if (rand() < 0.5) markReviewed({ ...ctx, at: new Date(Date.parse('2026-01-01') + rand() * 300 * 86_400_000) }, `build-${i}`);
+    if (rand() < 0.5) markReviewed({ ...ctx, at: new Date(Date.parse('2026-01-01') + rand() * 300 * 86_400_000) }, { slug: `build-${i}` });
   }
 });
 console.log(`Built ${N} pages in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -74,8 +75,8 @@ for (const [name, ms] of rows) console.log(`${name.padEnd(20)} median ${ms.toFix
 const app = await buildApp({ config, store, logger: false });
 await app.ready();
 // A reader linked to a person, so the home page computes their review queue.
-await createUser(store, { username: 'reader', password: 'a-long-bench-password', role: 'reader', person: 'p1' }, { actor: 'bench' });
-const auth = { authorization: `Bearer ${createApiToken(store, 'reader', 'bench', { actor: 'bench' })}` };
+await createUser({ store, actor: { username: 'bench' } }, { username: 'reader', password: 'a-long-bench-password', role: 'reader', person: 'p1' });
+const auth = { authorization: `Bearer ${createApiToken({ store, actor: { username: 'bench' } }, { username: 'reader', label: 'bench' })}` };
 for (const url of ['/api/pages?limit=1', '/', '/reports/health', '/api/reports/health', '/reports/orphans', '/reports/stale', '/api/reports/stale']) {
   const samples: number[] = [];
   for (let i = 0; i < RUNS + 1; i++) {

@@ -23,7 +23,8 @@ import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { ROOT } from '../server/paths.js';
 import { openStore } from '../server/setup.js';
-import { createApiToken, createUser } from '../server/auth/accounts.js';
+import { createApiToken } from '../server/auth/commands/create-api-token.js';
+import { createUser } from '../server/auth/commands/create-user.js';
 import { median, percentile, seeded } from './corpus.js';
 import { buildScaleStore } from './scale/build.js';
 
@@ -164,9 +165,9 @@ async function measure(size: number): Promise<void> {
     put('import, first versions (s)', 's', size, build ? build.importMs / 1000 : null);
 
     const store = openStore(dir);
-    await createUser(store, { username: 'benchadmin', password: PASSWORD, role: 'admin' }, { actor: 'bench' });
-    await createUser(store, { username: 'benchreader', password: PASSWORD, role: 'reader' }, { actor: 'bench' });
-    const adminToken = createApiToken(store, 'benchadmin', 'bench', { actor: 'bench' });
+    await createUser({ store, actor: { username: 'bench' } }, { username: 'benchadmin', password: PASSWORD, role: 'admin' });
+    await createUser({ store, actor: { username: 'bench' } }, { username: 'benchreader', password: PASSWORD, role: 'reader' });
+    const adminToken = createApiToken({ store, actor: { username: 'bench' } }, { username: 'benchadmin', label: 'bench' });
     store.close();
     const admin = { authorization: `Bearer ${adminToken}` };
 

@@ -19,7 +19,8 @@ import { readFrontMatter } from '../server/transfer/front-matter.js';
 import autocannon from 'autocannon';
 import { openStore } from '../server/setup.js';
 import { createPage, type CommandContext } from '../server/pages/commands.js';
-import { createApiToken, createUser } from '../server/auth/accounts.js';
+import { createApiToken } from '../server/auth/commands/create-api-token.js';
+import { createUser } from '../server/auth/commands/create-user.js';
 import type { SearchDoc } from '../server/search/document.js';
 import { buildSnapshot, readSnapshot, SearchFeed, snapshotFile, writeSnapshot } from '../server/search/snapshot.js';
 import { SearchEngine, PAGE_FIELDS } from '../server/search/engine.js';
@@ -139,7 +140,7 @@ async function prepareStore(corpus: { name: string; pages: CorpusPage[] }): Prom
   }
   fs.rmSync(dir, { recursive: true, force: true });
   const store = openStore(dir);
-  await createUser(store, { username: 'admin', password: ADMIN_PASSWORD, role: 'admin' }, { actor: 'bench' });
+  await createUser({ store, actor: { username: 'bench' } }, { username: 'admin', password: ADMIN_PASSWORD, role: 'admin' });
   store.parties.insert({ handle: 'bench', kind: 'person', name: 'Bench Analyst', title: null, email: null, status: 'active', departed_on: null, created_at: new Date().toISOString() });
   const ctx: CommandContext = { store, systems: ['Epic', 'Workday', 'Interfaces', 'Infrastructure'], maxBodyBytes: 4 * 1024 * 1024, actor: { username: 'bench' }, client: 'bench' };
   const t0 = performance.now();
@@ -156,7 +157,7 @@ async function prepareStore(corpus: { name: string; pages: CorpusPage[] }): Prom
     });
     log(`  imported ${Math.min(i + 250, corpus.pages.length)} / ${corpus.pages.length} pages (${fmt((performance.now() - t0) / 1000)} s)`);
   }
-  const token = createApiToken(store, 'admin', 'bench', { actor: 'bench' });
+  const token = createApiToken({ store, actor: { username: 'bench' } }, { username: 'admin', label: 'bench' });
   const t1 = performance.now();
   const snap = buildSnapshot(new SearchFeed(store.unsafeDatabaseForTests()).snapshotSource(null, (n) => n % 1000 === 0 && log(`  extracted the text of ${n} pages`)));
   writeSnapshot(snapshotFile(path.join(dir, DB_FILE_NAME)), snap);

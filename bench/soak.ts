@@ -11,7 +11,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { openStore } from '../server/setup.js';
-import { createApiToken, createUser } from '../server/auth/accounts.js';
+import { createApiToken } from '../server/auth/commands/create-api-token.js';
+import { createUser } from '../server/auth/commands/create-user.js';
 import { ROOT } from '../server/paths.js';
 import { percentile } from './corpus.js';
 
@@ -26,8 +27,8 @@ if (!(MINUTES > 0) || !(CLIENTS > 0)) {
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whywiki-soak-'));
 const store = openStore(dir);
-await createUser(store, { username: 'soak', password: 'steady editor words 123', role: 'editor' }, { actor: 'soak' });
-const token = createApiToken(store, 'soak', 'soak', { actor: 'soak' });
+await createUser({ store, actor: { username: 'soak' } }, { username: 'soak', password: 'steady editor words 123', role: 'editor' });
+const token = createApiToken({ store, actor: { username: 'soak' } }, { username: 'soak', label: 'soak' });
 store.close();
 const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 

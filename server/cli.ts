@@ -7,13 +7,18 @@ import { Command, CommanderError, Option } from 'commander';
 import { checkAnchor, describeReport, makeAnchor, verifyStore, type Anchor } from './audit/verify.js';
 import { loadConfig, ConfigError } from './config.js';
 import { openStore } from './setup.js';
-import { createApiToken, createUser } from './auth/accounts.js';
+import { createApiToken } from './auth/commands/create-api-token.js';
+import { createUser } from './auth/commands/create-user.js';
 import { randomPassword } from './auth/passwords.js';
 import { ROLES } from './store/users.js';
 import { ValidationError } from './core/errors.js';
 import { StoreTooNewError } from './store/migrate.js';
 import { backupStore } from './audit/backup.js';
-import { addPerson, addTeam, departPerson, editPerson, editTeam } from './people/directory.js';
+import { addPerson } from './people/commands/add-person.js';
+import { addTeam } from './people/commands/add-team.js';
+import { departPerson } from './people/commands/depart-person.js';
+import { editPerson } from './people/commands/edit-person.js';
+import { editTeam } from './people/commands/edit-team.js';
 import { NotFoundError } from './core/errors.js';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
@@ -59,7 +64,7 @@ user
     const store = openStore(loadConfig(io.env).dataDir);
     try {
       const password = opts.password ?? io.env.WHYWIKI_NEW_PASSWORD ?? randomPassword();
-      const created = await createUser(store, { username: name, password, role: opts.role, person: opts.person ?? null }, { actor: 'cli', client: 'cli' });
+      const created = await createUser({ store, actor: { username: 'cli' }, client: 'cli' }, { username: name, password, role: opts.role, person: opts.person ?? null });
       say(`Created user "${created.username}" with role ${created.role}.`);
       if (!opts.password && !io.env.WHYWIKI_NEW_PASSWORD) say(`Password: ${password}`);
     } finally {
@@ -107,7 +112,7 @@ person
   .option('--teams <teams>', 'the complete list of team handles, comma-separated ("" for none)')
   .action((handle: string, opts: { name?: string; title?: string; email?: string; teams?: string }) =>
     withStore((store) => {
-      const p = editPerson(cliContext(store), handle, { name: opts.name, title: opts.title, email: opts.email, teams: csv(opts.teams) });
+      const p = editPerson(cliContext(store), { handle, name: opts.name, title: opts.title, email: opts.email, teams: csv(opts.teams) });
       say(`Saved. ${describeParty(store, p.handle)}`);
     }),
   );
@@ -119,7 +124,7 @@ person
   .option('--successor <handle>', 'who takes over their pages')
   .action((handle: string, opts: { reason: string; date?: string; successor?: string }) =>
     withStore((store) => {
-      const p = departPerson(cliContext(store), handle, opts, new Date().toISOString().slice(0, 10));
+      const p = departPerson(cliContext(store), { ...opts, handle, today: new Date().toISOString().slice(0, 10) });
       const owned = store.pages.ownedBy(handle).length;
       say(`${p.name} is marked departed on ${p.departed_on}${p.successor ? `, successor @${p.successor}` : ''}. They still own ${owned} ${owned === 1 ? 'page' : 'pages'} directly.`);
     }),
@@ -144,7 +149,7 @@ team
   .option('--members <people>', 'the complete list of person handles, comma-separated ("" for none)')
   .action((handle: string, opts: { name?: string; members?: string }) =>
     withStore((store) => {
-      const t = editTeam(cliContext(store), handle, { name: opts.name, members: csv(opts.members) });
+      const t = editTeam(cliContext(store), { handle, name: opts.name, members: csv(opts.members) });
       say(`Saved. ${describeParty(store, t.handle)}`);
     }),
   );
@@ -157,7 +162,7 @@ token
   .action((username: string, opts: { label?: string }) => {
     const store = openStore(loadConfig(io.env).dataDir);
     try {
-      const value = createApiToken(store, username.toLowerCase(), opts.label ?? null, { actor: 'cli', client: 'cli' }, phiGuardFor(store, loadConfig().mrnPatterns));
+      const value = createApiToken({ store, actor: { username: 'cli' }, client: 'cli', phi: phiGuardFor(store, loadConfig().mrnPatterns) }, { username: username.toLowerCase(), label: opts.label ?? null });
       say(`Created an API token for "${username}". Send it as "Authorization: Bearer <token>"; it is not shown again.`);
       say(value);
     } finally {

@@ -6,7 +6,7 @@ import type { Store } from './store/index.js';
 import { recordAudit } from './audit/log.js';
 import { createPage, savePage, type CommandContext } from './pages/commands.js';
 import { ValidationError } from './core/errors.js';
-import { markReviewed } from './pages/review.js';
+import { markReviewed } from './pages/commands/mark-reviewed.js';
 import { createTemplate } from './pages/templates.js';
 import { attachTrustedFile, rewriteLocalFiles } from './files/local.js';
 import { FrontMatterError, readFrontMatter } from './transfer/front-matter.js';
@@ -109,7 +109,7 @@ export function seedFromContent(store: Store, dir: string, base: Omit<CommandCon
     const reviews = fs.existsSync(reviewsFile) ? ((YAML.parse(fs.readFileSync(reviewsFile, 'utf8')) as ReviewsFile).reviews ?? []) : [];
     for (const r of reviews) {
       try {
-        markReviewed({ ...base, store, actor: { username: r.by }, at: new Date(r.at), client: 'seed' }, r.page, r.note);
+        markReviewed({ ...base, store, actor: { username: r.by }, at: new Date(r.at), client: 'seed' }, { slug: r.page, note: r.note });
       } catch (e) {
         throw new ContentError(reviewsFile, `review of ${r.page}: ${e instanceof Error ? e.message : String(e)}`);
       }

@@ -3,7 +3,7 @@ import { openDatabase } from './store/db.js';
 import { migrate, readMigrations } from './store/migrate.js';
 import { Store } from './store/index.js';
 import { MIGRATIONS_DIR } from './paths.js';
-import { createUser } from './auth/accounts.js';
+import { createUser } from './auth/commands/create-user.js';
 import { randomPassword } from './auth/passwords.js';
 import { sealVersionDigests } from './purge/seal.js';
 
@@ -29,6 +29,6 @@ export function openStore(dataDir: string): Store {
 export async function ensureAdmin(store: Store, config: Pick<Config, 'adminPassword'>): Promise<string | null> {
   if (store.users.count() > 0) return null;
   const password = config.adminPassword ?? randomPassword();
-  await createUser(store, { username: 'admin', password, role: 'admin' }, { actor: 'system', client: 'setup' });
+  await createUser({ store, actor: { username: 'system' }, client: 'setup' }, { username: 'admin', password, role: 'admin' });
   return config.adminPassword ? null : password;
 }

@@ -6,7 +6,8 @@ import { openStore } from '../server/setup.js';
 import type { Store } from '../server/store/index.js';
 import { buildApp } from '../server/app.js';
 import { DB_FILE_NAME } from '../server/store/db.js';
-import { createUser, createApiToken } from '../server/auth/accounts.js';
+import { createUser } from '../server/auth/commands/create-user.js';
+import { createApiToken } from '../server/auth/commands/create-api-token.js';
 import { createPage, type CommandContext } from '../server/pages/commands.js';
 import { tempDir } from './temp.js';
 
@@ -45,7 +46,7 @@ function templateWithParties(): string {
 async function makeTemplateWithAccounts(): Promise<string> {
   const { store, dir } = testStore(tempDir('whywiki-template-'));
   for (const role of ['reader', 'editor', 'auditor', 'admin'] as const) {
-    await createUser(store, { username: role, password: PASSWORD, role }, { actor: 'test' });
+    await createUser({ store, actor: { username: 'test' } }, { username: role, password: PASSWORD, role });
   }
   store.close();
   return path.join(dir, DB_FILE_NAME);
@@ -121,7 +122,7 @@ export async function testApp(config: Partial<Config> = {}, options: { clock?: (
 }
 
 export function tokenFor(store: Store, username: string): string {
-  return createApiToken(store, username, 'test', { actor: 'test' });
+  return createApiToken({ store, actor: { username: 'test' } }, { username: username, label: 'test' });
 }
 
 function cookiesOf(res: LightMyRequestResponse): Record<string, string> {
@@ -179,7 +180,7 @@ export async function privacyTeam(store: Store): Promise<void> {
   store.parties.insert({ handle: 'privacy', kind: 'team', name: 'Privacy Office', title: null, email: null, status: 'active', departed_on: null, created_at: now });
   store.parties.insert({ handle: 'pwong', kind: 'person', name: 'Pat Wong', title: null, email: null, status: 'active', departed_on: null, created_at: now });
   store.parties.addMember('privacy', 'pwong');
-  await createUser(store, { username: 'pat', password: 'member quiet words 3', role: 'editor', person: 'pwong' }, { actor: 'test' });
+  await createUser({ store, actor: { username: 'test' } }, { username: 'pat', password: 'member quiet words 3', role: 'editor', person: 'pwong' });
 }
 
 /** How many audit events the store holds: a command's test checks that each write records exactly one. */

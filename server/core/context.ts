@@ -94,9 +94,3 @@ export interface CommandContext {
    */
   wikiLinks?: string[];
 }
-
-/** Who made a change outside the page commands (accounts, tokens, PHI rules), for its audit event. */
-export interface AuditContext {
-  actor: string;
-  client?: string | null;
-}

@@ -1,4 +1,3 @@
-import { recordAudit } from '../audit/log.js';
 import type { CommandContext } from '../core/context.js';
 import { NotFoundError, ValidationError, type FieldError } from '../core/errors.js';
 import { phiMessages } from '../phi/guard.js';
@@ -22,9 +21,10 @@ export interface PathInput {
   steps?: { slug?: string; note?: string | null }[];
 }
 
-const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+export const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
-function validate(ctx: CommandContext, input: PathInput): { title: string; description: string; steps: PathStep[] } {
+/** The path's fields checked and trimmed, or the reasons it cannot be saved. */
+export function validatePath(ctx: CommandContext, input: PathInput): { title: string; description: string; steps: PathStep[] } {
   const errors: FieldError[] = [];
   const title = text(input.title);
   if (!title || title.length > TITLE_MAX) errors.push({ field: 'title', message: `A path needs a title, at most ${TITLE_MAX} characters, such as "New Epic ClinDoc analyst — first two weeks".` });
@@ -54,74 +54,10 @@ function validate(ctx: CommandContext, input: PathInput): { title: string; descr
   return { title, description, steps };
 }
 
-/** Saves a reading path: a new path (id undefined) or a new version of one. Versions are only added. */
-export function savePath(ctx: CommandContext, input: PathInput, id?: number): { id: number; version: number } {
-  const fields = validate(ctx, input);
-  const at = (ctx.at ?? new Date()).toISOString();
-  return ctx.store.transaction(() => {
-    let pathId = id;
-    let version = 1;
-    if (pathId === undefined) pathId = ctx.store.transfer.insertPath(at, ctx.actor.username);
-    else {
-      const path = ctx.store.transfer.path(pathId);
-      if (!path) throw new NotFoundError(`There is no reading path ${pathId}.`);
-      version = path.current_version + 1;
-      ctx.store.transfer.setPathVersion(pathId, version);
-    }
-    ctx.store.transfer.insertPathVersion({ path_id: pathId, version, title: fields.title, description: fields.description, steps: JSON.stringify(fields.steps), author: ctx.actor.username, created_at: at });
-    recordAudit(ctx.store, { actor: ctx.actor.username, action: 'path.saved', target: `path:${pathId}`, client: ctx.client, at, details: { version, title: fields.title, steps: fields.steps.map((s) => s.slug) } });
-    return { id: pathId, version };
-  });
-}
-
-function currentVersion(store: Store, id: number): PathVersionRow {
+export function currentVersion(store: Store, id: number): PathVersionRow {
   const path = store.transfer.path(id);
   if (!path) throw new NotFoundError(`There is no reading path ${id}.`);
   return store.transfer.pathVersion(id, path.current_version)!;
-}
-
-/** Assigns a path to people: each must be an active person in the directory. */
-export function assignPath(ctx: CommandContext, id: number, people: unknown[]): string[] {
-  currentVersion(ctx.store, id);
-  const handles = [...new Set(people.map((p) => text(p).toLowerCase().replace(/^@/, '')).filter(Boolean))];
-  const errors: FieldError[] = [];
-  if (handles.length === 0) errors.push({ field: 'people', message: 'Name at least one person by handle.' });
-  const unknown = handles.filter((h) => ctx.store.parties.get(h)?.kind !== 'person');
-  if (unknown.length) errors.push({ field: 'people', message: `No person has the handle ${unknown.join(', ')}.` });
-  const gone = handles.filter((h) => ctx.store.parties.get(h)?.status === 'departed');
-  if (gone.length) errors.push({ field: 'people', message: `${gone.join(', ')} ${gone.length > 1 ? 'have' : 'has'} departed.` });
-  if (errors.length > 0) throw new ValidationError(errors);
-  const at = (ctx.at ?? new Date()).toISOString();
-  return ctx.store.transaction(() => {
-    const added = handles.filter((h) => ctx.store.transfer.assign(id, h, at, ctx.actor.username));
-    recordAudit(ctx.store, { actor: ctx.actor.username, action: 'path.assigned', target: `path:${id}`, client: ctx.client, at, details: { people: handles, added } });
-    return added;
-  });
-}
-
-/**
- * The signed-in person marks a step read; the page version read is recorded. On a path not assigned to
- * them it counts as self-study: recorded, never refused.
- */
-export function markStepRead(ctx: CommandContext, id: number, slug: string, person: string | null): { slug: string; version: number; self_study: boolean } {
-  const v = currentVersion(ctx.store, id);
-  if (!person) throw new ValidationError([{ field: 'person', message: 'Your account is not linked to a person in the directory, so there is nobody to record the reading for. Ask an admin to link it.' }]);
-  const steps = JSON.parse(v.steps) as PathStep[];
-  if (!steps.some((s) => s.slug === slug)) throw new ValidationError([{ field: 'slug', message: `"${slug}" is not a step of "${v.title}".` }]);
-  const head = ctx.store.pages.head(slug);
-  if (!head) throw new NotFoundError(`There is no page "${slug}".`);
-  return recordStepRead(ctx, id, slug, person, head.current_version);
-}
-
-/** Records a read of `version` of a step's page; the demo content uses it to replay a read made before a later edit. */
-export function recordStepRead(ctx: CommandContext, id: number, slug: string, person: string, version: number): { slug: string; version: number; self_study: boolean } {
-  const selfStudy = !ctx.store.transfer.isAssigned(id, person);
-  const at = (ctx.at ?? new Date()).toISOString();
-  ctx.store.transaction(() => {
-    ctx.store.transfer.insertRead({ path_id: id, person, slug, page_version: version, read_at: at, self_study: selfStudy ? 1 : 0 });
-    recordAudit(ctx.store, { actor: ctx.actor.username, action: 'path.step_read', target: `path:${id}`, client: ctx.client, at, details: { person, slug, version, ...(selfStudy ? { self_study: true } : {}) } });
-  });
-  return { slug, version, self_study: selfStudy };
 }
 
 export interface StepView {

@@ -13,3 +13,6 @@ export { changeStatus, type StatusChangeInput } from './commands/change-status.j
 export { moveOwnership, type MoveOwnershipInput, type OwnershipMove } from './commands/move-ownership.js';
 export { reconcileSupersession, type ReconcileSupersessionInput } from './commands/reconcile-supersession.js';
 export { renamePage, type RenameInput } from './commands/rename-page.js';
+export { markReviewed, type MarkReviewedInput, type MarkReviewedResult } from './commands/mark-reviewed.js';
+export { saveDraft, type SaveDraftInput } from './commands/save-draft.js';
+export { discardDraft, type DiscardDraftInput } from './commands/discard-draft.js';

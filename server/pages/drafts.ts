@@ -1,7 +1,6 @@
 import type { CommandContext } from '../core/context.js';
-import { NotFoundError, PayloadTooLargeError, ValidationError } from '../core/errors.js';
+import { NotFoundError } from '../core/errors.js';
 import type { DraftRow } from '../store/writing.js';
-import { PhiRefused } from './commands.js';
 import { FRONT_MATTER_FIELDS } from './schema.js';
 
 /**
@@ -28,12 +27,7 @@ export interface Draft {
   updatedAt: string;
 }
 
-export interface DraftInput {
-  baseVersion?: number | null;
-  fields: Record<string, string>;
-}
-
-const toDraft = (row: DraftRow, isNew: boolean): Draft => ({
+export const toDraft = (row: DraftRow, isNew: boolean): Draft => ({
   slug: row.slug,
   isNew,
   baseVersion: row.base_version,
@@ -42,7 +36,7 @@ const toDraft = (row: DraftRow, isNew: boolean): Draft => ({
 });
 
 /** Whether `slug` may hold a draft: an existing page, or a new page's key. */
-function draftTarget(ctx: CommandContext, slug: string): { isNew: boolean; currentVersion: number | null } {
+export function draftTarget(ctx: CommandContext, slug: string): { isNew: boolean; currentVersion: number | null } {
   const head = ctx.store.pages.head(slug);
   if (head) return { isNew: false, currentVersion: head.current_version };
   if (NEW_DRAFT_KEY.test(slug)) return { isNew: true, currentVersion: null };
@@ -57,38 +51,4 @@ export function getDraft(ctx: CommandContext, slug: string): Draft {
 
 export function listDrafts(ctx: CommandContext): Draft[] {
   return ctx.store.drafts.list(ctx.actor.username).map((row) => toDraft(row, !ctx.store.pages.head(row.slug)));
-}
-
-/**
- * Keeps the person's draft, replacing their earlier one. Refused, and not stored, when it holds what looks
- * like patient information: the editor says so beside the fields, and the text stays in the form.
- */
-export function saveDraft(ctx: CommandContext, slug: string, input: DraftInput): Draft {
-  const target = draftTarget(ctx, slug);
-  const errors: { field: string; message: string }[] = [];
-  const unknown = Object.keys(input.fields).filter((f) => !DRAFT_FIELDS.includes(f));
-  if (unknown.length) errors.push({ field: 'fields', message: `Unknown field${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. A draft keeps the page form's fields.` });
-  const base = input.baseVersion ?? null;
-  if (!target.isNew && (base === null || !Number.isInteger(base) || base < 1 || base > (target.currentVersion ?? 0))) {
-    errors.push({ field: 'base_version', message: `base_version must be the version the edit started from (1 to ${target.currentVersion}).` });
-  }
-  if (target.isNew && base !== null) errors.push({ field: 'base_version', message: 'A new page has no versions yet: leave base_version out.' });
-  if (errors.length) throw new ValidationError(errors);
-  const fields: Record<string, string> = {};
-  for (const f of DRAFT_FIELDS) if (typeof input.fields[f] === 'string') fields[f] = input.fields[f]!.replace(/\r\n/g, '\n');
-  if (Buffer.byteLength(fields.body ?? '', 'utf8') > ctx.maxBodyBytes) {
-    throw new PayloadTooLargeError(`The draft's body is larger than the page limit of ${Math.floor(ctx.maxBodyBytes / 1024)} KiB; split it into several pages.`);
-  }
-  if (ctx.phi) {
-    const hits = ctx.phi.scan(fields);
-    if (hits.length > 0) throw new PhiRefused(hits);
-  }
-  const row: DraftRow = { username: ctx.actor.username, slug, base_version: target.isNew ? null : base, fields: JSON.stringify(fields), updated_at: (ctx.at ?? new Date()).toISOString() };
-  ctx.store.drafts.put(row);
-  return toDraft(row, target.isNew);
-}
-
-/** Throws not_found when there was no draft, so a client can tell a stale discard from a real one. */
-export function discardDraft(ctx: CommandContext, slug: string): void {
-  if (!ctx.store.drafts.remove(ctx.actor.username, slug)) throw new NotFoundError(`You have no draft of "${slug}".`);
 }

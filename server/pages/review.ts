@@ -2,12 +2,9 @@ import { add, type Duration } from 'date-fns';
 import { UTCDate } from '@date-fns/utc';
 import type { Store } from '../store/index.js';
 import type { PageHeadRow } from '../store/pages.js';
-import { recordAudit } from '../audit/log.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors.js';
-import type { ActorRole, CommandContext } from '../core/context.js';
+import type { ActorRole } from '../core/context.js';
 import { roleAllows } from '../core/permissions.js';
 import { INTERVAL_PATTERN } from '../core/rules.js';
-import { refuseIfPhi } from '../phi/guard.js';
 import type { FrontMatter, PageStatus } from './schema.js';
 
 /** Pages in these states describe something current, so they are due for review; the others are history. */
@@ -112,28 +109,3 @@ export function mayReview(store: Store, who: { role?: ActorRole; person?: string
 export const MAY_NOT_REVIEW = 'Only the page\'s owners, editors and admins can mark it reviewed.';
 
 export const REVIEW_NOTE_MAX = 1000;
-
-/**
- * Records that someone confirmed the page still holds: an append-only review row, the head's
- * last-reviewed mark and an audit event, in one transaction. Writes no new version: the content did not change.
- */
-export function markReviewed(ctx: CommandContext, slug: string, note?: string): { reviewedAt: string; version: number } {
-  // Who may is decided here, before the note is read, so every caller (form, API, script) gets the same answer.
-  const found = ctx.store.pages.head(slug);
-  if (!found) throw new NotFoundError(`There is no page "${slug}".`);
-  if (!mayReview(ctx.store, ctx.actor, ctx.store.pages.ownersOf(found.id))) throw new ForbiddenError(MAY_NOT_REVIEW);
-  const text = (note ?? '').trim();
-  if (text.length > REVIEW_NOTE_MAX) throw new ValidationError([{ field: 'note', message: `A review note is at most ${REVIEW_NOTE_MAX} characters.` }]);
-  refuseIfPhi(ctx.phi, { note: text });
-  const at = (ctx.at ?? new Date()).toISOString();
-  const version = ctx.store.transaction(() => {
-    const head = ctx.store.pages.head(slug);
-    if (!head) throw new NotFoundError(`There is no page "${slug}".`);
-    if (head.archived) throw new ValidationError([{ field: 'note', message: `The page "${slug}" is archived; archived pages are not reviewed.` }], 409);
-    ctx.store.pages.recordReview({ page_id: head.id, version: head.current_version, reviewer: ctx.actor.username, reviewed_at: at, note: text || null });
-    recordAudit(ctx.store, { actor: ctx.actor.username, action: 'page.reviewed', target: slug, client: ctx.client, at, details: { version: head.current_version, ...(text ? { note: text } : {}) } });
-    return head.current_version;
-  });
-  ctx.events?.emit('page-reviewed', { slug });
-  return { reviewedAt: at, version };
-}

@@ -7,8 +7,11 @@ import { canonicalJson } from '../core/hash.js';
 import { DomainError, ValidationError } from '../core/errors.js';
 import { phiMessages } from '../phi/guard.js';
 import { checkFrontMatter, normalizeFrontMatter, orderFrontMatter, FRONT_MATTER_FIELDS } from '../pages/schema.js';
-import { markReviewed, REVIEWED_STATUSES } from '../pages/review.js';
-import { addPerson, addTeam, departPerson } from '../people/directory.js';
+import { REVIEWED_STATUSES } from '../pages/review.js';
+import { markReviewed } from '../pages/commands/mark-reviewed.js';
+import { addPerson } from '../people/commands/add-person.js';
+import { addTeam } from '../people/commands/add-team.js';
+import { departPerson } from '../people/commands/depart-person.js';
 import { recordAudit } from '../audit/log.js';
 import { FileProblem, linkTarget, type ImportRules, type ImportProblem, type SourcePage, type SourceVersion } from './read-source.js';
 export * from './read-source.js';
@@ -306,7 +309,7 @@ function importPeople(ctx: CommandContext, file: string, problems: ImportProblem
         });
         continue;
       }
-      departPerson(ctx, String(p.handle), { date: date || undefined, successor: (p.successor as string | undefined) ?? null, reason: String(p.departure_reason) }, new Date().toISOString().slice(0, 10));
+      departPerson(ctx, { handle: String(p.handle), date: date || undefined, successor: (p.successor as string | undefined) ?? null, reason: String(p.departure_reason), today: new Date().toISOString().slice(0, 10) });
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
       problems.push({ file: 'people.yaml', field: `people.${String(p.handle)}`, reason: e.message });
@@ -323,7 +326,7 @@ function importReviews(ctx: CommandContext, file: string): number {
     const head = ctx.store.pages.head(r.page);
     const at = new Date(r.at).toISOString();
     if (!head || ctx.store.pages.hasReview(head.id, r.by, at)) continue;
-    markReviewed({ ...ctx, actor: { username: r.by }, at: new Date(at) }, r.page, r.note);
+    markReviewed({ ...ctx, actor: { username: r.by }, at: new Date(at) }, { slug: r.page, note: r.note });
     added++;
   }
   return added;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, commandContext, privacyTeam, sampleFrontMatter, seedPage, testApp, type TestApp } from '../helpers.js';
 import { createPage, savePage } from '../../server/pages/commands.js';
-import { createUser } from '../../server/auth/accounts.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
 import { addComment } from '../../server/comments/commands/add-comment.js';
 
 let t: TestApp;
@@ -14,7 +14,7 @@ beforeAll(async () => {
   savePage(commandContext(t.store), { slug: SLUG, frontMatter: sampleFrontMatter, body: 'Ask @mreyes or @epic-clindoc; @nobody is not in the directory.\n\nMore.', summary: 'v2', baseVersion: 1 });
   createPage(commandContext(t.store, 'pwong'), { slug: 'privacy-only', frontMatter: { ...sampleFrontMatter, title: 'Privacy only', owners: ['mreyes'], restricted_to: ['privacy'] }, body: 'x' });
   // Maria owns the pages (through her person), and reads as a reader.
-  await createUser(t.store, { username: 'maria', password: 'quiet harbour words 45', role: 'reader', person: 'mreyes' }, { actor: 'test' });
+  await createUser({ store: t.store, actor: { username: 'test' } }, { username: 'maria', password: 'quiet harbour words 45', role: 'reader', person: 'mreyes' });
 });
 afterAll(async () => { await t.close(); });
 
@@ -37,7 +37,7 @@ describe('the comments section', () => {
     // The author may resolve their own thread; another reader may only reply.
     expect(after.body).toContain(`action="/p/${SLUG}/comments/${id}/resolve"`);
     const other = new Browser(t.app);
-    await createUser(t.store, { username: 'reader2', password: 'quiet harbour words 46', role: 'reader' }, { actor: 'test' });
+    await createUser({ store: t.store, actor: { username: 'test' } }, { username: 'reader2', password: 'quiet harbour words 46', role: 'reader' });
     await other.signIn('reader2', 'quiet harbour words 46');
     const seen = await other.get(`/p/${SLUG}`);
     expect(seen.body).toContain('Does this still fire');

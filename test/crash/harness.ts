@@ -9,7 +9,8 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { openStore, ensureAdmin } from '../../server/setup.js';
-import { createApiToken, createUser } from '../../server/auth/accounts.js';
+import { createApiToken } from '../../server/auth/commands/create-api-token.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
 import { verifyStore } from '../../server/audit/verify.js';
 import { ROOT } from '../../server/paths.js';
 import { freePort } from '../server-process.js';
@@ -156,8 +157,8 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const setup = openStore(opts.dataDir);
   await ensureAdmin(setup, { adminPassword: 'crash-harness-password' });
-  if (!setup.users.byName('crash')) await createUser(setup, { username: 'crash', password: 'harness editor words 9', role: 'editor' }, { actor: 'crash' });
-  const token = createApiToken(setup, 'crash', 'crash harness', { actor: 'crash' });
+  if (!setup.users.byName('crash')) await createUser({ store: setup, actor: { username: 'crash' } }, { username: 'crash', password: 'harness editor words 9', role: 'editor' });
+  const token = createApiToken({ store: setup, actor: { username: 'crash' } }, { username: 'crash', label: 'crash harness' });
   setup.close();
 
   const acks: Ack[] = [];

@@ -7,7 +7,7 @@ import { freePort, startServer, type RunningServer } from '../server-process.js'
 import { createPage, savePage } from '../../server/pages/commands.js';
 import { attachFile } from '../../server/files/commands.js';
 import { DEFAULT_INSPECT_LIMITS } from '../../server/files/inspect.js';
-import { saveDraft } from '../../server/pages/drafts.js';
+import { saveDraft } from '../../server/pages/commands/save-draft.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -22,7 +22,7 @@ beforeAll(async () => {
   savePage(ctx, { slug: 'lab-results-interface', frontMatter: { ...sampleFrontMatter, title: 'Lab results interface' }, body: '## Defect\n\nDe-identified.\n', summary: 'Removed the identifiers', baseVersion: 1 });
   createPage(ctx, { slug: 'adt-feed-cutover', frontMatter: { ...sampleFrontMatter, title: 'ADT feed cutover' }, body: 'Patient DOB 03/14/1962 triggered the alert.\n' });
   await attachFile({ ...ctx, limits: DEFAULT_INSPECT_LIMITS }, { slug: 'lab-results-interface', name: 'hl7-trace.txt', bytes: Buffer.from('MSH|^~\\&|LAB\nPID segment carried SSN 219-09-9999\n') });
-  saveDraft(ctx, 'adt-feed-cutover', { baseVersion: 1, fields: { body: 'Her daughter called from (608) 555-0142.' } });
+  saveDraft(ctx, { slug: 'adt-feed-cutover', baseVersion: 1, fields: { body: 'Her daughter called from (608) 555-0142.' } });
   store.close();
   // Forwarding set up towards a collector that is not there: the audit screen shows the waiting events.
   server = await startServer({ WHYWIKI_DATA: dir, WHYWIKI_ADMIN_PASSWORD: ADMIN_PASSWORD, WHYWIKI_SYSLOG_URL: `tcp://127.0.0.1:${await freePort()}` });

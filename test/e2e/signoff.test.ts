@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, SHOTS } from './browser.js';
 import { PASSWORD, sampleFrontMatter, testApp, tokenFor, type TestApp } from '../helpers.js';
-import { createUser } from '../../server/auth/accounts.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
 
 let t: TestApp;
 let base: string;
@@ -15,8 +15,8 @@ const NOW = new Date(Date.now() + 120 * 24 * 60 * 60 * 1000);
 
 beforeAll(async () => {
   t = await testApp({ approvals: { Epic: 1 } }, { clock: () => NOW });
-  await createUser(t.store, { username: 'maria', password: MARIA, role: 'editor', person: 'mreyes' }, { actor: 'test' });
-  await createUser(t.store, { username: 'tom', password: 'tom quiet harbour 1', role: 'editor', person: 'tbrennan' }, { actor: 'test' });
+  await createUser({ store: t.store, actor: { username: 'test' } }, { username: 'maria', password: MARIA, role: 'editor', person: 'mreyes' });
+  await createUser({ store: t.store, actor: { username: 'test' } }, { username: 'tom', password: 'tom quiet harbour 1', role: 'editor', person: 'tbrennan' });
   const editor = { authorization: `Bearer ${tokenFor(t.store, 'editor')}` };
   const created = await t.app.inject({ method: 'POST', url: '/api/pages', headers: editor, payload: { ...sampleFrontMatter, status: 'in-build', slug: 'sepsis-bpa', body: '## Context\n\nThe BPA fires when two SIRS criteria are charted within an hour.\n' } });
   expect(created.statusCode).toBe(201);

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../server-process.js';
 import { tempDir } from '../temp.js';
 import { openStore } from '../../server/setup.js';
-import { createUser } from '../../server/auth/accounts.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
 import { startMailServer, type TestMailServer } from '../notify/smtp.js';
 import { SHOTS, serverAndBrowser, signIn } from './browser.js';
 
@@ -25,8 +25,8 @@ beforeAll(async () => {
   // Okafor reads; Maria Reyes owns the sepsis page (and is in its team, epic-clindoc).
   const store = openStore(dataDir);
   try {
-    await createUser(store, { username: 'david', password: PASSWORDS.david, role: 'reader', person: 'dokafor' }, { actor: 'admin' });
-    await createUser(store, { username: 'maria', password: PASSWORDS.maria, role: 'editor', person: 'mreyes' }, { actor: 'admin' });
+    await createUser({ store, actor: { username: 'admin' } }, { username: 'david', password: PASSWORDS.david, role: 'reader', person: 'dokafor' });
+    await createUser({ store, actor: { username: 'admin' } }, { username: 'maria', password: PASSWORDS.maria, role: 'editor', person: 'mreyes' });
   } finally {
     store.close();
   }

@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../server/setup.js';
-import { changeRole, createUser, revokeApiToken, setUserActive } from '../../server/auth/accounts.js';
+import { changeRole } from '../../server/auth/commands/change-role.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
+import { revokeApiToken } from '../../server/auth/commands/revoke-api-token.js';
+import { setUserActive } from '../../server/auth/commands/set-user-active.js';
 import { createPage } from '../../server/pages/commands.js';
 import { Browser, commandContext, seedPage, testApp, tokenFor, type TestApp } from '../helpers.js';
 
@@ -44,9 +47,9 @@ describe('sign-ins remembered between requests', () => {
     const second = tokenFor(t.store, 'reader');
     for (const token of [first, second]) expect((await view({ authorization: `Bearer ${token}` })).statusCode).toBe(200);
     const ids = t.store.users.tokens(t.store.users.byName('reader')!.id).map((r) => r.id).sort((a, b) => a - b);
-    revokeApiToken(t.store, 'reader', ids[0]!, admin);
+    revokeApiToken({ store: t.store, actor: { username: admin.actor } }, { username: 'reader', tokenId: ids[0]! });
     expect((await view({ authorization: `Bearer ${first}` })).statusCode).toBe(401);
-    elsewhere((s) => revokeApiToken(s, 'reader', ids[1]!, admin));
+    elsewhere((s) => revokeApiToken({ store: s, actor: { username: admin.actor } }, { username: 'reader', tokenId: ids[1]! }));
     expect((await view({ authorization: `Bearer ${second}` })).statusCode).toBe(401);
   });
 
@@ -67,18 +70,18 @@ describe('sign-ins remembered between requests', () => {
     const bearer = { authorization: `Bearer ${tokenFor(t.store, 'editor')}` };
     expect((await browser.get('/new')).statusCode).toBe(200);
     expect((await t.app.inject({ url: '/new', headers: bearer })).statusCode).toBe(200);
-    changeRole(t.store, 'editor', 'reader', admin);
+    changeRole({ store: t.store, actor: { username: admin.actor } }, { username: 'editor', role: 'reader' });
     expect((await browser.get('/new')).statusCode).toBe(403);
     expect((await t.app.inject({ url: '/new', headers: bearer })).statusCode).toBe(403);
 
-    elsewhere((s) => setUserActive(s, 'editor', false, admin));
+    elsewhere((s) => setUserActive({ store: s, actor: { username: admin.actor } }, { username: 'editor', active: false }));
     expect((await view(bearer)).statusCode).toBe(401);
     expect((await browser.get('/p/sepsis-screening-bpa')).statusCode).toBe(303);
   });
 
   it('shows a restricted page as soon as the viewer joins its team, and hides it when they leave', async () => {
     createPage(commandContext(t.store), { slug: 'clindoc-only', frontMatter: { title: 'ClinDoc only', why: 'Team notes.', owners: ['mreyes'], system: 'Epic', status: 'live', restricted_to: ['epic-clindoc'] }, body: 'Notes.' });
-    await createUser(t.store, { username: 'david', password: 'another long test password', role: 'reader', person: 'dokafor' }, admin);
+    await createUser({ store: t.store, actor: { username: admin.actor } }, { username: 'david', password: 'another long test password', role: 'reader', person: 'dokafor' });
     const bearer = { authorization: `Bearer ${tokenFor(t.store, 'david')}` };
     expect((await t.app.inject({ url: '/p/clindoc-only', headers: bearer })).statusCode).toBe(404);
     elsewhere((s) => s.parties.addMember('epic-clindoc', 'dokafor'));

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { openStore } from '../../server/setup.js';
-import { createApiToken, createUser } from '../../server/auth/accounts.js';
+import { createApiToken } from '../../server/auth/commands/create-api-token.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
 import { verifyStore } from '../../server/audit/verify.js';
 import { ROOT } from '../../server/paths.js';
 import { sampleFrontMatter, tempDir } from '../helpers.js';
@@ -15,8 +16,8 @@ let headers: Record<string, string>;
 beforeAll(async () => {
   dir = tempDir();
   const store = openStore(dir);
-  await createUser(store, { username: 'writer', password: 'concurrency-password', role: 'editor' }, { actor: 'test' });
-  headers = { authorization: `Bearer ${createApiToken(store, 'writer', 'test', { actor: 'test' })}`, 'content-type': 'application/json' };
+  await createUser({ store, actor: { username: 'test' } }, { username: 'writer', password: 'concurrency-password', role: 'editor' });
+  headers = { authorization: `Bearer ${createApiToken({ store, actor: { username: 'test' } }, { username: 'writer', label: 'test' })}`, 'content-type': 'application/json' };
   store.close();
   server = await startServer({ WHYWIKI_DATA: dir, WHYWIKI_ADMIN_PASSWORD: 'concurrency-test-pw' });
   for (let i = 0; i < 300; i++) {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, commandContext, PASSWORD, sampleFrontMatter, seedPage, testApp, type TestApp } from '../helpers.js';
 import { savePage } from '../../server/pages/commands.js';
-import { openHandover } from '../../server/knowledge-transfer/handover.js';
-import { savePath } from '../../server/knowledge-transfer/paths.js';
+import { openHandover } from '../../server/knowledge-transfer/commands/open-handover.js';
+import { savePath } from '../../server/knowledge-transfer/commands/save-path.js';
 
 /**
  * Every HTML form, posted with input it refuses: the answer has the status the error mapper gives that
@@ -21,7 +21,7 @@ beforeAll(async () => {
   // The page is at version 2, so an edit begun on version 1 has been overtaken.
   savePage(commandContext(t.store), { slug: SLUG, frontMatter: { ...sampleFrontMatter }, body: 'Someone else saved first.', summary: 'Other edit', baseVersion: 1 });
   // Maria's handover plan lists the page; reading path 1 has it as its one step.
-  openHandover(commandContext(t.store, 'admin'), 'mreyes', { date: '2099-01-01' }, new Date().toISOString().slice(0, 10));
+  openHandover(commandContext(t.store, 'admin'), { handle: 'mreyes', date: '2099-01-01', today: new Date().toISOString().slice(0, 10) });
   savePath(commandContext(t.store), { title: 'Start here', steps: [{ slug: SLUG }] });
   editor = new Browser(t.app);
   admin = new Browser(t.app);

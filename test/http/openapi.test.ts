@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
 import { Browser, commandContext, sampleFrontMatter, seedPage, testApp, tokenFor, type TestApp } from '../helpers.js';
-import { assignPath, markStepRead, savePath } from '../../server/knowledge-transfer/paths.js';
-import { openHandover } from '../../server/knowledge-transfer/handover.js';
+import { assignPath } from '../../server/knowledge-transfer/commands/assign-path.js';
+import { markStepRead } from '../../server/knowledge-transfer/commands/mark-step-read.js';
+import { savePath } from '../../server/knowledge-transfer/commands/save-path.js';
+import { openHandover } from '../../server/knowledge-transfer/commands/open-handover.js';
 import { addComment } from '../../server/comments/commands/add-comment.js';
-import { connectIntegration } from '../../server/integrations/manage.js';
-import { markReviewed } from '../../server/pages/review.js';
+import { connectIntegration } from '../../server/integrations/commands/connect-integration.js';
+import { markReviewed } from '../../server/pages/commands/mark-reviewed.js';
 
 let t: TestApp;
 let auth: Record<string, string>;
@@ -18,16 +20,16 @@ beforeAll(async () => {
   seedPage(t.store);
   // A reading path (read by mreyes) and a handover plan, so their answers are checked with content.
   const { id } = savePath(commandContext(t.store), { title: 'First weeks', steps: [{ slug: 'sepsis-screening-bpa', note: 'Start here' }] });
-  assignPath(commandContext(t.store), id, ['mreyes']);
-  markStepRead(commandContext(t.store), id, 'sepsis-screening-bpa', 'mreyes');
-  openHandover(commandContext(t.store), 'mreyes', { date: '2999-01-01', successor: 'dokafor' }, '2026-01-01');
+  assignPath(commandContext(t.store), { id, people: ['mreyes'] });
+  markStepRead(commandContext(t.store, 'mreyes', { actor: { username: 'mreyes', person: 'mreyes' } }), { id, slug: 'sepsis-screening-bpa' });
+  openHandover(commandContext(t.store), { handle: 'mreyes', date: '2999-01-01', successor: 'dokafor', today: '2026-01-01' });
   // A thread with a reply, so the comments answer is checked with content.
   const root = addComment(commandContext(t.store), { slug: 'sepsis-screening-bpa', body: 'Still true, @mreyes?', kind: 'wrong' });
   addComment(commandContext(t.store), { slug: 'sepsis-screening-bpa', body: 'Yes', replyTo: root.id });
   // Webhook 1 and a delivery in its log.
   connectIntegration(commandContext(t.store, 'admin'), { url: 'https://hooks.example.org/shape', events: ['page.reviewed'] });
   t.app.integrations.derive();
-  markReviewed(commandContext(t.store, 'mreyes'), 'sepsis-screening-bpa');
+  markReviewed(commandContext(t.store, 'mreyes'), { slug: 'sepsis-screening-bpa' });
   t.app.integrations.derive();
   auth = { authorization: `Bearer ${tokenFor(t.store, 'editor')}` };
   admin = { authorization: `Bearer ${tokenFor(t.store, 'admin')}` };

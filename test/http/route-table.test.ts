@@ -6,8 +6,8 @@ import { commandContext } from '../helpers.js';
 import { createPage } from '../../server/pages/commands.js';
 import { attachFile } from '../../server/files/commands.js';
 import { DEFAULT_INSPECT_LIMITS } from '../../server/files/inspect.js';
-import { savePath } from '../../server/knowledge-transfer/paths.js';
-import { createUser } from '../../server/auth/accounts.js';
+import { savePath } from '../../server/knowledge-transfer/commands/save-path.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ beforeAll(async () => {
   seedPage(t.store, 'p', 'one');
   savePage(commandContext(t.store), { slug: 'p', frontMatter: sampleFrontMatter, body: 'two', summary: 'two', baseVersion: 1 });
   savePath(commandContext(t.store), { title: 'First weeks', steps: [{ slug: 'p' }] });
-  await createUser(t.store, { username: 'maria', password: 'quiet harbour words 45', role: 'editor', person: 'mreyes' }, { actor: 'test' });
+  await createUser({ store: t.store, actor: { username: 'test' } }, { username: 'maria', password: 'quiet harbour words 45', role: 'editor', person: 'mreyes' });
   mariaToken = tokenFor(t.store, 'maria');
   fileSha = (await attachFile({ ...commandContext(t.store), limits: DEFAULT_INSPECT_LIMITS }, { slug: 'p', name: 'notes.txt', bytes: Buffer.from('Interface notes') })).sha256;
 });
@@ -60,7 +60,7 @@ describe('every write path', () => {
     const auditor = new Browser(t.app);
     const maria = new Browser(t.app);
     const admin2 = new Browser(t.app);
-    await createUser(t.store, { username: 'admin2', password: 'second admin words 12', role: 'admin' }, { actor: 'test' });
+    await createUser({ store: t.store, actor: { username: 'test' } }, { username: 'admin2', password: 'second admin words 12', role: 'admin' });
     const admin2Token = tokenFor(t.store, 'admin2');
     const adminToken = tokenFor(t.store, 'admin');
     const adminApi = (method: 'POST' | 'PATCH' | 'PUT', url: string, payload: object) => t.app.inject({ method, url, payload, headers: { authorization: `Bearer ${adminToken}` } });

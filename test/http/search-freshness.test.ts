@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { runCli } from '../../server/cli.js';
 import { openStore } from '../../server/setup.js';
 import { buildApp, type AppOptions } from '../../server/app.js';
-import { createUser } from '../../server/auth/accounts.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
 import { createPage } from '../../server/pages/commands.js';
 import type { Store } from '../../server/store/index.js';
 import { commandContext, seedPage, tempDir, testConfig, testStore, tokenFor } from '../helpers.js';
@@ -21,7 +21,7 @@ afterEach(async () => {
 /** An app whose search worker picks up other processes' pages only when told (pollMs 0), so the tests decide when. */
 async function appWithSearch(search: AppOptions['search']) {
   const { store, dir } = testStore();
-  for (const role of ['reader', 'admin'] as const) await createUser(store, { username: role, password: 'a-long-test-password', role }, { actor: 'test' });
+  for (const role of ['reader', 'admin'] as const) await createUser({ store, actor: { username: 'test' } }, { username: role, password: 'a-long-test-password', role });
   store.parties.insert({ handle: 'reader', kind: 'person', name: 'Rita Reader', title: null, email: null, status: 'active', departed_on: null, created_at: new Date().toISOString() });
   seedPage(store);
   const app = await buildApp({ config: testConfig(dir), store, logger: false, search: { pollMs: 0, ...search } });

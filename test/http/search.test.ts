@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { openStore } from '../../server/setup.js';
 import { seedFromContent } from '../../server/seed.js';
 import { buildApp } from '../../server/app.js';
-import { createUser } from '../../server/auth/accounts.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
 import { CONTENT_DIR } from '../../server/paths.js';
 import { FRONT_MATTER_FIELDS, type FrontMatter } from '../../server/pages/schema.js';
 import { createPage, savePage } from '../../server/pages/commands.js';
@@ -24,7 +24,7 @@ async function demoApp(dir = tempDir(), seed = true): Promise<{ app: FastifyInst
   const store = openStore(dir);
   if (seed) {
     seedFromContent(store, CONTENT_DIR, rules);
-    for (const role of ['reader', 'editor', 'admin'] as const) await createUser(store, { username: role, password: PASSWORD, role }, { actor: 'test' });
+    for (const role of ['reader', 'editor', 'admin'] as const) await createUser({ store, actor: { username: 'test' } }, { username: role, password: PASSWORD, role });
   }
   const app = await buildApp({ config: testConfig(dir), store, logger: false });
   await app.ready();

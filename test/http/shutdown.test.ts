@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../server/setup.js';
-import { createApiToken, createUser } from '../../server/auth/accounts.js';
+import { createApiToken } from '../../server/auth/commands/create-api-token.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
 import { sampleFrontMatter, tempDir } from '../helpers.js';
 import { startServer } from '../server-process.js';
 
@@ -20,11 +21,11 @@ describe('graceful shutdown', () => {
   it('finishes requests in flight on SIGTERM, closes the store cleanly, and the next start has nothing to recover', { timeout: 120_000 }, async () => {
     const dir = tempDir();
     const store = openStore(dir);
-    await createUser(store, { username: 'writer', password: 'shutdown-password', role: 'editor' }, { actor: 'test' });
-    const headers = { authorization: `Bearer ${createApiToken(store, 'writer', 'test', { actor: 'test' })}`, 'content-type': 'application/json' };
+    await createUser({ store, actor: { username: 'test' } }, { username: 'writer', password: 'shutdown-password', role: 'editor' });
+    const headers = { authorization: `Bearer ${createApiToken({ store, actor: { username: 'test' } }, { username: 'writer', label: 'test' })}`, 'content-type': 'application/json' };
     // The index's counts and origins are shown to admins only.
-    await createUser(store, { username: 'operator', password: 'status-reading-pass', role: 'admin' }, { actor: 'test' });
-    const adminHeaders = { authorization: `Bearer ${createApiToken(store, 'operator', 'test', { actor: 'test' })}` };
+    await createUser({ store, actor: { username: 'test' } }, { username: 'operator', password: 'status-reading-pass', role: 'admin' });
+    const adminHeaders = { authorization: `Bearer ${createApiToken({ store, actor: { username: 'test' } }, { username: 'operator', label: 'test' })}` };
     store.close();
     const env = { WHYWIKI_DATA: dir, WHYWIKI_ADMIN_PASSWORD: 'shutdown-first-pw' };
 

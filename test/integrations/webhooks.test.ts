@@ -2,9 +2,9 @@ import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commandContext, privacyTeam, sampleFrontMatter, testApp, testStore, tokenFor, type TestApp } from '../helpers.js';
 import { createPage, savePage } from '../../server/pages/commands.js';
-import { markReviewed } from '../../server/pages/review.js';
+import { markReviewed } from '../../server/pages/commands/mark-reviewed.js';
 import { recordAudit, type AuditAction } from '../../server/audit/log.js';
-import { connectIntegration } from '../../server/integrations/manage.js';
+import { connectIntegration } from '../../server/integrations/commands/connect-integration.js';
 import { IntegrationWorker, MAX_ATTEMPTS, RETRY_DELAYS_MS } from '../../server/integrations/worker.js';
 import { downUrl, Receiver } from './receiver.js';
 
@@ -153,7 +153,7 @@ describe('webhooks', () => {
     await hook({ url: r.url, events: ['page.status_changed', 'page.reviewed', 'comment.created', 'person.departed'] });
     createPage(ctx(), { slug: 'lifecycle', frontMatter: { ...sampleFrontMatter }, body: 'one' });
     savePage(ctx(), { slug: 'lifecycle', frontMatter: { ...sampleFrontMatter, status: 'retired' }, body: 'one', summary: 'Vendor replaced it', baseVersion: 1 });
-    markReviewed(ctx(), 'lifecycle', 'Checked with the ED lead');
+    markReviewed(ctx(), { slug: 'lifecycle', note: 'Checked with the ED lead' });
     // Comments record their event as the comments feature does: target = slug.
     t.store.transaction(() => recordAudit(t.store, {
       actor: 'mreyes', action: 'comment.created' as AuditAction, target: 'lifecycle', at: now.toISOString(),

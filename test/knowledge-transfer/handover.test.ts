@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPage } from '../../server/pages/commands.js';
-import { createUser } from '../../server/auth/accounts.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
 import { captureChecklist } from '../../server/knowledge-transfer/checklist.js';
 import type { FrontMatter } from '../../server/pages/schema.js';
 import { commandContext, sampleFrontMatter, testApp, tokenFor, type TestApp } from '../helpers.js';
@@ -22,8 +22,8 @@ const ownersOf = (slug: string) => t.store.pages.ownersOf(t.store.pages.head(slu
 
 beforeAll(async () => {
   t = await testApp({}, { clock: () => now });
-  await createUser(t.store, { username: 'maria', password: 'quiet harbour words 41', role: 'editor', person: 'mreyes' }, { actor: 'test' });
-  await createUser(t.store, { username: 'david', password: 'quiet harbour words 42', role: 'editor', person: 'dokafor' }, { actor: 'test' });
+  await createUser({ store: t.store, actor: { username: 'test' } }, { username: 'maria', password: 'quiet harbour words 41', role: 'editor', person: 'mreyes' });
+  await createUser({ store: t.store, actor: { username: 'test' } }, { username: 'david', password: 'quiet harbour words 42', role: 'editor', person: 'dokafor' });
   for (const who of ['admin', 'editor', 'reader', 'maria', 'david']) tokens[who] = tokenFor(t.store, who);
   const ctx = commandContext(t.store);
   const page = (slug: string, owners: string[]) => createPage(ctx, { slug, frontMatter: { ...sampleFrontMatter, title: `Page ${slug}`, owners }, body: `## Context\n\n${slug}\n` });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPage, savePage } from '../../server/pages/commands.js';
-import { createUser } from '../../server/auth/accounts.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
 import { Browser, commandContext, privacyTeam, sampleFrontMatter, testApp, tokenFor, type TestApp } from '../helpers.js';
 
 /** A path over s1, s2, s3 and a restricted page r1, assigned to a new hire (nhire, signing in as "nina"). */
@@ -16,8 +16,8 @@ beforeAll(async () => {
   await privacyTeam(t.store);
   const now = new Date().toISOString();
   t.store.parties.insert({ handle: 'nhire', kind: 'person', name: 'Nina Hire', title: null, email: null, status: 'active', departed_on: null, created_at: now });
-  await createUser(t.store, { username: 'nina', password: 'quiet harbour words 43', role: 'reader', person: 'nhire' }, { actor: 'test' });
-  await createUser(t.store, { username: 'maria', password: 'quiet harbour words 44', role: 'editor', person: 'mreyes' }, { actor: 'test' });
+  await createUser({ store: t.store, actor: { username: 'test' } }, { username: 'nina', password: 'quiet harbour words 43', role: 'reader', person: 'nhire' });
+  await createUser({ store: t.store, actor: { username: 'test' } }, { username: 'maria', password: 'quiet harbour words 44', role: 'editor', person: 'mreyes' });
   for (const who of ['admin', 'editor', 'reader', 'nina', 'maria']) tokens[who] = tokenFor(t.store, who);
   const ctx = commandContext(t.store);
   for (const slug of ['s1', 's2', 's3']) createPage(ctx, { slug, frontMatter: { ...sampleFrontMatter, title: `Step ${slug}` }, body: `${slug} v1` });

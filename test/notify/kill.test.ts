@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { PASSWORD, seedPage, tempDir, testStore, tokenFor } from '../helpers.js';
-import { createUser } from '../../server/auth/accounts.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
 import { openStore } from '../../server/setup.js';
 import { startServer, type RunningServer } from '../server-process.js';
 import { startMailServer, type ReceivedMail } from './smtp.js';
@@ -16,8 +16,8 @@ describe('a notification mail across a crash', () => {
     const dir = tempDir();
     const { store } = testStore(dir);
     store.parties.update({ handle: 'mreyes', name: 'Maria Reyes', title: null, email: 'maria@hospital.test' });
-    await createUser(store, { username: 'maria', password: PASSWORD, role: 'editor', person: 'mreyes' }, { actor: 'test' });
-    await createUser(store, { username: 'editor', password: PASSWORD, role: 'editor' }, { actor: 'test' });
+    await createUser({ store, actor: { username: 'test' } }, { username: 'maria', password: PASSWORD, role: 'editor', person: 'mreyes' });
+    await createUser({ store, actor: { username: 'test' } }, { username: 'editor', password: PASSWORD, role: 'editor' });
     seedPage(store, 'oru-feed', 'First.');
     const token = tokenFor(store, 'editor');
     store.close();

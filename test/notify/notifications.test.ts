@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Browser, PASSWORD, privacyTeam, sampleFrontMatter, tempDir, testApp, testStore, tokenFor, type TestApp } from '../helpers.js';
-import { createUser } from '../../server/auth/accounts.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
 import { recordAudit } from '../../server/audit/log.js';
 import { NotificationWorker } from '../../server/notify/worker.js';
 import type { Store } from '../../server/store/index.js';
@@ -15,8 +15,8 @@ afterEach(async () => {
 async function people(store: Store): Promise<void> {
   store.parties.update({ handle: 'mreyes', name: 'Maria Reyes', title: null, email: 'maria@hospital.test' });
   store.parties.update({ handle: 'dokafor', name: 'David Okafor', title: null, email: 'david@hospital.test' });
-  await createUser(store, { username: 'maria', password: PASSWORD, role: 'editor', person: 'mreyes' }, { actor: 'test' });
-  await createUser(store, { username: 'david', password: PASSWORD, role: 'editor', person: 'dokafor' }, { actor: 'test' });
+  await createUser({ store, actor: { username: 'test' } }, { username: 'maria', password: PASSWORD, role: 'editor', person: 'mreyes' });
+  await createUser({ store, actor: { username: 'test' } }, { username: 'david', password: PASSWORD, role: 'editor', person: 'dokafor' });
 }
 
 /** The app on an injected clock, with a real SMTP server (unless `smtp` is false). */
@@ -167,8 +167,8 @@ describe('notifications from other events', () => {
   async function worker() {
     const { store } = testStore();
     await people(store);
-    await createUser(store, { username: 'boss', password: PASSWORD, role: 'admin' }, { actor: 'test' });
-    await createUser(store, { username: 'editor', password: PASSWORD, role: 'editor' }, { actor: 'test' });
+    await createUser({ store, actor: { username: 'test' } }, { username: 'boss', password: PASSWORD, role: 'admin' });
+    await createUser({ store, actor: { username: 'test' } }, { username: 'editor', password: PASSWORD, role: 'editor' });
     const now = new Date('2026-03-02T09:00:00Z');
     const w = new NotificationWorker({ store, clock: () => now, reviewDefaults: { Epic: '1y' }, digestHour: 7, mailFrom: 'w@x', baseUrl: 'https://w' });
     w.poll();
@@ -203,9 +203,9 @@ describe('notifications from other events', () => {
     expect(kinds('david')).toEqual(['approval: editor asks you to approve version 1.']);
     expect(kinds('editor')).toEqual([]);
     // Maria leaves: her team (epic-clindoc has only her) and the admins hear; the page she alone owned is orphaned.
-    const { departPerson } = await import('../../server/people/directory.js');
+    const { departPerson } = await import('../../server/people/commands/depart-person.js');
     const { commandContext } = await import('../helpers.js');
-    departPerson(commandContext(store, 'operator'), 'mreyes', { date: '2026-03-01', reason: 'Moved on' }, '2026-03-02');
+    departPerson(commandContext(store, 'operator'), { handle: 'mreyes', date: '2026-03-01', reason: 'Moved on', today: '2026-03-02' });
     w.poll();
     expect(kinds('boss')).toEqual(['departed: Maria Reyes left; 1 page has no active owner now.']);
     // Reviews: a page created now with a one-month interval is due within 14 days after 17 days, overdue after a month.

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PASSWORD, sampleFrontMatter, testApp, tokenFor, type TestApp } from '../helpers.js';
-import { createUser } from '../../server/auth/accounts.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
 import { commandContext } from '../helpers.js';
 import { approvePurge, requestPurge } from '../../server/purge/commands.js';
 import { startMailServer, type TestMailServer } from './smtp.js';
@@ -23,7 +23,7 @@ async function setup(start: string): Promise<{ t: TestApp; mail: TestMailServer;
   const t = await testApp({ smtpUrl: mail.url, publicUrl: 'https://wiki.hospital.test', digestHour: 7 }, { clock: () => clock.now });
   cleanups.push(t.close);
   t.store.parties.update({ handle: 'mreyes', name: 'Maria Reyes', title: null, email: 'maria@hospital.test' });
-  await createUser(t.store, { username: 'maria', password: PASSWORD, role: 'editor', person: 'mreyes' }, { actor: 'test' });
+  await createUser({ store: t.store, actor: { username: 'test' } }, { username: 'maria', password: PASSWORD, role: 'editor', person: 'mreyes' });
   // The consumers start at the head of the log on their first run: switch them on, so what follows is new.
   t.app.notifications.poll();
   t.app.integrations.derive();
@@ -113,7 +113,7 @@ describe('the team loop over the API', () => {
     expect(pendingBodies().some((b) => b.includes(SECRET))).toBe(true);
 
     const { id } = requestPurge(commandContext(t.store, 'admin', { actor: { username: 'admin', role: 'admin' } }), { slug: 'ed-escalation', version: 2, reason: 'A patient name', text: SECRET });
-    await createUser(t.store, { username: 'admin2', password: 'second admin words 12', role: 'admin' }, { actor: 'test' });
+    await createUser({ store: t.store, actor: { username: 'test' } }, { username: 'admin2', password: 'second admin words 12', role: 'admin' });
     approvePurge(commandContext(t.store, 'admin2', { actor: { username: 'admin2', role: 'admin' } }), { id });
 
     expect(await inboxText()).toContain('editor saved version 2: Added the [removed] example');

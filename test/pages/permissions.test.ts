@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createPage, savePage } from '../../server/pages/commands.js';
-import { markReviewed } from '../../server/pages/review.js';
+import { markReviewed } from '../../server/pages/commands/mark-reviewed.js';
 import { ForbiddenError } from '../../server/core/errors.js';
 import { PhiGuard } from '../../server/phi/guard.js';
 import { commandContext, sampleFrontMatter, seedPage, testStore } from '../helpers.js';
@@ -11,8 +11,8 @@ describe('who may mark a page reviewed', () => {
     const { store } = testStore();
     const page = seedPage(store);
     const reader = commandContext(store, 'reader1', { actor: { username: 'reader1', role: 'reader', person: 'dokafor' } });
-    expect(() => markReviewed(reader, page.slug, 'Looked')).toThrow(ForbiddenError);
-    expect(() => markReviewed(reader, page.slug, 'Looked')).toThrow('Only the page\'s owners, editors and admins can mark it reviewed.');
+    expect(() => markReviewed(reader, { slug: page.slug, note: 'Looked' })).toThrow(ForbiddenError);
+    expect(() => markReviewed(reader, { slug: page.slug, note: 'Looked' })).toThrow('Only the page\'s owners, editors and admins can mark it reviewed.');
     expect(store.pages.head(page.slug)!.last_reviewed_at).toBeNull();
   });
 
@@ -20,9 +20,9 @@ describe('who may mark a page reviewed', () => {
     const { store } = testStore();
     const page = seedPage(store);
     const owner = commandContext(store, 'maria', { actor: { username: 'maria', role: 'reader', person: page.frontMatter.owners[0]! } });
-    expect(markReviewed(owner, page.slug).version).toBe(1);
+    expect(markReviewed(owner, { slug: page.slug }).version).toBe(1);
     const editor = commandContext(store, 'ed', { actor: { username: 'ed', role: 'editor', person: null } });
-    expect(markReviewed(editor, page.slug).version).toBe(1);
+    expect(markReviewed(editor, { slug: page.slug }).version).toBe(1);
   });
 });
 

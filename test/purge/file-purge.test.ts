@@ -6,7 +6,7 @@ import { Browser, commandContext, PASSWORD, sampleFrontMatter, tempDir, testApp,
 import { multipartBody, screenshot } from '../files/fixtures.js';
 import { closeOcr } from '../../server/files/ocr.js';
 import { createPage, savePage } from '../../server/pages/commands.js';
-import { createUser } from '../../server/auth/accounts.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
 import { describeReport, verifyStore } from '../../server/audit/verify.js';
 import { exportStore } from '../../server/transfer/export.js';
 
@@ -39,7 +39,7 @@ describe('purging an attachment with two admins', () => {
 
   beforeAll(async () => {
     t = await testApp({}, {});
-    await createUser(t.store, { username: 'admin2', password: SECOND, role: 'admin' }, { actor: 'test' });
+    await createUser({ store: t.store, actor: { username: 'test' } }, { username: 'admin2', password: SECOND, role: 'admin' });
     admin = { authorization: `Bearer ${tokenFor(t.store, 'admin')}` };
     admin2 = { authorization: `Bearer ${tokenFor(t.store, 'admin2')}` };
     reader = { authorization: `Bearer ${tokenFor(t.store, 'reader')}` };

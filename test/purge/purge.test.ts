@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, commandContext, PASSWORD, sampleFrontMatter, tempDir, testApp, testConfig, tokenFor, type TestApp } from '../helpers.js';
 import { createPage, savePage } from '../../server/pages/commands.js';
-import { createUser } from '../../server/auth/accounts.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
 import { verifyStore, describeReport } from '../../server/audit/verify.js';
 import { exportStore } from '../../server/transfer/export.js';
 import { exportOffline } from '../../server/transfer/offline.js';
@@ -31,7 +31,7 @@ describe('purging patient text with two admins', () => {
 
   beforeAll(async () => {
     t = await testApp({}, {});
-    await createUser(t.store, { username: 'admin2', password: SECOND, role: 'admin' }, { actor: 'test' });
+    await createUser({ store: t.store, actor: { username: 'test' } }, { username: 'admin2', password: SECOND, role: 'admin' });
     admin = { authorization: `Bearer ${tokenFor(t.store, 'admin')}` };
     admin2 = { authorization: `Bearer ${tokenFor(t.store, 'admin2')}` };
     reader = { authorization: `Bearer ${tokenFor(t.store, 'reader')}` };
@@ -149,7 +149,7 @@ describe('purging patient text with two admins', () => {
   it('counts wrong approval passwords toward the sign-in limit', async () => {
     const limited = await testApp({ signinAttempts: 2 });
     try {
-      await createUser(limited.store, { username: 'admin2', password: SECOND, role: 'admin' }, { actor: 'test' });
+      await createUser({ store: limited.store, actor: { username: 'test' } }, { username: 'admin2', password: SECOND, role: 'admin' });
       createPage(commandContext(limited.store), { slug: 'p', frontMatter: { ...sampleFrontMatter }, body: `Mentions ${SECRET}.`, summary: 'Created' });
       const a1 = { authorization: `Bearer ${tokenFor(limited.store, 'admin')}` };
       const a2 = { authorization: `Bearer ${tokenFor(limited.store, 'admin2')}` };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, commandContext, privacyTeam, sampleFrontMatter, testApp, tokenFor, type TestApp } from '../helpers.js';
 import { createPage } from '../../server/pages/commands.js';
 import { FINDINGS_KEPT } from '../../server/phi/retro-scan.js';
-import { createUser } from '../../server/auth/accounts.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
 import { addComment } from '../../server/comments/commands/add-comment.js';
 import { slackPayload, teamsPayload, type EventMessage } from '../../server/integrations/payloads.js';
 
@@ -179,7 +179,7 @@ describe('attacks on the routes for comments, inbox, integrations, sign-off, pur
   });
 
   it('a mention on a restricted page reaches nobody outside its team; nobody opens, marks read or removes another person\'s notification or watch; bad form input answers 4xx', async () => {
-    await createUser(t.store, { username: 'david', password: 'a-long-test-password', role: 'reader', person: 'dokafor' }, { actor: 'test' });
+    await createUser({ store: t.store, actor: { username: 'test' } }, { username: 'david', password: 'a-long-test-password', role: 'reader', person: 'dokafor' });
     const david = tokenFor(t.store, 'david');
     // The consumer starts at the head of the log the first time it looks.
     t.app.notifications.poll();

@@ -139,8 +139,8 @@ describe('logs', () => {
     const lines: string[] = [];
     const stream = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
     const { store, dir } = testStore();
-    const { createUser } = await import('../../server/auth/accounts.js');
-    await createUser(store, { username: 'editor', password: PASSWORD, role: 'editor' }, { actor: 'test' });
+    const { createUser } = await import('../../server/auth/commands/create-user.js');
+    await createUser({ store, actor: { username: 'test' } }, { username: 'editor', password: PASSWORD, role: 'editor' });
     const app = await buildApp({ config: testConfig(dir), store, logger: { level: 'info', stream, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'] } });
     try {
       const secretToken = tokenFor(store, 'editor');

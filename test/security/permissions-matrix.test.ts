@@ -5,8 +5,8 @@ import { createPage } from '../../server/pages/commands.js';
 import type { Access } from '../../server/auth/plugin.js';
 import { attachFile } from '../../server/files/commands.js';
 import { DEFAULT_INSPECT_LIMITS } from '../../server/files/inspect.js';
-import { savePath } from '../../server/knowledge-transfer/paths.js';
-import { connectIntegration } from '../../server/integrations/manage.js';
+import { savePath } from '../../server/knowledge-transfer/commands/save-path.js';
+import { connectIntegration } from '../../server/integrations/commands/connect-integration.js';
 
 /**
  * Every route the app registers, with who may call it. A route missing here fails the test, so nobody can

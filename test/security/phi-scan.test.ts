@@ -3,7 +3,7 @@ import { Browser, commandContext, privacyTeam, sampleFrontMatter, tempDir, testA
 import { createPage, savePage } from '../../server/pages/commands.js';
 import { attachFile } from '../../server/files/commands.js';
 import { DEFAULT_INSPECT_LIMITS } from '../../server/files/inspect.js';
-import { saveDraft } from '../../server/pages/drafts.js';
+import { saveDraft } from '../../server/pages/commands/save-draft.js';
 import { addComment } from '../../server/comments/commands/add-comment.js';
 import { runCli } from '../../server/cli.js';
 import { scanNow, type PhiScanResult, type ScanFinding } from '../../server/phi/retro-scan.js';
@@ -19,7 +19,7 @@ async function plant(store: TestApp['store']): Promise<void> {
   createPage(ctx, { slug: 'lab-interface', frontMatter: { ...sampleFrontMatter, title: 'Lab interface' }, body: `## Defect\n\nCalled back about ${SSN} before go-live.\nTicket ZZQ-4821 tracked it.\n` });
   savePage(ctx, { slug: 'lab-interface', frontMatter: { ...sampleFrontMatter, title: 'Lab interface' }, body: '## Defect\n\nDe-identified.\n', summary: 'Removed the identifier', baseVersion: 1 });
   await attachFile({ ...ctx, limits: DEFAULT_INSPECT_LIMITS }, { slug: 'lab-interface', name: 'interface-log.txt', bytes: Buffer.from(`HL7 trace\nPID segment carried SSN ${ATTACHED_SSN} in PID-19\n`) });
-  saveDraft(ctx, 'lab-interface', { baseVersion: 2, fields: { body: 'Reproduced on MRN 00482913 in TST.' } });
+  saveDraft(ctx, { slug: 'lab-interface', baseVersion: 2, fields: { body: 'Reproduced on MRN 00482913 in TST.' } });
   addComment(ctx, { slug: 'lab-interface', body: `Still seeing ${COMMENT_SSN} in the feed`, kind: 'wrong' });
   await privacyTeam(store);
   createPage(commandContext(store, 'pwong'), { slug: 'vip-charts', frontMatter: { ...sampleFrontMatter, title: 'VIP charts', restricted_to: ['privacy'] }, body: `Old ticket had 078-05-1121 in it.` });

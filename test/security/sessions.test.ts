@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, csrfFrom, PASSWORD, testApp, type TestApp } from '../helpers.js';
-import { createUser } from '../../server/auth/accounts.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
 import { passwordProblem } from '../../server/auth/password-policy.js';
 
 /** The app's clock, moved by the test: timeouts and limit windows pass without waiting. */
@@ -61,7 +61,7 @@ describe('sessions', () => {
   });
 
   it('ends every session of a user who is deactivated, and of one whose password an admin resets', async () => {
-    await createUser(t.store, { username: 'leaver', password: 'orbit lantern ferry 11', role: 'editor' }, { actor: 'test' });
+    await createUser({ store: t.store, actor: { username: 'test' } }, { username: 'leaver', password: 'orbit lantern ferry 11', role: 'editor' });
     const leaver = new Browser(t.app);
     await leaver.signIn('leaver', 'orbit lantern ferry 11');
     const admin = new Browser(t.app);
@@ -93,7 +93,7 @@ describe('sessions', () => {
   });
 
   it('ends the other sessions when a person changes their own password, keeping theirs with a new id', async () => {
-    await createUser(t.store, { username: 'twodevices', password: 'two devices passphrase 1', role: 'reader' }, { actor: 'test' });
+    await createUser({ store: t.store, actor: { username: 'test' } }, { username: 'twodevices', password: 'two devices passphrase 1', role: 'reader' });
     const laptop = new Browser(t.app);
     const phone = new Browser(t.app);
     await laptop.signIn('twodevices', 'two devices passphrase 1');
@@ -240,7 +240,7 @@ describe('sign-in', () => {
   });
 
   it('records failed and refused sign-ins with who, from where and why, never the password, and auditors can filter them', async () => {
-    await createUser(t.store, { username: 'gone', password: 'left the building 7', role: 'reader' }, { actor: 'test' });
+    await createUser({ store: t.store, actor: { username: 'test' } }, { username: 'gone', password: 'left the building 7', role: 'reader' });
     t.store.users.update({ ...t.store.users.byName('gone')!, active: 0 });
     const [failed0, refused0] = [events('signin.failed').length, events('signin.refused').length];
     const b = new Browser(t.app);

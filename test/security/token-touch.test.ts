@@ -1,7 +1,8 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createUser, userForToken } from '../../server/auth/accounts.js';
+import { userForToken } from '../../server/auth/accounts.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
 import { DB_FILE_NAME } from '../../server/store/db.js';
 import { PASSWORD, testStore, tokenFor } from '../helpers.js';
 
@@ -14,7 +15,7 @@ describe('an API token while another process holds the write lock', () => {
   it('still signs the request in, skips "last used" without waiting, and records it once the lock is free', async () => {
     const { store, dir } = testStore();
     open.push(store);
-    await createUser(store, { username: 'mreyes', password: PASSWORD, role: 'editor', person: 'mreyes' }, { actor: 'test' });
+    await createUser({ store, actor: { username: 'test' } }, { username: 'mreyes', password: PASSWORD, role: 'editor', person: 'mreyes' });
     const token = tokenFor(store, 'mreyes');
     // A bulk import in another process: a write transaction held open on the same file.
     const other = new Database(path.join(dir, DB_FILE_NAME));

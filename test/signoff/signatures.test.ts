@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Browser, PASSWORD, sampleFrontMatter, testApp, tokenFor, privacyTeam, commandContext, type TestApp } from '../helpers.js';
-import { createUser } from '../../server/auth/accounts.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
 import { createPage } from '../../server/pages/commands.js';
 import { verifyStore } from '../../server/audit/verify.js';
 import { ConfigError, loadConfig } from '../../server/config.js';
@@ -13,7 +13,7 @@ const MARIA = 'quiet harbour words 45';
 /** An app with an Epic page written by the editor (through the API) and Maria Reyes (Epic ClinDoc) as an account. */
 async function setup(config: Parameters<typeof testApp>[0] = {}, clock?: () => Date) {
   t = await testApp(config, clock ? { clock } : {});
-  await createUser(t.store, { username: 'maria', password: MARIA, role: 'editor', person: 'mreyes' }, { actor: 'test' });
+  await createUser({ store: t.store, actor: { username: 'test' } }, { username: 'maria', password: MARIA, role: 'editor', person: 'mreyes' });
   const editor = tokenFor(t.store, 'editor');
   const res = await t.app.inject({ method: 'POST', url: '/api/pages', headers: { authorization: `Bearer ${editor}` }, payload: { ...sampleFrontMatter, status: 'in-build', slug: 'sepsis-bpa', body: 'First text' } });
   expect(res.statusCode).toBe(201);
@@ -172,7 +172,7 @@ describe('the access review', () => {
   it('lists a dormant account and a departed person\'s active account, as JSON and CSV, and is signed by an admin', async () => {
     let now = new Date();
     await setup({}, () => now);
-    await createUser(t.store, { username: 'tom', password: 'tom quiet harbour 1', role: 'editor', person: 'tbrennan' }, { actor: 'test' });
+    await createUser({ store: t.store, actor: { username: 'test' } }, { username: 'tom', password: 'tom quiet harbour 1', role: 'editor', person: 'tbrennan' });
     now = new Date(Date.now() + 120 * 24 * 60 * 60 * 1000);
     const admin = new Browser(t.app);
     await admin.signIn('admin'); // signed in "now": not dormant

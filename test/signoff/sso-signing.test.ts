@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
-import { createApiToken } from '../../server/auth/accounts.js';
+import { createApiToken } from '../../server/auth/commands/create-api-token.js';
 import { seedPage, testStore, type TestApp } from '../helpers.js';
 import { freePort } from '../server-process.js';
 import { DEMO_CLIENT, startDemoIdp } from '../security/demo-idp.js';
@@ -100,7 +100,7 @@ describe('signing with single sign-on', () => {
   });
 
   it('refuses an API token of a single-sign-on account clearly: there is no password to check', async () => {
-    const token = createApiToken(t.store, 'epic-analyst', 'script', { actor: 'test' });
+    const token = createApiToken({ store: t.store, actor: { username: 'test' } }, { username: 'epic-analyst', label: 'script' });
     const res = await fetch(`${base}/api/pages/sepsis-screening-bpa/signatures`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ version: 1, meaning: 'reviewed', password: 'anything' }) });
     expect(res.status).toBe(403);
     expect(((await res.json()) as { message: string }).message).toContain('single sign-on');

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../server/setup.js';
 import { buildApp } from '../../server/app.js';
-import { createUser } from '../../server/auth/accounts.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
 import { verifyStore } from '../../server/audit/verify.js';
 import type { Store } from '../../server/store/index.js';
 import { Browser, PASSWORD, sampleFrontMatter, seedPage, tempDir, testConfig, tokenFor } from '../helpers.js';
@@ -32,7 +32,7 @@ afterAll(() => {
 async function servedStore(dir: string) {
   const store = openStore(dir);
   store.parties.insert({ handle: 'mreyes', kind: 'person', name: 'Maria Reyes', title: null, email: null, status: 'active', departed_on: null, created_at: new Date().toISOString() });
-  await createUser(store, { username: 'editor', password: PASSWORD, role: 'editor' }, { actor: 'test' });
+  await createUser({ store, actor: { username: 'test' } }, { username: 'editor', password: PASSWORD, role: 'editor' });
   seedPage(store, 'sepsis-screening-bpa', 'First body.\n');
   const app = await buildApp({ config: testConfig(dir), store, logger: false });
   await app.ready();

@@ -61,7 +61,7 @@ describe('commands', () => {
 
   it('finds the command files of each room', () => {
     const rooms = new Set(files.map((f) => f.split('/')[1]));
-    expect([...rooms].sort()).toEqual(expect.arrayContaining(['comments', 'files', 'notify', 'pages', 'purge', 'signoff']));
+    expect([...rooms].sort()).toEqual(expect.arrayContaining(['auth', 'comments', 'files', 'integrations', 'knowledge-transfer', 'notify', 'pages', 'people', 'phi', 'purge', 'signoff']));
   });
 
   it('has a test file beside each command file', () => {

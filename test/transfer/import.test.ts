@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { commandContext, sampleFrontMatter, tempDir, testStore } from '../helpers.js';
 import { createPage, savePage, setArchived, changeStatus } from '../../server/pages/commands.js';
-import { markReviewed } from '../../server/pages/review.js';
-import { departPerson } from '../../server/people/directory.js';
+import { markReviewed } from '../../server/pages/commands/mark-reviewed.js';
+import { departPerson } from '../../server/people/commands/depart-person.js';
 import { exportStore } from '../../server/transfer/export.js';
 import { importPages, readFolder, ImportError } from '../../server/transfer/import.js';
 import { readGitHistory } from '../../server/transfer/git.js';
@@ -29,8 +29,8 @@ describe('export and import', () => {
     createPage(ctx, { slug: 'gone', frontMatter: { ...sampleFrontMatter, title: 'Gone page' }, body: 'x' });
     setArchived({ ...ctx, at: new Date('2025-03-01T00:00:00Z') }, { slug: 'gone', archived: true, summary: 'No longer used' });
     changeStatus({ ...ctx, at: new Date('2025-04-01T00:00:00Z') }, { slug: 'new-nav', status: 'retired', reason: 'Decommissioned' });
-    markReviewed({ ...ctx, at: new Date('2025-02-15T00:00:00Z') }, 'old-nav', 'Checked');
-    departPerson({ store, actor: { username: 'admin' } }, 'dokafor', { date: '2025-05-01', successor: 'mreyes', reason: 'Left' }, '2025-05-01');
+    markReviewed({ ...ctx, at: new Date('2025-02-15T00:00:00Z') }, { slug: 'old-nav', note: 'Checked' });
+    departPerson({ store, actor: { username: 'admin' } }, { handle: 'dokafor', date: '2025-05-01', successor: 'mreyes', reason: 'Left', today: '2025-05-01' });
 
     const out = path.join(tempDir(), 'export');
     const exported = exportStore(store, out);

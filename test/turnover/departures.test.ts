@@ -3,7 +3,7 @@ import { Browser, commandContext, sampleFrontMatter, testApp, tokenFor, type Tes
 import { createPage } from '../../server/pages/commands.js';
 import { verifyStore } from '../../server/audit/verify.js';
 import { openStore } from '../../server/setup.js';
-import { departPerson } from '../../server/people/directory.js';
+import { departPerson } from '../../server/people/commands/depart-person.js';
 
 let t: TestApp;
 let admin: Record<string, string>;
@@ -92,7 +92,7 @@ describe('a departure', () => {
   it('sees a departure recorded by another process (the CLI) on the next report', async () => {
     expect((await api('GET', '/api/reports/orphans')).json()).toMatchObject({ count: 0 });
     const other = openStore(t.dir);
-    departPerson({ store: other, actor: { username: 'cli' } }, 'dokafor', { reason: 'Left' }, '2026-11-01');
+    departPerson({ store: other, actor: { username: 'cli' } }, { handle: 'dokafor', reason: 'Left', today: '2026-11-01' });
     other.close();
     expect((await api('GET', '/api/reports/orphans')).json()).toMatchObject({ count: 2 });
   });

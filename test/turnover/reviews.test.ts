@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { addInterval, reviewState } from '../../server/pages/review.js';
 import { Browser, commandContext, sampleFrontMatter, testApp, tokenFor, PASSWORD, type TestApp } from '../helpers.js';
 import { createPage } from '../../server/pages/commands.js';
-import { createUser } from '../../server/auth/accounts.js';
+import { createUser } from '../../server/auth/commands/create-user.js';
 import { loadConfig } from '../../server/config.js';
 
 const defaults = { Epic: '1y', Workday: '6m' };
@@ -53,7 +53,7 @@ describe('mark reviewed', () => {
     let now = new Date('2026-01-01T08:00:00.000Z');
     t = await testApp({}, { clock: () => now });
     createPage(commandContext(t.store, 'mreyes', { at: now }), { slug: 'bpa', frontMatter: { ...sampleFrontMatter, review_every: '90d', owners: ['epic-clindoc'] }, body: 'x' });
-    await createUser(t.store, { username: 'maria', password: PASSWORD, role: 'reader', person: 'mreyes' }, { actor: 'test' });
+    await createUser({ store: t.store, actor: { username: 'test' } }, { username: 'maria', password: PASSWORD, role: 'reader', person: 'mreyes' });
     const reader = { authorization: `Bearer ${tokenFor(t.store, 'reader')}` };
     const stale = async () => (await t.app.inject({ url: '/api/reports/stale', headers: reader })).json();
 

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { connectIntegration, integrationView, INTEGRATION_EVENTS, removeIntegration } from '../../integrations/manage.js';
+import { integrationView, INTEGRATION_EVENTS } from '../../integrations/manage.js';
+import { connectIntegration } from '../../integrations/commands/connect-integration.js';
+import { removeIntegration } from '../../integrations/commands/remove-integration.js';
 import { pagesCiting } from '../../integrations/lookups.js';
 import { NotFoundError } from '../../core/errors.js';
 import { commandContext } from '../command-context.js';
@@ -90,7 +92,7 @@ export async function integrationApiRoutes(app: FastifyInstance): Promise<void> 
   );
 
   r.delete('/api/webhooks/:id', { config: admin, schema: { summary: 'Disconnect a webhook or channel', params: IdParams, response: { 200: IntegrationReply, 404: ErrorReply } } }, async (request) =>
-    removeIntegration(commandContext(app, request), request.params.id),
+    removeIntegration(commandContext(app, request), { id: request.params.id }),
   );
 
   r.get(

@@ -2,13 +2,19 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { keyPersonReport } from '../../reports/key-person.js';
-import { handoverOf, openHandover, settleDueHandovers, updateHandoverPage } from '../../knowledge-transfer/handover.js';
+import { handoverOf } from '../../knowledge-transfer/handover.js';
+import { openHandover } from '../../knowledge-transfer/commands/open-handover.js';
+import { settleDueHandovers } from '../../knowledge-transfer/commands/settle-due-handovers.js';
+import { updateHandoverPage } from '../../knowledge-transfer/commands/update-handover-page.js';
+import { savePath } from '../../knowledge-transfer/commands/save-path.js';
+import { assignPath } from '../../knowledge-transfer/commands/assign-path.js';
+import { markStepRead } from '../../knowledge-transfer/commands/mark-step-read.js';
 import { Slug } from '../../pages/schema.js';
 import { NotFoundError } from '../../core/errors.js';
 import { commandContext } from '../command-context.js';
 import { currentKnowledge, today } from './turnover.js';
 import { phiGuardFor } from '../../phi/guard.js';
-import { assignPath, listPaths, markStepRead, pathsOf, pathView, savePath } from '../../knowledge-transfer/paths.js';
+import { listPaths, pathsOf, pathView } from '../../knowledge-transfer/paths.js';
 
 const Open = { additionalProperties: true } as const;
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -85,7 +91,7 @@ export function personOf(request: FastifyRequest): string | null {
 export function settleHandovers(app: FastifyInstance): void {
   const day = today(app);
   if (app.store.transfer.dueHandovers(day).length === 0) return;
-  settleDueHandovers({ store: app.store, systems: app.config.systems, maxBodyBytes: app.config.maxBodyBytes, events: app.events, actor: { username: 'whywiki' }, client: 'handover', at: app.clock(), phi: phiGuardFor(app.store, app.config.mrnPatterns) }, day);
+  settleDueHandovers({ store: app.store, systems: app.config.systems, maxBodyBytes: app.config.maxBodyBytes, events: app.events, actor: { username: 'whywiki' }, client: 'handover', at: app.clock(), phi: phiGuardFor(app.store, app.config.mrnPatterns) }, { today: day });
 }
 
 /** Knowledge transfer: key-person risk, handover plans and reading paths. */
@@ -98,7 +104,7 @@ export async function knowledgeTransferApiRoutes(app: FastifyInstance): Promise<
     '/api/people/:handle/handover',
     { config: { access: 'admin' }, schema: { params: HandleParams, body: Type.Object({ date: Text(20), successor: Type.Optional(Type.Union([Text(40), Type.Null()])) }, { additionalProperties: false }), response: { 201: HandoverReply } } },
     async (request, reply) => {
-      openHandover(commandContext(app, request), request.params.handle, request.body, today(app));
+      openHandover(commandContext(app, request), { ...request.body, handle: request.params.handle, today: today(app) });
       return reply.status(201).header('Location', `/api/people/${request.params.handle}/handover`).send(handoverOf(app.store, request.params.handle, app.clock(), request.hidden));
     },
   );
@@ -117,7 +123,7 @@ export async function knowledgeTransferApiRoutes(app: FastifyInstance): Promise<
     },
     async (request) => {
       if (request.hidden.has(request.params.slug)) throw new NotFoundError(`There is no page "${request.params.slug}".`);
-      updateHandoverPage(commandContext(app, request), request.params.handle, request.params.slug, request.body, personOf(request));
+      updateHandoverPage(commandContext(app, request), { ...request.body, handle: request.params.handle, slug: request.params.slug });
       const page = handoverOf(app.store, request.params.handle, app.clock(), request.hidden).pages.find((p) => p.slug === request.params.slug)!;
       return { ...page, ...(page.state === 'accepted' ? { version: app.store.pages.head(page.slug)?.current_version } : {}) };
     },
@@ -133,7 +139,7 @@ export async function knowledgeTransferApiRoutes(app: FastifyInstance): Promise<
   r.get('/api/paths/:id', { config: { access: 'read' }, schema: { params: PathParams, response: { 200: PathReply } } }, async (request) => pathView(app.store, request.params.id, request.hidden, personOf(request)));
 
   r.put('/api/paths/:id', { config: { access: 'write' }, schema: { params: PathParams, body: PathBody, response: { 200: PathReply } } }, async (request) => {
-    savePath(commandContext(app, request), request.body, request.params.id);
+    savePath(commandContext(app, request), { ...request.body, id: request.params.id });
     return pathView(app.store, request.params.id, request.hidden, personOf(request));
   });
 
@@ -141,7 +147,7 @@ export async function knowledgeTransferApiRoutes(app: FastifyInstance): Promise<
     '/api/paths/:id/assign',
     { config: { access: 'write' }, schema: { params: PathParams, body: Type.Object({ people: Type.Array(Text(40), { maxItems: 200 }) }, { additionalProperties: false }), response: { 200: PathReply } } },
     async (request) => {
-      assignPath(commandContext(app, request), request.params.id, request.body.people);
+      assignPath(commandContext(app, request), { id: request.params.id, people: request.body.people });
       return pathView(app.store, request.params.id, request.hidden, personOf(request));
     },
   );
@@ -154,7 +160,7 @@ export async function knowledgeTransferApiRoutes(app: FastifyInstance): Promise<
     },
     async (request) => {
       if (request.hidden.has(request.body.slug)) throw new NotFoundError(`There is no page "${request.body.slug}".`);
-      return markStepRead(commandContext(app, request), request.params.id, request.body.slug, personOf(request));
+      return markStepRead(commandContext(app, request), { id: request.params.id, slug: request.body.slug });
     },
   );
 

@@ -4,11 +4,15 @@ import { Slug } from '../../pages/schema.js';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { changeStatus } from '../../pages/commands.js';
-import { markReviewed } from '../../pages/review.js';
-import { reassignAllOwned } from '../../people/reassign.js';
+import { markReviewed } from '../../pages/commands/mark-reviewed.js';
 import { backlinks } from '../../pages/queries.js';
 import { NotFoundError } from '../../core/errors.js';
-import { addPerson, addTeam, departPerson, editPerson, editTeam } from '../../people/directory.js';
+import { addPerson } from '../../people/commands/add-person.js';
+import { addTeam } from '../../people/commands/add-team.js';
+import { departPerson } from '../../people/commands/depart-person.js';
+import { editPerson } from '../../people/commands/edit-person.js';
+import { editTeam } from '../../people/commands/edit-team.js';
+import { reassignAllOwned } from '../../people/commands/reassign-all-owned.js';
 import { pagesOf } from '../../reports/knowledge.js';
 import { brokenLinksReport, healthReport, orphansReport, staleReport } from '../../reports/reports.js';
 import { commandContext } from '../command-context.js';
@@ -116,7 +120,7 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
       config: { access: 'admin' },
       schema: { params: HandleParams, body: Type.Object({ name: Type.Optional(Text(120)), email: Type.Optional(Text(254)), title: Type.Optional(Text(120)), teams: Type.Optional(Type.Array(Text(40), { maxItems: 50 })) }, { additionalProperties: false }), response: { 200: PersonReply } },
     },
-    async (request) => personJson(editPerson(commandContext(app, request), request.params.handle, request.body)),
+    async (request) => personJson(editPerson(commandContext(app, request), { ...request.body, handle: request.params.handle })),
   );
 
   r.post(
@@ -126,7 +130,7 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
       schema: { params: HandleParams, body: Type.Object({ date: Type.Optional(Text(20)), successor: Type.Optional(Type.Union([Text(40), Type.Null()])), reason: Text(400) }, { additionalProperties: false }), response: { 200: PersonReply } },
     },
     async (request) => {
-      const person = departPerson(commandContext(app, request), request.params.handle, request.body, today(app));
+      const person = departPerson(commandContext(app, request), { ...request.body, handle: request.params.handle, today: today(app) });
       const k = currentKnowledge(app, request.hidden);
       return { ...personJson(person), orphaned_pages: orphansReport(k).pages.filter((p) => p.owners.some((o) => o.handle === person.handle || o.state === 'no-active-members')).map((p) => p.slug) };
     },
@@ -152,14 +156,14 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
   r.patch(
     '/api/teams/:handle',
     { config: { access: 'admin' }, schema: { params: HandleParams, body: Type.Object({ name: Type.Optional(Text(120)), members: Type.Optional(Type.Array(Text(40), { maxItems: 500 })) }, { additionalProperties: false }), response: { 200: PersonReply } } },
-    async (request) => personJson(editTeam(commandContext(app, request), request.params.handle, request.body)),
+    async (request) => personJson(editTeam(commandContext(app, request), { ...request.body, handle: request.params.handle })),
   );
 
   r.post(
     '/api/reassign',
     { config: { access: 'admin' }, schema: { body: Type.Object({ from: Text(40), to: Text(40), summary: Text(400) }, { additionalProperties: false }), response: { 200: ReassignReply } } },
     async (request) => {
-      const moved = reassignAllOwned(commandContext(app, request), request.body.from.trim().toLowerCase(), request.body.to.trim().toLowerCase(), request.body.summary);
+      const moved = reassignAllOwned(commandContext(app, request), { from: request.body.from.trim().toLowerCase(), to: request.body.to.trim().toLowerCase(), reason: request.body.summary });
       return { from: request.body.from, to: request.body.to, moved: moved.map((p) => ({ slug: p.slug, version: p.version, owners: p.frontMatter.owners })) };
     },
   );
@@ -168,7 +172,7 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
     '/api/pages/:slug/review',
     { config: { access: 'read' }, schema: { params: SlugParams, body: Type.Optional(Type.Object({ note: Type.Optional(Text(1000)) }, { additionalProperties: false })), response: { 200: ReviewReply } } },
     async (request, reply) => {
-      const r = markReviewed(commandContext(app, request), request.params.slug, request.body?.note);
+      const r = markReviewed(commandContext(app, request), { slug: request.params.slug, note: request.body?.note });
       return { slug: request.params.slug, version: r.version, reviewed_at: r.reviewedAt, reviewed_by: request.user!.username };
     },
   );

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { DRAFT_FIELDS, discardDraft, getDraft, listDrafts, saveDraft, type Draft } from '../../pages/drafts.js';
+import { DRAFT_FIELDS, getDraft, listDrafts, type Draft } from '../../pages/drafts.js';
+import { saveDraft } from '../../pages/commands/save-draft.js';
+import { discardDraft } from '../../pages/commands/discard-draft.js';
 import { createTemplate, listTemplates, TEMPLATE_FIELDS, updateTemplate, type Template } from '../../pages/templates.js';
 import { getCurrentPage } from '../../pages/queries.js';
 import { diffBody } from '../../pages/diff.js';
@@ -113,11 +115,11 @@ export async function writingApiRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: DraftReply, 400: ErrorReply, 404: ErrorReply, 413: ErrorReply, 422: ErrorReply },
       },
     },
-    async (request) => draftJson(saveDraft(commandContext(app, request), request.params.slug, { baseVersion: request.body.base_version ?? null, fields: request.body.fields })),
+    async (request) => draftJson(saveDraft(commandContext(app, request), { slug: request.params.slug, baseVersion: request.body.base_version ?? null, fields: request.body.fields })),
   );
 
   r.delete('/api/pages/:slug/draft', { config: { access: 'write' }, schema: { description: 'Discards the signed-in person\'s draft of this page.', params: SlugParams, response: { 200: Type.Object({ slug: Type.String(), discarded: Type.Literal(true) }), 404: ErrorReply } } }, async (request) => {
-    discardDraft(commandContext(app, request), request.params.slug);
+    discardDraft(commandContext(app, request), { slug: request.params.slug });
     return { slug: request.params.slug, discarded: true as const };
   });
 

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { attemptSignIn, changeOwnPassword, recordSigninRefused, recordSignOut, type SessionUser } from '../../auth/accounts.js';
+import { attemptSignIn, recordSigninRefused, recordSignOut, type SessionUser } from '../../auth/accounts.js';
+import { changeOwnPassword } from '../../auth/commands/change-own-password.js';
 import { ExternalSignInRefused, provisionExternalUser } from '../../auth/external.js';
 import { OidcSignIn, OidcUnavailable } from '../../auth/oidc.js';
 import { safeForLog } from '../../auth/log-safety.js';
@@ -9,6 +10,7 @@ import { recordAudit } from '../../audit/log.js';
 import { ForbiddenError, InvalidError, NotFoundError, UnavailableError, ValidationError } from '../../core/errors.js';
 import { PASSWORD_MIN } from '../../auth/password-policy.js';
 import { closedForm } from './forms.js';
+import { commandContext } from '../command-context.js';
 import { reshowForm, type FormProblem } from './form-reshow.js';
 
 const LOCAL = 'http://wiki.invalid';
@@ -116,7 +118,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     const { current, password, confirm } = request.body;
     try {
       if (password !== confirm) throw new ValidationError([{ field: 'confirm', message: 'The two new passwords are not the same.' }]);
-      await changeOwnPassword(app.store, request.user!.id, current, password, request.session.sessionId, request.ip);
+      await changeOwnPassword(commandContext(app, request), { userId: request.user!.id, current, next: password, keepSession: request.session.sessionId });
     } catch (e) {
       // Passwords are never handed back into a page: the form comes back empty, with what was wrong.
       return reshowForm(reply, e, (problem) => passwordView(request, reply, problem));

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { connectIntegration, integrationView, INTEGRATION_EVENTS, removeIntegration, type IntegrationInput } from '../../integrations/manage.js';
+import { integrationView, INTEGRATION_EVENTS, type IntegrationInput } from '../../integrations/manage.js';
+import { connectIntegration } from '../../integrations/commands/connect-integration.js';
+import { removeIntegration } from '../../integrations/commands/remove-integration.js';
 import { reshowForm } from './form-reshow.js';
 import { commandContext } from '../command-context.js';
 import { closedForm } from './forms.js';
@@ -68,7 +70,7 @@ export async function integrationRoutes(app: FastifyInstance): Promise<void> {
 
   r.post('/admin/integrations/:id/remove', { config, schema: { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }), body: closedForm({}) } }, async (request, reply) => {
     try {
-      const removed = removeIntegration(commandContext(app, request), request.params.id);
+      const removed = removeIntegration(commandContext(app, request), { id: request.params.id });
       return show(reply, { done: `Disconnected ${removed.label}: nothing more is sent to it.` });
     } catch (e) {
       return reshowForm(reply, e, (problem) => show(reply, { problem: problem.text }), { missingToo: true });

@@ -3,8 +3,13 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { NotFoundError } from '../../core/errors.js';
 import { reshowForm, type FormProblem } from './form-reshow.js';
-import { handoverOf, openHandover, updateHandoverPage } from '../../knowledge-transfer/handover.js';
-import { assignPath, listPaths, markStepRead, pathView, savePath } from '../../knowledge-transfer/paths.js';
+import { handoverOf } from '../../knowledge-transfer/handover.js';
+import { listPaths, pathView } from '../../knowledge-transfer/paths.js';
+import { openHandover } from '../../knowledge-transfer/commands/open-handover.js';
+import { updateHandoverPage } from '../../knowledge-transfer/commands/update-handover-page.js';
+import { savePath } from '../../knowledge-transfer/commands/save-path.js';
+import { assignPath } from '../../knowledge-transfer/commands/assign-path.js';
+import { markStepRead } from '../../knowledge-transfer/commands/mark-step-read.js';
 import { Slug } from '../../pages/schema.js';
 import { commandContext } from '../command-context.js';
 import { personOf } from '../api/knowledge-transfer.js';
@@ -78,7 +83,7 @@ export async function knowledgeTransferRoutes(app: FastifyInstance): Promise<voi
   r.post('/people/:handle/handover', { config: { access: 'admin' }, schema: { params: HandleParams, body: HandoverForm } }, async (request, reply) => {
     const values = { date: request.body.date ?? '', successor: request.body.successor ?? '' };
     try {
-      openHandover(commandContext(app, request), request.params.handle, values, today(app));
+      openHandover(commandContext(app, request), { ...values, handle: request.params.handle, today: today(app) });
       return reply.redirect(`/people/${request.params.handle}/handover`, 303);
     } catch (e) {
       return reshowForm(reply, e, (problem) => screen(request, reply, request.params.handle, { values, problem }));
@@ -89,7 +94,7 @@ export async function knowledgeTransferRoutes(app: FastifyInstance): Promise<voi
     const { handle, slug } = request.params;
     if (request.hidden.has(slug)) throw new NotFoundError(`There is no page "${slug}".`);
     try {
-      updateHandoverPage(commandContext(app, request), handle, slug, { state: request.body.state, successor: request.body.successor, note: request.body.note }, personOf(request));
+      updateHandoverPage(commandContext(app, request), { handle, slug, state: request.body.state, successor: request.body.successor, note: request.body.note });
       return reply.redirect(`/people/${handle}/handover#page-${slug}`, 303);
     } catch (e) {
       const typed = { state: request.body.state, successor: request.body.successor, note: request.body.note };
@@ -122,7 +127,7 @@ export async function knowledgeTransferRoutes(app: FastifyInstance): Promise<voi
     const slug = request.body.slug ?? '';
     if (request.hidden.has(slug)) throw new NotFoundError(`There is no page "${slug}".`);
     try {
-      markStepRead(commandContext(app, request), request.params.id, slug, personOf(request));
+      markStepRead(commandContext(app, request), { id: request.params.id, slug });
       return reply.redirect(`/paths/${request.params.id}#step-${slug}`, 303);
     } catch (e) {
       return reshowForm(reply, e, (problem) => pathScreen(request, reply, request.params.id, problem.text));
@@ -131,7 +136,7 @@ export async function knowledgeTransferRoutes(app: FastifyInstance): Promise<voi
 
   r.post('/paths/:id/assign', { config: { access: 'write' }, schema: { params: PathParams, body: PathForm } }, async (request, reply) => {
     try {
-      assignPath(commandContext(app, request), request.params.id, (request.body.people ?? '').split(/[\s,]+/));
+      assignPath(commandContext(app, request), { id: request.params.id, people: (request.body.people ?? '').split(/[\s,]+/) });
       return reply.redirect(`/paths/${request.params.id}`, 303);
     } catch (e) {
       return reshowForm(reply, e, (problem) => pathScreen(request, reply, request.params.id, problem.text, request.body.people));

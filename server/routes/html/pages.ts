@@ -4,7 +4,7 @@ import { Type, type TOptional, type TString } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { changeStatus, createPage, savePage } from '../../pages/commands.js';
 import { checkRenders, commandContext, phiOverrideOf } from '../command-context.js';
-import { markReviewed } from '../../pages/review.js';
+import { markReviewed } from '../../pages/commands/mark-reviewed.js';
 import { pagesOf } from '../../reports/knowledge.js';
 import { redactHtml, redactText, redactValue, redactVersion, RESTRICTED_PAGE, withoutHidden } from '../../auth/visibility.js';
 import { pathsOf } from '../../knowledge-transfer/paths.js';
@@ -363,7 +363,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
   r.post('/p/:slug/review', { config: { access: 'read' }, schema: { params: SlugParams, body: closedForm({ note: Type.Optional(Type.String({ maxLength: 1000 })) }) } }, async (request, reply) => {
     const slug = request.params.slug;
     try {
-      markReviewed(commandContext(app, request), slug, request.body.note);
+      markReviewed(commandContext(app, request), { slug, note: request.body.note });
     } catch (e) {
       return reshowForm(reply, e, refusalPage(reply, 'Not marked reviewed', `/p/${slug}#review`, request.body.note));
     }

@@ -4,8 +4,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { partyProfile } from '../../pages/queries.js';
 import { NotFoundError } from '../../core/errors.js';
 import { reshowForm, type FormProblem } from './form-reshow.js';
-import { addPerson, addTeam, departPerson, editPerson, editTeam } from '../../people/directory.js';
-import { reassignPages } from '../../people/reassign.js';
+import { addPerson } from '../../people/commands/add-person.js';
+import { addTeam } from '../../people/commands/add-team.js';
+import { departPerson } from '../../people/commands/depart-person.js';
+import { editPerson } from '../../people/commands/edit-person.js';
+import { editTeam } from '../../people/commands/edit-team.js';
+import { reassignPages } from '../../people/commands/reassign-pages.js';
 import { pagesOf } from '../../reports/knowledge.js';
 import { today } from '../api/turnover.js';
 import { redactText, withoutHidden } from '../../auth/visibility.js';
@@ -97,7 +101,7 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
   r.post('/people/:handle/edit', { config: { access: 'admin' }, schema: { params: HandleParams, body: FormBody } }, async (request, reply) => {
     const values = formValues(request.body as Record<string, string | string[]>);
     try {
-      const p = editPerson(commandContext(app, request), request.params.handle, { ...values, teams: split(values.teams) });
+      const p = editPerson(commandContext(app, request), { ...values, handle: request.params.handle, teams: split(values.teams) });
       return reply.redirect(`/people/${p.handle}`, 303);
     } catch (e) {
       return reshowForm(reply, e, (problem) => personForm(reply, { mode: 'edit', handle: request.params.handle, values, problem }));
@@ -117,7 +121,7 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
   r.post('/people/:handle/depart', { config: { access: 'admin' }, schema: { params: HandleParams, body: FormBody } }, async (request, reply) => {
     const values = request.body as Record<string, string>;
     try {
-      const p = departPerson(commandContext(app, request), request.params.handle, values, today(app));
+      const p = departPerson(commandContext(app, request), { ...values, handle: request.params.handle, today: today(app) });
       return reply.redirect(p.successor && app.store.pages.ownedBy(p.handle).length > 0 ? `/people/${p.handle}/reassign` : '/reports/orphans', 303);
     } catch (e) {
       return reshowForm(reply, e, (problem) => departForm(reply, request.params.handle, values, problem));
@@ -150,7 +154,7 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
     // An empty choice leaves that page as it is.
     const moves = Object.entries(values).filter(([key, to]) => key.startsWith('to:') && to).map(([key, to]) => ({ slug: key.slice(3), to, field: key }));
     try {
-      reassignPages(commandContext(app, request), from, moves, values.summary ?? '');
+      reassignPages(commandContext(app, request), { from, moves, reason: values.summary ?? '' });
       return reply.redirect(`/people/${from}?moved=${moves.length}`, 303);
     } catch (e) {
       return reshowForm(reply, e, (problem) => reassignScreen(reply, from, values, problem));
@@ -197,7 +201,7 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
   r.post('/teams/:handle/edit', { config: { access: 'admin' }, schema: { params: HandleParams, body: FormBody } }, async (request, reply) => {
     const values = formValues(request.body as Record<string, string | string[]>);
     try {
-      const t = editTeam(commandContext(app, request), request.params.handle, { name: values.name, members: split(values.members) });
+      const t = editTeam(commandContext(app, request), { handle: request.params.handle, name: values.name, members: split(values.members) });
       return reply.redirect(`/teams/${t.handle}`, 303);
     } catch (e) {
       return reshowForm(reply, e, (problem) => teamForm(reply, { mode: 'edit', handle: request.params.handle, values, problem }));

@@ -1,8 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { patternProblem, phiGuardFor, phiMessages } from '../../phi/guard.js';
-import { addPhiRule, retirePhiRule } from '../../phi/rules.js';
+import { addPhiRule } from '../../phi/commands/add-phi-rule.js';
+import { retirePhiRule } from '../../phi/commands/retire-phi-rule.js';
+import { commandContext } from '../command-context.js';
 import { reshowForm } from './form-reshow.js';
 import { closedForm } from './forms.js';
 
@@ -10,7 +12,6 @@ import { closedForm } from './forms.js';
 export async function phiRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const config = { access: 'admin' as const };
-  const who = (request: FastifyRequest) => ({ actor: request.user!.username, client: request.ip });
   const show = (reply: FastifyReply, extra: Record<string, unknown> = {}) => {
     const all = app.store.phiRules.active();
     // A pattern saved before patterns ran on RE2 may not compile there; the guard skips it, so say so.
@@ -26,7 +27,7 @@ export async function phiRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const { kind, value, label } = request.body;
       try {
-        addPhiRule(app.store, { kind, value, label }, who(request));
+        addPhiRule(commandContext(app, request), { kind, value, label });
         // What was stored before the rule is checked against it, in the background.
         app.phiScan.rulesChanged();
       } catch (e) {
@@ -38,7 +39,7 @@ export async function phiRoutes(app: FastifyInstance): Promise<void> {
 
   r.post('/admin/phi/rules/:id/retire', { config, schema: { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }), body: closedForm({}) } }, async (request, reply) => {
     try {
-      retirePhiRule(app.store, request.params.id, who(request));
+      retirePhiRule(commandContext(app, request), { id: request.params.id });
       app.phiScan.rulesChanged();
     } catch (e) {
       return reshowForm(reply, e, (problem) => show(reply, { problem: problem.text }), { missingToo: true });

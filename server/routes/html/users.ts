@@ -1,15 +1,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { changeRole, createApiToken, createUser, resetPassword, revokeApiToken, setUserActive, type AuditContext } from '../../auth/accounts.js';
+import { changeRole } from '../../auth/commands/change-role.js';
+import { createApiToken } from '../../auth/commands/create-api-token.js';
+import { createUser } from '../../auth/commands/create-user.js';
+import { resetPassword } from '../../auth/commands/reset-password.js';
+import { revokeApiToken } from '../../auth/commands/revoke-api-token.js';
+import { setUserActive } from '../../auth/commands/set-user-active.js';
 import { randomPassword } from '../../auth/passwords.js';
 import { PASSWORD_MIN } from '../../auth/password-policy.js';
 import { ROLES } from '../../store/users.js';
 import { HANDLE_PATTERN } from '../../pages/schema.js';
 import { NotFoundError } from '../../core/errors.js';
 import { reshowForm, type FormProblem } from './form-reshow.js';
-import { phiGuardFor } from '../../phi/guard.js';
 import { closedForm as form } from './forms.js';
+import { commandContext } from '../command-context.js';
 import { pager, PageParam } from './paging.js';
 
 const USERS_PAGE_SIZE = 100;
@@ -20,7 +25,6 @@ const UserParams = Type.Object({ username: Type.String({ pattern: HANDLE_PATTERN
 export async function userRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const config = { access: 'admin' as const };
-  const who = (request: FastifyRequest): AuditContext => ({ actor: request.user!.username, client: request.ip });
   const people = () => app.store.parties.all().filter((p) => p.kind === 'person' && p.status === 'active');
 
   const detail = async (request: FastifyRequest, reply: FastifyReply, username: string, extra: Record<string, unknown> = {}) => {
@@ -58,7 +62,7 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
       // Without a password from the admin, a temporary one is made, shown once, and must be replaced at first sign-in.
       const temporary = password ? undefined : randomPassword();
       try {
-        const user = await createUser(app.store, { username, role, person: person || null, password: password || temporary!, mustChangePassword: true }, who(request));
+        const user = await createUser(commandContext(app, request), { username, role, person: person || null, password: password || temporary!, mustChangePassword: true });
         return detail(request, reply, user.username, { temporary, created: true });
       } catch (e) {
         return reshowForm(reply, e, (problem) => userForm(reply, { username, role, person }, problem));
@@ -80,31 +84,31 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
 
   r.post('/admin/users/:username/role', { config, schema: { params: UserParams, body: form({ role: Type.String({ maxLength: 20 }) }) } }, async (request, reply) =>
     act(request, reply, request.params.username, () => {
-      changeRole(app.store, request.params.username, request.body.role, who(request));
+      changeRole(commandContext(app, request), { username: request.params.username, role: request.body.role });
       return { done: `Role is now ${request.body.role}.` };
     }),
   );
 
   r.post('/admin/users/:username/deactivate', { config, schema: { params: UserParams, body: form({}) } }, async (request, reply) =>
     act(request, reply, request.params.username, () => {
-      setUserActive(app.store, request.params.username, false, who(request));
+      setUserActive(commandContext(app, request), { username: request.params.username, active: false });
       return { done: 'Deactivated: every session ended and every API token stopped working. Reactivate to undo.' };
     }),
   );
 
   r.post('/admin/users/:username/reactivate', { config, schema: { params: UserParams, body: form({}) } }, async (request, reply) =>
     act(request, reply, request.params.username, () => {
-      setUserActive(app.store, request.params.username, true, who(request));
+      setUserActive(commandContext(app, request), { username: request.params.username, active: true });
       return { done: 'Reactivated. Revoked API tokens stay revoked.' };
     }),
   );
 
   r.post('/admin/users/:username/password', { config, schema: { params: UserParams, body: form({}) } }, async (request, reply) =>
-    act(request, reply, request.params.username, async () => ({ temporary: await resetPassword(app.store, request.params.username, who(request)), reset: true })),
+    act(request, reply, request.params.username, async () => ({ temporary: await resetPassword(commandContext(app, request), { username: request.params.username }), reset: true })),
   );
 
   r.post('/admin/users/:username/tokens', { config, schema: { params: UserParams, body: form({ label: Type.Optional(Type.String({ maxLength: 100 })) }) } }, async (request, reply) =>
-    act(request, reply, request.params.username, () => ({ newToken: createApiToken(app.store, request.params.username, request.body.label?.trim() || null, who(request), phiGuardFor(app.store, app.config.mrnPatterns)) }), { tokenLabel: request.body.label }),
+    act(request, reply, request.params.username, () => ({ newToken: createApiToken(commandContext(app, request), { username: request.params.username, label: request.body.label?.trim() || null }) }), { tokenLabel: request.body.label }),
   );
 
   r.post(
@@ -112,7 +116,7 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
     { config, schema: { params: Type.Object({ username: Type.String({ pattern: HANDLE_PATTERN }), id: Type.Integer({ minimum: 1 }) }), body: form({}) } },
     async (request, reply) =>
       act(request, reply, request.params.username, () => {
-        revokeApiToken(app.store, request.params.username, request.params.id, who(request));
+        revokeApiToken(commandContext(app, request), { username: request.params.username, tokenId: request.params.id });
         return { done: `Token #${request.params.id} revoked: it no longer works.` };
       }),
   );

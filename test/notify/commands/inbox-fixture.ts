@@ -1,4 +1,4 @@
-import { createUser } from '../../../server/auth/accounts.js';
+import { createUser } from '../../../server/auth/commands/create-user.js';
 import type { InboxContext } from '../../../server/notify/inbox.js';
 import type { Store } from '../../../server/store/index.js';
 import { auditCount, PASSWORD, seedPage, seedRestrictedPage, testStore } from '../../helpers.js';
@@ -14,8 +14,8 @@ export async function inboxFixture(): Promise<{ store: Store; ctx: InboxContext;
   const { store } = testStore();
   seedPage(store);
   seedRestrictedPage(store);
-  const me = await createUser(store, { username: 'reader1', password: PASSWORD, role: 'reader' }, { actor: 'test' });
-  const them = await createUser(store, { username: 'reader2', password: PASSWORD, role: 'reader' }, { actor: 'test' });
+  const me = await createUser({ store, actor: { username: 'test' } }, { username: 'reader1', password: PASSWORD, role: 'reader' });
+  const them = await createUser({ store, actor: { username: 'test' } }, { username: 'reader2', password: PASSWORD, role: 'reader' });
   const note = (userId: number, slug: string, key: string) =>
     store.notifications.insert({ key, user_id: userId, kind: 'changed', event_id: null, slug, actor: 'mreyes', title: 'Changed', text: 'A change', link: `/p/${slug}`, delivery: 'immediate', created_at: AT.toISOString() })!;
   const mine = note(me.id, 'sepsis-screening-bpa', 'a');

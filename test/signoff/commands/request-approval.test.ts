@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { requestApproval } from '../../../server/signoff/commands/request-approval.js';
-import { createUser } from '../../../server/auth/accounts.js';
+import { createUser } from '../../../server/auth/commands/create-user.js';
 import { NotFoundError, ValidationError } from '../../../server/core/errors.js';
 import { auditCount, commandContext, outsiderContext, PASSWORD, seedPage, seedRestrictedPage, testStore } from '../../helpers.js';
 
@@ -8,8 +8,8 @@ describe('requestApproval', () => {
   it('asks every other approver with one approval.requested event', async () => {
     const { store } = testStore();
     const page = seedPage(store);
-    await createUser(store, { username: 'boss', password: PASSWORD, role: 'admin' }, { actor: 'test' });
-    await createUser(store, { username: 'asker', password: PASSWORD, role: 'editor' }, { actor: 'test' });
+    await createUser({ store, actor: { username: 'test' } }, { username: 'boss', password: PASSWORD, role: 'admin' });
+    await createUser({ store, actor: { username: 'test' } }, { username: 'asker', password: PASSWORD, role: 'editor' });
     const before = auditCount(store);
     expect(requestApproval(commandContext(store, 'asker'), { slug: page.slug })).toEqual({ slug: page.slug, version: 1, approvers: ['boss'] });
     expect(auditCount(store)).toBe(before + 1);
