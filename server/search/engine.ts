@@ -4,6 +4,8 @@ import { termOf, words } from './analyzer.js';
 import { buildSegment, type BaseStats, type FieldSpec, type Segment } from './segment.js';
 import { parseQuery, QueryError, type Clause, type QueryPlan } from './query.js';
 import { WorkBudget, WorkExhausted } from './budget.js';
+import { emptyFacets, FacetFilter, facetIndexOf, FACETS, type FacetCounts, type Filters } from './facets.js';
+import { topK } from './top.js';
 
 /** A past (or current) version, as history search sees it. */
 export interface HistoryDoc {
@@ -37,9 +39,7 @@ export const HISTORY_FIELDS: FieldSpec<HistoryDoc>[] = [
 ];
 export const HISTORY_FIELD_NAMES = HISTORY_FIELDS.map((f) => f.name);
 
-export const FACETS = ['system', 'module', 'status', 'owner', 'tag'] as const;
-export type Facet = (typeof FACETS)[number];
-export type Filters = Partial<Record<Facet, string>>;
+export { FACETS, type Facet, type Filters } from './facets.js';
 
 export type { Viewer };
 
@@ -92,7 +92,7 @@ export interface Notice {
 export interface SearchResponse {
   total: number;
   hits: PageHit[] | HistoryHit[];
-  facets: Record<Facet, { value: string; count: number }[]>;
+  facets: FacetCounts;
   notice: Notice | null;
   /** Words written as a field ("in:") that name no field, searched as text instead. */
   readAsText: string[];
@@ -393,6 +393,8 @@ export class SearchEngine {
   /** Installs a freshly built or loaded main segment; delta entries it already covers are dropped. */
   setMain(pages: Segment<SearchDoc>, history: Segment<HistoryDoc>): void {
     this.pagesMain = pages;
+    // Built now rather than by the first search that counts facets.
+    facetIndexOf(pages);
     this.historyMain = history;
     this.mainSlugs = new Map(pages.docs.map((d, i) => [d.slug, i]));
     this.historyMainSlugs = new Map();
@@ -570,6 +572,7 @@ export class SearchEngine {
     const segments = this.pageSegments(req.viewer);
     const plan = parseQuery(req.q, PAGE_FIELD_NAMES, (t) => this.knows(segments, t));
     const filters = req.filters ?? {};
+    const filter = new FacetFilter(filters);
     let notice: Notice | null = null;
     let matches: Match<SearchDoc>[];
     if (!plan.clauses.length) {
@@ -578,7 +581,7 @@ export class SearchEngine {
       matches = hasFilter ? segments.flatMap(({ seg, hidden }) => seg.docs.map((_, doc) => ({ seg, doc, score: 0, resolved: [] as Resolved[], invNorm: new Float64Array(0) })).filter((m) => !hidden?.[m.doc])) : [];
     } else {
       matches = this.withPhrases(runPrimary(segments, plan.clauses, PAGE_FIELD_NAMES, budget), plan);
-      const usable = (ms: Match<SearchDoc>[]) => ms.some((m) => passes(m.seg.docs[m.doc]!, filters, null));
+      const usable = (ms: Match<SearchDoc>[]) => ms.some((m) => filter.passes(m.seg, m.doc));
       if (!plan.advanced && !plan.phrases.length && !usable(matches)) {
         try {
           if (plan.clauses.length > 1) {
@@ -595,7 +598,7 @@ export class SearchEngine {
             if (!usable(found) && fuzzy.length > 1) found = runAll(segments, fuzzy.map((c) => ({ ...c, presence: 'optional' as const })), PAGE_FIELD_NAMES, budget);
             if (usable(found)) {
               matches = found;
-              notice = { kind: 'fuzzy', text: this.correctedWords(found.filter((m) => passes(m.seg.docs[m.doc]!, filters, null)), fuzzy) };
+              notice = { kind: 'fuzzy', text: this.correctedWords(found.filter((m) => filter.passes(m.seg, m.doc)), fuzzy) };
             }
           }
         } catch (e) {
@@ -605,20 +608,19 @@ export class SearchEngine {
         }
       }
     }
-    const facets = countFacets(matches.map((m) => m.seg.docs[m.doc]!), filters);
-    const results = matches.filter((m) => passes(m.seg.docs[m.doc]!, filters, null));
+    const facets = filter.count(matches);
+    const results = matches.filter((m) => filter.passes(m.seg, m.doc));
     // A page whose whole title is what was typed (a pasted title) comes first, however common its words.
     const exact = plan.advanced ? null : exactTitleMatches(req.q);
     const titled = new Map<Segment<SearchDoc>, number[]>();
     if (exact) for (const { seg } of segments) for (const doc of titlesOf(seg).get(exact) ?? []) titled.set(seg, [...(titled.get(seg) ?? []), doc]);
     const bySearch = (a: Match<SearchDoc>, b: Match<SearchDoc>) => b.score - a.score || cmpDesc(a.seg.docs[a.doc]!.updatedAt, b.seg.docs[b.doc]!.updatedAt);
-    if (titled.size) {
-      const first = (m: Match<SearchDoc>) => (titled.get(m.seg)?.includes(m.doc) ? 1 : 0);
-      results.sort((a, b) => first(b) - first(a) || bySearch(a, b));
-    } else results.sort(bySearch);
+    const first = (m: Match<SearchDoc>) => (titled.get(m.seg)?.includes(m.doc) ? 1 : 0);
+    const order = titled.size ? (a: Match<SearchDoc>, b: Match<SearchDoc>) => first(b) - first(a) || bySearch(a, b) : bySearch;
     const offset = req.offset ?? 0;
     const limit = req.limit ?? 20;
-    const hits = results.slice(offset, offset + limit).map((m) => toPageHit(m));
+    // Only the page asked for is put in order: a common word matches tens of thousands of pages.
+    const hits = topK(results, offset + limit, order).slice(offset).map((m) => toPageHit(m));
     return { total: results.length, hits, facets, notice, readAsText: plan.readAsText };
   }
 
@@ -764,48 +766,6 @@ class DeltaSegments<D> {
 
 function stats<D>(seg: Segment<D>): BaseStats {
   return { docCount: seg.docCount, avgFieldLength: seg.avgFieldLength, df: (t) => seg.df(t) };
-}
-
-function facetValues(d: SearchDoc, facet: Facet): string[] {
-  switch (facet) {
-    case 'system':
-      return [d.system];
-    case 'module':
-      return d.module ? [d.module] : [];
-    case 'status':
-      return [d.status];
-    case 'owner':
-      return d.ownerHandles;
-    case 'tag':
-      return d.tags;
-  }
-}
-
-/** Whether a document passes every filter, except the one for `skip` (so a facet still counts its other values). */
-function passes(d: SearchDoc, filters: Filters, skip: Facet | null): boolean {
-  for (const f of FACETS) {
-    const want = filters[f];
-    if (!want || f === skip) continue;
-    if (!facetValues(d, f).some((v) => v.toLowerCase() === want.toLowerCase())) return false;
-  }
-  return true;
-}
-
-function countFacets(docs: SearchDoc[], filters: Filters): SearchResponse['facets'] {
-  const out = emptyFacets();
-  for (const facet of FACETS) {
-    const counts = new Map<string, number>();
-    for (const d of docs) {
-      if (!passes(d, filters, facet)) continue;
-      for (const v of new Set(facetValues(d, facet))) counts.set(v, (counts.get(v) ?? 0) + 1);
-    }
-    out[facet] = [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
-  }
-  return out;
-}
-
-function emptyFacets(): SearchResponse['facets'] {
-  return { system: [], module: [], status: [], owner: [], tag: [] };
 }
 
 /** A title as compared with a query typed or pasted whole: lowercase, words only, single spaces. */
