@@ -20,6 +20,7 @@ import { createUser } from '../server/auth/commands/create-user.js';
 import { seedFromContent } from '../server/seed.js';
 import { CONTENT_DIR } from '../server/paths.js';
 import { median } from './corpus.js';
+import { freePort, sessionCookie } from './http.js';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '3' }, seconds: { type: 'string', default: '5' } } });
 const RUNS = Math.max(1, Number(args.runs));
@@ -28,16 +29,6 @@ const PASSWORD = 'bench-page-views-password';
 const SLUG = 'sepsis-screening-bpa';
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
-async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 async function until(fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const t0 = performance.now();
   while (performance.now() - t0 < timeoutMs) {
@@ -45,22 +36,6 @@ async function until(fn: () => Promise<boolean>, timeoutMs: number): Promise<voi
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`timed out after ${timeoutMs} ms`);
-}
-
-/** Signs in through the form, as a browser does, and returns the session cookie. */
-async function sessionCookie(url: string): Promise<string> {
-  const form = await fetch(`${url}/login`);
-  const jar = form.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
-  const res = await fetch(`${url}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar, origin: url },
-    body: new URLSearchParams({ _csrf: csrf, username: 'reader', password: PASSWORD, next: '/' }).toString(),
-  });
-  const session = res.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith('whywiki_session='));
-  if (!session) throw new Error(`sign-in failed: ${res.status}`);
-  return session;
 }
 
 /** CPU time (user + system, ms) a process has used: the cost per request, steadier than throughput on a shared machine. */
@@ -109,7 +84,7 @@ async function main(): Promise<void> {
   });
   try {
     await until(async () => (await fetch(`${url}/api/search/status`, { headers: { authorization: `Bearer ${adminToken}` } }).then((r) => r.json() as Promise<{ state: string }>)).state === 'ready', 60_000);
-    const cookie = await sessionCookie(url);
+    const cookie = await sessionCookie(url, 'reader', PASSWORD);
     const pageUrl = `${url}/p/${SLUG}`;
     const html = await (await fetch(pageUrl, { headers: { authorization: `Bearer ${readerToken}` } })).text();
     const htmlFile = path.join(dir, 'baseline.html');

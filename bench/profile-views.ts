@@ -13,6 +13,7 @@ import { openStore } from '../server/setup.js';
 import { createApiToken } from '../server/auth/commands/create-api-token.js';
 import { createUser } from '../server/auth/commands/create-user.js';
 import { seedFromContent } from '../server/seed.js';
+import { freePort, sessionCookie } from './http.js';
 
 const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, top: { type: 'string', default: '40' } } });
 const PASSWORD = 'bench-page-views-password';
@@ -54,16 +55,6 @@ export function summarize(profile: Profile, top: number, from = 0, to = Infinity
   return `busy ${(total / 1000).toFixed(0)} ms (idle left out)\n by package:\n${table(pkg, 15)}\n by function:\n${table(fn, top)}`;
 }
 
-async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 async function profiled(dir: string, name: string, headers: (url: string) => Promise<Record<string, string>>): Promise<void> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -102,20 +93,7 @@ async function main(): Promise<void> {
     const token = createApiToken({ store, actor: { username: 'bench' } }, { username: 'reader', label: 'bench' });
     store.close();
     await profiled(dir, 'token', async () => ({ authorization: `Bearer ${token}` }));
-    await profiled(dir, 'cookie', async (url) => {
-      const form = await fetch(`${url}/login`);
-      const jar = form.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
-      const res = await fetch(`${url}/login`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar, origin: url },
-        body: new URLSearchParams({ _csrf: csrf, username: 'reader', password: PASSWORD, next: '/' }).toString(),
-      });
-      const session = res.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith('whywiki_session='));
-      if (!session) throw new Error(`sign-in failed: ${res.status}`);
-      return { cookie: session };
-    });
+    await profiled(dir, 'cookie', async (url) => ({ cookie: await sessionCookie(url, 'reader', PASSWORD) }));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

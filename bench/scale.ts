@@ -27,6 +27,7 @@ import { createApiToken } from '../server/auth/commands/create-api-token.js';
 import { createUser } from '../server/auth/commands/create-user.js';
 import { median, percentile, seeded } from './corpus.js';
 import { buildScaleStore } from './scale/build.js';
+import { freePort, sessionCookie } from './http.js';
 
 const SIZES = (process.env.SCALE_SIZES ?? '5000,50000').split(',').map(Number).filter((n) => n > 0);
 const VERSIONS = Number(process.env.SCALE_VERSIONS ?? 10);
@@ -43,16 +44,6 @@ function put(name: string, unit: Row['unit'], size: number, value: number | null
   row.values[label(size)] = value;
   rows.set(name, row);
   log(`  ${name}: ${value === null ? 'n/a' : value.toFixed(unit === '%' ? 0 : 1)} ${unit}`);
-}
-
-async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resident and peak resident memory of a process, in MB (from /proc). */
@@ -108,21 +99,6 @@ async function startServer(dir: string): Promise<Server> {
     await new Promise((r) => proc.once('exit', r));
   };
   return { proc, url, stop };
-}
-
-async function sessionCookie(url: string, username: string): Promise<string> {
-  const form = await fetch(`${url}/login`);
-  const jar = form.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
-  const res = await fetch(`${url}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar, origin: url },
-    body: new URLSearchParams({ _csrf: csrf, username, password: PASSWORD, next: '/' }).toString(),
-  });
-  const session = res.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith('whywiki_session='));
-  if (!session) throw new Error(`sign-in failed: ${res.status}`);
-  return session;
 }
 
 /** Median time of GET url over 5 runs after one warm-up; null (and a note) when the answer is not 200. */
@@ -223,7 +199,7 @@ async function measure(size: number): Promise<void> {
       put('server RSS under search', 'MB', size, Math.max(peak, memory(server.proc.pid!).rss), '≤ 2048');
 
       // Page views by cookie against the bare-route baseline, same bytes, same run.
-      const cookie = await sessionCookie(server.url, 'benchreader');
+      const cookie = await sessionCookie(server.url, 'benchreader', PASSWORD);
       const pageUrl = `${server.url}/p/${page.slug}`;
       const html = await (await fetch(pageUrl, { headers: { cookie } })).text();
       const htmlFile = path.join(work, 'baseline.html');

@@ -28,6 +28,7 @@ import { DB_FILE_NAME } from '../server/store/db.js';
 import { DomainError } from '../server/core/errors.js';
 import { ROOT } from '../server/paths.js';
 import { corpusFiles, DEFAULT_CORPUS, exactTitleQueries, generatedCorpus, percentile, seeded } from './corpus.js';
+import { freePort } from './http.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -235,16 +236,6 @@ function latencies(qs: Q[], run: (q: Q) => void): Map<Kind | 'mixed', number[]> 
 // ---------------------------------------------------------------------------------------------
 // 4. A real server process on 127.0.0.1.
 // ---------------------------------------------------------------------------------------------
-async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 async function until(fn: () => Promise<boolean>, timeoutMs: number, everyMs = 10): Promise<number> {
   const t0 = performance.now();
   while (performance.now() - t0 < timeoutMs) {
