@@ -1,5 +1,6 @@
 import type { Store } from '../store/index.js';
 import type { SignatureMeaning, SignatureRow } from '../store/signatures.js';
+import { recordAudit } from '../audit/log.js';
 import type { CommandContext } from '../core/context.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import { signatureHash } from '../audit/signatures.js';
@@ -66,4 +67,19 @@ export function checkedComment(ctx: CommandContext, comment: string | undefined)
 export function signerName(ctx: CommandContext): string {
   const person = ctx.actor.person ? ctx.store.parties.get(ctx.actor.person) : undefined;
   return person?.name ?? ctx.actor.username;
+}
+
+/** A signature before it is hashed and tied to its audit event. */
+export type UnsignedSignature = Omit<SignatureRow, 'id' | 'hash' | 'audit_event_id'>;
+
+/**
+ * Hashes a signature, records its one `signature.added` audit event and stores it, inside the caller's
+ * transaction: the signature and the event that vouches for it are written together or not at all.
+ */
+export function recordSignature(ctx: CommandContext, unsigned: UnsignedSignature, target: string, details: Record<string, unknown>): SignatureRow {
+  const hash = signatureHash(unsigned);
+  const comment = unsigned.comment ? { comment: unsigned.comment } : {};
+  const event = recordAudit(ctx.store, { actor: ctx.actor.username, action: 'signature.added', target, client: ctx.client, at: unsigned.signed_at, details: { ...details, hash, ...comment } });
+  const full = { ...unsigned, hash, audit_event_id: event.id };
+  return { id: ctx.store.signatures.insert(full), ...full };
 }

@@ -1,10 +1,8 @@
 import type { SignatureMeaning } from '../../store/signatures.js';
 import type { CommandContext } from '../../core/context.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
-import { signatureHash } from '../../audit/signatures.js';
-import { recordAudit } from '../../audit/log.js';
 import { canSee } from '../../auth/visibility.js';
-import { checkedComment, MEANINGS, type SignatureView, signerName, toSignatureView } from '../signatures.js';
+import { checkedComment, MEANINGS, recordSignature, type SignatureView, signerName, toSignatureView } from '../signatures.js';
 
 export interface SignInput {
   slug: string;
@@ -39,17 +37,7 @@ export function signVersion(ctx: CommandContext, input: SignInput): SignatureVie
       throw new ValidationError([{ field: 'meaning', message: `You already signed version ${input.version} as ${meaning}.` }], 'conflict');
     }
     const unsigned = { kind: 'page' as const, page_id: head.id, slug, version: input.version, content_hash: version.hash, meaning, signer: ctx.actor.username, signer_name: signerName(ctx), signed_at: at, comment };
-    const hash = signatureHash(unsigned);
-    const event = recordAudit(ctx.store, {
-      actor: ctx.actor.username,
-      action: 'signature.added',
-      target: slug,
-      client: ctx.client,
-      at,
-      details: { version: input.version, meaning, version_hash: version.hash, hash, ...(comment ? { comment } : {}) },
-    });
-    const full = { ...unsigned, hash, audit_event_id: event.id };
-    return { id: ctx.store.signatures.insert(full), ...full };
+    return recordSignature(ctx, unsigned, slug, { version: input.version, meaning, version_hash: version.hash });
   });
   ctx.events?.emit('page-reviewed', { slug });
   return toSignatureView(row);
