@@ -8,6 +8,15 @@ import { bodyFor, type EventMessage } from './payloads.js';
 import { hiddenSlugs, redactValue } from '../auth/visibility.js';
 
 /** What decides whether an integration may hear about a page: its teams, owners and system. */
+/**
+ * Deliveries kept per integration: each new one prunes the oldest settled ones beyond this, in the
+ * transaction that writes it, so the log never grows without bound. The audit log keeps every event a
+ * delivery was made from; the deliveries themselves (sent, failed, withheld) are the operator's log.
+ */
+export const DELIVERY_LOG_KEEP = 1000;
+/** At most this many are pruned per new delivery: a log grown before pruning shrinks over the next writes, never in one long transaction. */
+export const DELIVERY_PRUNE_BATCH = 20;
+
 export interface PageScope {
   restrictedTo: string[];
   owners: string[];
@@ -114,6 +123,7 @@ export function deriveDeliveries(store: Store, event: ParsedEvent, options: Deri
       delivery_id: delivery, integration_id: integration.id, event_id: event.id, event: name, slug,
       body: bodyFor(integration.kind, redactValue({ ...message, delivery }, hidden(integration.team))), state: 'pending', next_attempt_at: at, created_at: at,
     });
+    store.integrations.pruneDeliveries(integration.id, DELIVERY_LOG_KEEP, DELIVERY_PRUNE_BATCH);
     n++;
   }
   return n;

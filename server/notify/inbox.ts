@@ -58,6 +58,21 @@ export function inbox(store: Store, userId: number, hidden: ReadonlySet<string>,
   return { unread: unreadCount(store, userId, hidden), total: store.notifications.inboxCount(userId, h), notifications: shown(store.notifications.inbox(userId, page.limit, page.offset, h), hidden) };
 }
 
+/**
+ * The inbox read a page at a time for the API: the `limit + 1` notifications after `after` (the one last
+ * listed, with whether it was read then, so marking it read meanwhile neither skips nor restarts), with the
+ * unread and whole counts. `cursor` is undefined when `after` names no notification this person may see.
+ */
+export function inboxAfter(store: Store, userId: number, hidden: ReadonlySet<string>, limit: number, after?: { read: boolean; id: number }): { unread: number; total: number; cursorKnown: boolean; notifications: ShownNotification[] } {
+  const h = [...hidden];
+  const known = after === undefined || shown(store.notifications.byIds(userId, [after.id]), hidden).length === 1;
+  const rows = after === undefined ? store.notifications.inbox(userId, limit + 1, 0, h) : known ? store.notifications.inboxAfter(userId, after, limit + 1, h) : [];
+  return { unread: unreadCount(store, userId, hidden), total: store.notifications.inboxCount(userId, h), cursorKnown: known, notifications: shown(rows, hidden) };
+}
+
+/** The `after` key of a notification in the inbox's order: u or r (unread or read when listed), then its id. */
+export const inboxKey = (n: Pick<ShownNotification, 'id' | 'read'>): string => `${n.read ? 'r' : 'u'}${n.id}`;
+
 export function unreadCount(store: Store, userId: number, hidden: ReadonlySet<string>): number {
   return store.notifications.unreadCount(userId, [...hidden]);
 }

@@ -65,6 +65,16 @@ export class IntegrationStore {
   private readonly citingTicketStmt;
   private readonly citingRecordStmt;
   private readonly replaceTextStmt;
+  private readonly logPageStmt;
+  private readonly logAfterStmt;
+  private readonly logCountStmt;
+  private readonly allPageStmt;
+  private readonly allCountStmt;
+  private readonly byDeliveryIdStmt;
+  private readonly cutoffStmt;
+  private readonly prunableStmt;
+  private readonly pruneAttemptsStmt;
+  private readonly pruneDeliveriesStmt;
 
   constructor(db: DB) {
     this.insertStmt = db.prepare<[Omit<IntegrationRow, 'id' | 'removed_at'>]>(
@@ -99,6 +109,22 @@ export class IntegrationStore {
     this.forIntegrationStmt = db.prepare<[number, number], DeliveryLogRow>(
       `SELECT d.*, i.label, i.kind FROM integration_deliveries d JOIN integrations i ON i.id = d.integration_id WHERE d.integration_id = ? ORDER BY d.id DESC LIMIT ?`,
     );
+    // The delivery log read a page at a time (index integration_deliveries_log, migration 023).
+    const logCols = 'd.*, i.label, i.kind FROM integration_deliveries d JOIN integrations i ON i.id = d.integration_id';
+    this.logPageStmt = db.prepare<[number, number], DeliveryLogRow>(`SELECT ${logCols} WHERE d.integration_id = ? ORDER BY d.id DESC LIMIT ?`);
+    this.logAfterStmt = db.prepare<[number, number, number], DeliveryLogRow>(`SELECT ${logCols} WHERE d.integration_id = ? AND d.id < ? ORDER BY d.id DESC LIMIT ?`);
+    this.logCountStmt = db.prepare<[number], number>('SELECT count(*) FROM integration_deliveries WHERE integration_id = ?').pluck();
+    this.allPageStmt = db.prepare<[number, number], DeliveryLogRow>(`SELECT ${logCols} ORDER BY d.id DESC LIMIT ? OFFSET ?`);
+    this.allCountStmt = db.prepare<[], number>('SELECT count(*) FROM integration_deliveries').pluck();
+    this.byDeliveryIdStmt = db.prepare<[string], DeliveryRow>('SELECT * FROM integration_deliveries WHERE delivery_id = ?');
+    // Pruning walks the same index: the id of the newest delivery past the kept number, then the oldest
+    // settled ones up to it, a bounded batch at a time. Pending deliveries are never pruned: they are still to be sent.
+    this.cutoffStmt = db.prepare<[number, number], number>('SELECT id FROM integration_deliveries WHERE integration_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?').pluck();
+    this.prunableStmt = db.prepare<[number, number, number], number>(
+      "SELECT id FROM integration_deliveries WHERE integration_id = ? AND id <= ? AND state <> 'pending' ORDER BY id LIMIT ?",
+    ).pluck();
+    this.pruneAttemptsStmt = db.prepare<[string]>('DELETE FROM integration_attempts WHERE delivery IN (SELECT value FROM json_each(?))');
+    this.pruneDeliveriesStmt = db.prepare<[string]>('DELETE FROM integration_deliveries WHERE id IN (SELECT value FROM json_each(?))');
     // page_citations (migration 011) holds each ID keyed loosely (case and ASCII spaces, dashes,
     // underscores ignored); the caller re-checks each with the search index's own normalization.
     const citing = (field: 'tickets' | 'records') =>
@@ -131,6 +157,39 @@ export class IntegrationStore {
 
   insertDelivery(row: Omit<DeliveryRow, 'id' | 'attempts' | 'last_status' | 'last_error' | 'delivered_at'>): void {
     this.insertDeliveryStmt.run(row);
+  }
+
+  /**
+   * Deletes up to `batch` of this integration's oldest settled deliveries (and their attempts) beyond the
+   * newest `keep`; the caller runs it in the transaction that writes a delivery. Answers how many went.
+   */
+  pruneDeliveries(integrationId: number, keep: number, batch: number): number {
+    const cutoff = this.cutoffStmt.get(integrationId, keep) as number | undefined;
+    if (cutoff === undefined) return 0;
+    const ids = this.prunableStmt.all(integrationId, cutoff, batch) as number[];
+    if (ids.length === 0) return 0;
+    const json = JSON.stringify(ids);
+    this.pruneAttemptsStmt.run(json);
+    return this.pruneDeliveriesStmt.run(json).changes;
+  }
+
+  /** One answer of an integration's delivery log, newest first: `limit` deliveries older than the row `beforeId`, or the newest. */
+  deliveryLog(integrationId: number, limit: number, beforeId?: number): DeliveryLogRow[] {
+    return beforeId === undefined ? this.logPageStmt.all(integrationId, limit) : this.logAfterStmt.all(integrationId, beforeId, limit);
+  }
+
+  deliveryCount(integrationId?: number): number {
+    return (integrationId === undefined ? this.allCountStmt.get() : this.logCountStmt.get(integrationId)) as number;
+  }
+
+  /** Every integration's deliveries, newest first, one screen at a time. */
+  deliveriesPage(limit: number, offset: number): DeliveryLogRow[] {
+    return this.allPageStmt.all(limit, offset);
+  }
+
+  /** A delivery by its X-Whywiki-Delivery id. */
+  byDeliveryId(deliveryId: string): DeliveryRow | undefined {
+    return this.byDeliveryIdStmt.get(deliveryId);
   }
 
   /** Pending deliveries whose next attempt is due at `now`, oldest first. */

@@ -60,6 +60,7 @@ export class NotificationStore {
   private readonly insertStmt;
   private readonly inboxStmt;
   private readonly inboxCountStmt;
+  private readonly inboxAfterStmt;
   private readonly byIdsStmt;
   private readonly unreadStmt;
   private readonly unreadCountStmt;
@@ -105,6 +106,12 @@ export class NotificationStore {
     this.inboxStmt = db.prepare<[number, string, number, number], NotificationRow>(
       `SELECT * FROM notifications WHERE user_id = ? AND (slug IS NULL OR slug NOT IN (SELECT value FROM json_each(?)))
        ORDER BY read_at IS NOT NULL, id DESC LIMIT ? OFFSET ?`,
+    );
+    // The same order continued after one notification: its read state (0 unread, 1 read) and id.
+    this.inboxAfterStmt = db.prepare<[{ user: number; hidden: string; read: number; id: number; limit: number }], NotificationRow>(
+      `SELECT * FROM notifications WHERE user_id = @user AND (slug IS NULL OR slug NOT IN (SELECT value FROM json_each(@hidden)))
+         AND ((read_at IS NOT NULL) > @read OR ((read_at IS NOT NULL) = @read AND id < @id))
+       ORDER BY read_at IS NOT NULL, id DESC LIMIT @limit`,
     );
     this.inboxCountStmt = db.prepare<[number, string], number>(
       'SELECT count(*) FROM notifications WHERE user_id = ? AND (slug IS NULL OR slug NOT IN (SELECT value FROM json_each(?)))',
@@ -193,6 +200,11 @@ export class NotificationStore {
   /** One page of a person's inbox, unread first then newest, hidden pages' notifications left out. */
   inbox(userId: number, limit: number, offset = 0, hidden: readonly string[] = []): NotificationRow[] {
     return this.inboxStmt.all(userId, JSON.stringify(hidden), limit, offset);
+  }
+
+  /** The inbox in the same order after a notification that was `read` (or not) when listed, hidden pages' left out. */
+  inboxAfter(userId: number, after: { read: boolean; id: number }, limit: number, hidden: readonly string[] = []): NotificationRow[] {
+    return this.inboxAfterStmt.all({ user: userId, hidden: JSON.stringify(hidden), read: after.read ? 1 : 0, id: after.id, limit });
   }
 
   /** How many notifications a person's inbox holds, hidden pages' left out. */

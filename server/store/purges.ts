@@ -63,6 +63,10 @@ export class PurgeStore {
   private readonly draftSetStmt;
   private readonly exportsSinceStmt;
   private readonly listedStmt;
+  private readonly screenStmt;
+  private readonly beforeStmt;
+  private readonly countStmt;
+  private readonly awaitingCountStmt;
   private readonly slugStmt;
   private readonly eventsForStmt;
   private readonly markEventStmt;
@@ -76,6 +80,13 @@ export class PurgeStore {
     this.getStmt = db.prepare<[number], PurgeRow>('SELECT * FROM page_purges WHERE id = ?');
     const listCols = `u.id, u.page_id, u.version, u.reason, u.text_salt, u.text_digest, u.fields, u.status, u.requested_by, u.requested_at, u.approved_by, u.approved_at, u.copies, u.file, p.slug`;
     this.listStmt = db.prepare<[number], PurgeListRow>(`SELECT ${listCols} FROM page_purges u JOIN pages p ON p.id = u.page_id ORDER BY u.id DESC LIMIT ?`);
+    // The admin screen: requests awaiting approval first, then the rest, newest first; one screen at a time.
+    this.screenStmt = db.prepare<[number, number], PurgeListRow>(
+      `SELECT ${listCols} FROM page_purges u JOIN pages p ON p.id = u.page_id ORDER BY u.status <> 'awaiting approval', u.id DESC LIMIT ? OFFSET ?`,
+    );
+    this.beforeStmt = db.prepare<[number, number], PurgeListRow>(`SELECT ${listCols} FROM page_purges u JOIN pages p ON p.id = u.page_id WHERE u.id < ? ORDER BY u.id DESC LIMIT ?`);
+    this.countStmt = db.prepare<[], number>('SELECT count(*) FROM page_purges').pluck();
+    this.awaitingCountStmt = db.prepare<[], number>("SELECT count(*) FROM page_purges WHERE status = 'awaiting approval'").pluck();
     this.listedStmt = db.prepare<[number], PurgeListRow>(`SELECT ${listCols} FROM page_purges u JOIN pages p ON p.id = u.page_id WHERE u.id = ?`);
     this.eventsForStmt = db.prepare<[string, string], AuditRow>("SELECT * FROM audit_events WHERE target IN (SELECT value FROM json_each(?)) AND instr(details, ?) > 0 ORDER BY id");
     this.markEventStmt = db.prepare<[number, number]>('INSERT OR IGNORE INTO purged_audit_events (event_id, purge_id) VALUES (?, ?)');
@@ -129,6 +140,24 @@ export class PurgeStore {
 
   list(limit = 500): PurgeListRow[] {
     return this.listStmt.all(limit);
+  }
+
+  /** Newest first, `limit` purges older than purge `beforeId` (or the newest). */
+  listBefore(limit: number, beforeId?: number): PurgeListRow[] {
+    return beforeId === undefined ? this.listStmt.all(limit) : this.beforeStmt.all(beforeId, limit);
+  }
+
+  /** One screen: those awaiting approval first, then the rest, each newest first. */
+  screen(limit: number, offset: number): PurgeListRow[] {
+    return this.screenStmt.all(limit, offset);
+  }
+
+  count(): number {
+    return this.countStmt.get() as number;
+  }
+
+  awaitingCount(): number {
+    return this.awaitingCountStmt.get() as number;
   }
 
   /** The purges applied to one version, oldest first. */

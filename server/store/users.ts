@@ -53,6 +53,8 @@ export class UserStore {
   private readonly updateStmt;
   private readonly byExternalStmt;
   private readonly tokensStmt;
+  private readonly tokensPageStmt;
+  private readonly tokenCountStmt;
   private readonly revokeTokenStmt;
   private readonly countAdminsStmt;
 
@@ -86,6 +88,10 @@ export class UserStore {
     this.tokensStmt = db.prepare<[number], TokenRow>(
       'SELECT id, user_id, label, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = ? ORDER BY revoked_at IS NOT NULL, created_at DESC',
     );
+    this.tokensPageStmt = db.prepare<[number, number, number], TokenRow>(
+      'SELECT id, user_id, label, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = ? ORDER BY revoked_at IS NOT NULL, created_at DESC, id DESC LIMIT ? OFFSET ?',
+    );
+    this.tokenCountStmt = db.prepare<[number], number>('SELECT count(*) FROM api_tokens WHERE user_id = ?').pluck();
     this.revokeTokenStmt = db.prepare<[string, number, number]>('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL');
     this.countAdminsStmt = db.prepare<[], number>("SELECT count(*) FROM users WHERE role = 'admin' AND active = 1").pluck();
     this.countStmt = db.prepare<[], number>('SELECT count(*) FROM users').pluck();
@@ -131,6 +137,15 @@ export class UserStore {
 
   tokens(userId: number): TokenRow[] {
     return this.tokensStmt.all(userId);
+  }
+
+  /** One screen of a user's tokens, live ones first, newest first. */
+  tokensPage(userId: number, limit: number, offset: number): TokenRow[] {
+    return this.tokensPageStmt.all(userId, limit, offset);
+  }
+
+  tokenCount(userId: number): number {
+    return this.tokenCountStmt.get(userId) as number;
   }
 
   /** Returns whether a live token of this user was revoked. */

@@ -6,6 +6,7 @@ import { commandContext, sampleFrontMatter, tempDir } from '../helpers.js';
 import { openStore } from '../../server/setup.js';
 import { createPage } from '../../server/pages/commands.js';
 import { SHOTS, signIn, useServerAndBrowser } from './browser.js';
+import type { Page } from 'playwright-core';
 
 let server: RunningServer;
 let browser: Browser;
@@ -59,4 +60,68 @@ describe('the home page with paging in a browser', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
+});
+
+/** More accounts than one screen of the access review, and more purges than one screen of /admin/purges (written as the CLI would). */
+function manyAccountsAndPurges(): void {
+  const store = openStore(dataDir);
+  try {
+    store.transaction(() => {
+      for (let i = 0; i < 120; i++) store.users.insert({ username: `analyst-${String(i).padStart(3, '0')}`, password_hash: null, role: 'reader', person: null, created_at: '2026-01-01T00:00:00.000Z' });
+      createPage(commandContext(store, 'mreyes'), { slug: 'purged-runbook', frontMatter: { ...sampleFrontMatter, title: 'Purged runbook' }, body: 'Text.', summary: 'Created' });
+      const pageId = store.pages.head('purged-runbook')!.id;
+      for (let i = 0; i < 130; i++) {
+        store.purges.insert({ page_id: pageId, version: 1, reason: `A patient name pasted into the runbook by mistake, request ${i}`, text_salt: 's', text_digest: 'd', fields: '{"body":1}', pending_text: null, status: 'applied', requested_by: 'admin', requested_at: '2026-01-01T00:00:00.000Z' });
+      }
+    });
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * The pager on `url`: in the tab order (Shift+Tab away and Tab back lands on Next again), followed with Enter,
+ * no wider than a phone, and gone from print.
+ */
+async function checkPager(page: Page, url: string, shot: string): Promise<void> {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${server.url}${url}`);
+  const nav = page.locator('nav[aria-label="Pages"]');
+  expect(await nav.count()).toBe(1);
+  const next = nav.locator('a[rel="next"]');
+  await next.focus();
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Tab');
+  expect(await next.evaluate((a) => a === document.activeElement)).toBe(true);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`${server.url}${url}?page=2`);
+  expect(await page.locator('nav[aria-label="Pages"] [aria-current="page"]').textContent()).toBe('2');
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${server.url}${url}`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.locator('nav[aria-label="Pages"]').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(SHOTS, `phone-${shot}-paged.png`) });
+
+  // On paper the list stays and the links to other screens go.
+  await page.emulateMedia({ media: 'print' });
+  expect(await page.locator('nav[aria-label="Pages"]').isVisible()).toBe(false);
+  expect(await page.locator('main table').first().isVisible()).toBe(true);
+  await page.emulateMedia({ media: 'screen' });
+  expect(await page.locator('nav[aria-label="Pages"]').isVisible()).toBe(true);
+}
+
+describe('a paged report and a paged admin list in a browser', () => {
+  it('the access review and /admin/purges: a pager a keyboard can follow, no overflow on a phone, none on paper', async () => {
+    manyAccountsAndPurges();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signIn(page, server.url);
+    await checkPager(page, '/reports/access', 'access-review');
+    await checkPager(page, '/admin/purges', 'purges');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
 });

@@ -114,14 +114,14 @@ describe('notifications from page events', () => {
     expect((await api('admin', 'POST', '/api/pages', fm)).statusCode).toBe(201);
     expect((await api('admin', 'PUT', '/api/pages/breach-log', { ...fm, body: 'Second.', summary: 'Tightened', base_version: 1 })).statusCode).toBe(200);
     t.app.notifications.poll();
-    expect((await api('maria', 'GET', '/api/notifications')).json()).toEqual({ unread: 0, notifications: [] });
-    expect((await api('david', 'GET', '/api/notifications')).json()).toEqual({ unread: 0, notifications: [] });
+    expect((await api('maria', 'GET', '/api/notifications')).json()).toEqual({ unread: 0, total: 0, limit: 100, notifications: [] });
+    expect((await api('david', 'GET', '/api/notifications')).json()).toEqual({ unread: 0, total: 0, limit: 100, notifications: [] });
     expect((await api('pat', 'GET', '/api/notifications')).json().notifications.map((n: { kind: string }) => n.kind)).toEqual(['changed', 'changed']);
     // Pat leaves the team before the mails go: they are not sent, and the inbox hides them too.
     t.store.parties.setMembers('privacy', []);
     expect(await t.app.notifications.send()).toMatchObject({ sent: 0, dropped: 2 });
     expect(mail!.received).toEqual([]);
-    expect((await api('pat', 'GET', '/api/notifications')).json()).toEqual({ unread: 0, notifications: [] });
+    expect((await api('pat', 'GET', '/api/notifications')).json()).toEqual({ unread: 0, total: 0, limit: 100, notifications: [] });
     // And a page that is open again is named in full to those who watch it.
     expect((await api('david', 'POST', '/api/pages/breach-log/watch', {})).statusCode).toBe(404);
   });

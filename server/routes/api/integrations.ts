@@ -5,9 +5,15 @@ import { integrationView, INTEGRATION_EVENTS } from '../../integrations/manage.j
 import { connectIntegration } from '../../integrations/commands/connect-integration.js';
 import { removeIntegration } from '../../integrations/commands/remove-integration.js';
 import { pagesCiting } from '../../integrations/lookups.js';
+import { DELIVERY_LOG_KEEP } from '../../integrations/derive.js';
 import { NotFoundError } from '../../core/errors.js';
 import { commandContext } from '../command-context.js';
 import { ErrorReply } from './schemas.js';
+import { keysetAnswer, ListLimit, ListPaging, unknownAfter } from './list-paging.js';
+
+/** Deliveries per answer of a delivery log when no limit is given, and the most one answer holds. */
+const DELIVERIES_DEFAULT = 100;
+const DELIVERIES_MAX = 1000;
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([Type.Null(), t]);
 const Kind = Type.Union([Type.Literal('webhook'), Type.Literal('slack'), Type.Literal('teams')]);
@@ -97,13 +103,39 @@ export async function integrationApiRoutes(app: FastifyInstance): Promise<void> 
 
   r.get(
     '/api/webhooks/:id/deliveries',
-    { config: admin, schema: { summary: 'Its newest deliveries, with the status code of each last attempt', params: IdParams, response: { 200: Type.Object({ webhook: IntegrationReply, deliveries: Type.Array(DeliveryReply) }), 404: ErrorReply } } },
-    async (request) => {
+    {
+      config: admin,
+      schema: {
+        summary: 'Its deliveries, newest first, with the status code of each last attempt',
+        description:
+          `At most \`limit\` (default ${DELIVERIES_DEFAULT}, at most ${DELIVERIES_MAX}) per answer; while more remain, \`next\` (and a \`Link: <…>; rel="next"\` header) is the address of the older ones. ` +
+          `The log keeps the newest ${DELIVERY_LOG_KEEP} deliveries of each integration (and every one still pending); older ones are pruned as new ones are written.`,
+        params: IdParams,
+        querystring: Type.Object({
+          limit: ListLimit(DELIVERIES_DEFAULT, DELIVERIES_MAX),
+          after: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Continue after this delivery id (as `next` does).' })),
+        }),
+        response: { 200: Type.Object({ webhook: IntegrationReply, ...ListPaging, deliveries: Type.Array(DeliveryReply) }), 400: ErrorReply, 404: ErrorReply },
+      },
+    },
+    async (request, reply) => {
       const row = app.store.integrations.get(request.params.id);
       if (!row) throw new NotFoundError(`There is no integration ${request.params.id}.`);
+      const limit = request.query.limit ?? DELIVERIES_DEFAULT;
+      let before: number | undefined;
+      if (request.query.after !== undefined) {
+        const cursor = app.store.integrations.byDeliveryId(request.query.after);
+        if (!cursor || cursor.integration_id !== row.id) throw unknownAfter();
+        before = cursor.id;
+      }
+      const rows = app.store.integrations.deliveryLog(row.id, limit + 1, before);
+      const answer = keysetAnswer(reply, rows, app.store.integrations.deliveryCount(row.id), limit, (d) => d.delivery_id, (after) => `/api/webhooks/${row.id}/deliveries?${new URLSearchParams({ limit: String(limit), after }).toString()}`);
       return {
         webhook: integrationView(row),
-        deliveries: app.store.integrations.recentDeliveries(200, row.id).map((d) => ({
+        total: answer.total,
+        limit: answer.limit,
+        ...(answer.next ? { next: answer.next } : {}),
+        deliveries: answer.items.map((d) => ({
           delivery: d.delivery_id, event: d.event, slug: d.slug, state: d.state, attempts: d.attempts, last_status: d.last_status, last_error: d.last_error,
           next_attempt_at: d.state === 'pending' ? d.next_attempt_at : null, created_at: d.created_at, delivered_at: d.delivered_at,
         })),

@@ -39,3 +39,26 @@ export function listAnswer<T>(
   if (next) reply.header('Link', `<${next}>; rel="next"`);
   return { total: items.length, limit: query.limit, ...(next ? { next } : {}), items: shown };
 }
+
+/**
+ * One answer of a list the store reads a page at a time (keyset): `rows` holds the items after the cursor in
+ * order, read with `LIMIT limit + 1` so the extra one only tells that more remain. `total` counts the whole list.
+ */
+export function keysetAnswer<T>(
+  reply: FastifyReply,
+  rows: T[],
+  total: number,
+  limit: number,
+  key: (item: T) => string,
+  nextHref: (after: string) => string,
+): { total: number; limit: number; next?: string; items: T[] } {
+  const items = rows.slice(0, limit);
+  const next = rows.length > limit ? nextHref(key(items[items.length - 1]!)) : undefined;
+  if (next) reply.header('Link', `<${next}>; rel="next"`);
+  return { total, limit, ...(next ? { next } : {}), items };
+}
+
+/** The error for an `after` that names no item of the list (or one this reader may not see): start again without it. */
+export function unknownAfter(): ValidationError {
+  return new ValidationError([{ field: 'after', message: 'after names nothing in this list; start again without it.' }]);
+}

@@ -4,13 +4,18 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Slug } from '../../pages/schema.js';
 import { NOTIFICATION_KINDS } from '../../notify/derive.js';
 import { inboxContext } from '../command-context.js';
-import { inbox, preferencesOf, unreadCount, watchesOf } from '../../notify/inbox.js';
+import { inboxAfter, inboxKey, preferencesOf, unreadCount, watchesOf } from '../../notify/inbox.js';
 import { markRead } from '../../notify/commands/mark-read.js';
 import { setPreferences } from '../../notify/commands/set-preferences.js';
 import { unwatch } from '../../notify/commands/unwatch.js';
 import { watch } from '../../notify/commands/watch.js';
 import type { WatchRow } from '../../store/notifications.js';
 import { ErrorReply } from './schemas.js';
+import { keysetAnswer, ListLimit, ListPaging, unknownAfter } from './list-paging.js';
+
+/** Notifications per answer of GET /api/notifications when no limit is given, and the most one answer holds. */
+const NOTIFICATIONS_DEFAULT = 100;
+const NOTIFICATIONS_MAX = 1000;
 
 const SlugParams = Type.Object({ slug: Slug });
 const Kind = Type.Union(NOTIFICATION_KINDS.map((k) => Type.Literal(k)));
@@ -52,13 +57,23 @@ export async function notificationApiRoutes(app: FastifyInstance): Promise<void>
     {
       config: { access: 'read' },
       schema: {
-        description: 'The signed-in person\'s inbox: unread first, then newest first (at most 200), and how many are unread. Notifications about pages they may no longer see are left out.',
-        response: { 200: Type.Object({ unread: Type.Integer(), notifications: Type.Array(NotificationReply) }) },
+        description:
+          `The signed-in person's inbox: unread first, then newest first, at most \`limit\` (default ${NOTIFICATIONS_DEFAULT}, at most ${NOTIFICATIONS_MAX}) per answer, and how many are unread. ` +
+          'While more remain, `next` (and a `Link: <…>; rel="next"` header) is the address of the rest. Notifications about pages they may no longer see are left out.',
+        querystring: Type.Object({
+          limit: ListLimit(NOTIFICATIONS_DEFAULT, NOTIFICATIONS_MAX),
+          after: Type.Optional(Type.String({ pattern: '^[ur][1-9][0-9]{0,15}$', description: 'Continue after this notification (as `next` does): u or r, then its id.' })),
+        }),
+        response: { 200: Type.Object({ unread: Type.Integer(), ...ListPaging, notifications: Type.Array(NotificationReply) }), 400: ErrorReply },
       },
     },
-    async (request) => {
-      const box = inbox(app.store, request.user!.id, request.hidden);
-      return { unread: box.unread, notifications: box.notifications };
+    async (request, reply) => {
+      const limit = request.query.limit ?? NOTIFICATIONS_DEFAULT;
+      const a = request.query.after;
+      const box = inboxAfter(app.store, request.user!.id, request.hidden, limit, a === undefined ? undefined : { read: a.startsWith('r'), id: Number(a.slice(1)) });
+      if (!box.cursorKnown) throw unknownAfter();
+      const answer = keysetAnswer(reply, box.notifications, box.total, limit, inboxKey, (after) => `/api/notifications?${new URLSearchParams({ limit: String(limit), after }).toString()}`);
+      return { unread: box.unread, total: answer.total, limit: answer.limit, ...(answer.next ? { next: answer.next } : {}), notifications: answer.items };
     },
   );
 

@@ -5,7 +5,12 @@ import { Slug } from '../../pages/schema.js';
 import { approvePurge, purgeView, requestPurge, PURGE_REASON_MAX, PURGE_TEXT_MAX } from '../../purge/commands.js';
 import { confirmPassword, PasswordNotConfirmed } from '../../auth/confirm-password.js';
 import { commandContext } from '../command-context.js';
-import { PurgeReply } from './schemas.js';
+import { ErrorReply, PurgeReply } from './schemas.js';
+import { keysetAnswer, ListLimit, ListPaging, unknownAfter } from './list-paging.js';
+
+/** Purges per answer of GET /api/purges when no limit is given, and the most one answer holds. */
+const PURGES_DEFAULT = 100;
+const PURGES_MAX = 1000;
 
 /** After a purge the removed text must leave every derived copy the server keeps: rendered pages and the search index. */
 export async function forgetPurgedText(app: FastifyInstance): Promise<void> {
@@ -76,7 +81,24 @@ export async function purgeApiRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(
     '/api/purges',
-    { config: { access: 'admin' }, schema: { response: { 200: Type.Object({ purges: Type.Array(PurgeReply) }) } } },
-    async () => ({ purges: app.store.purges.list().map(purgeView) }),
+    {
+      config: { access: 'admin' },
+      schema: {
+        description: `Purges, requested and applied, newest first, at most \`limit\` (default ${PURGES_DEFAULT}, at most ${PURGES_MAX}) per answer. While more remain, \`next\` (and a \`Link: <…>; rel="next"\` header) is the address of the older ones.`,
+        querystring: Type.Object({
+          limit: ListLimit(PURGES_DEFAULT, PURGES_MAX),
+          after: Type.Optional(Type.Integer({ minimum: 1, description: 'Continue with the purges older than this one (as `next` does).' })),
+        }),
+        response: { 200: Type.Object({ ...ListPaging, purges: Type.Array(PurgeReply) }), 400: ErrorReply },
+      },
+    },
+    async (request, reply) => {
+      const limit = request.query.limit ?? PURGES_DEFAULT;
+      const after = request.query.after;
+      if (after !== undefined && !app.store.purges.listed(after)) throw unknownAfter();
+      const rows = app.store.purges.listBefore(limit + 1, after);
+      const answer = keysetAnswer(reply, rows.map(purgeView), app.store.purges.count(), limit, (p) => String(p.id), (last) => `/api/purges?${new URLSearchParams({ limit: String(limit), after: last }).toString()}`);
+      return { total: answer.total, limit: answer.limit, ...(answer.next ? { next: answer.next } : {}), purges: answer.items };
+    },
   );
 }

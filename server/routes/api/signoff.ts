@@ -10,6 +10,7 @@ import { accessReport, accessReviews } from '../../signoff/access-review.js';
 import { ValidationError } from '../../core/errors.js';
 import { commandContext } from '../command-context.js';
 import { reauthenticate, ReauthRefused, sendReauthRefused } from '../reauth.js';
+import { ListAfter, listAnswer, ListLimit, ListPaging } from './list-paging.js';
 import { ErrorReply } from './schemas.js';
 
 const SlugParams = Type.Object({ slug: Slug });
@@ -32,7 +33,20 @@ export const SignatureReply = Type.Object(
 const SignaturesReply = Type.Object({ slug: Type.String(), current_version: Type.Integer(), signatures: Type.Array(SignatureReply) }, { additionalProperties: true });
 const ApprovalRequestReply = Type.Object({ slug: Type.String(), version: Type.Integer(), approvers: Type.Array(Type.String()) });
 const AccessUser = Type.Object({ username: Type.String(), role: Type.String(), active: Type.Boolean(), dormant: Type.Boolean(), departed_but_active: Type.Boolean() }, { additionalProperties: true });
-const AccessReply = Type.Object({ generated_at: Type.String(), dormant_days: Type.Integer(), hash: Type.String(), users: Type.Array(AccessUser), reviews: Type.Array(SignatureReply) }, { additionalProperties: true });
+const AccessReply = Type.Object(
+  {
+    generated_at: Type.String(),
+    dormant_days: Type.Integer(),
+    hash: Type.String({ description: 'sha256 of every account of the report (not only those in this answer): what a review signs.' }),
+    ...ListPaging,
+    users: Type.Array(AccessUser),
+    reviews: Type.Array(SignatureReply),
+  },
+  { additionalProperties: true },
+);
+/** Accounts per answer of GET /api/reports/access when no limit is given, and the most one answer holds. */
+const ACCESS_DEFAULT = 100;
+const ACCESS_MAX = 1000;
 
 const SignBody = Type.Object(
   {
@@ -100,7 +114,25 @@ export async function signoffApiRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => reply.status(201).send(requestApproval(commandContext(app, request), { slug: request.params.slug })),
   );
 
-  r.get('/api/reports/access', { config: { access: 'audit' }, schema: { response: { 200: AccessReply } } }, async () => ({ ...accessReport(app.store, app.clock()), reviews: accessReviews(app.store) }));
+  r.get(
+    '/api/reports/access',
+    {
+      config: { access: 'audit' },
+      schema: {
+        description:
+          `Every account for an access review, in username order, at most \`limit\` (default ${ACCESS_DEFAULT}, at most ${ACCESS_MAX}) per answer; while more remain, \`next\` (and a \`Link: <…>; rel="next"\` header) is the address of the rest. ` +
+          '`hash` is always that of the whole report. /reports/access.csv has every account in one file.',
+        querystring: Type.Object({ limit: ListLimit(ACCESS_DEFAULT, ACCESS_MAX), after: ListAfter }),
+        response: { 200: AccessReply, 400: ErrorReply },
+      },
+    },
+    async (request, reply) => {
+      const report = accessReport(app.store, app.clock());
+      const limit = request.query.limit ?? ACCESS_DEFAULT;
+      const answer = listAnswer(reply, report.users, (u) => u.username, { limit, after: request.query.after }, (last) => `/api/reports/access?${new URLSearchParams({ limit: String(limit), after: last }).toString()}`);
+      return { generated_at: report.generated_at, dormant_days: report.dormant_days, hash: report.hash, total: answer.total, limit: answer.limit, ...(answer.next ? { next: answer.next } : {}), users: answer.items, reviews: accessReviews(app.store) };
+    },
+  );
 
   r.post(
     '/api/reports/access/reviews',

@@ -7,6 +7,9 @@ import { removeIntegration } from '../../integrations/commands/remove-integratio
 import { reshowForm } from './form-reshow.js';
 import { commandContext } from '../command-context.js';
 import { closedForm } from './forms.js';
+import { pager, PageParam } from './paging.js';
+
+const DELIVERIES_PAGE_SIZE = 100;
 
 const KIND_NAMES = { webhook: 'Webhook', slack: 'Slack', teams: 'Teams' } as const;
 
@@ -15,10 +18,11 @@ export async function integrationRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const config = { access: 'admin' as const };
 
-  const show = (reply: FastifyReply, extra: { errors?: Record<string, string>; values?: Partial<IntegrationInput>; done?: string; secret?: string | null; problem?: string } = {}) => {
+  const show = (reply: FastifyReply, extra: { errors?: Record<string, string>; values?: Partial<IntegrationInput>; done?: string; secret?: string | null; problem?: string } = {}, page = 1) => {
     const values = extra.values ?? { kind: 'webhook', events: ['page.created', 'page.saved', 'page.status_changed'] };
     const integrations = app.store.integrations.active().map((row) => ({ ...integrationView(row), kindName: KIND_NAMES[row.kind] }));
-    const deliveries = app.store.integrations.recentDeliveries(50).map((d) => ({
+    const paged = pager('/admin/integrations', {}, app.store.integrations.deliveryCount(), page, DELIVERIES_PAGE_SIZE);
+    const deliveries = app.store.integrations.deliveriesPage(paged.size, paged.offset).map((d) => ({
       ...d,
       kindName: KIND_NAMES[d.kind],
       ok: d.state === 'delivered',
@@ -28,6 +32,7 @@ export async function integrationRoutes(app: FastifyInstance): Promise<void> {
       title: 'Integrations',
       integrations,
       deliveries,
+      pager: paged,
       kinds: (['webhook', 'slack', 'teams'] as const).map((k) => ({ value: k, name: KIND_NAMES[k], selected: values.kind === k })),
       events: INTEGRATION_EVENTS.map((e) => ({ value: e, checked: values.events?.includes(e) ?? false })),
       teams: app.store.parties.all().filter((p) => p.kind === 'team').map((t) => ({ value: t.handle, name: t.name, selected: values.team === t.handle })),
@@ -38,7 +43,7 @@ export async function integrationRoutes(app: FastifyInstance): Promise<void> {
     });
   };
 
-  r.get('/admin/integrations', { config }, async (_request, reply) => show(reply));
+  r.get('/admin/integrations', { config, schema: { querystring: Type.Object({ page: PageParam }) } }, async (request, reply) => show(reply, {}, request.query.page ?? 1));
 
   r.post(
     '/admin/integrations',

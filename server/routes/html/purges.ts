@@ -9,6 +9,9 @@ import { reshowForm } from './form-reshow.js';
 import { confirmOrRefuse, forgetPurgedText } from '../api/purges.js';
 import { commandContext } from '../command-context.js';
 import { closedForm } from './forms.js';
+import { pager, PageParam } from './paging.js';
+
+const PURGES_PAGE_SIZE = 100;
 
 const VersionParams = Type.Object({ slug: Slug, version: Type.Integer({ minimum: 1 }) });
 
@@ -37,15 +40,20 @@ export async function purgeRoutes(app: FastifyInstance): Promise<void> {
     return reply.view('purge-form', { title: `Remove patient information from ${page.frontMatter.title} (version ${version})`, page, marker: REMOVED_MARKER, reasonMax: PURGE_REASON_MAX, textMax: PURGE_TEXT_MAX, values: {}, errors: {}, files: versionFileChoices(slug, version, values.file), ...extra });
   };
 
-  const list = (reply: FastifyReply, extra: Record<string, unknown> = {}) => {
-    const purges = app.store.purges.list().map((p) => {
+  const list = (reply: FastifyReply, extra: Record<string, unknown> = {}, page = 1) => {
+    const paged = pager('/admin/purges', {}, app.store.purges.count(), page, PURGES_PAGE_SIZE);
+    const awaitingTotal = app.store.purges.awaitingCount();
+    const purges = app.store.purges.screen(paged.size, paged.offset).map((p) => {
       const v = purgeView(p);
       const fieldList = v.file
         ? `the file ${v.file.slice(0, 12)}… on ${app.store.files.pagesWith(v.file).join(', ')} (removed from every page that shows it)`
         : Object.entries(v.fields).map(([f, n]) => `${f.replace('_', ' ')} (${n})`).join(', ');
       return { ...v, awaiting: v.status === 'awaiting approval', fieldList };
     });
-    return reply.view('purges', { title: 'Purges', awaiting: purges.filter((p) => p.awaiting), done: purges.filter((p) => !p.awaiting), ...extra });
+    const awaiting = purges.filter((p) => p.awaiting);
+    const done = purges.filter((p) => !p.awaiting);
+    // Requests awaiting approval come first in the list, so a screen past them shows none: say where they are.
+    return reply.view('purges', { title: 'Purges', awaiting, done, awaitingTotal, awaitingElsewhere: awaiting.length === 0 && awaitingTotal > 0, doneTotal: paged.total - awaitingTotal, pager: paged, ...extra });
   };
 
   r.get('/p/:slug/v/:version/purge', { config, schema: { params: VersionParams } }, async (request, reply) => requestForm(reply, request.params.slug, request.params.version));
@@ -67,7 +75,7 @@ export async function purgeRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  r.get('/admin/purges', { config }, async (_request, reply) => list(reply));
+  r.get('/admin/purges', { config, schema: { querystring: Type.Object({ page: PageParam }) } }, async (request, reply) => list(reply, {}, request.query.page ?? 1));
 
   r.post(
     '/admin/purges/:id/approve',

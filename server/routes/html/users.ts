@@ -18,6 +18,7 @@ import { commandContext } from '../command-context.js';
 import { pager, PageParam } from './paging.js';
 
 const USERS_PAGE_SIZE = 100;
+const TOKENS_PAGE_SIZE = 100;
 
 const UserParams = Type.Object({ username: Type.String({ pattern: HANDLE_PATTERN }) });
 
@@ -27,9 +28,10 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
   const config = { access: 'admin' as const };
   const people = () => app.store.parties.all().filter((p) => p.kind === 'person' && p.status === 'active');
 
-  const detail = async (request: FastifyRequest, reply: FastifyReply, username: string, extra: Record<string, unknown> = {}) => {
+  const detail = async (request: FastifyRequest, reply: FastifyReply, username: string, extra: Record<string, unknown> = {}, page = 1) => {
     const row = app.store.users.byName(username);
     if (!row) throw new NotFoundError(`There is no user "${username}".`);
+    const tokenPager = pager(`/admin/users/${row.username}`, {}, app.store.users.tokenCount(row.id), page, TOKENS_PAGE_SIZE);
     const person = row.person ? app.store.parties.get(row.person) : undefined;
     return reply.view('user', {
       title: `User ${row.username}`,
@@ -37,7 +39,8 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
       person,
       self: row.id === request.user!.id,
       roles: ROLES.map((role) => ({ role, selected: role === row.role })),
-      tokens: app.store.users.tokens(row.id),
+      tokens: app.store.users.tokensPage(row.id, tokenPager.size, tokenPager.offset),
+      pager: tokenPager,
       ...extra,
     });
   };
@@ -70,7 +73,9 @@ export async function userRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  r.get('/admin/users/:username', { config, schema: { params: UserParams } }, async (request, reply) => detail(request, reply, request.params.username));
+  r.get('/admin/users/:username', { config, schema: { params: UserParams, querystring: Type.Object({ page: PageParam }) } }, async (request, reply) =>
+    detail(request, reply, request.params.username, {}, request.query.page ?? 1),
+  );
 
   // Each action answers with the user's screen, saying what happened, or what could not be done and why.
   // `typed` is what the person entered, handed back when the action is refused.
