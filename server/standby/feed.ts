@@ -68,18 +68,34 @@ function parsePurge(e: { id: number; actor: string; at: string; details: string 
 }
 
 /** The purge events held here and carried by the batch, oldest first: what vouches for rewritten rows. */
-function purgeEventsOf(store: Store, batch: Pick<FeedRead, 'append'>): HeldPurge[] {
+function purgeEventsOf(store: Store, batch: Pick<FeedRead, 'append' | 'changes'>): HeldPurge[] {
   const out: HeldPurge[] = [];
   for (const e of store.feed.purgeEvents()) {
     const p = parsePurge(e);
     if (p) out.push(p);
   }
-  for (const e of batch.append.audit_events ?? []) {
+  for (const e of [...(batch.append.audit_events ?? []), ...(batch.changes?.vouchers ?? [])]) {
     if (e.action !== 'purge.applied') continue;
     const p = parsePurge({ id: Number(e.id), actor: String(e.actor), at: String(e.at), details: String(e.details) });
     if (p) out.push(p);
   }
-  return out;
+  return out.sort((a, b) => a.id - b.id);
+}
+
+/**
+ * A voucher (a purge event beyond the batch that already rewrote rows in it) must be a purge event whose
+ * hash matches its content; that it belongs to the chain is checked when it arrives (`pendingVouchers`).
+ */
+function voucherProblem(v: FeedRow, lastInBatch: number): string | null {
+  if (v.action !== 'purge.applied' || Number(v.id) <= lastInBatch) return 'it is not a purge event later than the batch';
+  let details: unknown;
+  try {
+    details = JSON.parse(String(v.details));
+  } catch {
+    return 'its details are not JSON';
+  }
+  const expected = chainHash(str(v.prev_hash), { at: str(v.at), actor: str(v.actor), action: str(v.action), target: str(v.target), client: str(v.client), details });
+  return v.hash === expected ? null : 'its content does not match its hash';
 }
 
 /** The last purge that rewrote an audit event's details: the one whose record of it counts. */
@@ -94,12 +110,20 @@ function lastScrubber(purges: HeldPurge[], eventId: number): { hash: string; det
 }
 
 export function verifyBatch(store: Store, batch: Pick<FeedRead, 'append' | 'changes'>): FeedBreak | null {
+  const events = batch.append.audit_events ?? [];
+  const lastInBatch = events.length ? Number(events[events.length - 1]!.id) : 0;
+  for (const v of batch.changes?.vouchers ?? []) {
+    const problem = voucherProblem(v, lastInBatch);
+    if (problem) return { table: 'audit_events', at: `audit event ${str(v.id)} (sent ahead to vouch for a purge)`, reason: problem };
+  }
+  const vouched = store.feed.pendingVouchers();
   const purges = purgeEventsOf(store, batch);
   const ofVersion = (pageId: number, version: number) => purges.filter((p) => !p.details.file && p.details.page_id === pageId && p.details.version === version);
   let last = store.feed.lastAuditHash();
   for (const e of batch.append.audit_events ?? []) {
     const at = `audit event ${e.id}`;
     if (str(e.prev_hash) !== last) return { table: 'audit_events', at, reason: 'its previous-hash link does not match the event before (an event was removed, inserted or moved)' };
+    if (vouched[String(e.id)] !== undefined && vouched[String(e.id)] !== e.hash) return { table: 'audit_events', at, reason: 'it is not the purge event sent ahead earlier to vouch for rows already applied' };
     let details: unknown;
     try {
       details = JSON.parse(String(e.details));

@@ -108,6 +108,11 @@ export interface FeedChanges {
   details: { id: number; details: string }[];
   /** Comments whose last `comment.*` event is in this batch, as they stand now. */
   comments: FeedRow[];
+  /**
+   * `purge.applied` events beyond this batch that already rewrote rows it carries (a version's content, an
+   * event's details, a file's bytes): they vouch for those rows now and must arrive in the chain unchanged.
+   */
+  vouchers?: FeedRow[];
 }
 
 export class FeedSchemaError extends Error {}
@@ -212,7 +217,7 @@ export class FeedStore {
         }
       }
       const headAuditId = (this.db.prepare<[], number>('SELECT coalesce(max(id), 0) FROM audit_events').pluck().get() as number) ?? 0;
-      const changes = this.changesIn(append.audit_events!, cursor);
+      const changes = this.changesIn(append, cursor);
       return { append, pageIds, page, mirror, more, headAuditId, changes };
     })();
   }
@@ -222,11 +227,12 @@ export class FeedStore {
    * copy ended before this batch: rows up to it it already holds, rows after it arrive in `append` as they
    * stand now.
    */
-  private changesIn(events: FeedRow[], cursor: Record<string, number>): FeedChanges {
-    const changes: FeedChanges = { purges: [], purgedEvents: [], contents: [], details: [], comments: [] };
-    if (events.length === 0) return changes;
-    const first = Number(events[0]!.id);
-    const last = Number(events[events.length - 1]!.id);
+  private changesIn(append: Record<string, FeedRow[]>, cursor: Record<string, number>): FeedChanges {
+    const changes: FeedChanges = { purges: [], purgedEvents: [], contents: [], details: [], comments: [], vouchers: [] };
+    const events = append.audit_events!;
+    const heldUpTo = cursor.audit_events ?? 0;
+    const first = events.length ? Number(events[0]!.id) : heldUpTo + 1;
+    const last = events.length ? Number(events[events.length - 1]!.id) : heldUpTo;
     const heldEvents = cursor.audit_events ?? 0;
     const heldVersions = cursor.page_versions ?? 0;
     // Every purge event up to the snapshot's head: which one last touched a version or an event.
@@ -240,6 +246,27 @@ export class FeedStore {
       if (!e.details.file) lastOfVersion.set(`${e.details.page_id}:${e.details.version}`, e.id);
       for (const a of e.details.audit_events ?? []) lastOfEvent.set(a.event, e.id);
     }
+    // Rows of this batch a purge after it already rewrote (a standby catching up): the purge's event goes
+    // along as a voucher, checked against the chain when it arrives in its turn.
+    const vouchers = new Set<number>();
+    const lastOfFile = new Map<string, number>();
+    for (const e of purgeEvents) if (e.details.file) lastOfFile.set(e.details.file, e.id);
+    for (const v of append.page_versions ?? []) {
+      const by = lastOfVersion.get(`${Number(v.page_id)}:${Number(v.version)}`);
+      if (by !== undefined && by > last) vouchers.add(by);
+    }
+    for (const e of events) {
+      const by = lastOfEvent.get(Number(e.id));
+      if (by !== undefined && by > last) vouchers.add(by);
+    }
+    for (const f of append.files ?? []) {
+      const by = f.purged_by === null || f.purged_by === undefined ? undefined : lastOfFile.get(String(f.sha256));
+      if (by !== undefined && by > last) vouchers.add(by);
+    }
+    if (vouchers.size) {
+      changes.vouchers = (this.db.prepare('SELECT * FROM audit_events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id').all(JSON.stringify([...vouchers])) as Record<string, unknown>[]).map(encodeRow);
+    }
+    if (events.length === 0) return changes;
     const contentStmt = this.db.prepare<[number, number, number], FeedContent>(
       'SELECT page_id, version, front_matter, body, summary FROM page_versions WHERE page_id = ? AND version = ? AND rowid <= ?',
     );
@@ -297,6 +324,19 @@ export class FeedStore {
       if (held) resolved.run(c.resolved_at as string | null, c.resolved_by as string | null, Number(c.id));
       else this.insert('comments', [c], 'INSERT');
     }
+  }
+
+  /** Vouchers accepted before their events arrived: event id -> the hash that event must have. */
+  pendingVouchers(): Record<string, string> {
+    const raw = this.db.prepare<[], string>("SELECT value FROM meta WHERE key = 'standby.vouchers'").pluck().get() as string | undefined;
+    return raw ? (JSON.parse(raw) as Record<string, string>) : {};
+  }
+
+  private keepVouchers(changes: FeedChanges, arrived: FeedRow[]): void {
+    const pending = this.pendingVouchers();
+    for (const v of changes.vouchers ?? []) pending[String(v.id)] = String(v.hash);
+    for (const e of arrived) delete pending[String(e.id)];
+    this.db.prepare("INSERT INTO meta (key, value) VALUES ('standby.vouchers', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(JSON.stringify(pending));
   }
 
   /** The purge.applied events this store holds, oldest first, for checking what a batch says a purge changed. */
@@ -380,7 +420,10 @@ export class FeedStore {
           this.db.prepare(`DELETE FROM ${ident(name)}`).run();
           this.insert(name, rows, 'INSERT');
         }
-        if (read.changes) this.applyChanges(read.changes);
+        if (read.changes) {
+          this.applyChanges(read.changes);
+          this.keepVouchers(read.changes, read.append.audit_events ?? []);
+        }
       }).immediate();
     } finally {
       this.db.pragma('foreign_keys = ON');

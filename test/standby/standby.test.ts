@@ -272,6 +272,36 @@ describe('purges and comments on a standby', () => {
     expect(s.store.purges.get(id)).toMatchObject({ status: 'applied', pending_text: null });
   });
 
+  it('catches up from the start in small batches across a purge, each rewritten row vouched for by its purge event', async () => {
+    const p = (p0 = await primary());
+    const editor = commandContext(p.t.store, 'editor', { actor: { username: 'editor', role: 'editor' } });
+    savePage(editor, { slug: 'sepsis-screening-bpa', frontMatter: { ...sampleFrontMatter }, body: `Example: ${SECRET} waited.`, summary: `Added the ${SECRET} example`, baseVersion: 2 });
+    for (let i = 0; i < 12; i++) seedPage(p.t.store, `later-${i}`, `Later page ${i}.`);
+    const { id } = requestPurge(commandContext(p.t.store, 'admin', { actor: { username: 'admin', role: 'admin' } }), { slug: 'sepsis-screening-bpa', version: 3, reason: 'A patient name', text: SECRET });
+    approvePurge(admin2(), { id });
+    const s = await standby(p.url, p.admin);
+    const { readFeed, verifyBatch } = await import('../../server/standby/feed.js');
+    let cursor: string | undefined;
+    let vouchers = 0;
+    for (let batches = 0; ; batches++) {
+      expect(batches).toBeLessThan(200);
+      const batch = JSON.parse(JSON.stringify(readFeed(p.t.store, cursor, 3))) as ReturnType<typeof readFeed>;
+      vouchers += batch.changes?.vouchers?.length ?? 0;
+      expect(verifyBatch(s.store, batch)).toBeNull();
+      s.store.feed.apply(batch);
+      cursor = batch.cursor;
+      if (!batch.more) break;
+    }
+    // The purged version and the event of its save arrived before the purge's event did.
+    expect(vouchers).toBeGreaterThan(0);
+    expect(s.store.feed.pendingVouchers()).toEqual({});
+    const report = verifyStore(s.store);
+    expect(report.break).toBeNull();
+    expect(report.purges).toEqual([expect.objectContaining({ slug: 'sepsis-screening-bpa', version: 3 })]);
+    expect(JSON.stringify(s.store.audit.all())).not.toContain(SECRET);
+    expect(s.store.pages.version(s.store.pages.head('sepsis-screening-bpa')!.id, 3)!.body).toBe('Example: [removed] waited.');
+  });
+
   it('stops when the purged content it is sent is not what the purge event recorded', async () => {
     const p = (p0 = await primary());
     savePage(commandContext(p.t.store), { slug: 'sepsis-screening-bpa', frontMatter: { ...sampleFrontMatter }, body: `Example: ${SECRET} waited.`, summary: 'Example', baseVersion: 2 });
