@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { commandContext, PASSWORD, sampleFrontMatter, seedPage, testApp, type TestApp } from '../helpers.js';
+import { commandContext, PASSWORD, sampleFrontMatter, seedPage, testApp, tokenFor, type TestApp } from '../helpers.js';
 import { openDatabaseFile, type DB } from '../../server/store/db.js';
 import { createUser } from '../../server/auth/commands/create-user.js';
 import { savePage } from '../../server/pages/commands.js';
 import { NotificationWorker } from '../../server/notify/worker.js';
 import type { MailTransport } from '../../server/notify/mail.js';
+import { createPage } from '../../server/pages/commands.js';
+import { Receiver } from '../integrations/receiver.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -82,5 +84,27 @@ describe('background writers while another process holds the write lock', () => 
     await worker.send();
     expect(sent).toEqual(['maria@hospital.test']);
     expect(errors).toEqual([]);
+  });
+
+  it('the webhook consumer gives way too, and delivers once the lock is released', async () => {
+    const t = await testApp({ publicUrl: 'https://wiki.example.org' });
+    cleanups.push(t.close);
+    const receiver = await Receiver.start();
+    cleanups.push(() => receiver.close());
+    const hooked = await t.app.inject({ method: 'POST', url: '/api/webhooks', headers: { authorization: `Bearer ${tokenFor(t.store, 'admin')}` }, payload: { url: receiver.url, events: ['page.created'] } });
+    expect(hooked.statusCode).toBe(201);
+    createPage(commandContext(t.store), { slug: 'sepsis-bpa', frontMatter: { ...sampleFrontMatter }, body: 'one' });
+    const importer = openDatabaseFile(t.store.file);
+    cleanups.push(() => { if (importer.inTransaction) importer.exec('ROLLBACK'); importer.close(); });
+    importer.exec('BEGIN IMMEDIATE');
+
+    expect(await t.app.integrations.tick()).toEqual({ derived: 0, sent: 0 });
+    expect((await t.app.inject({ url: '/healthz' })).statusCode).toBe(200);
+    expect(importer.inTransaction).toBe(true);
+    expect(receiver.received).toHaveLength(0);
+
+    importer.exec('COMMIT');
+    await vi.waitFor(() => expect(receiver.received).toHaveLength(1), { timeout: 20_000, interval: 20 });
+    expect(JSON.parse(receiver.received[0]!.body)).toMatchObject({ event: 'page.created' });
   });
 });
