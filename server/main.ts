@@ -4,6 +4,7 @@ import { needsSeeding, seedFromContent } from './seed.js';
 import { buildApp } from './app.js';
 import { CONTENT_DIR } from './paths.js';
 import { StoreTooNewError } from './store/migrate.js';
+import { isBusyError } from './store/index.js';
 import { beginFollowing, StandbyError } from './standby/setup.js';
 
 async function main(): Promise<void> {
@@ -27,8 +28,15 @@ async function main(): Promise<void> {
     process.stdout.write(`  Seeded the demo knowledge base: ${seeded.pages} pages, ${seeded.versions} versions.\n`);
   }
   const app = await buildApp({ config, store, startSearch: true });
-  // Expired sessions are refused on read; this only keeps the table small.
-  const purge = setInterval(() => store.sessions.purgeExpired(Date.now()), 60 * 60 * 1000);
+  // Expired sessions are refused on read; this only keeps the table small, so while another process (an
+  // import) holds the write lock it waits for the next hour rather than stall requests for the busy timeout.
+  const purge = setInterval(() => {
+    try {
+      store.withoutWaiting(() => store.sessions.purgeExpired(Date.now()));
+    } catch (err) {
+      if (!isBusyError(err)) app.log.error({ err }, 'removing expired sessions failed');
+    }
+  }, 60 * 60 * 1000);
   purge.unref();
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');

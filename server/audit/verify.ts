@@ -54,7 +54,7 @@ export interface PurgeListed {
   reason: string;
 }
 
-interface PurgeEvent {
+export interface PurgeEvent {
   at: string;
   actor: string;
   details: { purge: number; page_id: number; version: number; fields: Partial<Record<DigestedField, { before: string; after: string }>>; requested_by: string; reason: string; audit_events?: { event: number; hash: string; details: string }[]; file?: string };
@@ -89,7 +89,7 @@ function purgeRecords(store: Store): { purges: Map<string, PurgeEvent[]>; filePu
  * they are the digests sealed when it was written, and each purged field must hold exactly what its purge
  * left there (the digest the purge's audit event records), every other field exactly what was sealed.
  */
-function digestsToCheck(row: VersionRow, events: PurgeEvent[]): { digests: FieldDigests } | { problem: string; expected: string; found: string } {
+export function digestsToCheck(row: Pick<VersionRow, 'front_matter' | 'body' | 'summary' | 'digests'>, events: PurgeEvent[]): { digests: FieldDigests } | { problem: string; expected: string; found: string } {
   const computed = fieldDigests(row);
   if (events.length === 0) return { digests: computed };
   if (!row.digests) return { problem: 'the version was purged but has no sealed digests', expected: 'sealed digests', found: '(none)' };

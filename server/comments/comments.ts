@@ -31,6 +31,8 @@ export interface CommentCreatedDetails {
   reply_to_author: string | null;
   /** Handles of existing people and teams mentioned, in order of first mention. */
   mentions: string[];
+  /** sha256 of the body, so a standby can check the comment row it is sent against this hash-chained event. */
+  body_sha256: string;
 }
 
 /** A page the actor may see, or the same 404 a missing page gets. */

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Store } from '../store/index.js';
 import type { DeliveryRow, IntegrationRow } from '../store/integrations.js';
 import type { Clock } from '../core/context.js';
+import { BackgroundWrites } from '../outbox/background.js';
 import { AuditConsumer } from '../outbox/consumer.js';
 import { currentScope, deriveDeliveries, reachesPage } from './derive.js';
 
@@ -42,8 +43,13 @@ export class IntegrationWorker {
   private timer: NodeJS.Timeout | null = null;
   private scheduled = false;
   private stopped = false;
+  /** Its writes never wait for another process's lock (a bulk import): kept and retried instead. */
+  private readonly writes: BackgroundWrites;
 
   constructor(private readonly options: IntegrationWorkerOptions) {
+    this.writes = new BackgroundWrites(options.store, () => {
+      if (!this.stopped) this.tick().catch((err: unknown) => this.options.log.error({ err }, 'integrations: a run failed; the next one retries'));
+    });
     this.consumer = new AuditConsumer(options.store, {
       name: 'integrations',
       handle: (event) => void deriveDeliveries(options.store, event, { publicUrl: options.publicUrl, now: options.clock }),
@@ -90,12 +96,16 @@ export class IntegrationWorker {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.writes.stop();
     await this.running?.catch(() => undefined);
   }
 
   private async run(): Promise<{ derived: number; sent: number }> {
     const { store, clock } = this.options;
-    const derived = this.consumer.poll();
+    // While another process holds the write lock this returns at once; the writes' backoff runs it again.
+    // A delivery sent but not yet recorded would be picked up again: none go until it is.
+    const derived = this.writes.attempt(() => this.consumer.poll());
+    if (derived === undefined) return { derived: 0, sent: 0 };
     const batch = 50;
     const due = store.integrations.due(clock().toISOString(), batch);
     const parallel = this.options.parallel ?? 4;
@@ -112,7 +122,7 @@ export class IntegrationWorker {
     const integration = store.integrations.get(delivery.integration_id);
     const withheld = this.withheldBecause(delivery, integration);
     if (withheld || !integration) {
-      store.integrations.updateDelivery({ ...delivery, state: 'withheld', last_error: withheld ?? 'The integration is gone.' });
+      this.writes.write(() => store.integrations.updateDelivery({ ...delivery, state: 'withheld', last_error: withheld ?? 'The integration is gone.' }));
       return;
     }
     const headers: Record<string, string> = {
@@ -138,7 +148,7 @@ export class IntegrationWorker {
     }
     const attempts = delivery.attempts + 1;
     const now = clock();
-    store.transaction(() => {
+    this.writes.write(() => store.transaction(() => {
       store.integrations.recordAttempt({ delivery: delivery.id, attempt: attempts, at: now.toISOString(), status, error });
       if (!error) {
         store.integrations.updateDelivery({ ...delivery, state: 'delivered', attempts, last_status: status, last_error: null, delivered_at: now.toISOString() });
@@ -147,7 +157,7 @@ export class IntegrationWorker {
         const next = last ? delivery.next_attempt_at : new Date(now.getTime() + RETRY_DELAYS_MS[attempts - 1]!).toISOString();
         store.integrations.updateDelivery({ ...delivery, state: last ? 'failed' : 'pending', attempts, next_attempt_at: next, last_status: status, last_error: error, delivered_at: null });
       }
-    });
+    }));
     // Never the URL: a Slack or Teams URL is itself the key to the channel.
     if (error) this.options.log.warn({ integration: integration.id, delivery: delivery.delivery_id, attempt: attempts, status }, 'integrations: a delivery failed');
   }

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import type { Store } from '../store/index.js';
 import type { SyslogTarget } from '../config.js';
 import { AuditConsumer, type ParsedEvent } from '../outbox/consumer.js';
+import { BackgroundWrites } from '../outbox/background.js';
 
 /**
  * Audit events to a SIEM as RFC 5424 syslog over TCP (RFC 6587 octet counting), optionally TLS (RFC 5425).
@@ -89,6 +90,7 @@ export class SyslogForwarder {
   private retryAt = 0;
   /** The cursor before the last batch written on the live connection: sent again if that connection fails. */
   private beforeLastBatch: number | undefined;
+  private readonly writes: BackgroundWrites;
   private lastError: string | null = null;
   private lastSentAt: string | null = null;
   private readonly clock: () => Date;
@@ -101,6 +103,7 @@ export class SyslogForwarder {
   ) {
     // A SIEM wants the whole history: the first time forwarding is configured, it starts at the first event.
     this.consumer = new AuditConsumer(store, { name: 'syslog', startAt: 'start', handle: () => undefined, batch: options.batch ?? 200 });
+    this.writes = new BackgroundWrites(store, () => this.kick());
     this.clock = options.clock ?? (() => new Date());
     this.hostname = options.hostname ?? os.hostname();
   }
@@ -141,6 +144,7 @@ export class SyslogForwarder {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    this.writes.stop();
     // Ends a connection being made or a write in progress, so closing never waits on the collector.
     this.connecting?.destroy(new Error('forwarding stopped'));
     const socket = this.socket;
@@ -155,8 +159,10 @@ export class SyslogForwarder {
     try {
       // Bounded by the log's length: each round acknowledges a non-empty batch or ends.
       while (!this.closed) {
-        const events = this.consumer.pending();
-        if (events.length === 0) break;
+        // Never waits for another process's write lock (a bulk import): the first read may record where the
+        // cursor starts, and an acknowledgement not yet written would send its batch twice. Retried later.
+        const events = this.writes.attempt(() => this.consumer.pending());
+        if (events === undefined || events.length === 0) break;
         const socket = await this.connection();
         const before = this.consumer.position();
         const bytes = Buffer.concat(events.map((e) => octetCounted(syslogMessage(e, this.hostname))));
@@ -167,7 +173,8 @@ export class SyslogForwarder {
         // The connection ended while the bytes were queued: they are sent again on the next one.
         if (this.socket !== socket) throw new Error('the collector closed the connection');
         this.beforeLastBatch = before;
-        this.consumer.acknowledge(events.at(-1)!.id);
+        const lastId = events.at(-1)!.id;
+        this.writes.write(() => this.consumer.acknowledge(lastId));
         sent += events.length;
         this.lastSentAt = this.clock().toISOString();
       }
@@ -222,7 +229,8 @@ export class SyslogForwarder {
   private drop(socket: net.Socket | null, err?: Error): void {
     if (!socket || this.socket !== socket) return;
     this.socket = null;
-    if (err && this.beforeLastBatch !== undefined) this.consumer.acknowledge(this.beforeLastBatch);
+    const rewind = this.beforeLastBatch;
+    if (err && rewind !== undefined) this.writes.write(() => this.consumer.acknowledge(rewind));
     this.beforeLastBatch = undefined;
     socket.destroy();
   }

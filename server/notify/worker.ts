@@ -1,6 +1,7 @@
 import type { Store } from '../store/index.js';
 import type { Clock } from '../core/context.js';
 import { AuditConsumer } from '../outbox/consumer.js';
+import { BackgroundWrites } from '../outbox/background.js';
 import { collectDigests, deriveFromEvent, sweepReviews } from './derive.js';
 import { composeMail, smtpTransport, type MailTransport } from './mail.js';
 import type { MailRow } from '../store/notifications.js';
@@ -47,8 +48,11 @@ export class NotificationWorker {
   private timer: NodeJS.Timeout | undefined;
   private nudged = false;
   private stopped = false;
+  /** Its writes never wait for another process's lock (a bulk import): kept and retried instead. */
+  private readonly writes: BackgroundWrites;
 
   constructor(private readonly options: NotificationWorkerOptions) {
+    this.writes = new BackgroundWrites(options.store, () => void this.tick());
     const mail = { mail: options.transport !== undefined || options.smtpUrl !== undefined };
     this.consumer = new AuditConsumer(options.store, { name: 'notifications', handle: (event) => deriveFromEvent(options.store, event, mail) });
     this.transport = options.transport ?? (options.smtpUrl ? smtpTransport(options.smtpUrl) : undefined);
@@ -85,6 +89,8 @@ export class NotificationWorker {
     // Every mail handled here is sent, ended, or put off past now, so no batch sees it twice; still bounded
     // per call (the timer or the next nudge takes any rest).
     for (let batch = 0; batch < MAX_BATCHES_PER_SEND && !this.stopped; batch++) {
+      // A mail sent but not yet marked (the store was locked) would be picked up again: none go until it is.
+      if (!this.writes.flush()) break;
       const due = store.notifications.dueMails(clock().toISOString(), SEND_BATCH);
       await this.sendBatch(due, result, domain);
       if (due.length < SEND_BATCH) break;
@@ -95,26 +101,30 @@ export class NotificationWorker {
   private async sendBatch(due: MailRow[], result: SendResult, domain: string): Promise<void> {
     const { store, clock } = this.options;
     for (const mail of due) {
-      if (this.stopped || !this.transport) break;
+      if (this.stopped || !this.transport || this.writes.pending) break;
       const composed = composeMail(store, mail, this.options.baseUrl, domain);
       if ('drop' in composed) {
-        store.notifications.endMail(mail.id, 'dropped', composed.drop);
+        this.writes.write(() => store.notifications.endMail(mail.id, 'dropped', composed.drop));
         result.dropped++;
         continue;
       }
       try {
         await this.transport.send(composed, this.options.mailFrom);
-        store.notifications.markSent(mail.id, clock().toISOString());
+        const at = clock().toISOString();
+        this.writes.write(() => store.notifications.markSent(mail.id, at));
         result.sent++;
       } catch (e) {
         const message = (e instanceof Error ? e.message : String(e)).slice(0, 500);
         const attempts = mail.attempts + 1;
         if (attempts >= MAX_ATTEMPTS) {
-          store.notifications.retryLater(mail.id, mail.next_attempt_at, message);
-          store.notifications.endMail(mail.id, 'failed', message);
+          this.writes.write(() => store.transaction(() => {
+            store.notifications.retryLater(mail.id, mail.next_attempt_at, message);
+            store.notifications.endMail(mail.id, 'failed', message);
+          }));
           result.failed++;
         } else {
-          store.notifications.retryLater(mail.id, new Date(clock().getTime() + backoffMs(attempts)).toISOString(), message);
+          const next = new Date(clock().getTime() + backoffMs(attempts)).toISOString();
+          this.writes.write(() => store.notifications.retryLater(mail.id, next, message));
           result.retrying++;
         }
         this.options.log?.warn({ mail: mail.id, attempts, err: message }, 'a notification mail could not be sent; it will be retried');
@@ -126,7 +136,8 @@ export class NotificationWorker {
   async tick(): Promise<void> {
     if (this.stopped) return;
     try {
-      this.poll();
+      // While another process holds the write lock this returns at once; the writes' backoff runs it again.
+      if (this.writes.attempt(() => this.poll()) === undefined) return;
       await this.send();
     } catch (err) {
       this.options.log?.error({ err }, 'notifications: a round failed; the next one tries again');
@@ -155,6 +166,7 @@ export class NotificationWorker {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.writes.stop();
     await this.sending?.catch(() => undefined);
     this.transport?.close();
   }

@@ -40,11 +40,13 @@ export const standbyPlugin = fp(
             intervalMs: follow.intervalMs,
             clock: () => app.clock(),
             log: app.log.child({ component: 'standby' }),
-            onApplied: () => {
+            onApplied: ({ purged }) => {
               app.pageHtml.invalidate();
               app.renderer.pagesChanged();
               app.searchIndex.notifyChanged();
               app.events.emit('directory-changed', { handle: '' });
+              // As on the primary: the delta reads only new versions, and a purge rewrites old ones.
+              if (purged) app.searchIndex.rebuild().catch((err: unknown) => app.log.error({ err }, 'standby: rebuilding the search index after a purge failed; run `whywiki reindex`'));
             },
           })
         : null,

@@ -11,8 +11,11 @@ export interface FollowerOptions {
   intervalMs: number;
   clock: () => Date;
   log: { debug(obj: object, msg: string): void; info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
-  /** Called after a batch was applied, so caches and the search index hear of the new rows. */
-  onApplied: () => void;
+  /**
+   * Called after a batch was applied, so caches and the search index hear of the new rows; `purged` when it
+   * removed text from rows already held, which the search index must then forget by rebuilding.
+   */
+  onApplied: (applied: { purged: boolean }) => void;
 }
 
 export interface StandbyStatus {
@@ -113,7 +116,7 @@ export class Follower {
         return;
       }
       this.lastError = null;
-      this.opts.onApplied();
+      this.opts.onApplied({ purged: (batch.changes?.purges.length ?? 0) > 0 });
       this.opts.log.debug({ ms: Math.round(performance.now() - started), versions: batch.append.page_versions?.length ?? 0, events: batch.append.audit_events?.length ?? 0, more: batch.more }, 'standby: applied a batch');
       if (!batch.more) {
         this.reachedHeadAt = this.opts.clock();

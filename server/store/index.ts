@@ -17,6 +17,12 @@ import { FeedStore } from './feed.js';
 import { PurgeStore } from './purges.js';
 import { NotificationStore } from './notifications.js';
 
+/** Whether an error is SQLite finding the database locked by another connection (nothing was written). */
+export function isBusyError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
+}
+
 /** Every table group of the SQLite store, with statements prepared once. Knows SQL, not business rules. */
 export class Store {
   readonly pages: PageStore;
@@ -96,6 +102,22 @@ export class Store {
 
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
+  }
+
+  /**
+   * Runs `fn` without waiting for another connection's write lock: a write that finds it held (a bulk
+   * import in another process) fails at once with SQLITE_BUSY (`isBusyError`) instead of blocking the
+   * event loop for the busy timeout. For background writers, which try again later; requests keep waiting.
+   */
+  withoutWaiting<T>(fn: () => T): T {
+    const before = this.db.pragma('busy_timeout', { simple: true }) as number;
+    if (before === 0) return fn();
+    this.db.pragma('busy_timeout = 0');
+    try {
+      return fn();
+    } finally {
+      this.db.pragma(`busy_timeout = ${before}`);
+    }
   }
 
   getMeta(key: string): string | undefined {

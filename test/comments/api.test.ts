@@ -43,10 +43,10 @@ describe('comments over the API', () => {
     const root = (await post('editor', 'sepsis-screening-bpa', { body: 'Wrong since the upgrade, says @mreyes', kind: 'wrong' })).json();
     let ev = lastAudit();
     expect(ev).toMatchObject({ actor: 'editor', action: 'comment.created', target: 'sepsis-screening-bpa' });
-    expect(JSON.parse(ev.details) as CommentCreatedDetails).toEqual({ comment_id: root.id, kind: 'wrong', version: 2, reply_to: null, reply_to_author: null, mentions: ['mreyes'] });
+    expect(JSON.parse(ev.details) as CommentCreatedDetails).toEqual({ comment_id: root.id, kind: 'wrong', version: 2, reply_to: null, reply_to_author: null, mentions: ['mreyes'], body_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const reply = (await post('reader', 'sepsis-screening-bpa', { body: 'Agreed, @epic-clindoc please check; @nobody knows', reply_to: root.id })).json();
     ev = lastAudit();
-    expect(JSON.parse(ev.details)).toEqual({ comment_id: reply.id, kind: 'comment', version: 2, reply_to: root.id, reply_to_author: 'editor', mentions: ['epic-clindoc'] });
+    expect(JSON.parse(ev.details)).toEqual({ comment_id: reply.id, kind: 'comment', version: 2, reply_to: root.id, reply_to_author: 'editor', mentions: ['epic-clindoc'], body_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     // A reply to a reply joins the thread: reply_to is the root, the author is the one replied to.
     const nested = (await post('admin', 'sepsis-screening-bpa', { body: 'Fixed in the build', reply_to: reply.id })).json();
     expect(nested.reply_to).toBe(root.id);

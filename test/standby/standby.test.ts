@@ -1,13 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app.js';
 import { openStore } from '../../server/setup.js';
 import type { Store } from '../../server/store/index.js';
-import { FEED_TABLES, NOT_FOLLOWED } from '../../server/store/feed.js';
+import { FEED_CHANGED_TABLES, FEED_TABLES, NOT_FOLLOWED } from '../../server/store/feed.js';
 import { beginFollowing, StandbyError } from '../../server/standby/setup.js';
 import { verifyStore } from '../../server/audit/verify.js';
 import { savePage } from '../../server/pages/commands.js';
 import { runCli } from '../../server/cli.js';
+import { approvePurge, requestPurge } from '../../server/purge/commands.js';
+import { addComment } from '../../server/comments/commands/add-comment.js';
+import { setCommentResolved } from '../../server/comments/commands/set-comment-resolved.js';
 import { ConfigError, loadConfig } from '../../server/config.js';
 import { Browser, commandContext, privacyTeam, sampleFrontMatter, seedPage, tempDir, testApp, testConfig, tokenFor, type TestApp } from '../helpers.js';
 
@@ -77,7 +80,7 @@ describe('the feed', () => {
   it('names every table of the schema as followed or kept per server', () => {
     const store = openStore(tempDir());
     try {
-      const named = new Set([...FEED_TABLES.map((t) => t.name), ...Object.keys(NOT_FOLLOWED)]);
+      const named = new Set([...FEED_TABLES.map((t) => t.name), ...FEED_CHANGED_TABLES, ...Object.keys(NOT_FOLLOWED)]);
       expect(store.feed.schemaTables().filter((t) => !named.has(t))).toEqual([]);
     } finally {
       store.close();
@@ -223,5 +226,106 @@ describe('a standby', () => {
     const { store } = await testApp().then((t) => (open.push(t), t));
     seedPage(store);
     expect(() => beginFollowing(store, 'http://127.0.0.1:9')).toThrow(StandbyError);
+  });
+});
+
+describe('purges and comments on a standby', () => {
+  const SECRET = 'Jonathan Quayle-Roe';
+  const admin2 = () => commandContext(p0!.t.store, 'admin2', { actor: { username: 'admin2', role: 'admin' } });
+  let p0: Awaited<ReturnType<typeof primary>> | undefined;
+
+  it('copies a comment and its resolution, then removes purged text from the page, its history, its events and search', async () => {
+    const p = (p0 = await primary());
+    const editor = commandContext(p.t.store, 'editor', { actor: { username: 'editor', role: 'editor' } });
+    savePage(editor, { slug: 'sepsis-screening-bpa', frontMatter: { ...sampleFrontMatter }, body: `Example: ${SECRET} waited four hours.`, summary: `Added the ${SECRET} example`, baseVersion: 2 });
+    const comment = addComment(editor, { slug: 'sepsis-screening-bpa', body: 'The lactate order set was renamed last week.', kind: 'wrong' });
+    const s = await standby(p.url, p.admin);
+    await s.app.follower!.pullUntilHead();
+    expect(s.app.follower!.status()).toMatchObject({ stopped: null, lastError: null });
+    const auth = { authorization: `Bearer ${p.admin}` };
+    const comments = async () => (await s.app.inject({ url: '/api/pages/sepsis-screening-bpa/comments', headers: auth })).json() as { comments: { id: number; body: string; resolved_at: string | null }[] };
+    expect((await comments()).comments).toEqual([expect.objectContaining({ id: comment.id, body: 'The lactate order set was renamed last week.', resolved_at: null })]);
+    await s.app.searchIndex.whenReady();
+    const search = async (history: boolean) => ((await s.app.inject({ url: `/api/search?q=Quayle${history ? '&history=1' : ''}`, headers: auth })).json() as { total: number }).total;
+    expect(await search(false)).toBeGreaterThan(0);
+
+    // On the primary: the comment is resolved, and two admins purge the name from version 3.
+    setCommentResolved(editor, { id: comment.id, resolved: true });
+    const { id } = requestPurge(commandContext(p.t.store, 'admin', { actor: { username: 'admin', role: 'admin' } }), { slug: 'sepsis-screening-bpa', version: 3, reason: 'A patient name', text: SECRET });
+    approvePurge(admin2(), { id });
+    await s.app.follower!.pullUntilHead();
+    expect(s.app.follower!.status()).toMatchObject({ stopped: null, lastError: null });
+
+    expect((await comments()).comments).toEqual([expect.objectContaining({ id: comment.id, resolved_at: expect.any(String) })]);
+    for (const url of ['/api/pages/sepsis-screening-bpa', '/api/pages/sepsis-screening-bpa/versions/3', '/api/pages/sepsis-screening-bpa/versions', '/p/sepsis-screening-bpa', '/p/sepsis-screening-bpa/history']) {
+      const res = await s.app.inject({ url, headers: auth });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.body, url).not.toContain(SECRET);
+    }
+    expect((await s.app.inject({ url: '/api/pages/sepsis-screening-bpa', headers: auth })).json().body).toBe('Example: [removed] waited four hours.');
+    expect(JSON.stringify(s.store.audit.all())).not.toContain(SECRET);
+    await vi.waitFor(async () => expect(await search(false) + (await search(true))).toBe(0), { timeout: 30_000, interval: 100 });
+    // The standby's own check passes and lists the purge, as the primary's does.
+    const report = verifyStore(s.store);
+    expect(report.break).toBeNull();
+    expect(report.purges).toEqual([expect.objectContaining({ slug: 'sepsis-screening-bpa', version: 3, approved_by: 'admin2', requested_by: 'admin' })]);
+    expect(s.store.purges.get(id)).toMatchObject({ status: 'applied', pending_text: null });
+  });
+
+  it('catches up from the start in small batches across a purge, each rewritten row vouched for by its purge event', async () => {
+    const p = (p0 = await primary());
+    const editor = commandContext(p.t.store, 'editor', { actor: { username: 'editor', role: 'editor' } });
+    savePage(editor, { slug: 'sepsis-screening-bpa', frontMatter: { ...sampleFrontMatter }, body: `Example: ${SECRET} waited.`, summary: `Added the ${SECRET} example`, baseVersion: 2 });
+    for (let i = 0; i < 12; i++) seedPage(p.t.store, `later-${i}`, `Later page ${i}.`);
+    const { id } = requestPurge(commandContext(p.t.store, 'admin', { actor: { username: 'admin', role: 'admin' } }), { slug: 'sepsis-screening-bpa', version: 3, reason: 'A patient name', text: SECRET });
+    approvePurge(admin2(), { id });
+    const s = await standby(p.url, p.admin);
+    const { readFeed, verifyBatch } = await import('../../server/standby/feed.js');
+    let cursor: string | undefined;
+    let vouchers = 0;
+    for (let batches = 0; ; batches++) {
+      expect(batches).toBeLessThan(200);
+      const batch = JSON.parse(JSON.stringify(readFeed(p.t.store, cursor, 3))) as ReturnType<typeof readFeed>;
+      vouchers += batch.changes?.vouchers?.length ?? 0;
+      expect(verifyBatch(s.store, batch)).toBeNull();
+      s.store.feed.apply(batch);
+      cursor = batch.cursor;
+      if (!batch.more) break;
+    }
+    // The purged version and the event of its save arrived before the purge's event did.
+    expect(vouchers).toBeGreaterThan(0);
+    expect(s.store.feed.pendingVouchers()).toEqual({});
+    const report = verifyStore(s.store);
+    expect(report.break).toBeNull();
+    expect(report.purges).toEqual([expect.objectContaining({ slug: 'sepsis-screening-bpa', version: 3 })]);
+    expect(JSON.stringify(s.store.audit.all())).not.toContain(SECRET);
+    expect(s.store.pages.version(s.store.pages.head('sepsis-screening-bpa')!.id, 3)!.body).toBe('Example: [removed] waited.');
+  });
+
+  it('stops when the purged content it is sent is not what the purge event recorded', async () => {
+    const p = (p0 = await primary());
+    savePage(commandContext(p.t.store), { slug: 'sepsis-screening-bpa', frontMatter: { ...sampleFrontMatter }, body: `Example: ${SECRET} waited.`, summary: 'Example', baseVersion: 2 });
+    const s = await standby(p.url, p.admin);
+    await s.app.follower!.pullUntilHead();
+    const { id } = requestPurge(commandContext(p.t.store, 'admin', { actor: { username: 'admin', role: 'admin' } }), { slug: 'sepsis-screening-bpa', version: 3, reason: 'A patient name', text: SECRET });
+    approvePurge(admin2(), { id });
+    // Someone with the primary's database rewrites more than the purge removed.
+    const db = p.t.store.unsafeDatabaseForTests();
+    db.exec('DROP TRIGGER page_versions_immutable_update');
+    db.prepare("UPDATE page_versions SET body = 'Example: nobody waited.' WHERE page_id = (SELECT id FROM pages WHERE slug = 'sepsis-screening-bpa') AND version = 3").run();
+    await s.app.follower!.pullUntilHead();
+    expect(s.app.follower!.status().stopped).toMatch(/\(page_versions\): its body changed after it was purged/);
+    expect(s.store.pages.version(s.store.pages.head('sepsis-screening-bpa')!.id, 3)!.body).toContain(SECRET);
+  });
+
+  it('stops at a comment whose text is not the one its event recorded', async () => {
+    const p = (p0 = await primary());
+    const c = addComment(commandContext(p.t.store, 'editor', { actor: { username: 'editor', role: 'editor' } }), { slug: 'sepsis-screening-bpa', body: 'Looks right to me.' });
+    const db = p.t.store.unsafeDatabaseForTests();
+    db.exec('DROP TRIGGER comments_text_immutable');
+    db.prepare('UPDATE comments SET body = ? WHERE id = ?').run('Something else entirely.', c.id);
+    const s = await standby(p.url, p.admin);
+    await s.app.follower!.pullUntilHead();
+    expect(s.app.follower!.status().stopped).toContain(`at comment ${c.id} (comments): its text does not match the digest`);
   });
 });

@@ -3,6 +3,7 @@ import type { CommentRow } from '../../store/comments.js';
 import { ValidationError } from '../../core/errors.js';
 import { extractMentions } from '../../core/mentions.js';
 import { recordAudit } from '../../audit/log.js';
+import { sha256 } from '../../core/hash.js';
 import { refuseIfPhi } from '../../phi/guard.js';
 import { checkCommentBody, COMMENT_KINDS, type CommentCreatedDetails, type CommentInput, visiblePage } from '../comments.js';
 
@@ -34,7 +35,7 @@ export function addComment(ctx: CommandContext, input: CommentInput): CommentRow
     const mentions = extractMentions(body).filter((h) => known.has(h));
     const fields = { page_id: head.id, thread_id: thread, kind, author: ctx.actor.username, body, version: head.current_version, created_at: at };
     const id = ctx.store.comments.insert(fields);
-    const details: CommentCreatedDetails = { comment_id: id, kind, version: head.current_version, reply_to: thread, reply_to_author: replyToAuthor, mentions };
+    const details: CommentCreatedDetails = { comment_id: id, kind, version: head.current_version, reply_to: thread, reply_to_author: replyToAuthor, mentions, body_sha256: sha256(body) };
     recordAudit(ctx.store, { actor: ctx.actor.username, action: 'comment.created', target: head.slug, client: ctx.client, at, details: { ...details } });
     return ctx.store.comments.get(id)!;
   });

@@ -16,6 +16,22 @@ const FeedReply = Type.Object(
     pageIds: Type.Array(Type.Integer(), { description: 'Pages whose own rows (head, owners, links, earlier slugs) this batch replaces.' }),
     page: Rows,
     mirror: Type.Union([Rows, Type.Null()], { description: 'Whole small tables (accounts, people, teams), sent when the audit log moved.' }),
+    changes: Type.Optional(
+      Type.Object(
+        {
+          purges: Type.Array(Type.Object({}, Open), { description: 'Applied purges recorded by purge.applied events of this batch.' }),
+          purgedEvents: Type.Array(Type.Object({}, Open), { description: 'Audit events those purges rewrote.' }),
+          contents: Type.Array(
+            Type.Object({ page_id: Type.Integer(), version: Type.Integer(), front_matter: Type.String(), body: Type.String(), summary: Type.String() }),
+            { description: 'Purged content of versions the standby already holds, sent with their last purge.' },
+          ),
+          details: Type.Array(Type.Object({ id: Type.Integer(), details: Type.String() }), { description: 'Rewritten details of events the standby already holds.' }),
+          comments: Type.Array(Type.Object({}, Open), { description: 'Comments as they stand, sent with the last event about them.' }),
+          vouchers: Type.Optional(Type.Array(Type.Object({}, Open), { description: 'Later purge events that already rewrote rows of this batch.' })),
+        },
+        { description: 'Rows changed in place by the audit events of this batch; the standby checks each against them.' },
+      ),
+    ),
   },
   { title: 'Feed batch' },
 );
