@@ -204,18 +204,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // A handover whose leaving date has passed becomes the departure before anything is read.
   // A failure here (a busy or full disk) must not stop pages being served: the next request tries again.
-  // The day and store version at which no handover was left to settle: until either moves, none is.
+  // The day (UTC, as a day number: no date formatted per request) and store version at which no handover
+  // was left to settle: until either moves, none is.
   let settled = '';
   app.addHook('onRequest', async (request) => {
     // A standby records nothing of its own: the departure arrives from the primary.
     if (store.followedPrimary(request.storeVersion())) return;
     try {
-      const now = `${app.clock().toISOString().slice(0, 10)}\u0000${request.storeVersion()}`;
+      const now = `${Math.floor(app.clock().getTime() / 86_400_000)}\u0000${request.storeVersion()}`;
       if (now === settled) return;
       settleHandovers(app);
       // A departure recorded here must be seen by this request's own look-ups too.
       request.storeVersionChanged();
-      settled = `${app.clock().toISOString().slice(0, 10)}\u0000${request.storeVersion()}`;
+      settled = `${Math.floor(app.clock().getTime() / 86_400_000)}\u0000${request.storeVersion()}`;
     } catch (err) {
       request.log.error({ err }, 'recording a departure on its leaving date failed; will retry on the next request');
     }
