@@ -7,7 +7,6 @@ import sensible from '@fastify/sensible';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import cookie from '@fastify/cookie';
-import session from '@fastify/session';
 import csrf from '@fastify/csrf-protection';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
@@ -17,6 +16,7 @@ import type { Config } from './config.js';
 import type { Store } from './store/index.js';
 import { PageEvents } from './core/events.js';
 import { SqliteSessionStore } from './auth/session-store.js';
+import { sessionWithReadPath } from './auth/session-read-path.js';
 import { SigninCsrf } from './auth/signin-csrf.js';
 import { clockedRateLimitStore, SigninLimits, signinAccountKey } from './auth/signin-limits.js';
 import { authorizationPlugin } from './auth/plugin.js';
@@ -46,6 +46,7 @@ import { phiScanPlugin } from './plugins/phi-scan.js';
 import { syslogPlugin } from './plugins/syslog.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { standbyPlugin } from './plugins/standby.js';
+import { storeVersionPlugin } from './plugins/store-version.js';
 import { standbyApiRoutes } from './routes/api/standby.js';
 import { notificationApiRoutes } from './routes/api/notifications.js';
 import { notificationsPlugin } from './plugins/notifications.js';
@@ -103,6 +104,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('clock', options.clock ?? (() => new Date()));
   app.decorate('events', new PageEvents());
   // App services, each a small named plugin under server/plugins/.
+  await app.register(storeVersionPlugin);
   await app.register(pageCachesPlugin);
   await app.register(knowledgePlugin);
   await app.register(commandContextPlugin);
@@ -131,10 +133,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(cookie);
   const secret = sessionSecret(store);
-  await app.register(session, {
+  await app.register(sessionWithReadPath, {
     secret,
     cookieName: config.secureCookies ? '__Host-whywiki' : 'whywiki_session',
     store: new SqliteSessionStore(store.sessions, config.sessionIdleMs, () => app.clock().getTime(), () => store.users.authGeneration()),
+    // Page views (routes declaring readOnlySession) take the session from memory; see session-read-path.ts.
+    maxMs: config.sessionMaxMs,
+    now: () => app.clock().getTime(),
+    enabled: config.auth.mode !== 'proxy',
     saveUninitialized: false,
     // The session ends after the idle timeout without requests (and, checked by the authorization plugin,
     // after the absolute timeout whatever happens). Its expiry is moved by the authorization plugin once
@@ -198,16 +204,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // A handover whose leaving date has passed becomes the departure before anything is read.
   // A failure here (a busy or full disk) must not stop pages being served: the next request tries again.
-  // The day and store version at which no handover was left to settle: until either moves, none is.
+  // The day (UTC, as a day number: no date formatted per request) and store version at which no handover
+  // was left to settle: until either moves, none is.
   let settled = '';
   app.addHook('onRequest', async (request) => {
     // A standby records nothing of its own: the departure arrives from the primary.
-    if (store.followedPrimary()) return;
+    if (store.followedPrimary(request.storeVersion())) return;
     try {
-      const now = `${app.clock().toISOString().slice(0, 10)}\u0000${store.version()}`;
+      const now = `${Math.floor(app.clock().getTime() / 86_400_000)}\u0000${request.storeVersion()}`;
       if (now === settled) return;
       settleHandovers(app);
-      settled = `${app.clock().toISOString().slice(0, 10)}\u0000${store.version()}`;
+      // A departure recorded here must be seen by this request's own look-ups too.
+      request.storeVersionChanged();
+      settled = `${Math.floor(app.clock().getTime() / 86_400_000)}\u0000${request.storeVersion()}`;
     } catch (err) {
       request.log.error({ err }, 'recording a departure on its leaving date failed; will retry on the next request');
     }

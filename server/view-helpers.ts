@@ -57,7 +57,7 @@ export function inboxBadgeHtml(unread: number): string {
 function unreadOf(request: FastifyRequest, userId: number): number {
   const { store, unreadCounts } = request.server;
   const hidden = request.hidden ?? NOTHING_HIDDEN;
-  return unreadCounts.get(`${userId}\u0000${setKey(hidden)}`, store.version(), () => unreadCount(store, userId, hidden));
+  return unreadCounts.get(`${userId}\u0000${setKey(hidden)}`, request.storeVersion(), () => unreadCount(store, userId, hidden));
 }
 
 export function viewLocals(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
@@ -67,7 +67,7 @@ export function viewLocals(request: FastifyRequest, reply: FastifyReply): Record
     user,
     displayName: user ? ((user.person ? request.server.store.parties.get(user.person)?.name : undefined) ?? user.username) : '',
     // A standby refuses changes, so it offers no "New page" to begin one.
-    canWrite: role !== undefined && roleAllows(role, 'write') && request.server.store.followedPrimary() === undefined,
+    canWrite: role !== undefined && roleAllows(role, 'write') && request.server.store.followedPrimary(request.storeVersion()) === undefined,
     canAudit: role !== undefined && roleAllows(role, 'audit'),
     canAdmin: role !== undefined && roleAllows(role, 'admin'),
     inboxBadge: new handlebarsRuntime.SafeString(user ? inboxBadgeHtml(unreadOf(request, user.id)) : ''),

@@ -7,18 +7,14 @@ import { LRUCache } from 'lru-cache';
  * Every entry is valid only while the store's auth generation (see UserStore.authGeneration) has not
  * moved: a sign-out, a revoked token, a role change, a deactivation, a team or restriction change, by
  * this process or any other, moves it in the same transaction, and the next request finds the cache
- * empty. Reading the counter is one primary-key read, far cheaper than what it spares.
+ * empty. The caller reads the counter once per request (Store.authGenerationAt, which reads it only
+ * once the store's version moved) and passes it to `get` and `set`.
  */
 export class AuthCache<T extends object> {
   private readonly entries: LRUCache<string, { value: T; generation: number }>;
 
-  constructor(private readonly generation: () => number, max = 10_000) {
+  constructor(max = 10_000) {
     this.entries = new LRUCache({ max });
-  }
-
-  /** The store's generation now: pass it to `get` and `set` within one request. */
-  now(): number {
-    return this.generation();
   }
 
   get(key: string, generation: number): T | undefined {

@@ -94,7 +94,7 @@ async function authorization(app: FastifyInstance): Promise<void> {
     for (const method of [route.method].flat()) app.routeTable.push({ method, url: route.url, access });
   });
 
-  const resolved = new AuthCache<Resolved>(() => app.store.users.authGeneration());
+  const resolved = new AuthCache<Resolved>();
   const resolve = (user: SessionUser, at: number): Resolved => {
     const viewer = viewerFor(app.store, user);
     return { user, viewer, hidden: hiddenSlugs(app.store, viewer), at };
@@ -107,7 +107,7 @@ async function authorization(app: FastifyInstance): Promise<void> {
     const header = request.headers.authorization;
     const remoteUser = proxy ? request.headers[proxy.userHeader] : undefined;
     // Read once per request, before anything it guards: the sign-in resolved below is remembered under it.
-    const generation = resolved.now();
+    const generation = app.store.authGenerationAt(request.storeVersion());
     let known: Resolved | undefined;
     if (header?.startsWith('Bearer ')) {
       const token = header.slice(7).trim();

@@ -14,7 +14,7 @@ export class SqliteSessionStore implements FastifySessionStore {
    * that it can end (sign-out, deactivation, a password reset, here or in another process): that moves the
    * auth generation, and a copy remembered under an older one is read from the store again.
    */
-  private readonly written = new LRUCache<string, { data: string; stored: string; expires: number; generation: number }>({ max: 10_000 });
+  private readonly written = new LRUCache<string, { data: string; stored: string; expires: number; generation: number; values?: Record<string, unknown> }>({ max: 10_000 });
 
   /**
    * `idleMs`: the idle timeout; the expiry is written through early by at most a tenth of it. `now`: the
@@ -61,6 +61,19 @@ export class SqliteSessionStore implements FastifySessionStore {
   dueToRoll(sessionId: string): boolean {
     const last = this.written.get(sessionId);
     return !last || this.now() + this.idleMs - last.expires >= this.slackMs;
+  }
+
+  /**
+   * The session as this process last wrote it, read from memory, when that is certainly still what is
+   * stored: the auth generation (read by the caller for its request) is the one it was remembered under,
+   * its idle expiry has not passed and it is not due to roll. `values` is the stored object (cookie
+   * included) and is shared: copy it before changing it. `data` is its JSON without the cookie.
+   */
+  current(sessionId: string, generation: number): { values: Record<string, unknown>; data: string } | undefined {
+    const known = this.written.get(sessionId);
+    if (!known || known.generation !== generation || this.generation === null || known.expires <= this.now() || this.dueToRoll(sessionId)) return undefined;
+    known.values ??= JSON.parse(known.stored) as Record<string, unknown>;
+    return { values: known.values, data: known.data };
   }
 
   private get slackMs(): number {

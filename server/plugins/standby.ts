@@ -55,7 +55,7 @@ export const standbyPlugin = fp(
 
     app.addHook('onRequest', async (request, reply) => {
       if (SAFE_METHODS.has(request.method) || STANDBY_WRITES.has(`${request.method} ${request.routeOptions.url}`)) return;
-      const following = app.store.followedPrimary();
+      const following = app.store.followedPrimary(request.storeVersion());
       if (!following) return;
       return sendError(request, reply, {
         statusCode: 503,
@@ -67,7 +67,7 @@ export const standbyPlugin = fp(
     app.addHook('onSend', async (request, reply, payload) => {
       // Page screens are sent as bytes (see PageHtmlCache.personalize); other screens as text.
       if ((typeof payload !== 'string' && !Buffer.isBuffer(payload)) || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
-      const following = app.store.followedPrimary();
+      const following = app.store.followedPrimary(request.storeVersion());
       if (!following) return payload;
       const html = typeof payload === 'string' ? payload : payload.toString('utf8');
       const text = bannerText(following, app.follower?.status() ?? null);

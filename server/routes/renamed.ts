@@ -13,7 +13,7 @@ export function redirectRenamedPages(app: FastifyInstance): void {
   const pageAt = new VersionedMemo<boolean>();
   app.addHook('preHandler', async (request, reply) => {
     const slug = (request.params as { slug?: unknown } | undefined)?.slug;
-    if (typeof slug !== 'string' || pageAt.get(slug, app.store.version(), () => app.store.pages.head(slug) !== undefined)) return;
+    if (typeof slug !== 'string' || pageAt.get(slug, request.storeVersion(), () => app.store.pages.head(slug) !== undefined)) return;
     const now = app.store.renames.current(slug);
     if (!now) return;
     if (request.hidden?.has(now)) return sendError(request, reply, { statusCode: 404, error: 'Not Found', message: `Nothing lives at ${request.url.split('?')[0]}.` });

@@ -50,6 +50,8 @@ export class Store {
   private readonly totalChangesStmt;
   /** followedPrimary's answer, and the version() it was read at. */
   private followed: { version: string; primary: string | undefined } | null = null;
+  /** authGenerationAt's answer, and the version() it was asked for. */
+  private generationAt: { version: string; generation: number } | null = null;
 
   /** Private: only the store speaks SQL; other rooms call its methods. */
   constructor(private readonly db: DB) {
@@ -130,11 +132,11 @@ export class Store {
 
   /**
    * The primary this store follows, while it is a standby: set when following starts, and no longer
-   * answered once `whywiki promote` has made it a primary of its own.
+   * answered once `whywiki promote` has made it a primary of its own. `version`: a `version()` the caller
+   * read already (a request's own, see request.storeVersion).
    */
-  followedPrimary(): string | undefined {
+  followedPrimary(version = this.version()): string | undefined {
     // Asked on every request (writes are refused on a standby): read again only once something was written.
-    const version = this.version();
     if (this.followed?.version !== version) {
       this.followed = { version, primary: this.getMeta('standby.promoted_at') ? undefined : this.getMeta('standby.primary') };
     }
@@ -165,6 +167,21 @@ export class Store {
    */
   version(): string {
     return `${this.dataVersionStmt.get() as number}:${this.totalChangesStmt.get() as number}`;
+  }
+
+  /** The data_version part of a `version()`: what moves only when another process commits. */
+  static externalPart(version: string): number {
+    return Number(version.slice(0, version.indexOf(':')));
+  }
+
+  /**
+   * The auth generation (UserStore.authGeneration) as of `version`, a `version()` read before this call.
+   * Only a write moves the generation, and every write moves the version, so it is read from the store
+   * again only once the version moved: a request that read the version pays nothing more for it.
+   */
+  authGenerationAt(version: string): number {
+    if (this.generationAt?.version !== version) this.generationAt = { version, generation: this.users.authGeneration() };
+    return this.generationAt.generation;
   }
 
   /**

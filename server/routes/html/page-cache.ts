@@ -103,8 +103,9 @@ export class PageHtmlCache {
     this.seenVersion = externalVersion();
   }
 
-  get(key: string): CompiledView | undefined {
-    const v = this.externalVersion();
+  /** `external`: the externalVersion the caller read already for this request. */
+  get(key: string, external?: number): CompiledView | undefined {
+    const v = external ?? this.externalVersion();
     if (v !== this.seenVersion) {
       this.seenVersion = v;
       this.cache.clear();

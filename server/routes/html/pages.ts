@@ -15,6 +15,7 @@ import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { refusalPage, reshowForm, type FormProblem } from './form-reshow.js';
 import { headReviewInput, mayReview, reviewState } from '../../pages/review.js';
 import type { PageHeadRow } from '../../store/pages.js';
+import { Store } from '../../store/index.js';
 import type { SessionUser } from '../../auth/accounts.js';
 import { backlinks, getCurrentPage, getPageVersion } from '../../pages/queries.js';
 import { diffBody, diffFrontMatter } from '../../pages/diff.js';
@@ -198,7 +199,8 @@ export async function pageScreen(app: FastifyInstance, request: FastifyRequest, 
   const locals = reply.locals ?? {};
   const hiddenKey = setKey(request.hidden);
   // Nothing here is read from the store again until something was written (Store.version()).
-  const facts = app.viewFacts.get(`${slug}\u0000${user.id}\u0000${user.role}\u0000${user.person ?? ''}\u0000${hiddenKey}`, app.store.version(), () => {
+  const version = request.storeVersion();
+  const facts = app.viewFacts.get(`${slug}\u0000${user.id}\u0000${user.role}\u0000${user.person ?? ''}\u0000${hiddenKey}`, version, () => {
     const head = app.store.pages.head(slug);
     if (!head) return null;
     return {
@@ -214,7 +216,7 @@ export async function pageScreen(app: FastifyInstance, request: FastifyRequest, 
   // Authors may resolve their own threads: their comments' ids are part of which copy they get.
   // Backlinks and links leave out pages this viewer may not see, so viewers who see different pages get different copies.
   const key = `${head.slug}\u0000${head.current_version}\u0000${user.role}\u0000${user.source}\u0000${reviewer}\u0000${authored}\u0000${watching}\u0000${hiddenKey}\u0000${Math.floor(app.clock().getTime() / 60_000)}`;
-  let view = commentForm ? undefined : app.pageHtml.get(key);
+  let view = commentForm ? undefined : app.pageHtml.get(key, Store.externalPart(version));
   if (!view) {
     const page = getCurrentPage(app.store, slug);
     const review = pageReview(app, head, page, user);
@@ -286,7 +288,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     return reply.view('home', { title: nav.page > 1 ? `Home, page ${nav.page} of ${nav.pages}` : 'Home', recent, systems, pageCount: total, pager: nav, queue, paths, flagged, awaiting });
   });
 
-  r.get('/p/:slug', { config: { access: 'read' }, schema: { params: SlugParams } }, async (request, reply) => pageScreen(app, request, reply));
+  r.get('/p/:slug', { config: { access: 'read', readOnlySession: true }, schema: { params: SlugParams } }, async (request, reply) => pageScreen(app, request, reply));
 
   r.get('/p/:slug/v/:version', { config: { access: 'read' }, schema: { params: Type.Object({ slug: Slug, version: Type.Integer({ minimum: 1 }) }) } }, async (request, reply) => {
     const current = getCurrentPage(app.store, request.params.slug);
