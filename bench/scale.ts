@@ -4,6 +4,9 @@
 //   npm run bench:scale                       # SCALE_SIZES=5000,50000
 //   SCALE_SIZES=500,5000 npm run bench:scale  # a quick check
 //   SCALE_STORES=/work/scale npm run bench:scale   # reuse stores built by bench/scale/build.ts (<dir>/5k, <dir>/50k)
+//   SCALE_ONLY=search SCALE_SIZES=50000 SCALE_STORES=/tmp/x npm run bench:scale   # only the search load (and RSS);
+//       a search-index.bin beside the store is copied and used, so no rebuild is waited for
+//   SCALE_SERVER=/elsewhere/dist/server/main.js   # another build of the server (a baseline in the same run)
 //
 // For each size: a store is built by bench/scale/build.ts (or an existing one is copied), then measured:
 //   import      the first version of every page, as a folder of markdown, through the importer (from the build)
@@ -33,6 +36,9 @@ const SIZES = (process.env.SCALE_SIZES ?? '5000,50000').split(',').map(Number).f
 const VERSIONS = Number(process.env.SCALE_VERSIONS ?? 10);
 const STORES = process.env.SCALE_STORES;
 const SECONDS = Number(process.env.SCALE_VIEW_SECONDS ?? 5);
+const ONLY = process.env.SCALE_ONLY;
+if (ONLY && ONLY !== 'search') throw new Error(`SCALE_ONLY=${ONLY}: only "search" is known`);
+const SERVER = process.env.SCALE_SERVER ?? path.join(ROOT, 'dist', 'server', 'main.js');
 const PASSWORD = 'bench-scale-password';
 const log = (s: string) => process.stdout.write(`${s}\n`);
 const label = (n: number) => (n % 1000 === 0 ? `${n / 1000}k` : String(n));
@@ -89,7 +95,7 @@ interface Server {
 async function startServer(dir: string): Promise<Server> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = spawn(process.execPath, [path.join(ROOT, 'dist', 'server', 'main.js')], {
+  const proc = spawn(process.execPath, [SERVER], {
     env: { ...process.env, WHYWIKI_DATA: dir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', WHYWIKI_ADMIN_PASSWORD: PASSWORD },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -127,7 +133,8 @@ async function measure(size: number): Promise<void> {
     if (existing && fs.existsSync(path.join(existing, 'whywiki.db'))) {
       log(`copying ${existing}`);
       fs.mkdirSync(dir);
-      for (const f of fs.readdirSync(existing)) if (!f.startsWith('search-index')) fs.cpSync(path.join(existing, f), path.join(dir, f), { recursive: true });
+      // Only the search load: an index already built is used as it stands.
+      for (const f of fs.readdirSync(existing)) if (ONLY === 'search' || !f.startsWith('search-index')) fs.cpSync(path.join(existing, f), path.join(dir, f), { recursive: true });
     } else {
       await buildScaleStore({ pages: size, versions: VERSIONS, out: dir, log: (s) => log(`  build: ${s}`) });
     }
@@ -150,10 +157,12 @@ async function measure(size: number): Promise<void> {
     // Index build: the rebuild process itself, from no index file.
     const dbFile = path.join(dir, 'whywiki.db');
     const indexFile = path.join(dir, 'search-index.bin');
-    const rebuild = await timed([process.execPath, path.join(ROOT, 'dist', 'server', 'search', 'rebuild.js'), dbFile, indexFile], process.env);
-    if (rebuild.code !== 0) throw new Error(`rebuild failed: ${rebuild.out.slice(-2000)}`);
-    put('index build (s)', 's', size, rebuild.ms / 1000);
-    put('rebuild process peak RSS', 'MB', size, rebuild.peakMb);
+    if (!(ONLY === 'search' && fs.existsSync(indexFile))) {
+      const rebuild = await timed([process.execPath, path.join(ROOT, 'dist', 'server', 'search', 'rebuild.js'), dbFile, indexFile], process.env);
+      if (rebuild.code !== 0) throw new Error(`rebuild failed: ${rebuild.out.slice(-2000)}`);
+      put('index build (s)', 's', size, rebuild.ms / 1000);
+      put('rebuild process peak RSS', 'MB', size, rebuild.peakMb);
+    }
     put('index file', 'MB', size, fs.statSync(indexFile).size / 1e6);
 
     // Index load at restart: the server with the index file present, until search is ready.
@@ -197,6 +206,7 @@ async function measure(size: number): Promise<void> {
       put('search p50, 10 clients', 'ms', size, percentile(times, 50));
       put('search p95, 10 clients', 'ms', size, percentile(times, 95), '≤ 60');
       put('server RSS under search', 'MB', size, Math.max(peak, memory(server.proc.pid!).rss), '≤ 2048');
+      if (ONLY === 'search') return;
 
       // Page views by cookie against the bare-route baseline, same bytes, same run.
       const cookie = await sessionCookie(server.url, 'benchreader', PASSWORD);
@@ -296,7 +306,7 @@ async function main(): Promise<void> {
   }
   const out = path.join(ROOT, 'bench', 'results');
   fs.mkdirSync(out, { recursive: true });
-  const file = path.join(out, `scale-${SIZES.map(label).join('-')}-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, '')}.json`);
+  const file = path.join(out, `scale-${ONLY ? `${ONLY}-` : ''}${SIZES.map(label).join('-')}-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, '')}.json`);
   fs.writeFileSync(file, `${JSON.stringify({ sizes: SIZES, versions: VERSIONS, cores: os.cpus().length, node: process.version, rows: table.map((r) => ({ ...r, exponent: exponent(r) })) }, null, 2)}\n`);
   log(`\nwritten to ${path.relative(ROOT, file)}`);
 }

@@ -5,7 +5,7 @@ import { buildSegment, type BaseStats, type FieldSpec, type Segment } from './se
 import { parseQuery, QueryError, type Clause, type QueryPlan } from './query.js';
 import { WorkBudget, WorkExhausted } from './budget.js';
 import { emptyFacets, FacetFilter, facetIndexOf, FACETS, type FacetCounts, type Filters } from './facets.js';
-import { topK } from './top.js';
+import { topIndices } from './top.js';
 
 /** A past (or current) version, as history search sees it. */
 export interface HistoryDoc {
@@ -131,6 +131,96 @@ interface Match<D> {
 }
 
 /**
+ * One segment's matches, in the order they were first found: document numbers and scores side by
+ * side in typed arrays, so a word matching tens of thousands of pages makes no object per page.
+ * Only the page of results shown is turned into Match objects.
+ */
+interface Run<D> {
+  seg: Segment<D>;
+  resolved: Resolved[];
+  invNorm: Float64Array;
+  docs: Uint32Array;
+  scores: Float64Array;
+}
+
+function matchCount<D>(runs: readonly Run<D>[]): number {
+  let n = 0;
+  for (const r of runs) n += r.docs.length;
+  return n;
+}
+
+/** The runs with only the documents `keep` accepts, in the same order. */
+function keepOnly<D>(runs: readonly Run<D>[], keep: (seg: Segment<D>, doc: number) => boolean): Run<D>[] {
+  return runs.map((r) => {
+    const docs: number[] = [];
+    const scores: number[] = [];
+    for (let i = 0; i < r.docs.length; i++) {
+      if (!keep(r.seg, r.docs[i]!)) continue;
+      docs.push(r.docs[i]!);
+      scores.push(r.scores[i]!);
+    }
+    return docs.length === r.docs.length ? r : { ...r, docs: Uint32Array.from(docs), scores: Float64Array.from(scores) };
+  });
+}
+
+/**
+ * All matches laid end to end, so the first page of results can be chosen by position: position i
+ * is entry i - starts[r] of run r. Runs are few (the main segment and a handful of delta segments),
+ * so finding a position's run is a short scan, and nothing is allocated per match.
+ */
+class Flat<D> {
+  readonly length: number;
+  private readonly starts: number[] = [];
+
+  constructor(readonly runs: readonly Run<D>[]) {
+    let n = 0;
+    for (const r of runs) {
+      this.starts.push(n);
+      n += r.docs.length;
+    }
+    this.length = n;
+  }
+
+  /** The run holding position i and i's place in it (written to `this.place`, so no object is made). */
+  private locate(i: number): Run<D> {
+    let r = this.runs.length - 1;
+    while (this.starts[r]! > i) r--;
+    this.place = i - this.starts[r]!;
+    return this.runs[r]!;
+  }
+
+  private place = 0;
+
+  score(i: number): number {
+    const r = this.locate(i);
+    return r.scores[this.place]!;
+  }
+
+  seg(i: number): Segment<D> {
+    return this.locate(i).seg;
+  }
+
+  doc(i: number): number {
+    const r = this.locate(i);
+    return r.docs[this.place]!;
+  }
+
+  match(i: number): Match<D> {
+    const r = this.locate(i);
+    const j = this.place;
+    return { seg: r.seg, doc: r.docs[j]!, score: r.scores[j]!, resolved: r.resolved, invNorm: r.invNorm };
+  }
+}
+
+function flatten<D>(runs: readonly Run<D>[]): Flat<D> {
+  return new Flat(runs);
+}
+
+function matchAt<D>(flat: Flat<D>, i: number): Match<D> {
+  return flat.match(i);
+}
+
+/**
  * Expands a clause's term against one segment's dictionary, every expansion bounded and charged to
  * the budget. Only terms found in a document the viewer may see count: words, identifiers and
  * spellings that exist only in hidden pages expand to nothing, so they cannot change what others get.
@@ -164,90 +254,144 @@ function resolve<D>(s: Searched<D>, clause: Clause, fieldNames: string[], budget
  * Lunr divides each field's dot product by the query vector's magnitude: per field, the square root
  * of the summed squares of each expanded term's boost. Computed over the expansions of every
  * segment together, so a page scores the same in the main segment and in the delta.
+ * Per field, each term's entry lists (clause, boost) pairs: a clause that expands to the term in
+ * several segments counts once, and the sums are added in the order the terms were first met, so
+ * the result is the same number to the last bit whatever the segments.
  */
 function queryNorms<D>(fieldNames: string[], resolvedBySegment: { seg: Segment<D>; resolved: Resolved[] }[]): Float64Array {
-  const perClauseTerm = new Map<string, number>();
+  const perField = fieldNames.map(() => new Map<string, number[]>());
   for (const { seg, resolved } of resolvedBySegment) {
+    const fieldAt = seg.fields.map((f) => fieldNames.indexOf(f));
     resolved.forEach((r, ci) => {
       if (r.clause.presence === 'prohibited') return;
-      for (const f of r.fields) for (const t of r.terms) perClauseTerm.set(`${seg.fields[f]}\u0000${ci}\u0000${seg.terms[t.id]}`, r.clause.boost * t.weight);
+      for (const f of r.fields) {
+        const byTerm = perField[fieldAt[f]!]!;
+        for (const t of r.terms) {
+          const term = seg.terms[t.id]!;
+          const v = r.clause.boost * t.weight;
+          // [clause, boost, clause, boost, ...]
+          const pairs = byTerm.get(term);
+          if (!pairs) {
+            byTerm.set(term, [ci, v]);
+            continue;
+          }
+          let k = 0;
+          while (k < pairs.length && pairs[k] !== ci) k += 2;
+          if (k < pairs.length) pairs[k + 1] = v;
+          else pairs.push(ci, v);
+        }
+      }
     });
   }
-  const perTerm = new Map<string, number>();
-  for (const [key, v] of perClauseTerm) {
-    const [field, , term] = key.split('\u0000');
-    const k = `${field}\u0000${term}`;
-    perTerm.set(k, (perTerm.get(k) ?? 0) + v);
+  const out = new Float64Array(fieldNames.length);
+  perField.forEach((byTerm, f) => {
+    let sum = 0;
+    for (const pairs of byTerm.values()) {
+      let v = 0;
+      for (let k = 1; k < pairs.length; k += 2) v += pairs[k]!;
+      sum += v * v;
+    }
+    out[f] = sum > 0 ? 1 / Math.sqrt(sum) : 0;
+  });
+  return out;
+}
+
+/**
+ * Scratch arrays per segment size, reused by every query (the worker answers one at a time) and
+ * cleared after use only where a query wrote, so a query costs what it matches, not the wiki's size.
+ */
+const scratch = { size: 0, scores: new Float64Array(0), seen: new Uint8Array(0), required: new Uint8Array(0), stamp: new Int16Array(0), touched: new Uint32Array(0) };
+function scratchFor(n: number): typeof scratch {
+  if (scratch.size < n) {
+    scratch.size = n;
+    scratch.scores = new Float64Array(n);
+    scratch.seen = new Uint8Array(n);
+    scratch.required = new Uint8Array(n);
+    scratch.stamp = new Int16Array(n).fill(-1);
+    scratch.touched = new Uint32Array(n);
   }
-  const sums = new Float64Array(fieldNames.length);
-  for (const [k, v] of perTerm) sums[fieldNames.indexOf(k.split('\u0000')[0]!)]! += v * v;
-  return sums.map((x) => (x > 0 ? 1 / Math.sqrt(x) : 0));
+  return scratch;
 }
 
 /**
  * Runs resolved clauses over one segment with Lunr's semantics: required clauses must each match a
  * document in some field, prohibited ones must not, optional ones only add to the score.
  */
-function runSegment<D>(seg: Segment<D>, resolved: Resolved[], invNorm: Float64Array, hidden: Uint8Array | null): Match<D>[] {
+function runSegment<D>(seg: Segment<D>, resolved: Resolved[], invNorm: Float64Array, hidden: Uint8Array | null): Run<D> {
   const n = seg.docCount;
-  if (!n) return [];
-  const scores = new Float64Array(n);
-  const seen = new Uint8Array(n);
-  const touched: number[] = [];
+  const run = (docs: Uint32Array, scores: Float64Array): Run<D> => ({ seg, resolved, invNorm, docs, scores });
+  if (!n) return run(new Uint32Array(0), new Float64Array(0));
+  const { scores, seen, required: matchedRequired, stamp, touched } = scratchFor(n);
+  let count = 0;
   const requiredCount = resolved.filter((r) => r.clause.presence === 'required').length;
-  const matchedRequired = requiredCount ? new Uint8Array(n) : null;
-  const stamp = requiredCount ? new Int16Array(n).fill(-1) : null;
   let prohibited: Uint8Array | null = null;
   let positive = false;
-  resolved.forEach((r, ci) => {
+  const { offsets, postDocs, postWeights } = seg;
+  const nf = seg.fields.length;
+  for (let ci = 0; ci < resolved.length; ci++) {
+    const r = resolved[ci]!;
     const presence = r.clause.presence;
-    if (presence === 'prohibited') prohibited ??= new Uint8Array(n);
-    else positive = true;
     const boost = r.clause.boost;
+    if (presence === 'prohibited') {
+      prohibited ??= new Uint8Array(n);
+      for (const t of r.terms) for (const f of r.fields) for (let i = offsets[t.id * nf + f]!, end = offsets[t.id * nf + f + 1]!; i < end; i++) prohibited[postDocs[i]!] = 1;
+      continue;
+    }
+    positive = true;
+    const isRequired = presence === 'required';
     for (const t of r.terms) {
       for (const f of r.fields) {
         const q = boost * t.weight * invNorm[f]!;
-        seg.forEachPosting(t.id, f, (doc, w) => {
-          if (presence === 'prohibited') {
-            prohibited![doc] = 1;
-            return;
-          }
+        const slot = t.id * nf + f;
+        for (let i = offsets[slot]!, end = offsets[slot + 1]!; i < end; i++) {
+          const doc = postDocs[i]!;
           if (!seen[doc]) {
             seen[doc] = 1;
-            touched.push(doc);
+            touched[count++] = doc;
           }
-          scores[doc]! += q * w;
-          if (presence === 'required' && stamp![doc] !== ci) {
-            stamp![doc] = ci;
-            matchedRequired![doc]! += 1;
+          scores[doc]! += q * postWeights[i]!;
+          if (isRequired && stamp[doc] !== ci) {
+            stamp[doc] = ci;
+            matchedRequired[doc]! += 1;
           }
-        });
+        }
       }
     }
-  });
-  const out: Match<D>[] = [];
+  }
   if (!positive) {
     // Only exclusions: every document that is not excluded matches, as in Lunr.
-    for (let doc = 0; doc < n; doc++) if (!prohibited?.[doc] && !hidden?.[doc]) out.push({ seg, doc, score: 0, resolved, invNorm });
-    return out;
+    const docs: number[] = [];
+    for (let doc = 0; doc < n; doc++) if (!prohibited?.[doc] && !hidden?.[doc]) docs.push(doc);
+    return run(Uint32Array.from(docs), new Float64Array(docs.length));
   }
-  for (const doc of touched) {
-    if (prohibited?.[doc] || hidden?.[doc]) continue;
-    if (matchedRequired && matchedRequired[doc] !== requiredCount) continue;
-    out.push({ seg, doc, score: scores[doc]!, resolved, invNorm });
+  let kept = 0;
+  const docs = new Uint32Array(count);
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const doc = touched[i]!;
+    const score = scores[doc]!;
+    const ok = !prohibited?.[doc] && !hidden?.[doc] && (!requiredCount || matchedRequired[doc] === requiredCount);
+    // Cleared for the next query.
+    scores[doc] = 0;
+    seen[doc] = 0;
+    matchedRequired[doc] = 0;
+    stamp[doc] = -1;
+    if (!ok) continue;
+    docs[kept] = doc;
+    out[kept++] = score;
   }
-  return out;
+  return run(docs.subarray(0, kept), out.subarray(0, kept));
 }
 
 /** Resolves the clauses on every segment, then runs them with one shared query normalization. */
-function runAll<D>(segments: Searched<D>[], clauses: Clause[], fieldNames: string[], budget: WorkBudget): Match<D>[] {
+function runAll<D>(segments: Searched<D>[], clauses: Clause[], fieldNames: string[], budget: WorkBudget): Run<D>[] {
   const prepared = segments.map((s) => ({ ...s, resolved: clauses.map((c) => resolve(s, c, fieldNames, budget)) }));
   const invNorm = queryNorms(fieldNames, prepared);
-  return prepared.flatMap((p) => runSegment(p.seg, p.resolved, invNorm, p.hidden));
+  return prepared.map((p) => runSegment(p.seg, p.resolved, invNorm, p.hidden));
 }
 
 /** Runs the query as written; a query that needs more work than its budget is refused with a reason. */
-function runPrimary<D>(segments: Searched<D>[], clauses: Clause[], fieldNames: string[], budget: WorkBudget): Match<D>[] {
+function runPrimary<D>(segments: Searched<D>[], clauses: Clause[], fieldNames: string[], budget: WorkBudget): Run<D>[] {
   try {
     return runAll(segments, clauses, fieldNames, budget);
   } catch (e) {
@@ -385,6 +529,12 @@ export class SearchEngine {
   /** Each restricted page's current teams; pages not listed are open. */
   private restrictions = new Map<string, readonly string[]>();
   private readonly workLimit: number;
+  /**
+   * The main segments' hidden marks per group of viewers (by their teams), made once rather than by
+   * every search: marking a thousand restricted pages took longer than answering a common word.
+   * Cleared whenever what is hidden can change (a new main segment, restrictions, changed pages).
+   */
+  private hiddenMarks = new Map<string, { pages: Uint8Array | null; history: Uint8Array | null }>();
 
   constructor(options: EngineOptions = {}) {
     this.workLimit = options.workLimit ?? QUERY_WORK_LIMIT;
@@ -392,6 +542,7 @@ export class SearchEngine {
 
   /** Installs a freshly built or loaded main segment; delta entries it already covers are dropped. */
   setMain(pages: Segment<SearchDoc>, history: Segment<HistoryDoc>): void {
+    this.hiddenMarks.clear();
     this.pagesMain = pages;
     // Built now rather than by the first search that counts facets.
     facetIndexOf(pages);
@@ -425,10 +576,12 @@ export class SearchEngine {
     const next = new Map<string, readonly string[]>();
     for (const r of rows) if (r.teams.length) next.set(r.slug, [...r.teams]);
     this.restrictions = next;
+    this.hiddenMarks.clear();
   }
 
   /** Records changed pages (null: no longer searchable) and new versions; searchable as soon as this returns. */
   applyChanges(pages: { slug: string; doc: SearchDoc | null }[], versions: HistoryDoc[]): void {
+    if (pages.length) this.hiddenMarks.clear();
     for (const p of pages) {
       this.changed.set(p.slug, p.doc);
       if (p.doc) this.pagesDelta.add(p.doc);
@@ -514,21 +667,45 @@ export class SearchEngine {
     return { seg, hidden };
   }
 
-  private pageSegments(viewer: Viewer): Searched<SearchDoc>[] {
-    const out: Searched<SearchDoc>[] = [];
+  /** The hidden marks of the main segments for this viewer, made on first use (see hiddenMarks); never changed once made. */
+  private marksFor(viewer: Viewer): { pages: Uint8Array | null; history: Uint8Array | null } {
+    const key = viewer.admin ? 'admin' : JSON.stringify([...new Set(viewer.teams)].sort());
+    let marks = this.hiddenMarks.get(key);
+    if (marks) return marks;
+    const hiddenSlugs = this.hiddenSlugs(viewer);
+    let pages: Uint8Array | null = null;
     const main = this.pagesMain;
     if (main) {
-      let hidden: Uint8Array | null = null;
       const mark = (slug: string) => {
         const doc = this.mainSlugs.get(slug);
         if (doc === undefined) return;
-        hidden ??= new Uint8Array(main.docCount);
-        hidden[doc] = 1;
+        pages ??= new Uint8Array(main.docCount);
+        pages[doc] = 1;
       };
       for (const slug of this.changed.keys()) mark(slug);
-      for (const slug of this.hiddenSlugs(viewer)) mark(slug);
-      out.push({ seg: main, hidden });
+      for (const slug of hiddenSlugs) mark(slug);
     }
+    let history: Uint8Array | null = null;
+    const historyMain = this.historyMain;
+    if (historyMain) {
+      for (const slug of hiddenSlugs) {
+        for (const doc of this.historyMainSlugs.get(slug) ?? []) {
+          history ??= new Uint8Array(historyMain.docCount);
+          history[doc] = 1;
+        }
+      }
+    }
+    // Bounded: a wiki has few distinct team memberships, but nothing here relies on it.
+    if (this.hiddenMarks.size >= 64) this.hiddenMarks.clear();
+    marks = { pages, history };
+    this.hiddenMarks.set(key, marks);
+    return marks;
+  }
+
+  private pageSegments(viewer: Viewer): Searched<SearchDoc>[] {
+    const out: Searched<SearchDoc>[] = [];
+    const main = this.pagesMain;
+    if (main) out.push({ seg: main, hidden: this.marksFor(viewer).pages });
     for (const seg of this.pagesDelta.segments) out.push(this.searchedSmall(seg, viewer, (d) => this.changed.get(d.slug) === d));
     return out;
   }
@@ -536,16 +713,7 @@ export class SearchEngine {
   private historySegments(viewer: Viewer): Searched<HistoryDoc>[] {
     const out: Searched<HistoryDoc>[] = [];
     const main = this.historyMain;
-    if (main) {
-      let hidden: Uint8Array | null = null;
-      for (const slug of this.hiddenSlugs(viewer)) {
-        for (const doc of this.historyMainSlugs.get(slug) ?? []) {
-          hidden ??= new Uint8Array(main.docCount);
-          hidden[doc] = 1;
-        }
-      }
-      out.push({ seg: main, hidden });
-    }
+    if (main) out.push({ seg: main, hidden: this.marksFor(viewer).history });
     for (const seg of this.historyDelta.segments) out.push(this.searchedSmall(seg, viewer));
     return out;
   }
@@ -574,14 +742,20 @@ export class SearchEngine {
     const filters = req.filters ?? {};
     const filter = new FacetFilter(filters);
     let notice: Notice | null = null;
-    let matches: Match<SearchDoc>[];
+    let matches: Run<SearchDoc>[];
     if (!plan.clauses.length) {
       // No words: browse by filters alone, newest first.
       const hasFilter = FACETS.some((f) => filters[f]);
-      matches = hasFilter ? segments.flatMap(({ seg, hidden }) => seg.docs.map((_, doc) => ({ seg, doc, score: 0, resolved: [] as Resolved[], invNorm: new Float64Array(0) })).filter((m) => !hidden?.[m.doc])) : [];
+      matches = hasFilter
+        ? segments.map(({ seg, hidden }) => {
+            const docs: number[] = [];
+            for (let doc = 0; doc < seg.docCount; doc++) if (!hidden?.[doc]) docs.push(doc);
+            return { seg, resolved: [] as Resolved[], invNorm: new Float64Array(0), docs: Uint32Array.from(docs), scores: new Float64Array(docs.length) };
+          })
+        : [];
     } else {
       matches = this.withPhrases(runPrimary(segments, plan.clauses, PAGE_FIELD_NAMES, budget), plan);
-      const usable = (ms: Match<SearchDoc>[]) => ms.some((m) => filter.passes(m.seg, m.doc));
+      const usable = (runs: Run<SearchDoc>[]) => runs.some((r) => r.docs.some((doc) => filter.passes(r.seg, doc)));
       if (!plan.advanced && !plan.phrases.length && !usable(matches)) {
         try {
           if (plan.clauses.length > 1) {
@@ -598,7 +772,7 @@ export class SearchEngine {
             if (!usable(found) && fuzzy.length > 1) found = runAll(segments, fuzzy.map((c) => ({ ...c, presence: 'optional' as const })), PAGE_FIELD_NAMES, budget);
             if (usable(found)) {
               matches = found;
-              notice = { kind: 'fuzzy', text: this.correctedWords(found.filter((m) => filter.passes(m.seg, m.doc)), fuzzy) };
+              notice = { kind: 'fuzzy', text: this.correctedWords(keepOnly(found, (seg, doc) => filter.passes(seg, doc)), fuzzy) };
             }
           }
         } catch (e) {
@@ -609,34 +783,41 @@ export class SearchEngine {
       }
     }
     const facets = filter.count(matches);
-    const results = matches.filter((m) => filter.passes(m.seg, m.doc));
+    const results = flatten(FACETS.some((f) => filters[f]) ? keepOnly(matches, (seg, doc) => filter.passes(seg, doc)) : matches);
     // A page whose whole title is what was typed (a pasted title) comes first, however common its words.
     const exact = plan.advanced ? null : exactTitleMatches(req.q);
     const titled = new Map<Segment<SearchDoc>, number[]>();
     if (exact) for (const { seg } of segments) for (const doc of titlesOf(seg).get(exact) ?? []) titled.set(seg, [...(titled.get(seg) ?? []), doc]);
-    const bySearch = (a: Match<SearchDoc>, b: Match<SearchDoc>) => b.score - a.score || cmpDesc(a.seg.docs[a.doc]!.updatedAt, b.seg.docs[b.doc]!.updatedAt);
-    const first = (m: Match<SearchDoc>) => (titled.get(m.seg)?.includes(m.doc) ? 1 : 0);
-    const order = titled.size ? (a: Match<SearchDoc>, b: Match<SearchDoc>) => first(b) - first(a) || bySearch(a, b) : bySearch;
+    const docOf = (i: number) => results.seg(i).docs[results.doc(i)]!;
+    const bySearch = (a: number, b: number) => results.score(b) - results.score(a) || cmpDesc(docOf(a).updatedAt, docOf(b).updatedAt);
+    const first = (i: number) => (titled.get(results.seg(i))?.includes(results.doc(i)) ? 1 : 0);
+    const order = titled.size ? (a: number, b: number) => first(b) - first(a) || bySearch(a, b) : bySearch;
     const offset = req.offset ?? 0;
     const limit = req.limit ?? 20;
     // Only the page asked for is put in order: a common word matches tens of thousands of pages.
-    const hits = topK(results, offset + limit, order).slice(offset).map((m) => toPageHit(m));
+    const hits = topIndices(results.length, offset + limit, order).slice(offset).map((i) => toPageHit(matchAt(results, i)));
     return { total: results.length, hits, facets, notice, readAsText: plan.readAsText };
   }
 
   /** Keeps the matches whose text holds every quoted phrase, word for word in order. */
-  private withPhrases(matches: Match<SearchDoc>[], plan: QueryPlan): Match<SearchDoc>[] {
+  private withPhrases(matches: Run<SearchDoc>[], plan: QueryPlan): Run<SearchDoc>[] {
     if (!plan.phrases.length) return matches;
-    const patterns = plan.phrases.map((p) => new RegExp(`(^|[^\\p{L}\\p{N}])${p.map(escapeRegExp).join('[^\\p{L}\\p{N}]+')}($|[^\\p{L}\\p{N}])`, 'iu'));
-    return matches.filter((m) => {
-      const d = m.seg.docs[m.doc]!;
+    // Word edges as look-arounds rather than an alternation, so the regular expression starts with the
+    // phrase's first word and the engine can skip ahead to it instead of trying every position.
+    const patterns = plan.phrases.map((p) => new RegExp(`(?<![\\p{L}\\p{N}])${p.map(escapeRegExp).join('[^\\p{L}\\p{N}]+')}(?![\\p{L}\\p{N}])`, 'iu'));
+    return keepOnly(matches, (seg, doc) => {
+      const d = seg.docs[doc]!;
       return patterns.every((re) => re.test(d.title) || re.test(d.why) || re.test(d.body));
     });
   }
 
   /** The words a fuzzy search actually found, spelled as they appear in the best page the viewer is shown. */
-  private correctedWords(found: Match<SearchDoc>[], clauses: Clause[]): string {
-    const best = [...found].sort((a, b) => b.score - a.score)[0]!;
+  private correctedWords(found: Run<SearchDoc>[], clauses: Clause[]): string {
+    // The first of the best scores, as a stable sort would put it.
+    const flat = flatten(found);
+    let top = 0;
+    for (let i = 1; i < flat.length; i++) if (flat.score(i) > flat.score(top)) top = i;
+    const best = matchAt(flat, top);
     const doc = best.seg.docs[best.doc]!;
     const text = `${doc.title}\n${doc.why}\n${doc.body.slice(0, 200_000)}`;
     return clauses
@@ -657,19 +838,23 @@ export class SearchEngine {
     const plan = parseQuery(req.q, HISTORY_FIELD_NAMES, (t) => this.knows(segments, t));
     let matches = plan.clauses.length ? runPrimary(segments, plan.clauses, HISTORY_FIELD_NAMES, budget) : [];
     let notice: Notice | null = null;
-    if (!matches.length && !plan.advanced && plan.clauses.length > 1) {
+    if (!matchCount(matches) && !plan.advanced && plan.clauses.length > 1) {
       try {
         matches = runAll(segments, plan.clauses.map((c) => ({ ...c, presence: 'optional' as const })), HISTORY_FIELD_NAMES, budget);
-        if (matches.length) notice = { kind: 'any-word', text: plan.clauses.map((c) => c.word).join(' ') };
+        if (matchCount(matches)) notice = { kind: 'any-word', text: plan.clauses.map((c) => c.word).join(' ') };
       } catch (e) {
         if (!(e instanceof WorkExhausted)) throw e;
         notice = INCOMPLETE;
       }
     }
-    const results = [...matches].sort((a, b) => b.score - a.score || cmpDesc(a.seg.docs[a.doc]!.createdAt, b.seg.docs[b.doc]!.createdAt));
+    const results = flatten(matches);
     const offset = req.offset ?? 0;
     const limit = req.limit ?? 20;
-    const hits: HistoryHit[] = results.slice(offset, offset + limit).map((m) => {
+    // Only the page asked for is put in order, as for pages.
+    const createdAt = (i: number) => results.seg(i).docs[results.doc(i)]!.createdAt;
+    const order = (a: number, b: number) => results.score(b) - results.score(a) || cmpDesc(createdAt(a), createdAt(b));
+    const hits: HistoryHit[] = topIndices(results.length, offset + limit, order).slice(offset).map((i) => {
+      const m = matchAt(results, i);
       const d = m.seg.docs[m.doc]!;
       const scores = fieldScores(m);
       const field = (scores.get('why') ?? 0) > (scores.get('summary') ?? 0) ? 'why' : 'summary';

@@ -127,29 +127,39 @@ export class FacetFilter {
    * facet when it passes every filter except that facet's own, so a filtered facet still shows its
    * other values. Matches hold only documents the viewer may see, so hidden pages are never counted.
    */
-  count(matches: readonly { seg: Segment<SearchDoc>; doc: number }[]): FacetCounts {
+  count(matches: readonly { seg: Segment<SearchDoc>; docs: ArrayLike<number> }[]): FacetCounts {
     // Per segment, each facet's column and counts by position in FACETS: plain arrays, so the loop per match does no keyed lookups.
     const perSegment = new Map<Segment<SearchDoc>, Uint32Array[]>();
     const bits = FACETS.map((f) => BIT[f]);
-    let lastSeg: Segment<SearchDoc> | null = null;
-    let counts: Uint32Array[] = [];
-    let columns: FacetColumn[] = [];
-    for (const { seg, doc } of matches) {
-      if (seg !== lastSeg) {
-        lastSeg = seg;
-        const index = facetIndexOf(seg);
-        columns = FACETS.map((f) => index[f]);
-        counts = perSegment.get(seg) ?? columns.map((c) => new Uint32Array(c.values.length));
-        perSegment.set(seg, counts);
+    for (const { seg, docs } of matches) {
+      if (!docs.length) continue;
+      const index = facetIndexOf(seg);
+      const columns = FACETS.map((f) => index[f]);
+      const counts = perSegment.get(seg) ?? columns.map((c) => new Uint32Array(c.values.length));
+      perSegment.set(seg, counts);
+      if (!this.wanted.length) {
+        // No filters: every match counts for every facet, one column at a time.
+        for (let f = 0; f < columns.length; f++) {
+          const { starts, ids } = columns[f]!;
+          const c = counts[f]!;
+          for (let m = 0; m < docs.length; m++) {
+            const doc = docs[m]!;
+            for (let i = starts[doc]!, end = starts[doc + 1]!; i < end; i++) c[ids[i]!]!++;
+          }
+        }
+        continue;
       }
-      const mask = this.failed(seg, doc);
-      // Failing two filters or more: counted nowhere.
-      if (mask & (mask - 1)) continue;
-      for (let f = 0; f < columns.length; f++) {
-        if (mask & ~bits[f]!) continue;
-        const { starts, ids } = columns[f]!;
-        const c = counts[f]!;
-        for (let i = starts[doc]!, end = starts[doc + 1]!; i < end; i++) c[ids[i]!]!++;
+      for (let m = 0; m < docs.length; m++) {
+        const doc = docs[m]!;
+        const mask = this.failed(seg, doc);
+        // Failing two filters or more: counted nowhere.
+        if (mask & (mask - 1)) continue;
+        for (let f = 0; f < columns.length; f++) {
+          if (mask & ~bits[f]!) continue;
+          const { starts, ids } = columns[f]!;
+          const c = counts[f]!;
+          for (let i = starts[doc]!, end = starts[doc + 1]!; i < end; i++) c[ids[i]!]!++;
+        }
       }
     }
     const out = emptyFacets();

@@ -4,14 +4,21 @@
  * comparison unless it belongs among them. Ties are broken by position in `items`, as a stable sort does.
  */
 export function topK<T>(items: readonly T[], k: number, cmp: (a: T, b: T) => number): T[] {
-  const n = items.length;
+  return topIndices(items.length, k, (i, j) => cmp(items[i]!, items[j]!)).map((i) => items[i]!);
+}
+
+/**
+ * topK over positions 0..n-1 compared by `cmp(i, j)`: for matches kept in typed arrays side by side,
+ * so no object is made per item. Ties are broken by position.
+ */
+export function topIndices(n: number, k: number, cmp: (i: number, j: number) => number): number[] {
   if (k <= 0 || n === 0) return [];
-  // "a before b": their order by cmp, then by position.
+  // "i before j": their order by cmp, then by position.
   const before = (i: number, j: number) => {
-    const c = cmp(items[i]!, items[j]!);
+    const c = cmp(i, j);
     return c < 0 || (c === 0 && i < j);
   };
-  if (k >= n) return [...items].sort(cmp);
+  if (k >= n) return Array.from({ length: n }, (_, i) => i).sort((i, j) => cmp(i, j) || i - j);
   const heap = new Int32Array(k);
   let size = 0;
   const siftDown = (at: number) => {
@@ -41,7 +48,5 @@ export function topK<T>(items: readonly T[], k: number, cmp: (a: T, b: T) => num
       siftDown(0);
     }
   }
-  return Array.from(heap)
-    .sort((i, j) => (before(i, j) ? -1 : 1))
-    .map((i) => items[i]!);
+  return Array.from(heap).sort((i, j) => (before(i, j) ? -1 : 1));
 }
