@@ -13,7 +13,8 @@ import { departPerson } from '../../people/commands/depart-person.js';
 import { editPerson } from '../../people/commands/edit-person.js';
 import { editTeam } from '../../people/commands/edit-team.js';
 import { reassignAllOwned } from '../../people/commands/reassign-all-owned.js';
-import { pagesOf } from '../../reports/knowledge.js';
+import { pagesOf, type Knowledge } from '../../reports/knowledge.js';
+import { perSnapshot } from '../../reports/per-snapshot.js';
 import { brokenLinksReport, healthReport, orphansReport, staleReport } from '../../reports/reports.js';
 import { commandContext } from '../command-context.js';
 import type { PartyRow } from '../../store/parties.js';
@@ -33,6 +34,19 @@ const Text = (max: number) => Type.String({ maxLength: max });
 /** The reports' knowledge snapshot for this viewer (the knowledge plugin caches it). */
 export function currentKnowledge(app: FastifyInstance, hidden: Set<string> = new Set()) {
   return app.knowledge(hidden);
+}
+
+/**
+ * A report over the whole snapshot for this viewer, remembered until the snapshot or (`version`) the store
+ * moves, so repeated views of a 50,000-page wiki do not walk every page again.
+ */
+export function snapshotReport<T>(app: FastifyInstance, hidden: Set<string>, name: string, compute: (k: Knowledge) => T): T {
+  return perSnapshot(app.knowledge(), hidden, `${name}\u0000${app.store.version()}`, () => currentKnowledge(app, hidden), compute);
+}
+
+/** The health report for this viewer (its weekly edits are read from the store, hence the store version in the key). */
+export function healthFor(app: FastifyInstance, hidden: Set<string>) {
+  return snapshotReport(app, hidden, 'health', (k) => healthReport(app.store, k, app.config.systems, hidden));
 }
 
 export function today(app: FastifyInstance): string {
@@ -58,8 +72,8 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
   };
 
   r.get('/api/reports/orphans', { config: { access: 'read' }, schema: Report }, async (request) => orphansReport(currentKnowledge(app, request.hidden)));
-  r.get('/api/reports/stale', { config: { access: 'read' }, schema: Report }, async (request) => staleReport(currentKnowledge(app, request.hidden)));
-  r.get('/api/reports/health', { config: { access: 'read' }, schema: { response: { 200: HealthReply } } }, async (request) => healthReport(app.store, currentKnowledge(app, request.hidden), app.config.systems, request.hidden));
+  r.get('/api/reports/stale', { config: { access: 'read' }, schema: Report }, async (request) => staleReport(app.knowledge(), request.hidden));
+  r.get('/api/reports/health', { config: { access: 'read' }, schema: { response: { 200: HealthReply } } }, async (request) => healthFor(app, request.hidden));
   r.get('/api/reports/broken-links', { config: { access: 'read' }, schema: Report }, async (request) => brokenLinksReport(app.store, request.hidden));
 
   r.get(
