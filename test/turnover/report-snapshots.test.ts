@@ -93,6 +93,22 @@ describe('reports kept per snapshot, for viewers who see different pages', () =>
     expect(api.count).toBe(5);
     expect(api.by_owner.map((o: { handle: string; pages: string[] }) => `${o.handle} ${o.pages.length}`)).toEqual(['dokafor 3', 'mreyes 2']);
     expect((await get(member, '/api/reports/stale')).json().count).toBe(8);
+    // Paged the house way: disjoint and complete, oldest due first, owners' whole counts on every answer.
+    const slugs: string[] = [];
+    let next: string | undefined = '/api/reports/stale?limit=2';
+    for (let n = 0; next && n < 10; n++) {
+      const res = await get(outsider, next);
+      const body = res.json();
+      expect(body).toMatchObject({ count: 5, total: 5, limit: 2 });
+      expect(body.by_owner.map((o: { handle: string; count: number }) => `${o.handle} ${o.count}`)).toEqual(['dokafor 3', 'mreyes 2']);
+      if (body.next) expect(res.headers.link).toBe(`<${body.next}>; rel="next"`);
+      slugs.push(...body.pages.map((p: { slug: string }) => p.slug));
+      next = body.next;
+    }
+    expect(slugs).toEqual(api.pages.map((p: { slug: string }) => p.slug));
+    expect(new Set(slugs).size).toBe(5);
+    expect((await get(outsider, '/api/reports/stale?after=secret-r1')).statusCode).toBe(400);
+    expect((await get(member, '/api/reports/stale?after=secret-r1')).statusCode).toBe(200);
     expect((await get(outsider, '/reports')).body).toContain('<strong>5 overdue reviews</strong>');
     expect((await get(member, '/reports')).body).toContain('<strong>8 overdue reviews</strong>');
   });
