@@ -36,9 +36,14 @@ const indexes = new WeakMap<Knowledge, StaleIndex>();
 function staleIndex(k: Knowledge): StaleIndex {
   let index = indexes.get(k);
   if (index) return index;
-  // Every dueAt is Date#toISOString output, whose code-unit order is its time order (and localeCompare's);
-  // Array#sort is stable, so pages due at the same instant keep the snapshot's order, as before.
-  const pages = k.pages.filter((p) => p.review.overdue).sort((a, b) => (a.review.dueAt! < b.review.dueAt! ? -1 : a.review.dueAt! > b.review.dueAt! ? 1 : 0));
+  // Every dueAt is Date#toISOString output, so its instant orders it as localeCompare did and equal strings are
+  // equal instants; numbers sort several times faster than strings. Array#sort is stable: pages due at the same
+  // instant keep the snapshot's order, as before.
+  const pages = k.pages
+    .filter((p) => p.review.overdue)
+    .map((p) => ({ p, at: Date.parse(p.review.dueAt!) }))
+    .sort((a, b) => a.at - b.at)
+    .map((e) => e.p);
   const byHandle = new Map<string, OwnerGroup>();
   pages.forEach((p, i) => {
     p.owners.forEach((o, slot) => {
