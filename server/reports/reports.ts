@@ -1,11 +1,11 @@
 import type { Store } from '../store/index.js';
-import type { Knowledge, OwnerFact, PageFact } from './knowledge.js';
+import type { Knowledge, PageFact } from './knowledge.js';
+import { ownerRef, staleView } from './stale-index.js';
 
 const DAY = 86_400_000;
 export const HEALTH_WEEKS = 12;
 
 const pageRef = (p: PageFact) => ({ slug: p.slug, title: p.title, system: p.system, module: p.module, status: p.status });
-const ownerRef = (o: OwnerFact) => ({ handle: o.handle, name: o.name, kind: o.kind, state: o.state, ...(o.successor ? { successor: o.successor } : {}) });
 
 /** Pages with nobody left who knows them: no active owner directly, nor through a team with an active member. */
 export function orphansReport(k: Knowledge) {
@@ -21,31 +21,29 @@ export function orphansReport(k: Knowledge) {
   };
 }
 
-/** Pages past their review date, oldest first, and the same pages grouped under each owner. */
-export function staleReport(k: Knowledge) {
-  const pages = k.pages.filter((p) => p.review.overdue).sort((a, b) => a.review.dueAt!.localeCompare(b.review.dueAt!));
-  const byOwner = new Map<string, { owner: ReturnType<typeof ownerRef>; pages: string[] }>();
-  for (const p of pages) {
-    for (const o of p.owners) {
-      const entry = byOwner.get(o.handle) ?? { owner: ownerRef(o), pages: [] };
-      entry.pages.push(p.slug);
-      byOwner.set(o.handle, entry);
-    }
-  }
+/** One row of the stale report: a page past its review date and why it is due. */
+export const staleRow = (p: PageFact) => ({
+  ...pageRef(p),
+  owners: p.owners.map(ownerRef),
+  review_every: p.review.interval,
+  review_every_from: p.review.intervalSource,
+  last_reviewed_at: p.review.lastReviewedAt,
+  last_reviewed_by: p.review.lastReviewedBy,
+  due_at: p.review.dueAt,
+  days_overdue: p.review.daysOverdue,
+});
+
+/**
+ * Pages past their review date, oldest first, and the same pages grouped under each owner. `whole` is the
+ * snapshot without hidden pages (`app.knowledge()`), whose ordered list is kept; `hidden` is left out here.
+ */
+export function staleReport(whole: Knowledge, hidden: Set<string> = new Set()) {
+  const view = staleView(whole, hidden);
   return {
-    as_of: k.now.toISOString(),
-    count: pages.length,
-    pages: pages.map((p) => ({
-      ...pageRef(p),
-      owners: p.owners.map(ownerRef),
-      review_every: p.review.interval,
-      review_every_from: p.review.intervalSource,
-      last_reviewed_at: p.review.lastReviewedAt,
-      last_reviewed_by: p.review.lastReviewedBy,
-      due_at: p.review.dueAt,
-      days_overdue: p.review.daysOverdue,
-    })),
-    by_owner: [...byOwner.values()].sort((a, b) => b.pages.length - a.pages.length || a.owner.name.localeCompare(b.owner.name)).map((e) => ({ ...e.owner, pages: e.pages })),
+    as_of: whole.now.toISOString(),
+    count: view.count,
+    pages: view.pages().map(staleRow),
+    by_owner: view.owners.map((o) => ({ ...o.owner, pages: o.slice(0, o.count).map((p) => p.slug) })),
   };
 }
 

@@ -115,6 +115,7 @@ export class PageStore {
   private readonly ownedPageStmt;
   private readonly ownedCountStmt;
   private readonly ownedCountsStmt;
+  private readonly ownedCountsAmongStmt;
   private readonly visibleCountStmt;
   private readonly moduleCountsStmt;
   private readonly inSystemStmt;
@@ -233,6 +234,10 @@ export class PageStore {
     this.ownedCountsStmt = db.prepare<[string], { owner: string; n: number }>(
       `SELECT o.owner, count(*) AS n FROM page_owners o JOIN pages p ON p.id = o.page_id
        WHERE p.archived = 0 AND p.slug NOT IN (SELECT value FROM json_each(?)) GROUP BY o.owner`,
+    );
+    this.ownedCountsAmongStmt = db.prepare<[string], { owner: string; n: number }>(
+      `SELECT o.owner, count(*) AS n FROM pages p JOIN page_owners o ON o.page_id = p.id
+       WHERE p.archived = 0 AND p.slug IN (SELECT value FROM json_each(?)) GROUP BY o.owner`,
     );
     this.visibleCountStmt = db.prepare<[string], number>('SELECT count(*) FROM pages WHERE archived = 0 AND slug NOT IN (SELECT value FROM json_each(?))').pluck();
     this.moduleCountsStmt = db.prepare<[string], { system: string; module: string; n: number }>(
@@ -390,6 +395,11 @@ export class PageStore {
   /** How many visible pages each person and team owns directly, in one query; an owner of none is absent. */
   ownedCounts(hidden: ReadonlySet<string>): Map<string, number> {
     return new Map(this.ownedCountsStmt.all(JSON.stringify([...hidden])).map((r) => [r.owner, r.n]));
+  }
+
+  /** ownedCounts over the listed pages among `slugs` alone: a seek per slug, for taking hidden pages out of whole counts. */
+  ownedCountsAmong(slugs: ReadonlySet<string>): Map<string, number> {
+    return new Map(this.ownedCountsAmongStmt.all(JSON.stringify([...slugs])).map((r) => [r.owner, r.n]));
   }
 
   ownedCount(handle: string, hidden: ReadonlySet<string>): number {

@@ -209,7 +209,8 @@ describe('a person\'s and a team\'s pages, a page at a time', () => {
       const ours = (await member.get('/people')).body;
       expect(perParty).not.toHaveBeenCalled();
       expect(members).not.toHaveBeenCalled();
-      expect(all).toHaveBeenCalledTimes(2);
+      // The whole directory's counts are read at most once while nothing is stored; viewers share them.
+      expect(all.mock.calls.length).toBeLessThanOrEqual(1);
       const mreyes = Number(/Owns directly \((\d+)\)/.exec((await editor.get('/people/mreyes')).body)?.[1]);
       expect(count(theirs, 'mreyes')).toBe(mreyes);
       expect(count(ours, 'mreyes')).toBe(mreyes + HIDDEN.length);

@@ -33,8 +33,8 @@ describe('key-person risk', () => {
     expect(res.statusCode).toBe(200);
     const r = res.json();
     expect(r.people).toEqual([
-      { handle: 'mreyes', name: 'Maria Reyes', pages: ['a', 'b', 'c'] },
-      { handle: 'dokafor', name: 'David Okafor', pages: ['e'] },
+      { handle: 'mreyes', name: 'Maria Reyes', count: 3, pages: ['a', 'b', 'c'] },
+      { handle: 'dokafor', name: 'David Okafor', count: 1, pages: ['e'] },
     ]);
     expect(r.by_system).toEqual([
       { system: 'Epic', module: null, pages: 4, one_person: 3 },

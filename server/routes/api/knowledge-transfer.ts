@@ -12,11 +12,15 @@ import { markStepRead } from '../../knowledge-transfer/commands/mark-step-read.j
 import { Slug } from '../../pages/schema.js';
 import { NotFoundError } from '../../core/errors.js';
 import { commandContext } from '../command-context.js';
-import { currentKnowledge, today } from './turnover.js';
+import { snapshotReport, today } from './turnover.js';
+import { ListAfter, listAnswer, ListLimit, ListPaging } from './list-paging.js';
 import { phiGuardFor } from '../../phi/guard.js';
 import { listPaths, pathsOf, pathView } from '../../knowledge-transfer/paths.js';
 
 const Open = { additionalProperties: true } as const;
+/** (person, page) pairs per answer of the key-person report: the house default, and its most. */
+const KEY_PERSON_PAGE = 100;
+const KEY_PERSON_MAX = 1000;
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const Text = (max: number) => Type.String({ maxLength: max });
 const HandleParams = Type.Object({ handle: Type.String({ maxLength: 100 }) });
@@ -24,7 +28,9 @@ const HandoverPageParams = Type.Object({ handle: Type.String({ maxLength: 100 })
 
 export const KeyPersonReply = Type.Object(
   {
-    people: Type.Array(Type.Object({ handle: Type.String(), name: Type.String(), pages: Type.Array(Type.String()) }), { description: 'Active people, most pages first: the pages orphaned if they left tomorrow.' }),
+    as_of: Type.String(),
+    ...ListPaging,
+    people: Type.Array(Type.Object({ handle: Type.String(), name: Type.String(), count: Type.Integer({ description: 'All the pages orphaned if this person left, in all answers together.' }), pages: Type.Array(Type.String(), { description: 'Those of this answer, by slug.' }) }), { description: 'Active people, most pages first: the pages orphaned if they left tomorrow. A person whose list runs past one answer appears again at the top of the next with the rest.' }),
     by_system: Type.Array(Type.Object({ system: Type.String(), module: Type.Union([Type.String(), Type.Null()]), pages: Type.Integer(), one_person: Type.Integer() }), { description: 'Per system (module null) and module: pages that depend on one person.' }),
   },
   Open,
@@ -98,7 +104,33 @@ export function settleHandovers(app: FastifyInstance): void {
 export async function knowledgeTransferApiRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  r.get('/api/reports/key-person', { config: { access: 'read' }, schema: { response: { 200: KeyPersonReply } } }, async (request) => keyPersonReport(currentKnowledge(app, request.hidden)));
+  r.get(
+    '/api/reports/key-person',
+    {
+      config: { access: 'read' },
+      schema: {
+        description: `Key-person risk: per active person, the pages nobody else stands behind, paged by (person, page) pair, at most \`limit\` (default ${KEY_PERSON_PAGE}, at most ${KEY_PERSON_MAX}) pairs per answer. While more remain, \`next\` (and a \`Link: <…>; rel="next"\` header) is the address of the rest; \`after\` is \`<handle>/<slug>\`. \`by_system\` is whole in every answer.`,
+        querystring: Type.Object({ limit: ListLimit(KEY_PERSON_PAGE, KEY_PERSON_MAX), after: ListAfter }),
+        response: { 200: KeyPersonReply },
+      },
+    },
+    async (request, reply) => {
+      // Worked out once per snapshot and viewer; each answer then costs only its own pairs.
+      const { report, pairs } = snapshotReport(app, request.hidden, 'key-person', (k) => {
+        const report = keyPersonReport(k);
+        return { report, pairs: report.people.flatMap((p) => p.pages.map((slug) => ({ person: p, slug, key: `${p.handle}/${slug}` }))) };
+      });
+      const limit = request.query.limit ?? KEY_PERSON_PAGE;
+      const answer = listAnswer(reply, pairs, (x) => x.key, { limit, after: request.query.after }, (last) => `/api/reports/key-person?${new URLSearchParams({ limit: String(limit), after: last }).toString()}`);
+      const people: { handle: string; name: string; count: number; pages: string[] }[] = [];
+      for (const { person, slug } of answer.items) {
+        const last = people[people.length - 1];
+        if (last?.handle === person.handle) last.pages.push(slug);
+        else people.push({ handle: person.handle, name: person.name, count: person.pages.length, pages: [slug] });
+      }
+      return { as_of: report.as_of, total: answer.total, limit: answer.limit, ...(answer.next ? { next: answer.next } : {}), people, by_system: report.by_system };
+    },
+  );
 
   r.post(
     '/api/people/:handle/handover',

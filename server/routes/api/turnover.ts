@@ -13,18 +13,33 @@ import { departPerson } from '../../people/commands/depart-person.js';
 import { editPerson } from '../../people/commands/edit-person.js';
 import { editTeam } from '../../people/commands/edit-team.js';
 import { reassignAllOwned } from '../../people/commands/reassign-all-owned.js';
-import { pagesOf } from '../../reports/knowledge.js';
-import { brokenLinksReport, healthReport, orphansReport, staleReport } from '../../reports/reports.js';
+import { pagesOf, type Knowledge } from '../../reports/knowledge.js';
+import { perSnapshot } from '../../reports/per-snapshot.js';
+import { brokenLinksReport, healthReport, orphansReport, staleRow } from '../../reports/reports.js';
+import { staleView } from '../../reports/stale-index.js';
 import { commandContext } from '../command-context.js';
 import type { PartyRow } from '../../store/parties.js';
 import { BacklinksReply, DirectoryReply, HealthReply, PersonReply, ReassignReply, ReportReply, ReviewReply, StatusReply, TeamsReply } from './schemas.js';
-import { ListAfter, listAnswer, ListLimit } from './list-paging.js';
+import { ListAfter, listAnswer, ListLimit, ListPaging } from './list-paging.js';
 
 /** Per answer of the directory and of a page's backlinks: more than most wikis have, so existing callers still get them all at once. */
 const DIRECTORY_MAX = 1000;
 const BACKLINKS_MAX = 1000;
 
 const Report = { response: { 200: ReportReply } };
+/** Overdue pages per answer of GET /api/reports/stale: the house default, and its most. */
+const STALE_PAGE = 100;
+const STALE_MAX = 1000;
+const StaleReply = Type.Object(
+  {
+    as_of: Type.String(),
+    count: Type.Integer({ description: 'Overdue pages this reader may see (the same as total).' }),
+    ...ListPaging,
+    pages: Type.Array(Type.Object({ slug: Type.String(), due_at: Type.Union([Type.String(), Type.Null()]), days_overdue: Type.Integer() }, { additionalProperties: true }), { description: 'This answer\'s overdue pages, oldest due first.' }),
+    by_owner: Type.Array(Type.Object({ handle: Type.String(), name: Type.String(), count: Type.Integer({ description: 'All this owner\'s overdue pages.' }), pages: Type.Array(Type.String(), { description: 'Those in this answer, by slug.' }) }, { additionalProperties: true })),
+  },
+  { additionalProperties: true },
+);
 
 const SlugParams = Type.Object({ slug: Slug });
 const HandleParams = Type.Object({ handle: Type.String({ maxLength: 100 }) });
@@ -33,6 +48,19 @@ const Text = (max: number) => Type.String({ maxLength: max });
 /** The reports' knowledge snapshot for this viewer (the knowledge plugin caches it). */
 export function currentKnowledge(app: FastifyInstance, hidden: Set<string> = new Set()) {
   return app.knowledge(hidden);
+}
+
+/**
+ * A report over the whole snapshot for this viewer, remembered until the snapshot or (`version`) the store
+ * moves, so repeated views of a 50,000-page wiki do not walk every page again.
+ */
+export function snapshotReport<T>(app: FastifyInstance, hidden: Set<string>, name: string, compute: (k: Knowledge) => T): T {
+  return perSnapshot(app.knowledge(), hidden, `${name}\u0000${app.store.version()}`, () => currentKnowledge(app, hidden), compute);
+}
+
+/** The health report for this viewer (its weekly edits are read from the store, hence the store version in the key). */
+export function healthFor(app: FastifyInstance, hidden: Set<string>) {
+  return snapshotReport(app, hidden, 'health', (k) => healthReport(app.store, k, app.config.systems, hidden));
 }
 
 export function today(app: FastifyInstance): string {
@@ -58,8 +86,33 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
   };
 
   r.get('/api/reports/orphans', { config: { access: 'read' }, schema: Report }, async (request) => orphansReport(currentKnowledge(app, request.hidden)));
-  r.get('/api/reports/stale', { config: { access: 'read' }, schema: Report }, async (request) => staleReport(currentKnowledge(app, request.hidden)));
-  r.get('/api/reports/health', { config: { access: 'read' }, schema: { response: { 200: HealthReply } } }, async (request) => healthReport(app.store, currentKnowledge(app, request.hidden), app.config.systems, request.hidden));
+  r.get(
+    '/api/reports/stale',
+    {
+      config: { access: 'read' },
+      schema: {
+        description: `Pages past their review date, oldest due first, at most \`limit\` (default ${STALE_PAGE}, at most ${STALE_MAX}) per answer. While more remain, \`next\` (and a \`Link: <…>; rel="next"\` header) is the address of the rest. \`by_owner\` lists every owner with overdue pages, most first, with their whole \`count\` and, in \`pages\`, those of this answer.`,
+        querystring: Type.Object({ limit: ListLimit(STALE_PAGE, STALE_MAX), after: ListAfter }),
+        response: { 200: StaleReply },
+      },
+    },
+    async (request, reply) => {
+      // The ordered list is kept per snapshot: an answer builds rows for its own pages only.
+      const view = staleView(app.knowledge(), request.hidden);
+      const limit = request.query.limit ?? STALE_PAGE;
+      const answer = listAnswer(reply, view.pages(), (p) => p.slug, { limit, after: request.query.after }, (last) => `/api/reports/stale?${new URLSearchParams({ limit: String(limit), after: last }).toString()}`);
+      return {
+        as_of: app.knowledge().now.toISOString(),
+        count: view.count,
+        total: answer.total,
+        limit: answer.limit,
+        ...(answer.next ? { next: answer.next } : {}),
+        pages: answer.items.map(staleRow),
+        by_owner: view.owners.map((o) => ({ ...o.owner, count: o.count, pages: answer.items.filter((p) => p.owners.some((x) => x.handle === o.owner.handle)).map((p) => p.slug) })),
+      };
+    },
+  );
+  r.get('/api/reports/health', { config: { access: 'read' }, schema: { response: { 200: HealthReply } } }, async (request) => healthFor(app, request.hidden));
   r.get('/api/reports/broken-links', { config: { access: 'read' }, schema: Report }, async (request) => brokenLinksReport(app.store, request.hidden));
 
   r.get(

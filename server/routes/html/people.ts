@@ -33,12 +33,24 @@ export async function peopleRoutes(app: FastifyInstance): Promise<void> {
   const teams = () => app.store.parties.all().filter((p) => p.kind === 'team');
   const activePeople = () => app.store.parties.all().filter((p) => p.kind === 'person' && p.status === 'active');
 
+  // The whole directory's counts, kept until anything is stored: at 50,000 pages the query reads every owner
+  // row. A viewer with hidden pages gets them minus the hidden pages' owners (one seek per hidden page).
+  let owned: { version: string; counts: Map<string, number> } | undefined;
+  const ownedCounts = (hidden: Set<string>) => {
+    const version = app.store.version();
+    if (owned?.version !== version) owned = { version, counts: app.store.pages.ownedCounts(new Set()) };
+    if (hidden.size === 0) return owned.counts;
+    const counts = new Map(owned.counts);
+    for (const [owner, n] of app.store.pages.ownedCountsAmong(hidden)) counts.set(owner, (counts.get(owner) ?? 0) - n);
+    return counts;
+  };
+
   r.get('/people', { config: { access: 'read' }, schema: { querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 100 })) }) } }, async (request, reply) => {
     const q = (request.query.q ?? '').trim();
     const needle = q.toLowerCase();
     const all = app.store.parties.all().filter((p) => !needle || `${p.handle} ${p.name} ${p.title ?? ''} ${p.email ?? ''}`.toLowerCase().includes(needle));
     // Two queries for the whole directory, whatever the number of people and teams.
-    const owned = app.store.pages.ownedCounts(request.hidden);
+    const owned = ownedCounts(request.hidden);
     const members = app.store.parties.memberships();
     return reply.view('people', {
       title: 'People and teams',

@@ -2,11 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { stringify } from 'csv-stringify/sync';
-import { brokenLinksReport, healthReport, orphansReport, staleReport } from '../../reports/reports.js';
+import { brokenLinksReport, orphansReport, staleRow } from '../../reports/reports.js';
+import { staleView } from '../../reports/stale-index.js';
 import { editsChart, keyPersonChart, reviewShareChart, riskChart } from '../../reports/charts.js';
 import { keyPeople as keyPeopleOf } from '../../reports/key-person.js';
 import { openHandovers } from '../../knowledge-transfer/handover.js';
-import { currentKnowledge } from '../api/turnover.js';
+import { currentKnowledge, healthFor, snapshotReport } from '../api/turnover.js';
 import { pager, PageParam } from './paging.js';
 
 /** Rows per screen of a report list; the counts above each list stay whole. */
@@ -23,7 +24,7 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     return reply.view('reports', {
       title: 'Reports',
       orphans: k.pages.filter((p) => p.orphaned).length,
-      stale: k.pages.filter((p) => p.review.overdue).length,
+      stale: staleView(app.knowledge(), request.hidden).count,
       broken: brokenLinksReport(app.store, request.hidden).count,
       pages: k.pages.length,
       flagged: new Set(app.store.comments.openFlags().filter((f) => !request.hidden.has(f.slug)).map((f) => f.slug)).size,
@@ -47,28 +48,29 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
   });
 
   r.get('/reports/stale', { config: { access: 'read' }, schema: { querystring: PageQuery } }, async (request, reply) => {
-    const report = staleReport(currentKnowledge(app, request.hidden));
-    const bySlug = new Map(report.pages.map((p) => [p.slug, p]));
+    // Counted from the kept ordered list and the hidden pages alone; rows are built for this screen's pages only.
+    const view = staleView(app.knowledge(), request.hidden);
     // Paged by (owner, page) row, as the screen shows them: an owner whose list runs over the end of a screen
     // carries on at the top of the next one, marked as continued, with their whole count in the heading.
-    const total = report.by_owner.reduce((n, o) => n + o.pages.length, 0);
+    const total = view.owners.reduce((n, o) => n + o.count, 0);
     const paged = pager('/reports/stale', {}, total, request.query.page ?? 1, REPORT_PAGE_SIZE);
     const owners = [];
     let before = 0;
-    for (const o of report.by_owner) {
+    for (const o of view.owners) {
+      if (before >= paged.offset + paged.size) break;
       const from = Math.max(0, paged.offset - before);
-      const to = Math.min(o.pages.length, paged.offset + paged.size - before);
-      before += o.pages.length;
+      const to = Math.min(o.count, paged.offset + paged.size - before);
+      before += o.count;
       if (from >= to) continue;
-      owners.push({ ...o, href: o.kind === 'team' ? `/teams/${o.handle}` : `/people/${o.handle}`, continued: from > 0, items: o.pages.slice(from, to).map((s) => bySlug.get(s)!) });
+      owners.push({ ...o.owner, count: o.count, href: o.owner.kind === 'team' ? `/teams/${o.owner.handle}` : `/people/${o.owner.handle}`, continued: from > 0, items: o.slice(from, to).map(staleRow) });
     }
+    const report = { count: view.count };
     return reply.view('reports-stale', { title: 'Overdue reviews', report, owners, pager: paged });
   });
 
   app.get('/reports/health', { config: { access: 'read' } }, async (request, reply) => {
-    const k = currentKnowledge(app, request.hidden);
-    const report = healthReport(app.store, k, app.config.systems, request.hidden);
-    const keyPeople = keyPeopleOf(k);
+    const report = healthFor(app, request.hidden);
+    const keyPeople = snapshotReport(app, request.hidden, 'key-people', keyPeopleOf);
     return reply.view('reports-health', {
       handovers: openHandovers(app.store, request.hidden),
       keyPeople: keyPeople.slice(0, 12).map((p) => ({ ...p, count: p.pages.length })),
@@ -80,7 +82,7 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get('/reports/health.csv', { config: { access: 'read' } }, async (request, reply) => {
-    const report = healthReport(app.store, currentKnowledge(app, request.hidden), app.config.systems, request.hidden);
+    const report = healthFor(app, request.hidden);
     const header = ['system', 'module', 'pages', 'under_review', 'current_review', 'current_review_share', 'single_owner', 'orphaned', 'without_ticket', ...report.weeks.map((w) => `edits_week_of_${w}`)];
     const rows = report.rows.map((r) => [r.system, r.module ?? '', r.pages, r.under_review, r.current_review, r.current_review_share === null ? '' : r.current_review_share.toFixed(3), r.single_owner, r.orphaned, r.without_ticket, ...r.edits_per_week]);
     const csv = stringify([header, ...rows], { cast: { string: (v) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v) } });

@@ -1,0 +1,125 @@
+import type { Knowledge, OwnerFact, PageFact } from './knowledge.js';
+
+/** Owner names sort as `localeCompare` sorts them, through one collator instead of one per comparison. */
+const byName = new Intl.Collator().compare;
+
+export interface OwnerRef {
+  handle: string;
+  name: string;
+  kind: 'person' | 'team';
+  state: OwnerFact['state'];
+  successor?: string;
+}
+
+export const ownerRef = (o: OwnerFact): OwnerRef => ({ handle: o.handle, name: o.name, kind: o.kind, state: o.state, ...(o.successor ? { successor: o.successor } : {}) });
+
+interface OwnerGroup {
+  owner: OwnerRef;
+  /** The owner's overdue pages, oldest due first. */
+  pages: PageFact[];
+  /** Position of the group's first page in the whole ordered list, and of the owner on that page: the tie-break after count and name. */
+  first: number;
+  slot: number;
+}
+
+/** The overdue pages of one whole snapshot, ordered once, and the same pages under each owner. */
+interface StaleIndex {
+  pages: PageFact[];
+  bySlug: Map<string, PageFact>;
+  groups: OwnerGroup[];
+}
+
+// One index per whole snapshot (the knowledge plugin keeps one per store change and minute), so a screen of the
+// report costs a walk over a few dozen owners instead of ordering every overdue page of the wiki again.
+const indexes = new WeakMap<Knowledge, StaleIndex>();
+
+function staleIndex(k: Knowledge): StaleIndex {
+  let index = indexes.get(k);
+  if (index) return index;
+  // Every dueAt is Date#toISOString output, so its instant orders it as localeCompare did and equal strings are
+  // equal instants; numbers sort several times faster than strings. Array#sort is stable: pages due at the same
+  // instant keep the snapshot's order, as before.
+  const pages = k.pages
+    .filter((p) => p.review.overdue)
+    .map((p) => ({ p, at: Date.parse(p.review.dueAt!) }))
+    .sort((a, b) => a.at - b.at)
+    .map((e) => e.p);
+  const byHandle = new Map<string, OwnerGroup>();
+  pages.forEach((p, i) => {
+    p.owners.forEach((o, slot) => {
+      let g = byHandle.get(o.handle);
+      if (!g) byHandle.set(o.handle, (g = { owner: ownerRef(o), pages: [], first: i, slot }));
+      g.pages.push(p);
+    });
+  });
+  index = { pages, bySlug: new Map(pages.map((p) => [p.slug, p])), groups: [...byHandle.values()] };
+  indexes.set(k, index);
+  return index;
+}
+
+/** One owner's overdue pages as this viewer sees them. */
+export interface StaleOwner {
+  owner: OwnerRef;
+  /** How many of the owner's overdue pages this viewer may see. */
+  count: number;
+  /** The visible pages from `from` (0-based, among the visible) up to `to`. */
+  slice(from: number, to: number): PageFact[];
+}
+
+export interface StaleView {
+  /** Overdue pages the viewer may see. */
+  count: number;
+  /** The visible overdue pages, oldest due first (walks the list; for the whole report only). */
+  pages(): PageFact[];
+  /** Owners by visible count, then name, then who came first in the list, as the report has always shown them. */
+  owners: StaleOwner[];
+}
+
+/**
+ * The stale report for a viewer, from the whole snapshot (`whole` must be `app.knowledge()` without hidden
+ * pages) and the slugs they may not see: counts are worked out from the hidden pages alone, and rows only for
+ * what is asked for.
+ */
+export function staleView(whole: Knowledge, hidden: Set<string>): StaleView {
+  const index = staleIndex(whole);
+  let hiddenCount = 0;
+  const hiddenOf = new Map<string, number>();
+  for (const slug of hidden) {
+    const p = index.bySlug.get(slug);
+    if (!p) continue;
+    hiddenCount++;
+    for (const o of p.owners) hiddenOf.set(o.handle, (hiddenOf.get(o.handle) ?? 0) + 1);
+  }
+  const visible = (p: PageFact) => !hidden.has(p.slug);
+  const owners = index.groups
+    .map((g) => {
+      const cut = hiddenOf.get(g.owner.handle) ?? 0;
+      if (cut === 0) return { g, count: g.pages.length, first: g.first, slot: g.slot, cut };
+      // Hidden pages may have come first: the owner then ranks by their first page this viewer sees.
+      const seen = g.pages.find(visible) ?? g.pages[0]!;
+      return { g, count: g.pages.length - cut, first: index.pages.indexOf(seen), slot: seen.owners.findIndex((o) => o.handle === g.owner.handle), cut };
+    })
+    .filter((e) => e.count > 0)
+    .sort((a, b) => b.count - a.count || byName(a.g.owner.name, b.g.owner.name) || a.first - b.first || a.slot - b.slot)
+    .map(({ g, count, cut }): StaleOwner => ({
+      owner: g.owner,
+      count,
+      slice: (from, to) => {
+        if (cut === 0) return g.pages.slice(from, to);
+        const out: PageFact[] = [];
+        let seen = 0;
+        for (const p of g.pages) {
+          if (seen >= to) break;
+          if (!visible(p)) continue;
+          if (seen >= from) out.push(p);
+          seen++;
+        }
+        return out;
+      },
+    }));
+  return {
+    count: index.pages.length - hiddenCount,
+    pages: () => (hiddenCount === 0 ? index.pages : index.pages.filter(visible)),
+    owners,
+  };
+}
