@@ -2,9 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify as verifySignature } from 'node:crypto';
 import type { Store } from '../store/index.js';
-import { canonicalJson, chainHash, sha256, DIGESTED_FIELDS, digestRecord, fieldDigests, sealLine, versionRecord, type DigestedField, type FieldDigests } from '../core/hash.js';
+import { canonicalJson, chainHash, sha256, DIGESTED_FIELDS, digestRecord, frontMatterDigest, sealLine, versionRecord, type DigestedField, type FieldDigests } from '../core/hash.js';
 import type { VersionRow } from '../store/pages.js';
-import type { AuditRow } from '../store/audit.js';
 import { verifySignatures } from './signatures.js';
 
 /** The first link that does not hold: which table and row, what its hash should be and what is stored. */
@@ -66,21 +65,22 @@ function purgeRecords(store: Store): { purges: Map<string, PurgeEvent[]>; filePu
   const filePurges = new Map<string, PurgeEvent & { id: number }>();
   const scrubbed = new Map<number, { hash: string; details: string; by: number }>();
   const seals = new Map<number, { versions: number; root: string }>();
-  const each = (action: string, fn: (row: AuditRow) => void) => {
-    for (const row of store.audit.search({ action }, Number.MAX_SAFE_INTEGER, 0).reverse()) fn(row);
-  };
-  each('purge.applied', (row) => {
+  // One pass over the log for both actions, in chain order.
+  for (const row of store.audit.ofActions(['purge.applied', 'store.digests_sealed'])) {
+    if (row.action === 'store.digests_sealed') {
+      seals.set(row.id, JSON.parse(row.details) as { versions: number; root: string });
+      continue;
+    }
     const details = JSON.parse(row.details) as PurgeEvent['details'];
     // A purged attachment leaves the version's content as it was: it is checked with the files below.
     if (details.file) {
       if (!filePurges.has(details.file)) filePurges.set(details.file, { id: row.id, at: row.at, actor: row.actor, details });
-      return;
+      continue;
     }
     const key = `${details.page_id}:${details.version}`;
     purges.set(key, [...(purges.get(key) ?? []), { at: row.at, actor: row.actor, details }]);
     for (const e of details.audit_events ?? []) scrubbed.set(e.event, { hash: e.hash, details: e.details, by: row.id });
-  });
-  each('store.digests_sealed', (row) => seals.set(row.id, JSON.parse(row.details) as { versions: number; root: string }));
+  }
   return { purges, filePurges, seals, scrubbed };
 }
 
@@ -89,8 +89,8 @@ function purgeRecords(store: Store): { purges: Map<string, PurgeEvent[]>; filePu
  * they are the digests sealed when it was written, and each purged field must hold exactly what its purge
  * left there (the digest the purge's audit event records), every other field exactly what was sealed.
  */
-export function digestsToCheck(row: Pick<VersionRow, 'front_matter' | 'body' | 'summary' | 'digests'>, events: PurgeEvent[]): { digests: FieldDigests } | { problem: string; expected: string; found: string } {
-  const computed = fieldDigests(row);
+export function digestsToCheck(row: Pick<VersionRow, 'front_matter' | 'body' | 'summary' | 'digests'>, events: PurgeEvent[], digestOfFrontMatter: (text: string) => string = frontMatterDigest): { digests: FieldDigests } | { problem: string; expected: string; found: string } {
+  const computed: FieldDigests = { front_matter: digestOfFrontMatter(row.front_matter), body: sha256(row.body), summary: sha256(row.summary) };
   if (events.length === 0) return { digests: computed };
   if (!row.digests) return { problem: 'the version was purged but has no sealed digests', expected: 'sealed digests', found: '(none)' };
   const sealed = JSON.parse(row.digests) as FieldDigests;
@@ -108,6 +108,22 @@ export function digestsToCheck(row: Pick<VersionRow, 'front_matter' | 'body' | '
 }
 
 /**
+ * `frontMatterDigest`, remembering the last text: most versions keep the front matter of
+ * the version before, and its canonical JSON is the dearest step of the walk.
+ */
+function rememberingFrontMatterDigest(): (text: string) => string {
+  let lastText: string | null = null;
+  let lastDigest = '';
+  return (text) => {
+    if (text !== lastText) {
+      lastDigest = frontMatterDigest(text);
+      lastText = text;
+    }
+    return lastDigest;
+  };
+}
+
+/**
  * Walks every page's version chain and the audit chain, recomputing each hash from the row's content
  * and the hash before it. Stops at the first break, since everything after it is suspect.
  */
@@ -121,6 +137,7 @@ export function verifyStore(store: Store): VerifyReport {
   let prevPage = -1;
   let prev: string | null = null;
   let expectedVersion = 1;
+  const frontMatterDigestOf = rememberingFrontMatterDigest();
   for (const row of store.pages.allVersions()) {
     if (row.page_id !== prevPage) {
       prevPage = row.page_id;
@@ -137,7 +154,7 @@ export function verifyStore(store: Store): VerifyReport {
       return report(pages.size, versions, 0, null, 0, { table: 'page_versions', id, expected: prev ?? '(none)', found: row.prev_hash ?? '(none)', reason: 'previous-hash link does not match the version before' });
     }
     const events = purges.get(`${row.page_id}:${row.version}`) ?? [];
-    const checked = digestsToCheck(row, events);
+    const checked = digestsToCheck(row, events, frontMatterDigestOf);
     if ('problem' in checked) {
       return report(pages.size, versions, 0, null, 0, { table: 'page_versions', id, expected: checked.expected, found: checked.found, reason: checked.problem });
     }
@@ -199,7 +216,7 @@ export function verifyStore(store: Store): VerifyReport {
 
   let events = 0;
   let last: string | null = null;
-  for (const row of store.audit.all()) {
+  for (const row of store.audit.each()) {
     events++;
     const { id, hash, prev_hash, details, ...rest } = row;
     if (prev_hash !== last) {
@@ -278,11 +295,12 @@ export function checkAnchor(store: Store, anchor: Anchor, keyFile: string): stri
   const statement = { hash: anchor.hash, count: anchor.count, at: anchor.at };
   const ok = typeof anchor.signature === 'string' && verifySignature(null, Buffer.from(canonicalJson(statement)), publicKey, Buffer.from(anchor.signature, 'base64'));
   if (!ok) return 'The anchor is not signed by this installation\'s anchor key (or it was edited).';
-  const events = store.audit.all();
-  if (events.length < anchor.count) return `The audit log has ${events.length} events but the anchor of ${anchor.at} covered ${anchor.count}: it was truncated.`;
-  const atAnchor = anchor.count === 0 ? null : events[anchor.count - 1]!.hash;
+  const size = store.audit.size();
+  if (size < anchor.count) return `The audit log has ${size} events but the anchor of ${anchor.at} covered ${anchor.count}: it was truncated.`;
+  const event = anchor.count === 0 ? undefined : store.audit.atPosition(anchor.count);
+  const atAnchor = anchor.count === 0 ? null : event!.hash;
   if (atAnchor !== anchor.hash) {
-    return `Audit event ${anchor.count} (id ${events[anchor.count - 1]?.id}) has hash ${atAnchor} but the anchor of ${anchor.at} recorded ${anchor.hash}: the chain was rewritten.`;
+    return `Audit event ${anchor.count} (id ${event?.id}) has hash ${atAnchor} but the anchor of ${anchor.at} recorded ${anchor.hash}: the chain was rewritten.`;
   }
   return null;
 }

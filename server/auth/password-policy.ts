@@ -1,5 +1,8 @@
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
+
+// zxcvbn and its dictionaries are loaded when the first password is checked, not at every start.
+const require = createRequire(import.meta.url);
 
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 256;
@@ -11,7 +14,11 @@ export const PASSWORD_MAX = 256;
  */
 let estimator: ZxcvbnFactory | undefined;
 function zxcvbn(): ZxcvbnFactory {
-  estimator ??= new ZxcvbnFactory({ dictionary: { ...common.dictionary }, graphs: common.adjacencyGraphs });
+  if (!estimator) {
+    const { ZxcvbnFactory: Factory } = require('@zxcvbn-ts/core') as typeof import('@zxcvbn-ts/core');
+    const common = require('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+    estimator = new Factory({ dictionary: { ...common.dictionary }, graphs: common.adjacencyGraphs });
+  }
   return estimator;
 }
 

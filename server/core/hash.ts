@@ -48,7 +48,12 @@ export function sha256(text: string): string {
 
 /** sha256 of each content field as stored; front matter in its canonical form, so spacing cannot matter. */
 export function fieldDigests(row: { front_matter: string; body: string; summary: string }): FieldDigests {
-  return { front_matter: sha256(canonicalJson(JSON.parse(row.front_matter) as unknown)), body: sha256(row.body), summary: sha256(row.summary) };
+  return { front_matter: frontMatterDigest(row.front_matter), body: sha256(row.body), summary: sha256(row.summary) };
+}
+
+/** The front matter's digest as `fieldDigests` computes it. */
+export function frontMatterDigest(text: string): string {
+  return sha256(canonicalJson(JSON.parse(text) as unknown));
 }
 
 /**

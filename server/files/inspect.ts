@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 import { TS_WORKER_BOOTSTRAP } from '../search/entry.js';
 import { FileRefused, sniffFile, type AcceptedType } from './policy.js';
 import { OcrTimeout, readImageText, type OcrLine } from './ocr.js';
@@ -81,6 +81,11 @@ function svgText(svg: string): string {
  * image with more pixels than `maxPixels` (a decompression bomb), and a file whose text cannot be read
  * in time: the guard must read a file before it is stored.
  */
+/** sharp (and its native library) is loaded with the first drawing or image, not at every start. */
+async function loadSharp(): Promise<typeof Sharp> {
+  return (await import('sharp')).default;
+}
+
 export async function inspectFile(rawName: string, bytes: Buffer, limits: InspectLimits = DEFAULT_INSPECT_LIMITS): Promise<InspectedFile> {
   const sniffed = await sniffFile(rawName, bytes);
   const { accepted, name } = sniffed;
@@ -88,6 +93,7 @@ export async function inspectFile(rawName: string, bytes: Buffer, limits: Inspec
   const base = { sha256, name, accepted, size: bytes.length, bytes, width: null, height: null, thumbnail: null, readMs: 0 };
   if (accepted.kind === 'text') return { ...base, text: sniffed.text ?? '' };
   if (accepted.kind === 'svg') {
+    const sharp = await loadSharp();
     let width: number | null = null;
     let height: number | null = null;
     try {
@@ -100,7 +106,8 @@ export async function inspectFile(rawName: string, bytes: Buffer, limits: Inspec
     return { ...base, width, height, text: svgText(sniffed.text ?? '') };
   }
   if (accepted.kind === 'image') {
-    let meta: sharp.Metadata;
+    const sharp = await loadSharp();
+    let meta: Sharp.Metadata;
     try {
       meta = await sharp(bytes, { limitInputPixels: false }).metadata();
     } catch {

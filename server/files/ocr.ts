@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { createWorker, type Worker as TesseractWorker } from 'tesseract.js';
-import sharp from 'sharp';
+import type { Worker as TesseractWorker } from 'tesseract.js';
 
 /**
  * OCR for the PHI guard: the text in a screenshot, line by line with where each line sits, so a finding
@@ -30,7 +29,8 @@ let worker: Promise<TesseractWorker> | null = null;
 let queue: Promise<unknown> = Promise.resolve();
 
 function getWorker(): Promise<TesseractWorker> {
-  worker ??= createWorker('eng', 1, { langPath: LANG_PATH, cacheMethod: 'none', gzip: true, logger: () => {}, errorHandler: () => {} });
+  // tesseract.js is loaded with the first image to read, not at every start.
+  worker ??= import('tesseract.js').then(({ createWorker }) => createWorker('eng', 1, { langPath: LANG_PATH, cacheMethod: 'none', gzip: true, logger: () => {}, errorHandler: () => {} }));
   return worker;
 }
 
@@ -52,6 +52,7 @@ export function readImageText(bytes: Buffer, timeoutMs: number): Promise<OcrResu
 
 async function recognize(bytes: Buffer, timeoutMs: number): Promise<OcrResult> {
   const started = performance.now();
+  const { default: sharp } = await import('sharp');
   const meta = await sharp(bytes, { limitInputPixels: 50_000_000 }).metadata();
   const width = meta.width ?? 1;
   const scale = width < 1600 ? 2 : width > 3200 ? 3200 / width : 1;

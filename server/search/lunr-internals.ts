@@ -22,3 +22,8 @@ export const PRESENCE = { OPTIONAL: 1, REQUIRED: 2, PROHIBITED: 3 } as const;
 export function calculateAverageFieldLengths(builder: lunr.Builder): void {
   (builder as unknown as { calculateAverageFieldLengths(): void }).calculateAverageFieldLengths();
 }
+
+/** `lunr.tokenizer` with the metadata argument its types leave out (the noise filter reads `fields`). */
+export function tokenize(value: string | string[], metadata: { fields: string[] }): lunr.Token[] {
+  return (lunr.tokenizer as unknown as (obj: unknown, metadata: object) => lunr.Token[])(value, metadata);
+}

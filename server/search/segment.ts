@@ -1,6 +1,6 @@
 import v8 from 'node:v8';
 import { newBuilder } from './analyzer.js';
-import { calculateAverageFieldLengths } from './lunr-internals.js';
+import { tokenize } from './lunr-internals.js';
 import type { WorkBudget } from './budget.js';
 
 /** One field of a segment: its name, its boost and how its text is taken from a document. */
@@ -219,78 +219,148 @@ export function globMatch(pattern: string, text: string, budget: WorkBudget): bo
   return p === pattern.length;
 }
 
-/** Indexes documents with Lunr's builder and compiles the result into a segment. */
-export function buildSegment<D>(docs: D[], spec: FieldSpec<D>[], base?: BaseStats): Segment<D> {
-  const builder = newBuilder();
-  builder.ref('ref');
-  for (const f of spec) builder.field(f.name, { boost: f.boost, extractor: (d: object) => f.extract((d as { doc: D }).doc) });
-  for (let i = 0; i < docs.length; i++) builder.add({ ref: String(i), doc: docs[i] });
-  calculateAverageFieldLengths(builder);
+/** A growable array of unsigned 32-bit integers: 4 bytes an entry where a JS array of numbers takes 8 or more. */
+class U32List {
+  private data = new Uint32Array(1024);
+  length = 0;
 
-  const b = builder as unknown as {
-    invertedIndex: Record<string, unknown>;
-    fieldTermFrequencies: Record<string, Record<string, number>>;
-    fieldLengths: Record<string, number>;
-    averageFieldLength: Record<string, number>;
-  };
-  const fields = spec.map((f) => f.name);
-  const nf = fields.length;
-  const fieldNo = new Map(fields.map((f, i) => [f, i]));
-  const terms = Object.keys(b.invertedIndex).sort();
-  const termIds = new Map(terms.map((t, i) => [t, i]));
-  const dfs = new Uint32Array(terms.length);
-  const fieldRefs = Object.keys(b.fieldTermFrequencies);
-  for (const ref of fieldRefs) for (const t in b.fieldTermFrequencies[ref]) dfs[termIds.get(t)!]! += 1;
-
-  const localAvg = new Float64Array(nf);
-  fields.forEach((f, i) => (localAvg[i] = b.averageFieldLength[f] || 0));
-  const avgFieldLength = new Float64Array(nf);
-  // With base statistics (a delta segment), most documents replace a page the main segment already
-  // counts, so the main segment's numbers are used as they stand; only words it has never seen
-  // take their frequency from the delta itself.
-  const docCount = base ? Math.max(base.docCount, docs.length) : docs.length;
-  for (let i = 0; i < nf; i++) avgFieldLength[i] = base && base.docCount ? base.avgFieldLength[i]! : localAvg[i]!;
-  const idf = new Float64Array(terms.length);
-  for (let t = 0; t < terms.length; t++) {
-    const n = base ? Math.max(base.df(terms[t]!), dfs[t]!) : dfs[t]!;
-    idf[t] = Math.log(1 + Math.abs((docCount - n + 0.5) / (n + 0.5)));
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Uint32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
   }
 
-  // Weights per posting, in the order Lunr visits field refs (document by document), then sorted
-  // into (term, field) runs with a stable counting sort so each run lists documents in order.
-  const counts = new Uint32Array(terms.length * nf + 1);
-  const entrySlot: number[] = [];
-  const entryDoc: number[] = [];
-  const entryWeight: number[] = [];
-  for (const ref of fieldRefs) {
-    const slash = ref.indexOf('/');
-    const field = fieldNo.get(ref.slice(0, slash))!;
-    const doc = Number(ref.slice(slash + 1));
-    const tf = b.fieldTermFrequencies[ref]!;
-    const len = b.fieldLengths[ref]!;
-    const boost = spec[field]!.boost;
-    const avg = avgFieldLength[field]! || 1;
-    for (const term in tf) {
-      const t = termIds.get(term)!;
-      const f = tf[term]!;
-      const score = ((idf[t]! * ((K1 + 1) * f)) / (K1 * (1 - B + B * (len / avg)) + f)) * boost;
-      entrySlot.push(t * nf + field);
-      entryDoc.push(doc);
-      entryWeight.push(Math.round(score * 1000) / 1000);
-      counts[t * nf + field + 1]! += 1;
+  at(i: number): number {
+    return this.data[i]!;
+  }
+}
+
+/**
+ * Builds a segment one document at a time. Each field is tokenized and run through the same Lunr
+ * pipeline `lunr.Builder#add` uses, but instead of Lunr's object graph (an inverted index object per
+ * term, a term-frequency object per field of every document, kept until the end) only what the
+ * weights need is kept: per (document, field) its length, and per posting its term, field and
+ * document and the term's frequency there, in typed arrays. A build over hundreds of thousands of
+ * history versions then costs some bytes per posting rather than hundreds. The result is exactly the
+ * segment Lunr's builder would give (same terms, document frequencies, average lengths and weights).
+ */
+export class SegmentBuilder<D> {
+  private readonly pipeline = newBuilder().pipeline;
+  private readonly docs: D[] = [];
+  private readonly termIds = new Map<string, number>();
+  private readonly termList: string[] = [];
+  /** Document frequency per term id (in order of first appearance): fields holding it, summed. */
+  private dfs = new Uint32Array(1024);
+  private readonly fieldLengthSums: number[];
+  /** Per posting: term id, document × fields + field, and term frequency. */
+  private readonly postTerm = new U32List();
+  private readonly postDocField = new U32List();
+  private readonly postTf = new U32List();
+  /** Per document × fields + field: how many terms the field holds. */
+  private readonly fieldLengths = new U32List();
+
+  constructor(private readonly spec: FieldSpec<D>[]) {
+    this.fieldLengthSums = spec.map(() => 0);
+  }
+
+  get size(): number {
+    return this.docs.length;
+  }
+
+  add(doc: D): void {
+    const docNo = this.docs.length;
+    this.docs.push(doc);
+    const nf = this.spec.length;
+    for (let field = 0; field < nf; field++) {
+      const f = this.spec[field]!;
+      const tokens = tokenize(f.extract(doc), { fields: [f.name] });
+      const terms = this.pipeline.run(tokens);
+      this.fieldLengths.push(terms.length);
+      this.fieldLengthSums[field]! += terms.length;
+      const tf = new Map<string, number>();
+      for (const t of terms) {
+        const term = t.toString();
+        tf.set(term, (tf.get(term) ?? 0) + 1);
+      }
+      for (const [term, n] of tf) {
+        let id = this.termIds.get(term);
+        if (id === undefined) {
+          id = this.termList.length;
+          this.termIds.set(term, id);
+          this.termList.push(term);
+          if (id === this.dfs.length) {
+            const next = new Uint32Array(this.dfs.length * 2);
+            next.set(this.dfs);
+            this.dfs = next;
+          }
+        }
+        this.dfs[id]! += 1;
+        this.postTerm.push(id);
+        this.postDocField.push(docNo * nf + field);
+        this.postTf.push(n);
+      }
     }
   }
-  for (let i = 1; i < counts.length; i++) counts[i]! += counts[i - 1]!;
-  const offsets = counts.slice();
-  const fill = counts.slice(0, -1);
-  const postDocs = new Uint32Array(entryDoc.length);
-  const postWeights = new Float32Array(entryDoc.length);
-  for (let i = 0; i < entryDoc.length; i++) {
-    const at = fill[entrySlot[i]!]!++;
-    postDocs[at] = entryDoc[i]!;
-    postWeights[at] = entryWeight[i]!;
+
+  /** Compiles what was added into a segment; `base` as for buildSegment. */
+  finish(base?: BaseStats): Segment<D> {
+    const { spec, docs } = this;
+    const fields = spec.map((f) => f.name);
+    const nf = fields.length;
+    // The dictionary is sorted; `rank` maps a term's id (order of first appearance) to its place in it.
+    const order = this.termList.map((_, i) => i).sort((a, b) => (this.termList[a]! < this.termList[b]! ? -1 : this.termList[a]! > this.termList[b]! ? 1 : 0));
+    const terms = order.map((i) => this.termList[i]!);
+    const rank = new Uint32Array(order.length);
+    order.forEach((id, r) => (rank[id] = r));
+    const dfs = new Uint32Array(terms.length);
+    for (let r = 0; r < terms.length; r++) dfs[r] = this.dfs[order[r]!]!;
+
+    const avgFieldLength = new Float64Array(nf);
+    // With base statistics (a delta segment), most documents replace a page the main segment already
+    // counts, so the main segment's numbers are used as they stand; only words it has never seen
+    // take their frequency from the delta itself.
+    const docCount = base ? Math.max(base.docCount, docs.length) : docs.length;
+    for (let i = 0; i < nf; i++) avgFieldLength[i] = base && base.docCount ? base.avgFieldLength[i]! : docs.length ? this.fieldLengthSums[i]! / docs.length : 0;
+    const idf = new Float64Array(terms.length);
+    for (let t = 0; t < terms.length; t++) {
+      const n = base ? Math.max(base.df(terms[t]!), dfs[t]!) : dfs[t]!;
+      idf[t] = Math.log(1 + Math.abs((docCount - n + 0.5) / (n + 0.5)));
+    }
+
+    // Postings were recorded document by document, so a stable counting sort into (term, field)
+    // runs lists each run's documents in order.
+    const total = this.postTerm.length;
+    const counts = new Uint32Array(terms.length * nf + 1);
+    for (let i = 0; i < total; i++) counts[rank[this.postTerm.at(i)]! * nf + (this.postDocField.at(i) % nf) + 1]! += 1;
+    for (let i = 1; i < counts.length; i++) counts[i]! += counts[i - 1]!;
+    const offsets = counts.slice();
+    const fill = counts.subarray(0, counts.length - 1);
+    const postDocs = new Uint32Array(total);
+    const postWeights = new Float32Array(total);
+    for (let i = 0; i < total; i++) {
+      const t = rank[this.postTerm.at(i)]!;
+      const docField = this.postDocField.at(i);
+      const field = docField % nf;
+      const len = this.fieldLengths.at(docField);
+      const avg = avgFieldLength[field]! || 1;
+      const f = this.postTf.at(i);
+      const score = ((idf[t]! * ((K1 + 1) * f)) / (K1 * (1 - B + B * (len / avg)) + f)) * spec[field]!.boost;
+      const at = fill[t * nf + field]!++;
+      postDocs[at] = (docField - field) / nf;
+      postWeights[at] = Math.round(score * 1000) / 1000;
+    }
+    return new Segment(fields, docs, terms, offsets, postDocs, postWeights, dfs, avgFieldLength);
   }
-  return new Segment(fields, docs, terms, offsets, postDocs, postWeights, dfs, avgFieldLength);
+}
+
+/** Indexes documents with Lunr's analysis and compiles the result into a segment. */
+export function buildSegment<D>(docs: Iterable<D>, spec: FieldSpec<D>[], base?: BaseStats): Segment<D> {
+  const builder = new SegmentBuilder(spec);
+  for (const doc of docs) builder.add(doc);
+  return builder.finish(base);
 }
 
 /**

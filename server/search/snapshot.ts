@@ -5,7 +5,7 @@ import type { DB } from '../store/db.js';
 import { SearchFeedStore, type VersionFeedRow } from '../store/search-feed.js';
 import type { FrontMatter } from '../pages/schema.js';
 import { markdownText, toSearchDoc, type SearchDoc } from './document.js';
-import { buildSegment, decodeSegment, encodeSegment, type Segment } from './segment.js';
+import { buildSegment, decodeSegment, encodeSegment, SegmentBuilder, type Segment } from './segment.js';
 import { HISTORY_FIELDS, PAGE_FIELDS, type HistoryDoc } from './engine.js';
 
 /**
@@ -83,26 +83,73 @@ export class SearchFeed {
    */
   snapshotSource(previous: Segment<SearchDoc> | null, onProgress?: (done: number) => void): { watermark: number; pages: SearchDoc[]; history: HistoryDoc[] } {
     return this.rows.reading(() => {
-      const watermark = this.watermark();
-      const names = this.ownerNames();
-      const old = new Map(previous?.docs.map((d) => [d.slug, d]) ?? []);
-      const pages: SearchDoc[] = [];
-      const current = new Map<string, SearchDoc>();
-      for (const row of this.rows.currentVersions()) {
-        const prev = old.get(row.slug);
-        // A purged version keeps its number but not its text: it is extracted again.
-        const doc = prev && prev.version === row.version && !row.purges ? { ...prev, owners: ownersWithNames(prev.ownerHandles, names) } : docOf(row, names);
-        pages.push(doc);
-        current.set(row.slug, doc);
-        if (onProgress && pages.length % 250 === 0) onProgress(pages.length);
-      }
-      const history: HistoryDoc[] = [];
-      for (const row of this.rows.allVersions()) {
-        const cur = current.get(row.slug);
-        history.push(historyDocOf(row, cur && cur.version === row.version ? cur.why : null));
-      }
-      return { watermark, pages, history };
+      const { watermark, pages, current } = this.currentDocs(previous, onProgress);
+      return { watermark, pages, history: [...this.historyDocs(current)] };
     });
+  }
+
+  /**
+   * A full build, read in one transaction. Every version's history document goes straight into the
+   * segment builder as its row is read, sharing the strings it repeats from the page's other
+   * versions (the why, the title, the author), so a build holds the postings and one copy of each
+   * text rather than every version's text several times over.
+   */
+  snapshot(previous: Segment<SearchDoc> | null, onProgress?: (done: number) => void): Snapshot {
+    return this.rows.reading(() => {
+      const { watermark, pages, current } = this.currentDocs(previous, onProgress);
+      previous = null; // the old text is no longer needed: let it go before the history is built
+      const pageSegment = buildSegment(pages, PAGE_FIELDS);
+      const history = new SegmentBuilder(HISTORY_FIELDS);
+      for (const doc of this.historyDocs(current)) history.add(doc);
+      current.clear();
+      return { watermark, builtAt: new Date().toISOString(), pages: pageSegment, history: history.finish() };
+    });
+  }
+
+  private currentDocs(previous: Segment<SearchDoc> | null, onProgress?: (done: number) => void): { watermark: number; pages: SearchDoc[]; current: Map<string, SearchDoc> } {
+    const watermark = this.watermark();
+    const names = this.ownerNames();
+    const old = new Map(previous?.docs.map((d) => [d.slug, d]) ?? []);
+    const pages: SearchDoc[] = [];
+    const current = new Map<string, SearchDoc>();
+    for (const row of this.rows.currentVersions()) {
+      const prev = old.get(row.slug);
+      // A purged version keeps its number but not its text: it is extracted again.
+      const doc = prev && prev.version === row.version && !row.purges ? { ...prev, owners: ownersWithNames(prev.ownerHandles, names) } : docOf(row, names);
+      pages.push(doc);
+      current.set(row.slug, doc);
+      if (onProgress && pages.length % 250 === 0) onProgress(pages.length);
+    }
+    return { watermark, pages, current };
+  }
+
+  /** Every version's history document, oldest first, with the strings versions repeat shared. */
+  private *historyDocs(current: Map<string, SearchDoc>): Generator<HistoryDoc> {
+    const shared = new SharedStrings();
+    for (const row of this.rows.allVersions()) {
+      const cur = current.get(row.slug);
+      const doc = historyDocOf(row, cur && cur.version === row.version ? cur.why : null);
+      doc.slug = shared.of(doc.slug);
+      doc.title = shared.of(doc.title);
+      doc.why = shared.of(doc.why);
+      doc.author = shared.of(doc.author);
+      yield doc;
+    }
+  }
+}
+
+/**
+ * One copy of each distinct short text (slugs, titles, whys, authors: versions of a page repeat them),
+ * so equal strings read from separate rows share their memory.
+ */
+class SharedStrings {
+  private readonly seen = new Map<string, string>();
+
+  of(s: string): string {
+    const had = this.seen.get(s);
+    if (had !== undefined) return had;
+    this.seen.set(s, s);
+    return s;
   }
 }
 

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { openReadOnlyDatabase } from '../store/search-feed.js';
 import { SearchEngine } from './engine.js';
 import { QueryError } from './query.js';
-import { buildSnapshot, deltaFile, readDelta, readSnapshot, SearchFeed, SnapshotUnreadable, writeDelta, writeSnapshot, type Snapshot } from './snapshot.js';
+import { deltaFile, readDelta, readSnapshot, SearchFeed, SnapshotUnreadable, writeDelta, writeSnapshot, type Snapshot } from './snapshot.js';
 import { entryFile, runsFromSource } from './entry.js';
 import type { FromWorker, SearchStatus, ToWorker, WorkerOptions } from './protocol.js';
 
@@ -126,8 +126,7 @@ function catchUp(): void {
 /** A full build in this thread: used for small stores, where it takes well under a second. */
 function buildHere(): void {
   const t0 = performance.now();
-  const source = feed.snapshotSource(engine.mainSegments().pages);
-  const snap = buildSnapshot(source);
+  const snap = feed.snapshot(engine.mainSegments().pages);
   status.indexBytes = writeSnapshot(options.indexFile, snap);
   status.builds += 1;
   status.lastBuildMs = Math.round(performance.now() - t0);

@@ -33,6 +33,9 @@ export class AuditStore {
   private readonly insertStmt;
   private readonly allStmt;
   private readonly forTargetStmt;
+  private readonly countAllStmt;
+  private readonly atPositionStmt;
+  private readonly ofActionsStmt;
 
   constructor(private readonly db: DB) {
     this.lastStmt = db.prepare<[], { hash: string }>('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1');
@@ -42,6 +45,9 @@ export class AuditStore {
     );
     this.allStmt = db.prepare<[], AuditRow>('SELECT * FROM audit_events ORDER BY id');
     this.forTargetStmt = db.prepare<[string], AuditRow>('SELECT * FROM audit_events WHERE target = ? ORDER BY id');
+    this.countAllStmt = db.prepare<[], number>('SELECT count(*) FROM audit_events').pluck();
+    this.ofActionsStmt = db.prepare<[string], AuditRow>('SELECT * FROM audit_events WHERE action IN (SELECT value FROM json_each(?)) ORDER BY id');
+    this.atPositionStmt = db.prepare<[number], AuditRow>('SELECT * FROM audit_events ORDER BY id LIMIT 1 OFFSET ?');
   }
 
   lastHash(): string | null {
@@ -54,6 +60,26 @@ export class AuditStore {
 
   all(): AuditRow[] {
     return this.allStmt.all();
+  }
+
+  /** Every event in chain order, one row at a time: verification holds one event, not the whole log. */
+  *each(): IterableIterator<AuditRow> {
+    yield* this.allStmt.iterate();
+  }
+
+  /** The events of these actions in chain order, one row at a time. */
+  *ofActions(actions: string[]): IterableIterator<AuditRow> {
+    yield* this.ofActionsStmt.iterate(JSON.stringify(actions));
+  }
+
+  /** How many events the log holds. */
+  size(): number {
+    return this.countAllStmt.get() as number;
+  }
+
+  /** The event at a 1-based position in chain order (the anchor names a position, not an id). */
+  atPosition(position: number): AuditRow | undefined {
+    return position < 1 ? undefined : this.atPositionStmt.get(position - 1);
   }
 
   forTarget(target: string): AuditRow[] {

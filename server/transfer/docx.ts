@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import mammoth from 'mammoth';
 import JSZip from 'jszip';
 import type { CommandContext } from '../pages/commands.js';
 import { attachFile, FilePhiRefused } from '../files/commands.js';
@@ -60,6 +59,8 @@ export async function readWordFiles(ctx: CommandContext, root: string, files: st
     const images: { token: string; url: string; name: string; type: string; alt?: string }[] = [];
     let html: string;
     try {
+      // Loaded on the first Word import rather than at every start: mammoth and its XML stack are large.
+      const { default: mammoth } = await import('mammoth');
       const result = await mammoth.convertToHtml(
         { buffer: bytes },
         {

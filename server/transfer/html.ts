@@ -1,5 +1,8 @@
-import TurndownService from 'turndown';
-import { gfm } from 'turndown-plugin-gfm';
+import { createRequire } from 'node:module';
+import type TurndownService from 'turndown';
+
+// turndown and its DOM are loaded with the first import of HTML, not at every start.
+const require = createRequire(import.meta.url);
 
 /**
  * HTML (from Word through mammoth, or from a Confluence export) as markdown, with turndown and its GitHub
@@ -7,7 +10,9 @@ import { gfm } from 'turndown-plugin-gfm';
  * paragraphs inside a cell are joined, because a markdown table row is one line.
  */
 export function htmlToMarkdown(html: string, configure?: (service: TurndownService) => void): string {
-  const service = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-', emDelimiter: '_' });
+  const Turndown = require('turndown') as typeof TurndownService;
+  const { gfm } = require('turndown-plugin-gfm') as typeof import('turndown-plugin-gfm');
+  const service = new Turndown({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-', emDelimiter: '_' });
   service.use(gfm);
   configure?.(service);
   return service

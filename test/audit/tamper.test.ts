@@ -107,4 +107,31 @@ describe('verify', () => {
     store.unsafeDatabaseForTests().prepare('DELETE FROM audit_events WHERE id > 6').run();
     expect(checkAnchor(store, anchor, keyFile)).toMatch(/truncated/);
   });
+
+  it('reads the audit log one event at a time, so a long log does not have to fit in memory', () => {
+    const store = populated();
+    const keyFile = path.join(tempDir(), 'anchor.pem');
+    store.audit.all = () => {
+      throw new Error('the whole log was loaded');
+    };
+    expect(verifyStore(store)).toMatchObject({ events: 8, break: null });
+    const anchor = makeAnchor(store, keyFile);
+    expect(checkAnchor(store, anchor, keyFile)).toBeNull();
+    dropTriggers(store);
+    store.unsafeDatabaseForTests().prepare("UPDATE audit_events SET hash = 'rewritten' WHERE id = 8").run();
+    expect(checkAnchor(store, anchor, keyFile)).toBe(`Audit event 8 (id 8) has hash rewritten but the anchor of ${anchor.at} recorded ${anchor.hash}: the chain was rewritten.`);
+  });
+
+  it('names a version whose front matter was edited between versions that keep the same front matter', () => {
+    const store = populated();
+    dropTriggers(store);
+    const db = store.unsafeDatabaseForTests();
+    const fm = db.prepare("SELECT front_matter FROM page_versions WHERE slug = 'a' AND version = 3").pluck().get() as string;
+    expect(db.prepare("SELECT count(*) FROM page_versions WHERE slug = 'a' AND front_matter = ?").pluck().get(fm)).toBeGreaterThan(2);
+    // Spacing alone does not change the canonical form; a changed value does.
+    db.prepare("UPDATE page_versions SET front_matter = ? WHERE slug = 'a' AND version = 3").run(JSON.stringify(JSON.parse(fm), null, 2));
+    expect(verifyStore(store).break).toBeNull();
+    db.prepare("UPDATE page_versions SET front_matter = ? WHERE slug = 'a' AND version = 3").run(JSON.stringify({ ...JSON.parse(fm), status: 'deprecated' }));
+    expect(verifyStore(store).break).toMatchObject({ table: 'page_versions', id: 'a v3', reason: 'content does not match its hash' });
+  });
 });
