@@ -85,6 +85,7 @@ export class NotificationStore {
   private readonly digestUsersStmt;
   private readonly mailCountsStmt;
   private readonly troubleStmt;
+  private readonly troubleCountStmt;
   private readonly replaceTextStmt;
 
   constructor(db: DB) {
@@ -152,10 +153,13 @@ export class NotificationStore {
     this.mailCountsStmt = db.prepare<[], { state: string; failing: number; n: number }>(
       'SELECT state, last_error IS NOT NULL AS failing, count(*) AS n FROM notification_mails GROUP BY state, failing',
     );
-    this.troubleStmt = db.prepare<[number], MailListRow>(
+    this.troubleStmt = db.prepare<[number, number], MailListRow>(
       `SELECT m.*, u.username FROM notification_mails m JOIN users u ON u.id = m.user_id
-       WHERE m.state = 'failed' OR (m.state = 'queued' AND m.last_error IS NOT NULL) ORDER BY m.id DESC LIMIT ?`,
+       WHERE m.state = 'failed' OR (m.state = 'queued' AND m.last_error IS NOT NULL) ORDER BY m.id DESC LIMIT ? OFFSET ?`,
     );
+    this.troubleCountStmt = db.prepare<[], number>(
+      `SELECT count(*) FROM notification_mails WHERE state = 'failed' OR (state = 'queued' AND last_error IS NOT NULL)`,
+    ).pluck();
   }
 
   watch(userId: number, kind: WatchKind, target: string, at: string): void {
@@ -291,7 +295,12 @@ export class NotificationStore {
   }
 
   /** Mails that failed for good, or whose last attempt failed, newest first. */
-  troubled(limit: number): MailListRow[] {
-    return this.troubleStmt.all(limit);
+  troubled(limit: number, offset = 0): MailListRow[] {
+    return this.troubleStmt.all(limit, offset);
+  }
+
+  /** How many mails `troubled` lists in all. */
+  troubledCount(): number {
+    return this.troubleCountStmt.get() as number;
   }
 }

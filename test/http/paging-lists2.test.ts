@@ -188,3 +188,56 @@ describe('watches, reading paths, teams and webhooks, a page at a time', () => {
     for (const who of ['reader', 'editor', 'auditor']) expect((await t.app.inject({ url: '/api/webhooks?limit=5', headers: auth[who] })).statusCode).toBe(403);
   });
 });
+
+describe('screens: watches, reading paths and failed mails, 100 at a time', () => {
+  let editor: Browser;
+  let admin: Browser;
+  beforeAll(async () => {
+    const editorId = t.store.users.byName('editor')!.id;
+    for (let i = 0; i < 130; i++) {
+      const id = t.store.notifications.queueMail(`trouble-${i}`, editorId, 'immediate', [], at)!;
+      t.store.notifications.endMail(id, 'failed', `refused ${i}`);
+    }
+    t.store.notifications.queueMail('fine-1', editorId, 'immediate', [], at);
+    editor = new Browser(t.app);
+    await editor.signIn('editor');
+    admin = new Browser(t.app);
+    await admin.signIn('admin');
+  });
+
+  /** The numbers shown in the pager's "from–to of total" line. */
+  const range = (html: string) => /(\d+)–(\d+) of (\d+)/.exec(html)?.slice(1).map(Number);
+
+  it('/admin/notifications counts every failure and pages them, where it stopped silently at 100', async () => {
+    const first = await admin.get('/admin/notifications');
+    expect(first.statusCode).toBe(200);
+    expect(first.body).toContain('Failures (130)');
+    expect(range(first.body)).toEqual([1, 100, 130]);
+    expect(first.body).toContain('href="/admin/notifications?page&#x3D;2"');
+    const last = await admin.get('/admin/notifications?page=2');
+    expect(range(last.body)).toEqual([101, 130, 130]);
+    expect(last.body).toContain('refused 0<');
+    expect(first.body).not.toContain('refused 0<');
+    for (const bad of ['0', 'two', '-1']) expect((await admin.get(`/admin/notifications?page=${bad}`)).statusCode).toBe(400);
+    expect((await editor.get('/admin/notifications?page=2')).statusCode).toBe(403);
+  });
+
+  it('/inbox/settings pages the watches, those on hidden pages neither listed nor counted', async () => {
+    const first = await editor.get('/inbox/settings');
+    expect(first.statusCode).toBe(200);
+    expect(first.body).toContain('What you watch (150)');
+    expect(range(first.body)).toEqual([1, 100, 150]);
+    const second = await editor.get('/inbox/settings?page=2');
+    expect(range(second.body)).toEqual([101, 150, 150]);
+    expect(first.body + second.body).not.toContain('restricted');
+    expect((await editor.get('/inbox/settings?page=0')).statusCode).toBe(400);
+  });
+
+  it('/paths pages the reading paths', async () => {
+    const first = await editor.get('/paths');
+    expect(range(first.body)).toEqual([1, 100, 150]);
+    const second = await editor.get('/paths?page=2');
+    expect(range(second.body)).toEqual([101, 150, 150]);
+    expect((await editor.get('/paths?page=x')).statusCode).toBe(400);
+  });
+});
