@@ -241,3 +241,35 @@ describe('screens: watches, reading paths and failed mails, 100 at a time', () =
     expect((await editor.get('/paths?page=x')).statusCode).toBe(400);
   });
 });
+
+describe('/admin/phi: each list of rules 100 at a time, with its own pager', () => {
+  beforeAll(() => {
+    for (let i = 0; i < 130; i++) t.store.phiRules.insert({ kind: 'pattern', value: `zzqpattern${String(i).padStart(3, '0')}`, label: null, created_by: 'admin', created_at: at });
+    for (let i = 0; i < 120; i++) t.store.phiRules.insert({ kind: 'allow', value: `zzqallowed${String(i).padStart(3, '0')}`, label: null, created_by: 'admin', created_at: at });
+  });
+
+  it('pages patterns by page= and allowed terms by allowed_page=, each link keeping the other list where it is', async () => {
+    const admin = new Browser(t.app);
+    await admin.signIn('admin');
+    const first = await admin.get('/admin/phi');
+    expect(first.statusCode).toBe(200);
+    expect(first.body).toContain('Extra patterns (130)');
+    expect(first.body).toContain('Allowed terms (120)');
+    expect((first.body.match(/zzqpattern\d{3}/g) ?? []).length).toBe(100);
+    expect((first.body.match(/zzqallowed\d{3}/g) ?? []).length).toBe(100);
+    const later = await admin.get('/admin/phi?page=2&allowed_page=2');
+    expect((later.body.match(/zzqpattern\d{3}/g) ?? []).length).toBe(30);
+    expect((later.body.match(/zzqallowed\d{3}/g) ?? []).length).toBe(20);
+    // The patterns' link back to page 1 keeps the allowed terms on their page 2, and the other way round.
+    expect(later.body).toContain('href="/admin/phi?allowed_page&#x3D;2"');
+    expect(later.body).toContain('href="/admin/phi?page&#x3D;2"');
+    for (const bad of ['page=0', 'allowed_page=x']) {
+      const res = await admin.get(`/admin/phi?${bad}`);
+      expect(res.statusCode, bad).toBe(400);
+      expect(res.body).toContain(bad.split('=')[0]!);
+    }
+    const editor = new Browser(t.app);
+    await editor.signIn('editor');
+    expect((await editor.get('/admin/phi?page=2')).statusCode).toBe(403);
+  });
+});
