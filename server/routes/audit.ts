@@ -10,6 +10,7 @@ import { isCalendarDate } from '../core/rules.js';
 import type { AuditFilter, AuditRow } from '../store/audit.js';
 import { closedForm } from './html/forms.js';
 import { AuditExportReply, AuditReply, CsvReply } from './api/schemas.js';
+import { unknownAfter } from './api/list-paging.js';
 
 const AuditQuery = Type.Object({
   actor: Type.Optional(Type.String({ maxLength: 100 })),
@@ -20,6 +21,8 @@ const AuditQuery = Type.Object({
   to: Type.Optional(Type.String({ maxLength: 40 })),
   p: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  // Keyset paging beside `p`: an offset page shifts when events are added, an event id does not.
+  after: Type.Optional(Type.Integer({ minimum: 1, description: 'Continue after this event id (as `next` does); not together with p.' })),
 });
 type AuditQuery = Static<typeof AuditQuery>;
 
@@ -62,6 +65,34 @@ function toFilter(q: AuditQuery, systems: string[]): AuditFilter {
   return f;
 }
 
+/** The filters of a query as URL parameters, for the links to the following events. */
+function filterParams(q: AuditQuery): URLSearchParams {
+  return new URLSearchParams(Object.entries({ actor: q.actor, action: q.action, page: q.page, system: q.system, from: q.from, to: q.to }).filter(([, v]) => v) as [string, string][]);
+}
+
+/**
+ * The events of one answer: by `after` (keyset) or by `p` (offset, kept for scripts that use it), and the
+ * address of the following events by `after` while more remain. `p` and `after` together are refused.
+ */
+function auditSlice(app: FastifyInstance, q: AuditQuery, filter: AuditFilter, limit: number, path: string): { rows: AuditRow[]; next: string | null } {
+  let rows: AuditRow[];
+  if (q.after !== undefined) {
+    if (q.p !== undefined) throw new ValidationError([{ field: 'after', message: 'Use either p or after, not both.' }]);
+    // The cursor must be an event this reader sees under these filters, else the list would silently restart or skip.
+    if (!app.store.audit.matches(filter, q.after)) throw unknownAfter();
+    rows = app.store.audit.searchBefore(filter, q.after, limit + 1);
+  } else {
+    rows = app.store.audit.search(filter, limit + 1, ((q.p ?? 1) - 1) * limit);
+  }
+  const more = rows.length > limit;
+  rows = rows.slice(0, limit);
+  if (!more) return { rows, next: null };
+  const params = filterParams(q);
+  if (q.limit !== undefined) params.set('limit', String(q.limit));
+  params.set('after', String(rows[rows.length - 1]!.id));
+  return { rows, next: `${path}?${params.toString()}` };
+}
+
 /** One event as shown to a reader; pages this reader may not see are named "a restricted page" in its details. */
 function eventJson(e: AuditRow, hidden: ReadonlySet<string>) {
   return { id: e.id, at: e.at, actor: e.actor, action: e.action, target: e.target, client: e.client, details: redactValue(JSON.parse(e.details) as unknown, hidden), prev_hash: e.prev_hash, hash: e.hash };
@@ -80,18 +111,22 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
     const filter = { ...toFilter(q, app.config.systems), hiddenTargets: [...request.hidden] };
     const page = q.p ?? 1;
     const total = app.store.audit.count(filter);
-    const events = app.store.audit.search(filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).map((e) => eventJson(e, request.hidden));
-    const params = new URLSearchParams(Object.entries({ actor: q.actor, action: q.action, page: q.page, system: q.system, from: q.from, to: q.to }).filter(([, v]) => v) as [string, string][]).toString();
+    const slice = auditSlice(app, { ...q, limit: undefined }, filter, PAGE_SIZE, '/audit');
+    const events = slice.rows.map((e) => eventJson(e, request.hidden));
+    const params = filterParams(q).toString();
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    if (slice.next) reply.header('Link', `<${slice.next}>; rel="next"`);
     return reply.view('audit', {
       title: 'Audit log',
       q,
       events: events.map((e) => ({ ...e, detailsText: JSON.stringify(e.details) })),
       total,
-      page,
+      // Reached by `after`, the page number is not known (newer events may have arrived since).
+      page: q.after === undefined ? page : null,
       pages,
-      prev: page > 1 ? `/audit?${params}&p=${page - 1}` : null,
-      next: page < pages ? `/audit?${params}&p=${page + 1}` : null,
+      // After an `after` link the page number is not known: back leads to the newest events, on goes by `after`.
+      prev: q.after !== undefined ? `/audit?${params}` : page > 1 ? `/audit?${params}&p=${page - 1}` : null,
+      next: q.after !== undefined ? slice.next : page < pages ? `/audit?${params}&p=${page + 1}` : null,
       exportFields: Object.entries({ actor: q.actor, action: q.action, page: q.page, system: q.system, from: q.from, to: q.to }).filter(([, v]) => v).map(([name, value]) => ({ name, value })),
       actions: AUDIT_ACTIONS,
       systems: app.config.systems,
@@ -105,11 +140,15 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
     return reply.view('audit-verify', { title: 'Verify the record', report, lines: describeReport(report) });
   });
 
-  r.get('/api/audit', { config, schema: { querystring: AuditQuery, response: { 200: AuditReply } } }, async (request) => {
-    const filter = { ...toFilter(request.query, app.config.systems), hiddenTargets: [...request.hidden] };
-    const limit = request.query.limit ?? PAGE_SIZE;
-    const page = request.query.p ?? 1;
-    return { total: app.store.audit.count(filter), page, limit, events: app.store.audit.search(filter, limit, (page - 1) * limit).map((e) => eventJson(e, request.hidden)) };
+  r.get('/api/audit', { config, schema: { querystring: AuditQuery, response: { 200: AuditReply } } }, async (request, reply) => {
+    const q = request.query;
+    const filter = { ...toFilter(q, app.config.systems), hiddenTargets: [...request.hidden] };
+    const limit = q.limit ?? PAGE_SIZE;
+    const slice = auditSlice(app, q, filter, limit, '/api/audit');
+    if (slice.next) reply.header('Link', `<${slice.next}>; rel="next"`);
+    const events = slice.rows.map((e) => eventJson(e, request.hidden));
+    // `page` is the offset page asked for; an answer reached by `after` has none.
+    return { total: app.store.audit.count(filter), ...(q.after === undefined ? { page: q.p ?? 1 } : {}), limit, ...(slice.next ? { next: slice.next } : {}), events };
   });
 
   /** Writes the export and records it, in one place for the API and the screen. */

@@ -86,7 +86,7 @@ export class AuditStore {
     return this.forTargetStmt.all(target);
   }
 
-  /** One prepared statement per filter combination (at most 64), made on first use. */
+  /** One prepared statement per filter combination (at most 128 with the keyset bound), made on first use. */
   private readonly filtered = new Map<string, Statement<unknown[]>>();
   private statement(sql: string): Statement<unknown[]> {
     let stmt = this.filtered.get(sql);
@@ -111,6 +111,20 @@ export class AuditStore {
   search(f: AuditFilter, limit: number, offset: number): AuditRow[] {
     const w = this.where(f);
     return this.statement(`SELECT * FROM audit_events ${w.sql} ORDER BY id DESC LIMIT ? OFFSET ?`).all(...w.params, limit, offset) as AuditRow[];
+  }
+
+  /** The filtered events older than event `beforeId`, newest first (keyset: no rows skipped by offset). */
+  searchBefore(f: AuditFilter, beforeId: number, limit: number): AuditRow[] {
+    const w = this.where(f);
+    const sql = w.sql ? `${w.sql} AND id < ?` : 'WHERE id < ?';
+    return this.statement(`SELECT * FROM audit_events ${sql} ORDER BY id DESC LIMIT ?`).all(...w.params, beforeId, limit) as AuditRow[];
+  }
+
+  /** Whether event `id` is among those the filter keeps (an `after` cursor must name one). */
+  matches(f: AuditFilter, id: number): boolean {
+    const w = this.where(f);
+    const sql = w.sql ? `${w.sql} AND id = ?` : 'WHERE id = ?';
+    return (this.statement(`SELECT count(*) AS n FROM audit_events ${sql}`).get(...w.params, id) as { n: number }).n > 0;
   }
 
   count(f: AuditFilter): number {

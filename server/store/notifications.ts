@@ -48,6 +48,13 @@ export interface MailListRow extends MailRow {
   username: string;
 }
 
+/**
+ * The first page of a person's inbox: unread first, then newest first. The ORDER BY is written exactly as the
+ * notifications_inbox_order index (migration 024) is, so the rows are read off the index, not sorted.
+ */
+export const INBOX_SQL = `SELECT * FROM notifications WHERE user_id = ? AND (slug IS NULL OR slug NOT IN (SELECT value FROM json_each(?)))
+       ORDER BY read_at IS NOT NULL, id DESC LIMIT ? OFFSET ?`;
+
 /** Watches, preferences, the inbox and the mail queue (see migration 010). */
 export class NotificationStore {
   private readonly addWatchStmt;
@@ -78,6 +85,7 @@ export class NotificationStore {
   private readonly digestUsersStmt;
   private readonly mailCountsStmt;
   private readonly troubleStmt;
+  private readonly troubleCountStmt;
   private readonly replaceTextStmt;
 
   constructor(db: DB) {
@@ -103,10 +111,7 @@ export class NotificationStore {
     );
     // Unread first, then newest first.
     // Hidden pages' notifications are left out in the query, so they take no place in a page and no part in the count.
-    this.inboxStmt = db.prepare<[number, string, number, number], NotificationRow>(
-      `SELECT * FROM notifications WHERE user_id = ? AND (slug IS NULL OR slug NOT IN (SELECT value FROM json_each(?)))
-       ORDER BY read_at IS NOT NULL, id DESC LIMIT ? OFFSET ?`,
-    );
+    this.inboxStmt = db.prepare<[number, string, number, number], NotificationRow>(INBOX_SQL);
     // The same order continued after one notification: its read state (0 unread, 1 read) and id.
     this.inboxAfterStmt = db.prepare<[{ user: number; hidden: string; read: number; id: number; limit: number }], NotificationRow>(
       `SELECT * FROM notifications WHERE user_id = @user AND (slug IS NULL OR slug NOT IN (SELECT value FROM json_each(@hidden)))
@@ -148,10 +153,13 @@ export class NotificationStore {
     this.mailCountsStmt = db.prepare<[], { state: string; failing: number; n: number }>(
       'SELECT state, last_error IS NOT NULL AS failing, count(*) AS n FROM notification_mails GROUP BY state, failing',
     );
-    this.troubleStmt = db.prepare<[number], MailListRow>(
+    this.troubleStmt = db.prepare<[number, number], MailListRow>(
       `SELECT m.*, u.username FROM notification_mails m JOIN users u ON u.id = m.user_id
-       WHERE m.state = 'failed' OR (m.state = 'queued' AND m.last_error IS NOT NULL) ORDER BY m.id DESC LIMIT ?`,
+       WHERE m.state = 'failed' OR (m.state = 'queued' AND m.last_error IS NOT NULL) ORDER BY m.id DESC LIMIT ? OFFSET ?`,
     );
+    this.troubleCountStmt = db.prepare<[], number>(
+      `SELECT count(*) FROM notification_mails WHERE state = 'failed' OR (state = 'queued' AND last_error IS NOT NULL)`,
+    ).pluck();
   }
 
   watch(userId: number, kind: WatchKind, target: string, at: string): void {
@@ -287,7 +295,12 @@ export class NotificationStore {
   }
 
   /** Mails that failed for good, or whose last attempt failed, newest first. */
-  troubled(limit: number): MailListRow[] {
-    return this.troubleStmt.all(limit);
+  troubled(limit: number, offset = 0): MailListRow[] {
+    return this.troubleStmt.all(limit, offset);
+  }
+
+  /** How many mails `troubled` lists in all. */
+  troubledCount(): number {
+    return this.troubleCountStmt.get() as number;
   }
 }

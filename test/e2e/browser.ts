@@ -5,6 +5,8 @@ import { afterAll, beforeAll } from 'vitest';
 import { tempDir } from '../temp.js';
 import { startServer, type RunningServer } from '../server-process.js';
 import { ROOT } from '../../server/paths.js';
+import { openStore } from '../../server/setup.js';
+import type { Store } from '../../server/store/index.js';
 
 /** Debian's Chromium (never a downloaded browser), with the flags a headless test machine needs. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -45,6 +47,51 @@ export function useServerAndBrowser(set: (server: RunningServer, browser: Browse
     await started?.browser.close();
     await started?.server.stop();
   });
+}
+
+/** A server on its own store and Chromium, as `useWiki` gives them to a test file. */
+export interface Wiki {
+  readonly server: RunningServer;
+  readonly browser: Browser;
+  /** Writes to the server's store from this process, as the CLI or a colleague's server would, then closes it. */
+  write(change: (store: Store) => void): void;
+  /** A new page signed in as `username` (admin by default), and the script errors it reports, which a test expects to stay empty. */
+  signedInPage(username?: string, password?: string): Promise<{ page: Page; errors: string[] }>;
+}
+
+/** Starts a server on a fresh store and Chromium for the file's tests (stopped after them), with the steps every such file repeats. */
+export function useWiki(env: Record<string, string> = {}): Wiki {
+  const dataDir = tempDir();
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  useServerAndBrowser((s, b) => {
+    server = s;
+    browser = b;
+  }, { WHYWIKI_DATA: dataDir, ...env });
+  const started = () => {
+    if (!server || !browser) throw new Error('The server and Chromium start in beforeAll: use them inside a test.');
+    return { server, browser };
+  };
+  return {
+    get server() { return started().server; },
+    get browser() { return started().browser; },
+    write(change) {
+      const store = openStore(dataDir);
+      try {
+        change(store);
+      } finally {
+        store.close();
+      }
+    },
+    async signedInPage(username = 'admin', password = ADMIN_PASSWORD) {
+      const { server: s, browser: b } = started();
+      const page = await b.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await signIn(page, s.url, username, password);
+      return { page, errors };
+    },
+  };
 }
 
 /** Signs `page` in through the real sign-in form (admin by default) and waits for the home page. */

@@ -1,38 +1,24 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import type { RunningServer } from '../server-process.js';
-import { commandContext, tempDir } from '../helpers.js';
-import { openStore } from '../../server/setup.js';
+import { commandContext } from '../helpers.js';
 import { savePage } from '../../server/pages/commands.js';
 import { getCurrentPage } from '../../server/pages/queries.js';
-import { SHOTS, signIn, useServerAndBrowser } from './browser.js';
+import { SHOTS, useWiki } from './browser.js';
 
-let server: RunningServer;
-let browser: Browser;
-const dataDir = tempDir();
-useServerAndBrowser((s, b) => {
-  server = s;
-  browser = b;
-}, { WHYWIKI_DATA: dataDir });
+const wiki = useWiki();
 
 /** A colleague saves a page (another process writing the same store, as the CLI does). */
 function colleagueSaves(slug: string, summary: string): void {
-  const store = openStore(dataDir);
-  try {
+  wiki.write((store) => {
     const page = getCurrentPage(store, slug);
     savePage(commandContext(store, 'mreyes'), { slug, frontMatter: page.frontMatter, body: `${page.body}\n\n${summary}.\n`, summary, baseVersion: page.version });
-  } finally {
-    store.close();
-  }
+  });
 }
 
 describe('the inbox in a browser', () => {
   it('watches a page and a system, counts unread in the header, opens a change and marks read', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await signIn(page, server.url);
+    const { server } = wiki;
+    const { page, errors } = await wiki.signedInPage();
     expect(await page.locator('.inbox-link .unread-count').count()).toBe(0);
 
     await page.goto(`${server.url}/p/beaker-chemistry-autoverification`);

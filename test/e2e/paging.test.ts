@@ -1,43 +1,29 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import type { RunningServer } from '../server-process.js';
-import { commandContext, sampleFrontMatter, tempDir } from '../helpers.js';
-import { openStore } from '../../server/setup.js';
+import { commandContext, sampleFrontMatter } from '../helpers.js';
 import { createPage } from '../../server/pages/commands.js';
-import { SHOTS, signIn, useServerAndBrowser } from './browser.js';
+import { SHOTS, useWiki } from './browser.js';
 import type { Page } from 'playwright-core';
 
-let server: RunningServer;
-let browser: Browser;
-const dataDir = tempDir();
-useServerAndBrowser((s, b) => {
-  server = s;
-  browser = b;
-}, { WHYWIKI_DATA: dataDir });
+const wiki = useWiki();
 
 /** Enough pages for the home page to need three pages of its own (another process writing, as the CLI does). */
 function manyPages(): void {
-  const store = openStore(dataDir);
-  try {
+  wiki.write((store) => {
     const systems = ['Epic', 'Workday', 'Interfaces', 'Infrastructure'];
     store.transaction(() => {
       for (let i = 0; i < 240; i++) {
         createPage(commandContext(store, 'mreyes'), { slug: `order-set-change-${i}`, frontMatter: { ...sampleFrontMatter, title: `Order set change ${i}`, system: systems[i % 4]!, module: `Module ${i % 6}` }, body: 'Text.', summary: 'Created' });
       }
     });
-  } finally {
-    store.close();
-  }
+  });
 }
 
 describe('the home page with paging in a browser', () => {
   it('shows numbered pages a keyboard can reach, on a desktop and on a phone', async () => {
     manyPages();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await signIn(page, server.url);
+    const { server } = wiki;
+    const { page, errors } = await wiki.signedInPage();
     const nav = page.locator('nav[aria-label="Pages"]');
     expect(await nav.count()).toBe(1);
     expect(await nav.locator('[aria-current="page"]').textContent()).toBe('1');
@@ -64,8 +50,7 @@ describe('the home page with paging in a browser', () => {
 
 /** More accounts than one screen of the access review, and more purges than one screen of /admin/purges (written as the CLI would). */
 function manyAccountsAndPurges(): void {
-  const store = openStore(dataDir);
-  try {
+  wiki.write((store) => {
     store.transaction(() => {
       for (let i = 0; i < 120; i++) store.users.insert({ username: `analyst-${String(i).padStart(3, '0')}`, password_hash: null, role: 'reader', person: null, created_at: '2026-01-01T00:00:00.000Z' });
       createPage(commandContext(store, 'mreyes'), { slug: 'purged-runbook', frontMatter: { ...sampleFrontMatter, title: 'Purged runbook' }, body: 'Text.', summary: 'Created' });
@@ -74,9 +59,7 @@ function manyAccountsAndPurges(): void {
         store.purges.insert({ page_id: pageId, version: 1, reason: `A patient name pasted into the runbook by mistake, request ${i}`, text_salt: 's', text_digest: 'd', fields: '{"body":1}', pending_text: null, status: 'applied', requested_by: 'admin', requested_at: '2026-01-01T00:00:00.000Z' });
       }
     });
-  } finally {
-    store.close();
-  }
+  });
 }
 
 /**
@@ -85,7 +68,7 @@ function manyAccountsAndPurges(): void {
  */
 async function checkPager(page: Page, url: string, shot: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 900 });
-  await page.goto(`${server.url}${url}`);
+  await page.goto(`${wiki.server.url}${url}`);
   const nav = page.locator('nav[aria-label="Pages"]');
   expect(await nav.count()).toBe(1);
   const next = nav.locator('a[rel="next"]');
@@ -94,11 +77,11 @@ async function checkPager(page: Page, url: string, shot: string): Promise<void> 
   await page.keyboard.press('Tab');
   expect(await next.evaluate((a) => a === document.activeElement)).toBe(true);
   await page.keyboard.press('Enter');
-  await page.waitForURL(`${server.url}${url}?page=2`);
+  await page.waitForURL(`${wiki.server.url}${url}?page=2`);
   expect(await page.locator('nav[aria-label="Pages"] [aria-current="page"]').textContent()).toBe('2');
 
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto(`${server.url}${url}`);
+  await page.goto(`${wiki.server.url}${url}`);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await page.locator('nav[aria-label="Pages"]').scrollIntoViewIfNeeded();
@@ -115,10 +98,8 @@ async function checkPager(page: Page, url: string, shot: string): Promise<void> 
 describe('a paged report and a paged admin list in a browser', () => {
   it('the access review and /admin/purges: a pager a keyboard can follow, no overflow on a phone, none on paper', async () => {
     manyAccountsAndPurges();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await signIn(page, server.url);
+    const { server } = wiki;
+    const { page, errors } = await wiki.signedInPage();
     await checkPager(page, '/reports/access', 'access-review');
     await checkPager(page, '/admin/purges', 'purges');
     expect(errors).toEqual([]);

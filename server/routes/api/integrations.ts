@@ -9,7 +9,7 @@ import { DELIVERY_LOG_KEEP } from '../../integrations/derive.js';
 import { NotFoundError } from '../../core/errors.js';
 import { commandContext } from '../command-context.js';
 import { ErrorReply } from './schemas.js';
-import { keysetAnswer, ListLimit, ListPaging, unknownAfter } from './list-paging.js';
+import { keysetAnswer, LIST_DEFAULT, LIST_MAX, ListAfter, listAnswer, ListLimit, ListPaging, unknownAfter } from './list-paging.js';
 
 /** Deliveries per answer of a delivery log when no limit is given, and the most one answer holds. */
 const DELIVERIES_DEFAULT = 100;
@@ -61,9 +61,25 @@ export async function integrationApiRoutes(app: FastifyInstance): Promise<void> 
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const admin = { access: 'admin' as const };
 
-  r.get('/api/webhooks', { config: admin, schema: { summary: 'Connected webhooks and Teams/Slack channels', response: { 200: Type.Object({ webhooks: Type.Array(IntegrationReply) }) } } }, async () => ({
-    webhooks: app.store.integrations.active().map(integrationView),
-  }));
+  // Read whole and cut in memory: an installation connects tens of integrations, not thousands.
+  r.get(
+    '/api/webhooks',
+    {
+      config: admin,
+      schema: {
+        summary: 'Connected webhooks and Teams/Slack channels',
+        description: `At most \`limit\` (default ${LIST_DEFAULT}, at most ${LIST_MAX}) per answer; \`after\` is an integration id. While more remain, \`next\` (and a \`Link: <…>; rel="next"\` header) is the address of the rest.`,
+        querystring: Type.Object({ limit: ListLimit(LIST_DEFAULT, LIST_MAX), after: ListAfter }),
+        response: { 200: Type.Object({ ...ListPaging, webhooks: Type.Array(IntegrationReply) }) },
+      },
+    },
+    async (request, reply) => {
+      const limit = request.query.limit ?? LIST_DEFAULT;
+      const all = app.store.integrations.active().map(integrationView);
+      const answer = listAnswer(reply, all, (w) => String(w.id), { limit, after: request.query.after }, (after) => `/api/webhooks?${new URLSearchParams({ limit: String(limit), after }).toString()}`);
+      return { total: answer.total, limit: answer.limit, ...(answer.next ? { next: answer.next } : {}), webhooks: answer.items };
+    },
+  );
 
   r.post(
     '/api/webhooks',

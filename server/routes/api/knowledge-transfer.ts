@@ -13,9 +13,9 @@ import { Slug } from '../../pages/schema.js';
 import { NotFoundError } from '../../core/errors.js';
 import { commandContext } from '../command-context.js';
 import { snapshotReport, today } from './turnover.js';
-import { ListAfter, listAnswer, ListLimit, ListPaging } from './list-paging.js';
 import { phiGuardFor } from '../../phi/guard.js';
 import { listPaths, pathsOf, pathView } from '../../knowledge-transfer/paths.js';
+import { LIST_DEFAULT, LIST_MAX, ListAfter, listAnswer, ListLimit, ListPaging } from './list-paging.js';
 
 const Open = { additionalProperties: true } as const;
 /** (person, page) pairs per answer of the key-person report: the house default, and its most. */
@@ -80,7 +80,7 @@ export const PathReply = Type.Object(
   },
   Open,
 );
-const PathListReply = Type.Object({ paths: Type.Array(Type.Object({ id: Type.Integer(), version: Type.Integer(), title: Type.String(), description: Type.String(), steps: Type.Integer(), assigned: Type.Integer() })) });
+const PathListReply = Type.Object({ ...ListPaging, paths: Type.Array(Type.Object({ id: Type.Integer(), version: Type.Integer(), title: Type.String(), description: Type.String(), steps: Type.Integer(), assigned: Type.Integer() })) });
 const PersonPathsReply = Type.Object({
   paths: Type.Array(Type.Object({ id: Type.Integer(), title: Type.String(), done: Type.Integer(), total: Type.Integer(), changed_since_read: Type.Array(Type.String(), { description: 'Steps whose page changed after the person read it.' }) }, Open)),
 });
@@ -161,7 +161,22 @@ export async function knowledgeTransferApiRoutes(app: FastifyInstance): Promise<
     },
   );
 
-  r.get('/api/paths', { config: { access: 'read' }, schema: { response: { 200: PathListReply } } }, async (request) => ({ paths: listPaths(app.store, request.hidden) }));
+  r.get(
+    '/api/paths',
+    {
+      config: { access: 'read' },
+      schema: {
+        description: `Reading paths, at most \`limit\` (default ${LIST_DEFAULT}, at most ${LIST_MAX}) per answer; \`after\` is a path id. While more remain, \`next\` (and a \`Link: <…>; rel="next"\` header) is the address of the rest.`,
+        querystring: Type.Object({ limit: ListLimit(LIST_DEFAULT, LIST_MAX), after: ListAfter }),
+        response: { 200: PathListReply },
+      },
+    },
+    async (request, reply) => {
+      const limit = request.query.limit ?? LIST_DEFAULT;
+      const answer = listAnswer(reply, listPaths(app.store, request.hidden), (p) => String(p.id), { limit, after: request.query.after }, (after) => `/api/paths?${new URLSearchParams({ limit: String(limit), after }).toString()}`);
+      return { total: answer.total, limit: answer.limit, ...(answer.next ? { next: answer.next } : {}), paths: answer.items };
+    },
+  );
 
   r.post('/api/paths', { config: { access: 'write' }, schema: { body: PathBody, response: { 201: PathReply } } }, async (request, reply) => {
     const { id } = savePath(commandContext(app, request), request.body);

@@ -6,6 +6,10 @@ import { ValidationError } from '../../core/errors.js';
 export const ListLimit = (dflt: number, max: number) =>
   Type.Optional(Type.Integer({ minimum: 1, maximum: max, description: `How many items per answer; ${dflt} when left out, at most ${max}.` }));
 
+/** The house default and most per answer of an API list. */
+export const LIST_DEFAULT = 100;
+export const LIST_MAX = 1000;
+
 /** `after` of an API list whose items are named by a string (a slug, a handle): continue after that one, as `next` does. */
 export const ListAfter = Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Continue after this item (as `next` does).' }));
 

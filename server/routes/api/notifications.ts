@@ -11,7 +11,7 @@ import { unwatch } from '../../notify/commands/unwatch.js';
 import { watch } from '../../notify/commands/watch.js';
 import type { WatchRow } from '../../store/notifications.js';
 import { ErrorReply } from './schemas.js';
-import { keysetAnswer, ListLimit, ListPaging, unknownAfter } from './list-paging.js';
+import { keysetAnswer, LIST_DEFAULT, LIST_MAX, ListAfter, listAnswer, ListLimit, ListPaging, unknownAfter } from './list-paging.js';
 
 /** Notifications per answer of GET /api/notifications when no limit is given, and the most one answer holds. */
 const NOTIFICATIONS_DEFAULT = 100;
@@ -121,13 +121,25 @@ export async function notificationApiRoutes(app: FastifyInstance): Promise<void>
     {
       config: { access: 'read' },
       schema: {
-        description: 'What the signed-in person watches. Pages they own (themselves or through a team) are watched without a watch: `owner_of` lists those handles.',
-        response: { 200: Type.Object({ watches: Type.Array(WatchReply), owner_of: Type.Array(Type.String()) }) },
+        description:
+          'What the signed-in person watches. Pages they own (themselves or through a team) are watched without a watch: `owner_of` lists those handles. ' +
+          `At most \`limit\` watches (default ${LIST_DEFAULT}, at most ${LIST_MAX}) per answer; \`after\` is a watch id. While more remain, \`next\` (and a \`Link: <…>; rel="next"\` header) is the address of the rest.`,
+        querystring: Type.Object({ limit: ListLimit(LIST_DEFAULT, LIST_MAX), after: ListAfter }),
+        response: { 200: Type.Object({ ...ListPaging, watches: Type.Array(WatchReply), owner_of: Type.Array(Type.String()) }) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const person = request.user!.person;
-      return { watches: watchesOf(app.store, request.user!.id, request.hidden).map(watchJson), owner_of: person ? [person, ...app.store.parties.teamsOf(person).map((t) => t.handle)] : [] };
+      const limit = request.query.limit ?? LIST_DEFAULT;
+      // One person's watches, read whole and cut in memory; watches on hidden pages are left out before counting.
+      const answer = listAnswer(reply, watchesOf(app.store, request.user!.id, request.hidden), (w) => String(w.id), { limit, after: request.query.after }, (after) => `/api/watches?${new URLSearchParams({ limit: String(limit), after }).toString()}`);
+      return {
+        total: answer.total,
+        limit: answer.limit,
+        ...(answer.next ? { next: answer.next } : {}),
+        watches: answer.items.map(watchJson),
+        owner_of: person ? [person, ...app.store.parties.teamsOf(person).map((t) => t.handle)] : [],
+      };
     },
   );
 

@@ -129,7 +129,7 @@ export const PersonReply = Type.Object(
   { ...Open, title: 'Party', description: 'A person or a team of the directory.' },
 );
 export const DirectoryReply = Type.Object({ ...ListPaging, people: Type.Array(PersonReply), teams: Type.Array(PersonReply) });
-export const TeamsReply = Type.Object({ teams: Type.Array(PersonReply) });
+export const TeamsReply = Type.Object({ ...ListPaging, teams: Type.Array(PersonReply) });
 
 export const ReassignReply = Type.Object({
   from: Type.String(),
@@ -175,7 +175,13 @@ export const AuditEvent = Type.Object({
   prev_hash: Nullable(Type.String()),
   hash: Type.String(),
 });
-export const AuditReply = Type.Object({ total: Type.Integer(), page: Type.Integer(), limit: Type.Integer(), events: Type.Array(AuditEvent) });
+export const AuditReply = Type.Object({
+  total: Type.Integer(),
+  page: Type.Optional(Type.Integer({ description: 'The page asked for with p (1 without it); absent on an answer asked for with after.' })),
+  limit: Type.Integer(),
+  next: Type.Optional(Type.String({ description: 'The address of the following events (by after); absent on the last answer.' })),
+  events: Type.Array(AuditEvent),
+});
 export const AuditExportReply = Type.Object({ exported_at: Type.String(), filter: Type.Object({}, Open), count: Type.Integer(), events: Type.Array(AuditEvent) });
 export const CsvReply = { content: { 'text/csv': { schema: Type.String({ description: 'One row per event, with a header row.' }) } } };
 

@@ -20,7 +20,7 @@ import { staleView } from '../../reports/stale-index.js';
 import { commandContext } from '../command-context.js';
 import type { PartyRow } from '../../store/parties.js';
 import { BacklinksReply, DirectoryReply, HealthReply, PersonReply, ReassignReply, ReportReply, ReviewReply, StatusReply, TeamsReply } from './schemas.js';
-import { ListAfter, listAnswer, ListLimit, ListPaging } from './list-paging.js';
+import { LIST_DEFAULT, LIST_MAX, ListAfter, listAnswer, ListLimit, ListPaging } from './list-paging.js';
 
 /** Per answer of the directory and of a page's backlinks: more than most wikis have, so existing callers still get them all at once. */
 const DIRECTORY_MAX = 1000;
@@ -189,7 +189,23 @@ export async function turnoverApiRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  r.get('/api/teams', { config: { access: 'read' }, schema: { response: { 200: TeamsReply } } }, async () => ({ teams: app.store.parties.all().filter((p) => p.kind === 'team').map(personJson) }));
+  r.get(
+    '/api/teams',
+    {
+      config: { access: 'read' },
+      schema: {
+        description: `Teams by name, at most \`limit\` (default ${LIST_DEFAULT}, at most ${LIST_MAX}) per answer; \`after\` is a team handle. While more remain, \`next\` (and a \`Link: <…>; rel="next"\` header) is the address of the rest.`,
+        querystring: Type.Object({ limit: ListLimit(LIST_DEFAULT, LIST_MAX), after: ListAfter }),
+        response: { 200: TeamsReply },
+      },
+    },
+    async (request, reply) => {
+      const limit = request.query.limit ?? LIST_DEFAULT;
+      const teams = app.store.parties.all().filter((p) => p.kind === 'team');
+      const answer = listAnswer(reply, teams, (p) => p.handle, { limit, after: request.query.after }, (after) => `/api/teams?${new URLSearchParams({ limit: String(limit), after }).toString()}`);
+      return { total: answer.total, limit: answer.limit, ...(answer.next ? { next: answer.next } : {}), teams: answer.items.map(personJson) };
+    },
+  );
 
   r.get('/api/teams/:handle', { config: { access: 'read' }, schema: { params: HandleParams, response: { 200: PersonReply } } }, async (request) => {
     const t = app.store.parties.get(request.params.handle);

@@ -14,6 +14,10 @@ import { Slug } from '../../pages/schema.js';
 import { commandContext } from '../command-context.js';
 import { personOf } from '../api/knowledge-transfer.js';
 import { today } from '../api/turnover.js';
+import { pager, PageParam } from './paging.js';
+
+/** Reading paths per screen of /paths. */
+const PATHS_PAGE_SIZE = 100;
 
 const HandleParams = Type.Object({ handle: Type.String({ maxLength: 100 }) });
 const HandoverPageParams = Type.Object({ handle: Type.String({ maxLength: 100 }), slug: Slug });
@@ -103,10 +107,13 @@ export async function knowledgeTransferRoutes(app: FastifyInstance): Promise<voi
   });
 
   // ---- reading paths ----
-  const pathsScreen = (request: FastifyRequest, reply: FastifyReply, values: Record<string, string> = {}, problem?: FormProblem) =>
-    reply.view('paths', { title: 'Reading paths', paths: listPaths(app.store, request.hidden), values, errors: problem?.errors ?? {}, problem });
+  const pathsScreen = (request: FastifyRequest, reply: FastifyReply, values: Record<string, string> = {}, problem?: FormProblem, page = 1) => {
+    const all = listPaths(app.store, request.hidden);
+    const paged = pager('/paths', {}, all.length, page, PATHS_PAGE_SIZE);
+    return reply.view('paths', { title: 'Reading paths', paths: all.slice(paged.offset, paged.offset + paged.size), pager: paged, values, errors: problem?.errors ?? {}, problem });
+  };
 
-  r.get('/paths', { config: { access: 'read' } }, async (request, reply) => pathsScreen(request, reply));
+  r.get('/paths', { config: { access: 'read' }, schema: { querystring: Type.Object({ page: PageParam }) } }, async (request, reply) => pathsScreen(request, reply, {}, undefined, request.query.page ?? 1));
 
   r.post('/paths', { config: { access: 'write' }, schema: { body: PathForm } }, async (request, reply) => {
     const values = { title: request.body.title ?? '', description: request.body.description ?? '', steps: request.body.steps ?? '' };

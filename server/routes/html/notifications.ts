@@ -17,6 +17,9 @@ import { setFlash, takeFlash } from './flash.js';
 import { pager, PageParam } from './paging.js';
 
 const INBOX_PAGE_SIZE = 100;
+/** Failed and retrying mails per screen of /admin/notifications; watches per screen of /inbox/settings. */
+const TROUBLED_PAGE_SIZE = 100;
+const WATCHES_PAGE_SIZE = 100;
 
 const SlugParams = Type.Object({ slug: Slug });
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
@@ -46,12 +49,15 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
   });
 
   /** The settings screen; `typed` is a refused post's choices, shown instead of the stored ones so none is lost. */
-  const settings = async (request: FastifyRequest, reply: FastifyReply, error?: string, typed: Record<string, string | undefined> = {}) => {
+  const settings = async (request: FastifyRequest, reply: FastifyReply, error?: string, typed: Record<string, string | undefined> = {}, page = 1) => {
     const prefs = { ...preferencesOf(app.store, request.user!.id), ...Object.fromEntries(Object.entries(typed).filter(([, v]) => v !== undefined)) };
     const kinds = NOTIFICATION_KINDS.map((k) => ({ kind: k, label: KIND_LABELS[k], description: KIND_DESCRIPTIONS[k], options: DELIVERIES.map((d) => ({ value: d, label: DELIVERY_LABELS[d], checked: prefs[k] === d })) }));
     const person = request.user!.person;
     const ownerOf = person ? [app.store.parties.get(person)?.name ?? person, ...app.store.parties.teamsOf(person).map((t) => t.name)] : [];
-    const watches = watchesOf(app.store, request.user!.id, request.hidden).map((w) => ({
+    // Watches on hidden pages are left out before counting, so they take no place on a screen and no part in the count.
+    const all = watchesOf(app.store, request.user!.id, request.hidden);
+    const watchPager = pager('/inbox/settings', {}, all.length, page, WATCHES_PAGE_SIZE);
+    const watches = all.slice(watchPager.offset, watchPager.offset + watchPager.size).map((w) => ({
       ...w,
       label: w.kind === 'page' ? (app.store.pages.head(w.target)?.title ?? w.target) : w.kind === 'owner' ? `Everything ${app.store.parties.get(w.target)?.name ?? w.target} owns` : `Every page of ${w.target.replace('/', ' › ')}`,
       href: w.kind === 'page' ? `/p/${w.target}` : w.kind === 'owner' ? `/${app.store.parties.get(w.target)?.kind === 'team' ? 'teams' : 'people'}/${w.target}` : `/#system-${w.target.split('/')[0]}`,
@@ -61,6 +67,7 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
       title: 'Notification settings',
       kinds,
       watches,
+      pager: watchPager,
       ownerOf,
       systems: app.config.systems,
       teams: parties.filter((p) => p.kind === 'team'),
@@ -72,7 +79,7 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
     });
   };
 
-  r.get('/inbox/settings', { config: { access: 'read' } }, async (request, reply) => settings(request, reply));
+  r.get('/inbox/settings', { config: { access: 'read' }, schema: { querystring: Type.Object({ page: PageParam }) } }, async (request, reply) => settings(request, reply, undefined, {}, request.query.page ?? 1));
 
   r.post(
     '/inbox/settings',
@@ -126,15 +133,18 @@ export async function notificationRoutes(app: FastifyInstance): Promise<void> {
     return reply.redirect(`/p/${request.params.slug}`, 303);
   });
 
-  r.get('/admin/notifications', { config: { access: 'admin' } }, async (_request, reply) => {
+  r.get('/admin/notifications', { config: { access: 'admin' }, schema: { querystring: Type.Object({ page: PageParam }) } }, async (request, reply) => {
     const counts = app.store.notifications.mailCounts();
+    // Failures used to stop silently at the newest 100; now every one is counted and reachable a screen at a time.
+    const paged = pager('/admin/notifications', {}, app.store.notifications.troubledCount(), request.query.page ?? 1, TROUBLED_PAGE_SIZE);
     return reply.view('admin-notifications', {
       title: 'Mail delivery',
       counts,
       server: smtpServerName(app.config.smtpUrl),
       from: app.config.mailFrom,
       digestHour: String(app.config.digestHour).padStart(2, '0'),
-      troubled: app.store.notifications.troubled(100),
+      troubled: app.store.notifications.troubled(paged.size, paged.offset),
+      pager: paged,
     });
   });
 }

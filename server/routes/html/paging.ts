@@ -28,11 +28,14 @@ export interface Pager {
   size: number;
 }
 
-/** The address of page `n` of a list, its filters kept; page 1 has no `page` parameter. */
-export function pageHref(path: string, params: Record<string, string | number | undefined>, n: number): string {
+/**
+ * The address of page `n` of a list, its filters kept; page 1 has no `page` parameter. A screen with two lists
+ * names the second one's parameter (`param`), and keeps the first's among `params`.
+ */
+export function pageHref(path: string, params: Record<string, string | number | undefined>, n: number, param = 'page'): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '' && k !== 'page') q.set(k, String(v));
-  if (n > 1) q.set('page', String(n));
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '' && k !== param) q.set(k, String(v));
+  if (n > 1) q.set(param, String(n));
   const s = q.toString();
   return s ? `${path}?${s}` : path;
 }
@@ -42,9 +45,9 @@ export function pageHref(path: string, params: Record<string, string | number | 
  * parameters of the screen (filters) are kept in every link, so a page of a filtered list stays filtered.
  * Only the first, last and nearby pages are numbered, so the nav stays short at any size.
  */
-export function pager(path: string, params: Record<string, string | number | undefined>, total: number, page: number, size: number): Pager {
+export function pager(path: string, params: Record<string, string | number | undefined>, total: number, page: number, size: number, param = 'page'): Pager {
   const pages = Math.max(1, Math.ceil(total / size));
-  const href = (n: number) => pageHref(path, params, n);
+  const href = (n: number) => pageHref(path, params, n, param);
   const shown = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, pages])].filter((n) => n >= 1 && n <= pages).sort((a, b) => a - b);
   const links: PagerLink[] = [];
   for (const n of shown) {

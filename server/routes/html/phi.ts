@@ -7,19 +7,30 @@ import { retirePhiRule } from '../../phi/commands/retire-phi-rule.js';
 import { commandContext } from '../command-context.js';
 import { reshowForm } from './form-reshow.js';
 import { closedForm } from './forms.js';
+import { pager, PageParam } from './paging.js';
+
+/** Rules per screen of each list on /admin/phi. */
+const RULES_PAGE_SIZE = 100;
+const PhiQuery = Type.Object({ page: PageParam, allowed_page: PageParam });
 
 /** Admin screen for the PHI guard: the built-in detectors, the admins' own patterns and allowed terms, and a place to try text. */
 export async function phiRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const config = { access: 'admin' as const };
-  const show = (reply: FastifyReply, extra: Record<string, unknown> = {}) => {
+  // Both lists are read whole (the guard runs every rule on every save anyway) and shown 100 at a time, each with its own pager.
+  const show = (reply: FastifyReply, extra: Record<string, unknown> = {}, query: { page?: number; allowed_page?: number } = {}) => {
     const all = app.store.phiRules.active();
+    const patternRules = all.filter((x) => x.kind === 'pattern');
+    const allowedRules = all.filter((x) => x.kind === 'allow');
+    const patternPager = pager('/admin/phi', { allowed_page: query.allowed_page }, patternRules.length, query.page ?? 1, RULES_PAGE_SIZE);
+    const allowedPager = pager('/admin/phi', { page: query.page }, allowedRules.length, query.allowed_page ?? 1, RULES_PAGE_SIZE, 'allowed_page');
     // A pattern saved before patterns ran on RE2 may not compile there; the guard skips it, so say so.
-    const patterns = all.filter((x) => x.kind === 'pattern').map((x) => ({ ...x, problem: patternProblem(x.value) }));
-    return reply.view('phi', { title: 'PHI guard', patterns, allowed: all.filter((x) => x.kind === 'allow'), mrnPatterns: app.config.mrnPatterns, ...extra });
+    const patterns = patternRules.slice(patternPager.offset, patternPager.offset + patternPager.size).map((x) => ({ ...x, problem: patternProblem(x.value) }));
+    const allowed = allowedRules.slice(allowedPager.offset, allowedPager.offset + allowedPager.size);
+    return reply.view('phi', { title: 'PHI guard', patterns, allowed, patternPager, allowedPager, mrnPatterns: app.config.mrnPatterns, ...extra });
   };
 
-  r.get('/admin/phi', { config }, async (_request, reply) => show(reply));
+  r.get('/admin/phi', { config, schema: { querystring: PhiQuery } }, async (request, reply) => show(reply, {}, request.query));
 
   r.post(
     '/admin/phi/rules',
