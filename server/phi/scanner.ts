@@ -189,11 +189,17 @@ export class Scanner {
       if (this.only === DETECTOR_NAMES) {
         // Direct calls: the loop below is the hot path of every save. No detector starts at a space, and
         // only a phone number ("+1 …", "(608) …") starts at punctuation.
-        const type = this.toks[i]!.type;
-        if (type === 'space') continue;
-        if (type === 'punct') {
+        const tok = this.toks[i]!;
+        if (tok.type === 'space') continue;
+        if (tok.type === 'punct') {
           const p = this.phone(i);
           if (p) found.push(p);
+          continue;
+        }
+        // Most words start nothing but a possible "Last, First" (whose own first test is cheap).
+        if (tok.type === 'word' && !START_WORDS.has(tok.lower)) {
+          const c = this.lastFirst(i);
+          if (c) found.push(c);
           continue;
         }
         const a = this.ssn(i) ?? this.labelledNumber(i) ?? this.dob(i);
@@ -1107,6 +1113,8 @@ const STREET_SUFFIXES = new Set(['st', 'street', 'ave', 'av', 'avenue', 'rd', 'r
 const UNIT_DESIGNATORS = new Set(['apt', 'apartment', 'unit', 'lot', 'trlr']);
 const PATIENT_WORDS = new Set(['patient', "patient's", 'pt', "pt's"]);
 const TITLES = new Set(['mr', 'mrs', 'ms', 'miss', 'dr', 'mx', 'mister']);
+/** Every word at which a detector other than Last, First can start. */
+const START_WORDS = new Set([...SSN_LABEL_START, ...RECORD_LABEL_START, ...DOB_LABEL_START, ...PHONE_LABEL_START, ...PATIENT_WORDS, ...BED_WORDS, ...TITLES]);
 const MONTHS = new Set(['jan', 'january', 'feb', 'february', 'mar', 'march', 'apr', 'april', 'may', 'jun', 'june', 'jul', 'july', 'aug', 'august', 'sep', 'sept', 'september', 'oct', 'october', 'nov', 'november', 'dec', 'december']);
 
 const VOCAB_PHRASES = new Set(PATIENT_VOCABULARY.map((p) => p.toLowerCase().replace(/^patient[ -]/, '').replace(/-/g, ' ')));
