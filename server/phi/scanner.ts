@@ -709,7 +709,7 @@ export class Scanner {
   // Names that the words around them make a patient's, without the word "patient"
 
   /** "bed 12", "Rm 418B", "room #4112", "bay 4", "bed 3E-07": a bed or room with its number. */
-  bedCue(i: number): number {
+  private bedCue(i: number): number {
     const t = this.t(i);
     if (t?.type !== 'word' || !BED_WORDS.has(t.lower)) return -1;
     let j = i + 1;
@@ -739,7 +739,7 @@ export class Scanner {
   }
 
   /** "72 yo F", "72yo F", "72 y/o female", "81 y.o. M", "84-year-old male": an age with a sex. */
-  ageSex(i: number): number {
+  private ageSex(i: number): number {
     if (this.num(i, 1, 3) < 0 || Number(this.numText(i)) > 120) return -1;
     let j = i + 1;
     if (this.punct(j, '-') > 0) j++;
