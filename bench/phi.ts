@@ -15,6 +15,8 @@ const LABELS: Record<DetectorName | 'admin pattern', string> = {
   dob: 'date of birth',
   phone: 'phone',
   patient: 'patient name/e-mail',
+  person: 'name in clinical context',
+  address: 'street address',
   'admin pattern': 'admin pattern (RE2)',
 };
 // A pattern that backtracks catastrophically in JavaScript's engine; RE2 runs it in linear time.

@@ -19,7 +19,7 @@ export interface Viewer {
   teams: string[];
 }
 
-export type PhiKind = 'Social Security number' | 'medical record number' | 'account number' | 'date of birth' | 'phone number' | 'patient name' | 'e-mail address' | 'custom pattern';
+export type PhiKind = 'Social Security number' | 'medical record number' | 'account number' | 'date of birth' | 'phone number' | 'patient name' | 'e-mail address' | 'street address' | 'custom pattern';
 
 /** One likely patient identifier the PHI guard found. */
 export interface PhiHit {

@@ -17,6 +17,17 @@
  *   and a bare year is not an identifier.
  * - Names need a "patient" label and two name-shaped words (or a title such as Mrs., or "patient name:").
  *   Epic test patients (ZZTEST, Zztest, Test) are build fixtures, not people.
+ * - Without the word "patient", a name is refused when what is beside it makes it a patient's: a bed or room
+ *   ("Bed 12 Okafor", "Okafor (bed 12)"), a place on a unit ("Smith, John on 4 West"), an age with a sex
+ *   ("72 yo F Okafor"), or, for Last, First, a date or a record number right after it. A title (Mr., Mrs.,
+ *   Ms., Miss) counts with a bed, unit or age within three words, or a clinical word in the sentence
+ *   (insulin, NPO, "was admitted"). "Dr." is usually the analyst's colleague ("Dr. Patel approved the
+ *   build"), so a doctor is a patient only with a bed, an age or "(the patient)" right after the name. A
+ *   word of the analyst's work in the sentence (from, analyst, approved, training, …) keeps it a colleague.
+ * - Street addresses are refused with an apartment or unit ("Apt 4B", "Unit 12", "#3"): that is a home.
+ *   Suites are offices and clinics, and a street alone is too often a building's.
+ * - Seven-digit phone numbers are refused only after a person's phone label ("cell", "home phone",
+ *   "callback number for the wife is"); unlabelled ones are extensions and help desk lines.
  * - Phone numbers are refused wherever they appear (North American shapes); an admin allows a published
  *   service desk number on /admin/phi.
  */
@@ -124,6 +135,30 @@ export const PHI_FORMS: PhiForm[] = [
   { kind: 'patient name', form: 'Epic LAST,FIRST', example: 'Patient: SMITH,JOHN' },
   { kind: 'patient name', form: 'name in a Markdown table', example: '| Patient | John Smith |' },
   { kind: 'patient name', form: 'name before the build words', example: 'Patient Jane Doe Consent Form was scanned twice.' },
+  // Names that the words around them make a patient's.
+  { kind: 'patient name', form: 'title, surname and bed', example: 'Mrs. Okafor in bed 12 was given the 0900 heparin twice.' },
+  { kind: 'patient name', form: 'title, surname and unit', example: 'Ms. Abernathy on 5 North had her allergy list wiped.' },
+  { kind: 'patient name', form: 'title, surname and a clinical event', example: 'Mr Haddad was admitted but the bed board still showed the ED.' },
+  { kind: 'patient name', form: 'Dr. as the patient', example: 'Dr. Whitfield in bed 7 was given his meds twice.' },
+  { kind: 'patient name', form: 'Last, First on a unit', example: 'Smith, John on 4 West had two active admissions.' },
+  { kind: 'patient name', form: 'Last, First with a record number', example: 'Novak, Petra 04482913 merged into the wrong chart.' },
+  { kind: 'patient name', form: 'Last, First with a date of birth', example: 'Reyes, Carmen 3/14/1952 showed twice in the MPI.' },
+  { kind: 'patient name', form: 'LAST, FIRST with a bed', example: 'ALVAREZ, ROSA bed 3E-07 missing from the whiteboard.' },
+  { kind: 'patient name', form: 'patient with an initial', example: 'patient J. Smith had two active encounters.' },
+  { kind: 'patient name', form: 'pt with initials and a date', example: 'pt JS 3/14/52 in 12 had a duplicate MAR.' },
+  { kind: 'patient name', form: 'age and sex with a name', example: '72 yo F Okafor in 12 had the wrong diet order.' },
+  { kind: 'patient name', form: 'surname with age and sex', example: 'Okafor 72yo F bed 12 - diet order dropped.' },
+  { kind: 'patient name', form: 'bed with a name', example: 'Rm 412 - Delgado - telemetry did not come across.' },
+  { kind: 'patient name', form: 'surname with a bed in brackets', example: 'Okafor (bed 12) still shows NPO.' },
+  // Record numbers without their own label, dates of birth abbreviated, local phone numbers, home addresses.
+  { kind: 'medical record number', form: 'pt # and a number', example: 'pt #00482913 is the one with the duplicate.' },
+  { kind: 'medical record number', form: 'patient and a number', example: 'patient 4482913 had two active encounters.' },
+  { kind: 'account number', form: 'FIN# (Cerner financial number)', example: 'FIN# 884412031 never dropped a charge.' },
+  { kind: 'date of birth', form: 'b. abbreviation', example: 'b. 3/14/1952, admitted through the ED' },
+  { kind: 'date of birth', form: 'month name, two-digit year', example: 'DOB 14 Mar 52 per the label.' },
+  { kind: 'phone number', form: 'seven digits after a phone label', example: 'Home phone 555-0142 was on the wrong contact.' },
+  { kind: 'street address', form: 'street with an apartment', example: 'Lives at 1423 Maple Ave Apt 4B.' },
+  { kind: 'street address', form: 'street with a unit number', example: 'Address: 221 N Elm St #3 Madison' },
   // E-mail addresses labelled as the patient's.
   { kind: 'e-mail address', form: "patient's e-mail", example: "Patient's e-mail jsmith1980@gmail.com bounced." },
   { kind: 'e-mail address', form: 'patient email:', example: 'patient email: maria.lopez@example.com' },

@@ -25,5 +25,10 @@ export const PATHOLOGICAL_SHAPES: Record<string, (n: number) => string> = {
   'Arabic-Indic digits': (n) => '١'.repeat(n),
   'fullwidth text': (n) => 'ＭＲＮ　'.repeat(Math.ceil(n / 4)).slice(0, n),
   'combining marks': (n) => `Patient ${'e\u0301'.repeat(Math.ceil(n / 2))}`.slice(0, n),
+  'titles with names, no clinical word': (n) => 'Mrs. Abc Def Ghi reviewed the build and '.repeat(Math.ceil(n / 40)).slice(0, n),
+  'Last, First without a cue': (n) => 'Smith, John - ( : '.repeat(Math.ceil(n / 18)).slice(0, n),
+  'beds and ages without names': (n) => 'bed 12 72 yo F room 4B-12 '.repeat(Math.ceil(n / 26)).slice(0, n),
+  'street address near-misses': (n) => '12 Abc Def Ghi St Suite '.repeat(Math.ceil(n / 24)).slice(0, n),
   'real PHI, repeated': (n) => repeatTo('MRN 00482913, DOB 01/02/1980, SSN 123-45-6789, (608) 555-0142, patient John Smith.\n', n),
+  'pasted PHI, repeated': (n) => repeatTo('Mrs. Okafor in bed 12, Smith, John on 4 West, 72 yo F Okafor, lives at 1423 Maple Ave Apt 4B, cell 555-0142.\n', n),
 };
