@@ -3,6 +3,7 @@ import handlebars from 'handlebars';
 import type { FastifyInstance } from 'fastify';
 import { Follower, type StandbyStatus } from '../standby/follower.js';
 import { sendError } from '../routes/errors.js';
+import { readsPass } from './write-hooks.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -53,7 +54,8 @@ export const standbyPlugin = fp(
     );
     app.addHook('onClose', async () => app.follower?.close());
 
-    app.addHook('onRequest', async (request, reply) => {
+    // A page view passes at once (readsPass); the check keeps its place before the routes' own hooks.
+    app.addHook('onRequest', readsPass(async (request, reply) => {
       if (SAFE_METHODS.has(request.method) || STANDBY_WRITES.has(`${request.method} ${request.routeOptions.url}`)) return;
       const following = app.store.followedPrimary(request.storeVersion());
       if (!following) return;
@@ -62,7 +64,7 @@ export const standbyPlugin = fp(
         error: 'Service Unavailable',
         message: `This is a read-only standby of ${following}. Make changes on the primary: ${following}${request.url.split('?')[0]}`,
       });
-    });
+    }));
 
     app.addHook('onSend', async (request, reply, payload) => {
       // Page screens are sent as bytes (see PageHtmlCache.personalize); other screens as text.
