@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import sensible from '@fastify/sensible';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
+import fp from 'fastify-plugin';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import rateLimit from '@fastify/rate-limit';
@@ -38,6 +39,7 @@ import { signoffApiRoutes } from './routes/api/signoff.js';
 import { purgeApiRoutes } from './routes/api/purges.js';
 import { SearchService, type SearchServiceOptions } from './search/client.js';
 import { pageCachesPlugin } from './plugins/page-caches.js';
+import { readsPass, withReadsPassing } from './plugins/write-hooks.js';
 import { knowledgePlugin } from './plugins/knowledge.js';
 import { commandContextPlugin } from './plugins/command-context.js';
 import { integrationsPlugin } from './plugins/integrations.js';
@@ -77,6 +79,8 @@ declare module 'fastify' {
 }
 
 const require = createRequire(import.meta.url);
+/** @fastify/multipart's request hooks. */
+const MULTIPART_HOOKS: ReadonlySet<string> = new Set(['onRequest', 'preValidation', 'onResponse']);
 
 /** The session-signing secret lives in the store, so sessions survive restarts without a config value. */
 function sessionSecret(store: Store): string {
@@ -122,7 +126,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Uploads arrive whole in the body (one file, within the attachment limit), beside the form's other
   // fields, so the CSRF check and a form's hand-back see them like any form. A file over the limit is
   // marked truncated rather than failing the request, so the form's text is not lost.
-  await app.register(multipart, {
+  // Its request hooks (parse, clean-up, a close listener) have nothing to do on a GET or HEAD (their
+  // bodies are not parsed), so those pass them at once; the hooks keep their place before the CSRF check.
+  const multipartOptions: Parameters<typeof multipart>[1] = {
     attachFieldsToBody: 'keyValues',
     throwFileSizeLimit: false,
     limits: { fileSize: config.maxAttachmentBytes, files: 1, fields: 80, parts: 100, fieldSize: config.maxBodyBytes * 2 + 64 * 1024 },
@@ -130,7 +136,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const data = await part.toBuffer();
       (part as unknown as { value: unknown }).value = { filename: part.filename, data, truncated: part.file.truncated };
     },
-  });
+  };
+  await app.register(
+    fp((instance: FastifyInstance, _opts: unknown, done: (err?: Error) => void) => multipart(withReadsPassing(instance, MULTIPART_HOOKS), multipartOptions, done), {
+      name: '@fastify/multipart',
+      fastify: '5.x',
+    }),
+  );
   await app.register(cookie);
   const secret = sessionSecret(store);
   await app.register(sessionWithReadPath, {
@@ -206,8 +218,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // A failure here (a busy or full disk) must not stop pages being served: the next request tries again.
   // The day (UTC, as a day number: no date formatted per request) and store version at which no handover
   // was left to settle: until either moves, none is.
+  // A callback hook: all of it is synchronous, so a page view pays no promise or tick for it.
   let settled = '';
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
+    settle(request);
+    done();
+  });
+  const settle = (request: FastifyRequest): void => {
     // A standby records nothing of its own: the departure arrives from the primary.
     if (store.followedPrimary(request.storeVersion())) return;
     try {
@@ -220,7 +237,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     } catch (err) {
       request.log.error({ err }, 'recording a departure on its leaving date failed; will retry on the next request');
     }
-  });
+  };
 
   // Before any documented route, so the API reference sees them all.
   await registerApiDocs(app, (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);

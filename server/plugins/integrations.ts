@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
+import { onWriteRoutes } from './write-hooks.js';
 import { IntegrationWorker } from '../integrations/worker.js';
 
 declare module 'fastify' {
@@ -31,8 +32,8 @@ export const integrationsPlugin = fp(
       }
     });
     app.addHook('onListen', async () => worker.start());
-    // A write's audit event is committed by the time its answer is sent.
-    app.addHook('onResponse', async (request) => {
+    // A write's audit event is committed by the time its answer is sent. Only write routes carry it.
+    onWriteRoutes(app, 'onResponse', async (request) => {
       if (request.method !== 'GET' && request.method !== 'HEAD') worker.nudge();
     });
     app.addHook('onClose', async () => worker.stop());

@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
+import { onWriteRoutes } from './write-hooks.js';
 import { NotificationWorker } from '../notify/worker.js';
 
 declare module 'fastify' {
@@ -30,7 +31,8 @@ export const notificationsPlugin = fp(
     app.decorate('notifications', worker);
     app.addHook('onListen', async () => worker.start());
     app.addHook('onClose', async () => worker.stop());
-    app.addHook('onResponse', async (request, reply) => {
+    // Only write routes carry it: a page view runs nothing here.
+    onWriteRoutes(app, 'onResponse', async (request, reply) => {
       if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) worker.nudge();
     });
   },

@@ -1,8 +1,9 @@
 import fp from 'fastify-plugin';
 import handlebars from 'handlebars';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Follower, type StandbyStatus } from '../standby/follower.js';
 import { sendError } from '../routes/errors.js';
+import { readsPass } from './write-hooks.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -53,7 +54,8 @@ export const standbyPlugin = fp(
     );
     app.addHook('onClose', async () => app.follower?.close());
 
-    app.addHook('onRequest', async (request, reply) => {
+    // A page view passes at once (readsPass); the check keeps its place before the routes' own hooks.
+    app.addHook('onRequest', readsPass(async (request, reply) => {
       if (SAFE_METHODS.has(request.method) || STANDBY_WRITES.has(`${request.method} ${request.routeOptions.url}`)) return;
       const following = app.store.followedPrimary(request.storeVersion());
       if (!following) return;
@@ -62,9 +64,13 @@ export const standbyPlugin = fp(
         error: 'Service Unavailable',
         message: `This is a read-only standby of ${following}. Make changes on the primary: ${following}${request.url.split('?')[0]}`,
       });
-    });
+    }));
 
-    app.addHook('onSend', async (request, reply, payload) => {
+    // A callback hook (all of it is synchronous): every screen passes it, so no promise or tick per view.
+    app.addHook('onSend', (request, reply, payload, done) => {
+      done(null, withBanner(request, reply, payload));
+    });
+    const withBanner = (request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown => {
       // Page screens are sent as bytes (see PageHtmlCache.personalize); other screens as text.
       if ((typeof payload !== 'string' && !Buffer.isBuffer(payload)) || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
       const following = app.store.followedPrimary(request.storeVersion());
@@ -74,7 +80,7 @@ export const standbyPlugin = fp(
       const banner = `<div class="standby-banner" role="status"><div class="container">${handlebars.escapeExpression(text)} · <a href="${handlebars.escapeExpression(following)}">open the primary</a></div></div>`;
       // Added as the page is sent, not in the template, so cached page screens show the current lag.
       return html.replace('<main class="container" id="main"', `${banner}\n  <main class="container" id="main"`);
-    });
+    };
   },
   { name: 'standby', dependencies: ['page-caches', 'authorization'] },
 );

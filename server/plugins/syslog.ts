@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
+import { onWriteRoutes } from './write-hooks.js';
 import { SyslogForwarder } from '../notify/syslog.js';
 
 declare module 'fastify' {
@@ -18,7 +19,8 @@ export const syslogPlugin = fp(
     app.decorate('syslog', forwarder);
     if (!forwarder) return;
     // Events a request wrote go out as soon as it is answered, after it and never in its way.
-    app.addHook('onResponse', async (request) => {
+    // Only write routes carry it: a page view runs nothing here.
+    onWriteRoutes(app, 'onResponse', async (request) => {
       if (request.method !== 'GET' && request.method !== 'HEAD') forwarder.kick();
     });
     app.addHook('onClose', async () => forwarder.close());
