@@ -21,6 +21,7 @@ import { sessionWithReadPath } from './auth/session-read-path.js';
 import { SigninCsrf } from './auth/signin-csrf.js';
 import { clockedRateLimitStore, SigninLimits, signinAccountKey } from './auth/signin-limits.js';
 import { authorizationPlugin } from './auth/plugin.js';
+import { ValidationError } from './core/errors.js';
 import { sendError, storageProblem, toErrorBody } from './routes/errors.js';
 import { handBackUnsaved, isHandBackCandidate } from './routes/html/unsaved.js';
 import { registerHelpers, loadPartials } from './view-helpers.js';
@@ -238,6 +239,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       request.log.error({ err }, 'recording a departure on its leaving date failed; will retry on the next request');
     }
   };
+
+  // Ajv's coercion turns a string such as "1e400" or "Infinity" into a number that passes `integer`,
+  // `minimum` and `maximum` unchecked (ajv-validator/ajv#2212, unfixed upstream); such a number would
+  // reach SQLite or a pager and fail there. Refused here, after validation, for every route at once.
+  app.addHook('preHandler', async (request) => {
+    for (const part of [request.query, request.params, request.body]) {
+      if (part === null || typeof part !== 'object' || Buffer.isBuffer(part)) continue;
+      for (const [field, value] of Object.entries(part as Record<string, unknown>)) {
+        const values: unknown[] = Array.isArray(value) ? value : [value];
+        if (values.some((v) => typeof v === 'number' && !Number.isFinite(v))) {
+          throw new ValidationError([{ field, message: `${field} must be a finite number.` }]);
+        }
+      }
+    }
+  });
 
   // Before any documented route, so the API reference sees them all.
   await registerApiDocs(app, (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
