@@ -68,8 +68,8 @@ const mb = last.scanned.bytes / 1e6;
 const s = median(ms) / 1000;
 console.log(`\n${versions} versions of ${files.length - refused} pages, ${mb.toFixed(1)} MB of text; median of ${RUNS}: ${s.toFixed(2)} s = ${Math.round(versions / s)} versions/s, ${(mb / s).toFixed(1)} MB/s; ${last.total} findings (${[...new Set(last.findings.map((f) => f.kind))].join(', ')})`);
 
-// As the server runs it after a rule change: in steps, with other work let in between. How long can a
-// request wait for the event loop meanwhile?
+// As the server runs it after a rule change: in a worker thread. How long can a request wait for this
+// thread's event loop meanwhile?
 const delay = monitorEventLoopDelay({ resolution: 5 });
 delay.enable();
 t = performance.now();

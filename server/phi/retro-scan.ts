@@ -36,13 +36,16 @@ export interface ScanItem {
   fields: Record<string, unknown>;
 }
 
+/** What a scan reads through: the whole store on this thread, or only its scan reader in the scan worker (read-only). */
+export type ScanReader = Pick<Store, 'phiScan'>;
+
 /**
  * Where stored free text lives. Each source reads its rows after a rowid, in batches, so a scan can pause
  * between batches. A new table of free text is one more entry here (and one store method).
  */
 export interface ScanSource {
   name: string;
-  read(store: Store, after: number, limit: number): { rowid: number; items: ScanItem[] }[];
+  read(store: ScanReader, after: number, limit: number): { rowid: number; items: ScanItem[] }[];
 }
 
 const pageText = (fm: Record<string, unknown>) => Object.fromEntries(PAGE_TEXT_FIELDS.map((f) => [f, fm[f]]));
@@ -135,7 +138,7 @@ const textLength = (v: unknown): number => (typeof v === 'string' ? Buffer.byteL
  * The scan as steps: it yields after about PAUSE_BYTES of text, so a caller can run it to the end at once
  * (the CLI, the benchmark) or give other work a turn between steps (the server).
  */
-export function* scanSteps(store: Store, guard: PhiGuard, under: ScanRules, now: () => Date, sources: ScanSource[] = SCAN_SOURCES): Generator<void, PhiScanResult> {
+export function* scanSteps(store: ScanReader, guard: PhiGuard, under: ScanRules, now: () => Date, sources: ScanSource[] = SCAN_SOURCES): Generator<void, PhiScanResult> {
   const started = now();
   const t0 = performance.now();
   const findings: ScanFinding[] = [];

@@ -13,7 +13,7 @@ export const phiScanPlugin = fp(
   async (app: FastifyInstance) => {
     const service = new PhiScanService(app.store, app.config.mrnPatterns, () => app.clock(), (err) => app.log.error({ err }, 'the PHI retro-scan failed; it runs again on the next rule change or report request'));
     app.decorate('phiScan', service);
-    // A scan still running when the app closes would read a closed store: it stops at its next pause.
+    // A scan still running when the app closes is ended (its worker terminated), so nothing outlives the app.
     app.addHook('onClose', async () => service.stop());
   },
   { name: 'phi-scan' },

@@ -8,7 +8,7 @@ const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union(
 const PhiScanReply = Type.Object(
   {
     ran_at: Type.String({ description: 'When the scan started.' }),
-    ms: Type.Integer({ description: 'How long it took, pauses for other requests included.' }),
+    ms: Type.Integer({ description: 'How long it took (in the background, beside requests).' }),
     current: Type.Boolean({ description: 'Whether it ran under the rules in force now (false while a re-scan after a rule change runs).' }),
     scanning: Type.Boolean(),
     under: Type.Object({ rules: Type.Array(Type.Object({ id: Type.Integer(), kind: Type.String(), value: Type.String(), label: Type.Union([Type.String(), Type.Null()]) })), mrn_patterns: Type.Array(Type.String()) }, { description: 'The admin rules and configured MRN patterns it ran under, beside the built-in detectors.' }),
