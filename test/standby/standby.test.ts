@@ -14,6 +14,10 @@ import { setCommentResolved } from '../../server/comments/commands/set-comment-r
 import { ConfigError, loadConfig } from '../../server/config.js';
 import { Browser, commandContext, privacyTeam, sampleFrontMatter, seedPage, tempDir, testApp, testConfig, tokenFor, type TestApp } from '../helpers.js';
 
+// Each test here runs a primary and a standby (and some an index rebuild): 40 s or more on a busy 2-core
+// machine. The limit is a bound for a hang, not a target.
+vi.setConfig({ testTimeout: 180_000 });
+
 interface Standby {
   app: FastifyInstance;
   store: Store;
@@ -264,13 +268,15 @@ describe('purges and comments on a standby', () => {
     }
     expect((await s.app.inject({ url: '/api/pages/sepsis-screening-bpa', headers: auth })).json().body).toBe('Example: [removed] waited four hours.');
     expect(JSON.stringify(s.store.audit.all())).not.toContain(SECRET);
-    await vi.waitFor(async () => expect(await search(false) + (await search(true))).toBe(0), { timeout: 30_000, interval: 100 });
+    // The purge makes the standby rebuild its index in a separate process: seconds idle, far more on a busy machine.
+    await vi.waitFor(async () => expect(await search(false) + (await search(true))).toBe(0), { timeout: 120_000, interval: 100 });
     // The standby's own check passes and lists the purge, as the primary's does.
     const report = verifyStore(s.store);
     expect(report.break).toBeNull();
     expect(report.purges).toEqual([expect.objectContaining({ slug: 'sepsis-screening-bpa', version: 3, approved_by: 'admin2', requested_by: 'admin' })]);
     expect(s.store.purges.get(id)).toMatchObject({ status: 'applied', pending_text: null });
-  });
+    // Two servers, a purge and an index rebuild: a bound for a hang, not a target.
+  }, 240_000);
 
   it('catches up from the start in small batches across a purge, each rewritten row vouched for by its purge event', async () => {
     const p = (p0 = await primary());
