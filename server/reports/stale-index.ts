@@ -25,7 +25,9 @@ interface OwnerGroup {
 /** The overdue pages of one whole snapshot, ordered once, and the same pages under each owner. */
 interface StaleIndex {
   pages: PageFact[];
-  bySlug: Map<string, PageFact>;
+  /** Each page's due instant, by position in `pages`. */
+  at: number[];
+  bySlug(): Map<string, PageFact>;
   groups: OwnerGroup[];
 }
 
@@ -33,17 +35,36 @@ interface StaleIndex {
 // report costs a walk over a few dozen owners instead of ordering every overdue page of the wiki again.
 const indexes = new WeakMap<Knowledge, StaleIndex>();
 
-function staleIndex(k: Knowledge): StaleIndex {
-  let index = indexes.get(k);
-  if (index) return index;
-  // Every dueAt is Date#toISOString output, so its instant orders it as localeCompare did and equal strings are
-  // equal instants; numbers sort several times faster than strings. Array#sort is stable: pages due at the same
-  // instant keep the snapshot's order, as before.
-  const pages = k.pages
-    .filter((p) => p.review.overdue)
-    .map((p) => ({ p, at: Date.parse(p.review.dueAt!) }))
-    .sort((a, b) => a.at - b.at)
-    .map((e) => e.p);
+/** Snapshots that follow another in title order (the knowledge plugin's): their index is the last one's, amended. */
+const predecessors = new WeakMap<Knowledge, Knowledge>();
+
+/**
+ * Says that `next` follows `prev` and that both list pages by title (SQLite's order) then id, so the overdue
+ * list of `next` can be worked out from that of `prev`: only pages that are new or changed are placed.
+ */
+export function staleIndexFollows(next: Knowledge, prev: Knowledge): void {
+  if (next !== prev) predecessors.set(next, prev);
+}
+
+/** Orders titles as SQLite's BINARY collation does (code points), then by id: the snapshot's own order. */
+function byTitle(a: PageFact, b: PageFact): number {
+  const x = a.title;
+  const y = b.title;
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) {
+    let cx = x.charCodeAt(i);
+    let cy = y.charCodeAt(i);
+    if (cx === cy) continue;
+    if (cx >= 0xd800 && cy >= 0xd800) {
+      cx = cx >= 0xe000 ? cx - 0x800 : cx + 0x2000;
+      cy = cy >= 0xe000 ? cy - 0x800 : cy + 0x2000;
+    }
+    return cx - cy;
+  }
+  return x.length - y.length || a.id - b.id;
+}
+
+function indexOf(pages: PageFact[], at: number[]): StaleIndex {
   const byHandle = new Map<string, OwnerGroup>();
   pages.forEach((p, i) => {
     p.owners.forEach((o, slot) => {
@@ -52,9 +73,70 @@ function staleIndex(k: Knowledge): StaleIndex {
       g.pages.push(p);
     });
   });
-  index = { pages, bySlug: new Map(pages.map((p) => [p.slug, p])), groups: [...byHandle.values()] };
+  let slugs: Map<string, PageFact> | undefined;
+  // Only a viewer with hidden pages needs it: built on first use.
+  const bySlug = () => (slugs ??= new Map(pages.map((p) => [p.slug, p])));
+  return { pages, at, bySlug, groups: [...byHandle.values()] };
+}
+
+function staleIndex(k: Knowledge): StaleIndex {
+  let index = indexes.get(k);
+  if (index) return index;
+  const prev = predecessors.get(k);
+  const before = prev ? indexes.get(prev) : undefined;
+  index = before ? amended(before, k) : whole(k);
+  predecessors.delete(k);
   indexes.set(k, index);
   return index;
+}
+
+function whole(k: Knowledge): StaleIndex {
+  // Every dueAt is Date#toISOString output, so its instant orders it as localeCompare did and equal strings are
+  // equal instants; numbers sort several times faster than strings. Array#sort is stable: pages due at the same
+  // instant keep the snapshot's order, as before.
+  const entries = k.pages
+    .filter((p) => p.review.overdue)
+    .map((p) => ({ p, at: Date.parse(p.review.dueAt!) }))
+    .sort((a, b) => a.at - b.at);
+  return indexOf(entries.map((e) => e.p), entries.map((e) => e.at));
+}
+
+/**
+ * The last index with the pages no longer in the snapshot taken out and the new ones merged in, by due
+ * instant and then title order: the order a whole sort of a snapshot in title order gives.
+ */
+function amended(before: StaleIndex, k: Knowledge): StaleIndex {
+  const present = new Set(k.pages);
+  const was = new Set(before.pages);
+  const pages: PageFact[] = [];
+  const at: number[] = [];
+  before.pages.forEach((p, i) => {
+    if (present.has(p)) {
+      pages.push(p);
+      at.push(before.at[i]!);
+    }
+  });
+  const added = k.pages
+    .filter((p) => p.review.overdue && !was.has(p))
+    .map((p) => ({ p, at: Date.parse(p.review.dueAt!) }))
+    .sort((a, b) => a.at - b.at || byTitle(a.p, b.p));
+  if (added.length === 0 && pages.length === before.pages.length) return before;
+  const outPages: PageFact[] = [];
+  const outAt: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < pages.length || j < added.length) {
+    const a = added[j];
+    if (a === undefined || (i < pages.length && (at[i]! < a.at || (at[i] === a.at && byTitle(pages[i]!, a.p) < 0)))) {
+      outPages.push(pages[i]!);
+      outAt.push(at[i++]!);
+    } else {
+      outPages.push(a.p);
+      outAt.push(a.at);
+      j++;
+    }
+  }
+  return indexOf(outPages, outAt);
 }
 
 /** One owner's overdue pages as this viewer sees them. */
@@ -85,7 +167,7 @@ export function staleView(whole: Knowledge, hidden: Set<string>): StaleView {
   let hiddenCount = 0;
   const hiddenOf = new Map<string, number>();
   for (const slug of hidden) {
-    const p = index.bySlug.get(slug);
+    const p = index.bySlug().get(slug);
     if (!p) continue;
     hiddenCount++;
     for (const o of p.owners) hiddenOf.set(o.handle, (hiddenOf.get(o.handle) ?? 0) + 1);
