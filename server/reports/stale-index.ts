@@ -66,13 +66,15 @@ function byTitle(a: PageFact, b: PageFact): number {
 
 function indexOf(pages: PageFact[], at: number[]): StaleIndex {
   const byHandle = new Map<string, OwnerGroup>();
-  pages.forEach((p, i) => {
-    p.owners.forEach((o, slot) => {
+  for (let i = 0; i < pages.length; i++) {
+    const p = pages[i]!;
+    for (let slot = 0; slot < p.owners.length; slot++) {
+      const o = p.owners[slot]!;
       let g = byHandle.get(o.handle);
       if (!g) byHandle.set(o.handle, (g = { owner: ownerRef(o), pages: [], first: i, slot }));
       g.pages.push(p);
-    });
-  });
+    }
+  }
   let slugs: Map<string, PageFact> | undefined;
   // Only a viewer with hidden pages needs it: built on first use.
   const bySlug = () => (slugs ??= new Map(pages.map((p) => [p.slug, p])));
@@ -84,7 +86,7 @@ function staleIndex(k: Knowledge): StaleIndex {
   if (index) return index;
   const prev = predecessors.get(k);
   const before = prev ? indexes.get(prev) : undefined;
-  index = before ? amended(before, k) : whole(k);
+  index = prev && before ? amended(before, prev, k) : whole(k);
   predecessors.delete(k);
   indexes.set(k, index);
   return index;
@@ -105,34 +107,44 @@ function whole(k: Knowledge): StaleIndex {
  * The last index with the pages no longer in the snapshot taken out and the new ones merged in, by due
  * instant and then title order: the order a whole sort of a snapshot in title order gives.
  */
-function amended(before: StaleIndex, k: Knowledge): StaleIndex {
-  const present = new Set(k.pages);
-  const was = new Set(before.pages);
-  const pages: PageFact[] = [];
-  const at: number[] = [];
-  before.pages.forEach((p, i) => {
-    if (present.has(p)) {
-      pages.push(p);
-      at.push(before.at[i]!);
-    }
-  });
-  const added = k.pages
-    .filter((p) => p.review.overdue && !was.has(p))
-    .map((p) => ({ p, at: Date.parse(p.review.dueAt!) }))
-    .sort((a, b) => a.at - b.at || byTitle(a.p, b.p));
-  if (added.length === 0 && pages.length === before.pages.length) return before;
-  const outPages: PageFact[] = [];
-  const outAt: number[] = [];
+function amended(before: StaleIndex, prev: Knowledge, k: Knowledge): StaleIndex {
+  // Both snapshots are in title order, and an unchanged page is the same fact in both: one walk finds the
+  // pages that left or changed (removed) and those that came or changed (added), without sets of every page.
+  const removed = new Set<PageFact>();
+  const added: PageFact[] = [];
+  const a = prev.pages;
+  const b = k.pages;
   let i = 0;
   let j = 0;
-  while (i < pages.length || j < added.length) {
-    const a = added[j];
-    if (a === undefined || (i < pages.length && (at[i]! < a.at || (at[i] === a.at && byTitle(pages[i]!, a.p) < 0)))) {
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (x !== undefined && x === y) { i++; j++; continue; }
+    const order = x === undefined ? 1 : y === undefined ? -1 : byTitle(x, y);
+    if (order <= 0) { if (x!.review.overdue) removed.add(x!); i++; }
+    if (order >= 0) { if (y!.review.overdue) added.push(y!); j++; }
+  }
+  if (removed.size === 0 && added.length === 0) return before;
+  const pages: PageFact[] = [];
+  const at: number[] = [];
+  before.pages.forEach((p, n) => {
+    if (removed.size && removed.has(p)) return;
+    pages.push(p);
+    at.push(before.at[n]!);
+  });
+  const fresh = added.map((p) => ({ p, at: Date.parse(p.review.dueAt!) })).sort((m, n) => m.at - n.at || byTitle(m.p, n.p));
+  const outPages: PageFact[] = [];
+  const outAt: number[] = [];
+  i = 0;
+  j = 0;
+  while (i < pages.length || j < fresh.length) {
+    const f = fresh[j];
+    if (f === undefined || (i < pages.length && (at[i]! < f.at || (at[i] === f.at && byTitle(pages[i]!, f.p) < 0)))) {
       outPages.push(pages[i]!);
       outAt.push(at[i++]!);
     } else {
-      outPages.push(a.p);
-      outAt.push(a.at);
+      outPages.push(f.p);
+      outAt.push(f.at);
       j++;
     }
   }
