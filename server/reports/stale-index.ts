@@ -111,6 +111,7 @@ function amended(before: StaleIndex, prev: Knowledge, k: Knowledge): StaleIndex 
   // Both snapshots are in title order, and an unchanged page is the same fact in both: one walk finds the
   // pages that left or changed (removed) and those that came or changed (added), without sets of every page.
   const removed = new Set<PageFact>();
+  const replaced = new Map<PageFact, PageFact>();
   const added: PageFact[] = [];
   const a = prev.pages;
   const b = k.pages;
@@ -121,17 +122,20 @@ function amended(before: StaleIndex, prev: Knowledge, k: Knowledge): StaleIndex 
     const y = b[j];
     if (x !== undefined && x === y) { i++; j++; continue; }
     const order = x === undefined ? 1 : y === undefined ? -1 : byTitle(x, y);
+    // The same page still overdue since the same instant (its days overdue moved on): it keeps its place.
+    if (order === 0 && x!.review.overdue && y!.review.overdue && x!.review.dueAt === y!.review.dueAt) { replaced.set(x!, y!); i++; j++; continue; }
     if (order <= 0) { if (x!.review.overdue) removed.add(x!); i++; }
     if (order >= 0) { if (y!.review.overdue) added.push(y!); j++; }
   }
-  if (removed.size === 0 && added.length === 0) return before;
+  if (removed.size === 0 && added.length === 0 && replaced.size === 0) return before;
   const pages: PageFact[] = [];
   const at: number[] = [];
   before.pages.forEach((p, n) => {
     if (removed.size && removed.has(p)) return;
-    pages.push(p);
+    pages.push(replaced.size ? replaced.get(p) ?? p : p);
     at.push(before.at[n]!);
   });
+  if (added.length === 0) return indexOf(pages, at);
   const fresh = added.map((p) => ({ p, at: Date.parse(p.review.dueAt!) })).sort((m, n) => m.at - n.at || byTitle(m.p, n.p));
   const outPages: PageFact[] = [];
   const outAt: number[] = [];
