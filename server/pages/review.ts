@@ -56,19 +56,27 @@ export interface ReviewInput {
   lastReviewedBy?: string | null;
 }
 
+/** The part of a review state that does not depend on the time: when the page falls due (Infinity: never). */
+export interface ReviewDue {
+  interval: string | null;
+  intervalSource: 'page' | 'system' | null;
+  lastReviewedAt: string | null;
+  lastReviewedBy: string | null;
+  since: string;
+  dueAt: string | null;
+  dueMs: number;
+}
+
 /**
- * Whether a page is due for review at `now`. The clock starts at the last review (a page never reviewed
- * counts from its creation) and the page is overdue from the instant the interval has passed. Pages that
- * are superseded, retired or rejected are never due.
+ * When a page falls due for review. The clock starts at the last review (a page never reviewed counts from
+ * its creation). Pages that are superseded, retired or rejected are never due.
  */
-export function reviewState(page: ReviewInput, defaults: Record<string, string>, now: Date): ReviewState {
+export function reviewDue(page: ReviewInput, defaults: Record<string, string>): ReviewDue {
   const own = page.frontMatter.review_every;
   const fallback = defaults[page.frontMatter.system];
   const interval = REVIEWED_STATUSES.includes(page.frontMatter.status) ? (own ?? fallback ?? null) : null;
   const since = page.lastReviewedAt ?? page.createdAt;
   const dueAt = interval ? addInterval(since, interval) : null;
-  const dueMs = dueAt ? Date.parse(dueAt) : Infinity;
-  const overdue = now.getTime() >= dueMs;
   return {
     interval,
     intervalSource: interval ? (own ? 'page' : 'system') : null,
@@ -76,10 +84,29 @@ export function reviewState(page: ReviewInput, defaults: Record<string, string>,
     lastReviewedBy: page.lastReviewedBy ?? null,
     since,
     dueAt,
-    overdue,
-    daysOverdue: overdue ? Math.floor((now.getTime() - dueMs) / 86_400_000) : 0,
-    dueSoon: !overdue && dueMs - now.getTime() <= DUE_SOON_DAYS * 86_400_000,
+    dueMs: dueAt ? Date.parse(dueAt) : Infinity,
   };
+}
+
+/** A page's review state at `now`, from when it falls due: overdue from the instant the interval has passed. */
+export function reviewAt(due: ReviewDue, now: Date): ReviewState {
+  const overdue = now.getTime() >= due.dueMs;
+  return {
+    interval: due.interval,
+    intervalSource: due.intervalSource,
+    lastReviewedAt: due.lastReviewedAt,
+    lastReviewedBy: due.lastReviewedBy,
+    since: due.since,
+    dueAt: due.dueAt,
+    overdue,
+    daysOverdue: overdue ? Math.floor((now.getTime() - due.dueMs) / 86_400_000) : 0,
+    dueSoon: !overdue && due.dueMs - now.getTime() <= DUE_SOON_DAYS * 86_400_000,
+  };
+}
+
+/** Whether a page is due for review at `now` (reviewDue, then reviewAt). */
+export function reviewState(page: ReviewInput, defaults: Record<string, string>, now: Date): ReviewState {
+  return reviewAt(reviewDue(page, defaults), now);
 }
 
 export function headReviewInput(head: PageHeadRow, fm: FrontMatter): ReviewInput {

@@ -25,7 +25,9 @@ interface OwnerGroup {
 /** The overdue pages of one whole snapshot, ordered once, and the same pages under each owner. */
 interface StaleIndex {
   pages: PageFact[];
-  bySlug: Map<string, PageFact>;
+  /** Each page's due instant, by position in `pages`. */
+  at: number[];
+  bySlug(): Map<string, PageFact>;
   groups: OwnerGroup[];
 }
 
@@ -33,28 +35,124 @@ interface StaleIndex {
 // report costs a walk over a few dozen owners instead of ordering every overdue page of the wiki again.
 const indexes = new WeakMap<Knowledge, StaleIndex>();
 
-function staleIndex(k: Knowledge): StaleIndex {
-  let index = indexes.get(k);
-  if (index) return index;
-  // Every dueAt is Date#toISOString output, so its instant orders it as localeCompare did and equal strings are
-  // equal instants; numbers sort several times faster than strings. Array#sort is stable: pages due at the same
-  // instant keep the snapshot's order, as before.
-  const pages = k.pages
-    .filter((p) => p.review.overdue)
-    .map((p) => ({ p, at: Date.parse(p.review.dueAt!) }))
-    .sort((a, b) => a.at - b.at)
-    .map((e) => e.p);
+/** Snapshots that follow another in title order (the knowledge plugin's): their index is the last one's, amended. */
+const predecessors = new WeakMap<Knowledge, Knowledge>();
+
+/**
+ * Says that `next` follows `prev` and that both list pages by title (SQLite's order) then id, so the overdue
+ * list of `next` can be worked out from that of `prev`: only pages that are new or changed are placed.
+ */
+export function staleIndexFollows(next: Knowledge, prev: Knowledge): void {
+  if (next !== prev) predecessors.set(next, prev);
+}
+
+/** Orders titles as SQLite's BINARY collation does (code points), then by id: the snapshot's own order. */
+function byTitle(a: PageFact, b: PageFact): number {
+  const x = a.title;
+  const y = b.title;
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) {
+    let cx = x.charCodeAt(i);
+    let cy = y.charCodeAt(i);
+    if (cx === cy) continue;
+    if (cx >= 0xd800 && cy >= 0xd800) {
+      cx = cx >= 0xe000 ? cx - 0x800 : cx + 0x2000;
+      cy = cy >= 0xe000 ? cy - 0x800 : cy + 0x2000;
+    }
+    return cx - cy;
+  }
+  return x.length - y.length || a.id - b.id;
+}
+
+function indexOf(pages: PageFact[], at: number[]): StaleIndex {
   const byHandle = new Map<string, OwnerGroup>();
-  pages.forEach((p, i) => {
-    p.owners.forEach((o, slot) => {
+  for (let i = 0; i < pages.length; i++) {
+    const p = pages[i]!;
+    for (let slot = 0; slot < p.owners.length; slot++) {
+      const o = p.owners[slot]!;
       let g = byHandle.get(o.handle);
       if (!g) byHandle.set(o.handle, (g = { owner: ownerRef(o), pages: [], first: i, slot }));
       g.pages.push(p);
-    });
-  });
-  index = { pages, bySlug: new Map(pages.map((p) => [p.slug, p])), groups: [...byHandle.values()] };
+    }
+  }
+  let slugs: Map<string, PageFact> | undefined;
+  // Only a viewer with hidden pages needs it: built on first use.
+  const bySlug = () => (slugs ??= new Map(pages.map((p) => [p.slug, p])));
+  return { pages, at, bySlug, groups: [...byHandle.values()] };
+}
+
+function staleIndex(k: Knowledge): StaleIndex {
+  let index = indexes.get(k);
+  if (index) return index;
+  const prev = predecessors.get(k);
+  const before = prev ? indexes.get(prev) : undefined;
+  index = prev && before ? amended(before, prev, k) : whole(k);
+  predecessors.delete(k);
   indexes.set(k, index);
   return index;
+}
+
+function whole(k: Knowledge): StaleIndex {
+  // Every dueAt is Date#toISOString output, so its instant orders it as localeCompare did and equal strings are
+  // equal instants; numbers sort several times faster than strings. Array#sort is stable: pages due at the same
+  // instant keep the snapshot's order, as before.
+  const entries = k.pages
+    .filter((p) => p.review.overdue)
+    .map((p) => ({ p, at: Date.parse(p.review.dueAt!) }))
+    .sort((a, b) => a.at - b.at);
+  return indexOf(entries.map((e) => e.p), entries.map((e) => e.at));
+}
+
+/**
+ * The last index with the pages no longer in the snapshot taken out and the new ones merged in, by due
+ * instant and then title order: the order a whole sort of a snapshot in title order gives.
+ */
+function amended(before: StaleIndex, prev: Knowledge, k: Knowledge): StaleIndex {
+  // Both snapshots are in title order, and an unchanged page is the same fact in both: one walk finds the
+  // pages that left or changed (removed) and those that came or changed (added), without sets of every page.
+  const removed = new Set<PageFact>();
+  const replaced = new Map<PageFact, PageFact>();
+  const added: PageFact[] = [];
+  const a = prev.pages;
+  const b = k.pages;
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (x !== undefined && x === y) { i++; j++; continue; }
+    const order = x === undefined ? 1 : y === undefined ? -1 : byTitle(x, y);
+    // The same page still overdue since the same instant (its days overdue moved on): it keeps its place.
+    if (order === 0 && x!.review.overdue && y!.review.overdue && x!.review.dueAt === y!.review.dueAt) { replaced.set(x!, y!); i++; j++; continue; }
+    if (order <= 0) { if (x!.review.overdue) removed.add(x!); i++; }
+    if (order >= 0) { if (y!.review.overdue) added.push(y!); j++; }
+  }
+  if (removed.size === 0 && added.length === 0 && replaced.size === 0) return before;
+  const pages: PageFact[] = [];
+  const at: number[] = [];
+  before.pages.forEach((p, n) => {
+    if (removed.size && removed.has(p)) return;
+    pages.push(replaced.size ? replaced.get(p) ?? p : p);
+    at.push(before.at[n]!);
+  });
+  if (added.length === 0) return indexOf(pages, at);
+  const fresh = added.map((p) => ({ p, at: Date.parse(p.review.dueAt!) })).sort((m, n) => m.at - n.at || byTitle(m.p, n.p));
+  const outPages: PageFact[] = [];
+  const outAt: number[] = [];
+  i = 0;
+  j = 0;
+  while (i < pages.length || j < fresh.length) {
+    const f = fresh[j];
+    if (f === undefined || (i < pages.length && (at[i]! < f.at || (at[i] === f.at && byTitle(pages[i]!, f.p) < 0)))) {
+      outPages.push(pages[i]!);
+      outAt.push(at[i++]!);
+    } else {
+      outPages.push(f.p);
+      outAt.push(f.at);
+      j++;
+    }
+  }
+  return indexOf(outPages, outAt);
 }
 
 /** One owner's overdue pages as this viewer sees them. */
@@ -85,7 +183,7 @@ export function staleView(whole: Knowledge, hidden: Set<string>): StaleView {
   let hiddenCount = 0;
   const hiddenOf = new Map<string, number>();
   for (const slug of hidden) {
-    const p = index.bySlug.get(slug);
+    const p = index.bySlug().get(slug);
     if (!p) continue;
     hiddenCount++;
     for (const o of p.owners) hiddenOf.set(o.handle, (hiddenOf.get(o.handle) ?? 0) + 1);

@@ -16,6 +16,7 @@ import { PhiScanStore } from './phi-scan.js';
 import { FeedStore } from './feed.js';
 import { PurgeStore } from './purges.js';
 import { NotificationStore } from './notifications.js';
+import { KnowledgeFeedStore } from './knowledge-feed.js';
 
 /** Whether an error is SQLite finding the database locked by another connection (nothing was written). */
 export function isBusyError(error: unknown): boolean {
@@ -44,6 +45,7 @@ export class Store {
   readonly feed: FeedStore;
   readonly purges: PurgeStore;
   readonly notifications: NotificationStore;
+  readonly knowledgeFeed: KnowledgeFeedStore;
   private readonly getMetaStmt;
   private readonly setMetaStmt;
   private readonly dataVersionStmt;
@@ -74,6 +76,7 @@ export class Store {
     this.feed = new FeedStore(db);
     this.purges = new PurgeStore(db);
     this.notifications = new NotificationStore(db);
+    this.knowledgeFeed = new KnowledgeFeedStore(db);
     this.dataVersionStmt = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.totalChangesStmt = db.prepare<[], number>('SELECT total_changes()').pluck();
     this.getMetaStmt = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
