@@ -50,7 +50,7 @@ interface QueuedSearch {
 }
 
 function initialStatus(): SearchStatus {
-  return { state: 'starting', pages: 0, watermark: 0, mainWatermark: 0, delta: 0, rebuilding: false, loadedFrom: null, builds: 0, readyMs: null, lastBuildMs: null, indexedAtStart: 0, indexBytes: null, error: null };
+  return { state: 'starting', pages: 0, watermark: 0, mainWatermark: 0, delta: 0, rebuilding: false, merging: false, loadedFrom: null, builds: 0, readyMs: null, lastBuildMs: null, indexedAtStart: 0, indexBytes: null, error: null };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { normalizeId, type SearchDoc } from './document.js';
 import { canSee, type Viewer } from '../auth/visibility.js';
 import { termOf, words } from './analyzer.js';
-import { buildSegment, type BaseStats, type FieldSpec, type Segment } from './segment.js';
+import { buildSegment, SegmentBuilder, type BaseStats, type FieldSpec, type Segment } from './segment.js';
 import { parseQuery, QueryError, type Clause, type QueryPlan } from './query.js';
 import { WorkBudget, WorkExhausted } from './budget.js';
 import { emptyFacets, FacetFilter, facetIndexOf, FACETS, type FacetCounts, type Filters } from './facets.js';
@@ -517,11 +517,11 @@ export interface EngineOptions {
  */
 export class SearchEngine {
   private pagesMain: Segment<SearchDoc> | null = null;
-  private readonly pagesDelta = new DeltaSegments<SearchDoc>();
+  private readonly pagesDelta = new DeltaSegments<SearchDoc>(PAGE_FIELDS);
   /** Pages changed since the main segment was built: their newest document, or null once archived. */
   private changed = new Map<string, SearchDoc | null>();
   private historyMain: Segment<HistoryDoc> | null = null;
-  private readonly historyDelta = new DeltaSegments<HistoryDoc>();
+  private readonly historyDelta = new DeltaSegments<HistoryDoc>(HISTORY_FIELDS);
   private historyAdded: HistoryDoc[] = [];
   private mainSlugs = new Map<string, number>();
   /** Documents of each page in the main history segment, to hide a page's whole history at once. */
@@ -631,6 +631,25 @@ export class SearchEngine {
   indexDelta(): void {
     this.freshPagesDelta();
     this.freshHistoryDelta();
+  }
+
+  /** Whether a delta merge is under way (see mergeStep). */
+  get merging(): boolean {
+    return this.pagesDelta.merging || this.historyDelta.merging;
+  }
+
+  /**
+   * Advances the delta merges under way by up to `slice` documents each (all of them when not given):
+   * the worker calls it between queued queries, so none waits for a whole merge. Queries meanwhile see
+   * the segments being merged, every document once, until the merged one is swapped in.
+   * Returns whether a merge is still under way.
+   */
+  mergeStep(slice = Infinity): boolean {
+    const pagesBase = this.pagesMain ? stats(this.pagesMain) : undefined;
+    const historyBase = this.historyMain ? stats(this.historyMain) : undefined;
+    const pages = this.pagesDelta.mergeStep(slice, (b) => b.finish(pagesBase), (d) => this.changed.get(d.slug) === d);
+    const history = this.historyDelta.mergeStep(slice, (b) => b.finish(historyBase), () => true);
+    return pages || history;
   }
 
   private freshPagesDelta(): void {
@@ -902,20 +921,38 @@ function toPageHit(m: Match<SearchDoc>): PageHit {
 /** Two delta segments are merged only while the result stays this small: a merge holds up the queries behind it. */
 const DELTA_MERGE_MAX = 1000;
 
+/** A merge under way: the two neighbouring segments it replaces (still answering) and the builder taking their documents. */
+interface Merge<D> {
+  before: Segment<D>;
+  last: Segment<D>;
+  docs: D[];
+  next: number;
+  builder: SegmentBuilder<D>;
+}
+
 /**
  * The documents added since the main segment was built, in a few segments: each search builds only what
  * arrived since the one before into a new segment, and a segment at least half the size of the one before
  * it is merged into that one (up to DELTA_MERGE_MAX documents). A document is thus indexed a few times,
  * not once per search, however large an import being picked up grows the delta.
+ * A merge is built a slice at a time (mergeStep), so a query waits for one slice at most, not for the
+ * whole merge; until it is swapped in, the two segments it replaces keep answering.
  */
 class DeltaSegments<D> {
   private built: Segment<D>[] = [];
   private pending: D[] = [];
+  private merge: Merge<D> | null = null;
   /** Documents put into segments so far, merges included. */
   indexed = 0;
 
+  constructor(private readonly spec: FieldSpec<D>[]) {}
+
   get segments(): readonly Segment<D>[] {
     return this.built;
+  }
+
+  get merging(): boolean {
+    return this.merge !== null;
   }
 
   add(...docs: D[]): void {
@@ -925,27 +962,69 @@ class DeltaSegments<D> {
   /** Drops segments with no current document left. */
   prune(current: (d: D) => boolean): void {
     this.built = this.built.filter((seg) => seg.docs.some(current));
+    // The merge's documents were taken before the new main segment: started again from what is left.
+    this.merge = null;
   }
 
   /** Starts over with these documents (after a new main segment). */
   reset(docs: D[]): void {
     this.built = [];
     this.pending = [...docs];
+    this.merge = null;
   }
 
-  /** Builds what arrived into a segment and merges; `current` false: a document a later one replaced, left out. */
+  /** Builds what arrived into a segment and plans a merge; `current` false: a document a later one replaced, left out. */
   fresh(build: (docs: D[]) => Segment<D>, current: (d: D) => boolean): void {
-    if (!this.pending.length) return;
-    const docs = this.pending.filter(current);
-    this.pending = [];
-    if (docs.length) this.built.push(build(docs));
-    this.indexed += docs.length;
-    for (let last = this.built.at(-1), before = this.built.at(-2); last && before && last.docCount * 2 >= before.docCount; last = this.built.at(-1), before = this.built.at(-2)) {
-      const merged = [...before.docs, ...last.docs].filter(current);
-      if (merged.length > DELTA_MERGE_MAX) break;
-      this.built.splice(-2, 2, ...(merged.length ? [build(merged)] : []));
-      this.indexed += merged.length;
+    if (this.pending.length) {
+      const docs = this.pending.filter(current);
+      this.pending = [];
+      if (docs.length) this.built.push(build(docs));
+      this.indexed += docs.length;
     }
+    this.plan(current);
+  }
+
+  /** Starts the next merge the size rule asks for, if none is under way; segments left with nothing current are dropped. */
+  private plan(current: (d: D) => boolean): void {
+    for (let last = this.built.at(-1), before = this.built.at(-2); !this.merge && last && before && last.docCount * 2 >= before.docCount; last = this.built.at(-1), before = this.built.at(-2)) {
+      const docs = [...before.docs, ...last.docs].filter(current);
+      if (docs.length > DELTA_MERGE_MAX) break;
+      if (!docs.length) {
+        this.built.splice(-2, 2);
+        continue;
+      }
+      this.merge = { before, last, docs, next: 0, builder: new SegmentBuilder(this.spec) };
+    }
+  }
+
+  /**
+   * Indexes up to `slice` more documents of the merge under way (Infinity: every merge due, at once);
+   * once all are in, swaps the merged segment in for the two it replaces and plans the next.
+   * Returns whether a merge is still under way.
+   */
+  mergeStep(slice: number, finish: (builder: SegmentBuilder<D>) => Segment<D>, current: (d: D) => boolean): boolean {
+    if (slice !== Infinity) return this.mergeSlice(slice, finish, current);
+    // All at once: each merge leaves one segment fewer, so this ends within as many merges as there are segments.
+    for (let left = this.built.length; left >= 0 && this.mergeSlice(slice, finish, current); left--);
+    return this.merge !== null;
+  }
+
+  private mergeSlice(slice: number, finish: (builder: SegmentBuilder<D>) => Segment<D>, current: (d: D) => boolean): boolean {
+    const m = this.merge;
+    if (!m) return false;
+    const end = Math.min(m.docs.length, m.next + Math.max(1, slice));
+    // Bounded by the merge's document count (at most DELTA_MERGE_MAX).
+    for (; m.next < end; m.next++) m.builder.add(m.docs[m.next]!);
+    if (m.next < m.docs.length) return true;
+    this.merge = null;
+    const at = this.built.indexOf(m.before);
+    // New segments are only ever appended, so the two merged ones are still neighbours.
+    if (at >= 0 && this.built[at + 1] === m.last) {
+      this.built.splice(at, 2, finish(m.builder));
+      this.indexed += m.docs.length;
+    }
+    this.plan(current);
+    return this.merge !== null;
   }
 }
 

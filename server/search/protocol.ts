@@ -12,6 +12,8 @@ export interface SearchStatus {
   /** Pages and versions held in the delta until the next rebuild. */
   delta: number;
   rebuilding: boolean;
+  /** A delta merge is under way: results may reorder slightly when it is swapped in, as after a rebuild. */
+  merging: boolean;
   /** How the main segment came to be in this process: read from the index file, or built. */
   loadedFrom: 'file' | 'build' | null;
   /** Full builds run by this process. */

@@ -29,6 +29,7 @@ const status: SearchStatus = {
   mainWatermark: 0,
   delta: 0,
   rebuilding: false,
+  merging: false,
   loadedFrom: null,
   builds: 0,
   readyMs: null,
@@ -43,6 +44,7 @@ let published = '';
 
 /** Tells the request thread where the index stands, whenever that changed, so it can answer status requests itself. */
 function publish(): void {
+  status.merging = engine.merging;
   const now = JSON.stringify(status);
   if (now === published) return;
   published = now;
@@ -104,6 +106,7 @@ function catchUp(): void {
   } while (more && performance.now() - t0 < CATCH_UP_TURN_MS);
   refreshRestrictions();
   refreshCounts();
+  scheduleMerge();
   if (more) {
     if (!catchUpQueued) {
       catchUpQueued = true;
@@ -121,6 +124,32 @@ function catchUp(): void {
     return;
   }
   if (engine.deltaFull(options.deltaMax)) startRebuild('the delta is full');
+}
+
+/** Documents a delta merge takes per step (a page's text is at most about a megabyte). */
+const MERGE_SLICE = 4;
+/** How long one turn of merging may hold the worker before queries waiting behind it are answered. */
+const MERGE_TURN_MS = 10;
+let mergeQueued = false;
+
+/** Steps through a delta merge under way, a few slices per turn of the event loop, so no query waits for all of it. */
+function scheduleMerge(): void {
+  if (mergeQueued || closing || !engine.merging) return;
+  mergeQueued = true;
+  setImmediate(() => {
+    mergeQueued = false;
+    if (closing) return;
+    const t0 = performance.now();
+    try {
+      // Bounded: each step takes documents of a merge, and every merge ends.
+      while (engine.mergeStep(MERGE_SLICE) && performance.now() - t0 < MERGE_TURN_MS);
+    } catch (e) {
+      log('error', 'search could not merge the delta', { error: (e as Error).stack });
+      return;
+    }
+    scheduleMerge();
+    publish();
+  });
 }
 
 /** A full build in this thread: used for small stores, where it takes well under a second. */
@@ -229,6 +258,8 @@ function start(): void {
 
 port.on('message', (m: ToWorker) => {
   handle(m);
+  // Indexing or a search may have started a delta merge.
+  scheduleMerge();
   publish();
 });
 

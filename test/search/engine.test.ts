@@ -199,6 +199,8 @@ describe('search engine', () => {
       // Every tenth step a page picked up earlier changes again: its older document must stop matching.
       if (i % 10 === 9) e.applyChanges([{ slug: `imported-${i - 5}`, doc: doc(`imported-${i - 5}`, { version: 2, body: `quokka ${i - 5} wombat` }) }], []);
       e.search({ q: 'quokka', viewer });
+      // As the worker does between queries: the merges the search started, here at once.
+      e.mergeStep();
     }
     expect(e.search({ q: 'quokka', viewer }).total).toBe(n);
     const changedAgain = e.search({ q: 'wombat', viewer, limit: 200 });
@@ -206,6 +208,45 @@ describe('search engine', () => {
     expect(changedAgain.hits.every((h) => h.slug.startsWith('imported-'))).toBe(true);
     // Rebuilding the whole delta for each search would index n × (n + 1) / 2 = 80,200 documents.
     expect(e.deltaDocsIndexed).toBeLessThan(n * 15);
+  });
+
+  it('merges delta segments in slices, answering like the unsliced merge at every step, every page once', () => {
+    const sliced = engineWith(docs);
+    const whole = engineWith(docs);
+    const queries = ['quokka', 'wombat', 'quokka -wombat', '"quokka 17"', 'imported', 'lactate'];
+    const slugs = (e: SearchEngine, q: string) => e.search({ q, viewer, limit: 1000 }).hits.map((h) => h.slug).sort();
+    const same = () => {
+      for (const q of queries) {
+        const got = slugs(sliced, q);
+        expect(got).toEqual(slugs(whole, q));
+        expect(new Set(got).size).toBe(got.length);
+      }
+    };
+    let steps = 0;
+    for (let batch = 0; batch < 12; batch++) {
+      const changes = Array.from({ length: 40 }, (_, i) => {
+        const n = batch * 40 + i;
+        return { slug: `imported-${n}`, doc: doc(`imported-${n}`, { body: `quokka ${n}${n % 7 === 0 ? ' wombat' : ''}` }) };
+      });
+      // A page picked up earlier changes again while its segment may be being merged.
+      if (batch > 0) changes.push({ slug: `imported-${batch * 40 - 3}`, doc: doc(`imported-${batch * 40 - 3}`, { version: 2, body: 'wombat only' }) });
+      for (const e of [sliced, whole]) {
+        e.applyChanges(changes, []);
+        e.indexDelta();
+      }
+      whole.mergeStep();
+      expect(whole.merging).toBe(false);
+      same();
+      // Three documents per slice, with queries between slices; bounded by the documents a merge can hold.
+      for (let i = 0; i < 2000 && sliced.mergeStep(3); i++) {
+        steps += 1;
+        same();
+      }
+      expect(sliced.merging).toBe(false);
+    }
+    expect(steps).toBeGreaterThan(100);
+    expect(slugs(sliced, 'quokka')).toHaveLength(480 - 11);
+    for (const q of queries) expect(sliced.search({ q, viewer, limit: 1000 })).toEqual(whole.search({ q, viewer, limit: 1000 }));
   });
 
   it('drops delta documents a new main segment covers, and keeps answering from the rest', () => {
