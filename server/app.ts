@@ -50,7 +50,6 @@ import { syslogPlugin } from './plugins/syslog.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { standbyPlugin } from './plugins/standby.js';
 import { storeVersionPlugin } from './plugins/store-version.js';
-import { OneLineRequestLog } from './plugins/request-log.js';
 import { standbyApiRoutes } from './routes/api/standby.js';
 import { notificationApiRoutes } from './routes/api/notifications.js';
 import { notificationsPlugin } from './plugins/notifications.js';
@@ -99,7 +98,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, store } = options;
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'] },
-    logController: new OneLineRequestLog(),
     bodyLimit: config.maxBodyBytes * 2 + 64 * 1024,
     // Only the configured proxies' X-Forwarded-* headers are believed; with none, nobody's are.
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
