@@ -1,7 +1,7 @@
 // Page-view benchmark: a cached page screen served by Whywiki, signed in by session cookie and by API
 // token, beside a bare Fastify route serving the same HTML bytes from memory, in the same run.
 //
-//   npm run bench:pageviews -- [--runs 3] [--seconds 5]
+//   npm run bench:pageviews -- [--runs 3] [--seconds 5] [--log-level warn]
 //
 // The server is the built one (dist/server/main.js) on the demo wiki in a temp folder. Each round
 // measures the baseline and both sign-in methods back to back, idle and then with 10 search clients
@@ -22,7 +22,7 @@ import { CONTENT_DIR } from '../server/paths.js';
 import { median } from './corpus.js';
 import { freePort, sessionCookie } from './http.js';
 
-const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '3' }, seconds: { type: 'string', default: '5' } } });
+const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '3' }, seconds: { type: 'string', default: '5' }, 'log-level': { type: 'string', default: 'warn' } } });
 const RUNS = Math.max(1, Number(args.runs));
 const SECONDS = Math.max(2, Number(args.seconds));
 const PASSWORD = 'bench-page-views-password';
@@ -38,17 +38,22 @@ async function until(fn: () => Promise<boolean>, timeoutMs: number): Promise<voi
   throw new Error(`timed out after ${timeoutMs} ms`);
 }
 
-/** CPU time (user + system, ms) a process has used: the cost per request, steadier than throughput on a shared machine. */
-function cpuMs(pid: number): number {
+/**
+ * CPU time (ms) a process has used, in user space and in the kernel (sending the answer is most of
+ * the latter): the cost per request, steadier than throughput on a shared machine.
+ */
+function cpuMs(pid: number): { user: number; sys: number } {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks (USER_HZ 100)
+  return { user: (Number(fields[11]) * 1000) / 100, sys: (Number(fields[12]) * 1000) / 100 }; // clock ticks (USER_HZ 100)
 }
 
-async function rps(url: string, headers: Record<string, string>, pid?: number): Promise<{ rps: number; errors: number; cpuUs: number }> {
-  const before = pid ? cpuMs(pid) : 0;
+async function rps(url: string, headers: Record<string, string>, pid?: number): Promise<{ rps: number; errors: number; cpuUs: number; sysUs: number }> {
+  const before = pid ? cpuMs(pid) : { user: 0, sys: 0 };
   const r = await autocannon({ url, connections: 10, duration: SECONDS, headers });
-  const cpuUs = pid ? ((cpuMs(pid) - before) * 1000) / Math.max(1, r.requests.total) : 0;
-  return { rps: r.requests.average, errors: r.errors + r.non2xx, cpuUs };
+  const after = pid ? cpuMs(pid) : before;
+  const n = Math.max(1, r.requests.total);
+  const sysUs = ((after.sys - before.sys) * 1000) / n;
+  return { rps: r.requests.average, errors: r.errors + r.non2xx, cpuUs: ((after.user - before.user) * 1000) / n + sysUs, sysUs };
 }
 
 /** 10 clients searching one after another until `stop` resolves. */
@@ -79,7 +84,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const server: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'dist', 'server', 'main.js')], {
-    env: { ...process.env, WHYWIKI_DATA: dir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', WHYWIKI_ADMIN_PASSWORD: PASSWORD },
+    env: { ...process.env, WHYWIKI_DATA: dir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: args['log-level'], WHYWIKI_ADMIN_PASSWORD: PASSWORD },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
@@ -93,7 +98,7 @@ async function main(): Promise<void> {
     const baseline = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'baseline-server.ts'), htmlFile, String(basePort)], { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
     await new Promise<void>((resolve) => baseline.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
     const baseUrl = `http://127.0.0.1:${basePort}/page`;
-    log(`Page views of /p/${SLUG} (${Buffer.byteLength(html)} bytes), 10 connections, ${SECONDS} s each, ${RUNS} rounds, ${os.cpus().length} cores, Node ${process.version}`);
+    log(`Page views of /p/${SLUG} (${Buffer.byteLength(html)} bytes), 10 connections, ${SECONDS} s each, ${RUNS} rounds, ${os.cpus().length} cores, Node ${process.version}, LOG_LEVEL ${args['log-level']}`);
 
     const rows: Record<string, number[]> = {};
     const add = (k: string, v: number) => (rows[k] ??= []).push(v);
@@ -105,6 +110,9 @@ async function main(): Promise<void> {
       add('baseline cpu', base.cpuUs);
       add('token cpu', token.cpuUs);
       add('cookie cpu', byCookie.cpuUs);
+      add('baseline sys', base.sysUs);
+      add('token sys', token.sysUs);
+      add('cookie sys', byCookie.sysUs);
       add('token cpu %', (100 * base.cpuUs) / token.cpuUs);
       add('cookie cpu %', (100 * base.cpuUs) / byCookie.cpuUs);
       errors += token.errors + byCookie.errors;
@@ -134,13 +142,14 @@ async function main(): Promise<void> {
       add('cookie busy %', (100 * cookieBusy.rps) / baseBusy.rps);
       add('token busy', tokenBusy.rps);
       add('cookie busy', cookieBusy.rps);
-      log(`  round ${round + 1}: idle baseline ${base.rps.toFixed(0)}/s (${base.cpuUs.toFixed(0)} µs CPU each), token ${token.rps.toFixed(0)}/s (${token.cpuUs.toFixed(0)} µs), cookie ${byCookie.rps.toFixed(0)}/s (${byCookie.cpuUs.toFixed(0)} µs); busy baseline ${baseBusy.rps.toFixed(0)}/s, token ${tokenBusy.rps.toFixed(0)}/s, cookie ${cookieBusy.rps.toFixed(0)}/s`);
+      log(`  round ${round + 1}: idle baseline ${base.rps.toFixed(0)}/s (${base.cpuUs.toFixed(0)} µs CPU each, ${base.sysUs.toFixed(0)} in the kernel), token ${token.rps.toFixed(0)}/s (${token.cpuUs.toFixed(0)} µs, ${token.sysUs.toFixed(0)}), cookie ${byCookie.rps.toFixed(0)}/s (${byCookie.cpuUs.toFixed(0)} µs, ${byCookie.sysUs.toFixed(0)}); busy baseline ${baseBusy.rps.toFixed(0)}/s, token ${tokenBusy.rps.toFixed(0)}/s, cookie ${cookieBusy.rps.toFixed(0)}/s`);
     }
     const m = (k: string) => median(rows[k]!).toFixed(0);
     log('Medians:');
     log(`  idle                      baseline ${m('baseline idle')}/s   token ${m('token idle')}/s (${m('token idle %')}%)   cookie ${m('cookie idle')}/s (${m('cookie idle %')}%)`);
     log(`  10 searches + a rebuild   baseline ${m('baseline busy')}/s   token ${m('token busy')}/s (${m('token busy %')}%)   cookie ${m('cookie busy')}/s (${m('cookie busy %')}%)`);
     log(`  CPU per request (idle)    baseline ${m('baseline cpu')} µs   token ${m('token cpu')} µs (baseline/ours ${m('token cpu %')}%)   cookie ${m('cookie cpu')} µs (${m('cookie cpu %')}%)`);
+    log(`  of which in the kernel    baseline ${m('baseline sys')} µs   token ${m('token sys')} µs   cookie ${m('cookie sys')} µs`);
     log(`  errors or non-2xx answers: ${errors}`);
     baseline.kill('SIGTERM');
   } finally {
