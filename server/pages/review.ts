@@ -33,7 +33,8 @@ export function addInterval(at: string, interval: string): string {
   return add(new UTCDate(at), duration).toISOString();
 }
 
-export interface ReviewState {
+/** The part of a review state that does not depend on the time: when the page falls due (Infinity: never). */
+export interface ReviewDue {
   /** The interval that applies, and where it came from; null when the page is never due. */
   interval: string | null;
   intervalSource: 'page' | 'system' | null;
@@ -43,6 +44,10 @@ export interface ReviewState {
   /** When the clock started: the last review, else the page's creation. */
   since: string;
   dueAt: string | null;
+  dueMs: number;
+}
+
+export interface ReviewState extends Omit<ReviewDue, 'dueMs'> {
   overdue: boolean;
   /** Whole days past due (0 when not overdue). */
   daysOverdue: number;
@@ -54,17 +59,6 @@ export interface ReviewInput {
   createdAt: string;
   lastReviewedAt: string | null;
   lastReviewedBy?: string | null;
-}
-
-/** The part of a review state that does not depend on the time: when the page falls due (Infinity: never). */
-export interface ReviewDue {
-  interval: string | null;
-  intervalSource: 'page' | 'system' | null;
-  lastReviewedAt: string | null;
-  lastReviewedBy: string | null;
-  since: string;
-  dueAt: string | null;
-  dueMs: number;
 }
 
 /**

@@ -135,8 +135,8 @@ function entryOf(row: CurrentPageRow, handles: string[] | undefined, parties: Ma
   };
 }
 
-/** Orders titles as SQLite's BINARY collation does (UTF-8 bytes, that is code points), then by id. */
-function byTitle(a: { title: string; id: number }, b: { title: string; id: number }): number {
+/** Orders titles as SQLite's BINARY collation does (UTF-8 bytes, that is code points), then by id: the snapshot's own order. */
+export function byTitle(a: { title: string; id: number }, b: { title: string; id: number }): number {
   const x = a.title;
   const y = b.title;
   const n = Math.min(x.length, y.length);

@@ -1,4 +1,4 @@
-import type { Knowledge, OwnerFact, PageFact } from './knowledge.js';
+import { byTitle, type Knowledge, type OwnerFact, type PageFact } from './knowledge.js';
 
 /** Owner names sort as `localeCompare` sorts them, through one collator instead of one per comparison. */
 const byName = new Intl.Collator().compare;
@@ -44,24 +44,6 @@ const predecessors = new WeakMap<Knowledge, Knowledge>();
  */
 export function staleIndexFollows(next: Knowledge, prev: Knowledge): void {
   if (next !== prev) predecessors.set(next, prev);
-}
-
-/** Orders titles as SQLite's BINARY collation does (code points), then by id: the snapshot's own order. */
-function byTitle(a: PageFact, b: PageFact): number {
-  const x = a.title;
-  const y = b.title;
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) {
-    let cx = x.charCodeAt(i);
-    let cy = y.charCodeAt(i);
-    if (cx === cy) continue;
-    if (cx >= 0xd800 && cy >= 0xd800) {
-      cx = cx >= 0xe000 ? cx - 0x800 : cx + 0x2000;
-      cy = cy >= 0xe000 ? cy - 0x800 : cy + 0x2000;
-    }
-    return cx - cy;
-  }
-  return x.length - y.length || a.id - b.id;
 }
 
 function indexOf(pages: PageFact[], at: number[]): StaleIndex {
