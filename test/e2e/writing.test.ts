@@ -93,7 +93,7 @@ describe('writing in a real browser', () => {
     const base = await page.inputValue('input[name=base_version]');
     await page.click('#f-body');
     await page.keyboard.press('Control+End');
-    await page.keyboard.type('\nA drafted sentence about lactate.');
+    await page.keyboard.type(`\nA drafted sentence about lactate.\n${'segment_field_value_'.repeat(12)}`);
     await expect.poll(() => page.textContent('.draft-status'), { timeout: 15_000 }).toContain('Draft saved');
     expect(Number(base)).toBeGreaterThan(1);
     // The page moves on meanwhile: an earlier version is restored (a new version the draft did not start from).
@@ -108,6 +108,14 @@ describe('writing in a real browser', () => {
     await offer.waitFor();
     expect(await offer.textContent()).toContain('The page moved on');
     expect(await offer.locator('pre .added', { hasText: 'A drafted sentence about lactate.' }).count()).toBe(1);
+    // The long line makes the changes scroll sideways; a keyboard reaches the box to scroll it.
+    const diff = offer.locator('pre.line-diff');
+    expect(await diff.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+    // In the tab order by its own tabindex (what axe's scrollable-region-focusable asks), not only by a
+    // browser that happens to make scrollers focusable.
+    expect(await diff.getAttribute('tabindex')).toBe('0');
+    await diff.focus();
+    expect(await page.evaluate(() => document.activeElement?.classList.contains('line-diff'))).toBe(true);
     await page.click('.draft-discard');
     await expect.poll(() => page.evaluate(() => fetch('/api/pages/sepsis-screening-bpa/draft').then((r) => r.status))).toBe(404);
   });

@@ -111,6 +111,9 @@
     if (draft.changes.body.length) {
       const pre = document.createElement('pre');
       pre.className = 'line-diff';
+      // A long line scrolls sideways: the box takes focus so a keyboard can scroll it too.
+      pre.tabIndex = 0;
+      pre.setAttribute('aria-label', 'Lines the draft changes');
       for (const l of draft.changes.body) {
         const span = document.createElement('span');
         span.className = l.kind;
