@@ -12,9 +12,10 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { buildSegment } from '../server/search/segment.js';
-import { SearchEngine, PAGE_FIELDS, HISTORY_FIELDS, type SearchRequest, type SearchResponse } from '../server/search/engine.js';
+import { PAGE_FIELDS, HISTORY_FIELDS, type SearchRequest } from '../server/search/engine.js';
 import type { SearchDoc } from '../server/search/document.js';
 import { corpusFiles, DEFAULT_CORPUS, median, seeded } from './corpus.js';
+import { enginesToCompare } from './engines.js';
 
 const { values: args } = parseArgs({
   options: { pages: { type: 'string', default: '28000' }, runs: { type: 'string', default: '9' }, corpus: { type: 'string' }, before: { type: 'string' } },
@@ -47,17 +48,7 @@ const history = buildSegment([], HISTORY_FIELDS);
 log(`${PAGES} pages built into one segment in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 const restricted = docs.filter((_, i) => i % 50 === 0).map((d) => ({ slug: d.slug, teams: ['secret'] }));
 
-interface Engine {
-  setMain(p: unknown, h: unknown): void;
-  setRestrictions(r: { slug: string; teams: string[] }[]): void;
-  search(req: SearchRequest): SearchResponse;
-}
-const engines: { name: string; engine: Engine }[] = [];
-if (args.before) {
-  const mod = (await import(path.resolve(args.before, 'server/search/engine.ts'))) as { SearchEngine: new () => Engine };
-  engines.push({ name: 'before', engine: new mod.SearchEngine() });
-}
-engines.push({ name: 'this tree', engine: new SearchEngine() as unknown as Engine });
+const engines = await enginesToCompare(args.before);
 for (const { engine } of engines) {
   t0 = performance.now();
   engine.setMain(seg, history);

@@ -13,8 +13,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { readSnapshot } from '../server/search/snapshot.js';
-import { SearchEngine, type SearchRequest, type SearchResponse } from '../server/search/engine.js';
+import type { SearchRequest } from '../server/search/engine.js';
 import { median, seeded } from './corpus.js';
+import { enginesToCompare } from './engines.js';
 
 const { values: args, positionals } = parseArgs({ allowPositionals: true, options: { runs: { type: 'string', default: '7' }, before: { type: 'string' } } });
 const file = positionals[0];
@@ -28,17 +29,7 @@ if (!snap) throw new Error(`no index at ${file}`);
 log(`${snap.pages.docCount} pages, ${snap.history.docCount} versions loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s; load ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`);
 const restricted = snap.pages.docs.filter((_, i) => i % 50 === 0).map((d) => ({ slug: d.slug, teams: ['secret'] }));
 
-interface Engine {
-  setMain(p: unknown, h: unknown): void;
-  setRestrictions(r: { slug: string; teams: string[] }[]): void;
-  search(req: SearchRequest): SearchResponse;
-}
-const engines: { name: string; engine: Engine }[] = [];
-if (args.before) {
-  const mod = (await import(path.resolve(args.before, 'server/search/engine.ts'))) as { SearchEngine: new () => Engine };
-  engines.push({ name: 'before', engine: new mod.SearchEngine() });
-}
-engines.push({ name: 'this tree', engine: new SearchEngine() as unknown as Engine });
+const engines = await enginesToCompare(args.before);
 for (const { engine } of engines) {
   engine.setMain(snap.pages, snap.history);
   engine.setRestrictions(restricted);
