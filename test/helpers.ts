@@ -183,6 +183,13 @@ export async function privacyTeam(store: Store): Promise<void> {
   await createUser({ store, actor: { username: 'test' } }, { username: 'pat', password: 'member quiet words 3', role: 'editor', person: 'pwong' });
 }
 
+/** An open page ("open-page") and the given pages restricted to the privacy team: the set-up of the paging tests. */
+export async function openAndHiddenPages(store: Store, hidden: string[]): Promise<void> {
+  await privacyTeam(store);
+  createPage(commandContext(store), { slug: 'open-page', frontMatter: { ...sampleFrontMatter, title: 'Open page' }, body: 'Text.', summary: 'Created' });
+  for (const slug of hidden) createPage(commandContext(store), { slug, frontMatter: { ...sampleFrontMatter, title: `Title ${slug}`, restricted_to: ['privacy'] }, body: 'Text.', summary: 'Created' });
+}
+
 /** How many audit events the store holds: a command's test checks that each write records exactly one. */
 export function auditCount(store: Store): number {
   return store.unsafeDatabaseForTests().prepare('SELECT count(*) FROM audit_events').pluck().get() as number;

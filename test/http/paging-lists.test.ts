@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPage } from '../../server/pages/commands.js';
 import { connectIntegration } from '../../server/integrations/commands/connect-integration.js';
 import { DELIVERY_LOG_KEEP, DELIVERY_PRUNE_BATCH } from '../../server/integrations/derive.js';
-import { Browser, commandContext, privacyTeam, sampleFrontMatter, testApp, tokenFor, type TestApp } from '../helpers.js';
+import { Browser, commandContext, openAndHiddenPages, sampleFrontMatter, testApp, tokenFor, type TestApp } from '../helpers.js';
 import { downUrl } from '../integrations/receiver.js';
 
 // The lists that grew without a pager: a user's tokens, purges, the delivery log, the access review and the
@@ -17,9 +17,7 @@ const at = '2026-01-01T00:00:00.000Z';
 
 beforeAll(async () => {
   t = await testApp();
-  await privacyTeam(t.store);
-  createPage(commandContext(t.store), { slug: 'open-page', frontMatter: { ...sampleFrontMatter, title: 'Open page' }, body: 'Text.', summary: 'Created' });
-  for (const slug of HIDDEN) createPage(commandContext(t.store), { slug, frontMatter: { ...sampleFrontMatter, title: `Title ${slug}`, restricted_to: ['privacy'] }, body: 'Text.', summary: 'Created' });
+  await openAndHiddenPages(t.store, HIDDEN);
   admin = new Browser(t.app);
   await admin.signIn('admin');
   adminAuth = { authorization: `Bearer ${tokenFor(t.store, 'admin')}` };

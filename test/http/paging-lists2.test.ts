@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPage } from '../../server/pages/commands.js';
 import { recordAudit } from '../../server/audit/log.js';
-import { Browser, commandContext, privacyTeam, sampleFrontMatter, testApp, tokenFor, type TestApp } from '../helpers.js';
+import { Browser, openAndHiddenPages, testApp, tokenFor, type TestApp } from '../helpers.js';
 
 // The lists paged after the first round: the audit log's keyset paging beside `p`, watches, reading paths,
 // teams and webhooks. Rows are written straight into the store where the list only reads them.
@@ -13,9 +13,7 @@ const at = '2026-01-01T00:00:00.000Z';
 
 beforeAll(async () => {
   t = await testApp();
-  await privacyTeam(t.store);
-  createPage(commandContext(t.store), { slug: 'open-page', frontMatter: { ...sampleFrontMatter, title: 'Open page' }, body: 'Text.', summary: 'Created' });
-  for (const slug of HIDDEN) createPage(commandContext(t.store), { slug, frontMatter: { ...sampleFrontMatter, title: `Title ${slug}`, restricted_to: ['privacy'] }, body: 'Text.', summary: 'Created' });
+  await openAndHiddenPages(t.store, HIDDEN);
   auth = Object.fromEntries(['admin', 'auditor', 'editor', 'reader'].map((who) => [who, { authorization: `Bearer ${tokenFor(t.store, who)}` }]));
 }, 60_000);
 afterAll(async () => { await t.close(); });
